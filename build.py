@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""papermirror's command line: snapshot the HF Papers listing, build the site, search it.
+
+    python build.py snapshot   fetch the topic's papers into content/
+    python build.py build      render content/ into site/ and index it for search
+    python build.py search Q   search the archive from the terminal
+    python build.py serve      preview site/ locally, rebuilding on change
+    python build.py status     the archive's health: papers, days fetched and missing
+
+Every command reads mirror.yml (or --config FILE) and works in the folder that holds it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+
+from papermirror.config import DEFAULT_CONFIG_NAME, Config, load_config
+from papermirror.errors import UserError
+
+log = logging.getLogger("papermirror")
+
+
+def parse_day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day in the form YYYY-MM-DD") from None
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", type=Path, default=Path(DEFAULT_CONFIG_NAME), help="the mirror's config file (default: %(default)s)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say more about what happens")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings, errors and the summary")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    snap = commands.add_parser("snapshot", help="fetch the topic's papers from the HF Papers API into content/",
+                               description="Fetch the topic's queries and Daily Papers days into content/. "
+                               "Set HF_ENDPOINT to use another host, HF_TOKEN to authenticate.")
+    snap.add_argument("--since", type=parse_day, metavar="DAY", help="fetch every day from DAY (YYYY-MM-DD), fetched before or not")
+    snap.add_argument("--until", type=parse_day, metavar="DAY", help="fetch days up to DAY (default: today, UTC)")
+    snap.add_argument("--dry-run", action="store_true", help="fetch and report, but write nothing")
+    snap.set_defaults(run=run_snapshot_command)
+    return parser
+
+
+def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
+    from papermirror.hub import Hub
+    from papermirror.snapshot import run_snapshot
+
+    if args.since and args.until and args.since > args.until:
+        raise UserError(f"--since {args.since} is after --until {args.until}")
+    progress = sys.stderr.isatty() and not args.quiet
+    with Hub.from_env() as hub:
+        summary = run_snapshot(config, hub, since=args.since, until=args.until, dry_run=args.dry_run, progress=progress)
+    prefix = "dry run, nothing written: " if args.dry_run else ""
+    print(f"snapshot: {prefix}{summary.line()}")
+    if summary.skipped:
+        print(f"snapshot: {summary.skipped} items skipped (no usable id or title; see the warnings)")
+    for failure in summary.failures:
+        print(f"snapshot: FAILED {failure}", file=sys.stderr)
+    if summary.failures:
+        print("snapshot: everything fetched before the failure is kept; run again to carry on", file=sys.stderr)
+        return 1
+    return 0
+
+
+class MessageFormatter(logging.Formatter):
+    """Plain lines for progress, 'warning: ...' and 'error: ...' for the rest."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        return message if record.levelno < logging.WARNING else f"{record.levelname.lower()}: {message}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    handler = logging.StreamHandler()
+    handler.setFormatter(MessageFormatter())
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        config = load_config(args.config)
+        return args.run(config, args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: every file written so far is complete; run again to carry on", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

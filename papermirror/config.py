@@ -1,0 +1,139 @@
+"""Load and validate `mirror.yml`, the one file a fork edits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from papermirror.errors import UserError
+
+DEFAULT_CONFIG_NAME = "mirror.yml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class SiteConfig(_Strict):
+    """What the generated site says about itself."""
+
+    title: str = "papermirror"
+    """Shown in the header, the feed and the browser tab."""
+    description: str = ""
+    """One sentence shown on the home page and in the feed."""
+    base_url: str = "http://localhost:8000/"
+    """Where the site is served; a GitHub Pages project site lives under a sub-path."""
+    language: str = "en"
+    """The `lang` of every page."""
+    per_page: Annotated[int, Field(ge=1, le=1000)] = 50
+    """Papers on one page of the home listing."""
+    feed_size: Annotated[int, Field(ge=1, le=1000)] = 50
+    """Newest papers in `feed.xml`."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def base_path(self) -> str:
+        """The sub-path the site lives under, '/' at a domain root."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.base_url).path or "/"
+
+
+class ListingConfig(_Strict):
+    """Which papers of the Hugging Face Papers listing belong to this mirror."""
+
+    queries: tuple[Annotated[str, Field(min_length=1, max_length=250)], ...] = ()
+    """Topic searches sent to /api/papers/search (each returns at most `query_limit` papers)."""
+    query_limit: Annotated[int, Field(ge=1, le=120)] = 120
+    """Papers asked for per query (HF allows at most 120)."""
+    daily: bool = True
+    """Also walk the Daily Papers feed day by day."""
+    include: tuple[Annotated[str, Field(min_length=1)], ...] = ()
+    """Keep a daily paper when one of these terms starts a word of its title, abstract or keywords."""
+    exclude: tuple[Annotated[str, Field(min_length=1)], ...] = ()
+    """Drop a paper (daily or query) when one of these terms matches the same way."""
+    since: dt.date = dt.date(2024, 5, 1)
+    """The first day a backfill of the Daily Papers feed walks back to."""
+    refresh_days: Annotated[int, Field(ge=0, le=366)] = 14
+    """Recent days fetched again on every run, while upvotes and summaries settle."""
+
+    @field_validator("since", mode="before")
+    @classmethod
+    def _check_since(cls, value: object) -> object:
+        if isinstance(value, dt.datetime):
+            raise ValueError("must be a day (YYYY-MM-DD), not a time")
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a day in the form YYYY-MM-DD") from None
+        return value
+
+
+class Config(_Strict):
+    """The validated `mirror.yml`, plus the folder it was read from."""
+
+    site: SiteConfig = SiteConfig()
+    listing: ListingConfig = ListingConfig()
+    root: Path = Field(default=Path("."), exclude=True)
+    """The folder holding mirror.yml; content/, layouts/ and site/ live beside it."""
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def layouts_dir(self) -> Path:
+        return self.root / "layouts"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".cache"
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate `path`; raise UserError naming the file and key on any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file (copy mirror.yml from the papermirror repo)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read: {exc}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UserError(f"{path}: not valid YAML: {exc}") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise UserError(f"{path}: must be a mapping of keys (site:, listing:), not {type(raw).__name__}")
+    if "root" in raw:
+        raise UserError(f"{path}: root: unknown key")
+    try:
+        return Config.model_validate({**raw, "root": path.resolve().parent})
+    except ValidationError as exc:
+        raise UserError(_describe_errors(path, exc)) from None
+
+
+def _describe_errors(path: Path, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        message = message.removeprefix("Value error, ")
+        lines.append(f"{path}: {key}: {message}")
+    return "\n".join(lines)

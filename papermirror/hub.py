@@ -1,0 +1,206 @@
+"""Fetch from the Hugging Face Papers API: one httpx client, retries with backoff, a rate limit.
+
+The base URL comes from HF_ENDPOINT (default https://huggingface.co, as in huggingface_hub), so tests
+and forks can point the mirror at another host. HF_TOKEN, when set, is sent as a bearer token.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import os
+import random
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+
+import httpx
+
+from papermirror import USER_AGENT
+from papermirror.errors import FetchError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+MAX_TRIES = 5
+BACKOFF_BASE = 1.0
+"""Seconds before the first retry; doubled on each further try, plus up to 100% jitter."""
+BACKOFF_CAP = 120.0
+DAY_PAGE_SIZE = 100
+"""HF's largest page for /api/daily_papers."""
+MAX_DAY_PAGES = 50
+"""A guard against a server that never sends a short page."""
+RATE_LIMIT = (450, 300.0)
+"""At most this many requests per this many seconds: under HF's anonymous 500 per 5 minutes."""
+DEFAULT_TIMEOUT = 30.0
+
+
+class RateLimiter:
+    """A sliding window shared by every thread: at most `calls` requests per `period` seconds."""
+
+    def __init__(self, calls: int, period: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.calls, self.period, self.clock = calls, period, clock
+        self._sent: deque[float] = deque()
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self, sleep: Callable[[float], None]) -> None:
+        """Block until one more request fits in the window, then count it."""
+        while True:
+            with self._lock:
+                now = self.clock()
+                while self._sent and now - self._sent[0] >= self.period:
+                    self._sent.popleft()
+                delay = max(self._paused_until - now, 0.0)
+                if not delay and len(self._sent) >= self.calls:
+                    delay = self._sent[0] + self.period - now
+                if delay <= 0:
+                    self._sent.append(now)
+                    return
+            sleep(delay)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every thread back for `seconds` (the server said the quota is spent)."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, self.clock() + seconds)
+
+
+class Hub:
+    """The Papers API of one endpoint, through a single shared httpx.Client."""
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        token: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        tries: int = MAX_TRIES,
+        backoff: float = BACKOFF_BASE,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.endpoint = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self.client = httpx.Client(
+            base_url=self.endpoint,
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            follow_redirects=True,
+            limits=httpx.Limits(max_connections=8),
+        )
+        self.tries, self.backoff, self.sleep = tries, backoff, sleep
+        self.limiter = RateLimiter(*RATE_LIMIT)
+        self.requests = 0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ, **kwargs: object) -> Hub:
+        """Make a Hub from HF_ENDPOINT, HF_TOKEN and PAPERMIRROR_HTTP_TIMEOUT."""
+        timeout = env.get("PAPERMIRROR_HTTP_TIMEOUT")
+        if timeout:
+            try:
+                kwargs.setdefault("timeout", float(timeout))
+            except ValueError:
+                raise FetchError(f"PAPERMIRROR_HTTP_TIMEOUT: {timeout!r} is not a number of seconds") from None
+        endpoint = env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
+        if not endpoint.startswith(("http://", "https://")):
+            raise FetchError(f"HF_ENDPOINT: {endpoint!r} must start with http:// or https://")
+        return cls(endpoint=endpoint, token=env.get("HF_TOKEN") or None, **kwargs)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Hub:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def get_json(self, path: str, params: Mapping[str, object]) -> object:
+        """GET `path` and parse JSON, retrying transient failures; raise FetchError naming the URL."""
+        url = str(self.client.build_request("GET", path, params=params).url)
+        problem = "no try made"
+        for attempt in range(1, self.tries + 1):
+            self.limiter.wait(self.sleep)
+            self.requests += 1
+            wait: float | None = None
+            try:
+                response = self.client.get(path, params=params)
+                self._note_quota(response)
+                if response.status_code in RETRYABLE_STATUS:
+                    problem = f"HTTP {response.status_code} {response.reason_phrase}"
+                    wait = retry_after(response.headers)
+                else:
+                    response.raise_for_status()
+                    return response.json()
+            except httpx.HTTPStatusError as exc:
+                raise FetchError(f"{url}: HTTP {exc.response.status_code} {exc.response.reason_phrase}") from None
+            except json.JSONDecodeError as exc:
+                problem = f"the answer is not valid JSON ({exc.msg} at byte {exc.pos})"
+            except httpx.TimeoutException:
+                problem = "timed out"
+            except httpx.TransportError as exc:
+                problem = f"connection failed ({type(exc).__name__}: {exc})"
+            if attempt == self.tries:
+                break
+            delay = wait if wait is not None else self._backoff(attempt)
+            log.info("%s: %s; try %d of %d in %.1fs", url, problem, attempt + 1, self.tries, delay)
+            if wait is not None:
+                self.limiter.pause(delay)
+            self.sleep(delay)
+        raise FetchError(f"{url}: {problem} (gave up after {self.tries} tries)")
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.backoff * 2 ** (attempt - 1), BACKOFF_CAP)
+        return delay + random.uniform(0, delay)
+
+    def _note_quota(self, response: httpx.Response) -> None:
+        """Pause everyone when HF's RateLimit header says the quota is spent (r=0)."""
+        remaining, reset = parse_ratelimit(response.headers.get("RateLimit", ""))
+        if remaining == 0 and reset:
+            self.limiter.pause(float(reset))
+
+    def fetch_day(self, day: str) -> list[object]:
+        """Return every item HF lists for a Daily Papers day, page by page until a short page."""
+        items: list[object] = []
+        for page in range(MAX_DAY_PAGES):
+            params = {"date": day, "limit": DAY_PAGE_SIZE, "p": page}
+            batch = self.get_json("/api/daily_papers", params)
+            if not isinstance(batch, list):
+                raise FetchError(f"{self.endpoint}/api/daily_papers?date={day}&p={page}: expected a list")
+            items.extend(batch)
+            if len(batch) < DAY_PAGE_SIZE:
+                return items
+        raise FetchError(f"{self.endpoint}/api/daily_papers?date={day}: more than {MAX_DAY_PAGES} pages")
+
+    def search(self, query: str, limit: int) -> list[object]:
+        """Return the items of one topic search (HF answers at most 120, with no paging)."""
+        items = self.get_json("/api/papers/search", {"q": query, "limit": limit})
+        if not isinstance(items, list):
+            raise FetchError(f"{self.endpoint}/api/papers/search?q={query}: expected a list")
+        return items
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from Retry-After (seconds or an HTTP date) or RateLimit's t=, else None."""
+    value = headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        return min(float(value), BACKOFF_CAP * 5)
+    if value:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+            return max(0.0, min(when.timestamp() - time.time(), BACKOFF_CAP * 5))
+        except (TypeError, ValueError):
+            pass
+    _, reset = parse_ratelimit(headers.get("RateLimit", ""))
+    return float(reset) if reset is not None else None
+
+
+def parse_ratelimit(value: str) -> tuple[int | None, int | None]:
+    """Parse HF's `RateLimit: "api";r=0;t=55` into (remaining, seconds to reset)."""
+    found = dict(re.findall(r";\s*([rt])=(\d+)", value))
+    remaining, reset = found.get("r"), found.get("t")
+    return (int(remaining) if remaining else None, int(reset) if reset else None)

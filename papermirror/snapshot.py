@@ -1,0 +1,227 @@
+"""The snapshot stage: fetch the topic's listing, normalise it, fold it into content/.
+
+Queries run first, then the Daily Papers days in parallel (a few at a time). Each day's papers are
+written before the day goes into the ledger, so a run killed half-way loses nothing and the next
+run fetches the unfinished days again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import sys
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from tqdm import tqdm
+
+from papermirror.config import Config
+from papermirror.content import Ledger, merge_paper, read_ledger, read_papers, write_ledger, write_paper
+from papermirror.errors import FetchError
+from papermirror.hub import Hub
+from papermirror.normalise import normalise_item
+from papermirror.paper import Paper
+
+log = logging.getLogger(__name__)
+
+DAY_WORKERS = 4
+"""Days fetched at once; the hub's rate limiter keeps the total under HF's quota."""
+MAX_FAILURES = 3
+"""Stop a run after this many days or queries failed every retry: the hub is probably down."""
+
+
+@dataclass
+class Summary:
+    """What a snapshot did, for the closing line and the exit status."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    days: int = 0
+    queries: int = 0
+    skipped: int = 0
+    failures: list[str] = field(default_factory=list)
+    new_ids: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = (
+            f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged; "
+            f"{self.days} days and {self.queries} queries fetched"
+        )
+        return text + (f"; {len(self.failures)} failed" if self.failures else "")
+
+
+def term_matcher(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """Compile terms to one case-insensitive pattern matching where a word starts ('pretrain' ~ 'pretrained')."""
+    terms = [t.strip() for t in terms if t.strip()]
+    if not terms:
+        return None
+    return re.compile("|".join(rf"(?<!\w){re.escape(t)}" for t in terms), re.IGNORECASE)
+
+
+def paper_matches(paper: Paper, pattern: re.Pattern[str]) -> bool:
+    """Tell whether the pattern occurs in the title, abstract or AI keywords."""
+    return any(pattern.search(text) for text in (paper.title, paper.abstract, *paper.ai_keywords))
+
+
+def days_to_fetch(config: Config, ledger: Ledger, today: dt.date, since: dt.date | None, until: dt.date | None) -> list[str]:
+    """Pick the days of this run, newest first.
+
+    With --since/--until, every day in that range. Otherwise every day from listing.since to today
+    that the ledger lacks, plus the last listing.refresh_days days (their figures still move).
+    """
+    if not config.listing.daily:
+        return []
+    forced = since is not None or until is not None
+    first = since or config.listing.since
+    last = min(until or today, today)
+    refresh_from = today - dt.timedelta(days=config.listing.refresh_days - 1)
+    days = []
+    day = last
+    while day >= first:
+        iso = day.isoformat()
+        if forced or iso not in ledger.days or day >= refresh_from:
+            days.append(iso)
+        day -= dt.timedelta(days=1)
+    return days
+
+
+class Snapshot:
+    """One run of the snapshot stage over an archive in memory."""
+
+    def __init__(self, config: Config, hub: Hub, now: dt.datetime, dry_run: bool = False) -> None:
+        self.config, self.hub, self.dry_run = config, hub, dry_run
+        self.now = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.content_dir = config.content_dir
+        self.papers = read_papers(self.content_dir)
+        self.ledger = read_ledger(self.content_dir)
+        self.include = term_matcher(config.listing.include)
+        self.exclude = term_matcher(config.listing.exclude)
+        self.summary = Summary()
+        self._touched: dict[str, str] = {}
+
+    def run(self, days: list[str], progress: bool) -> Summary:
+        """Fetch the queries, then the days; fold each result in as it arrives."""
+        bar = tqdm(total=len(self.config.listing.queries) + len(days), unit="req", disable=not progress)
+        try:
+            for query in self.config.listing.queries:
+                if len(self.summary.failures) >= MAX_FAILURES:
+                    break
+                self._run_query(query)
+                bar.update()
+            if len(self.summary.failures) < MAX_FAILURES:
+                self._run_days(days, bar)
+        finally:
+            bar.close()
+        self.summary.unchanged = len(self.papers) - self.summary.new - self.summary.updated
+        return self.summary
+
+    def _run_query(self, query: str) -> None:
+        try:
+            items = self.hub.search(query, self.config.listing.query_limit)
+        except FetchError as exc:
+            self._fail(f"query {query!r}: {exc}")
+            return
+        kept = self._fold([normalise_item(item, query=query) for item in items], listing_filter=False)
+        self.summary.queries += 1
+        self._log(f"query {query!r}: {len(items)} listed, {kept} kept")
+        if not self.dry_run:
+            self.ledger.record_query(query, len(items), kept, self.now)
+            write_ledger(self.content_dir, self.ledger)
+
+    def _run_days(self, days: list[str], bar: tqdm) -> None:
+        pending = iter(days)
+        with ThreadPoolExecutor(max_workers=DAY_WORKERS, thread_name_prefix="fetch") as pool:
+            running: dict[Future, str] = {}
+            for day in pending:
+                running[pool.submit(self.hub.fetch_day, day)] = day
+                if len(running) >= DAY_WORKERS:
+                    break
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: running[f], reverse=True):
+                    day = running.pop(future)
+                    self._finish_day(day, future)
+                    bar.update()
+                    if len(self.summary.failures) < MAX_FAILURES:
+                        nxt = next(pending, None)
+                        if nxt is not None:
+                            running[pool.submit(self.hub.fetch_day, nxt)] = nxt
+
+    def _finish_day(self, day: str, future: Future) -> None:
+        try:
+            items = future.result()
+        except FetchError as exc:
+            self._fail(f"day {day}: {exc}")
+            return
+        papers = [normalise_item(item, listed_on=day) for item in items]
+        kept = self._fold(papers, listing_filter=True)
+        self.summary.days += 1
+        self._log(f"day {day}: {len(items)} listed, {kept} kept")
+        if not self.dry_run:
+            self.ledger.record_day(day, len(items), kept, self.now)
+            write_ledger(self.content_dir, self.ledger)
+
+    def _fold(self, fresh_papers: list[Paper | None], listing_filter: bool) -> int:
+        """Merge the papers of one listing into the archive and write what changed; count the kept."""
+        kept = 0
+        for fresh in fresh_papers:
+            if fresh is None:
+                self.summary.skipped += 1
+                continue
+            stored = self.papers.get(fresh.id)
+            if stored is None and not self._belongs(fresh, listing_filter):
+                continue
+            kept += 1
+            merged = merge_paper(stored, fresh, self.now)
+            if merged is stored:
+                continue
+            self.papers[fresh.id] = merged
+            self._count_change(fresh.id, is_new=stored is None)
+            if not self.dry_run:
+                write_paper(self.content_dir, merged)
+        return kept
+
+    def _belongs(self, paper: Paper, listing_filter: bool) -> bool:
+        """Tell whether a paper not yet in the archive belongs to this topic."""
+        if self.exclude and paper_matches(paper, self.exclude):
+            return False
+        return not listing_filter or self.include is None or paper_matches(paper, self.include)
+
+    def _count_change(self, paper_id: str, is_new: bool) -> None:
+        previous = self._touched.get(paper_id)
+        if previous is None:
+            self._touched[paper_id] = "new" if is_new else "updated"
+            if is_new:
+                self.summary.new += 1
+                self.summary.new_ids.append(paper_id)
+            else:
+                self.summary.updated += 1
+
+    def _fail(self, message: str) -> None:
+        self.summary.failures.append(message)
+        log.error("%s", message)
+
+    def _log(self, message: str) -> None:
+        if not sys.stderr.isatty():
+            log.info("%s", message)
+        else:
+            log.debug("%s", message)
+
+
+def run_snapshot(
+    config: Config,
+    hub: Hub,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+    progress: bool = False,
+) -> Summary:
+    """Fetch the topic's queries and days and fold them into content/; return what changed."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    snapshot = Snapshot(config, hub, now, dry_run=dry_run)
+    days = days_to_fetch(config, snapshot.ledger, now.astimezone(dt.timezone.utc).date(), since, until)
+    return snapshot.run(days, progress=progress)

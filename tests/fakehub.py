@@ -1,0 +1,194 @@
+"""A loopback fake of the HF Papers API that replays the recorded responses in tests/fixtures/hf-api.
+
+It is a real HTTP server on 127.0.0.1 (the code under test reaches it only through HF_ENDPOINT):
+- GET /api/daily_papers?date=D&limit=L&p=N: the recorded day D (sorted by upvotes, as HF does),
+  sliced by limit (default 50, at most 100) and page; a day with no recording is an empty list.
+- GET /api/papers/search?q=Q&limit=L: recorded items holding the most words of Q (at most 120).
+- GET /api/papers/{id}: the recorded paper, or HF's 404 body.
+Faults are injected per request with `FakeHub.inject(kind, match, times)`:
+429 (Retry-After + RateLimit headers), 500, slow (sleeps past the client's timeout), malformed
+JSON, truncated body (Content-Length promises more than is sent), empty (an empty list).
+
+Run `python tests/fakehub.py [PORT]` to serve it by hand (that is how content/ was made).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+FIXTURES = Path(__file__).parent / "fixtures" / "hf-api"
+FAULT_KINDS = ("429", "500", "slow", "malformed", "truncated", "empty")
+
+
+def load_recorded_days(folder: Path = FIXTURES) -> dict[str, list[dict]]:
+    """Read every recorded /api/daily_papers day: {'2024-05-27': [items...]}."""
+    days = {}
+    for path in sorted(folder.glob("daily_papers-date=*.json")):
+        day = path.stem.split("=", 1)[1]
+        days[day] = json.loads(path.read_text(encoding="utf-8"))
+    return days
+
+
+@dataclass
+class Fault:
+    kind: str
+    match: str
+    """A substring of the request path + query that the fault applies to ('' = every request)."""
+    times: int
+    """How many matching requests get the fault (-1 = all)."""
+    seconds: float = 3.0
+    """How long a 'slow' answer sleeps, or the Retry-After of a '429'."""
+
+
+class FakeHub:
+    """Start with `with FakeHub() as hub:`; `hub.url` is the HF_ENDPOINT to use."""
+
+    def __init__(self, days: dict[str, list[dict]] | None = None, port: int = 0) -> None:
+        self.days = load_recorded_days() if days is None else days
+        self.papers = {
+            json.loads(p.read_text())["id"]: json.loads(p.read_text()) for p in FIXTURES.glob("papers-*.json")
+        }
+        self.faults: list[Fault] = []
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeHub:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def inject(self, kind: str, match: str = "", times: int = 1, seconds: float = 3.0) -> None:
+        """Answer the next `times` requests whose path+query holds `match` with fault `kind`."""
+        assert kind in FAULT_KINDS, kind
+        with self._lock:
+            self.faults.append(Fault(kind, match, times, seconds))
+
+    def count(self, fragment: str) -> int:
+        """How many requests so far held `fragment` in their path+query."""
+        with self._lock:
+            return sum(fragment in r for r in self.requests)
+
+    def _take_fault(self, target: str) -> Fault | None:
+        with self._lock:
+            self.requests.append(target)
+            for fault in self.faults:
+                if fault.times != 0 and fault.match in target:
+                    fault.times -= 1
+                    return fault
+        return None
+
+    # --- the API --------------------------------------------------------------------------------
+
+    def answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, object]:
+        """Return (status, JSON body) for one request, as HF would."""
+        arg = {k: v[0] for k, v in query.items()}
+        if path == "/api/daily_papers":
+            try:
+                limit, page = int(arg.get("limit", 50)), int(arg.get("p", 0))
+            except ValueError:
+                return 400, {"error": "limit and p must be integers"}
+            if not 1 <= limit <= 100 or page < 0:
+                return 400, {"error": "limit must be between 1 and 100"}
+            items = self.days.get(arg.get("date", ""), [])
+            return 200, items[page * limit : (page + 1) * limit]
+        if path == "/api/papers/search":
+            q = arg.get("q", "")
+            limit = int(arg.get("limit", 50))
+            if not q or len(q) > 250 or not 1 <= limit <= 120:
+                return 400, {"error": "q (<= 250 chars) and limit (1-120) are required"}
+            return 200, self.search(q)[:limit]
+        match = re.fullmatch(r"/api/papers/(.+)", path)
+        if match and match.group(1) in self.papers:
+            return 200, self.papers[match.group(1)]
+        return 404, {"error": "Sorry, we can't find the page you are looking for."}
+
+    def search(self, q: str) -> list[dict]:
+        """A keyword stand-in for HF's semantic search: items holding every word (4+ letters) of q."""
+        words = [w for w in re.findall(r"\w+", q.lower()) if len(w) > 3]
+        scored, seen = [], set()
+        for items in self.days.values():
+            for item in items:
+                paper = item.get("paper", item)
+                if paper.get("id") in seen:
+                    continue
+                text = f"{paper.get('title', '')} {paper.get('summary', '')}".lower()
+                score = sum(w in text for w in words)
+                if words and score == len(words):
+                    seen.add(paper.get("id"))
+                    scored.append((-score, -(paper.get("upvotes") or 0), paper.get("id", ""), item))
+        return [entry[-1] for entry in sorted(scored, key=lambda e: e[:3])]
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                fault = hub._take_fault(self.path)
+                status, body = hub.answer(parts.path, parse_qs(parts.query))
+                data = json.dumps(body, ensure_ascii=False).encode()
+                headers = {"Content-Type": "application/json; charset=utf-8"}
+                if fault is not None:
+                    status, data = self._apply(fault, status, data, headers)
+                    if status is None:
+                        return
+                self.send_response(status)
+                headers.setdefault("Content-Length", str(len(data)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _apply(self, fault: Fault, status: int, data: bytes, headers: dict) -> tuple[int | None, bytes]:
+                if fault.kind == "429":
+                    headers["Retry-After"] = str(int(fault.seconds))
+                    headers["RateLimit"] = f'"api";r=0;t={int(fault.seconds)}'
+                    return 429, b'{"error":"Too Many Requests"}'
+                if fault.kind == "500":
+                    return 500, b'{"error":"Internal Error"}'
+                if fault.kind == "slow":
+                    time.sleep(fault.seconds)
+                    return status, data
+                if fault.kind == "malformed":
+                    return 200, b'[{"paper": {"id": "2401.0'
+                if fault.kind == "truncated":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data) + 1000))
+                    self.end_headers()
+                    self.wfile.write(data[: len(data) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return None, b""
+                return 200, b"[]"  # empty
+
+        return Handler
+
+
+if __name__ == "__main__":
+    with FakeHub(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8765) as running:
+        print(f"fake hub on {running.url} (Ctrl-C to stop)", flush=True)
+        try:
+            running._thread.join()
+        except KeyboardInterrupt:
+            pass
