@@ -44,6 +44,8 @@ def make_parser() -> argparse.ArgumentParser:
     snap.add_argument("--since", type=parse_day, metavar="DAY", help="fetch every day from DAY (YYYY-MM-DD), fetched before or not")
     snap.add_argument("--until", type=parse_day, metavar="DAY", help="fetch days up to DAY (default: today, UTC)")
     snap.add_argument("--dry-run", action="store_true", help="fetch and report, but write nothing")
+    snap.add_argument("--allow-empty", action="store_true",
+                      help="exit 0 even when the hub lists no paper at all for a topic that had papers")
     snap.set_defaults(run=run_snapshot_command)
     return parser
 
@@ -66,6 +68,10 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
     if summary.failures:
         print("snapshot: everything fetched before the failure is kept; run again to carry on", file=sys.stderr)
         return 1
+    if summary.looks_empty() and not args.allow_empty:
+        print("snapshot: SUSPICIOUS: the hub listed no paper at all for a topic that has papers; nothing was "
+              "deleted. Check HF_ENDPOINT and the queries, or pass --allow-empty if this is expected.", file=sys.stderr)
+        return 3
     return 0
 
 

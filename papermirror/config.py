@@ -117,6 +117,8 @@ def load_config(path: Path) -> Config:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: not valid YAML: {exc}") from None
+    except ValueError as exc:  # PyYAML turns 2024-13-01 into a date and fails
+        raise UserError(f"{path}: a value is not a valid date: {exc}") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

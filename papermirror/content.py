@@ -73,6 +73,8 @@ def split_front_matter(text: str, source: Path | str = "<text>") -> tuple[dict, 
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
         raise ContentError(f"{source}:{line}: bad YAML in front matter: {problem}") from None
+    except ValueError as exc:  # PyYAML turns 2025-13-01 into a date and fails
+        raise ContentError(f"{source}: front matter holds an impossible date: {exc}") from None
     if not isinstance(meta, dict):
         raise ContentError(f"{source}:2: front matter must be a mapping of keys, not {type(meta).__name__}")
     return meta, text[end + 5 :]
@@ -292,7 +294,7 @@ def read_ledger(content_dir: Path) -> Ledger:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
     except FileNotFoundError:
         return Ledger()
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
         raise ContentError(f"{path}: cannot read the ledger: {exc}") from None
     if not isinstance(raw, dict) or not all(isinstance(raw.get(k, {}), dict) for k in ("days", "queries")):
         raise ContentError(f"{path}: the ledger must map days: and queries: to tables")

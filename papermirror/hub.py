@@ -78,8 +78,9 @@ class Hub:
         token: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         tries: int = MAX_TRIES,
-        backoff: float = BACKOFF_BASE,
+        backoff: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.endpoint = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
@@ -92,8 +93,9 @@ class Hub:
             follow_redirects=True,
             limits=httpx.Limits(max_connections=8),
         )
-        self.tries, self.backoff, self.sleep = tries, backoff, sleep
-        self.limiter = RateLimiter(*RATE_LIMIT)
+        self.tries, self.sleep = tries, sleep
+        self.backoff = BACKOFF_BASE if backoff is None else backoff
+        self.limiter = RateLimiter(*RATE_LIMIT, clock=clock)
         self.requests = 0
 
     @classmethod

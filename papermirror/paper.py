@@ -16,7 +16,12 @@ OLD_ID = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
 
 def is_valid_id(paper_id: object) -> bool:
     """Tell whether `paper_id` is an arXiv id we can safely turn into a path."""
-    return isinstance(paper_id, str) and bool(NEW_ID.fullmatch(paper_id) or OLD_ID.fullmatch(paper_id))
+    if not isinstance(paper_id, str):
+        return False
+    if NEW_ID.fullmatch(paper_id):
+        # Since 2015 (1501) the number has five digits: "2503.0213" is a mangled "2503.02130".
+        return paper_id[:4] < "1501" or len(paper_id.split(".")[1].split("v")[0]) == 5
+    return bool(OLD_ID.fullmatch(paper_id))
 
 
 def id_month(paper_id: str) -> str:

@@ -42,8 +42,12 @@ class Summary:
     days: int = 0
     queries: int = 0
     skipped: int = 0
+    listed: int = 0
+    """Items the hub returned over the whole run, before filtering."""
     failures: list[str] = field(default_factory=list)
     new_ids: list[str] = field(default_factory=list)
+    archive_size: int = 0
+    """Papers in the archive after the run."""
 
     def line(self) -> str:
         text = (
@@ -51,6 +55,15 @@ class Summary:
             f"{self.days} days and {self.queries} queries fetched"
         )
         return text + (f"; {len(self.failures)} failed" if self.failures else "")
+
+    def looks_empty(self) -> bool:
+        """Tell whether the hub answered nothing at all where it should have: a sign it is broken.
+
+        True when the archive already had papers and every query and every day of a run that
+        fetched at least one query or three days (more than a weekend) listed no paper.
+        """
+        asked_enough = self.queries > 0 or self.days >= 3
+        return asked_enough and self.listed == 0 and self.archive_size > 0
 
 
 def term_matcher(terms: Iterable[str]) -> re.Pattern[str] | None:
@@ -116,6 +129,7 @@ class Snapshot:
         finally:
             bar.close()
         self.summary.unchanged = len(self.papers) - self.summary.new - self.summary.updated
+        self.summary.archive_size = len(self.papers)
         return self.summary
 
     def _run_query(self, query: str) -> None:
@@ -126,6 +140,7 @@ class Snapshot:
             return
         kept = self._fold([normalise_item(item, query=query) for item in items], listing_filter=False)
         self.summary.queries += 1
+        self.summary.listed += len(items)
         self._log(f"query {query!r}: {len(items)} listed, {kept} kept")
         if not self.dry_run:
             self.ledger.record_query(query, len(items), kept, self.now)
@@ -159,6 +174,7 @@ class Snapshot:
         papers = [normalise_item(item, listed_on=day) for item in items]
         kept = self._fold(papers, listing_filter=True)
         self.summary.days += 1
+        self.summary.listed += len(items)
         self._log(f"day {day}: {len(items)} listed, {kept} kept")
         if not self.dry_run:
             self.ledger.record_day(day, len(items), kept, self.now)

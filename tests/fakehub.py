@@ -37,6 +37,15 @@ def load_recorded_days(folder: Path = FIXTURES) -> dict[str, list[dict]]:
     return days
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A server that does not print a traceback when a client hangs up (as a timed-out one does)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
 @dataclass
 class Fault:
     kind: str
@@ -58,8 +67,9 @@ class FakeHub:
         }
         self.faults: list[Fault] = []
         self.requests: list[str] = []
+        self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self.server = QuietServer(("127.0.0.1", port), self._handler_class())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -144,6 +154,8 @@ class FakeHub:
 
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
+                with hub._lock:
+                    hub.headers.append(dict(self.headers.items()))
                 fault = hub._take_fault(self.path)
                 status, body = hub.answer(parts.path, parse_qs(parts.query))
                 data = json.dumps(body, ensure_ascii=False).encode()

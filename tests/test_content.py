@@ -1,0 +1,301 @@
+"""content/: front matter round trips, the merge rules, atomic writes, safe paths, the ledger."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from papermirror.content import (
+    NOTES_MARKER,
+    ContentError,
+    Ledger,
+    merge_paper,
+    paper_path,
+    paper_to_text,
+    read_ledger,
+    read_paper,
+    read_papers,
+    split_front_matter,
+    text_to_paper,
+    write_ledger,
+    write_paper,
+    write_text_atomic,
+)
+from papermirror.paper import Paper, content_relpath, is_http_url, is_valid_id
+
+HOSTILE = [
+    "---",
+    "a\n---\nb",
+    "key: value",
+    "'single' and \"double\" quotes",
+    "# not a comment",
+    "*bold* _it_ [link](x) `code`",
+    "$m^2$ and \\$ and $\\ast$ and \\\\ double",
+    "<script>alert(1)</script> </a> <think>hmm</think>",
+    "emoji 🚀 and 中文 and é",
+    "trailing colon:",
+    "- looks like a list",
+    "{looks: like, a: map}",
+    "null",
+    "123",
+    "2503.02130",
+    "yes",
+    "@at !bang %percent &amp |pipe >gt",
+    "tab\there",
+    "x" * 20000,
+]
+
+
+def make_paper(**changes: object) -> Paper:
+    base = Paper(
+        id="2503.02130",
+        title="A title",
+        authors=("Ada Lovelace", "Alan Turing"),
+        published="2025-03-03",
+        abstract="An abstract.",
+        daily=("2025-03-14",),
+        upvotes=12,
+        comments=3,
+        github_repo="https://github.com/a/b",
+        github_stars=5,
+        ai_keywords=("masked image modeling",),
+        first_seen="2025-03-14T08:00:00Z",
+        refreshed="2025-03-14T08:00:00Z",
+    )
+    return base.replace(**changes)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_strings_round_trip_in_every_text_field(text: str) -> None:
+    paper = make_paper(
+        title=text.replace("\n", " ").strip() or "t",
+        authors=(text.replace("\n", " "), "B"),
+        abstract=text,
+        ai_summary=text,
+        ai_keywords=(text, "k"),
+        organization=text,
+        queries=(text,),
+        notes=text,
+    )
+    assert text_to_paper(paper_to_text(paper)) == paper
+
+
+def test_paper_id_stays_text_and_file_reads_back(tmp_path: Path) -> None:
+    paper = make_paper(id="2503.02130")
+    write_paper(tmp_path, paper)
+    path = tmp_path / "papers" / "2503" / "2503.02130.md"
+    assert "id: '2503.02130'" in path.read_text()
+    assert read_paper(path).id == "2503.02130"
+    assert read_papers(tmp_path) == {"2503.02130": paper}
+
+
+def test_multi_paragraph_abstract_and_notes_round_trip(tmp_path: Path) -> None:
+    paper = make_paper(abstract="First para.\n\nSecond para with ---\n---\nstill abstract.", notes="## Mine\n\nKeep me.")
+    write_paper(tmp_path, paper)
+    text = paper_path(tmp_path, paper.id).read_text()
+    assert text.count(NOTES_MARKER) == 1
+    assert read_paper(paper_path(tmp_path, paper.id)) == paper
+
+
+def test_abstract_holding_the_notes_marker_is_refused() -> None:
+    with pytest.raises(ValueError, match="notes marker"):
+        paper_to_text(make_paper(abstract=f"a\n{NOTES_MARKER}\nb"))
+
+
+def test_id_rules_follow_arxiv() -> None:
+    assert is_valid_id("0704.0001") and is_valid_id("1412.9999v2") and is_valid_id("2503.02130")
+    assert not is_valid_id("2503.0213") and not is_valid_id("1501.0001")
+
+
+def test_old_style_ids_get_a_safe_file_name(tmp_path: Path) -> None:
+    assert is_valid_id("hep-th/9901001") and is_valid_id("math.GT/0309136")
+    assert content_relpath("hep-th/9901001").as_posix() == "papers/9901/hep-th_9901001.md"
+    paper = make_paper(id="hep-th/9901001")
+    write_paper(tmp_path, paper)
+    assert read_papers(tmp_path)["hep-th/9901001"] == paper
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    ["../../etc/passwd", "2503.02130/../../x", "/abs/2503.02130", "2503.0213", "hep-th/../../9901001", "", 2503.0213, None, "2503.02130\n"],
+)
+def test_ids_that_could_escape_content_are_rejected(bad_id: object) -> None:
+    assert not is_valid_id(bad_id)
+    with pytest.raises(ValueError):
+        content_relpath(bad_id)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "url, ok",
+    [
+        ("https://github.com/a/b", True),
+        ("http://example.org/x?y=1", True),
+        ("javascript:alert(1)", False),
+        ("data:text/html,<b>", False),
+        ("//evil.example/x", False),
+        ("/relative", False),
+        ("https://", False),
+        (" https://github.com/a", False),
+        ("https://github.com/a b", False),
+        (42, False),
+    ],
+)
+def test_only_http_links_are_accepted(url: object, ok: bool) -> None:
+    assert is_http_url(url) is ok
+
+
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("no front matter\n", 1, "does not start"),
+        ("---\nid: '2503.02130'\ntitle: x\n", 1, "never closed"),
+        ("---\nid: '2503.02130'\ntitle: x: y\n---\n", 3, "bad YAML"),
+        ("---\n- a list\n---\n", 2, "must be a mapping"),
+    ],
+)
+def test_bad_front_matter_names_file_and_line(text: str, line: int, words: str) -> None:
+    with pytest.raises(ContentError, match=rf"paper\.md:{line}: .*{words}"):
+        split_front_matter(text, "paper.md")
+
+
+@pytest.mark.parametrize(
+    "front, words",
+    [
+        ("title: x\n", "id: missing"),
+        ("id: '../x'\ntitle: x\n", "id: missing or not an arXiv id"),
+        ("id: '2503.02130'\n", "title: missing"),
+        ("id: '2503.02130'\ntitle: x\nupvotes: many\n", "upvotes: must be a whole number"),
+        ("id: '2503.02130'\ntitle: x\ngithub_repo: 'javascript:alert(1)'\n", "github_repo: only http"),
+        ("id: '2503.02130'\ntitle: x\nauthors: Ada\n", "authors: must be a list"),
+        ("id: '2503.02130'\ntitle: x\ncolour: red\n", "unknown key"),
+    ],
+)
+def test_bad_fields_are_named(front: str, words: str) -> None:
+    with pytest.raises(ContentError, match=f"p.md: {words}"):
+        text_to_paper(f"---\n{front}---\n\nabstract\n", "p.md")
+
+
+def test_an_impossible_hand_written_date_is_named() -> None:
+    with pytest.raises(ContentError, match="p.md: .*impossible date"):
+        text_to_paper("---\nid: '2503.02130'\ntitle: x\npublished: 2025-13-03\n---\n", "p.md")
+
+
+def test_hand_written_unquoted_dates_are_read_as_text() -> None:
+    paper = text_to_paper("---\nid: '2503.02130'\ntitle: x\npublished: 2025-03-03\ndaily: [2025-03-14]\n---\n")
+    assert paper.published == "2025-03-03" and paper.daily == ("2025-03-14",)
+
+
+def test_file_in_the_wrong_folder_is_an_error(tmp_path: Path) -> None:
+    wrong = tmp_path / "papers" / "2401" / "2503.02130.md"
+    wrong.parent.mkdir(parents=True)
+    wrong.write_text(paper_to_text(make_paper()))
+    with pytest.raises(ContentError, match="belongs in"):
+        read_papers(tmp_path)
+
+
+def test_writes_are_atomic_and_only_when_bytes_change(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "f.txt"
+    assert write_text_atomic(path, "one") is True
+    os.utime(path, (1, 1))
+    assert write_text_atomic(path, "one") is False
+    assert path.stat().st_mtime == 1
+    assert write_text_atomic(path, "two") is True
+    assert path.read_text() == "two"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["f.txt"]
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "f.txt"
+    write_text_atomic(path, "old")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        write_text_atomic(path, "new")
+    assert path.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+# --- merge rules --------------------------------------------------------------------------------
+
+NOW = "2026-01-01T00:00:00Z"
+
+
+def test_new_paper_gets_first_seen_and_refreshed() -> None:
+    merged = merge_paper(None, make_paper(first_seen=None, refreshed=None), NOW)
+    assert merged.first_seen == NOW and merged.refreshed == NOW
+
+
+def test_refresh_updates_volatile_fields_and_keeps_first_seen() -> None:
+    stored = make_paper()
+    fresh = make_paper(upvotes=40, github_stars=99, ai_summary="Now summarised.", daily=("2025-03-15",), first_seen=None)
+    merged = merge_paper(stored, fresh, NOW)
+    assert (merged.upvotes, merged.github_stars, merged.ai_summary) == (40, 99, "Now summarised.")
+    assert merged.daily == ("2025-03-14", "2025-03-15")
+    assert merged.first_seen == stored.first_seen and merged.refreshed == NOW
+
+
+def test_missing_fields_in_an_older_shape_keep_stored_values() -> None:
+    stored = make_paper(ai_summary="Kept.", organization="Org", thumbnail="https://x.org/t.png")
+    fresh = Paper(id=stored.id, title=stored.title, daily=("2024-01-01",))
+    merged = merge_paper(stored, fresh, NOW)
+    assert (merged.ai_summary, merged.organization, merged.upvotes, merged.github_repo) == (
+        "Kept.",
+        "Org",
+        12,
+        "https://github.com/a/b",
+    )
+    assert merged.ai_keywords == stored.ai_keywords and merged.authors == stored.authors
+
+
+def test_nothing_new_returns_the_stored_record_unchanged() -> None:
+    stored = make_paper(queries=("q",))
+    fresh = make_paper(first_seen=None, refreshed=None, queries=("q",))
+    assert merge_paper(stored, fresh, NOW) is stored
+
+
+def test_hand_edits_of_descriptive_fields_and_notes_survive_a_refresh() -> None:
+    stored = make_paper(title="Fixed title", authors=("Fixed Name",), abstract="Fixed abstract.", notes="Mine.")
+    fresh = make_paper(title="Upstream title", authors=("Upstream",), abstract="Upstream abstract.", upvotes=99)
+    merged = merge_paper(stored, fresh, NOW)
+    assert (merged.title, merged.authors, merged.abstract, merged.notes) == (
+        "Fixed title",
+        ("Fixed Name",),
+        "Fixed abstract.",
+        "Mine.",
+    )
+    assert merged.upvotes == 99
+
+
+def test_empty_descriptive_fields_are_filled_from_the_hub() -> None:
+    stored = Paper(id="2503.02130", title="T", first_seen=NOW, refreshed=NOW)
+    merged = merge_paper(stored, make_paper(), NOW)
+    assert merged.abstract == "An abstract." and merged.authors == ("Ada Lovelace", "Alan Turing")
+
+
+# --- ledger -------------------------------------------------------------------------------------
+
+
+def test_ledger_round_trips_and_is_byte_stable_when_counts_repeat(tmp_path: Path) -> None:
+    ledger = Ledger()
+    ledger.record_day("2025-03-15", 0, 0, NOW)
+    ledger.record_day("2025-03-14", 26, 4, NOW)
+    ledger.record_query("masked autoencoder", 120, 118, NOW)
+    write_ledger(tmp_path, ledger)
+    again = read_ledger(tmp_path)
+    assert again == ledger
+    again.record_day("2025-03-14", 26, 4, "2027-01-01T00:00:00Z")
+    assert write_ledger(tmp_path, again) is False
+    again.record_day("2025-03-14", 27, 4, "2027-01-01T00:00:00Z")
+    assert again.days["2025-03-14"]["fetched"] == "2027-01-01T00:00:00Z"
+    assert list(read_ledger(tmp_path).days) == ["2025-03-14", "2025-03-15"]
+
+
+def test_a_broken_ledger_is_named(tmp_path: Path) -> None:
+    (tmp_path / "ledger.yml").write_text("days: [oops\n")
+    with pytest.raises(ContentError, match="ledger.yml"):
+        read_ledger(tmp_path)

@@ -1,0 +1,159 @@
+"""hub: the one HTTP client against the loopback fake hub: paging, retries, faults, rate limit."""
+
+from __future__ import annotations
+
+import pytest
+from fakehub import FakeHub, load_recorded_days
+
+from papermirror import USER_AGENT
+from papermirror.errors import FetchError
+from papermirror.hub import RATE_LIMIT, Hub, RateLimiter, parse_ratelimit, retry_after
+
+
+class FakeClock:
+    """A clock that only moves when someone sleeps: retries and rate limits cost no real time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def hub(fake_hub: FakeHub, clock: FakeClock):
+    with Hub(endpoint=fake_hub.url, timeout=2.0, tries=4, backoff=0.5, sleep=clock.sleep, clock=clock) as client:
+        yield client
+
+
+def items(n: int) -> list[dict]:
+    return [{"paper": {"id": f"2501.{i:05d}", "title": f"Paper {i}", "upvotes": n - i}} for i in range(n)]
+
+
+def test_a_recorded_day_comes_back_whole(hub: Hub, fake_hub: FakeHub) -> None:
+    day = hub.fetch_day("2025-09-30")
+    assert len(day) == len(load_recorded_days()["2025-09-30"]) == 50
+    assert fake_hub.requests == ["/api/daily_papers?date=2025-09-30&limit=100&p=0"]
+
+
+@pytest.mark.parametrize("size, pages", [(250, 3), (100, 2), (0, 1)])
+def test_busy_days_are_paged_until_a_short_page(size: int, pages: int, clock: FakeClock) -> None:
+    with FakeHub(days={"2026-01-05": items(size)}) as fake, Hub(endpoint=fake.url, sleep=clock.sleep, clock=clock) as hub:
+        day = hub.fetch_day("2026-01-05")
+    assert [i["paper"]["id"] for i in day] == [i["paper"]["id"] for i in items(size)]
+    assert fake.requests == [f"/api/daily_papers?date=2026-01-05&limit=100&p={p}" for p in range(pages)]
+
+
+def test_search_sends_query_and_limit(hub: Hub, fake_hub: FakeHub) -> None:
+    found = hub.search("masked image modeling", 120)
+    assert isinstance(found, list)
+    assert fake_hub.requests == ["/api/papers/search?q=masked+image+modeling&limit=120"]
+
+
+def test_client_names_itself_and_sends_the_token(fake_hub: FakeHub) -> None:
+    with Hub.from_env({"HF_ENDPOINT": fake_hub.url, "HF_TOKEN": "hf_secret"}) as hub:
+        hub.fetch_day("2024-05-27")
+    assert fake_hub.headers[0]["User-Agent"] == USER_AGENT
+    assert fake_hub.headers[0]["Authorization"] == "Bearer hf_secret"
+    with Hub.from_env({"HF_ENDPOINT": fake_hub.url}) as hub:
+        hub.fetch_day("2024-05-27")
+    assert "Authorization" not in fake_hub.headers[1]
+
+
+def test_a_bad_endpoint_is_named() -> None:
+    with pytest.raises(FetchError, match="HF_ENDPOINT"):
+        Hub.from_env({"HF_ENDPOINT": "ftp://x"})
+    with pytest.raises(FetchError, match="PAPERMIRROR_HTTP_TIMEOUT"):
+        Hub.from_env({"PAPERMIRROR_HTTP_TIMEOUT": "soon"})
+
+
+def test_429_waits_as_long_as_retry_after_says(hub: Hub, fake_hub: FakeHub, clock: FakeClock) -> None:
+    fake_hub.inject("429", "daily_papers", times=2, seconds=7)
+    assert len(hub.fetch_day("2024-05-27")) == 13
+    assert fake_hub.count("daily_papers") == 3
+    assert clock.sleeps.count(7.0) >= 2
+    assert clock.now >= 14
+
+
+@pytest.mark.parametrize("kind", ["500", "malformed", "truncated", "slow"])
+def test_transient_faults_are_retried_with_backoff(kind: str, fake_hub: FakeHub, clock: FakeClock) -> None:
+    fake_hub.inject(kind, "date=2024-05-27", times=2, seconds=1.5)
+    with Hub(endpoint=fake_hub.url, timeout=0.5, tries=4, backoff=0.5, sleep=clock.sleep, clock=clock) as hub:
+        assert len(hub.fetch_day("2024-05-27")) == 13
+    assert fake_hub.count("date=2024-05-27") == 3
+    assert 0.5 <= clock.sleeps[0] <= 1.0 and 1.0 <= clock.sleeps[1] <= 2.0
+
+
+@pytest.mark.parametrize(
+    "kind, words",
+    [("500", "HTTP 500"), ("429", "HTTP 429"), ("malformed", "not valid JSON"), ("truncated", "connection failed")],
+)
+def test_after_the_last_try_the_error_names_url_and_status(kind: str, words: str, hub: Hub, fake_hub: FakeHub) -> None:
+    fake_hub.inject(kind, "date=2024-06-17", times=-1, seconds=1)
+    with pytest.raises(FetchError) as error:
+        hub.fetch_day("2024-06-17")
+    message = str(error.value)
+    assert f"{fake_hub.url}/api/daily_papers?date=2024-06-17&limit=100&p=0" in message
+    assert words in message and "gave up after 4 tries" in message
+    assert fake_hub.count("date=2024-06-17") == 4
+
+
+def test_a_timeout_every_time_is_named(fake_hub: FakeHub, clock: FakeClock) -> None:
+    fake_hub.inject("slow", "date=2024-06-17", times=-1, seconds=1.0)
+    with Hub(endpoint=fake_hub.url, timeout=0.2, tries=2, sleep=clock.sleep, clock=clock) as hub:
+        with pytest.raises(FetchError, match="timed out"):
+            hub.fetch_day("2024-06-17")
+
+
+def test_client_errors_are_not_retried(hub: Hub, fake_hub: FakeHub) -> None:
+    with pytest.raises(FetchError, match=r"/api/papers/9999\.99999: HTTP 404"):
+        hub.get_json("/api/papers/9999.99999", {})
+    assert len(fake_hub.requests) == 1
+
+
+def test_rate_limiter_keeps_every_window_under_the_quota(clock: FakeClock) -> None:
+    calls, period = RATE_LIMIT
+    limiter = RateLimiter(calls, period, clock=clock)
+    sent = []
+    for _ in range(1000):
+        limiter.wait(clock.sleep)
+        sent.append(clock.now)
+    assert sent[calls - 1] == 0.0, "a short backfill should not wait at all"
+    for i in range(len(sent) - calls):
+        assert sent[i + calls] - sent[i] >= period
+    assert calls < 500 and period == 300
+
+
+def test_rate_limiter_pause_holds_every_caller(clock: FakeClock) -> None:
+    limiter = RateLimiter(10, 1.0, clock=clock)
+    limiter.pause(55)
+    limiter.wait(clock.sleep)
+    assert clock.now == 55
+
+
+def test_ratelimit_and_retry_after_headers() -> None:
+    assert parse_ratelimit('"api";r=0;t=55') == (0, 55)
+    assert parse_ratelimit("") == (None, None)
+    assert retry_after({"Retry-After": "12"}) == 12
+    assert retry_after({"RateLimit": '"api";r=0;t=55'}) == 55
+    assert retry_after({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0
+    assert retry_after({}) is None
+
+
+def test_a_spent_quota_on_a_good_answer_pauses_the_next_request(hub: Hub, clock: FakeClock) -> None:
+    class Answer:
+        headers = {"RateLimit": '"api";r=0;t=30'}
+
+    hub._note_quota(Answer())  # type: ignore[arg-type]
+    hub.limiter.wait(clock.sleep)
+    assert clock.now == 30

@@ -1,0 +1,147 @@
+"""normalise: every recorded API shape 2024-2026 becomes a Paper; bad items are skipped, never a crash."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from fakehub import FIXTURES, load_recorded_days
+
+from papermirror.normalise import normalise_item, unwrap
+
+DAYS = load_recorded_days()
+
+
+def find(day: str, paper_id: str) -> dict:
+    return next(item for item in DAYS[day] if item["paper"]["id"] == paper_id)
+
+
+@pytest.mark.parametrize("day", sorted(DAYS))
+def test_every_recorded_item_normalises(day: str) -> None:
+    papers = [normalise_item(item, listed_on=day) for item in DAYS[day]]
+    assert len(papers) == len(DAYS[day]) and all(papers)
+    for paper, item in zip(papers, DAYS[day]):
+        assert paper.id == item["paper"]["id"] and isinstance(paper.id, str)
+        assert day in paper.daily
+        assert "\n" not in paper.title and paper.title == paper.title.strip()
+        assert paper.upvotes == item["paper"]["upvotes"]
+
+
+def test_titles_and_abstracts_are_unwrapped_but_otherwise_exact() -> None:
+    item = find("2024-05-27", "2405.15738")
+    paper = normalise_item(item, listed_on="2024-05-27")
+    assert paper.title == "ConvLLaVA: Hierarchical Backbones as Visual Encoder for Large Multimodal Models"
+    assert paper.abstract.startswith("High-resolution Large Multimodal Models (LMMs) encounter the challenges of excessive")
+    assert "\n" not in paper.abstract
+
+
+def test_unwrap_keeps_paragraphs_and_everything_else() -> None:
+    assert unwrap("a\n  b\n\n  c\nd") == "a b\n\nc d"
+    assert unwrap("  $m^2$ \\$5 <think> 🚀  ") == "$m^2$ \\$5 <think> 🚀"
+    assert unwrap("double  space") == "double  space"
+
+
+def test_dollar_backslash_and_html_survive_from_real_items() -> None:
+    backslash = [i for i in DAYS["2026-03-10"] if i["paper"]["title"].startswith("\\$")]
+    assert backslash, "fixture lost its backslash title"
+    assert normalise_item(backslash[0]).title.startswith("\\$OneMillion-Bench")
+    earn = [normalise_item(i) for i in DAYS["2025-02-18"] if "$1 Million" in i["paper"]["title"]]
+    assert earn and "Earn $1 Million" in earn[0].title
+    anchors = [normalise_item(i) for i in DAYS["2025-07-08"] if "</a>" in i["paper"]["summary"]]
+    assert anchors and "</a>" in anchors[0].abstract
+    triples = [normalise_item(i) for i in DAYS["2025-12-03"] if "<subject, object, predicate>" in i["paper"]["summary"]]
+    assert triples and "<subject, object, predicate>" in triples[0].abstract
+
+
+def test_hidden_authors_are_left_out_in_order() -> None:
+    hidden = [(i, a) for i in DAYS["2024-06-17"] for a in i["paper"]["authors"] if a.get("hidden")]
+    assert len(hidden) == 2
+    for item, author in hidden:
+        paper = normalise_item(item)
+        shown = [a["name"] for a in item["paper"]["authors"] if not a.get("hidden")]
+        assert list(paper.authors) == [" ".join(n.split()) for n in shown]
+        assert author["name"] not in paper.authors
+
+
+def test_fields_of_the_newer_schema_are_kept() -> None:
+    item = next(i for i in DAYS["2025-07-08"] if i["paper"].get("githubStars"))
+    paper = normalise_item(item, listed_on="2025-07-08")
+    assert paper.github_repo == item["paper"]["githubRepo"]
+    assert paper.github_stars == item["paper"]["githubStars"]
+    assert paper.ai_summary and paper.ai_keywords
+    assert paper.thumbnail and paper.thumbnail.startswith("https://")
+    assert paper.comments == item["numComments"]
+
+
+def test_organization_comes_from_the_paper_or_the_item() -> None:
+    with_org = next(i for i in DAYS["2025-12-03"] if i["paper"].get("organization"))
+    assert normalise_item(with_org).organization == with_org["paper"]["organization"]["fullname"]
+    item = {"paper": {"id": "2501.00001", "title": "T"}, "organization": {"name": "acme"}}
+    assert normalise_item(item).organization == "acme"
+
+
+def test_oldest_schema_uses_media_url_as_thumbnail() -> None:
+    item = DAYS["2024-05-27"][0]
+    assert "thumbnail" not in item and "mediaUrl" in item
+    assert normalise_item(item).thumbnail == item["mediaUrl"]
+
+
+def test_day_without_submitted_by_normalises() -> None:
+    assert all("submittedBy" not in i for i in DAYS["2025-03-14"])
+    assert all(normalise_item(i, listed_on="2025-03-14") for i in DAYS["2025-03-14"])
+
+
+def test_flat_search_shape_and_paper_endpoint_shape() -> None:
+    flat = {"id": "2409.00001", "title": "Flat\n  shape", "thumbnailUrl": "https://x.org/t.png", "source": "hf"}
+    paper = normalise_item(flat, query="q")
+    assert (paper.id, paper.title, paper.thumbnail, paper.queries) == ("2409.00001", "Flat shape", "https://x.org/t.png", ("q",))
+    for path in FIXTURES.glob("papers-*.json"):
+        raw = json.loads(path.read_text())
+        paper = normalise_item(raw)
+        assert paper.id == raw["id"] and paper.abstract
+    never_daily = normalise_item(json.loads((FIXTURES / "papers-2401.18030.scrubbed.json").read_text()))
+    assert never_daily.daily == () and never_daily.published == "2024-03-04"
+    assert "Fejér" in never_daily.abstract
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"paper": {"title": "no id"}},
+        {"paper": {"id": 2503.0213, "title": "id lost to a float"}},
+        {"paper": {"id": "../../etc/passwd", "title": "path"}},
+        {"paper": {"id": "2503.02130", "title": "   "}},
+        {"paper": {"id": "2503.02130"}},
+        "not an object",
+        None,
+    ],
+)
+def test_items_without_usable_id_or_title_are_skipped_with_a_warning(item: object, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert normalise_item(item) is None
+    assert "skipped" in caplog.text
+
+
+def test_wrong_types_and_unsafe_links_are_dropped(caplog: pytest.LogCaptureFixture) -> None:
+    item = {
+        "paper": {
+            "id": "2503.02130",
+            "title": "T",
+            "authors": "not a list",
+            "upvotes": "12",
+            "githubRepo": "javascript:alert(1)",
+            "projectPage": "data:text/html,x",
+            "ai_keywords": ["a", "A", "a", 3, "  spaced   out "],
+            "organization": "a string",
+        },
+        "thumbnail": "//cdn.example/x.png",
+        "numComments": True,
+    }
+    with caplog.at_level(logging.WARNING):
+        paper = normalise_item(item)
+    assert paper.authors == () and paper.upvotes is None and paper.comments is None
+    assert paper.github_repo is None and paper.project_page is None and paper.thumbnail is None
+    assert paper.ai_keywords == ("a", "A", "spaced out")
+    assert paper.organization is None
+    assert "githubRepo" in caplog.text and "only http(s)" in caplog.text

@@ -1,0 +1,262 @@
+"""snapshot: the real CLI against the loopback fake hub; every merge rule and fault loses nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from fakehub import FakeHub
+
+from papermirror.config import load_config
+from papermirror.content import paper_path, read_ledger, read_paper, read_papers, write_paper
+from papermirror.snapshot import days_to_fetch
+
+DAY = "2024-05-27"
+DAYS2 = ("2024-05-27", "2024-06-17")
+
+
+def snapshot(run_cli, mirror: Path, *args: str) -> tuple[int, str, str]:
+    return run_cli("snapshot", *args, config=mirror / "mirror.yml")
+
+
+def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file below folder: its bytes and mtime."""
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def set_config(mirror: Path, text: str) -> None:
+    (mirror / "mirror.yml").write_text(text, encoding="utf-8")
+
+
+def test_snapshot_writes_papers_and_ledger(fake_hub, mirror, run_cli) -> None:
+    code, out, _ = snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)
+    assert code == 0
+    papers = read_papers(mirror / "content")
+    assert papers, "nothing kept"
+    assert "2405.15613" in papers  # "Automatic Data Curation for Self-Supervised Learning": pre-training
+    ledger = read_ledger(mirror / "content")
+    assert ledger.days[DAY]["listed"] == 13
+    assert ledger.days[DAY]["kept"] == sum(DAY in p.daily for p in papers.values())
+    assert ledger.queries["masked autoencoder"]["listed"] >= 0
+    assert f"{len(papers)} new" in out
+    for paper in papers.values():
+        assert paper.first_seen and paper.refreshed == paper.first_seen
+
+
+def test_a_second_run_with_nothing_new_changes_no_byte(fake_hub, mirror, run_cli) -> None:
+    assert snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])[0] == 0
+    before = tree(mirror / "content")
+    code, out, _ = snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])
+    assert code == 0 and "0 new, 0 updated" in out
+    assert tree(mirror / "content") == before
+
+
+def test_include_and_exclude_filter_daily_papers(fake_hub, mirror, run_cli) -> None:
+    set_config(mirror, "listing:\n  include: [pretrain, pre-train]\n  exclude: [llava]\n")
+    assert snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)[0] == 0
+    papers = read_papers(mirror / "content")
+    assert papers
+    for paper in papers.values():
+        text = f"{paper.title} {paper.abstract} {' '.join(paper.ai_keywords)}".lower()
+        assert ("pretrain" in text or "pre-train" in text) and "llava" not in text
+
+
+def test_empty_include_mirrors_every_daily_paper(fake_hub, mirror, run_cli) -> None:
+    set_config(mirror, "listing:\n  include: []\n")
+    assert snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)[0] == 0
+    assert len(read_papers(mirror / "content")) == 13
+
+
+def test_refresh_updates_volatile_fields_keeps_first_seen_and_hand_edits(fake_hub, mirror, run_cli) -> None:
+    set_config(mirror, "listing:\n  include: []\n")
+    snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)
+    content = mirror / "content"
+    stored = read_paper(paper_path(content, "2405.15738"))
+    edited = stored.replace(title="ConvLLaVA (fixed by hand)", notes="My notes: read section 3.")
+    write_paper(content, edited)
+    fake_hub.days[DAY][0]["paper"]["upvotes"] += 100
+    fake_hub.days[DAY][0]["paper"]["githubStars"] = 321
+    bumped_id = fake_hub.days[DAY][0]["paper"]["id"]
+    time.sleep(1.1)  # a later run stamps a later `refreshed`
+    code, out, _ = snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)
+    assert code == 0 and "1 updated" in out
+    bumped = read_paper(paper_path(content, bumped_id))
+    assert bumped.upvotes == fake_hub.days[DAY][0]["paper"]["upvotes"] and bumped.github_stars == 321
+    assert bumped.refreshed > bumped.first_seen
+    again = read_paper(paper_path(content, "2405.15738"))
+    assert again.title == "ConvLLaVA (fixed by hand)" and again.notes == "My notes: read section 3."
+
+
+def test_a_paper_that_drops_out_of_the_listing_stays(fake_hub, mirror, run_cli) -> None:
+    set_config(mirror, "listing:\n  include: []\n")
+    snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)
+    gone = fake_hub.days[DAY].pop()["paper"]["id"]
+    before = paper_path(mirror / "content", gone).read_bytes()
+    assert snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)[0] == 0
+    assert paper_path(mirror / "content", gone).read_bytes() == before
+    assert read_ledger(mirror / "content").days[DAY]["listed"] == 12
+
+
+def test_a_paper_listed_on_two_days_and_a_query_merges_them(mirror, run_cli, monkeypatch) -> None:
+    item = {"paper": {"id": "2501.00001", "title": "Multi-scale pre-training", "upvotes": 3}}
+    later = {"paper": {"id": "2501.00001", "title": "Multi-scale pre-training", "upvotes": 9}}
+    with FakeHub(days={"2025-01-06": [item], "2025-01-07": [later]}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        set_config(mirror, "listing:\n  queries: [multi-scale pre-training]\n  include: [multi-scale]\n")
+        assert snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-07")[0] == 0
+    paper = read_papers(mirror / "content")["2501.00001"]
+    assert paper.daily == ("2025-01-06", "2025-01-07") and paper.queries == ("multi-scale pre-training",)
+    assert paper.upvotes == 9
+
+
+def test_items_without_a_usable_id_are_skipped_and_nothing_escapes_content(mirror, run_cli, monkeypatch) -> None:
+    bad = [
+        {"paper": {"id": "../../../escape", "title": "pre-training"}},
+        {"paper": {"id": 2501.1, "title": "pre-training"}},
+        {"paper": {"title": "pre-training"}},
+        {"paper": {"id": "2501.00002", "title": "Good pre-training", "githubRepo": "javascript:alert(1)"}},
+    ]
+    with FakeHub(days={"2025-01-06": bad}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        code, out, err = snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-06")
+    assert code == 0 and "3 items skipped" in out
+    assert list(read_papers(mirror / "content")) == ["2501.00002"]
+    assert read_papers(mirror / "content")["2501.00002"].github_repo is None
+    assert not list(mirror.parent.rglob("escape*"))
+
+
+def test_429_with_retry_after_is_survived(fake_hub, mirror, run_cli) -> None:
+    fake_hub.inject("429", f"date={DAY}", times=1, seconds=1)
+    code, _, _ = snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)
+    assert code == 0
+    assert fake_hub.count(f"date={DAY}") == 2
+    assert read_ledger(mirror / "content").days[DAY]["listed"] == 13
+
+
+@pytest.mark.parametrize("kind", ["500", "malformed", "truncated"])
+def test_a_day_that_keeps_failing_keeps_everything_else(kind, fake_hub, mirror, run_cli, monkeypatch) -> None:
+    monkeypatch.setattr("papermirror.hub.BACKOFF_BASE", 0.01)
+    fake_hub.inject(kind, "date=2024-06-17", times=-1)
+    code, _, err = snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])
+    assert code == 1
+    assert "day 2024-06-17" in err and "/api/daily_papers?date=2024-06-17" in err and "run again" in err
+    ledger = read_ledger(mirror / "content")
+    assert DAYS2[0] in ledger.days and DAYS2[1] not in ledger.days
+    kept = read_papers(mirror / "content")
+    assert any(DAYS2[0] in p.daily for p in kept.values())
+    fake_hub.faults.clear()
+    code, _, _ = snapshot(run_cli, mirror, "--since", DAYS2[1], "--until", DAYS2[1])
+    assert code == 0 and DAYS2[1] in read_ledger(mirror / "content").days
+    assert set(kept) <= set(read_papers(mirror / "content"))
+
+
+def test_a_slow_hub_past_the_timeout_fails_cleanly(fake_hub, mirror, run_cli, monkeypatch) -> None:
+    monkeypatch.setenv("PAPERMIRROR_HTTP_TIMEOUT", "0.3")
+    monkeypatch.setattr("papermirror.hub.BACKOFF_BASE", 0.01)
+    fake_hub.inject("slow", "papers/search", times=-1, seconds=1)
+    code, _, err = snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)
+    assert code == 1 and "timed out" in err and "query 'masked autoencoder'" in err
+    assert "Traceback" not in err
+    assert DAY in read_ledger(mirror / "content").days
+
+
+def test_an_empty_day_is_recorded_as_fetched_with_no_papers(fake_hub, mirror, run_cli) -> None:
+    code, _, _ = snapshot(run_cli, mirror, "--since", "2024-05-25", "--until", "2024-05-25")
+    assert code == 0
+    assert read_ledger(mirror / "content").days["2024-05-25"] == {
+        "listed": 0,
+        "kept": 0,
+        "fetched": read_ledger(mirror / "content").days["2024-05-25"]["fetched"],
+    }
+
+
+def test_a_hub_that_suddenly_lists_nothing_is_suspicious_and_deletes_nothing(fake_hub, mirror, run_cli) -> None:
+    assert snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])[0] == 0
+    before = tree(mirror / "content" / "papers")
+    fake_hub.inject("empty", "", times=-1)
+    code, _, err = snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])
+    assert code == 3 and "SUSPICIOUS" in err
+    assert tree(mirror / "content" / "papers") == before
+    assert snapshot(run_cli, mirror, "--allow-empty", "--since", DAYS2[0], "--until", DAYS2[1])[0] == 0
+
+
+def test_dry_run_writes_nothing(fake_hub, mirror, run_cli) -> None:
+    code, out, _ = snapshot(run_cli, mirror, "--dry-run", "--since", DAY, "--until", DAY)
+    assert code == 0 and "dry run" in out and " 0 new" not in out
+    assert list((mirror / "content").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "config, words",
+    [
+        ("listing:\n  quries: [x]\n", "listing.quries: unknown key"),
+        ("listing:\n  since: 2024-13-01\n", "not a valid date"),
+        ("listing:\n  since: '2024-13'\n", "listing.since"),
+        ("listing:\n  refresh_days: many\n", "listing.refresh_days"),
+        ("listing:\n  queries: x\n", "listing.queries"),
+        ("site:\n  base_url: ftp://x\n", "site.base_url"),
+        ("site: [\n", "not valid YAML"),
+        ("- a\n- b\n", "must be a mapping"),
+    ],
+)
+def test_bad_config_is_named_and_nothing_is_written(config, words, fake_hub, mirror, run_cli) -> None:
+    set_config(mirror, config)
+    code, out, err = snapshot(run_cli, mirror)
+    assert code == 2
+    assert "mirror.yml" in err and words in err and "Traceback" not in err
+    assert list((mirror / "content").iterdir()) == [] and fake_hub.requests == []
+
+
+def test_a_broken_content_file_stops_before_any_request(fake_hub, mirror, run_cli) -> None:
+    bad = mirror / "content" / "papers" / "2405" / "2405.15738.md"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("---\nid: '2405.15738'\ntitle: x: y\n---\n")
+    code, _, err = snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)
+    assert code == 2 and f"{bad}:3" in err
+    assert fake_hub.requests == [] and bad.read_text().startswith("---\nid")
+
+
+def test_days_to_fetch_backfills_missing_days_and_refreshes_recent_ones(mirror) -> None:
+    set_config(mirror, "listing:\n  since: 2026-01-01\n  refresh_days: 3\n")
+    config = load_config(mirror / "mirror.yml")
+    from papermirror.content import Ledger
+
+    ledger = Ledger(days={f"2026-01-{d:02d}": {"listed": 1} for d in range(1, 11)})
+    today = dt.date(2026, 1, 12)
+    assert days_to_fetch(config, ledger, today, None, None) == ["2026-01-12", "2026-01-11", "2026-01-10"]
+    assert days_to_fetch(config, Ledger(), today, None, None)[-1] == "2026-01-01"
+    assert days_to_fetch(config, ledger, today, dt.date(2026, 1, 2), dt.date(2026, 1, 3)) == ["2026-01-03", "2026-01-02"]
+    assert days_to_fetch(config, ledger, today, None, dt.date(2027, 1, 1))[0] == "2026-01-12"
+
+
+def test_a_killed_run_leaves_whole_files_and_the_next_run_carries_on(tmp_path, fake_hub) -> None:
+    mirror = tmp_path
+    (mirror / "mirror.yml").write_text("listing:\n  include: []\n")
+    for day in ("2024-06-17", "2024-10-25", "2025-03-14"):
+        fake_hub.inject("slow", f"date={day}", times=1, seconds=30)
+    env = {**os.environ, "HF_ENDPOINT": fake_hub.url, "PYTHONPATH": str(ROOT)}
+    args = [sys.executable, str(ROOT / "build.py"), "--config", str(mirror / "mirror.yml"), "snapshot", "--since", "2024-05-27", "--until", "2025-03-14"]
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 30
+    while time.time() < deadline and not (mirror / "content" / "ledger.yml").exists():
+        time.sleep(0.1)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    ledger = read_ledger(mirror / "content")
+    assert ledger.days and "2025-03-14" not in ledger.days
+    half = read_papers(mirror / "content")  # every file parses: nothing half-written
+    assert not list((mirror / "content").rglob("*.tmp"))
+    fake_hub.faults.clear()
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    full = read_papers(mirror / "content")
+    assert set(half) <= set(full)
+    assert {"2024-06-17", "2024-10-25", "2025-03-14"} <= set(read_ledger(mirror / "content").days)
