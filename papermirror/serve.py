@@ -73,7 +73,7 @@ def rebuild_site(config_path: Path, base_url: str) -> bool:
     command = [sys.executable, str(BUILD_SCRIPT), "--config", str(config_path), "build", "--base-url", base_url]
     result = subprocess.run(command, cwd=config_path.resolve().parent, check=False)
     if result.returncode != 0:
-        log.error("serve: the build failed (exit %d); still serving the previous site/", result.returncode)
+        log.error("serve: the build failed (exit %d)", result.returncode)
     return result.returncode == 0
 
 
@@ -104,4 +104,5 @@ def watch_and_rebuild(config_path: Path, rebuild: Callable[[], object], stop: th
         names = sorted({Path(path).resolve().relative_to(root).as_posix() for _, path in changes})
         log.info("serve: %d change(s) (%s%s); rebuilding", len(names), ", ".join(names[:3]),
                  ", ..." if len(names) > 3 else "")
-        rebuild()
+        if rebuild() is False:
+            log.error("serve: still serving the previous site/")
