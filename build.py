@@ -6,6 +6,7 @@
     python build.py search Q   search the archive from the terminal
     python build.py serve      preview site/ locally, rebuilding on change
     python build.py status     the archive's health: papers, days fetched and missing
+    python build.py reset      empty content/ to start a new topic (asks first)
 
 Every command reads mirror.yml (or --config FILE) and works in the folder that holds it.
 """
@@ -47,6 +48,25 @@ def make_parser() -> argparse.ArgumentParser:
     snap.add_argument("--allow-empty", action="store_true",
                       help="exit 0 even when the hub lists no paper at all for a topic that had papers")
     snap.set_defaults(run=run_snapshot_command)
+
+    status = commands.add_parser("status", help="the archive's health; exit 1 when no snapshot ran for 3 days",
+                                 description="Papers, the last snapshot, days fetched, empty and never fetched "
+                                 "since listing.since, and the queries. Exit 1 when the archive looks stale.")
+    status.add_argument("--json", action="store_true", help="print the report as JSON, for scripts")
+    status.set_defaults(run=run_status_command)
+
+    reset = commands.add_parser("reset", help="empty content/papers and the ledger, to start a new topic",
+                                description="Delete every paper file and the ledger so that the next snapshot "
+                                "backfills the topic of mirror.yml from listing.since. Asks first.")
+    reset.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
+    reset.set_defaults(run=run_reset_command)
+
+    serve = commands.add_parser("serve", help="preview site/ locally, rebuilding on change",
+                                description="Build the site for http://127.0.0.1:PORT<sub-path>, serve it under "
+                                "site.base_url's sub-path, and rebuild when content/, layouts/ or mirror.yml change.")
+    serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default: %(default)s; 0 = any free)")
+    serve.add_argument("--no-build", action="store_true", help="serve site/ as it is: no build, no watching")
+    serve.set_defaults(run=run_serve_command)
     return parser
 
 
@@ -72,6 +92,67 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
         print("snapshot: SUSPICIOUS: the hub listed no paper at all for a topic that has papers; nothing was "
               "deleted. Check HF_ENDPOINT and the queries, or pass --allow-empty if this is expected.", file=sys.stderr)
         return 3
+    return 0
+
+
+def run_status_command(config: Config, args: argparse.Namespace) -> int:
+    import json
+
+    from papermirror.status import collect_status, format_status
+
+    status = collect_status(config)
+    print(json.dumps(status.to_json(), indent=2) if args.json else format_status(status))
+    return 1 if status.stale else 0
+
+
+def run_reset_command(config: Config, args: argparse.Namespace) -> int:
+    from papermirror.reset import plan_reset, reset_archive
+
+    plan = plan_reset(config)
+    what = f"{plan.papers} paper file(s) in {config.content_dir / 'papers'} and the ledger (notes in them too)"
+    if plan.empty:
+        print(f"reset: {config.content_dir} holds no papers and no ledger: nothing to do")
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UserError(f"reset: would delete {what}, but there is no terminal to confirm on; "
+                            "nothing deleted. Pass --yes to reset without asking.")
+        answer = input(f"Delete {what}? Type 'yes' to go on: ")
+        if answer.strip().lower() != "yes":
+            print("reset: nothing deleted")
+            return 1
+    reset_archive(config)
+    print(f"reset: deleted {plan.papers} paper file(s) and the ledger; the next `python build.py snapshot` "
+          f"backfills from listing.since ({config.listing.since}). Commit content/ to publish the reset.")
+    return 0
+
+
+def run_serve_command(config: Config, args: argparse.Namespace) -> int:
+    import threading
+
+    from papermirror.serve import make_server, rebuild_site, site_url, watch_and_rebuild
+
+    base_path = config.site.base_path
+    try:
+        server = make_server(config.site_dir, base_path, args.port)
+    except OSError as exc:
+        raise UserError(f"serve: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; try --port N") from None
+    url = site_url(server, base_path)
+    stop = threading.Event()
+    with server:
+        if not args.no_build:
+            if not rebuild_site(args.config, url) and not config.site_dir.is_dir():
+                raise UserError(f"serve: the build failed and there is no {config.site_dir} to serve")
+            watcher = threading.Thread(target=watch_and_rebuild, name="watch", daemon=True,
+                                       args=(args.config, lambda: rebuild_site(args.config, url), stop))
+            watcher.start()
+        elif not config.site_dir.is_dir():
+            raise UserError(f"serve: {config.site_dir} does not exist; run `python build.py build` first")
+        print(f"serve: {url} (Ctrl-C to stop)", flush=True)
+        try:
+            server.serve_forever()
+        finally:
+            stop.set()
     return 0
 
 

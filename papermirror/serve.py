@@ -1,0 +1,108 @@
+"""Preview site/ locally under the configured sub-path, rebuilding when the sources change.
+
+The site is served at http://127.0.0.1:PORT<base_path> (base_path from site.base_url, e.g.
+/my-repo/), so links behave as they will on GitHub Pages; anything outside it is a 404. A change to
+content/, layouts/ or mirror.yml runs `build.py build` again in a subprocess.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+BUILD_SCRIPT = Path(__file__).resolve().parent.parent / "build.py"
+"""The CLI beside the package; the rebuild runs it so serve needs nothing of the render module."""
+WATCH_DEBOUNCE_MS = 400
+"""Changes closer together than this make one rebuild (a snapshot writes many files)."""
+
+
+class SubPathHandler(SimpleHTTPRequestHandler):
+    """Serve a folder under a URL prefix; answer 404 for every path outside it."""
+
+    base_path = "/"
+
+    def send_head(self):  # type: ignore[override]
+        path = urlsplit(self.path).path
+        if path == self.base_path.rstrip("/") and self.base_path != "/":
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", self.base_path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if not path.startswith(self.base_path):
+            self.send_error(HTTPStatus.NOT_FOUND, f"Not under {self.base_path}: the site lives at {self.base_path}")
+            return None
+        return super().send_head()
+
+    def translate_path(self, path: str) -> str:
+        parts = urlsplit(path)
+        inside = parts.path[len(self.base_path) - 1 :] if parts.path.startswith(self.base_path) else "/"
+        return super().translate_path(inside + (f"?{parts.query}" if parts.query else ""))
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("serve: " + format, *args)
+
+
+def make_server(site_dir: Path, base_path: str, port: int, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """Bind a threading HTTP server for site_dir under base_path (port 0 picks a free port)."""
+    base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
+    handler = type("Handler", (SubPathHandler,), {"base_path": base_path})
+    server = ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(site_dir)))
+    server.daemon_threads = True
+    return server
+
+
+def site_url(server: ThreadingHTTPServer, base_path: str) -> str:
+    """The preview's address, e.g. http://127.0.0.1:8000/my-repo/."""
+    host, port = server.server_address[:2]
+    return f"http://{host}:{port}{base_path}"
+
+
+def rebuild_site(config_path: Path, base_url: str) -> bool:
+    """Run `build.py --config config_path build --base-url base_url`; tell whether it succeeded."""
+    command = [sys.executable, str(BUILD_SCRIPT), "--config", str(config_path), "build", "--base-url", base_url]
+    result = subprocess.run(command, cwd=config_path.resolve().parent, check=False)
+    if result.returncode != 0:
+        log.error("serve: the build failed (exit %d)", result.returncode)
+    return result.returncode == 0
+
+
+def is_source_change(config_path: Path, path: str) -> bool:
+    """Tell whether a changed path is one the site is built from: content/, layouts/ or mirror.yml."""
+    changed = Path(path).resolve()
+    root = config_path.resolve().parent
+    if changed.name.endswith(".tmp"):  # the temp half of an atomic write; its rename follows
+        return False
+    if changed == config_path.resolve():
+        return True
+    return any(changed.is_relative_to(root / name) for name in ("content", "layouts"))
+
+
+def watch_and_rebuild(config_path: Path, rebuild: Callable[[], object], stop: threading.Event) -> None:
+    """Call rebuild() after each burst of changes to the site's sources, until stop is set."""
+    import watchfiles
+
+    root = config_path.resolve().parent
+    default = watchfiles.DefaultFilter()
+    for changes in watchfiles.watch(
+        root,
+        watch_filter=lambda change, path: default(change, path) and is_source_change(config_path, path),
+        debounce=WATCH_DEBOUNCE_MS,
+        stop_event=stop,
+        raise_interrupt=False,
+    ):
+        names = sorted({Path(path).resolve().relative_to(root).as_posix() for _, path in changes})
+        log.info("serve: %d change(s) (%s%s); rebuilding", len(names), ", ".join(names[:3]),
+                 ", ..." if len(names) > 3 else "")
+        if rebuild() is False:
+            log.error("serve: still serving the previous site/")

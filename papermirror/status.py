@@ -1,0 +1,178 @@
+"""Report the archive's health: papers, the last snapshot, days fetched, empty and never fetched, queries.
+
+`python build.py status` exits 1 when the archive looks stale (no snapshot in the last
+STALE_AFTER), so a scheduled job or a cron mail can alert on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from papermirror.config import Config
+from papermirror.content import Ledger, iter_paper_files, read_ledger
+
+STALE_AFTER = dt.timedelta(days=3)
+"""An archive whose newest ledger entry is older than this looks stale."""
+MAX_RANGES_SHOWN = 12
+"""Missing-day ranges printed in the text report; --json lists them all."""
+
+
+@dataclass(frozen=True)
+class QueryStatus:
+    """One query of mirror.yml or of the ledger."""
+
+    query: str
+    """The search text."""
+    listed: int | None
+    """Papers the hub returned the last time the counts changed (None: never fetched)."""
+    kept: int | None
+    """Papers of those stored for this topic."""
+    last_changed: str | None
+    """When the counts last changed (the ledger's `fetched`), UTC, ISO 8601."""
+    in_config: bool
+    """False for a query the ledger remembers but mirror.yml no longer asks."""
+
+
+@dataclass(frozen=True)
+class ArchiveStatus:
+    """Everything `status` reports, computed once from content/ and mirror.yml."""
+
+    papers: int
+    """Paper files in content/papers."""
+    last_snapshot: str | None
+    """The newest `fetched` of any day or query in the ledger (None: never)."""
+    stale: bool
+    """True when last_snapshot is missing or older than STALE_AFTER."""
+    since: str
+    """listing.since: the first day the archive should hold."""
+    today: str
+    """The last day counted (UTC)."""
+    days_expected: int
+    """Days from `since` to `today`, both included (0 when listing.daily is off)."""
+    days_with_papers: int
+    """Days in that span the ledger holds with at least one listed paper."""
+    days_empty: tuple[str, ...]
+    """Days fetched that listed no paper: weekends, holidays, a quiet hub."""
+    days_missing: int
+    """Days in the span never fetched."""
+    missing_ranges: tuple[tuple[str, str], ...]
+    """The never-fetched days as (first, last) ranges, oldest first."""
+    queries: tuple[QueryStatus, ...]
+    """The queries of mirror.yml, then those only the ledger remembers."""
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["missing_ranges"] = [list(pair) for pair in self.missing_ranges]
+        data["days_empty"] = list(self.days_empty)
+        data["queries"] = [asdict(query) for query in self.queries]
+        return data
+
+
+def collect_status(config: Config, now: dt.datetime | None = None) -> ArchiveStatus:
+    """Read content/ (the ledger and the paper file names) and work out the archive's health."""
+    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    today = now.date()
+    ledger = read_ledger(config.content_dir)
+    last = newest_fetched(ledger)
+    stale = last is None or now - parse_utc(last) > STALE_AFTER
+    span = list(days_between(config.listing.since, today)) if config.listing.daily else []
+    with_papers = [day for day in span if day in ledger.days and ledger.days[day].get("listed", 0) > 0]
+    empty = tuple(day for day in span if day in ledger.days and not ledger.days[day].get("listed", 0))
+    missing = [day for day in span if day not in ledger.days]
+    return ArchiveStatus(
+        papers=sum(1 for _ in iter_paper_files(config.content_dir)),
+        last_snapshot=last,
+        stale=stale,
+        since=config.listing.since.isoformat(),
+        today=today.isoformat(),
+        days_expected=len(span),
+        days_with_papers=len(with_papers),
+        days_empty=empty,
+        days_missing=len(missing),
+        missing_ranges=tuple(day_ranges(missing)),
+        queries=tuple(query_statuses(config, ledger)),
+    )
+
+
+def newest_fetched(ledger: Ledger) -> str | None:
+    """Return the newest `fetched` stamp of any day or query, or None for an empty ledger."""
+    stamps = [str(entry["fetched"]) for table in (ledger.days, ledger.queries) for entry in table.values()
+              if isinstance(entry, dict) and entry.get("fetched")]
+    return max(stamps, key=parse_utc) if stamps else None
+
+
+def parse_utc(stamp: str) -> dt.datetime:
+    """Parse the ledger's '2026-11-30T18:25:27Z' (a naive stamp is taken as UTC)."""
+    when = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def days_between(first: dt.date, last: dt.date):
+    """Yield every day from first to last, both included, as YYYY-MM-DD."""
+    day = first
+    while day <= last:
+        yield day.isoformat()
+        day += dt.timedelta(days=1)
+
+
+def day_ranges(days: list[str]) -> list[tuple[str, str]]:
+    """Fold sorted YYYY-MM-DD days into (first, last) runs of consecutive days."""
+    ranges: list[tuple[str, str]] = []
+    for day in days:
+        if ranges and dt.date.fromisoformat(ranges[-1][1]) + dt.timedelta(days=1) == dt.date.fromisoformat(day):
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
+def query_statuses(config: Config, ledger: Ledger) -> list[QueryStatus]:
+    """The configured queries in mirror.yml's order, then any the ledger remembers besides."""
+    result = []
+    for query in config.listing.queries:
+        entry = ledger.queries.get(query) or {}
+        result.append(QueryStatus(query, entry.get("listed"), entry.get("kept"), entry.get("fetched"), True))
+    for query, entry in sorted(ledger.queries.items()):
+        if query not in config.listing.queries:
+            result.append(QueryStatus(query, entry.get("listed"), entry.get("kept"), entry.get("fetched"), False))
+    return result
+
+
+def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
+    """Render the report for a terminal, one fact a line."""
+    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    lines = [f"papers:        {status.papers} in content/papers"]
+    if status.last_snapshot:
+        age = (now - parse_utc(status.last_snapshot)).days
+        lines.append(f"last snapshot: {status.last_snapshot} ({age} day{'s' if age != 1 else ''} ago)")
+    else:
+        lines.append("last snapshot: never (the ledger is empty)")
+    if status.days_expected:
+        weekend = sum(dt.date.fromisoformat(day).weekday() >= 5 for day in status.days_empty)
+        lines += [
+            f"days:          {status.since} to {status.today}: {status.days_expected} days",
+            f"  fetched:     {status.days_with_papers} with papers, {len(status.days_empty)} empty "
+            f"(listed nothing; {weekend} of them weekends)",
+            f"  never fetched: {status.days_missing} in {len(status.missing_ranges)} range(s)",
+        ]
+        for first, last in status.missing_ranges[:MAX_RANGES_SHOWN]:
+            lines.append(f"    {first}" + (f" .. {last}" if last != first else ""))
+        if len(status.missing_ranges) > MAX_RANGES_SHOWN:
+            lines.append(f"    ... and {len(status.missing_ranges) - MAX_RANGES_SHOWN} more ranges (--json lists all)")
+    else:
+        lines.append("days:          listing.daily is off: no Daily Papers days are expected")
+    lines.append(f"queries:       {len(status.queries)}")
+    for query in status.queries:
+        where = "" if query.in_config else " (no longer in mirror.yml)"
+        if query.last_changed:
+            lines.append(f"  {query.query!r}{where}: {query.listed} listed, {query.kept} kept; "
+                         f"last changed {query.last_changed}")
+        else:
+            lines.append(f"  {query.query!r}{where}: never fetched")
+    if status.stale:
+        lines.append(f"STALE: no snapshot in the last {STALE_AFTER.days} days; run `python build.py snapshot` "
+                     "or check the publish workflow's runs")
+    else:
+        lines.append("ok: the archive is up to date")
+    return "\n".join(lines)

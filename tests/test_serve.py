@@ -1,0 +1,97 @@
+"""serve: site/ under the configured sub-path on a loopback port; rebuilds when the sources change."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import ROOT
+
+from papermirror.serve import is_source_change, watch_and_rebuild
+
+
+@pytest.fixture
+def site(mirror: Path) -> Path:
+    """A tiny hand-made site/ for a mirror whose base_url lives under /mirror/."""
+    (mirror / "site" / "papers").mkdir(parents=True)
+    (mirror / "site" / "index.html").write_text("<!doctype html><title>home</title><a href='/mirror/papers/a.html'>a</a>")
+    (mirror / "site" / "papers" / "a.html").write_text("<!doctype html><title>paper a</title>")
+    return mirror
+
+
+@pytest.fixture
+def server(site: Path):
+    """`build.py serve --port 0 --no-build` as a real process; yields its URL."""
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(site / "mirror.yml"),
+                                "serve", "--port", "0", "--no-build"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("serve: http://127.0.0.1:"), line
+        yield line.split()[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_answers_under_the_sub_path_only(server: str) -> None:
+    assert server.endswith("/mirror/")
+    root = server.removesuffix("mirror/")
+    with httpx.Client(timeout=10) as client:
+        home = client.get(server)
+        assert home.status_code == 200 and "<title>home</title>" in home.text
+        paper = client.get(server + "papers/a.html")
+        assert paper.status_code == 200 and "paper a" in paper.text
+        assert client.get(server + "papers/missing.html").status_code == 404
+        assert client.get(root).status_code == 404
+        assert client.get(root + "papers/a.html").status_code == 404
+        redirect = client.get(root + "mirror")
+        assert redirect.status_code == 301 and redirect.headers["location"] == "/mirror/"
+        assert client.get(server + "%2e%2e/mirror.yml").status_code == 404
+
+
+def test_serve_without_a_site_says_what_to_do(mirror: Path, run_cli) -> None:
+    code, _, err = run_cli("serve", "--port", "0", "--no-build", config=mirror / "mirror.yml")
+    assert code == 2 and "run `python build.py build` first" in err
+
+
+def test_only_sources_count_as_changes(mirror: Path) -> None:
+    config = mirror / "mirror.yml"
+    assert is_source_change(config, str(mirror / "mirror.yml"))
+    assert is_source_change(config, str(mirror / "content" / "papers" / "2503" / "2503.02130.md"))
+    assert is_source_change(config, str(mirror / "layouts" / "paper.html"))
+    assert not is_source_change(config, str(mirror / "site" / "index.html"))
+    assert not is_source_change(config, str(mirror / "content" / "papers" / "2503" / ".x.md.abc.tmp"))
+    assert not is_source_change(config, str(mirror / "README.md"))
+
+
+def test_a_change_to_content_triggers_one_rebuild(mirror: Path) -> None:
+    (mirror / "site").mkdir()
+    rebuilt = threading.Event()
+    calls: list[float] = []
+    stop = threading.Event()
+
+    def rebuild() -> None:
+        calls.append(time.monotonic())
+        rebuilt.set()
+
+    watcher = threading.Thread(target=watch_and_rebuild, args=(mirror / "mirror.yml", rebuild, stop), daemon=True)
+    watcher.start()
+    try:
+        time.sleep(0.5)  # let the watcher start
+        (mirror / "site" / "index.html").write_text("built output is not a source")
+        time.sleep(1.0)
+        assert not calls
+        (mirror / "content" / "papers" / "2503").mkdir(parents=True)
+        for n in range(5):  # a burst, as a snapshot writes it, is one rebuild
+            (mirror / "content" / "papers" / "2503" / f"2503.0000{n}.md").write_text("---\n")
+        assert rebuilt.wait(10), "no rebuild after content/ changed"
+        time.sleep(1.0)
+        assert len(calls) == 1
+    finally:
+        stop.set()
+        watcher.join(10)

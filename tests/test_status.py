@@ -1,0 +1,111 @@
+"""status: the archive's health from content/ and mirror.yml, as text and JSON; exit 1 when stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from papermirror.content import Ledger, write_ledger
+from papermirror.status import day_ranges
+
+NOW = dt.datetime.now(dt.timezone.utc)
+TODAY = NOW.date()
+
+
+def day(offset: int) -> str:
+    return (TODAY - dt.timedelta(days=offset)).isoformat()
+
+
+def stamp(days_ago: float) -> str:
+    return (NOW - dt.timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """since = 9 days ago; fetched: days 9, 8 (empty), 5, 1 (empty), 0; never: 7-6 and 4-2."""
+    (tmp_path / "mirror.yml").write_text(
+        f"listing:\n  queries: [masked autoencoder, new query]\n  since: {day(9)}\n", encoding="utf-8")
+    shutil.copytree(ROOT / "content" / "papers", tmp_path / "content" / "papers")
+    return tmp_path
+
+
+def write_days(folder: Path, fetched_days_ago: float) -> None:
+    ledger = Ledger()
+    for offset, listed in ((9, 12), (8, 0), (5, 30), (1, 0), (0, 7)):
+        ledger.record_day(day(offset), listed, listed // 2, stamp(fetched_days_ago + offset / 10))
+    ledger.record_query("masked autoencoder", 40, 40, stamp(fetched_days_ago + 2))
+    ledger.record_query("an old query", 3, 1, stamp(30))
+    write_ledger(folder / "content", ledger)
+
+
+def test_status_reports_days_ranges_and_queries(archive, run_cli) -> None:
+    write_days(archive, fetched_days_ago=0)
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert code == 0
+    papers = len(list((archive / "content" / "papers").glob("*/*.md")))
+    assert f"papers:        {papers} in content/papers" in out
+    assert f"last snapshot: {stamp(0)}" in out
+    assert f"{day(9)} to {day(0)}: 10 days" in out
+    assert "3 with papers, 2 empty" in out
+    assert "never fetched: 5 in 2 range(s)" in out
+    assert f"    {day(7)} .. {day(6)}\n    {day(4)} .. {day(2)}\n" in out
+    assert "'masked autoencoder': 40 listed, 40 kept; last changed" in out
+    assert "'new query': never fetched" in out
+    assert "'an old query' (no longer in mirror.yml): 3 listed, 1 kept" in out
+    assert out.rstrip().endswith("ok: the archive is up to date")
+
+
+def test_status_json_is_for_scripts(archive, run_cli) -> None:
+    write_days(archive, fetched_days_ago=0)
+    code, out, _ = run_cli("status", "--json", config=archive / "mirror.yml")
+    assert code == 0
+    report = json.loads(out)
+    assert report["stale"] is False and report["last_snapshot"] == stamp(0)
+    assert report["days_expected"] == 10 and report["days_with_papers"] == 3
+    assert report["days_empty"] == [day(8), day(1)]
+    assert report["days_missing"] == 5
+    assert report["missing_ranges"] == [[day(7), day(6)], [day(4), day(2)]]
+    assert [(q["query"], q["in_config"], q["listed"]) for q in report["queries"]] == [
+        ("masked autoencoder", True, 40), ("new query", True, None), ("an old query", False, 3)]
+
+
+def test_status_exits_1_when_no_snapshot_ran_for_three_days(archive, run_cli) -> None:
+    write_days(archive, fetched_days_ago=3.5)
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert code == 1
+    assert "STALE: no snapshot in the last 3 days" in out
+    code, out, _ = run_cli("status", "--json", config=archive / "mirror.yml")
+    assert code == 1 and json.loads(out)["stale"] is True
+
+
+def test_status_of_an_archive_never_snapshotted(archive, run_cli) -> None:
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert code == 1
+    assert "last snapshot: never" in out
+    assert f"never fetched: 10 in 1 range(s)\n    {day(9)} .. {day(0)}" in out
+
+
+def test_status_without_daily_papers_expects_no_days(archive, run_cli) -> None:
+    (archive / "mirror.yml").write_text("listing:\n  daily: false\n  queries: [masked autoencoder]\n")
+    write_days(archive, fetched_days_ago=0)
+    code, out, _ = run_cli("status", "--json", config=archive / "mirror.yml")
+    report = json.loads(out)
+    assert code == 0 and report["days_expected"] == 0 and report["missing_ranges"] == []
+
+
+def test_status_names_a_bad_ledger(archive, run_cli) -> None:
+    (archive / "content" / "ledger.yml").write_text("days: [1, 2]\n")
+    code, _, err = run_cli("status", config=archive / "mirror.yml")
+    assert code == 2 and "ledger.yml" in err
+
+
+def test_day_ranges_folds_consecutive_days() -> None:
+    days = ["2024-02-28", "2024-02-29", "2024-03-01", "2024-03-03", "2024-12-31", "2025-01-01"]
+    assert day_ranges(days) == [("2024-02-28", "2024-03-01"), ("2024-03-03", "2024-03-03"),
+                                ("2024-12-31", "2025-01-01")]
+    assert day_ranges([]) == []

