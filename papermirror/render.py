@@ -166,7 +166,8 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     papers = read_papers_cached(config.content_dir, config.cache_dir, jobs)
     archive = build_archive(papers, config.content_dir)
     pages = plan_pages(archive, site, static_files(layouts_dir))
-    check_templates(layouts_dir, {p.template for p in pages if not p.template.startswith("@")})
+    renderer_args = (layouts_dir, archive, site, links, asset_version(layouts_dir))
+    check_templates(Renderer(*renderer_args).env, layouts_dir, {p.template for p in pages if not p.template.startswith("@")})
     for page in pages:
         output_file(site_dir, page.path)  # refuse any path leaving site/ before writing anything
 
@@ -175,7 +176,6 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     todo = [page for page in pages if not is_current(site_dir, page.path, digests[page.path], manifest)]
     log.debug("build: %d pages, %d to draw", len(pages), len(todo))
 
-    renderer_args = (layouts_dir, archive, site, links, asset_version(layouts_dir))
     results = draw_pages(todo, renderer_args, site_dir, jobs)
     sizes = {path: size for path, size, _written in results}
     new_manifest = {p.path: [digests[p.path], sizes[p.path] if p.path in sizes else manifest[p.path][1]] for p in pages}

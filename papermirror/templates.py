@@ -148,11 +148,10 @@ class Renderer:
         raise ValueError(f"no built-in writer {page.template!r}")
 
 
-def check_templates(layouts_dir: Path, names: set[str]) -> None:
+def check_templates(env: jinja2.Environment, layouts_dir: Path, names: set[str]) -> None:
     """Compile every template, and find every one a page needs, before anything is written."""
     if not layouts_dir.is_dir():
         raise UserError(f"{layouts_dir}: no layouts folder; copy layouts/ from the papermirror repo")
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(layouts_dir), autoescape=True)
     for name in sorted(names | set(env.list_templates(filter_func=lambda n: n.endswith(".html")))):
         try:
             env.get_template(name)
