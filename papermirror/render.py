@@ -131,23 +131,26 @@ _WORKER: dict = {}
 """The Renderer of a worker process, set once by _start_worker (the only per-process state)."""
 
 
-def _start_worker(renderer_args: tuple) -> None:
-    _WORKER["renderer"] = Renderer(*renderer_args)
+def _start_worker(renderer: Renderer) -> None:
+    _WORKER["renderer"] = renderer
 
 
 def _draw_chunk(pages: list[Page], site_dir: Path) -> list[tuple[str, int, bool]]:
     return [draw_and_write(_WORKER["renderer"], page, site_dir) for page in pages]
 
 
-def draw_pages(pages: list[Page], renderer_args: tuple, site_dir: Path, jobs: int) -> list[tuple[str, int, bool]]:
-    """Draw and write `pages`, spread over `jobs` worker processes when there are many."""
-    if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES:
-        renderer = Renderer(*renderer_args)
+def draw_pages(pages: list[Page], renderer: Renderer, site_dir: Path, jobs: int) -> list[tuple[str, int, bool]]:
+    """Draw and write `pages`, spread over `jobs` forked worker processes when there are many.
+
+    Workers are forked so that they inherit the archive and the compiled templates instead of
+    receiving them pickled; where fork is unavailable the pages are drawn in this process.
+    """
+    if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
         return [draw_and_write(renderer, page, site_dir) for page in pages]
     count = jobs * CHUNKS_PER_WORKER
     chunks = [pages[i::count] for i in range(count)]  # interleaved, so big pages spread out
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(renderer_args,))
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(renderer,))
     try:
         futures = [pool.submit(_draw_chunk, chunk, site_dir) for chunk in chunks if chunk]
         return [result for future in futures for result in future.result()]
@@ -166,8 +169,6 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     papers = read_papers_cached(config.content_dir, config.cache_dir, jobs)
     archive = build_archive(papers, config.content_dir)
     pages = plan_pages(archive, site, static_files(layouts_dir))
-    renderer_args = (layouts_dir, archive, site, links, asset_version(layouts_dir))
-    check_templates(Renderer(*renderer_args).env, layouts_dir, {p.template for p in pages if not p.template.startswith("@")})
     for page in pages:
         output_file(site_dir, page.path)  # refuse any path leaving site/ before writing anything
 
@@ -176,7 +177,11 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     todo = [page for page in pages if not is_current(site_dir, page.path, digests[page.path], manifest)]
     log.debug("build: %d pages, %d to draw", len(pages), len(todo))
 
-    results = draw_pages(todo, renderer_args, site_dir, jobs)
+    results = []
+    if todo:
+        renderer = Renderer(layouts_dir, archive, site, links, asset_version(layouts_dir), config.cache_dir)
+        check_templates(renderer.env, layouts_dir, {p.template for p in pages if not p.template.startswith("@")})
+        results = draw_pages(todo, renderer, site_dir, jobs)
     sizes = {path: size for path, size, _written in results}
     new_manifest = {p.path: [digests[p.path], sizes[p.path] if p.path in sizes else manifest[p.path][1]] for p in pages}
     removed = remove_stale(site_dir, [path for path in manifest if path not in new_manifest])

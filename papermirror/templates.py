@@ -57,8 +57,16 @@ def description_of(paper: Paper) -> str:
     return text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_version: str) -> jinja2.Environment:
-    """Return the Jinja environment: autoescape on, undefined names are errors, our filters."""
+def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_version: str,
+                     cache_dir: Path | None = None) -> jinja2.Environment:
+    """Return the Jinja environment: autoescape on, undefined names are errors, our filters.
+
+    With `cache_dir`, compiled templates are kept there between builds (Jinja checks they are current).
+    """
+    bytecode_cache = None
+    if cache_dir is not None:
+        (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(layouts_dir),
         autoescape=True,
@@ -67,6 +75,7 @@ def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_ve
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=bytecode_cache,
     )
     env.filters.update(
         math=render_inline,
@@ -86,12 +95,13 @@ def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_ve
 class Renderer:
     """Draws pages of one archive with one environment; a worker process holds one of these."""
 
-    def __init__(self, layouts_dir: Path, archive: Archive, site: SiteConfig, links: Links, asset_version: str) -> None:
+    def __init__(self, layouts_dir: Path, archive: Archive, site: SiteConfig, links: Links, asset_version: str,
+                 cache_dir: Path | None = None) -> None:
         self.layouts_dir = layouts_dir
         self.archive = archive
         self.site = site
         self.links = links
-        self.env = make_environment(layouts_dir, site, links, asset_version)
+        self.env = make_environment(layouts_dir, site, links, asset_version, cache_dir)
 
     def keyword_links(self, paper_id: str) -> list[tuple[str, str | None]]:
         """The paper's keywords with the URL of their page (None when the keyword has no page)."""
