@@ -17,7 +17,7 @@ render inputs can be hashed cheaply (the incremental build) and sent to a worker
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from papermirror.archive import KEYWORD_MIN_PAPERS, Archive
 from papermirror.config import SiteConfig
@@ -181,11 +181,8 @@ def plan_sitemaps(archive: Archive, pages: list[Page]) -> list[Page]:
 
 
 def output_file(site_dir: Path, relpath: str) -> Path:
-    """Return site_dir/relpath, refusing any path that could leave site_dir."""
-    parts = PurePosixPath(relpath).parts
-    if not parts or relpath.startswith("/") or any(p in ("", ".", "..") or "\\" in p for p in parts):
+    """Return site_dir/relpath, refusing any path that could leave site_dir ('..', absolute, backslashes)."""
+    parts = relpath.split("/")
+    if not relpath or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
         raise ValueError(f"refusing to write outside site/: {relpath!r}")
-    target = site_dir.joinpath(*parts)
-    if not target.resolve().is_relative_to(site_dir.resolve()):
-        raise ValueError(f"refusing to write outside site/: {relpath!r}")
-    return target
+    return site_dir.joinpath(relpath)

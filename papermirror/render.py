@@ -32,7 +32,7 @@ from papermirror.errors import UserError
 from papermirror.output import is_current, load_manifest, remove_stale, save_manifest, write_if_changed
 from papermirror.pages import Links, Page, output_file, plan_pages
 from papermirror.readcache import read_papers_cached
-from papermirror.templates import Renderer, check_templates, paper_digest
+from papermirror.templates import Renderer, check_templates
 
 log = logging.getLogger(__name__)
 
@@ -106,12 +106,13 @@ def asset_version(layouts_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def page_digests(pages: list[Page], archive: Archive, salt: str) -> dict[str, str]:
-    """Hash each page's render inputs: the salt, its template and context, its papers' digests."""
+def page_digests(pages: list[Page], archive: Archive, file_digests: dict[str, str], salt: str) -> dict[str, str]:
+    """Hash each page's render inputs: the salt, its template and context, and for each paper it
+    shows, its file's digest plus its keyword links (which depend on the other papers)."""
     papers = {
-        paper_id: paper_digest(paper, [[n, archive.keywords[n].slug if n in archive.keywords else None]
-                                       for n in archive.paper_keywords[paper_id]])
-        for paper_id, paper in archive.papers.items()
+        paper_id: file_digests[paper_id] + json.dumps(
+            [archive.keywords[n].slug if n in archive.keywords else None for n in archive.paper_keywords[paper_id]])
+        for paper_id in archive.papers
     }
     digests = {}
     for page in pages:
@@ -166,13 +167,14 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     links = Links(site.base_path)
     layouts_dir, site_dir = config.layouts_dir, config.site_dir
 
-    papers = read_papers_cached(config.content_dir, config.cache_dir, jobs)
+    content = read_papers_cached(config.content_dir, config.cache_dir, jobs)
+    papers = content.papers
     archive = build_archive(papers, config.content_dir)
     pages = plan_pages(archive, site, static_files(layouts_dir))
     for page in pages:
         output_file(site_dir, page.path)  # refuse any path leaving site/ before writing anything
 
-    digests = page_digests(pages, archive, fingerprint(layouts_dir, site))
+    digests = page_digests(pages, archive, content.digests, fingerprint(layouts_dir, site))
     manifest = load_manifest(config.cache_dir, site_dir)
     todo = [page for page in pages if not is_current(site_dir, page.path, digests[page.path], manifest)]
     log.debug("build: %d pages, %d to draw", len(pages), len(todo))
@@ -180,7 +182,7 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     results = []
     if todo:
         renderer = Renderer(layouts_dir, archive, site, links, asset_version(layouts_dir), config.cache_dir)
-        check_templates(renderer.env, layouts_dir, {p.template for p in pages if not p.template.startswith("@")})
+        check_templates(renderer.env, layouts_dir, {"_item.html"} | {p.template for p in pages if not p.template.startswith("@")})
         results = draw_pages(todo, renderer, site_dir, jobs)
     sizes = {path: size for path, size, _written in results}
     new_manifest = {p.path: [digests[p.path], sizes[p.path] if p.path in sizes else manifest[p.path][1]] for p in pages}

@@ -6,12 +6,11 @@ page unescaped is what this package builds itself (MathML from `mathtext`, sanit
 
 from __future__ import annotations
 
-import hashlib
-import json
 import traceback
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from papermirror import feeds
 from papermirror.archive import Archive
@@ -102,11 +101,20 @@ class Renderer:
         self.site = site
         self.links = links
         self.env = make_environment(layouts_dir, site, links, asset_version, cache_dir)
+        self.items: dict[tuple, Markup] = {}
 
     def keyword_links(self, paper_id: str) -> list[tuple[str, str | None]]:
         """The paper's keywords with the URL of their page (None when the keyword has no page)."""
         pages = self.archive.keywords
         return [(n, self.links.keyword(pages[n].slug) if n in pages else None) for n in self.archive.paper_keywords[paper_id]]
+
+    def item(self, paper: Paper, level: int = 2, full: bool = True) -> Markup:
+        """Draw one paper of a listing with _item.html, once per process: it appears on several listings."""
+        key = (paper.id, level, full)
+        if key not in self.items:
+            context = {"paper": paper, "keywords": self.keyword_links(paper.id), "level": level, "full": full}
+            self.items[key] = Markup(self.env.get_template("_item.html").render(context))
+        return self.items[key]
 
     def context(self, page: Page) -> dict:
         """Build the one context a template gets."""
@@ -115,6 +123,7 @@ class Renderer:
             "page": page.context,
             "papers": papers,
             "keywords_of": self.keyword_links,
+            "item": self.item,
             "url": self.links.to(page.path),
             "canonical": self.site.base_url + page.path.removesuffix("index.html"),
         }
@@ -179,10 +188,4 @@ def describe_template_error(exc: jinja2.TemplateError, layouts_dir: Path, page: 
             where = f"{frame.filename}:{frame.lineno}"
             break
     return f"{where}: {exc.message or type(exc).__name__} (while drawing site/{page.path})"
-
-
-def paper_digest(paper: Paper, keyword_links: list) -> str:
-    """Hash everything about a paper that a page showing it depends on."""
-    data = repr(paper) + json.dumps(keyword_links)
-    return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
 
