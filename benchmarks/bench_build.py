@@ -6,7 +6,9 @@
 
 Each build runs in a fresh Python process (as `python build.py build` would) so that its peak
 memory can be read: the build process's own maxrss, and the largest of its worker processes.
-Wall time is measured inside the build (`BuildReport.seconds`) and around the whole process.
+Wall time is measured inside the build (`BuildReport.seconds`) and around the whole process; CPU
+time (user + system, build process and its workers) is printed too, being less sensitive to other
+load on a shared machine. The machine's load average is printed before each size.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ def run_one_build(root: Path, jobs: int | None) -> None:
     from papermirror.render import build_site
 
     report = build_site(load_config(root / "mirror.yml"), jobs=jobs)
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({**report.__dict__, "own_kib": own, "workers_kib": workers}))
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+    print(json.dumps({**report.__dict__, "own_kib": own.ru_maxrss, "workers_kib": workers.ru_maxrss, "cpu_seconds": cpu}))
 
 
 def measure(root: Path, jobs: int | None) -> dict:
@@ -50,7 +53,7 @@ def measure(root: Path, jobs: int | None) -> dict:
 
 def describe(name: str, f: dict) -> str:
     rate = f["drawn"] / f["seconds"] if f["seconds"] else 0.0
-    return (f"  {name:<13} {f['seconds']:7.2f} s build ({f['process_seconds']:5.2f} s process)  "
+    return (f"  {name:<11} {f['seconds']:6.2f} s build ({f['process_seconds']:5.2f} s process, {f['cpu_seconds']:5.1f} s CPU) "
             f"{f['drawn']:6d} drawn  {f['written']:6d} written  {rate:8.0f} pages/s  "
             f"peak {f['own_kib'] / 1024:6.0f} MiB main, {f['workers_kib'] / 1024:5.0f} MiB largest worker")
 
@@ -60,7 +63,8 @@ def bench(size: int, jobs: int | None, keep: bool) -> None:
         root = Path(tmp)
         started = time.perf_counter()
         papers = make_mirror(root, size)
-        print(f"{size} papers (generated in {time.perf_counter() - started:.1f} s):")
+        load = os.getloadavg()[0]
+        print(f"{size} papers (generated in {time.perf_counter() - started:.1f} s; load average {load:.2f}):")
         full = measure(root, jobs)
         print(describe("full build", full) + f"  [{full['pages']} files]")
         print(describe("no change", measure(root, jobs)))

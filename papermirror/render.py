@@ -16,6 +16,7 @@ import json
 import logging
 import multiprocessing
 import os
+import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -122,10 +123,10 @@ def page_digests(pages: list[Page], archive: Archive, file_digests: dict[str, st
     return digests
 
 
-def draw_and_write(renderer: Renderer, page: Page, site_dir: Path) -> tuple[str, int, bool]:
+def draw_and_write(renderer: Renderer, page: Page, site_dir: Path, staging: bool) -> tuple[str, int, bool]:
     """Draw one page and write it if its bytes changed; return (path, size, written)."""
     data = renderer.render(page)
-    return page.path, len(data), write_if_changed(output_file(site_dir, page.path), data)
+    return page.path, len(data), write_if_changed(output_file(site_dir, page.path), data, staging)
 
 
 _WORKER: dict = {}
@@ -136,24 +137,24 @@ def _start_worker(renderer: Renderer) -> None:
     _WORKER["renderer"] = renderer
 
 
-def _draw_chunk(pages: list[Page], site_dir: Path) -> list[tuple[str, int, bool]]:
-    return [draw_and_write(_WORKER["renderer"], page, site_dir) for page in pages]
+def _draw_chunk(pages: list[Page], site_dir: Path, staging: bool) -> list[tuple[str, int, bool]]:
+    return [draw_and_write(_WORKER["renderer"], page, site_dir, staging) for page in pages]
 
 
-def draw_pages(pages: list[Page], renderer: Renderer, site_dir: Path, jobs: int) -> list[tuple[str, int, bool]]:
+def draw_pages(pages: list[Page], renderer: Renderer, site_dir: Path, jobs: int, staging: bool = False) -> list[tuple[str, int, bool]]:
     """Draw and write `pages`, spread over `jobs` forked worker processes when there are many.
 
     Workers are forked so that they inherit the archive and the compiled templates instead of
     receiving them pickled; where fork is unavailable the pages are drawn in this process.
     """
     if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
-        return [draw_and_write(renderer, page, site_dir) for page in pages]
+        return [draw_and_write(renderer, page, site_dir, staging) for page in pages]
     count = jobs * CHUNKS_PER_WORKER
     chunks = [pages[i::count] for i in range(count)]  # interleaved, so big pages spread out
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(renderer,))
     try:
-        futures = [pool.submit(_draw_chunk, chunk, site_dir) for chunk in chunks if chunk]
+        futures = [pool.submit(_draw_chunk, chunk, site_dir, staging) for chunk in chunks if chunk]
         return [result for future in futures for result in future.result()]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -183,7 +184,13 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     if todo:
         renderer = Renderer(layouts_dir, archive, site, links, asset_version(layouts_dir), config.cache_dir)
         check_templates(renderer.env, layouts_dir, {"_item.html"} | {p.template for p in pages if not p.template.startswith("@")})
-        results = draw_pages(todo, renderer, site_dir, jobs)
+        if site_dir.exists():
+            results = draw_pages(todo, renderer, site_dir, jobs)
+        else:
+            staging = site_dir.with_name(f".{site_dir.name}.partial")
+            shutil.rmtree(staging, ignore_errors=True)  # left by a build that died half-way
+            results = draw_pages(todo, renderer, staging, jobs, staging=True)
+            staging.rename(site_dir)
     sizes = {path: size for path, size, _written in results}
     new_manifest = {p.path: [digests[p.path], sizes[p.path] if p.path in sizes else manifest[p.path][1]] for p in pages}
     removed = remove_stale(site_dir, [path for path in manifest if path not in new_manifest])

@@ -48,6 +48,13 @@ def human_time(moment: str | None) -> str:
     return f"{human_day(moment[:10])}, {clock}{zone}"
 
 
+def time_tag(day: str | None) -> Markup:
+    """A <time> element for a day, or the word "undated"."""
+    if not day:
+        return Markup("undated")
+    return Markup('<time datetime="%s">%s</time>') % (day, human_day(day))
+
+
 def description_of(paper: Paper) -> str:
     """A plain one-line description for meta tags: the AI summary, else the abstract's start."""
     text = " ".join(plain_text(paper.ai_summary or paper.abstract).split())
@@ -86,6 +93,7 @@ def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_ve
         human_day=human_day,
         human_month=human_month,
         human_time=human_time,
+        time_tag=time_tag,
     )
     env.globals.update(site=site, links=links, base=links.base, asset_version=asset_version)
     return env
