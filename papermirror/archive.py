@@ -7,6 +7,7 @@ A paper is filed under `paper.day`: its first Daily Papers day, else its arXiv d
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -60,6 +61,7 @@ class Archive:
     """The newest `refreshed` (or `first_seen`) time in the archive: the site's "last updated"."""
 
 
+@functools.lru_cache(maxsize=None)
 def normalise_keyword(keyword: str) -> str:
     """Fold case, Unicode form and spacing so that variants of one keyword are one keyword."""
     return " ".join(unicodedata.normalize("NFKC", keyword).lower().split())

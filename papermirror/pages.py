@@ -117,12 +117,8 @@ def plan_home(archive: Archive, site: SiteConfig) -> list[Page]:
 
 
 def plan_paper_pages(archive: Archive) -> list[Page]:
-    pages = []
-    for paper_id in sorted(archive.papers):
-        paper = archive.papers[paper_id]
-        keywords = [[name, archive.keywords[name].slug if name in archive.keywords else None] for name in archive.paper_keywords[paper_id]]
-        pages.append(Page(paper_page_path(paper_id), "paper.html", {"keywords": keywords, "day": paper.day}, (paper_id,)))
-    return pages
+    """One page per paper; everything it shows comes from the paper (and its keywords' pages)."""
+    return [Page(paper_page_path(paper_id), "paper.html", {}, (paper_id,)) for paper_id in sorted(archive.papers)]
 
 
 def plan_archive_pages(archive: Archive) -> list[Page]:
@@ -180,9 +176,14 @@ def plan_sitemaps(archive: Archive, pages: list[Page]) -> list[Page]:
     ]
 
 
-def output_file(site_dir: Path, relpath: str) -> Path:
-    """Return site_dir/relpath, refusing any path that could leave site_dir ('..', absolute, backslashes)."""
+def check_output_path(relpath: str) -> str:
+    """Return relpath if it stays inside site/ (no '..', no absolute path, no backslash), else raise."""
     parts = relpath.split("/")
     if not relpath or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
         raise ValueError(f"refusing to write outside site/: {relpath!r}")
-    return site_dir.joinpath(relpath)
+    return relpath
+
+
+def output_file(site_dir: Path, relpath: str) -> Path:
+    """Return site_dir/relpath, refusing any path that could leave site_dir."""
+    return site_dir / check_output_path(relpath)

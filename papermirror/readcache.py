@@ -32,10 +32,10 @@ Stamp = tuple[int, int, int]
 
 
 def code_version() -> str:
-    """Hash of the code that defines a parsed Paper; a change invalidates the cache."""
+    """Hash of the code that parses a Paper and of this cache's format; a change invalidates the cache."""
     digest = hashlib.blake2b(digest_size=16)
-    for module in (content, paper):
-        digest.update(Path(module.__file__).read_bytes())
+    for source in (Path(content.__file__), Path(paper.__file__), Path(__file__)):
+        digest.update(source.read_bytes())
     return digest.hexdigest()
 
 

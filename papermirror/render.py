@@ -31,7 +31,7 @@ from papermirror.archive import Archive, build_archive
 from papermirror.config import Config, SiteConfig
 from papermirror.errors import UserError
 from papermirror.output import is_current, load_manifest, remove_stale, save_manifest, write_if_changed
-from papermirror.pages import Links, Page, output_file, plan_pages
+from papermirror.pages import Links, Page, check_output_path, output_file, plan_pages
 from papermirror.readcache import read_papers_cached
 from papermirror.templates import Renderer, check_templates
 
@@ -110,14 +110,15 @@ def asset_version(layouts_dir: Path) -> str:
 def page_digests(pages: list[Page], archive: Archive, file_digests: dict[str, str], salt: str) -> dict[str, str]:
     """Hash each page's render inputs: the salt, its template and context, and for each paper it
     shows, its file's digest plus its keyword links (which depend on the other papers)."""
+    pages_of = archive.keywords
     papers = {
-        paper_id: file_digests[paper_id] + json.dumps(
-            [archive.keywords[n].slug if n in archive.keywords else None for n in archive.paper_keywords[paper_id]])
-        for paper_id in archive.papers
+        paper_id: file_digests[paper_id] + "|".join(pages_of[n].slug if n in pages_of else "" for n in names)
+        for paper_id, names in archive.paper_keywords.items()
     }
     digests = {}
     for page in pages:
-        head = json.dumps([salt, page.template, page.context], sort_keys=True)
+        context = json.dumps(page.context, sort_keys=True) if page.context else ""
+        head = f"{salt}\0{page.template}\0{context}\0"
         body = head + "".join(papers[paper_id] for paper_id in page.paper_ids)
         digests[page.path] = hashlib.blake2b(body.encode("utf-8"), digest_size=16).hexdigest()
     return digests
@@ -173,7 +174,7 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     archive = build_archive(papers, config.content_dir)
     pages = plan_pages(archive, site, static_files(layouts_dir))
     for page in pages:
-        output_file(site_dir, page.path)  # refuse any path leaving site/ before writing anything
+        check_output_path(page.path)  # refuse any path leaving site/ before writing anything
 
     digests = page_digests(pages, archive, content.digests, fingerprint(layouts_dir, site))
     manifest = load_manifest(config.cache_dir, site_dir)
