@@ -109,7 +109,8 @@ def plan_home(archive: Archive, site: SiteConfig) -> list[Page]:
         Page(
             "index.html" if number == 1 else f"page/{number}/index.html",
             "list.html",
-            {"kind": "home", "first": "", "number": number, "pages": len(chunks), "total": len(archive.newest), "updated": archive.updated},
+            {"kind": "home", "first": "", "number": number, "pages": len(chunks), "total": len(archive.newest),
+             "updated": archive.updated if number == 1 else None},  # only page 1 says when; the others stay put
             ids,
         )
         for number, ids in enumerate(chunks, start=1)
