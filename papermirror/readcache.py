@@ -1,7 +1,8 @@
 """Read content/ for the build, re-parsing only the paper files that changed since the last build.
 
 Parsing YAML costs about half a millisecond per paper, too slow to re-read 10,000 papers on every
-build. `.cache/content.pickle` keeps each file's parsed Paper with the file's (mtime, size, inode);
+build. `.cache/content.pickle` keeps each file's parsed Paper and a hash of its bytes (which the
+render uses to tell which pages changed), with the file's (mtime, size, inode);
 a file whose stamp changed is parsed again (in parallel when there are many) and checked exactly as
 `content.read_papers` checks it. The cache is a pure speed-up: delete it and nothing changes.
 """

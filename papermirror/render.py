@@ -3,8 +3,9 @@
     read content (cached parse) -> arrange the archive -> plan pages -> hash each page's inputs
     -> draw the pages whose inputs changed (in parallel) -> write changed bytes -> drop stale pages
 
-Everything is read and checked before the first byte is written, so a bad content file or template
-stops the build with site/ untouched. A page is drawn again only when the hash of its inputs (its
+Everything is read and checked before the first byte is written, so a bad content file or a template
+that does not compile stops the build with site/ untouched. (A template that fails while drawing, e.g.
+on an undefined name, stops the build naming its file and line; each file is then either old or new.) A page is drawn again only when the hash of its inputs (its
 papers, its small context, the layouts, the site settings and the rendering code) differs from the
 one recorded in .cache/site-manifest.json, or its file is missing.
 """
