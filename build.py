@@ -49,6 +49,13 @@ def make_parser() -> argparse.ArgumentParser:
                       help="exit 0 even when the hub lists no paper at all for a topic that had papers")
     snap.set_defaults(run=run_snapshot_command)
 
+    build = commands.add_parser("build", help="render content/ into site/ through the layouts in layouts/",
+                                description="Render content/ into site/: paper pages, listings, feeds and sitemap. "
+                                "Only pages whose inputs changed are drawn again; a run with no change writes nothing.")
+    build.add_argument("--base-url", metavar="URL", help="where the site is served, overriding site.base_url in mirror.yml "
+                       "(e.g. https://user.github.io/repo/)")
+    build.add_argument("--jobs", type=int, metavar="N", help="worker processes for drawing pages (default: one per core)")
+    build.set_defaults(run=run_build_command)
     status = commands.add_parser("status", help="the archive's health; exit 1 when no snapshot ran for 3 days",
                                  description="Papers, the last snapshot, days fetched, empty and never fetched "
                                  "since listing.since, and the queries. Exit 1 when the archive looks stale.")
@@ -153,6 +160,16 @@ def run_serve_command(config: Config, args: argparse.Namespace) -> int:
             server.serve_forever()
         finally:
             stop.set()
+    return 0
+
+
+def run_build_command(config: Config, args: argparse.Namespace) -> int:
+    from papermirror.render import build_site
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError(f"--jobs {args.jobs}: must be at least 1")
+    report = build_site(config, base_url=args.base_url, jobs=args.jobs)
+    print(f"build: {report.line()}")
     return 0
 
 
