@@ -45,7 +45,37 @@ def make_parser() -> argparse.ArgumentParser:
     snap.add_argument("--until", type=parse_day, metavar="DAY", help="fetch days up to DAY (default: today, UTC)")
     snap.add_argument("--dry-run", action="store_true", help="fetch and report, but write nothing")
     snap.set_defaults(run=run_snapshot_command)
+
+    search = commands.add_parser("search", help="search the local archive from the terminal (lunr.py)",
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 description="Search content/ with lunr.py; results best first: id, date, title, score.",
+                                 epilog=SEARCH_EXAMPLES)
+    search.add_argument("query", nargs="+", help="words and lunr syntax (joined with spaces)")
+    search.add_argument("--limit", type=positive_int, default=20, metavar="N", help="show at most N results (default: %(default)s)")
+    search.add_argument("--json", action="store_true", help="print one JSON object per line: id, date, title, score")
+    search.set_defaults(run=run_search_command)
     return parser
+
+
+SEARCH_EXAMPLES = """\
+examples:
+  python build.py search masked autoencoder
+  python build.py search 'title:mamba'            a word in the title
+  python build.py search 'author:he keyword:vit'  fields: id title author keyword summary abstract
+  python build.py search 'pretrain*'              a wildcard
+  python build.py search '+masked -language'      require one word, exclude another
+  python build.py search --json --limit 5 diffusion
+"""
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return number
 
 
 def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
@@ -66,6 +96,17 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
     if summary.failures:
         print("snapshot: everything fetched before the failure is kept; run again to carry on", file=sys.stderr)
         return 1
+    return 0
+
+
+def run_search_command(config: Config, args: argparse.Namespace) -> int:
+    from papermirror.search import load_index, run_search
+
+    hits = run_search(load_index(config), " ".join(args.query), limit=args.limit)
+    for hit in hits:
+        print(hit.as_json() if args.json else hit.as_line())
+    if not hits and not args.json:
+        print("no results", file=sys.stderr)
     return 0
 
 
