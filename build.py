@@ -46,6 +46,15 @@ def make_parser() -> argparse.ArgumentParser:
     snap.add_argument("--dry-run", action="store_true", help="fetch and report, but write nothing")
     snap.set_defaults(run=run_snapshot_command)
 
+    build = commands.add_parser("build", help="render content/ into site/ through the layouts in layouts/",
+                                description="Render content/ into site/: paper pages, listings, feeds and sitemap. "
+                                "Only pages whose inputs changed are drawn again; a run with no change writes nothing.")
+    build.add_argument("--base-url", metavar="URL", help="where the site is served, overriding site.base_url in mirror.yml "
+                       "(e.g. https://user.github.io/repo/)")
+    build.add_argument("--jobs", type=int, metavar="N", help="worker processes for drawing pages (default: one per core)")
+    build.add_argument("--no-index", action="store_true", help="skip the Pagefind search index (faster previews)")
+    build.set_defaults(run=run_build_command)
+
     search = commands.add_parser("search", help="search the local archive from the terminal (lunr.py)",
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  description="Search content/ with lunr.py; results best first: id, date, title, score.",
@@ -96,6 +105,20 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
     if summary.failures:
         print("snapshot: everything fetched before the failure is kept; run again to carry on", file=sys.stderr)
         return 1
+    return 0
+
+
+def run_build_command(config: Config, args: argparse.Namespace) -> int:
+    from papermirror.render import build_site
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError(f"--jobs {args.jobs}: must be at least 1")
+    report = build_site(config, base_url=args.base_url, jobs=args.jobs)
+    print(f"build: {report.line()}")
+    if not args.no_index:
+        from papermirror.index import index_site
+
+        print(f"index: {index_site(config, config.site_dir).line()}")
     return 0
 
 

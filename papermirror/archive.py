@@ -1,0 +1,141 @@
+"""Arrange the papers the way the site shows them: newest first, by day, by month, by keyword.
+
+Everything here is computed once from the whole set of papers, before any page is drawn.
+A paper is filed under `paper.day`: its first Daily Papers day, else its arXiv day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from papermirror.content import ContentError, paper_path
+from papermirror.paper import Paper
+
+KEYWORD_MIN_PAPERS = 2
+"""A keyword gets its own page when at least this many papers carry it (most keywords are unique
+to one paper; a page per such keyword would multiply the site's size for nothing)."""
+SLUG_MAX = 60
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    """One normalised keyword and the papers carrying it."""
+
+    name: str
+    """Lower-case, single-spaced form shown everywhere ("masked image modeling")."""
+    slug: str
+    """Its safe URL segment ([a-z0-9-] only)."""
+    paper_ids: tuple[str, ...]
+    """Papers carrying it, newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """The whole archive, grouped for the listings."""
+
+    papers: dict[str, Paper]
+    """Every paper by id."""
+    newest: tuple[str, ...]
+    """Every id, newest first (by day, then upvotes, then id)."""
+    days: dict[str, tuple[str, ...]]
+    """Papers of each day (YYYY-MM-DD), days in ascending order."""
+    months: dict[str, tuple[str, ...]]
+    """Papers of each month (YYYY-MM), months in ascending order."""
+    keywords: dict[str, Keyword]
+    """Keywords that have a page, by name, in name order."""
+    paper_keywords: dict[str, tuple[str, ...]]
+    """Each paper's normalised keywords, de-duplicated, in the hub's order."""
+    single_keywords: int
+    """How many keywords belong to fewer than KEYWORD_MIN_PAPERS papers (and have no page)."""
+    updated: str | None
+    """The newest `refreshed` (or `first_seen`) time in the archive: the site's "last updated"."""
+
+
+def normalise_keyword(keyword: str) -> str:
+    """Fold case, Unicode form and spacing so that variants of one keyword are one keyword."""
+    return " ".join(unicodedata.normalize("NFKC", keyword).lower().split())
+
+
+def slugify(name: str) -> str:
+    """Return an ASCII slug of letters, digits and '-' (maybe empty)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:SLUG_MAX].strip("-")
+
+
+def assign_slugs(names: Iterable[str]) -> dict[str, str]:
+    """Give every name a unique slug; on a clash the first name in order keeps the plain one."""
+    by_slug: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(names):
+        by_slug[slugify(name) or "keyword"].append(name)
+    slugs: dict[str, str] = {}
+    for slug, clashing in by_slug.items():
+        slugs[clashing[0]] = slug
+        for name in clashing[1:]:
+            slugs[name] = f"{slug}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+    return slugs
+
+
+def check_dates(paper: Paper, content_dir: Path) -> None:
+    """Refuse a paper whose days or times are malformed, naming its file."""
+    source = paper_path(content_dir, paper.id)
+    for name, value in [("published", paper.published), *(("daily", day) for day in paper.daily)]:
+        if value is None:
+            continue
+        try:
+            ok = bool(_DAY.fullmatch(value)) and dt.date.fromisoformat(value) is not None
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ContentError(f"{source}: {name}: not a day in the form YYYY-MM-DD: {value!r}")
+    for name in ("first_seen", "refreshed"):
+        value = getattr(paper, name)
+        if value is not None and not _TIME.fullmatch(value):
+            raise ContentError(f"{source}: {name}: not a UTC time like 2025-03-14T08:00:00Z: {value!r}")
+
+
+def newest_first_key(paper: Paper) -> tuple:
+    """Sort key putting the newest day first, then the most upvoted, then the highest id."""
+    return (paper.day or "", paper.upvotes or 0, paper.id)
+
+
+def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
+    """Check every paper's dates and group the papers for the site."""
+    for paper in papers.values():
+        check_dates(paper, content_dir)
+    ordered = sorted(papers.values(), key=newest_first_key, reverse=True)
+    newest = tuple(p.id for p in ordered)
+    days: dict[str, list[str]] = defaultdict(list)
+    months: dict[str, list[str]] = defaultdict(list)
+    by_keyword: dict[str, list[str]] = defaultdict(list)
+    paper_keywords: dict[str, tuple[str, ...]] = {}
+    for paper in ordered:
+        if paper.day:
+            days[paper.day].append(paper.id)
+            months[paper.day[:7]].append(paper.id)
+        names = tuple(dict.fromkeys(n for n in map(normalise_keyword, paper.ai_keywords) if n))
+        paper_keywords[paper.id] = names
+        for name in names:
+            by_keyword[name].append(paper.id)
+    shared = {name: ids for name, ids in by_keyword.items() if len(ids) >= KEYWORD_MIN_PAPERS}
+    slugs = assign_slugs(shared)
+    keywords = {name: Keyword(name, slugs[name], tuple(shared[name])) for name in sorted(shared)}
+    times = [t for p in papers.values() for t in (p.refreshed, p.first_seen) if t]
+    return Archive(
+        papers=papers,
+        newest=newest,
+        days={day: tuple(days[day]) for day in sorted(days)},
+        months={month: tuple(months[month]) for month in sorted(months)},
+        keywords=keywords,
+        paper_keywords=paper_keywords,
+        single_keywords=len(by_keyword) - len(shared),
+        updated=max(times, default=None),
+    )

@@ -1,0 +1,112 @@
+"""Machine-readable outputs: the Atom feed, papers.json, sitemap.xml and robots.txt.
+
+XML is built with ElementTree so it is always well-formed; text is stripped of the control
+characters XML 1.0 forbids. Nothing here reads the clock: every time comes from the content.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import asdict
+
+from papermirror.config import SiteConfig
+from papermirror.mathtext import plain_text
+from papermirror.pages import Links
+from papermirror.paper import Paper
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+EPOCH = "1970-01-01T00:00:00Z"
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """Drop characters that XML 1.0 cannot carry."""
+    return _XML_INVALID.sub("", value)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = xml_text(text)
+    return element
+
+
+def _xml(root: ET.Element) -> str:
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def paper_time(paper: Paper) -> str:
+    """When the paper last changed, as an RFC 3339 time (from the content, never the clock)."""
+    return paper.refreshed or paper.first_seen or (f"{paper.day}T00:00:00Z" if paper.day else EPOCH)
+
+
+def atom_feed(papers: list[Paper], site: SiteConfig, links: Links, updated: str | None) -> str:
+    """Return an Atom 1.0 feed of `papers` (newest first)."""
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": site.language})
+    _sub(feed, "id", site.base_url)
+    _sub(feed, "title", site.title)
+    if site.description:
+        _sub(feed, "subtitle", site.description)
+    _sub(feed, "updated", updated or EPOCH)
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=site.base_url + "feed.xml")
+    _sub(feed, "link", rel="alternate", type="text/html", href=site.base_url)
+    _sub(_sub(feed, "author"), "name", site.title)
+    _sub(feed, "generator", "papermirror")
+    for paper in papers:
+        url = site.base_url + links.paper(paper.id).removeprefix(links.base)
+        entry = _sub(feed, "entry")
+        _sub(entry, "id", url)
+        _sub(entry, "title", plain_text(paper.title), type="text")
+        _sub(entry, "link", rel="alternate", type="text/html", href=url)
+        _sub(entry, "link", rel="related", type="text/html", href=paper.arxiv_url)
+        if paper.day:
+            _sub(entry, "published", f"{paper.day}T00:00:00Z")
+        _sub(entry, "updated", paper_time(paper))
+        for name in paper.authors or (site.title,):
+            _sub(_sub(entry, "author"), "name", name)
+        for keyword in paper.ai_keywords:
+            _sub(entry, "category", term=keyword)
+        summary = paper.ai_summary or paper.abstract
+        if summary:
+            _sub(entry, "summary", plain_text(summary), type="text")
+    return _xml(feed)
+
+
+def papers_json(papers: list[Paper], site: SiteConfig, links: Links, updated: str | None) -> str:
+    """Return the whole archive as JSON: one paper per line, newest first, stable key order."""
+    head = {"title": site.title, "base_url": site.base_url, "updated": updated, "count": len(papers)}
+    lines = []
+    for paper in papers:
+        record = {"url": site.base_url + links.paper(paper.id).removeprefix(links.base), "day": paper.day, **asdict(paper)}
+        lines.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+    head_lines = "".join(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n" for key, value in head.items())
+    return "{\n" + head_lines + ' "papers": [\n' + ",\n".join(lines) + "\n ]\n}\n"
+
+
+def sitemap(entries: list[list], site: SiteConfig, links: Links) -> str:
+    """Return a sitemap of [output path, lastmod or None] entries."""
+    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    for path, lastmod in entries:
+        url = _sub(urlset, "url")
+        _sub(url, "loc", site.base_url + links.to(path).removeprefix(links.base))
+        if lastmod:
+            _sub(url, "lastmod", lastmod)
+    return _xml(urlset)
+
+
+def sitemap_index(names: list[str], site: SiteConfig) -> str:
+    """Return a sitemap index pointing at the sitemap files `names`."""
+    index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
+    for name in names:
+        _sub(_sub(index, "sitemap"), "loc", site.base_url + name)
+    return _xml(index)
+
+
+def robots_txt(site: SiteConfig) -> str:
+    """Allow everything and point at the sitemap."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {site.base_url}sitemap.xml\n"
+

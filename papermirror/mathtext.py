@@ -1,0 +1,167 @@
+"""Plain text with TeX math, as titles and abstracts come from the hub, turned into safe HTML.
+
+The text is NOT Markdown: only `$...$` (and `$$...$$`) math and the escape `\\$` mean anything;
+every other character, backslashes and `<`, `*`, `_` included, is shown as it is.
+
+What counts as math follows pandoc's `tex_math_dollars` rule: an opening `$` must be followed by a
+non-space, the closing `$` must follow a non-space and must not be followed by a digit, so
+"Earn $1 Million" and "$200k" stay text. Math becomes MathML (latex2mathml) at build time; the
+MathML is re-checked against an allowlist because latex2mathml passes `\\text{<b>}`, `\\href` and
+`\\style` through. When conversion fails the TeX is shown as escaped text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import xml.etree.ElementTree as ET
+
+from latex2mathml.converter import convert as latex_to_mathml
+from markupsafe import Markup, escape
+
+MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
+MATHML_ELEMENTS = frozenset(
+    "math mrow mi mn mo ms mtext mspace msup msub msubsup mfrac msqrt mroot mover munder munderover "
+    "mtable mtr mtd mlabeledtr mstyle mpadded menclose mphantom merror mmultiscripts mprescripts none".split()
+)
+MATHML_ATTRIBUTES = frozenset(
+    "display mathvariant stretchy fence separator lspace rspace accent accentunder movablelimits "
+    "columnalign columnspacing columnlines rowspacing rowlines rowalign frame framespacing width height "
+    "depth linebreak minsize maxsize symmetric largeop form linethickness notation displaystyle "
+    "scriptlevel mathcolor mathbackground mathsize voffset align".split()
+)
+SAFE_ATTRIBUTE_VALUE = re.compile(r"[#\w.\- %]{0,40}")
+EXCERPT_CHARS = 280
+
+
+def split_math(text: str) -> list[tuple[str, str]]:
+    """Split text into ("text", s), ("math", tex) and ("display", tex) pieces; `\\$` becomes "$"."""
+    pieces: list[tuple[str, str]] = []
+    plain: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "\\" and text.startswith("$", i + 1):
+            plain.append("$")
+            i += 2
+            continue
+        if char == "$":
+            found = _match_display(text, i) if text.startswith("$$", i) else _match_inline(text, i)
+            if found:
+                kind, tex, end = found
+                if plain:
+                    pieces.append(("text", "".join(plain)))
+                    plain = []
+                pieces.append((kind, tex))
+                i = end
+                continue
+        plain.append(char)
+        i += 1
+    if plain:
+        pieces.append(("text", "".join(plain)))
+    return pieces
+
+
+def _match_inline(text: str, start: int) -> tuple[str, str, int] | None:
+    """Match `$tex$` at `start` by pandoc's rule; return ("math", tex, end) or None."""
+    n = len(text)
+    if start + 1 >= n or text[start + 1].isspace():
+        return None
+    k = start + 1
+    while k < n:
+        char = text[k]
+        if char == "\\":
+            k += 2
+            continue
+        if char == "\n" and text.startswith("\n", k + 1):
+            return None  # math never spans a paragraph break
+        if char == "$":
+            if text[k - 1].isspace() or (k + 1 < n and text[k + 1].isdigit()):
+                return None
+            return "math", text[start + 1 : k], k + 1
+        k += 1
+    return None
+
+
+def _match_display(text: str, start: int) -> tuple[str, str, int] | None:
+    """Match `$$tex$$` at `start`; return ("display", tex, end) or None."""
+    end = text.find("$$", start + 2)
+    if end == -1 or not text[start + 2 : end].strip() or "\n\n" in text[start:end]:
+        return None
+    return "display", text[start + 2 : end].strip(), end + 2
+
+
+@functools.lru_cache(maxsize=8192)
+def tex_to_mathml(tex: str, display: bool = False) -> Markup | None:
+    """Convert one formula to allowlisted MathML; None when it cannot be converted safely."""
+    try:
+        raw = latex_to_mathml(tex, display="block" if display else "inline")
+        root = ET.fromstring(raw)
+    except Exception:  # latex2mathml raises many kinds of errors on bad TeX; all mean "show the TeX"
+        return None
+    if not _clean_mathml(root) or not "".join(root.itertext()).strip():
+        return None
+    root.set("xmlns", MATHML_NS[1:-1])
+    return Markup(ET.tostring(root, encoding="unicode", short_empty_elements=False))
+
+
+def _clean_mathml(element: ET.Element) -> bool:
+    """Strip namespaces and unsafe attributes in place; False when a non-MathML element appears."""
+    tag = element.tag.removeprefix(MATHML_NS)
+    if tag not in MATHML_ELEMENTS:
+        return False
+    element.tag = tag
+    for name in list(element.attrib):
+        if name not in MATHML_ATTRIBUTES or not SAFE_ATTRIBUTE_VALUE.fullmatch(element.attrib[name]):
+            del element.attrib[name]
+    return all(_clean_mathml(child) for child in element)
+
+
+def render_pieces(pieces: list[tuple[str, str]]) -> Markup:
+    """Render split pieces: text escaped, math as MathML (or its escaped TeX if conversion fails)."""
+    out: list[str] = []
+    for kind, value in pieces:
+        if kind == "text":
+            out.append(escape(value))
+            continue
+        mathml = tex_to_mathml(value, display=kind == "display")
+        delimiter = "$$" if kind == "display" else "$"
+        out.append(mathml if mathml is not None else escape(f"{delimiter}{value}{delimiter}"))
+    return Markup("".join(out))
+
+
+@functools.lru_cache(maxsize=4096)
+def render_inline(text: str) -> Markup:
+    """Render one line of text with math (a title, a summary) to safe HTML."""
+    return render_pieces(split_math(text))
+
+
+def render_paragraphs(text: str) -> Markup:
+    """Render an abstract: paragraphs split on blank lines, each a <p> of text with math."""
+    paragraphs = [p.strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+    return Markup("\n").join(Markup("<p>%s</p>") % render_inline(p) for p in paragraphs)
+
+
+def plain_text(text: str) -> str:
+    """Return the text with math delimiters removed and `\\$` unescaped, for <title>, feeds and meta tags."""
+    return "".join(value for _kind, value in split_math(text))
+
+
+def render_excerpt(text: str, limit: int = EXCERPT_CHARS) -> Markup:
+    """Render the first `limit` characters of text, cut at a word and never inside a formula."""
+    first_paragraph = re.split(r"\n[ \t]*\n", text.strip(), maxsplit=1)[0]
+    pieces, used, cut = [], 0, False
+    for kind, value in split_math(first_paragraph):
+        if used + len(value) <= limit:
+            pieces.append((kind, value))
+            used += len(value)
+            continue
+        cut = True
+        if kind == "text":
+            room = value[: limit - used]
+            room = room[: room.rfind(" ")] if " " in room else ""
+            if room.strip():
+                pieces.append((kind, room.rstrip(" ,;:")))
+        break
+    cut = cut or first_paragraph != text.strip()
+    return render_pieces(pieces) + (Markup(" …") if cut else Markup(""))

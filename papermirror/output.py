@@ -1,0 +1,90 @@
+"""Write site/: one file at a time (temp file + rename, only when the bytes change), the manifest of
+what the last build wrote, and the removal of pages that no longer belong.
+
+site/ is derived from content/, so page writes skip fsync (a crash leaves each file old or new,
+and the next build redraws anything the manifest does not vouch for); fsync per page would cost
+more than drawing it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from papermirror.pages import output_file
+
+MANIFEST_NAME = "site-manifest.json"
+MANIFEST_VERSION = 1
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` through a temp file + rename unless it already holds it; tell if written."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def load_manifest(cache_dir: Path, site_dir: Path) -> dict[str, list]:
+    """Return {output path: [render-input digest, size]} from the last build into `site_dir`."""
+    try:
+        stored = json.loads((cache_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError, OSError):
+        return {}
+    if not isinstance(stored, dict) or stored.get("version") != MANIFEST_VERSION or stored.get("site") != str(site_dir):
+        return {}
+    pages = stored.get("pages")
+    return pages if isinstance(pages, dict) else {}
+
+
+def save_manifest(cache_dir: Path, site_dir: Path, pages: dict[str, list]) -> None:
+    data = {"version": MANIFEST_VERSION, "site": str(site_dir), "pages": dict(sorted(pages.items()))}
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    write_if_changed(cache_dir / MANIFEST_NAME, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+
+
+def is_current(site_dir: Path, path: str, digest: str, manifest: dict[str, list]) -> bool:
+    """Tell whether the file the last build wrote for `path` is still there, from the same inputs."""
+    entry = manifest.get(path)
+    if not entry or entry[0] != digest:
+        return False
+    try:
+        return os.stat(os.path.join(site_dir, path)).st_size == entry[1]
+    except OSError:
+        return False
+
+
+def remove_stale(site_dir: Path, stale: list[str]) -> int:
+    """Delete files an earlier build wrote that no page claims any more; prune emptied folders."""
+    removed = 0
+    root = site_dir.resolve()
+    for path in sorted(stale):
+        try:
+            target = output_file(site_dir, path)
+        except ValueError:
+            continue  # a tampered manifest must not delete anything outside site/
+        if target.is_file() and not target.is_symlink():
+            target.unlink()
+            removed += 1
+        folder = target.parent
+        while folder.resolve() != root and folder.resolve().is_relative_to(root):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+    return removed

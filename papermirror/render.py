@@ -1,0 +1,191 @@
+"""The render stage: content/ -> site/.
+
+    read content (cached parse) -> arrange the archive -> plan pages -> hash each page's inputs
+    -> draw the pages whose inputs changed (in parallel) -> write changed bytes -> drop stale pages
+
+Everything is read and checked before the first byte is written, so a bad content file or template
+stops the build with site/ untouched. A page is drawn again only when the hash of its inputs (its
+papers, its small context, the layouts, the site settings and the rendering code) differs from the
+one recorded in .cache/site-manifest.json, or its file is missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from papermirror import archive as archive_module
+from papermirror import cite, feeds, mathtext, notes, pages as pages_module, templates
+from papermirror.archive import Archive, build_archive
+from papermirror.config import Config, SiteConfig
+from papermirror.errors import UserError
+from papermirror.output import is_current, load_manifest, remove_stale, save_manifest, write_if_changed
+from papermirror.pages import Links, Page, output_file, plan_pages
+from papermirror.readcache import read_papers_cached
+from papermirror.templates import Renderer, check_templates, paper_digest
+
+log = logging.getLogger(__name__)
+
+PARALLEL_MIN_PAGES = 300
+"""Below this many pages to draw, draw them in this process (starting workers costs more)."""
+CHUNKS_PER_WORKER = 6
+RENDER_CODE = (archive_module, cite, feeds, mathtext, notes, pages_module, templates)
+LIBRARIES = ("jinja2", "markdown", "nh3", "latex2mathml", "markupsafe")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did."""
+
+    papers: int
+    pages: int
+    """Files the site consists of."""
+    drawn: int
+    """Pages whose inputs changed, drawn this run."""
+    written: int
+    """Files whose bytes changed on disk."""
+    removed: int
+    """Stale files deleted."""
+    seconds: float
+
+    def line(self) -> str:
+        return (f"{self.papers} papers, {self.pages} files: {self.drawn} drawn, {self.written} written, "
+                f"{self.removed} removed in {self.seconds:.1f}s")
+
+
+def site_settings(config: Config, base_url: str | None) -> SiteConfig:
+    """Return mirror.yml's site settings, with --base-url (checked the same way) in place of base_url."""
+    if base_url is None:
+        return config.site
+    try:
+        return SiteConfig.model_validate({**config.site.model_dump(), "base_url": base_url})
+    except ValidationError as exc:
+        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise UserError(f"--base-url {base_url!r}: {message}") from None
+
+
+def static_files(layouts_dir: Path) -> list[str]:
+    """Files under layouts/static/, as paths relative to it."""
+    folder = layouts_dir / "static"
+    if not folder.is_dir():
+        return []
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def fingerprint(layouts_dir: Path, site: SiteConfig) -> str:
+    """Hash what every page depends on: layouts, site settings, rendering code and library versions."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(p for p in layouts_dir.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(layouts_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for source in [*(Path(m.__file__) for m in RENDER_CODE), Path(__file__)]:
+        digest.update(source.read_bytes())
+    digest.update(site.model_dump_json().encode())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}={version(name)}".encode())
+        except PackageNotFoundError:
+            pass
+    return digest.hexdigest()
+
+
+def asset_version(layouts_dir: Path) -> str:
+    """A short hash of layouts/static/, appended to asset URLs so browsers fetch a changed style."""
+    digest = hashlib.blake2b(digest_size=4)
+    for name in static_files(layouts_dir):
+        digest.update(name.encode() + (layouts_dir / "static" / name).read_bytes())
+    return digest.hexdigest()
+
+
+def page_digests(pages: list[Page], archive: Archive, salt: str) -> dict[str, str]:
+    """Hash each page's render inputs: the salt, its template and context, its papers' digests."""
+    papers = {
+        paper_id: paper_digest(paper, [[n, archive.keywords[n].slug if n in archive.keywords else None]
+                                       for n in archive.paper_keywords[paper_id]])
+        for paper_id, paper in archive.papers.items()
+    }
+    digests = {}
+    for page in pages:
+        head = json.dumps([salt, page.template, page.context], sort_keys=True)
+        body = head + "".join(papers[paper_id] for paper_id in page.paper_ids)
+        digests[page.path] = hashlib.blake2b(body.encode("utf-8"), digest_size=16).hexdigest()
+    return digests
+
+
+def draw_and_write(renderer: Renderer, page: Page, site_dir: Path) -> tuple[str, int, bool]:
+    """Draw one page and write it if its bytes changed; return (path, size, written)."""
+    data = renderer.render(page)
+    return page.path, len(data), write_if_changed(output_file(site_dir, page.path), data)
+
+
+_WORKER: dict = {}
+"""The Renderer of a worker process, set once by _start_worker (the only per-process state)."""
+
+
+def _start_worker(renderer_args: tuple) -> None:
+    _WORKER["renderer"] = Renderer(*renderer_args)
+
+
+def _draw_chunk(pages: list[Page], site_dir: Path) -> list[tuple[str, int, bool]]:
+    return [draw_and_write(_WORKER["renderer"], page, site_dir) for page in pages]
+
+
+def draw_pages(pages: list[Page], renderer_args: tuple, site_dir: Path, jobs: int) -> list[tuple[str, int, bool]]:
+    """Draw and write `pages`, spread over `jobs` worker processes when there are many."""
+    if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES:
+        renderer = Renderer(*renderer_args)
+        return [draw_and_write(renderer, page, site_dir) for page in pages]
+    count = jobs * CHUNKS_PER_WORKER
+    chunks = [pages[i::count] for i in range(count)]  # interleaved, so big pages spread out
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(renderer_args,))
+    try:
+        futures = [pool.submit(_draw_chunk, chunk, site_dir) for chunk in chunks if chunk]
+        return [result for future in futures for result in future.result()]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def build_site(config: Config, base_url: str | None = None, jobs: int | None = None) -> BuildReport:
+    """Render content/ into site/, drawing only the pages whose inputs changed."""
+    started = time.perf_counter()
+    jobs = jobs or os.cpu_count() or 1
+    site = site_settings(config, base_url)
+    links = Links(site.base_path)
+    layouts_dir, site_dir = config.layouts_dir, config.site_dir
+
+    papers = read_papers_cached(config.content_dir, config.cache_dir, jobs)
+    archive = build_archive(papers, config.content_dir)
+    pages = plan_pages(archive, site, static_files(layouts_dir))
+    renderer_args = (layouts_dir, archive, site, links, asset_version(layouts_dir))
+    check_templates(Renderer(*renderer_args).env, layouts_dir, {p.template for p in pages if not p.template.startswith("@")})
+    for page in pages:
+        output_file(site_dir, page.path)  # refuse any path leaving site/ before writing anything
+
+    digests = page_digests(pages, archive, fingerprint(layouts_dir, site))
+    manifest = load_manifest(config.cache_dir, site_dir)
+    todo = [page for page in pages if not is_current(site_dir, page.path, digests[page.path], manifest)]
+    log.debug("build: %d pages, %d to draw", len(pages), len(todo))
+
+    results = draw_pages(todo, renderer_args, site_dir, jobs)
+    sizes = {path: size for path, size, _written in results}
+    new_manifest = {p.path: [digests[p.path], sizes[p.path] if p.path in sizes else manifest[p.path][1]] for p in pages}
+    removed = remove_stale(site_dir, [path for path in manifest if path not in new_manifest])
+    save_manifest(config.cache_dir, site_dir, new_manifest)
+    return BuildReport(
+        papers=len(papers),
+        pages=len(pages),
+        drawn=len(results),
+        written=sum(written for _path, _size, written in results),
+        removed=removed,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,178 @@
+"""Draw one page: the Jinja environment over layouts/, and the one context each template gets.
+
+Autoescape is on for every template: text from the hub is text. The only HTML that reaches a
+page unescaped is what this package builds itself (MathML from `mathtext`, sanitised notes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import traceback
+from pathlib import Path
+
+import jinja2
+
+from papermirror import feeds
+from papermirror.archive import Archive
+from papermirror.cite import bibtex_entry, citation_meta, short_authors
+from papermirror.config import SiteConfig
+from papermirror.errors import UserError
+from papermirror.mathtext import plain_text, render_excerpt, render_inline, render_paragraphs
+from papermirror.notes import render_notes
+from papermirror.pages import Links, Page
+from papermirror.paper import Paper
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+DESCRIPTION_CHARS = 200
+
+
+def human_day(day: str | None) -> str:
+    """'2025-03-14' -> '14 March 2025' (no locale: the output must not depend on the machine)."""
+    if not day:
+        return "undated"
+    return f"{int(day[8:10])} {MONTHS[int(day[5:7]) - 1]} {day[:4]}"
+
+
+def human_month(month: str) -> str:
+    """'2025-03' -> 'March 2025'."""
+    return f"{MONTHS[int(month[5:7]) - 1]} {month[:4]}"
+
+
+def human_time(moment: str | None) -> str:
+    """'2026-11-30T18:25:37Z' -> '30 November 2026, 18:25 UTC'."""
+    if not moment:
+        return "an unknown time"
+    clock = moment[11:16]
+    zone = " UTC" if moment.endswith("Z") else moment[19:].lstrip("0123456789.")
+    return f"{human_day(moment[:10])}, {clock}{zone}"
+
+
+def description_of(paper: Paper) -> str:
+    """A plain one-line description for meta tags: the AI summary, else the abstract's start."""
+    text = " ".join(plain_text(paper.ai_summary or paper.abstract).split())
+    if len(text) <= DESCRIPTION_CHARS:
+        return text
+    return text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_version: str) -> jinja2.Environment:
+    """Return the Jinja environment: autoescape on, undefined names are errors, our filters."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(layouts_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(
+        math=render_inline,
+        abstract=render_paragraphs,
+        excerpt=render_excerpt,
+        plain=plain_text,
+        notes=render_notes,
+        short_authors=short_authors,
+        human_day=human_day,
+        human_month=human_month,
+        human_time=human_time,
+    )
+    env.globals.update(site=site, links=links, base=links.base, asset_version=asset_version)
+    return env
+
+
+class Renderer:
+    """Draws pages of one archive with one environment; a worker process holds one of these."""
+
+    def __init__(self, layouts_dir: Path, archive: Archive, site: SiteConfig, links: Links, asset_version: str) -> None:
+        self.layouts_dir = layouts_dir
+        self.archive = archive
+        self.site = site
+        self.links = links
+        self.env = make_environment(layouts_dir, site, links, asset_version)
+
+    def keyword_links(self, paper_id: str) -> list[tuple[str, str | None]]:
+        """The paper's keywords with the URL of their page (None when the keyword has no page)."""
+        pages = self.archive.keywords
+        return [(n, self.links.keyword(pages[n].slug) if n in pages else None) for n in self.archive.paper_keywords[paper_id]]
+
+    def context(self, page: Page) -> dict:
+        """Build the one context a template gets."""
+        papers = [self.archive.papers[paper_id] for paper_id in page.paper_ids]
+        context = {
+            "page": page.context,
+            "papers": papers,
+            "keywords_of": self.keyword_links,
+            "url": self.links.to(page.path),
+            "canonical": self.site.base_url + page.path.removesuffix("index.html"),
+        }
+        if page.template == "paper.html":
+            paper = papers[0]
+            context |= {
+                "paper": paper,
+                "description": description_of(paper),
+                "bibtex": bibtex_entry(paper),
+                "citation": citation_meta(paper),
+                "authors_short": short_authors(paper.authors),
+                "has_code": bool(paper.github_repo),
+            }
+        return context
+
+    def render(self, page: Page) -> bytes:
+        """Return the bytes of one output file."""
+        if page.template.startswith("@"):
+            return self.render_builtin(page).encode("utf-8")
+        try:
+            html = self.env.get_template(page.template).render(self.context(page))
+        except jinja2.TemplateError as exc:
+            raise UserError(describe_template_error(exc, self.layouts_dir, page)) from None
+        return html.encode("utf-8")
+
+    def render_builtin(self, page: Page) -> str:
+        papers = [self.archive.papers[paper_id] for paper_id in page.paper_ids]
+        updated = page.context.get("updated")
+        if page.template == "@atom":
+            return feeds.atom_feed(papers, self.site, self.links, updated)
+        if page.template == "@json":
+            return feeds.papers_json(papers, self.site, self.links, updated)
+        if page.template == "@sitemap":
+            return feeds.sitemap(page.context["entries"], self.site, self.links)
+        if page.template == "@sitemap-index":
+            return feeds.sitemap_index(page.context["sitemaps"], self.site)
+        if page.template == "@robots":
+            return feeds.robots_txt(self.site)
+        if page.template == "@static":
+            return (self.layouts_dir / page.context["source"]).read_text(encoding="utf-8")
+        raise ValueError(f"no built-in writer {page.template!r}")
+
+
+def check_templates(env: jinja2.Environment, layouts_dir: Path, names: set[str]) -> None:
+    """Compile every template, and find every one a page needs, before anything is written."""
+    if not layouts_dir.is_dir():
+        raise UserError(f"{layouts_dir}: no layouts folder; copy layouts/ from the papermirror repo")
+    for name in sorted(names | set(env.list_templates(filter_func=lambda n: n.endswith(".html")))):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateNotFound as exc:
+            raise UserError(f"{layouts_dir / name}: template not found (needed: {exc.name}); copy it from the papermirror repo") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise UserError(f"{exc.filename or layouts_dir / name}:{exc.lineno}: {exc.message}") from None
+
+
+def describe_template_error(exc: jinja2.TemplateError, layouts_dir: Path, page: Page) -> str:
+    """Name the template file and line that failed, and the page being drawn."""
+    where = str(layouts_dir / page.template)
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml")):
+            where = f"{frame.filename}:{frame.lineno}"
+            break
+    return f"{where}: {exc.message or type(exc).__name__} (while drawing site/{page.path})"
+
+
+def paper_digest(paper: Paper, keyword_links: list) -> str:
+    """Hash everything about a paper that a page showing it depends on."""
+    data = repr(paper) + json.dumps(keyword_links)
+    return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
+

@@ -1,0 +1,52 @@
+"""Text with TeX math: pandoc's dollar rule, MathML output, and what must stay text."""
+
+from __future__ import annotations
+
+from papermirror.mathtext import plain_text, render_excerpt, render_inline, render_paragraphs, split_math
+
+
+def test_dollar_rule_follows_pandoc():
+    assert split_math("mass $m^2$ here") == [("text", "mass "), ("math", "m^2"), ("text", " here")]
+    assert split_math("Earn $1 Million from $200k") == [("text", "Earn $1 Million from $200k")]
+    assert split_math("$ x$") == [("text", "$ x$")]  # opening $ followed by a space
+    assert split_math("$x $") == [("text", "$x $")]  # closing $ preceded by a space
+    assert split_math("cost $a$1") == [("text", "cost $a$1")]  # closing $ followed by a digit
+    assert split_math("$5 and $10") == [("text", "$5 and $10")]
+    assert split_math(r"\$OneMillion-Bench") == [("text", "$OneMillion-Bench")]
+    assert split_math(r"$a\$b$") == [("math", r"a\$b")]
+    assert split_math("$$E=mc^2$$") == [("display", "E=mc^2")]
+
+
+def test_math_becomes_mathml_and_text_stays_text():
+    html = render_inline(r"CoSTA$\ast$ with $m^2$ <script>alert(1)</script> </a> <think>")
+    assert "<msup><mi>m</mi><mn>2</mn></msup>" in html
+    assert html.count("<math ") == 2
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;/a&gt; &lt;think&gt;" in html
+    assert "<script" not in html
+
+
+def test_unsafe_or_broken_tex_is_shown_as_escaped_text():
+    assert render_inline(r"$x_{$ bad") == "$x_{$ bad"
+    assert render_inline(r"$\text{<b>x</b>}$") == r"$\text{&lt;b&gt;x&lt;/b&gt;}$"
+    linked = render_inline(r"$\href{javascript:alert(1)}{x}$ $\style{color:red}{y}$")
+    assert "javascript" not in linked and "style=" not in linked and "href" not in linked
+
+
+def test_abstract_is_plain_text_not_markdown():
+    html = render_paragraphs("a_1 * b_2 and \\method with 54.6\\% and *not em*\n\nsecond <subject, object, predicate>")
+    assert html == (
+        "<p>a_1 * b_2 and \\method with 54.6\\% and *not em*</p>\n"
+        "<p>second &lt;subject, object, predicate&gt;</p>"
+    )
+
+
+def test_plain_text_drops_delimiters_only():
+    assert plain_text(r"\$OneMillion: $m^2$ and $1 Million") == "$OneMillion: m^2 and $1 Million"
+
+
+def test_excerpt_cuts_at_a_word_and_never_inside_math():
+    text = "word " * 50 + "$a^2 + b^2$ end"
+    excerpt = render_excerpt(text, limit=60)
+    assert excerpt.endswith("…") and "<math" not in excerpt and len(excerpt) < 70
+    whole = render_excerpt("short $x$ text", limit=60)
+    assert "<math" in whole and not whole.endswith("…")

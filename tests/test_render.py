@@ -1,0 +1,440 @@
+"""The build stage end to end: run `build.py build` on small hostile archives and on the shipped one,
+then read the HTML, the feeds and the files it wrote."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import threading
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from papermirror.content import paper_path, write_paper
+from papermirror.pages import output_file
+from papermirror.paper import Paper
+
+ROOT = Path(__file__).resolve().parent.parent
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def make_paper(paper_id: str, title: str, **fields) -> Paper:
+    defaults = dict(
+        authors=("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra"),
+        published="2025-03-13",
+        daily=("2025-03-14",),
+        abstract="An abstract.",
+        upvotes=7,
+        comments=1,
+        refreshed="2025-03-15T08:00:00Z",
+        first_seen="2025-03-14T08:00:00Z",
+    )
+    return Paper(id=paper_id, title=title, **{**defaults, **fields})
+
+
+HOSTILE = [
+    make_paper("2502.12115", "SWE-Lancer: Can Frontier LLMs Earn $1 Million from Real-World Freelance Software Engineering?",
+               abstract="Tasks range from \\$50 bug fixes to \\$32,000 features; a_1 * b_2 and \\method survive.",
+               ai_keywords=("Masked Image Modeling", "benchmark")),
+    make_paper("2503.01234", "<script>alert(1)</script> mass $m^2$ and CoSTA$\\ast$ </a> <think> 🤗",
+               abstract="Raw </a> and <subject, object, predicate> triples.\n\nSecond paragraph with $\\alpha$.",
+               ai_summary="Summary with <b>tags</b>.", ai_keywords=("masked  image modeling", "<img src=x>"),
+               daily=("2025-02-18", "2025-03-14"), organization="Org <x>", github_repo="https://github.com/a/b",
+               github_stars=12, project_page="https://example.com/p",
+               notes="# Mine\n\n<script>alert(2)</script> [bad](javascript:alert(3)) [good](https://example.com/ok)"),
+    make_paper("2603.05870", "\\$OneMillion-Bench: a benchmark", published="2026-03-09", daily=(), upvotes=None,
+               comments=None, refreshed=None, abstract="Together, \\$OneMillion-Bench provides a testbed."),
+    make_paper("hep-th/9901001", "An old-style id", published="1999-01-04", daily=(), upvotes=None, comments=None,
+               refreshed=None, first_seen="2025-01-01T00:00:00Z"),
+]
+
+
+class PageParser(HTMLParser):
+    """Collect links, the h1 text and attribute facts of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.h1 = ""
+        self.in_h1 = False
+        self.attrs: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.attrs.append((tag, attrs))
+        for name in ("href", "src", "action"):
+            if attrs.get(name):
+                self.links.append(attrs[name])
+        self.in_h1 = self.in_h1 or tag == "h1"
+
+    def handle_endtag(self, tag):
+        if tag == "h1":
+            self.in_h1 = False
+
+    def handle_data(self, data):
+        if self.in_h1:
+            self.h1 += data
+
+
+def parse(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def write_archive(mirror: Path, papers: list[Paper]) -> None:
+    for paper in papers:
+        write_paper(mirror / "content", paper)
+
+
+def snapshot_files(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def shipped(mirror: Path) -> Path:
+    """The mirror folder holding a copy of the repo's shipped content/."""
+    shutil.rmtree(mirror / "content")
+    shutil.copytree(ROOT / "content", mirror / "content")
+    return mirror
+
+
+# --- safety and text -------------------------------------------------------------------------------
+
+
+def test_text_from_the_hub_stays_text(mirror, run_cli):
+    write_archive(mirror, HOSTILE)
+    code, out, err = run_cli("build", config=mirror / "mirror.yml")
+    assert code == 0, err
+    assert "build: 4 papers" in out
+    site = mirror / "site"
+    page = site / "papers/2503.01234/index.html"
+    html = page.read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<think>" not in html and "<b>tags" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;/a&gt; &lt;think&gt; 🤗" in html
+    assert "Raw &lt;/a&gt; and &lt;subject, object, predicate&gt; triples." in html
+    assert "Summary with &lt;b&gt;tags&lt;/b&gt;." in html
+    assert "<msup><mi>m</mi><mn>2</mn></msup>" in html
+    # the h1's text is the title, math aside, character for character
+    assert parse(page).h1 == "<script>alert(1)</script> mass m2 and CoSTA* </a> <think> 🤗"
+    for listing in (site / "index.html", site / "archive/2025-02-18/index.html", site / "keywords/masked-image-modeling/index.html"):
+        text = listing.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+def test_dollars_backslashes_and_old_ids(mirror, run_cli):
+    write_archive(mirror, HOSTILE)
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    site = mirror / "site"
+    lancer = site / "papers/2502.12115/index.html"
+    assert parse(lancer).h1 == "SWE-Lancer: Can Frontier LLMs Earn $1 Million from Real-World Freelance Software Engineering?"
+    html = lancer.read_text(encoding="utf-8")
+    assert "<math" not in html
+    assert "from $50 bug fixes to $32,000 features; a_1 * b_2 and \\method survive." in html
+    bench = site / "papers/2603.05870/index.html"
+    assert parse(bench).h1 == "$OneMillion-Bench: a benchmark"
+    assert "<title>$OneMillion-Bench: a benchmark · Test mirror</title>" in bench.read_text(encoding="utf-8")
+    old = site / "papers/hep-th/9901001/index.html"
+    assert parse(old).h1 == "An old-style id"
+    assert 'href="/mirror/papers/hep-th/9901001/"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_notes_are_sanitised_markdown(mirror, run_cli):
+    write_archive(mirror, HOSTILE)
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    html = (mirror / "site/papers/2503.01234/index.html").read_text(encoding="utf-8")
+    assert "<h3>Mine</h3>" in html
+    assert "alert(2)" not in html and "javascript:" not in html
+    assert '<a href="https://example.com/ok" rel="nofollow noopener noreferrer">good</a>' in html
+
+
+def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
+    write_archive(mirror, HOSTILE)
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    site = mirror / "site"
+    page = parse(site / "papers/2503.01234/index.html")
+    metas = [(a.get("name") or a.get("property"), a.get("content")) for tag, a in page.attrs if tag == "meta"]
+    assert ("citation_title", "<script>alert(1)</script> mass m^2 and CoSTA\\ast </a> <think> 🤗") in metas
+    assert [c for n, c in metas if n == "citation_author"] == list(HOSTILE[1].authors)
+    assert ("citation_date", "2025/03/13") in metas
+    assert ("citation_pdf_url", "https://arxiv.org/pdf/2503.01234") in metas
+    assert ("citation_arxiv_id", "2503.01234") in metas
+    assert ("og:url", "https://example.org/mirror/papers/2503.01234/") in metas
+    bodies = [a for _t, a in page.attrs if "data-pagefind-body" in a]
+    assert len(bodies) == 1
+    values = {(k, a[k]) for _t, a in page.attrs for k in a if k.startswith("data-pagefind-")}
+    assert {("data-pagefind-meta", "title"), ("data-pagefind-meta", "date:2025-02-18"),
+            ("data-pagefind-meta", "authors:Ada Lovelace, Alan Turing, Grace Hopper et al."),
+            ("data-pagefind-meta", "upvotes:7"), ("data-pagefind-filter", "year:2025"),
+            ("data-pagefind-filter", "month:2025-02"), ("data-pagefind-filter", "keyword"),
+            ("data-pagefind-filter", "organization"), ("data-pagefind-filter", "code:yes"),
+            ("data-pagefind-sort", "date:2025-02-18"), ("data-pagefind-sort", "upvotes:7")} <= values
+    bench = parse(site / "papers/2603.05870/index.html")
+    bench_values = {(k, a[k]) for _t, a in bench.attrs for k in a if k.startswith("data-pagefind-")}
+    assert ("data-pagefind-sort", "upvotes:0") in bench_values and ("data-pagefind-filter", "code:no") in bench_values
+    for listing in ("index.html", "archive/index.html", "archive/2025-03-14/index.html", "keywords/index.html"):
+        assert "data-pagefind-body" not in (site / listing).read_text(encoding="utf-8")
+    search = (site / "search/index.html").read_text(encoding="utf-8")
+    assert '<div id="search"></div>' in search and "<noscript>" in search
+    assert '<form role="search" action="/mirror/search/" method="get"' in search
+    assert '<input type="search" id="site-search" name="q"' in search and '<label for="site-search"' in search
+    assert not (site / "pagefind").exists()
+    bibtex = (site / "papers/2502.12115/index.html").read_text(encoding="utf-8")
+    assert "@misc{lovelace2025swelancer," in bibtex and "Earn \\$1 Million" in bibtex
+
+
+def test_keywords_are_normalised_into_one_safe_page(mirror, run_cli):
+    write_archive(mirror, HOSTILE)
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    site = mirror / "site"
+    pages = sorted(p.relative_to(site).as_posix() for p in (site / "keywords").rglob("index.html"))
+    assert pages == ["keywords/index.html", "keywords/masked-image-modeling/index.html"]
+    keyword_page = (site / "keywords/masked-image-modeling/index.html").read_text(encoding="utf-8")
+    assert "Keyword: masked image modeling" in keyword_page
+    assert "/mirror/papers/2502.12115/" in keyword_page and "/mirror/papers/2503.01234/" in keyword_page
+    index = (site / "keywords/index.html").read_text(encoding="utf-8")
+    assert '<a href="/mirror/keywords/masked-image-modeling/">masked image modeling</a> <span class="count">2</span>' in index
+    # a keyword of a single paper is listed on its page, escaped, without a page of its own
+    assert "<span data-pagefind-filter=\"keyword\">&lt;img src=x&gt;</span>" in (site / "papers/2503.01234/index.html").read_text(encoding="utf-8")
+
+
+def test_archive_pages_and_neighbours(mirror, run_cli):
+    write_archive(mirror, HOSTILE)
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    site = mirror / "site"
+    days = sorted(p.parent.name for p in (site / "archive").glob("*-*-*/index.html"))
+    assert days == ["1999-01-04", "2025-03-14", "2025-02-18", "2026-03-09"][:0] or days == ["1999-01-04", "2025-02-18", "2025-03-14", "2026-03-09"]
+    months = sorted(p.parent.name for p in (site / "archive").glob("????-??/index.html"))
+    assert months == ["1999-01", "2025-02", "2025-03", "2026-03"]
+    march = parse(site / "archive/2025-03/index.html")
+    assert "/mirror/archive/2025-02/" in march.links and "/mirror/archive/2026-03/" in march.links  # skips empty months
+    day = parse(site / "archive/2025-03-14/index.html")
+    assert "/mirror/archive/2025-02-18/" in day.links and "/mirror/archive/2026-03-09/" in day.links
+    index = (site / "archive/index.html").read_text(encoding="utf-8")
+    assert '<a href="/mirror/archive/2025-03/">March 2025</a> <span class="count">1 paper</span>' in index
+
+
+# --- feeds -------------------------------------------------------------------------------------------
+
+
+def test_atom_feed_and_papers_json(shipped, run_cli):
+    assert run_cli("build", config=shipped / "mirror.yml")[0] == 0
+    site = shipped / "site"
+    feed = ET.parse(site / "feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    assert feed.findtext(f"{ATOM}id") == "https://example.org/mirror/"
+    assert feed.findtext(f"{ATOM}updated") == "2026-11-30T18:25:38Z"
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == "https://example.org/mirror/feed.xml"
+    assert feed.find(f"{ATOM}author/{ATOM}name").text == "Test mirror"
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 50  # site.feed_size default
+    for entry in entries:
+        assert entry.findtext(f"{ATOM}id").startswith("https://example.org/mirror/papers/")
+        assert entry.findtext(f"{ATOM}title") and entry.findtext(f"{ATOM}updated")
+    published = [e.findtext(f"{ATOM}published") for e in entries]
+    assert published == sorted(published, reverse=True)
+    data = json.loads((site / "papers.json").read_text(encoding="utf-8"))
+    assert data["count"] == 57 == len(data["papers"])
+    assert {p["id"] for p in data["papers"]} == {p.stem for p in (shipped / "content/papers").glob("*/*.md")}
+    assert data["papers"][0]["url"] == entries[0].findtext(f"{ATOM}id")
+    sitemap = ET.parse(site / "sitemap.xml").getroot()
+    locs = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    assert "https://example.org/mirror/papers/2606.03985/" in locs and "https://example.org/mirror/" in locs
+    assert "Sitemap: https://example.org/mirror/sitemap.xml" in (site / "robots.txt").read_text()
+
+
+# --- links under a sub-path and at a domain root -----------------------------------------------------
+
+
+class SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve site/ under /mirror/ only, like GitHub Pages serves a project site."""
+
+    def translate_path(self, path):
+        if not path.startswith("/mirror/"):
+            return str(Path(self.directory) / "does-not-exist")
+        return super().translate_path(path.removeprefix("/mirror"))
+
+    def log_message(self, *args):
+        pass
+
+
+def crawl(start: str) -> tuple[set[str], list[str]]:
+    """Fetch every internal page reachable from `start`; return (pages seen, broken links)."""
+    seen, broken, queue = set(), [], [start]
+    host = start.split("/mirror/")[0]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        try:
+            with urllib.request.urlopen(url) as response:
+                body = response.read().decode("utf-8")
+                kind = response.headers.get("Content-Type", "")
+        except urllib.error.HTTPError as exc:
+            broken.append(f"{url}: {exc.code}")
+            continue
+        if "html" not in kind:
+            continue
+        parser = PageParser()
+        parser.feed(body)
+        for link in parser.links:
+            if link.startswith("/"):
+                queue.append(host + link.split("#")[0].split("?")[0])
+            else:
+                assert link.startswith(("https://", "http://", "#")), f"{url}: relative link {link!r}"
+    return seen, broken
+
+
+def test_every_internal_link_works_under_a_sub_path(shipped, run_cli):
+    assert run_cli("build", "--base-url", "http://127.0.0.1/mirror", config=shipped / "mirror.yml")[0] == 0
+    handler = functools.partial(SubPathHandler, directory=str(shipped / "site"))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            seen, broken = crawl(f"http://127.0.0.1:{server.server_port}/mirror/")
+        finally:
+            server.shutdown()
+    assert broken == []
+    reachable = {p for p in (shipped / "site").rglob("*.html") if p.name != "404.html"}
+    assert len([u for u in seen if u.endswith("/")]) == len(reachable)  # every page is linked from somewhere
+    assert any(u.endswith("/mirror/papers/2606.03985/") for u in seen)
+    assert any(u.endswith("/mirror/archive/2025-03-14/") for u in seen)
+    assert any(u.endswith("/mirror/page/2/") for u in seen)
+
+
+def test_base_url_at_a_domain_root(shipped, run_cli):
+    assert run_cli("build", "--base-url", "https://papers.example.com", config=shipped / "mirror.yml")[0] == 0
+    site = shipped / "site"
+    for page in (site / "index.html", site / "404.html", site / "papers/2606.03985/index.html"):
+        links = [link for link in parse(page).links if not link.startswith(("http", "#"))]
+        assert links and all(link.startswith("/") and not link.startswith("/mirror/") for link in links)
+    assert '<link rel="canonical" href="https://papers.example.com/papers/2606.03985/">' in (
+        site / "papers/2606.03985/index.html").read_text(encoding="utf-8")
+
+
+def test_404_links_are_absolute(mirror, run_cli):
+    write_archive(mirror, HOSTILE[:1])
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    links = parse(mirror / "site/404.html").links
+    assert "/mirror/archive/" in links and "/mirror/static/style.css?v=" in " ".join(links)
+    assert all(link.startswith(("/mirror/", "https://", "#main")) for link in links)
+
+
+def test_bad_base_url_is_a_user_error(mirror, run_cli):
+    code, _out, err = run_cli("build", "--base-url", "ftp://x/", config=mirror / "mirror.yml")
+    assert code == 2 and "--base-url 'ftp://x/'" in err and "Traceback" not in err
+
+
+# --- determinism and incremental builds ---------------------------------------------------------------
+
+
+def test_build_is_deterministic(shipped, run_cli, tmp_path):
+    assert run_cli("build", config=shipped / "mirror.yml")[0] == 0
+    first = {k: v[0] for k, v in snapshot_files(shipped / "site").items()}
+    other = tmp_path / "again"
+    other.mkdir()
+    for name in ("mirror.yml", "content", "layouts"):
+        (shutil.copytree if (shipped / name).is_dir() else shutil.copy)(shipped / name, other / name)
+    assert run_cli("build", "--jobs", "1", config=other / "mirror.yml")[0] == 0
+    second = {k: v[0] for k, v in snapshot_files(other / "site").items()}
+    assert first.keys() == second.keys() and len(first) > 100
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_rebuild_without_change_writes_nothing(shipped, run_cli):
+    assert run_cli("build", config=shipped / "mirror.yml")[0] == 0
+    before = snapshot_files(shipped / "site")
+    code, out, _err = run_cli("build", config=shipped / "mirror.yml")
+    assert code == 0 and " 0 drawn, 0 written, 0 removed" in out
+    assert snapshot_files(shipped / "site") == before
+    shutil.rmtree(shipped / ".cache")  # without the cache every page is drawn again, and none changes
+    code, out, _err = run_cli("build", config=shipped / "mirror.yml")
+    assert code == 0 and " 0 written" in out
+    assert snapshot_files(shipped / "site") == before
+
+
+def test_changed_paper_rewrites_only_its_pages(mirror, run_cli):
+    papers = [make_paper(f"2503.{n:05d}", f"Paper {n}", daily=(f"2025-03-{10 + n % 3:02d}",), ai_keywords=("shared", f"own {n}"))
+              for n in range(1, 13)]
+    write_archive(mirror, papers)
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    before = snapshot_files(mirror / "site")
+    changed = papers[4].replace(upvotes=99, refreshed="2025-03-16T08:00:00Z")
+    write_paper(mirror / "content", changed)
+    code, out, _err = run_cli("build", config=mirror / "mirror.yml")
+    assert code == 0
+    after = snapshot_files(mirror / "site")
+    rewritten = sorted(k for k in after if before.get(k) != after[k])
+    assert rewritten == sorted([
+        "papers/2503.00005/index.html", "index.html", f"archive/{changed.day}/index.html", "archive/2025-03/index.html",
+        "keywords/shared/index.html", "feed.xml", "papers.json", "sitemap.xml",
+    ])
+
+
+def test_vanished_keyword_page_is_removed(mirror, run_cli):
+    one = make_paper("2503.00001", "One", ai_keywords=("Rare Thing",))
+    two = make_paper("2503.00002", "Two", ai_keywords=("rare thing",))
+    write_archive(mirror, [one, two])
+    (mirror / "site").mkdir()
+    (mirror / "site/keep-me.txt").write_text("not ours")
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    assert (mirror / "site/keywords/rare-thing/index.html").is_file()
+    write_paper(mirror / "content", two.replace(ai_keywords=()))
+    code, out, _err = run_cli("build", config=mirror / "mirror.yml")
+    assert code == 0 and "1 removed" in out
+    assert not (mirror / "site/keywords/rare-thing").exists()
+    assert (mirror / "site/keep-me.txt").read_text() == "not ours"
+    assert "rare-thing" not in (mirror / "site/keywords/index.html").read_text(encoding="utf-8")
+
+
+# --- errors ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("---\nid: '2503.00003'\ntitle: [unclosed\n---\n", ":4: bad YAML in front matter"),
+        ("---\ntitle: No id\n---\n", ": id: missing or not an arXiv id"),
+    ],
+)
+def test_bad_content_stops_the_build_and_leaves_site_untouched(mirror, run_cli, text, expected):
+    write_archive(mirror, HOSTILE)
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    write_paper(mirror / "content", HOSTILE[0].replace(upvotes=500))  # a real change waiting to be built
+    before = snapshot_files(mirror / "site")
+    bad = paper_path(mirror / "content", "2503.00003")
+    bad.write_text(text, encoding="utf-8")
+    code, _out, err = run_cli("build", config=mirror / "mirror.yml")
+    assert code != 0
+    assert f"{bad}{expected}" in err and "Traceback" not in err
+    assert snapshot_files(mirror / "site") == before
+
+
+def test_bad_day_in_content_names_the_file(mirror, run_cli):
+    write_archive(mirror, [make_paper("2503.00001", "Bad day", published="2025-13-45", daily=())])
+    code, _out, err = run_cli("build", config=mirror / "mirror.yml")
+    assert code == 2 and "2503.00001.md: published: not a day" in err
+    assert not (mirror / "site").exists()
+
+
+def test_template_error_names_file_and_line(mirror, run_cli):
+    write_archive(mirror, HOSTILE[:1])
+    (mirror / "layouts/month.html").write_text("{% extends 'base.html' %}\n{% block content %}\n{% if %}\n{% endblock %}\n")
+    code, _out, err = run_cli("build", config=mirror / "mirror.yml")
+    assert code == 2 and f"{mirror / 'layouts/month.html'}:3:" in err and "Traceback" not in err
+    assert not (mirror / "site").exists()
+
+
+def test_output_paths_never_leave_site(tmp_path):
+    site = tmp_path / "site"
+    assert output_file(site, "papers/hep-th/9901001/index.html") == site / "papers/hep-th/9901001/index.html"
+    for bad in ("../escape.html", "/etc/passwd", "papers/../../x", "", "a\\..\\b"):
+        with pytest.raises(ValueError):
+            output_file(site, bad)
