@@ -69,8 +69,10 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     output = run_pagefind(pagefind_command(site_dir, fresh))
     pages, words = count_indexed(output)
     if pages == 0:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise PagefindError(f"{site_dir}: Pagefind found no paper pages (none carries data-pagefind-body)")
+        log.warning("index: %s holds no paper pages (none carries data-pagefind-body); search will find nothing",
+                    site_dir)
+    if not fresh.is_dir():
+        raise PagefindError(f"Pagefind reported success but wrote no bundle to {fresh}:\n{output[-2000:]}")
     replace_folder(fresh, bundle)
     size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())
     return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started)
