@@ -56,6 +56,12 @@ class _SubPathHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def copyfile(self, source, outputfile) -> None:
+        try:
+            super().copyfile(source, outputfile)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser dropped a request it no longer needed
+
 
 @contextmanager
 def serve(site_dir: Path, prefix: str = "/") -> Iterator[str]:

@@ -54,6 +54,17 @@ def expect_first_result(page, paper_id: str) -> None:
     expect(page.locator(RESULT_LINKS).first).to_have_attribute("href", re.compile(rf"/papers/{re.escape(paper_id)}/$"))
 
 
+def open_filter(page, name: str) -> None:
+    """Open the filter group `name` of the Default UI's filter drawer."""
+    summary = page.locator(".pagefind-ui__filter-name", has_text=name)
+    try:
+        summary.wait_for(timeout=10_000)
+    except Exception:
+        html = page.locator("#search").evaluate("element => element.outerHTML")
+        pytest.fail(f"no {name!r} filter on the page; the interface holds: {html[:3000]}")
+    summary.click()
+
+
 def search(page, site_url: str, words: str) -> None:
     page.goto(site_url + "search/")
     box = page.locator(".pagefind-ui__search-input")
@@ -83,7 +94,7 @@ def test_filter_narrows_the_results(page, site_url):
     search(page, site_url, "pretraining")
     expect(page.locator(RESULT_LINKS)).not_to_have_count(0)
     assert len(result_hrefs(page)) >= 2
-    page.locator(".pagefind-ui__filter-name", has_text="Organization").click()
+    open_filter(page, "Organization")
     page.get_by_label(re.compile("Analytical Engines")).check()
     expect(page.locator(RESULT_LINKS)).to_have_count(1)
     expect_first_result(page, "2502.01234")
@@ -104,6 +115,7 @@ def test_sort_orders_the_results(page, site_url, sort, key):
     assert [href.split("/")[-2] for href in result_hrefs(page)] == expected
     expect(page).to_have_url(re.compile(r"[?&]sort="))
     expect(page.locator(".pagefind-ui__search-input")).to_have_value("pretraining")
+    expect(page.get_by_label("Sort results")).to_be_focused()  # a keyboard user stays where they were
 
 
 def test_shareable_address_opens_with_results_and_follows_the_query(page, site_url):
@@ -174,7 +186,7 @@ def test_search_page_has_no_axe_violations(browser, site_url, color_scheme):
     try:
         page.goto(site_url + "search/?q=pretraining")
         page.locator(RESULT_LINKS).first.wait_for()
-        page.locator(".pagefind-ui__filter-name", has_text="Year").click()
+        open_filter(page, "Year")
         results = Axe().run(page)
         violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
         assert violations == []

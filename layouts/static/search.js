@@ -1,9 +1,10 @@
-// search.js: the search page. Starts Pagefind's Default UI on #search, adds a sort control (the
-// Default UI takes a sort only when it starts, so a new sort starts it again), opens with the search
-// in the address (?q=masked+autoencoder&sort=date:desc) and keeps the address in step as you type.
+// search.js: the search page. Starts Pagefind's Default UI on #search, adds a sort control, opens
+// with the search in the address (?q=masked+autoencoder&sort=date:desc) and keeps the address in
+// step as you type, so the address is the search to bookmark or share.
 (function () {
   "use strict";
 
+  var FOCUS_SORT = "papermirror-focus-sort";
   var SORTS = { "date:desc": { date: "desc" }, "upvotes:desc": { upvotes: "desc" } };
   var root = document.getElementById("search");
   var sortRow = document.getElementById("search-sort-row");
@@ -19,7 +20,6 @@
   var params = new URLSearchParams(window.location.search);
   var term = (params.get("q") || "").trim();
   var sortKey = Object.prototype.hasOwnProperty.call(SORTS, params.get("sort")) ? params.get("sort") : "";
-  var ui = null;
 
   function syncAddress() {
     var next = new URLSearchParams();
@@ -40,11 +40,11 @@
       showSubResults: false,
       showImages: false,
       showEmptyFilters: false,
-      autofocus: !term,
+      autofocus: !term && !sortKey,
       translations: { placeholder: "Search papers" },
     };
     if (sortKey) options.sort = SORTS[sortKey];
-    ui = new PagefindUI(options);
+    var ui = new PagefindUI(options);
     var input = root.querySelector(".pagefind-ui__search-input");
     if (input) {
       input.id = "search-input";  // for the visible <label> above the interface
@@ -61,15 +61,23 @@
     }
   });
 
+  // The Default UI takes its sort only when it starts, and stopping it mid-search can leave its
+  // worker dead, so a new sort loads the page again with the new address (the index files come
+  // from the browser's cache) and puts the focus back on the sort control.
   sortSelect.value = sortKey;
   sortRow.hidden = false;
   sortSelect.addEventListener("change", function () {
     sortKey = sortSelect.value;
     syncAddress();
-    if (ui) ui.destroy();
-    root.textContent = "";
-    start();
+    try { window.sessionStorage.setItem(FOCUS_SORT, "1"); } catch (error) { /* private mode: no focus return */ }
+    window.location.reload();
   });
+  try {
+    if (window.sessionStorage.getItem(FOCUS_SORT)) {
+      window.sessionStorage.removeItem(FOCUS_SORT);
+      sortSelect.focus();
+    }
+  } catch (error) { /* storage unavailable */ }
 
   syncAddress();
   start();
