@@ -1,8 +1,9 @@
 """The index stage: site/ -> site/pagefind/, the browser's search index.
 
 Runs the Pagefind binary bundled with the `pagefind[bin]` package over the files on disk (the
-Python API's per-page calls index about 10 pages a second; the binary walks thousands). Only paper
-pages carry `data-pagefind-body`, so listings and navigation stay out of the index.
+Python API's per-page calls index about 10 pages a second; the binary walks thousands). Pagefind
+reads only the paper pages, and within them only the `data-pagefind-body` element, so listings and
+navigation stay out of the index.
 
 The bundle is written to a fresh folder beside site/pagefind and swapped in when Pagefind
 succeeds, so a failed run leaves the previous index in place and no stale chunk survives.
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"
 """The folder below site/ the search page loads Pagefind from."""
+PAPER_PAGES = "papers/**/index.html"
+"""The pages Pagefind reads: paper pages only (with no data-pagefind-body anywhere, as in an empty
+archive, Pagefind would otherwise index every listing)."""
 TIMEOUT_SECONDS = 1800
 
 
@@ -55,7 +59,8 @@ class IndexReport:
 
 def pagefind_command(site_dir: Path, output_dir: Path) -> list[str]:
     """The command line that indexes `site_dir` into `output_dir`."""
-    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(output_dir)]
+    return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(output_dir),
+            "--glob", PAPER_PAGES]
 
 
 def index_site(config: Config, site_dir: Path) -> IndexReport:
@@ -64,13 +69,14 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     if not (site_dir / "index.html").is_file():
         raise PagefindError(f"{site_dir}: no built site to index; run `python build.py build` first")
     bundle = site_dir / BUNDLE_DIR
+    if not any(site_dir.glob(PAPER_PAGES)):
+        log.warning("index: %s holds no paper pages; search will find nothing until papers are added", site_dir)
+        shutil.rmtree(bundle, ignore_errors=True)
+        return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started)
     fresh = site_dir / f".{BUNDLE_DIR}-new"
     shutil.rmtree(fresh, ignore_errors=True)
     output = run_pagefind(pagefind_command(site_dir, fresh))
     pages, words = count_indexed(output)
-    if pages == 0:
-        log.warning("index: %s holds no paper pages (none carries data-pagefind-body); search will find nothing",
-                    site_dir)
     if not fresh.is_dir():
         raise PagefindError(f"Pagefind reported success but wrote no bundle to {fresh}:\n{output[-2000:]}")
     replace_folder(fresh, bundle)
