@@ -7,6 +7,7 @@ A paper is filed under `paper.day`: its first Daily Papers day, else its arXiv d
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -60,6 +61,7 @@ class Archive:
     """The newest `refreshed` (or `first_seen`) time in the archive: the site's "last updated"."""
 
 
+@functools.lru_cache(maxsize=None)
 def normalise_keyword(keyword: str) -> str:
     """Fold case, Unicode form and spacing so that variants of one keyword are one keyword."""
     return " ".join(unicodedata.normalize("NFKC", keyword).lower().split())
@@ -86,20 +88,20 @@ def assign_slugs(names: Iterable[str]) -> dict[str, str]:
 
 def check_dates(paper: Paper, content_dir: Path) -> None:
     """Refuse a paper whose days or times are malformed, naming its file."""
-    source = paper_path(content_dir, paper.id)
     for name, value in [("published", paper.published), *(("daily", day) for day in paper.daily)]:
-        if value is None:
-            continue
-        try:
-            ok = bool(_DAY.fullmatch(value)) and dt.date.fromisoformat(value) is not None
-        except ValueError:
-            ok = False
-        if not ok:
-            raise ContentError(f"{source}: {name}: not a day in the form YYYY-MM-DD: {value!r}")
+        if value is not None and not _is_day(value):
+            raise ContentError(f"{paper_path(content_dir, paper.id)}: {name}: not a day in the form YYYY-MM-DD: {value!r}")
     for name in ("first_seen", "refreshed"):
         value = getattr(paper, name)
         if value is not None and not _TIME.fullmatch(value):
-            raise ContentError(f"{source}: {name}: not a UTC time like 2025-03-14T08:00:00Z: {value!r}")
+            raise ContentError(f"{paper_path(content_dir, paper.id)}: {name}: not a UTC time like 2025-03-14T08:00:00Z: {value!r}")
+
+
+def _is_day(value: str) -> bool:
+    try:
+        return bool(_DAY.fullmatch(value)) and dt.date.fromisoformat(value) is not None
+    except ValueError:
+        return False
 
 
 def newest_first_key(paper: Paper) -> tuple:

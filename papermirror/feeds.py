@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import asdict
 
 from papermirror.config import SiteConfig
 from papermirror.mathtext import plain_text
 from papermirror.pages import Links
-from papermirror.paper import Paper
+from papermirror.paper import PAPER_FIELDS, Paper
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -81,7 +80,8 @@ def papers_json(papers: list[Paper], site: SiteConfig, links: Links, updated: st
     head = {"title": site.title, "base_url": site.base_url, "updated": updated, "count": len(papers)}
     lines = []
     for paper in papers:
-        record = {"url": site.base_url + links.paper(paper.id).removeprefix(links.base), "day": paper.day, **asdict(paper)}
+        record = {"url": site.base_url + links.paper(paper.id).removeprefix(links.base), "day": paper.day}
+        record.update((name, getattr(paper, name)) for name in PAPER_FIELDS)
         lines.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
     head_lines = "".join(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n" for key, value in head.items())
     return "{\n" + head_lines + ' "papers": [\n' + ",\n".join(lines) + "\n ]\n}\n"

@@ -32,55 +32,60 @@ MATHML_ATTRIBUTES = frozenset(
 )
 SAFE_ATTRIBUTE_VALUE = re.compile(r"[#\w.\- %]{0,40}")
 EXCERPT_CHARS = 280
+_DOLLAR = re.compile(r"\\\$|\$")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def split_math(text: str) -> list[tuple[str, str]]:
     """Split text into ("text", s), ("math", tex) and ("display", tex) pieces; `\\$` becomes "$"."""
+    if "$" not in text:
+        return [("text", text)] if text else []
     pieces: list[tuple[str, str]] = []
     plain: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == "\\" and text.startswith("$", i + 1):
+    i = 0
+    while (found := _DOLLAR.search(text, i)) is not None:
+        plain.append(text[i : found.start()])
+        if found.group() == "\\$":
             plain.append("$")
-            i += 2
+            i = found.end()
             continue
-        if char == "$":
-            found = _match_display(text, i) if text.startswith("$$", i) else _match_inline(text, i)
-            if found:
-                kind, tex, end = found
-                if plain:
-                    pieces.append(("text", "".join(plain)))
-                    plain = []
-                pieces.append((kind, tex))
-                i = end
-                continue
-        plain.append(char)
-        i += 1
-    if plain:
+        start = found.start()
+        math = _match_display(text, start) if text.startswith("$$", start) else _match_inline(text, start)
+        if math is None:
+            plain.append("$")
+            i = start + 1
+            continue
+        kind, tex, i = math
+        if "".join(plain):
+            pieces.append(("text", "".join(plain)))
+        plain = []
+        pieces.append((kind, tex))
+    plain.append(text[i:])
+    if "".join(plain):
         pieces.append(("text", "".join(plain)))
     return pieces
 
 
+def _is_escaped(text: str, index: int) -> bool:
+    """Tell whether text[index] follows an odd number of backslashes."""
+    backslashes = 0
+    while index - backslashes - 1 >= 0 and text[index - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
+
+
 def _match_inline(text: str, start: int) -> tuple[str, str, int] | None:
     """Match `$tex$` at `start` by pandoc's rule; return ("math", tex, end) or None."""
-    n = len(text)
-    if start + 1 >= n or text[start + 1].isspace():
+    if start + 1 >= len(text) or text[start + 1].isspace():
         return None
-    k = start + 1
-    while k < n:
-        char = text[k]
-        if char == "\\":
-            k += 2
-            continue
-        if char == "\n" and text.startswith("\n", k + 1):
-            return None  # math never spans a paragraph break
-        if char == "$":
-            if text[k - 1].isspace() or (k + 1 < n and text[k + 1].isdigit()):
-                return None
-            return "math", text[start + 1 : k], k + 1
-        k += 1
-    return None
+    close = text.find("$", start + 1)
+    while close != -1 and _is_escaped(text, close):
+        close = text.find("$", close + 1)
+    if close == -1 or _BLANK_LINE.search(text, start, close):
+        return None  # no closing dollar, or math would span a paragraph break
+    if text[close - 1].isspace() or text[close + 1 : close + 2].isdigit():
+        return None
+    return "math", text[start + 1 : close], close + 1
 
 
 def _match_display(text: str, start: int) -> tuple[str, str, int] | None:

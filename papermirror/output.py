@@ -1,7 +1,8 @@
 """Write site/: one file at a time (temp file + rename, only when the bytes change), the manifest of
 what the last build wrote, and the removal of pages that no longer belong.
 
-site/ is derived from content/, so page writes skip fsync (a crash leaves each file old or new,
+A first build (no site/ yet) is drawn into a hidden staging folder beside it and renamed to site/
+once complete, so site/ never exists half-built. site/ is derived from content/, so writes skip fsync (a crash leaves each file old or new,
 and the next build redraws anything the manifest does not vouch for); fsync per page would cost
 more than drawing it.
 """
@@ -19,8 +20,21 @@ MANIFEST_NAME = "site-manifest.json"
 MANIFEST_VERSION = 1
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` through a temp file + rename unless it already holds it; tell if written."""
+def write_if_changed(path: Path, data: bytes, staging: bool = False) -> bool:
+    """Write `data` to `path` through a temp file + rename unless it already holds it; tell if written.
+
+    In a staging folder (a first build, renamed into place when complete) nobody reads the files
+    yet, so they are written directly: half the file-system operations.
+    """
+    if staging:
+        try:
+            with open(path, "wb") as handle:
+                handle.write(data)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as handle:
+                handle.write(data)
+        return True
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False

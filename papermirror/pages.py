@@ -17,7 +17,7 @@ render inputs can be hashed cheaply (the incremental build) and sent to a worker
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from papermirror.archive import KEYWORD_MIN_PAPERS, Archive
 from papermirror.config import SiteConfig
@@ -109,7 +109,8 @@ def plan_home(archive: Archive, site: SiteConfig) -> list[Page]:
         Page(
             "index.html" if number == 1 else f"page/{number}/index.html",
             "list.html",
-            {"kind": "home", "first": "", "number": number, "pages": len(chunks), "total": len(archive.newest), "updated": archive.updated},
+            {"kind": "home", "first": "", "number": number, "pages": len(chunks), "total": len(archive.newest),
+             "updated": archive.updated if number == 1 else None},  # only page 1 says when; the others stay put
             ids,
         )
         for number, ids in enumerate(chunks, start=1)
@@ -117,12 +118,8 @@ def plan_home(archive: Archive, site: SiteConfig) -> list[Page]:
 
 
 def plan_paper_pages(archive: Archive) -> list[Page]:
-    pages = []
-    for paper_id in sorted(archive.papers):
-        paper = archive.papers[paper_id]
-        keywords = [[name, archive.keywords[name].slug if name in archive.keywords else None] for name in archive.paper_keywords[paper_id]]
-        pages.append(Page(paper_page_path(paper_id), "paper.html", {"keywords": keywords, "day": paper.day}, (paper_id,)))
-    return pages
+    """One page per paper; everything it shows comes from the paper (and its keywords' pages)."""
+    return [Page(paper_page_path(paper_id), "paper.html", {}, (paper_id,)) for paper_id in sorted(archive.papers)]
 
 
 def plan_archive_pages(archive: Archive) -> list[Page]:
@@ -180,12 +177,14 @@ def plan_sitemaps(archive: Archive, pages: list[Page]) -> list[Page]:
     ]
 
 
+def check_output_path(relpath: str) -> str:
+    """Return relpath if it stays inside site/ (no '..', no absolute path, no backslash), else raise."""
+    parts = relpath.split("/")
+    if not relpath or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
+        raise ValueError(f"refusing to write outside site/: {relpath!r}")
+    return relpath
+
+
 def output_file(site_dir: Path, relpath: str) -> Path:
     """Return site_dir/relpath, refusing any path that could leave site_dir."""
-    parts = PurePosixPath(relpath).parts
-    if not parts or relpath.startswith("/") or any(p in ("", ".", "..") or "\\" in p for p in parts):
-        raise ValueError(f"refusing to write outside site/: {relpath!r}")
-    target = site_dir.joinpath(*parts)
-    if not target.resolve().is_relative_to(site_dir.resolve()):
-        raise ValueError(f"refusing to write outside site/: {relpath!r}")
-    return target
+    return site_dir / check_output_path(relpath)

@@ -1,7 +1,8 @@
 """Read content/ for the build, re-parsing only the paper files that changed since the last build.
 
 Parsing YAML costs about half a millisecond per paper, too slow to re-read 10,000 papers on every
-build. `.cache/content.pickle` keeps each file's parsed Paper with the file's (mtime, size, inode);
+build. `.cache/content.pickle` keeps each file's parsed Paper and a hash of its bytes (which the
+render uses to tell which pages changed), with the file's (mtime, size, inode);
 a file whose stamp changed is parsed again (in parallel when there are many) and checked exactly as
 `content.read_papers` checks it. The cache is a pure speed-up: delete it and nothing changes.
 """
@@ -14,12 +15,13 @@ import multiprocessing
 import os
 import pickle
 import tempfile
+from dataclasses import dataclass
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from papermirror import content, paper
-from papermirror.content import ContentError, iter_paper_files, read_paper
-from papermirror.paper import Paper, content_relpath
+from papermirror.content import ContentError, text_to_paper
+from papermirror.paper import PAPER_FIELDS, Paper, content_relpath
 
 log = logging.getLogger(__name__)
 
@@ -31,20 +33,52 @@ Stamp = tuple[int, int, int]
 
 
 def code_version() -> str:
-    """Hash of the code that defines a parsed Paper; a change invalidates the cache."""
+    """Hash of the code that parses a Paper and of this cache's format; a change invalidates the cache."""
     digest = hashlib.blake2b(digest_size=16)
-    for module in (content, paper):
-        digest.update(Path(module.__file__).read_bytes())
+    for source in (Path(content.__file__), Path(paper.__file__), Path(__file__)):
+        digest.update(source.read_bytes())
     return digest.hexdigest()
 
 
-def file_stamp(path: Path) -> Stamp:
-    info = path.stat()
+def file_stamp(path: str) -> Stamp:
+    info = os.stat(path)
     return info.st_mtime_ns, info.st_size, info.st_ino
 
 
-def load_cache(path: Path, version: str) -> dict[str, tuple[Stamp, Paper]]:
-    """Return the cached {relative path: (stamp, Paper)}, or {} when missing, stale or unreadable."""
+@dataclass(frozen=True)
+class Content:
+    """The papers of content/, and a digest of each paper's file (the render's change detector)."""
+
+    papers: dict[str, Paper]
+    """Every paper by id, in file order."""
+    digests: dict[str, str]
+    """A hash of each paper file's bytes, by id."""
+
+
+def list_paper_files(content_dir: Path) -> list[str]:
+    """Relative paths of papers/<YYMM>/<file>.md, sorted (the same set as content.iter_paper_files)."""
+    found = []
+    papers_dir = content_dir / "papers"
+    if not papers_dir.is_dir():
+        return []
+    for shard in os.scandir(papers_dir):
+        if shard.is_dir():
+            found += [f"papers/{shard.name}/{f.name}" for f in os.scandir(shard.path) if f.name.endswith(".md") and f.is_file()]
+    return sorted(found)
+
+
+def read_and_hash(path: Path) -> tuple[Paper, str]:
+    """Parse one paper file and hash its bytes."""
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError(f"{path}: cannot read: {exc}") from None
+    return text_to_paper(text, path), hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def load_cache(path: Path, version: str) -> dict[str, tuple]:
+    """Return the cached {relative path: (stamp, digest, Paper fields)}, or {} when missing, stale or unreadable."""
     try:
         with path.open("rb") as handle:
             stored = pickle.load(handle)
@@ -58,7 +92,7 @@ def load_cache(path: Path, version: str) -> dict[str, tuple[Stamp, Paper]]:
     return stored.get("files", {})
 
 
-def save_cache(path: Path, version: str, files: dict[str, tuple[Stamp, Paper]]) -> None:
+def save_cache(path: Path, version: str, files: dict[str, tuple]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -70,35 +104,38 @@ def save_cache(path: Path, version: str, files: dict[str, tuple[Stamp, Paper]]) 
         raise
 
 
-def parse_files(paths: list[Path], jobs: int) -> list[Paper]:
+def parse_files(paths: list[Path], jobs: int) -> list[tuple[Paper, str]]:
     """Parse paper files, in worker processes when there are many; raise the first ContentError."""
-    if len(paths) < PARALLEL_MIN_FILES or jobs <= 1:
-        return [read_paper(path) for path in paths]
+    if len(paths) < PARALLEL_MIN_FILES or jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [read_and_hash(path) for path in paths]
     chunk = max(50, len(paths) // (jobs * 4))
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(read_paper, paths, chunksize=chunk))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(read_and_hash, paths, chunksize=chunk))
 
 
-def read_papers_cached(content_dir: Path, cache_dir: Path, jobs: int = 1) -> dict[str, Paper]:
-    """Read every paper below content/papers, keyed by id, re-parsing only changed files."""
+def read_papers_cached(content_dir: Path, cache_dir: Path, jobs: int = 1) -> Content:
+    """Read every paper below content/papers, re-parsing only files changed since the last build."""
     version = code_version()
     cache_path = cache_dir / CACHE_NAME
     cached = load_cache(cache_path, version)
-    current: dict[str, tuple[Stamp, Path]] = {}
-    for path in iter_paper_files(content_dir):
-        current[path.relative_to(content_dir).as_posix()] = (file_stamp(path), path)
-    changed = [path for rel, (stamp, path) in current.items() if rel not in cached or cached[rel][0] != stamp]
-    parsed = dict(zip(changed, parse_files(changed, jobs)))
-    files: dict[str, tuple[Stamp, Paper]] = {}
+    stamps = {rel: file_stamp(os.path.join(content_dir, rel)) for rel in list_paper_files(content_dir)}
+    changed = [rel for rel, stamp in stamps.items() if rel not in cached or cached[rel][0] != stamp]
+    parsed = dict(zip(changed, parse_files([content_dir / rel for rel in changed], jobs)))
+    files: dict[str, tuple] = {}
     papers: dict[str, Paper] = {}
-    for rel, (stamp, path) in current.items():
-        record = parsed[path] if path in parsed else cached[rel][1]
-        if path in parsed and content_relpath(record.id) != PurePosixPath(rel):
-            raise ContentError(f"{path}: id {record.id!r} belongs in {content_dir / content_relpath(record.id)}")
-        files[rel] = (stamp, record)
+    digests: dict[str, str] = {}
+    for rel, stamp in stamps.items():
+        if rel in parsed:
+            record, digest = parsed[rel]
+            if content_relpath(record.id) != PurePosixPath(rel):
+                raise ContentError(f"{content_dir / rel}: id {record.id!r} belongs in {content_dir / content_relpath(record.id)}")
+            files[rel] = (stamp, digest, tuple(getattr(record, name) for name in PAPER_FIELDS))
+        else:
+            files[rel] = cached[rel]
+            record, digest = Paper(*cached[rel][2]), cached[rel][1]
         papers[record.id] = record
+        digests[record.id] = digest
     if changed or len(files) != len(cached):
         save_cache(cache_path, version, files)
     log.debug("content: %d papers, %d parsed, %d from the cache", len(papers), len(changed), len(papers) - len(changed))
-    return papers
+    return Content(papers, digests)

@@ -3,8 +3,9 @@
     read content (cached parse) -> arrange the archive -> plan pages -> hash each page's inputs
     -> draw the pages whose inputs changed (in parallel) -> write changed bytes -> drop stale pages
 
-Everything is read and checked before the first byte is written, so a bad content file or template
-stops the build with site/ untouched. A page is drawn again only when the hash of its inputs (its
+Everything is read and checked before the first byte is written, so a bad content file or a template
+that does not compile stops the build with site/ untouched. (A template that fails while drawing, e.g.
+on an undefined name, stops the build naming its file and line; each file is then either old or new.) A page is drawn again only when the hash of its inputs (its
 papers, its small context, the layouts, the site settings and the rendering code) differs from the
 one recorded in .cache/site-manifest.json, or its file is missing.
 """
@@ -16,6 +17,7 @@ import json
 import logging
 import multiprocessing
 import os
+import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -30,9 +32,9 @@ from papermirror.archive import Archive, build_archive
 from papermirror.config import Config, SiteConfig
 from papermirror.errors import UserError
 from papermirror.output import is_current, load_manifest, remove_stale, save_manifest, write_if_changed
-from papermirror.pages import Links, Page, output_file, plan_pages
+from papermirror.pages import Links, Page, check_output_path, output_file, plan_pages
 from papermirror.readcache import read_papers_cached
-from papermirror.templates import Renderer, check_templates, paper_digest
+from papermirror.templates import Renderer, check_templates
 
 log = logging.getLogger(__name__)
 
@@ -106,50 +108,55 @@ def asset_version(layouts_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def page_digests(pages: list[Page], archive: Archive, salt: str) -> dict[str, str]:
-    """Hash each page's render inputs: the salt, its template and context, its papers' digests."""
+def page_digests(pages: list[Page], archive: Archive, file_digests: dict[str, str], salt: str) -> dict[str, str]:
+    """Hash each page's render inputs: the salt, its template and context, and for each paper it
+    shows, its file's digest plus its keyword links (which depend on the other papers)."""
+    pages_of = archive.keywords
     papers = {
-        paper_id: paper_digest(paper, [[n, archive.keywords[n].slug if n in archive.keywords else None]
-                                       for n in archive.paper_keywords[paper_id]])
-        for paper_id, paper in archive.papers.items()
+        paper_id: file_digests[paper_id] + "|".join(pages_of[n].slug if n in pages_of else "" for n in names)
+        for paper_id, names in archive.paper_keywords.items()
     }
     digests = {}
     for page in pages:
-        head = json.dumps([salt, page.template, page.context], sort_keys=True)
+        context = json.dumps(page.context, sort_keys=True) if page.context else ""
+        head = f"{salt}\0{page.template}\0{context}\0"
         body = head + "".join(papers[paper_id] for paper_id in page.paper_ids)
         digests[page.path] = hashlib.blake2b(body.encode("utf-8"), digest_size=16).hexdigest()
     return digests
 
 
-def draw_and_write(renderer: Renderer, page: Page, site_dir: Path) -> tuple[str, int, bool]:
+def draw_and_write(renderer: Renderer, page: Page, site_dir: Path, staging: bool) -> tuple[str, int, bool]:
     """Draw one page and write it if its bytes changed; return (path, size, written)."""
     data = renderer.render(page)
-    return page.path, len(data), write_if_changed(output_file(site_dir, page.path), data)
+    return page.path, len(data), write_if_changed(output_file(site_dir, page.path), data, staging)
 
 
 _WORKER: dict = {}
 """The Renderer of a worker process, set once by _start_worker (the only per-process state)."""
 
 
-def _start_worker(renderer_args: tuple) -> None:
-    _WORKER["renderer"] = Renderer(*renderer_args)
+def _start_worker(renderer: Renderer) -> None:
+    _WORKER["renderer"] = renderer
 
 
-def _draw_chunk(pages: list[Page], site_dir: Path) -> list[tuple[str, int, bool]]:
-    return [draw_and_write(_WORKER["renderer"], page, site_dir) for page in pages]
+def _draw_chunk(pages: list[Page], site_dir: Path, staging: bool) -> list[tuple[str, int, bool]]:
+    return [draw_and_write(_WORKER["renderer"], page, site_dir, staging) for page in pages]
 
 
-def draw_pages(pages: list[Page], renderer_args: tuple, site_dir: Path, jobs: int) -> list[tuple[str, int, bool]]:
-    """Draw and write `pages`, spread over `jobs` worker processes when there are many."""
-    if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES:
-        renderer = Renderer(*renderer_args)
-        return [draw_and_write(renderer, page, site_dir) for page in pages]
+def draw_pages(pages: list[Page], renderer: Renderer, site_dir: Path, jobs: int, staging: bool = False) -> list[tuple[str, int, bool]]:
+    """Draw and write `pages`, spread over `jobs` forked worker processes when there are many.
+
+    Workers are forked so that they inherit the archive and the compiled templates instead of
+    receiving them pickled; where fork is unavailable the pages are drawn in this process.
+    """
+    if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        return [draw_and_write(renderer, page, site_dir, staging) for page in pages]
     count = jobs * CHUNKS_PER_WORKER
     chunks = [pages[i::count] for i in range(count)]  # interleaved, so big pages spread out
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(renderer_args,))
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(renderer,))
     try:
-        futures = [pool.submit(_draw_chunk, chunk, site_dir) for chunk in chunks if chunk]
+        futures = [pool.submit(_draw_chunk, chunk, site_dir, staging) for chunk in chunks if chunk]
         return [result for future in futures for result in future.result()]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -163,20 +170,29 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     links = Links(site.base_path)
     layouts_dir, site_dir = config.layouts_dir, config.site_dir
 
-    papers = read_papers_cached(config.content_dir, config.cache_dir, jobs)
+    content = read_papers_cached(config.content_dir, config.cache_dir, jobs)
+    papers = content.papers
     archive = build_archive(papers, config.content_dir)
     pages = plan_pages(archive, site, static_files(layouts_dir))
-    renderer_args = (layouts_dir, archive, site, links, asset_version(layouts_dir))
-    check_templates(Renderer(*renderer_args).env, layouts_dir, {p.template for p in pages if not p.template.startswith("@")})
     for page in pages:
-        output_file(site_dir, page.path)  # refuse any path leaving site/ before writing anything
+        check_output_path(page.path)  # refuse any path leaving site/ before writing anything
 
-    digests = page_digests(pages, archive, fingerprint(layouts_dir, site))
+    digests = page_digests(pages, archive, content.digests, fingerprint(layouts_dir, site))
     manifest = load_manifest(config.cache_dir, site_dir)
     todo = [page for page in pages if not is_current(site_dir, page.path, digests[page.path], manifest)]
     log.debug("build: %d pages, %d to draw", len(pages), len(todo))
 
-    results = draw_pages(todo, renderer_args, site_dir, jobs)
+    results = []
+    if todo:
+        renderer = Renderer(layouts_dir, archive, site, links, asset_version(layouts_dir), config.cache_dir)
+        check_templates(renderer.env, layouts_dir, {"_item.html"} | {p.template for p in pages if not p.template.startswith("@")})
+        if site_dir.exists():
+            results = draw_pages(todo, renderer, site_dir, jobs)
+        else:
+            staging = site_dir.with_name(f".{site_dir.name}.partial")
+            shutil.rmtree(staging, ignore_errors=True)  # left by a build that died half-way
+            results = draw_pages(todo, renderer, staging, jobs, staging=True)
+            staging.rename(site_dir)
     sizes = {path: size for path, size, _written in results}
     new_manifest = {p.path: [digests[p.path], sizes[p.path] if p.path in sizes else manifest[p.path][1]] for p in pages}
     removed = remove_stale(site_dir, [path for path in manifest if path not in new_manifest])

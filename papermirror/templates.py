@@ -6,12 +6,11 @@ page unescaped is what this package builds itself (MathML from `mathtext`, sanit
 
 from __future__ import annotations
 
-import hashlib
-import json
 import traceback
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from papermirror import feeds
 from papermirror.archive import Archive
@@ -49,6 +48,13 @@ def human_time(moment: str | None) -> str:
     return f"{human_day(moment[:10])}, {clock}{zone}"
 
 
+def time_tag(day: str | None) -> Markup:
+    """A <time> element for a day, or the word "undated"."""
+    if not day:
+        return Markup("undated")
+    return Markup('<time datetime="%s">%s</time>') % (day, human_day(day))
+
+
 def description_of(paper: Paper) -> str:
     """A plain one-line description for meta tags: the AI summary, else the abstract's start."""
     text = " ".join(plain_text(paper.ai_summary or paper.abstract).split())
@@ -57,8 +63,16 @@ def description_of(paper: Paper) -> str:
     return text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_version: str) -> jinja2.Environment:
-    """Return the Jinja environment: autoescape on, undefined names are errors, our filters."""
+def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_version: str,
+                     cache_dir: Path | None = None) -> jinja2.Environment:
+    """Return the Jinja environment: autoescape on, undefined names are errors, our filters.
+
+    With `cache_dir`, compiled templates are kept there between builds (Jinja checks they are current).
+    """
+    bytecode_cache = None
+    if cache_dir is not None:
+        (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(layouts_dir),
         autoescape=True,
@@ -67,6 +81,7 @@ def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_ve
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=bytecode_cache,
     )
     env.filters.update(
         math=render_inline,
@@ -78,6 +93,7 @@ def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_ve
         human_day=human_day,
         human_month=human_month,
         human_time=human_time,
+        time_tag=time_tag,
     )
     env.globals.update(site=site, links=links, base=links.base, asset_version=asset_version)
     return env
@@ -86,17 +102,27 @@ def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_ve
 class Renderer:
     """Draws pages of one archive with one environment; a worker process holds one of these."""
 
-    def __init__(self, layouts_dir: Path, archive: Archive, site: SiteConfig, links: Links, asset_version: str) -> None:
+    def __init__(self, layouts_dir: Path, archive: Archive, site: SiteConfig, links: Links, asset_version: str,
+                 cache_dir: Path | None = None) -> None:
         self.layouts_dir = layouts_dir
         self.archive = archive
         self.site = site
         self.links = links
-        self.env = make_environment(layouts_dir, site, links, asset_version)
+        self.env = make_environment(layouts_dir, site, links, asset_version, cache_dir)
+        self.items: dict[tuple, Markup] = {}
 
     def keyword_links(self, paper_id: str) -> list[tuple[str, str | None]]:
         """The paper's keywords with the URL of their page (None when the keyword has no page)."""
         pages = self.archive.keywords
         return [(n, self.links.keyword(pages[n].slug) if n in pages else None) for n in self.archive.paper_keywords[paper_id]]
+
+    def item(self, paper: Paper, level: int = 2, full: bool = True) -> Markup:
+        """Draw one paper of a listing with _item.html, once per process: it appears on several listings."""
+        key = (paper.id, level, full)
+        if key not in self.items:
+            context = {"paper": paper, "keywords": self.keyword_links(paper.id), "level": level, "full": full}
+            self.items[key] = Markup(self.env.get_template("_item.html").render(context))
+        return self.items[key]
 
     def context(self, page: Page) -> dict:
         """Build the one context a template gets."""
@@ -105,6 +131,7 @@ class Renderer:
             "page": page.context,
             "papers": papers,
             "keywords_of": self.keyword_links,
+            "item": self.item,
             "url": self.links.to(page.path),
             "canonical": self.site.base_url + page.path.removesuffix("index.html"),
         }
@@ -169,10 +196,4 @@ def describe_template_error(exc: jinja2.TemplateError, layouts_dir: Path, page: 
             where = f"{frame.filename}:{frame.lineno}"
             break
     return f"{where}: {exc.message or type(exc).__name__} (while drawing site/{page.path})"
-
-
-def paper_digest(paper: Paper, keyword_links: list) -> str:
-    """Hash everything about a paper that a page showing it depends on."""
-    data = repr(paper) + json.dumps(keyword_links)
-    return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
 

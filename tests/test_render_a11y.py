@@ -1,0 +1,66 @@
+"""axe-core on the built pages, in headless Chromium, in the light and the dark theme."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from papermirror.content import write_paper
+from papermirror.paper import Paper
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+pytest.importorskip("playwright.sync_api")
+pytest.importorskip("axe_playwright_python")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+
+PAGES = ["", "papers/2606.03985/", "papers/2503.01234/", "archive/", "archive/2025-03/", "archive/2025-03-14/",
+         "keywords/", "search/", "404.html", "page/2/"]
+
+
+class SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    def translate_path(self, path):
+        return super().translate_path(path.removeprefix("/mirror"))
+
+    def log_message(self, *args):
+        pass
+
+
+def test_pages_have_no_axe_violations(mirror, run_cli):
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    shutil.rmtree(mirror / "content")
+    shutil.copytree(ROOT / "content", mirror / "content")
+    write_paper(mirror / "content", Paper(
+        id="2503.01234", title="<script>x</script> mass $m^2$ and $\\frac{a}{b}$", authors=("A. Author",),
+        published="2025-03-13", abstract="Text with $\\alpha$ and </a>.", ai_keywords=("transformer",),
+        notes="# Heading\n\nA [link](https://example.com).", upvotes=3, refreshed="2025-03-14T08:00:00Z"))
+    assert run_cli("build", "--base-url", "http://127.0.0.1/mirror/", config=mirror / "mirror.yml")[0] == 0
+    keyword_pages = sorted((mirror / "site/keywords").glob("*/index.html"))
+    pages = PAGES + [f"keywords/{keyword_pages[0].parent.name}/"]
+    handler = functools.partial(SubPathHandler, directory=str(mirror / "site"))
+    found = []
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_port}/mirror/"
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+                for scheme in ("light", "dark"):
+                    context = browser.new_context(color_scheme=scheme)
+                    page = context.new_page()
+                    for path in pages:
+                        page.goto(base + path)
+                        for violation in Axe().run(page).response["violations"]:
+                            found.append(f"{scheme} /{path}: {violation['id']} {violation['nodes'][0]['target']}")
+                    context.close()
+                browser.close()
+        finally:
+            server.shutdown()
+    assert found == []
