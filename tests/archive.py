@@ -19,7 +19,7 @@ PAPERS = (
         upvotes=120,
         organization="Meta",
         github_repo="https://github.com/facebookresearch/mae",
-        ai_keywords=("masked autoencoder", "self-supervised learning", "vision transformer"),
+        ai_keywords=("masked autoencoder", "self-supervised learning", "vision transformer", "masked image modeling"),
         ai_summary="Masking most patches of an image and reconstructing them pre-trains big vision models.",
     ),
     Paper(

@@ -100,6 +100,18 @@ def test_filter_narrows_the_results(page, site_url):
     expect_first_result(page, "2502.01234")
 
 
+def test_keyword_filter_narrows_the_results(page, site_url):
+    from playwright.sync_api import expect
+
+    search(page, site_url, "pretraining")
+    expect(page.locator(RESULT_LINKS)).not_to_have_count(0)
+    assert len(result_hrefs(page)) >= 3
+    open_filter(page, "Keyword")
+    page.get_by_label(re.compile("masked image modeling")).check()
+    expect(page.locator(RESULT_LINKS)).to_have_count(2)
+    assert sorted(href.split("/")[-2] for href in result_hrefs(page)) == ["2111.06377", "2502.01234"]
+
+
 @pytest.mark.parametrize(("sort", "key"), [("Most upvoted", lambda p: p.upvotes), ("Newest first", lambda p: p.day)])
 def test_sort_orders_the_results(page, site_url, sort, key):
     from playwright.sync_api import expect
