@@ -35,7 +35,7 @@ def require_chromium() -> None:
         problems.append("the playwright package is missing (pip install playwright)")
     if not problems:
         return
-    message = "browser tests need " + "; ".join(problems)
+    message = "browser tests cannot run: " + "; ".join(problems)
     if os.environ.get(SKIP_ENV) == "1":
         pytest.skip(f"{message} ({SKIP_ENV}=1)")
     pytest.fail(f"{message}. Set {SKIP_ENV}=1 to skip them on purpose.", pytrace=False)
