@@ -55,6 +55,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL", help="where the site is served, overriding site.base_url in mirror.yml "
                        "(e.g. https://user.github.io/repo/)")
     build.add_argument("--jobs", type=int, metavar="N", help="worker processes for drawing pages (default: one per core)")
+    build.add_argument("--no-index", action="store_true", help="skip the Pagefind search index (faster previews)")
     build.set_defaults(run=run_build_command)
     status = commands.add_parser("status", help="the archive's health; exit 1 when no snapshot ran for 3 days",
                                  description="Papers, the last snapshot, days fetched, empty and never fetched "
@@ -74,7 +75,37 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default: %(default)s; 0 = any free)")
     serve.add_argument("--no-build", action="store_true", help="serve site/ as it is: no build, no watching")
     serve.set_defaults(run=run_serve_command)
+
+    search = commands.add_parser("search", help="search the local archive from the terminal (lunr.py)",
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 description="Search content/ with lunr.py; results best first: id, date, title, score.",
+                                 epilog=SEARCH_EXAMPLES)
+    search.add_argument("query", nargs="+", help="words and lunr syntax (joined with spaces)")
+    search.add_argument("--limit", type=positive_int, default=20, metavar="N", help="show at most N results (default: %(default)s)")
+    search.add_argument("--json", action="store_true", help="print one JSON object per line: id, date, title, score")
+    search.set_defaults(run=run_search_command)
     return parser
+
+
+SEARCH_EXAMPLES = """\
+examples:
+  python build.py search masked autoencoder
+  python build.py search 'title:mamba'            a word in the title
+  python build.py search 'author:he keyword:vit'  fields: id title author keyword summary abstract
+  python build.py search 'pretrain*'              a wildcard
+  python build.py search '+masked -language'      require one word, exclude another
+  python build.py search --json --limit 5 diffusion
+"""
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return number
 
 
 def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
@@ -170,6 +201,21 @@ def run_build_command(config: Config, args: argparse.Namespace) -> int:
         raise UserError(f"--jobs {args.jobs}: must be at least 1")
     report = build_site(config, base_url=args.base_url, jobs=args.jobs)
     print(f"build: {report.line()}")
+    if not args.no_index:
+        from papermirror.index import index_site
+
+        print(f"index: {index_site(config, config.site_dir).line()}")
+    return 0
+
+
+def run_search_command(config: Config, args: argparse.Namespace) -> int:
+    from papermirror.search import load_index, run_search
+
+    hits = run_search(load_index(config), " ".join(args.query), limit=args.limit)
+    for hit in hits:
+        print(hit.as_json() if args.json else hit.as_line())
+    if not hits and not args.json:
+        print("no results", file=sys.stderr)
     return 0
 
 

@@ -191,7 +191,11 @@ def read_papers(content_dir: Path) -> dict[str, Paper]:
 
 def write_text_atomic(path: Path, text: str) -> bool:
     """Write `text` to `path` through a temp file + rename, only if the bytes differ; tell if written."""
-    data = text.encode("utf-8")
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` through a temp file + rename, only if the bytes differ; tell if written."""
     try:
         if path.read_bytes() == data:
             return False

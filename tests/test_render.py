@@ -110,7 +110,7 @@ def shipped(mirror: Path) -> Path:
 
 def test_text_from_the_hub_stays_text(mirror, run_cli):
     write_archive(mirror, HOSTILE)
-    code, out, err = run_cli("build", config=mirror / "mirror.yml")
+    code, out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 0, err
     assert "build: 4 papers" in out
     site = mirror / "site"
@@ -130,7 +130,7 @@ def test_text_from_the_hub_stays_text(mirror, run_cli):
 
 def test_dollars_backslashes_and_old_ids(mirror, run_cli):
     write_archive(mirror, HOSTILE)
-    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     site = mirror / "site"
     lancer = site / "papers/2502.12115/index.html"
     assert parse(lancer).h1 == "SWE-Lancer: Can Frontier LLMs Earn $1 Million from Real-World Freelance Software Engineering?"
@@ -147,7 +147,7 @@ def test_dollars_backslashes_and_old_ids(mirror, run_cli):
 
 def test_notes_are_sanitised_markdown(mirror, run_cli):
     write_archive(mirror, HOSTILE)
-    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     html = (mirror / "site/papers/2503.01234/index.html").read_text(encoding="utf-8")
     assert "<h3>Mine</h3>" in html
     assert "alert(2)" not in html and "javascript:" not in html
@@ -156,7 +156,7 @@ def test_notes_are_sanitised_markdown(mirror, run_cli):
 
 def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
     write_archive(mirror, HOSTILE)
-    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     site = mirror / "site"
     page = parse(site / "papers/2503.01234/index.html")
     metas = [(a.get("name") or a.get("property"), a.get("content")) for tag, a in page.attrs if tag == "meta"]
@@ -181,7 +181,7 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
     for listing in ("index.html", "archive/index.html", "archive/2025-03-14/index.html", "keywords/index.html"):
         assert "data-pagefind-body" not in (site / listing).read_text(encoding="utf-8")
     search = (site / "search/index.html").read_text(encoding="utf-8")
-    assert '<div id="search"></div>' in search and "<noscript>" in search
+    assert '<div id="search" ' in search and "Search needs JavaScript" in search
     assert '<form role="search" action="/mirror/search/" method="get"' in search
     assert '<input type="search" id="site-search" name="q"' in search and '<label for="site-search"' in search
     assert not (site / "pagefind").exists()
@@ -191,7 +191,7 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
 
 def test_keywords_are_normalised_into_one_safe_page(mirror, run_cli):
     write_archive(mirror, HOSTILE)
-    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     site = mirror / "site"
     pages = sorted(p.relative_to(site).as_posix() for p in (site / "keywords").rglob("index.html"))
     assert pages == ["keywords/index.html", "keywords/masked-image-modeling/index.html"]
@@ -200,13 +200,14 @@ def test_keywords_are_normalised_into_one_safe_page(mirror, run_cli):
     assert "/mirror/papers/2502.12115/" in keyword_page and "/mirror/papers/2503.01234/" in keyword_page
     index = (site / "keywords/index.html").read_text(encoding="utf-8")
     assert '<a href="/mirror/keywords/masked-image-modeling/">masked image modeling</a> <span class="count">2</span>' in index
-    # a keyword of a single paper is listed on its page, escaped, without a page of its own
-    assert "<span data-pagefind-filter=\"keyword\">&lt;img src=x&gt;</span>" in (site / "papers/2503.01234/index.html").read_text(encoding="utf-8")
+    # a keyword of a single paper is listed on its page, escaped, without a page of its own (and is
+    # no search filter: thousands of one-paper keywords made the filter panel unusable at 10k papers)
+    assert "<li><span>&lt;img src=x&gt;</span></li>" in (site / "papers/2503.01234/index.html").read_text(encoding="utf-8")
 
 
 def test_archive_pages_and_neighbours(mirror, run_cli):
     write_archive(mirror, HOSTILE)
-    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     site = mirror / "site"
     days = sorted(p.parent.name for p in (site / "archive").glob("*-*-*/index.html"))
     assert days == ["1999-01-04", "2025-03-14", "2025-02-18", "2026-03-09"][:0] or days == ["1999-01-04", "2025-02-18", "2025-03-14", "2026-03-09"]
@@ -224,7 +225,7 @@ def test_archive_pages_and_neighbours(mirror, run_cli):
 
 
 def test_atom_feed_and_papers_json(shipped, run_cli):
-    assert run_cli("build", config=shipped / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
     site = shipped / "site"
     feed = ET.parse(site / "feed.xml").getroot()
     assert feed.tag == f"{ATOM}feed"
@@ -310,7 +311,7 @@ def test_every_internal_link_works_under_a_sub_path(shipped, run_cli):
 
 
 def test_base_url_at_a_domain_root(shipped, run_cli):
-    assert run_cli("build", "--base-url", "https://papers.example.com", config=shipped / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", "--base-url", "https://papers.example.com", config=shipped / "mirror.yml")[0] == 0
     site = shipped / "site"
     for page in (site / "index.html", site / "404.html", site / "papers/2606.03985/index.html"):
         links = [link for link in parse(page).links if not link.startswith(("http", "#"))]
@@ -321,14 +322,14 @@ def test_base_url_at_a_domain_root(shipped, run_cli):
 
 def test_404_links_are_absolute(mirror, run_cli):
     write_archive(mirror, HOSTILE[:1])
-    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     links = parse(mirror / "site/404.html").links
     assert "/mirror/archive/" in links and "/mirror/static/style.css?v=" in " ".join(links)
     assert all(link.startswith(("/mirror/", "https://", "#main")) for link in links)
 
 
 def test_bad_base_url_is_a_user_error(mirror, run_cli):
-    code, _out, err = run_cli("build", "--base-url", "ftp://x/", config=mirror / "mirror.yml")
+    code, _out, err = run_cli("build", "--no-index", "--base-url", "ftp://x/", config=mirror / "mirror.yml")
     assert code == 2 and "--base-url 'ftp://x/'" in err and "Traceback" not in err
 
 
@@ -336,26 +337,26 @@ def test_bad_base_url_is_a_user_error(mirror, run_cli):
 
 
 def test_build_is_deterministic(shipped, run_cli, tmp_path):
-    assert run_cli("build", config=shipped / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
     first = {k: v[0] for k, v in snapshot_files(shipped / "site").items()}
     other = tmp_path / "again"
     other.mkdir()
     for name in ("mirror.yml", "content", "layouts"):
         (shutil.copytree if (shipped / name).is_dir() else shutil.copy)(shipped / name, other / name)
-    assert run_cli("build", "--jobs", "1", config=other / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", "--jobs", "1", config=other / "mirror.yml")[0] == 0
     second = {k: v[0] for k, v in snapshot_files(other / "site").items()}
     assert first.keys() == second.keys() and len(first) > 100
     assert [k for k in first if first[k] != second[k]] == []
 
 
 def test_rebuild_without_change_writes_nothing(shipped, run_cli):
-    assert run_cli("build", config=shipped / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
     before = snapshot_files(shipped / "site")
-    code, out, _err = run_cli("build", config=shipped / "mirror.yml")
+    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
     assert code == 0 and " 0 drawn, 0 written, 0 removed" in out
     assert snapshot_files(shipped / "site") == before
     shutil.rmtree(shipped / ".cache")  # without the cache every page is drawn again, and none changes
-    code, out, _err = run_cli("build", config=shipped / "mirror.yml")
+    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
     assert code == 0 and " 0 written" in out
     assert snapshot_files(shipped / "site") == before
 
@@ -364,11 +365,11 @@ def test_changed_paper_rewrites_only_its_pages(mirror, run_cli):
     papers = [make_paper(f"2503.{n:05d}", f"Paper {n}", daily=(f"2025-03-{10 + n % 3:02d}",), ai_keywords=("shared", f"own {n}"))
               for n in range(1, 13)]
     write_archive(mirror, papers)
-    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     before = snapshot_files(mirror / "site")
     changed = papers[4].replace(upvotes=99, refreshed="2025-03-16T08:00:00Z")
     write_paper(mirror / "content", changed)
-    code, out, _err = run_cli("build", config=mirror / "mirror.yml")
+    code, out, _err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 0
     after = snapshot_files(mirror / "site")
     rewritten = sorted(k for k in after if before.get(k) != after[k])
@@ -384,10 +385,10 @@ def test_vanished_keyword_page_is_removed(mirror, run_cli):
     write_archive(mirror, [one, two])
     (mirror / "site").mkdir()
     (mirror / "site/keep-me.txt").write_text("not ours")
-    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     assert (mirror / "site/keywords/rare-thing/index.html").is_file()
     write_paper(mirror / "content", two.replace(ai_keywords=()))
-    code, out, _err = run_cli("build", config=mirror / "mirror.yml")
+    code, out, _err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 0 and "1 removed" in out
     assert not (mirror / "site/keywords/rare-thing").exists()
     assert (mirror / "site/keep-me.txt").read_text() == "not ours"
@@ -406,12 +407,12 @@ def test_vanished_keyword_page_is_removed(mirror, run_cli):
 )
 def test_bad_content_stops_the_build_and_leaves_site_untouched(mirror, run_cli, text, expected):
     write_archive(mirror, HOSTILE)
-    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     write_paper(mirror / "content", HOSTILE[0].replace(upvotes=500))  # a real change waiting to be built
     before = snapshot_files(mirror / "site")
     bad = paper_path(mirror / "content", "2503.00003")
     bad.write_text(text, encoding="utf-8")
-    code, _out, err = run_cli("build", config=mirror / "mirror.yml")
+    code, _out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code != 0
     assert f"{bad}{expected}" in err and "Traceback" not in err
     assert snapshot_files(mirror / "site") == before
@@ -419,7 +420,7 @@ def test_bad_content_stops_the_build_and_leaves_site_untouched(mirror, run_cli, 
 
 def test_bad_day_in_content_names_the_file(mirror, run_cli):
     write_archive(mirror, [make_paper("2503.00001", "Bad day", published="2025-13-45", daily=())])
-    code, _out, err = run_cli("build", config=mirror / "mirror.yml")
+    code, _out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 2 and "2503.00001.md: published: not a day" in err
     assert not (mirror / "site").exists()
 
@@ -427,7 +428,7 @@ def test_bad_day_in_content_names_the_file(mirror, run_cli):
 def test_template_error_names_file_and_line(mirror, run_cli):
     write_archive(mirror, HOSTILE[:1])
     (mirror / "layouts/month.html").write_text("{% extends 'base.html' %}\n{% block content %}\n{% if %}\n{% endblock %}\n")
-    code, _out, err = run_cli("build", config=mirror / "mirror.yml")
+    code, _out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 2 and f"{mirror / 'layouts/month.html'}:3:" in err and "Traceback" not in err
     assert not (mirror / "site").exists()
 

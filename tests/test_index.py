@@ -1,0 +1,62 @@
+"""The index stage: `build.py build` ends by running Pagefind over site/ into site/pagefind/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from archive import PAPERS, write_archive
+
+
+@pytest.fixture
+def archive(mirror: Path) -> Path:
+    write_archive(mirror / "content")
+    return mirror
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and not p.relative_to(site).as_posix().startswith("pagefind/")}
+
+
+def test_build_indexes_only_the_paper_pages(archive, run_cli):
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert f"index: {len(PAPERS)} pages," in out
+    bundle = archive / "site/pagefind"
+    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
+        assert (bundle / name).is_file(), name
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert sum(language["page_count"] for language in entry["languages"].values()) == len(PAPERS)
+    assert not [p.name for p in (archive / "site").iterdir() if p.name.startswith(".")]
+
+
+def test_rest_of_site_is_byte_identical_between_builds(archive, run_cli):
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    first = site_files(archive / "site")
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    assert site_files(archive / "site") == first
+    assert (archive / "site/pagefind/pagefind.js").is_file()
+
+
+def test_no_index_skips_pagefind(archive, run_cli):
+    code, out, _ = run_cli("build", "--no-index", config=archive / "mirror.yml")
+    assert code == 0 and "index:" not in out
+    assert not (archive / "site/pagefind").exists()
+
+
+def test_pagefind_failure_names_it_and_keeps_the_old_index(archive, run_cli):
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    old = (archive / "site/pagefind/pagefind-entry.json").read_bytes()
+    (archive / "site/.pagefind-new").write_text("a file where Pagefind wants its output folder")
+    code, _out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 1
+    assert err.startswith("error: Pagefind failed with exit code") and "Traceback" not in err
+    assert (archive / "site/pagefind/pagefind-entry.json").read_bytes() == old
+
+
+def test_an_empty_archive_builds_with_a_warning(mirror, run_cli):
+    code, out, err = run_cli("build", config=mirror / "mirror.yml")
+    assert code == 0, err
+    assert "index: 0 pages" in out and "search will find nothing" in err

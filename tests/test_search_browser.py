@@ -1,0 +1,251 @@
+"""The browser search, end to end: the fixture archive is built (render + Pagefind), served over
+loopback HTTP under a sub-path (as on GitHub Pages) and at a domain root, and driven in headless
+Chromium. See tests/browser.py for the harness."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from archive import PAPERS, write_archive
+from browser import build_fixture_site, chromium, serve
+
+ROOT = Path(__file__).resolve().parent.parent
+SUB_PATH = "/mirror/"
+RESULT_LINKS = ".pagefind-ui__result-link"
+PAPERS_BY_ID = {paper.id: paper for paper in PAPERS}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory, browser) -> str:
+    """The fixture archive built for, and served under, http://127.0.0.1:<port>/mirror/."""
+    site = build_fixture_site(tmp_path_factory.mktemp("subpath"), ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
+    with serve(site, SUB_PATH) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: (errors.append(f"dialog opened: {dialog.message}"), dialog.dismiss()))
+    yield page
+    context.close()
+    assert errors == [], f"the page raised: {errors}"
+
+
+def result_hrefs(page) -> list[str]:
+    return page.locator(RESULT_LINKS).evaluate_all("links => links.map(a => a.getAttribute('href'))")
+
+
+def expect_first_result(page, paper_id: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator(RESULT_LINKS).first).to_have_attribute("href", re.compile(rf"/papers/{re.escape(paper_id)}/$"))
+
+
+def open_filter(page, name: str) -> None:
+    """Open the filter group `name` of the Default UI's filter drawer."""
+    summary = page.locator(".pagefind-ui__filter-name", has_text=name)
+    try:
+        summary.wait_for(timeout=10_000)
+    except Exception:
+        html = page.locator("#search").evaluate("element => element.outerHTML")
+        pytest.fail(f"no {name!r} filter on the page; the interface holds: {html[:3000]}")
+    summary.click()
+
+
+def search(page, site_url: str, words: str) -> None:
+    page.goto(site_url + "search/")
+    box = page.locator(".pagefind-ui__search-input")
+    box.fill(words)
+
+
+def test_typed_query_puts_the_right_paper_first(page, site_url):
+    search(page, site_url, "masked autoencoders")
+    expect_first_result(page, "2111.06377")
+    first = page.locator(".pagefind-ui__result").first
+    assert "Masked Autoencoders Are Scalable Vision Learners" in first.locator(RESULT_LINKS).inner_text()
+    tags = first.locator(".pagefind-ui__result-tag").all_inner_texts()
+    assert any("2021-11-12" in tag for tag in tags) and any("Kaiming He" in tag for tag in tags)
+    assert any("120" in tag for tag in tags)
+    assert result_hrefs(page)[0] == f"{SUB_PATH}papers/2111.06377/"
+
+
+def test_a_word_only_in_one_abstract_finds_that_paper_alone(page, site_url):
+    search(page, site_url, "zanzibarite")
+    expect_first_result(page, "2502.01234")
+    assert len(result_hrefs(page)) == 1
+
+
+def test_filter_narrows_the_results(page, site_url):
+    from playwright.sync_api import expect
+
+    search(page, site_url, "pretraining")
+    expect(page.locator(RESULT_LINKS)).not_to_have_count(0)
+    assert len(result_hrefs(page)) >= 2
+    open_filter(page, "Organization")
+    page.get_by_label(re.compile("Analytical Engines")).check()
+    expect(page.locator(RESULT_LINKS)).to_have_count(1)
+    expect_first_result(page, "2502.01234")
+
+
+def test_keyword_filter_narrows_the_results(page, site_url):
+    from playwright.sync_api import expect
+
+    search(page, site_url, "pretraining")
+    expect(page.locator(RESULT_LINKS)).not_to_have_count(0)
+    assert len(result_hrefs(page)) >= 3
+    open_filter(page, "Keyword")
+    page.get_by_label(re.compile("masked image modeling")).check()
+    expect(page.locator(RESULT_LINKS)).to_have_count(2)
+    assert sorted(href.split("/")[-2] for href in result_hrefs(page)) == ["2111.06377", "2502.01234"]
+
+
+@pytest.mark.parametrize(("sort", "key"), [("Most upvoted", lambda p: p.upvotes), ("Newest first", lambda p: p.day)])
+def test_sort_orders_the_results(page, site_url, sort, key):
+    from playwright.sync_api import expect
+
+    search(page, site_url, "pretraining")
+    expect(page.locator(RESULT_LINKS)).not_to_have_count(0)
+    found = [href.split("/")[-2] for href in result_hrefs(page)]
+    expected = sorted(found, key=lambda paper_id: key(PAPERS_BY_ID[paper_id]), reverse=True)
+    assert len(found) >= 3
+    page.get_by_label("Sort results").select_option(label=sort)
+    expect_first_result(page, expected[0])
+    expect(page.locator(RESULT_LINKS)).to_have_count(len(found))
+    assert [href.split("/")[-2] for href in result_hrefs(page)] == expected
+    expect(page).to_have_url(re.compile(r"[?&]sort="))
+    expect(page.locator(".pagefind-ui__search-input")).to_have_value("pretraining")
+    expect(page.get_by_label("Sort results")).to_be_focused()  # a keyboard user stays where they were
+
+
+def test_shareable_address_opens_with_results_and_follows_the_query(page, site_url):
+    from playwright.sync_api import expect
+
+    page.goto(site_url + "search/?q=masked+autoencoders")
+    expect_first_result(page, "2111.06377")
+    expect(page.locator(".pagefind-ui__search-input")).to_have_value("masked autoencoders")
+    page.locator(".pagefind-ui__search-input").fill("mamba")
+    expect_first_result(page, "2312.00752")
+    expect(page).to_have_url(re.compile(r"/mirror/search/\?q=mamba$"))
+    page.goto(site_url + "search/?q=pretraining&sort=upvotes:desc")
+    expect_first_result(page, "2111.06377")
+    expect(page.get_by_label("Sort results")).to_have_value("upvotes:desc")
+
+
+def test_header_search_box_on_a_paper_page_leads_to_results(page, site_url):
+    page.goto(site_url + "papers/2405.14908/")
+    page.get_by_role("searchbox", name="Search papers").fill("selective state spaces")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/mirror/search/\?q=selective\+state\+spaces$"))
+    expect_first_result(page, "2312.00752")
+
+
+def test_math_title_is_found_and_shown_as_text(page, site_url):
+    search(page, site_url, "sparsity")
+    expect_first_result(page, "2502.01234")
+    title = page.locator(RESULT_LINKS).first.inner_text()
+    assert "Attention with" in title and "Sparsity for Masked Image Pretraining" in title
+    assert "$" not in title and "\\mathcal" not in title
+
+
+def test_script_in_a_title_stays_text(page, site_url):
+    search(page, site_url, "tokenizers")
+    expect_first_result(page, "2503.05678")
+    title = page.locator(RESULT_LINKS).first.inner_text()
+    assert title.startswith("<script>alert('xss')</script>")
+    assert page.evaluate("() => document.querySelectorAll('#search script').length") == 0
+    # the `page` fixture fails the test if an alert() dialog opened
+
+
+def test_keyboard_only_search_and_open_a_result(page, site_url):
+    page.goto(site_url + "search/")
+    for _ in range(30):
+        if page.evaluate("() => document.activeElement.classList.contains('pagefind-ui__search-input')"):
+            break
+        page.keyboard.press("Tab")
+    else:
+        pytest.fail("Tab never reached the search box")
+    page.keyboard.type("zanzibarite")
+    expect_first_result(page, "2502.01234")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.classList.contains('pagefind-ui__result-link')"):
+            break
+    else:
+        pytest.fail("Tab never reached a search result")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/mirror/papers/2502\.01234/$"))
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_search_page_has_no_axe_violations(browser, site_url, color_scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(color_scheme=color_scheme)
+    page = context.new_page()
+    try:
+        page.goto(site_url + "search/?q=pretraining")
+        page.locator(RESULT_LINKS).first.wait_for()
+        open_filter(page, "Year")
+        results = Axe().run(page)
+        violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+        assert violations == []
+    finally:
+        context.close()
+
+
+def test_dark_mode_colours_are_dark(browser, site_url):
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    try:
+        page.goto(site_url + "search/?q=pretraining")
+        page.locator(RESULT_LINKS).first.wait_for()
+        background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+        text = page.locator(".pagefind-ui__result-excerpt").first.evaluate("e => getComputedStyle(e).color")
+        assert luminance(background) < 0.2 < luminance(text)
+    finally:
+        context.close()
+
+
+def luminance(css_color: str) -> float:
+    red, green, blue = (int(part) / 255 for part in re.findall(r"\d+", css_color)[:3])
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def test_without_javascript_the_page_says_so_and_papers_still_read(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(site_url + "search/?q=mamba")
+        assert page.get_by_text("Search needs JavaScript").is_visible()
+        assert page.locator("#search-sort-row").is_hidden()
+        page.goto(site_url + "papers/2312.00752/")
+        assert "Mamba" in page.locator("h1").inner_text()
+        assert "content-based reasoning" in page.locator("main").inner_text()
+    finally:
+        context.close()
+
+
+def test_search_works_at_a_domain_root(tmp_path, browser):
+    site = build_fixture_site(tmp_path / "root", ROOT, "http://127.0.0.1/", write_archive)
+    with serve(site, "/") as url:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(url + "search/?q=mamba")
+            expect_first_result(page, "2312.00752")
+            assert result_hrefs(page)[0] == "/papers/2312.00752/"
+        finally:
+            context.close()
