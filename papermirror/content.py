@@ -215,6 +215,14 @@ def write_bytes_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
+def remove_stale_temp_files(content_dir: Path) -> int:
+    """Delete temp files a killed run left behind (only ours: `.<name>.<random>.tmp`); count them."""
+    stale = [*content_dir.glob(".*.tmp"), *content_dir.glob("papers/*/.*.tmp")]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
 def write_paper(content_dir: Path, paper: Paper) -> bool:
     """Write one paper file atomically if its bytes change; tell whether it was written."""
     return write_text_atomic(paper_path(content_dir, paper.id), paper_to_text(paper))

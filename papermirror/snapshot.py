@@ -8,17 +8,27 @@ run fetches the unfinished days again.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import re
 import sys
+from collections import deque
 from collections.abc import Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
 from papermirror.config import Config
-from papermirror.content import Ledger, merge_paper, read_ledger, read_papers, write_ledger, write_paper
+from papermirror.content import (
+    Ledger,
+    merge_paper,
+    read_ledger,
+    read_papers,
+    remove_stale_temp_files,
+    write_ledger,
+    write_paper,
+)
 from papermirror.errors import FetchError
 from papermirror.hub import Hub
 from papermirror.normalise import normalise_item
@@ -80,7 +90,7 @@ def paper_matches(paper: Paper, pattern: re.Pattern[str]) -> bool:
 
 
 def days_to_fetch(config: Config, ledger: Ledger, today: dt.date, since: dt.date | None, until: dt.date | None) -> list[str]:
-    """Pick the days of this run, newest first.
+    """Pick the days of this run, oldest first (so the newest listing's figures are folded in last).
 
     With --since/--until, every day in that range. Otherwise every day from listing.since to today
     that the ledger lacks, plus the last listing.refresh_days days (their figures still move).
@@ -92,12 +102,12 @@ def days_to_fetch(config: Config, ledger: Ledger, today: dt.date, since: dt.date
     last = min(until or today, today)
     refresh_from = today - dt.timedelta(days=config.listing.refresh_days - 1)
     days = []
-    day = last
-    while day >= first:
+    day = first
+    while day <= last:
         iso = day.isoformat()
         if forced or iso not in ledger.days or day >= refresh_from:
             days.append(iso)
-        day -= dt.timedelta(days=1)
+        day += dt.timedelta(days=1)
     return days
 
 
@@ -109,6 +119,8 @@ class Snapshot:
         self.now = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.content_dir = config.content_dir
         self.papers = read_papers(self.content_dir)
+        if not dry_run and remove_stale_temp_files(self.content_dir):
+            log.info("removed temp files left by an interrupted run")
         self.ledger = read_ledger(self.content_dir)
         self.include = term_matcher(config.listing.include)
         self.exclude = term_matcher(config.listing.exclude)
@@ -147,23 +159,23 @@ class Snapshot:
             write_ledger(self.content_dir, self.ledger)
 
     def _run_days(self, days: list[str], bar: tqdm) -> None:
+        """Fetch a few days at once, but fold them in the order given, so the result is deterministic."""
         pending = iter(days)
         with ThreadPoolExecutor(max_workers=DAY_WORKERS, thread_name_prefix="fetch") as pool:
-            running: dict[Future, str] = {}
-            for day in pending:
-                running[pool.submit(self.hub.fetch_day, day)] = day
-                if len(running) >= DAY_WORKERS:
-                    break
+            running: deque[tuple[str, Future]] = deque()
+            for day in itertools.islice(pending, DAY_WORKERS):
+                running.append((day, pool.submit(self.hub.fetch_day, day)))
             while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in sorted(done, key=lambda f: running[f], reverse=True):
-                    day = running.pop(future)
-                    self._finish_day(day, future)
-                    bar.update()
-                    if len(self.summary.failures) < MAX_FAILURES:
-                        nxt = next(pending, None)
-                        if nxt is not None:
-                            running[pool.submit(self.hub.fetch_day, nxt)] = nxt
+                day, future = running.popleft()
+                self._finish_day(day, future)
+                bar.update()
+                if len(self.summary.failures) >= MAX_FAILURES:
+                    for _, queued in running:
+                        queued.cancel()
+                    break
+                nxt = next(pending, None)
+                if nxt is not None:
+                    running.append((nxt, pool.submit(self.hub.fetch_day, nxt)))
 
     def _finish_day(self, day: str, future: Future) -> None:
         try:

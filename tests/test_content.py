@@ -17,6 +17,7 @@ from papermirror.content import (
     read_ledger,
     read_paper,
     read_papers,
+    remove_stale_temp_files,
     split_front_matter,
     text_to_paper,
     write_ledger,
@@ -218,6 +219,16 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path: Path, mon
         write_text_atomic(path, "new")
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_only_our_stale_temp_files_are_removed(tmp_path: Path) -> None:
+    write_paper(tmp_path, make_paper())
+    shard = tmp_path / "papers" / "2503"
+    (shard / ".2503.02130.md.abc123.tmp").write_text("half")
+    (tmp_path / ".ledger.yml.x.tmp").write_text("half")
+    (shard / "notes.tmp").write_text("not ours: no leading dot")
+    assert remove_stale_temp_files(tmp_path) == 2
+    assert sorted(p.name for p in shard.iterdir()) == ["2503.02130.md", "notes.tmp"]
 
 
 # --- merge rules --------------------------------------------------------------------------------

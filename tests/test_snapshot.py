@@ -230,10 +230,10 @@ def test_days_to_fetch_backfills_missing_days_and_refreshes_recent_ones(mirror) 
 
     ledger = Ledger(days={f"2026-01-{d:02d}": {"listed": 1} for d in range(1, 11)})
     today = dt.date(2026, 1, 12)
-    assert days_to_fetch(config, ledger, today, None, None) == ["2026-01-12", "2026-01-11", "2026-01-10"]
-    assert days_to_fetch(config, Ledger(), today, None, None)[-1] == "2026-01-01"
-    assert days_to_fetch(config, ledger, today, dt.date(2026, 1, 2), dt.date(2026, 1, 3)) == ["2026-01-03", "2026-01-02"]
-    assert days_to_fetch(config, ledger, today, None, dt.date(2027, 1, 1))[0] == "2026-01-12"
+    assert days_to_fetch(config, ledger, today, None, None) == ["2026-01-10", "2026-01-11", "2026-01-12"]
+    assert days_to_fetch(config, Ledger(), today, None, None)[0] == "2026-01-01"
+    assert days_to_fetch(config, ledger, today, dt.date(2026, 1, 2), dt.date(2026, 1, 3)) == ["2026-01-02", "2026-01-03"]
+    assert days_to_fetch(config, ledger, today, None, dt.date(2027, 1, 1))[-1] == "2026-01-12"
 
 
 def test_a_killed_run_leaves_whole_files_and_the_next_run_carries_on(tmp_path, fake_hub) -> None:
@@ -251,12 +251,12 @@ def test_a_killed_run_leaves_whole_files_and_the_next_run_carries_on(tmp_path, f
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     ledger = read_ledger(mirror / "content")
-    assert ledger.days and "2025-03-14" not in ledger.days
-    half = read_papers(mirror / "content")  # every file parses: nothing half-written
-    assert not list((mirror / "content").rglob("*.tmp"))
+    assert ledger.days and "2024-06-17" not in ledger.days
+    half = read_papers(mirror / "content")  # every file parses: nothing half-written (a SIGKILL may leave a temp file)
     fake_hub.faults.clear()
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     full = read_papers(mirror / "content")
     assert set(half) <= set(full)
     assert {"2024-06-17", "2024-10-25", "2025-03-14"} <= set(read_ledger(mirror / "content").days)
+    assert not list((mirror / "content").rglob("*.tmp")), "the next run clears temp files a killed run left"
