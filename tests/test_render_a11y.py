@@ -8,16 +8,13 @@ import shutil
 import threading
 from pathlib import Path
 
-import pytest
+
+from browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 from papermirror.content import write_paper
 from papermirror.paper import Paper
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-pytest.importorskip("playwright.sync_api")
-pytest.importorskip("axe_playwright_python")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 
 PAGES = ["", "papers/2606.03985/", "papers/2503.01234/", "archive/", "archive/2025-03/", "archive/2025-03-14/",
          "keywords/", "search/", "404.html", "page/2/"]
@@ -32,6 +29,7 @@ class SubPathHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def test_pages_have_no_axe_violations(mirror, run_cli):
+    require_chromium()
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
@@ -51,7 +49,7 @@ def test_pages_have_no_axe_violations(mirror, run_cli):
         base = f"http://127.0.0.1:{server.server_port}/mirror/"
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 for scheme in ("light", "dark"):
                     context = browser.new_context(color_scheme=scheme)
                     page = context.new_page()

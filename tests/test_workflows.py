@@ -8,7 +8,6 @@ uses, in a fresh clone of a bare "origin" repository in tmp_path, against the lo
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import re
@@ -20,8 +19,6 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT
-
-import build
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 PUBLISH = WORKFLOWS / "publish.yml"
@@ -52,19 +49,6 @@ listing:
 SINCE, UNTIL = "2025-03-12", "2025-03-14"
 """The dispatch inputs of the test runs: three days, one of them recorded (2025-03-14)."""
 PAGES_URL = "https://owner.github.io/mirror"
-
-
-def has_build_command() -> bool:
-    """Tell whether build.py has the `build` subcommand yet (it comes from the render branch)."""
-    for action in build.make_parser()._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return "build" in action.choices
-    return False
-
-
-needs_build_command = pytest.mark.skipif(
-    not has_build_command(), reason="build.py has no `build` subcommand yet (branch render not merged)"
-)
 
 
 def load_workflow(path: Path) -> dict:
@@ -325,7 +309,6 @@ def test_publish_commit_message_counts_refreshed_papers(fake_hub, tmp_path, orig
     assert origin_log(origin)[0].startswith("Snapshot: 0 new papers, 3 refreshed|")
 
 
-@needs_build_command
 def test_publish_steps_build_the_site_from_the_pushed_commit(fake_hub, tmp_path, origin) -> None:
     runner = Runner(tmp_path, origin)
     outputs = runner.run_job("snapshot", runner.checkout(), dispatch_values())
