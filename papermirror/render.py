@@ -26,10 +26,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from papermirror import archive as archive_module
+from papermirror import about, archive as archive_module, status
 from papermirror import cite, feeds, mathtext, notes, pages as pages_module, templates
 from papermirror.archive import Archive, build_archive
 from papermirror.config import Config, SiteConfig
+from papermirror.content import read_ledger
 from papermirror.errors import UserError
 from papermirror.output import is_current, load_manifest, remove_stale, save_manifest, write_if_changed
 from papermirror.pages import Links, Page, check_output_path, output_file, plan_pages
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 PARALLEL_MIN_PAGES = 300
 """Below this many pages to draw, draw them in this process (starting workers costs more)."""
 CHUNKS_PER_WORKER = 6
-RENDER_CODE = (archive_module, cite, feeds, mathtext, notes, pages_module, templates)
+RENDER_CODE = (about, archive_module, status, cite, feeds, mathtext, notes, pages_module, templates)
 LIBRARIES = ("jinja2", "markdown", "nh3", "latex2mathml", "markupsafe")
 
 
@@ -173,7 +174,9 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     content = read_papers_cached(config.content_dir, config.cache_dir, jobs)
     papers = content.papers
     archive = build_archive(papers, config.content_dir)
-    pages = plan_pages(archive, site, static_files(layouts_dir))
+    ledger = read_ledger(config.content_dir)
+    updated = about.site_updated(archive, ledger)
+    pages = plan_pages(archive, site, static_files(layouts_dir), about.about_context(config.listing, ledger, archive, updated))
     for page in pages:
         check_output_path(page.path)  # refuse any path leaving site/ before writing anything
 
