@@ -30,11 +30,11 @@ from papermirror import about, archive as archive_module, status
 from papermirror import cite, feeds, mathtext, notes, pages as pages_module, templates
 from papermirror.archive import Archive, build_archive
 from papermirror.config import Config, SiteConfig
-from papermirror.content import read_ledger
+from papermirror.content import LEDGER_NAME, read_ledger
 from papermirror.errors import UserError
-from papermirror.output import is_current, load_manifest, remove_stale, save_manifest, write_if_changed
+from papermirror.output import is_current, load_manifest, outputs_intact, remove_stale, save_manifest, write_if_changed
 from papermirror.pages import Links, Page, check_output_path, output_file, plan_pages
-from papermirror.readcache import read_papers_cached
+from papermirror.readcache import Stamp, paper_stamps, read_papers_cached
 from papermirror.templates import Renderer, check_templates
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,20 @@ def fingerprint(layouts_dir: Path, site: SiteConfig) -> str:
             digest.update(f"{name}={version(name)}".encode())
         except PackageNotFoundError:
             pass
+    return digest.hexdigest()
+
+
+def input_stamp(config: Config, stamps: dict[str, Stamp], salt: str) -> str:
+    """Hash everything a build reads: the paper files' (mtime, size, inode), the ledger's, mirror.yml's
+    listing and the fingerprint `salt`. Unchanged since the last build (and site/ intact): nothing to do."""
+    digest = hashlib.blake2b(salt.encode(), digest_size=16)
+    digest.update(config.listing.model_dump_json().encode())
+    try:
+        info = os.stat(config.content_dir / LEDGER_NAME)
+        digest.update(f"ledger {info.st_mtime_ns} {info.st_size} {info.st_ino}\n".encode())
+    except FileNotFoundError:
+        digest.update(b"no ledger\n")
+    digest.update(repr(list(stamps.items())).encode())
     return digest.hexdigest()
 
 
@@ -171,7 +185,16 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     links = Links(site.base_path)
     layouts_dir, site_dir = config.layouts_dir, config.site_dir
 
-    content = read_papers_cached(config.content_dir, config.cache_dir, jobs)
+    stamps = paper_stamps(config.content_dir)
+    salt = fingerprint(layouts_dir, site)
+    inputs = input_stamp(config, stamps, salt)
+    manifest, last_inputs = load_manifest(config.cache_dir, site_dir)
+    if inputs == last_inputs and outputs_intact(site_dir, manifest):
+        log.debug("build: no input changed since the last build and site/ is intact")
+        return BuildReport(papers=len(stamps), pages=len(manifest), drawn=0, written=0, removed=0,
+                           seconds=time.perf_counter() - started)
+
+    content = read_papers_cached(config.content_dir, config.cache_dir, jobs, stamps)
     papers = content.papers
     archive = build_archive(papers, config.content_dir)
     ledger = read_ledger(config.content_dir)
@@ -180,8 +203,7 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     for page in pages:
         check_output_path(page.path)  # refuse any path leaving site/ before writing anything
 
-    digests = page_digests(pages, archive, content.digests, fingerprint(layouts_dir, site))
-    manifest = load_manifest(config.cache_dir, site_dir)
+    digests = page_digests(pages, archive, content.digests, salt)
     todo = [page for page in pages if not is_current(site_dir, page.path, digests[page.path], manifest)]
     log.debug("build: %d pages, %d to draw", len(pages), len(todo))
 
@@ -199,7 +221,7 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     sizes = {path: size for path, size, _written in results}
     new_manifest = {p.path: [digests[p.path], sizes[p.path] if p.path in sizes else manifest[p.path][1]] for p in pages}
     removed = remove_stale(site_dir, [path for path in manifest if path not in new_manifest])
-    save_manifest(config.cache_dir, site_dir, new_manifest)
+    save_manifest(config.cache_dir, site_dir, new_manifest, inputs)
     return BuildReport(
         papers=len(papers),
         pages=len(pages),
