@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from papermirror import feeds
 from papermirror.archive import Archive
@@ -55,6 +55,12 @@ def time_tag(day: str | None) -> Markup:
     return Markup('<time datetime="%s">%s</time>') % (day, human_day(day))
 
 
+def meta_tags(pairs: list[tuple[str, str]]) -> Markup:
+    """<meta name="..." content="..."> lines for (name, content) pairs (one call for the ~25
+    citation tags of a paper page, which a template loop drew at a tenth of the page's cost)."""
+    return Markup("\n".join(f'<meta name="{escape(name)}" content="{escape(value)}">' for name, value in pairs))
+
+
 def description_of(paper: Paper) -> str:
     """A plain one-line description for meta tags: the AI summary, else the abstract's start."""
     text = " ".join(plain_text(paper.ai_summary or paper.abstract).split())
@@ -94,6 +100,7 @@ def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_ve
         human_month=human_month,
         human_time=human_time,
         time_tag=time_tag,
+        meta_tags=meta_tags,
     )
     env.globals.update(site=site, links=links, base=links.base, asset_version=asset_version)
     return env
