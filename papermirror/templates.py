@@ -117,6 +117,13 @@ class Renderer:
         self.links = links
         self.env = make_environment(layouts_dir, site, links, asset_version, cache_dir)
         self.items: dict[tuple, Markup] = {}
+        self.templates: dict[str, jinja2.Template] = {}
+
+    def template(self, name: str) -> jinja2.Template:
+        """The compiled template `name` (looked up once: Jinja's own lookup costs as much as a small item)."""
+        if name not in self.templates:
+            self.templates[name] = self.env.get_template(name)
+        return self.templates[name]
 
     def keyword_links(self, paper_id: str) -> list[tuple[str, str | None]]:
         """The paper's keywords with the URL of their page (None when the keyword has no page)."""
@@ -128,7 +135,7 @@ class Renderer:
         key = (paper.id, level, full)
         if key not in self.items:
             context = {"paper": paper, "keywords": self.keyword_links(paper.id), "level": level, "full": full}
-            self.items[key] = Markup(self.env.get_template("_item.html").render(context))
+            self.items[key] = Markup(self.template("_item.html").render(context))
         return self.items[key]
 
     def context(self, page: Page) -> dict:
@@ -159,7 +166,7 @@ class Renderer:
         if page.template.startswith("@"):
             return self.render_builtin(page).encode("utf-8")
         try:
-            html = self.env.get_template(page.template).render(self.context(page))
+            html = self.template(page.template).render(self.context(page))
         except jinja2.TemplateError as exc:
             raise UserError(describe_template_error(exc, self.layouts_dir, page)) from None
         return html.encode("utf-8")
