@@ -1,6 +1,7 @@
 """The render stage: content/ -> site/.
 
-    read content (cached parse) -> arrange the archive -> plan pages -> hash each page's inputs
+    stamp the inputs (unchanged and site/ intact: stop here) -> read content (cached parse)
+    -> arrange the archive -> plan pages -> hash each page's inputs
     -> draw the pages whose inputs changed (in parallel) -> write changed bytes -> drop stale pages
 
 Everything is read and checked before the first byte is written, so a bad content file or a template
