@@ -47,7 +47,8 @@ def bibtex_entry(paper: Paper) -> str:
     """Return a @misc BibTeX entry for the arXiv paper, ready to paste."""
     fields = [("title", "{" + bibtex_text(paper.title) + "}")]
     if paper.authors:
-        fields.append(("author", " and ".join(bibtex_text(a) for a in paper.authors)))
+        authors = " and ".join(paper.authors)  # one pass when no name holds math (nearly always)
+        fields.append(("author", bibtex_text(authors) if "$" not in authors else " and ".join(bibtex_text(a) for a in paper.authors)))
     year = (paper.published or paper.day or "")[:4]
     if year:
         fields.append(("year", year))

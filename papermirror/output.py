@@ -53,20 +53,22 @@ def write_if_changed(path: Path, data: bytes, staging: bool = False) -> bool:
     return True
 
 
-def load_manifest(cache_dir: Path, site_dir: Path) -> dict[str, list]:
-    """Return {output path: [render-input digest, size]} from the last build into `site_dir`."""
+def load_manifest(cache_dir: Path, site_dir: Path) -> tuple[dict[str, list], str | None]:
+    """Return ({output path: [render-input digest, size]}, the build's input stamp) from the last
+    build into `site_dir`."""
     try:
         stored = json.loads((cache_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError, OSError):
-        return {}
+        return {}, None
     if not isinstance(stored, dict) or stored.get("version") != MANIFEST_VERSION or stored.get("site") != str(site_dir):
-        return {}
+        return {}, None
     pages = stored.get("pages")
-    return pages if isinstance(pages, dict) else {}
+    inputs = stored.get("inputs")
+    return (pages if isinstance(pages, dict) else {}), (inputs if isinstance(inputs, str) else None)
 
 
-def save_manifest(cache_dir: Path, site_dir: Path, pages: dict[str, list]) -> None:
-    data = {"version": MANIFEST_VERSION, "site": str(site_dir), "pages": dict(sorted(pages.items()))}
+def save_manifest(cache_dir: Path, site_dir: Path, pages: dict[str, list], inputs: str | None = None) -> None:
+    data = {"version": MANIFEST_VERSION, "site": str(site_dir), "inputs": inputs, "pages": dict(sorted(pages.items()))}
     cache_dir.mkdir(parents=True, exist_ok=True)
     write_if_changed(cache_dir / MANIFEST_NAME, json.dumps(data, separators=(",", ":")).encode("utf-8"))
 
@@ -80,6 +82,17 @@ def is_current(site_dir: Path, path: str, digest: str, manifest: dict[str, list]
         return os.stat(os.path.join(site_dir, path)).st_size == entry[1]
     except OSError:
         return False
+
+
+def outputs_intact(site_dir: Path, manifest: dict[str, list]) -> bool:
+    """Tell whether every file the last build wrote is still there, at the size it was written."""
+    for path, (_digest, size) in manifest.items():
+        try:
+            if os.stat(os.path.join(site_dir, path)).st_size != size:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def remove_stale(site_dir: Path, stale: list[str]) -> int:

@@ -10,6 +10,7 @@ render inputs can be hashed cheaply (the incremental build) and sent to a worker
     archive/YYYY-MM-DD/index.html        one Daily Papers day
     keywords/index.html                  every keyword page with its count
     keywords/<slug>/[page/N/]index.html  one keyword
+    about/index.html                     the topic, the sources, the coverage, how to fork
     search/index.html, 404.html          search page (filled in by the index stage), not-found page
     feed.xml, papers.json, sitemap.xml, robots.txt, static/...
 """
@@ -85,15 +86,22 @@ def neighbours(keys: list[str], index: int) -> dict:
     return {"prev": keys[index - 1] if index > 0 else None, "next": keys[index + 1] if index + 1 < len(keys) else None}
 
 
-def plan_pages(archive: Archive, site: SiteConfig, static_files: list[str]) -> list[Page]:
-    """Return every page of the site, in a stable order."""
-    pages = plan_home(archive, site)
+def plan_pages(archive: Archive, site: SiteConfig, static_files: list[str], about: dict) -> list[Page]:
+    """Return every page of the site, in a stable order.
+
+    `about` is the about page's context; its "updated" time is shown in the footer of the few pages
+    that sum up the whole site (home page 1, archive and keyword indexes, about, search, 404), not on
+    every page: it changes with every snapshot, and on every page it would redraw the whole site daily.
+    """
+    updated = {"updated": about["updated"]}
+    pages = plan_home(archive, site, about["updated"])
     pages += plan_paper_pages(archive)
-    pages += plan_archive_pages(archive)
-    pages += plan_keyword_pages(archive, site)
+    pages += plan_archive_pages(archive, updated)
+    pages += plan_keyword_pages(archive, site, updated)
     pages += [
-        Page("search/index.html", "search.html"),
-        Page("404.html", "404.html"),
+        Page("about/index.html", "about.html", about),
+        Page("search/index.html", "search.html", updated),
+        Page("404.html", "404.html", updated),
         Page("feed.xml", "@atom", {"updated": archive.updated}, archive.newest[: site.feed_size]),
         Page("papers.json", "@json", {"updated": archive.updated}, archive.newest),
         Page("robots.txt", "@robots"),
@@ -103,14 +111,14 @@ def plan_pages(archive: Archive, site: SiteConfig, static_files: list[str]) -> l
     return pages
 
 
-def plan_home(archive: Archive, site: SiteConfig) -> list[Page]:
+def plan_home(archive: Archive, site: SiteConfig, updated: str | None) -> list[Page]:
     chunks = chunked(archive.newest, site.per_page)
     return [
         Page(
             "index.html" if number == 1 else f"page/{number}/index.html",
             "list.html",
             {"kind": "home", "first": "", "number": number, "pages": len(chunks), "total": len(archive.newest),
-             "updated": archive.updated if number == 1 else None},  # only page 1 says when; the others stay put
+             "updated": updated if number == 1 else None},  # only page 1 says when; the others stay put
             ids,
         )
         for number, ids in enumerate(chunks, start=1)
@@ -122,7 +130,7 @@ def plan_paper_pages(archive: Archive) -> list[Page]:
     return [Page(paper_page_path(paper_id), "paper.html", {}, (paper_id,)) for paper_id in sorted(archive.papers)]
 
 
-def plan_archive_pages(archive: Archive) -> list[Page]:
+def plan_archive_pages(archive: Archive, updated: dict) -> list[Page]:
     pages = []
     day_keys, month_keys = list(archive.days), list(archive.months)
     for index, day in enumerate(day_keys):
@@ -136,12 +144,12 @@ def plan_archive_pages(archive: Archive) -> list[Page]:
     for month in reversed(month_keys):
         years.setdefault(month[:4], []).append([month, len(archive.months[month])])
     undated = len(archive.newest) - sum(len(ids) for ids in archive.months.values())
-    context = {"years": list(years.items()), "total": len(archive.newest), "undated": undated}
+    context = {"years": list(years.items()), "total": len(archive.newest), "undated": undated, **updated}
     pages.append(Page("archive/index.html", "archive.html", context))
     return pages
 
 
-def plan_keyword_pages(archive: Archive, site: SiteConfig) -> list[Page]:
+def plan_keyword_pages(archive: Archive, site: SiteConfig, updated: dict) -> list[Page]:
     pages = []
     for keyword in archive.keywords.values():
         chunks = chunked(keyword.paper_ids, site.per_page)
@@ -151,7 +159,7 @@ def plan_keyword_pages(archive: Archive, site: SiteConfig) -> list[Page]:
                        "pages": len(chunks), "total": len(keyword.paper_ids)}
             pages.append(Page(path, "list.html", context, ids))
     listing = [[k.name, k.slug, len(k.paper_ids)] for k in archive.keywords.values()]
-    context = {"keywords": listing, "single": archive.single_keywords, "min_papers": KEYWORD_MIN_PAPERS}
+    context = {"keywords": listing, "single": archive.single_keywords, "min_papers": KEYWORD_MIN_PAPERS, **updated}
     pages.append(Page("keywords/index.html", "keywords.html", context))
     return pages
 

@@ -113,12 +113,20 @@ def parse_files(paths: list[Path], jobs: int) -> list[tuple[Paper, str]]:
         return list(pool.map(read_and_hash, paths, chunksize=chunk))
 
 
-def read_papers_cached(content_dir: Path, cache_dir: Path, jobs: int = 1) -> Content:
-    """Read every paper below content/papers, re-parsing only files changed since the last build."""
+def paper_stamps(content_dir: Path) -> dict[str, Stamp]:
+    """Return {relative path: (mtime, size, inode)} of every paper file, in path order."""
+    return {rel: file_stamp(os.path.join(content_dir, rel)) for rel in list_paper_files(content_dir)}
+
+
+def read_papers_cached(content_dir: Path, cache_dir: Path, jobs: int = 1, stamps: dict[str, Stamp] | None = None) -> Content:
+    """Read every paper below content/papers, re-parsing only files changed since the last build.
+
+    `stamps` are paper_stamps(content_dir), when the caller has just taken them.
+    """
     version = code_version()
     cache_path = cache_dir / CACHE_NAME
     cached = load_cache(cache_path, version)
-    stamps = {rel: file_stamp(os.path.join(content_dir, rel)) for rel in list_paper_files(content_dir)}
+    stamps = paper_stamps(content_dir) if stamps is None else stamps
     changed = [rel for rel, stamp in stamps.items() if rel not in cached or cached[rel][0] != stamp]
     parsed = dict(zip(changed, parse_files([content_dir / rel for rel in changed], jobs)))
     files: dict[str, tuple] = {}

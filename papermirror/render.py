@@ -1,6 +1,7 @@
 """The render stage: content/ -> site/.
 
-    read content (cached parse) -> arrange the archive -> plan pages -> hash each page's inputs
+    stamp the inputs (unchanged and site/ intact: stop here) -> read content (cached parse)
+    -> arrange the archive -> plan pages -> hash each page's inputs
     -> draw the pages whose inputs changed (in parallel) -> write changed bytes -> drop stale pages
 
 Everything is read and checked before the first byte is written, so a bad content file or a template
@@ -23,25 +24,31 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from papermirror import archive as archive_module
-from papermirror import cite, feeds, mathtext, notes, pages as pages_module, templates
+from papermirror import about
 from papermirror.archive import Archive, build_archive
 from papermirror.config import Config, SiteConfig
+from papermirror.content import LEDGER_NAME, read_ledger
 from papermirror.errors import UserError
-from papermirror.output import is_current, load_manifest, remove_stale, save_manifest, write_if_changed
+from papermirror.output import is_current, load_manifest, outputs_intact, remove_stale, save_manifest, write_if_changed
 from papermirror.pages import Links, Page, check_output_path, output_file, plan_pages
-from papermirror.readcache import read_papers_cached
-from papermirror.templates import Renderer, check_templates
+from papermirror.readcache import Stamp, paper_stamps, read_papers_cached
+
+if TYPE_CHECKING:
+    from papermirror.templates import Renderer
 
 log = logging.getLogger(__name__)
 
 PARALLEL_MIN_PAGES = 300
 """Below this many pages to draw, draw them in this process (starting workers costs more)."""
 CHUNKS_PER_WORKER = 6
-RENDER_CODE = (archive_module, cite, feeds, mathtext, notes, pages_module, templates)
+RENDER_CODE = ("about.py", "archive.py", "status.py", "cite.py", "feeds.py", "mathtext.py", "notes.py", "pages.py",
+               "templates.py", "render.py")
+"""The package's files whose code shapes the pages (named, not imported: a build with nothing to draw
+never imports the template machinery)."""
 LIBRARIES = ("jinja2", "markdown", "nh3", "latex2mathml", "markupsafe")
 
 
@@ -89,14 +96,28 @@ def fingerprint(layouts_dir: Path, site: SiteConfig) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for path in sorted(p for p in layouts_dir.rglob("*") if p.is_file()):
         digest.update(path.relative_to(layouts_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    for source in [*(Path(m.__file__) for m in RENDER_CODE), Path(__file__)]:
-        digest.update(source.read_bytes())
+    for name in RENDER_CODE:
+        digest.update((Path(__file__).parent / name).read_bytes())
     digest.update(site.model_dump_json().encode())
     for name in LIBRARIES:
         try:
             digest.update(f"{name}={version(name)}".encode())
         except PackageNotFoundError:
             pass
+    return digest.hexdigest()
+
+
+def input_stamp(config: Config, stamps: dict[str, Stamp], salt: str) -> str:
+    """Hash everything a build reads: the paper files' (mtime, size, inode), the ledger's, mirror.yml's
+    listing and the fingerprint `salt`. Unchanged since the last build (and site/ intact): nothing to do."""
+    digest = hashlib.blake2b(salt.encode(), digest_size=16)
+    digest.update(config.listing.model_dump_json().encode())
+    try:
+        info = os.stat(config.content_dir / LEDGER_NAME)
+        digest.update(f"ledger {info.st_mtime_ns} {info.st_size} {info.st_ino}\n".encode())
+    except FileNotFoundError:
+        digest.update(b"no ledger\n")
+    digest.update(repr(list(stamps.items())).encode())
     return digest.hexdigest()
 
 
@@ -143,6 +164,20 @@ def _draw_chunk(pages: list[Page], site_dir: Path, staging: bool) -> list[tuple[
     return [draw_and_write(_WORKER["renderer"], page, site_dir, staging) for page in pages]
 
 
+def plan_chunks(pages: list[Page], count: int) -> list[list[Page]]:
+    """Split the pages to draw into work for the workers, the longest first.
+
+    A worker draws each listing item once and reuses it, so the listings that share items go to one
+    worker: home, day and keyword pages (full items) in one chunk, month pages (short items) in
+    another. Spread over two workers, each of them drew nearly every item again. The other pages
+    (mostly paper pages) are interleaved over `count` chunks, so that big pages spread out.
+    """
+    listings = [page for page in pages if page.template == "list.html"]
+    months = [page for page in pages if page.template == "month.html"]
+    rest = [page for page in pages if page.template not in ("list.html", "month.html")]
+    return [chunk for chunk in [listings, months, *(rest[i::count] for i in range(count))] if chunk]
+
+
 def draw_pages(pages: list[Page], renderer: Renderer, site_dir: Path, jobs: int, staging: bool = False) -> list[tuple[str, int, bool]]:
     """Draw and write `pages`, spread over `jobs` forked worker processes when there are many.
 
@@ -151,8 +186,7 @@ def draw_pages(pages: list[Page], renderer: Renderer, site_dir: Path, jobs: int,
     """
     if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
         return [draw_and_write(renderer, page, site_dir, staging) for page in pages]
-    count = jobs * CHUNKS_PER_WORKER
-    chunks = [pages[i::count] for i in range(count)]  # interleaved, so big pages spread out
+    chunks = plan_chunks(pages, jobs * CHUNKS_PER_WORKER)
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(renderer,))
     try:
@@ -170,20 +204,32 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     links = Links(site.base_path)
     layouts_dir, site_dir = config.layouts_dir, config.site_dir
 
-    content = read_papers_cached(config.content_dir, config.cache_dir, jobs)
+    stamps = paper_stamps(config.content_dir)
+    salt = fingerprint(layouts_dir, site)
+    inputs = input_stamp(config, stamps, salt)
+    manifest, last_inputs = load_manifest(config.cache_dir, site_dir)
+    if inputs == last_inputs and outputs_intact(site_dir, manifest):
+        log.debug("build: no input changed since the last build and site/ is intact")
+        return BuildReport(papers=len(stamps), pages=len(manifest), drawn=0, written=0, removed=0,
+                           seconds=time.perf_counter() - started)
+
+    content = read_papers_cached(config.content_dir, config.cache_dir, jobs, stamps)
     papers = content.papers
     archive = build_archive(papers, config.content_dir)
-    pages = plan_pages(archive, site, static_files(layouts_dir))
+    ledger = read_ledger(config.content_dir)
+    updated = about.site_updated(archive, ledger)
+    pages = plan_pages(archive, site, static_files(layouts_dir), about.about_context(config.listing, ledger, archive, updated))
     for page in pages:
         check_output_path(page.path)  # refuse any path leaving site/ before writing anything
 
-    digests = page_digests(pages, archive, content.digests, fingerprint(layouts_dir, site))
-    manifest = load_manifest(config.cache_dir, site_dir)
+    digests = page_digests(pages, archive, content.digests, salt)
     todo = [page for page in pages if not is_current(site_dir, page.path, digests[page.path], manifest)]
     log.debug("build: %d pages, %d to draw", len(pages), len(todo))
 
     results = []
     if todo:
+        from papermirror.templates import Renderer, check_templates  # jinja2, markdown, MathML: only to draw
+
         renderer = Renderer(layouts_dir, archive, site, links, asset_version(layouts_dir), config.cache_dir)
         check_templates(renderer.env, layouts_dir, {"_item.html"} | {p.template for p in pages if not p.template.startswith("@")})
         if site_dir.exists():
@@ -196,7 +242,7 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     sizes = {path: size for path, size, _written in results}
     new_manifest = {p.path: [digests[p.path], sizes[p.path] if p.path in sizes else manifest[p.path][1]] for p in pages}
     removed = remove_stale(site_dir, [path for path in manifest if path not in new_manifest])
-    save_manifest(config.cache_dir, site_dir, new_manifest)
+    save_manifest(config.cache_dir, site_dir, new_manifest, inputs)
     return BuildReport(
         papers=len(papers),
         pages=len(pages),

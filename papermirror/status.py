@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from papermirror.config import Config
+from papermirror.config import Config, ListingConfig
 from papermirror.content import Ledger, iter_paper_files, read_ledger
 
 STALE_AFTER = dt.timedelta(days=3)
@@ -72,26 +72,35 @@ class ArchiveStatus:
 def collect_status(config: Config, now: dt.datetime | None = None) -> ArchiveStatus:
     """Read content/ (the ledger and the paper file names) and work out the archive's health."""
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    papers = sum(1 for _ in iter_paper_files(config.content_dir))
+    return summarise_status(config.listing, read_ledger(config.content_dir), papers, now)
+
+
+def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: dt.datetime) -> ArchiveStatus:
+    """Work out the archive's health from the ledger and the paper count, as of `now`.
+
+    `status` passes the wall clock; the site's about page passes the content's newest time, so
+    that two builds of the same content draw the same page.
+    """
     today = now.date()
-    ledger = read_ledger(config.content_dir)
     last = newest_fetched(ledger)
     stale = last is None or now - parse_utc(last) > STALE_AFTER
-    span = list(days_between(config.listing.since, today)) if config.listing.daily else []
+    span = list(days_between(listing.since, today)) if listing.daily else []
     with_papers = [day for day in span if day in ledger.days and ledger.days[day].get("listed", 0) > 0]
     empty = tuple(day for day in span if day in ledger.days and not ledger.days[day].get("listed", 0))
     missing = [day for day in span if day not in ledger.days]
     return ArchiveStatus(
-        papers=sum(1 for _ in iter_paper_files(config.content_dir)),
+        papers=papers,
         last_snapshot=last,
         stale=stale,
-        since=config.listing.since.isoformat(),
+        since=listing.since.isoformat(),
         today=today.isoformat(),
         days_expected=len(span),
         days_with_papers=len(with_papers),
         days_empty=empty,
         days_missing=len(missing),
         missing_ranges=tuple(day_ranges(missing)),
-        queries=tuple(query_statuses(config, ledger)),
+        queries=tuple(query_statuses(listing, ledger)),
     )
 
 
@@ -127,14 +136,14 @@ def day_ranges(days: list[str]) -> list[tuple[str, str]]:
     return ranges
 
 
-def query_statuses(config: Config, ledger: Ledger) -> list[QueryStatus]:
+def query_statuses(listing: ListingConfig, ledger: Ledger) -> list[QueryStatus]:
     """The configured queries in mirror.yml's order, then any the ledger remembers besides."""
     result = []
-    for query in config.listing.queries:
+    for query in listing.queries:
         entry = ledger.queries.get(query) or {}
         result.append(QueryStatus(query, entry.get("listed"), entry.get("kept"), entry.get("fetched"), True))
     for query, entry in sorted(ledger.queries.items()):
-        if query not in config.listing.queries:
+        if query not in listing.queries:
             result.append(QueryStatus(query, entry.get("listed"), entry.get("kept"), entry.get("fetched"), False))
     return result
 

@@ -361,6 +361,20 @@ def test_rebuild_without_change_writes_nothing(shipped, run_cli):
     assert snapshot_files(shipped / "site") == before
 
 
+def test_no_change_shortcut_still_sees_lost_files_and_config(shipped, run_cli):
+    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
+    lost = shipped / "site/papers/2606.03985/index.html"
+    before = lost.read_bytes()
+    lost.unlink()  # same inputs, but site/ is not what the last build left: the page is drawn again
+    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    assert code == 0 and " 1 drawn, 1 written" in out and lost.read_bytes() == before
+    text = (shipped / "mirror.yml").read_text(encoding="utf-8")
+    (shipped / "mirror.yml").write_text(text.replace("refresh_days: 3", "refresh_days: 5"), encoding="utf-8")
+    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    assert code == 0 and " 1 written" in out
+    assert "The latest 5 days are fetched again" in (shipped / "site/about/index.html").read_text(encoding="utf-8")
+
+
 def test_changed_paper_rewrites_only_its_pages(mirror, run_cli):
     papers = [make_paper(f"2503.{n:05d}", f"Paper {n}", daily=(f"2025-03-{10 + n % 3:02d}",), ai_keywords=("shared", f"own {n}"))
               for n in range(1, 13)]
@@ -376,6 +390,8 @@ def test_changed_paper_rewrites_only_its_pages(mirror, run_cli):
     assert rewritten == sorted([
         "papers/2503.00005/index.html", "index.html", f"archive/{changed.day}/index.html", "archive/2025-03/index.html",
         "keywords/shared/index.html", "feed.xml", "papers.json", "sitemap.xml",
+        # the site's "updated" time moved: the pages that show it in their footer
+        "about/index.html", "archive/index.html", "keywords/index.html", "search/index.html", "404.html",
     ])
 
 

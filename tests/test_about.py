@@ -1,0 +1,66 @@
+"""The about page and the "updated" footer: topic, sources and coverage, the same figures as `status`."""
+
+from __future__ import annotations
+
+import re
+
+from test_render import HOSTILE, make_paper, parse, shipped, write_archive  # noqa: F401 (shipped: a fixture)
+
+from papermirror.config import load_config
+from papermirror.content import Ledger, write_ledger
+from papermirror.status import collect_status, parse_utc
+
+HOSTILE_QUERY = "<script>alert(1)</script> & masks"
+
+
+def test_about_page_shows_topic_sources_and_status_figures(shipped, run_cli):
+    assert run_cli("build", "--no-index", "--base-url", "http://127.0.0.1/mirror", config=shipped / "mirror.yml")[0] == 0
+    html = (shipped / "site/about/index.html").read_text(encoding="utf-8")
+    updated = re.search(r'Updated <time datetime="([^"]+)">', html).group(1)
+    status = collect_status(load_config(shipped / "mirror.yml"), now=parse_utc(updated))
+    assert f"<dt>Papers</dt><dd>{status.papers}</dd>" in html
+    assert f"{status.days_expected} days</dd>" in html
+    assert f"<dd>{status.days_with_papers} with papers, {len(status.days_empty)} empty" in html
+    assert f"<dd>{status.days_missing} in {len(status.missing_ranges)} range" in html
+    assert f'datetime="{status.last_snapshot}"' in html
+    for query in status.queries:
+        figures = f"{query.listed} listed, {query.kept} kept" if query.last_changed else "never fetched"
+        assert f"<q>{query.query}</q>: {figures}" in html
+    assert any(not query.in_config for query in status.queries)  # the shipped ledger's own queries
+    assert "huggingface.co/papers" in html and "arxiv.org" in html and "Host a mirror of your own topic" in html
+    assert all(link.startswith(("/mirror/", "https://", "http://127.0.0.1/mirror/", "#")) for link in parse(shipped / "site/about/index.html").links)
+    # linked from every page's footer; the time only on the pages that sum up the site
+    paper = (shipped / "site/papers/2606.03985/index.html").read_text(encoding="utf-8")
+    assert '<a href="/mirror/about/">About this mirror</a>' in paper and "· updated" not in paper
+    for summary in ("index.html", "archive/index.html", "keywords/index.html", "404.html", "search/index.html"):
+        assert f'updated <time datetime="{updated}">' in (shipped / "site" / summary).read_text(encoding="utf-8")
+
+
+def test_updated_is_the_newest_of_ledger_and_papers(mirror, run_cli):
+    write_archive(mirror, HOSTILE)  # newest paper time: 2025-03-15T08:00:00Z
+    ledger = Ledger()
+    ledger.record_day("2025-03-14", 26, 4, "2025-03-20T06:23:00Z")
+    ledger.record_query("masked autoencoder", 40, 12, "2025-03-19T06:23:00Z")
+    write_ledger(mirror / "content", ledger)
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    html = (mirror / "site/about/index.html").read_text(encoding="utf-8")
+    assert 'updated <time datetime="2025-03-20T06:23:00Z">20 March 2025, 06:23 UTC</time>' in html
+    assert "1 May 2024 to 20 March 2025: 324 days" in html  # counted up to the content's newest day, not today
+    assert "<q>masked autoencoder</q>: 40 listed, 12 kept" in html
+    write_archive(mirror, [make_paper("2503.09999", "Later", refreshed="2025-03-21T07:00:00Z")])
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    assert 'datetime="2025-03-21T07:00:00Z"' in (mirror / "site/index.html").read_text(encoding="utf-8")
+
+
+def test_queries_and_terms_are_escaped(mirror, run_cli):
+    text = (mirror / "mirror.yml").read_text(encoding="utf-8")
+    text = text.replace("queries: [masked autoencoder]", f"queries: ['{HOSTILE_QUERY}']").replace(
+        "include: [pre-training,", "include: ['<b>bold</b>', pre-training,")
+    (mirror / "mirror.yml").write_text(text, encoding="utf-8")
+    write_archive(mirror, HOSTILE[:1])
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    html = (mirror / "site/about/index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<b>bold" not in html
+    assert "<q>&lt;script&gt;alert(1)&lt;/script&gt; &amp; masks</q>: never fetched" in html
+    assert "<q>&lt;b&gt;bold&lt;/b&gt;</q>" in html
+    assert "No snapshot has run yet." not in html  # the papers' own times date the page
