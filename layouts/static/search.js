@@ -39,7 +39,7 @@
       bundlePath: root.getAttribute("data-bundle-path"),
       showSubResults: false,
       showImages: false,
-      showEmptyFilters: false,
+      showEmptyFilters: true,
       autofocus: !term && !sortKey,
       translations: { placeholder: "Search papers" },
     };
