@@ -60,3 +60,26 @@ def test_an_empty_archive_builds_with_a_warning(mirror, run_cli):
     code, out, err = run_cli("build", config=mirror / "mirror.yml")
     assert code == 0, err
     assert "index: 0 pages" in out and "search will find nothing" in err
+
+
+def test_a_big_archive_gets_one_index_per_year_listed_for_merging(archive, run_cli, monkeypatch):
+    from papermirror import index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)  # the fixture's 5 papers count as a big archive
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, one per year)" in out
+    bundle = archive / "site/pagefind"
+    years = sorted({paper.id[:2] for paper in PAPERS}, reverse=True)
+    assert json.loads((bundle / "shards.json").read_text(encoding="utf-8")) == [f"20{year}/" for year in years[1:]]
+    counts = {}
+    for year, folder in zip(years, [bundle] + [bundle / f"20{year}" for year in years[1:]]):
+        entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+        counts[year] = sum(language["page_count"] for language in entry["languages"].values())
+    assert counts == {year: sum(1 for paper in PAPERS if paper.id.startswith(year)) for year in years}
+
+
+def test_a_small_archive_lists_no_shards(archive, run_cli):
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    assert json.loads((archive / "site/pagefind/shards.json").read_text(encoding="utf-8")) == []
+    assert not [p for p in (archive / "site/pagefind").iterdir() if p.is_dir() and p.name.isdigit()]
