@@ -9,7 +9,8 @@ Pagefind holds one index in memory while it writes it (measured: 5.9 GB for 50,0
 an archive of more than SHARD_ABOVE papers gets one index per arXiv year: the newest year's bundle
 is site/pagefind/ itself, each older year's is site/pagefind/<year>/, and site/pagefind/shards.json
 lists the older ones for the search page, which merges them in the browser (the Default UI's
-`mergeIndex`), so one search still covers the whole archive.
+`mergeIndex`), so one search still covers the whole archive. A year none of whose pages changed
+keeps its index from the previous build, so a daily build re-indexes the recent years only.
 
 The bundle is written to a fresh folder beside site/pagefind and swapped in when Pagefind
 succeeds, so a failed run leaves the previous index in place and no stale chunk survives.
@@ -25,7 +26,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +44,8 @@ SHARD_ABOVE = 20_000
 """Above this many paper pages, index each arXiv year separately (see the module docstring)."""
 SHARDS_FILE = "shards.json"
 """site/pagefind/shards.json: the bundles (relative to site/pagefind/) the search page merges in."""
+YEARS_FILE = "years.json"
+"""site/pagefind/years.json: per year, its bundle, pages and words, to reuse unchanged years' indexes."""
 
 
 class PagefindError(UserError):
@@ -65,9 +67,11 @@ class IndexReport:
     seconds: float
     indexes: int = 1
     """Pagefind indexes (one per arXiv year above SHARD_ABOVE papers)."""
+    reused: int = 0
+    """Indexes kept from the previous build (no page of their year changed)."""
 
     def line(self) -> str:
-        shards = f" ({self.indexes} indexes, one per year)" if self.indexes > 1 else ""
+        shards = f" ({self.indexes} indexes, one per year, {self.reused} unchanged)" if self.indexes > 1 else ""
         return (f"{self.pages} pages, {self.words} words, {self.bytes / 1_000_000:.1f} MB "
                 f"in site/{BUNDLE_DIR}/{shards} in {self.seconds:.1f}s")
 
@@ -78,31 +82,77 @@ def pagefind_command(site_dir: Path, output_dir: Path, glob: str = PAPER_PAGES) 
             "--glob", glob]
 
 
-def shard_years(site_dir: Path) -> list[str]:
-    """The arXiv years (two-digit id prefixes) to index one by one, newest first; [] for one index."""
-    years = Counter(path.relative_to(site_dir).parts[1][:2] for path in site_dir.glob(PAPER_PAGES))
-    if sum(years.values()) <= SHARD_ABOVE or not all(year.isdigit() for year in years):
-        return []
-    return sorted(years, reverse=True)
+def pages_by_year(site_dir: Path) -> dict[str, list[Path]]:
+    """The paper pages of `site_dir` by arXiv year (two-digit id prefix), newest year first."""
+    years: dict[str, list[Path]] = {}
+    for path in site_dir.glob(PAPER_PAGES):
+        years.setdefault(path.relative_to(site_dir).parts[1][:2], []).append(path)
+    return dict(sorted(years.items(), reverse=True))
 
 
-def run_pagefind_shards(site_dir: Path, fresh: Path) -> tuple[int, int, int]:
-    """Index `site_dir` into `fresh`, one index per year when it is big; return pages, words, indexes."""
+def shard_years(site_dir: Path) -> dict[str, list[Path]]:
+    """The years to index one by one (see pages_by_year); {} when one index will do."""
+    years = pages_by_year(site_dir)
+    if sum(len(pages) for pages in years.values()) <= SHARD_ABOVE or not all(year.isdigit() for year in years):
+        return {}
+    return years
+
+
+def reusable_shard(bundle: Path, old: dict, year: str, pages: list[Path]) -> Path | None:
+    """The previous build's index of `year`, if no page of that year was added, removed or rewritten since."""
+    kept = old.get(year)
+    entry = bundle / kept["bundle"] / "pagefind-entry.json" if kept else None
+    if not entry or not entry.is_file() or kept.get("pages") != len(pages):
+        return None
+    built = entry.stat().st_mtime
+    return entry.parent if all(page.stat().st_mtime < built for page in pages) else None
+
+
+def copy_bundle(source: Path, target: Path) -> None:
+    """Copy one index's bundle, without the other years' bundles nested in the newest one."""
+    shutil.copytree(source, target, ignore=lambda folder, names: [n for n in names if Path(folder) == source
+                                                                     and re.fullmatch(r"20\d\d", n)])
+
+
+def run_pagefind_shards(site_dir: Path, fresh: Path) -> tuple[int, int, int, int]:
+    """Index `site_dir` into `fresh`, one index per year when it is big; return pages, words, indexes, reused.
+
+    A year whose pages did not change since the last build keeps its index (a copy of it).
+    """
     years = shard_years(site_dir)
     if not years:
         pages, words = count_indexed(run_pagefind(pagefind_command(site_dir, fresh)))
-        merged = []
-    else:
-        pages = words = 0
-        for year in years:
-            output = fresh if year == years[0] else fresh / f"20{year}"
+        write_json(fresh, SHARDS_FILE, [])
+        return pages, words, 1, 0
+    bundle = site_dir / BUNDLE_DIR
+    old = read_json(bundle / YEARS_FILE)
+    manifest, reused = {}, 0
+    for year, year_pages in years.items():
+        name = "" if year == next(iter(years)) else f"20{year}/"
+        kept = reusable_shard(bundle, old, year, year_pages)
+        if kept:
+            copy_bundle(kept, fresh / name)
+            words, reused = old[year]["words"], reused + 1
+        else:
             log.info("index: papers of 20%s", year)
-            found, distinct = count_indexed(run_pagefind(pagefind_command(site_dir, output, f"papers/{year}*/index.html")))
-            pages, words = pages + found, words + distinct
-        merged = [f"20{year}/" for year in years[1:]]
-    if fresh.is_dir():
-        (fresh / SHARDS_FILE).write_text(json.dumps(merged) + "\n", encoding="utf-8")
-    return pages, words, max(1, len(years))
+            _, words = count_indexed(run_pagefind(pagefind_command(site_dir, fresh / name, f"papers/{year}*/index.html")))
+        manifest[year] = {"bundle": name, "pages": len(year_pages), "words": words}
+    write_json(fresh, YEARS_FILE, manifest)
+    write_json(fresh, SHARDS_FILE, [shard["bundle"] for shard in manifest.values() if shard["bundle"]])
+    pages = sum(shard["pages"] for shard in manifest.values())
+    return pages, sum(shard["words"] for shard in manifest.values()), len(manifest), reused
+
+
+def read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_json(folder: Path, name: str, data: object) -> None:
+    if folder.is_dir():
+        (folder / name).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def index_site(config: Config, site_dir: Path) -> IndexReport:
@@ -117,12 +167,13 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
         return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started)
     fresh = site_dir / f".{BUNDLE_DIR}-new"
     shutil.rmtree(fresh, ignore_errors=True)
-    pages, words, indexes = run_pagefind_shards(site_dir, fresh)
+    pages, words, indexes, reused = run_pagefind_shards(site_dir, fresh)
     if not fresh.is_dir():
         raise PagefindError(f"Pagefind reported success but wrote no bundle to {fresh}")
     replace_folder(fresh, bundle)
     size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())
-    return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started, indexes=indexes)
+    return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started,
+                       indexes=indexes, reused=reused)
 
 
 def run_pagefind(command: list[str]) -> str:
