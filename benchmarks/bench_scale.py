@@ -7,9 +7,12 @@
 Per size: generate a synthetic mirror (benchmarks/synthetic.py), then, each as `python build.py
 build` in a fresh process (so the figures are those a user gets):
   1. full build, no site/ and no .cache/ (render + index);
-  2. the daily case: 1% of the papers touched (new upvotes and refresh time), build again
-     (incremental render + a fresh Pagefind index), and the same again with --no-index to show
-     the render part alone.
+  2. the daily case: 1% of the papers touched (new upvotes and refresh time), all of them among
+     the newest 2% (a day's snapshot refreshes the figures of recent papers), build again
+     (incremental render + index; above 20,000 papers only the changed years are re-indexed);
+  3. the worst case: 1% of the papers touched at random across the whole archive (every year's
+     index changes), --no-index unless --spread-index (the render part alone);
+  4. no change, --no-index.
 Memory is read two ways: the largest single process of the tree (maxrss from wait4: the build
 process, a render worker or Pagefind), and the whole tree's resident memory summed over every
 descendant, sampled from /proc every 0.5 s (the figure that decides whether the machine copes).
@@ -133,7 +136,7 @@ def show(label: str, run: TreeRun) -> None:
             print(f"      {line}")
 
 
-def bench(size: int, keep: Path | None) -> None:
+def bench(size: int, keep: Path | None, spread_index: bool) -> None:
     root = (keep / f"mirror-{size}") if keep else Path(tempfile.mkdtemp(prefix=f"scale-{size}-"))
     try:
         started = time.perf_counter()
@@ -148,10 +151,13 @@ def bench(size: int, keep: Path | None) -> None:
         shutil.rmtree(root / "site", ignore_errors=True)
         shutil.rmtree(root / ".cache", ignore_errors=True)
         show("full build + index", build(root))
-        touch_papers(root / "content", papers, 0.01)
-        show("1% changed, + index", build(root))
+        touch_papers(root / "content", papers[-len(papers) // 50:], 0.5)
+        show("daily: newest 1%, + index", build(root))
         touch_papers(root / "content", papers, 0.01, seed=2)
-        show("1% changed, --no-index", build(root, "--no-index"))
+        if spread_index:
+            show("random 1%, + index", build(root))
+        else:
+            show("random 1%, --no-index", build(root, "--no-index"))
         show("no change, --no-index", build(root, "--no-index"))
     finally:
         if not keep:
@@ -161,12 +167,13 @@ def bench(size: int, keep: Path | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[50_000, 100_000])
+    parser.add_argument("--spread-index", action="store_true", help="index after the random 1%% change too (slow)")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the mirrors under this folder")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores, {os.sysconf('SC_PHYS_PAGES') * PAGE_SIZE / 2**30:.0f} GiB; "
           f"Python {sys.version.split()[0]}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     for size in args.sizes:
-        bench(size, args.keep)
+        bench(size, args.keep, args.spread_index)
 
 
 if __name__ == "__main__":
