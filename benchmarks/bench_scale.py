@@ -17,6 +17,11 @@ Memory is read two ways: the largest single process of the tree (maxrss from wai
 process, a render worker or Pagefind), and the whole tree's resident memory summed over every
 descendant, sampled from /proc every 0.5 s (the figure that decides whether the machine copes).
 The render and index times are the ones `build` prints. Nothing is asserted.
+
+    python benchmarks/bench_scale.py --sizes 100000 --keep /tmp/scale --search-only
+
+measures search on a kept, built mirror instead: bench_search.py's first typed query in headless
+Chromium (bytes fetched, keystroke to first result), which at this size merges one index per year.
 """
 
 from __future__ import annotations
@@ -164,12 +169,38 @@ def bench(size: int, keep: Path | None, spread_index: bool) -> None:
             shutil.rmtree(root, ignore_errors=True)
 
 
+def measure_search(size: int, keep: Path) -> None:
+    """First typed query on the kept site of `size` papers (see bench_search.py), served as built."""
+    from urllib.parse import urlsplit
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from benchmarks.bench_search import QUERIES, measure_typed_query
+    from browser import chromium, serve
+
+    root = keep / f"mirror-{size}"
+    prefix = urlsplit(re.search(r"base_url: (\S+)", (root / "mirror.yml").read_text()).group(1)).path
+    print(f"{size} papers: search in Chromium (load average {os.getloadavg()[0]:.1f})", flush=True)
+    with serve(root / "site", prefix) as url, chromium() as browser:
+        for query in QUERIES[:1]:  # the synthetic archive has no rare word (bench_search adds a needle paper)
+            for _ in range(3):
+                found = measure_typed_query(browser, url, query)
+                kinds = ", ".join(f"{kind} {size / 1e3:.0f} KB" for kind, size in sorted(found["query_kinds"].items()))
+                print(f"  {query!r}: page load {found['load_bytes'] / 1e3:.0f} KB; first query {found['query_bytes'] / 1e3:.0f} KB "
+                      f"in {found['query_requests']} requests ({kinds}); first result {found['typed_ms']:.0f} ms "
+                      f"(load {os.getloadavg()[0]:.1f})", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[50_000, 100_000])
     parser.add_argument("--spread-index", action="store_true", help="index after the random 1%% change too (slow)")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the mirrors under this folder")
+    parser.add_argument("--search-only", action="store_true", help="measure search on the kept, built mirrors")
     args = parser.parse_args()
+    if args.search_only:
+        for size in args.sizes:
+            measure_search(size, args.keep)
+        return
     print(f"{os.cpu_count()} cores, {os.sysconf('SC_PHYS_PAGES') * PAGE_SIZE / 2**30:.0f} GiB; "
           f"Python {sys.version.split()[0]}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     for size in args.sizes:
