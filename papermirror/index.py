@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -109,9 +110,10 @@ def reusable_shard(bundle: Path, old: dict, year: str, pages: list[Path]) -> Pat
 
 
 def copy_bundle(source: Path, target: Path) -> None:
-    """Copy one index's bundle, without the other years' bundles nested in the newest one."""
-    shutil.copytree(source, target, ignore=lambda folder, names: [n for n in names if Path(folder) == source
-                                                                     and re.fullmatch(r"20\d\d", n)])
+    """Copy one index's bundle as hard links (Pagefind never rewrites a file in place), without the
+    other years' bundles nested in the newest one."""
+    shutil.copytree(source, target, copy_function=os.link,
+                    ignore=lambda folder, names: [n for n in names if Path(folder) == source and re.fullmatch(r"20\d\d", n)])
 
 
 def run_pagefind_shards(site_dir: Path, fresh: Path) -> tuple[int, int, int, int]:
