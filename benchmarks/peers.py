@@ -2,7 +2,8 @@
 
 Each peer gets a minimal theme that shows the fields our paper page shows (title, authors, dates,
 upvotes, abstract, AI summary, keywords, links), and the listings a reader of our site gets:
-Hugo builds keyword, month and day taxonomy pages; MkDocs, which has no taxonomies, builds one page
+Hugo builds keyword, month and day taxonomy pages (keyword pages only for keywords on two or more
+papers, as ours); MkDocs, which has no taxonomies, builds one page
 per paper plus an index. Neither peer renders TeX to MathML or builds a search index here.
 """
 
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +67,8 @@ HUGO_SINGLE = """\
 <p>Published {{ .Params.published }} · Daily Papers {{ delimit .Params.days ", " }} · {{ .Params.upvotes }} upvotes</p>
 {{ with .Params.ai_summary }}<p><strong>AI summary:</strong> {{ . }}</p>{{ end }}
 <section>{{ .Content }}</section>
-<ul>{{ range .Params.keywords }}<li><a href="{{ "keywords/" | relURL }}{{ . | urlize }}/">{{ . }}</a></li>{{ end }}</ul>
+<ul>{{ range .Params.keywords }}<li><a href="{{ "keywords/" | relURL }}{{ . | urlize }}/">{{ . }}</a></li>{{ end }}
+{{ range .Params.other_keywords }}<li>{{ . }}</li>{{ end }}</ul>
 <p><a href="https://arxiv.org/abs/{{ .Params.arxiv }}">arXiv</a> · <a href="https://arxiv.org/pdf/{{ .Params.arxiv }}">PDF</a>
 {{ with .Params.github_repo }} · <a href="{{ . }}">code</a>{{ end }}</p>
 </article></main></body></html>
@@ -92,11 +95,22 @@ def write_hugo_site(papers: list[Paper], folder: Path) -> None:
     (folder / "layouts" / "_default" / "single.html").write_text(HUGO_SINGLE)
     (folder / "layouts" / "_default" / "list.html").write_text(HUGO_LIST)
     (folder / "layouts" / "_default" / "terms.html").write_text(HUGO_TERMS)
+    shared = shared_keywords(papers)
+    (folder / "shared-keywords.json").write_text(json.dumps(sorted(shared), ensure_ascii=False), encoding="utf-8")
     for paper in papers:
-        write_hugo_page(paper, folder)
+        write_hugo_page(paper, folder, shared)
 
 
-def write_hugo_page(paper: Paper, folder: Path) -> None:
+def shared_keywords(papers: list[Paper]) -> set[str]:
+    """Keywords (lower-cased) on two or more papers: those our site gives a keyword page."""
+    counts = Counter(k.lower() for paper in papers for k in set(paper.ai_keywords))
+    return {keyword for keyword, count in counts.items() if count >= 2}
+
+
+def write_hugo_page(paper: Paper, folder: Path, shared: set[str] | None = None) -> None:
+    """Write one paper page; only keywords in `shared` (default: the site's list) become taxonomy terms."""
+    if shared is None:
+        shared = set(json.loads((folder / "shared-keywords.json").read_text(encoding="utf-8")))
     day = paper.day or "1970-01-01"
     meta = {
         "title": paper.title,
@@ -108,7 +122,8 @@ def write_hugo_page(paper: Paper, folder: Path) -> None:
         "months": [day[:7]],
         "upvotes": paper.upvotes or 0,
         "ai_summary": paper.ai_summary or "",
-        "keywords": [k.lower() for k in paper.ai_keywords],
+        "keywords": [k.lower() for k in paper.ai_keywords if k.lower() in shared],
+        "other_keywords": [k for k in paper.ai_keywords if k.lower() not in shared],
         "github_repo": paper.github_repo or "",
     }
     path = folder / "content" / "papers" / f"{paper.id.replace('/', '_')}.md"

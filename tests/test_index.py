@@ -60,3 +60,47 @@ def test_an_empty_archive_builds_with_a_warning(mirror, run_cli):
     code, out, err = run_cli("build", config=mirror / "mirror.yml")
     assert code == 0, err
     assert "index: 0 pages" in out and "search will find nothing" in err
+
+
+def test_a_big_archive_gets_one_index_per_year_listed_for_merging(archive, run_cli, monkeypatch):
+    from papermirror import index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)  # the fixture's 5 papers count as a big archive
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, one per year, 0 unchanged)" in out
+    bundle = archive / "site/pagefind"
+    years = sorted({paper.id[:2] for paper in PAPERS}, reverse=True)
+    assert json.loads((bundle / "shards.json").read_text(encoding="utf-8")) == [f"20{year}/" for year in years[1:]]
+    counts = {}
+    for year, folder in zip(years, [bundle] + [bundle / f"20{year}" for year in years[1:]]):
+        entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+        counts[year] = sum(language["page_count"] for language in entry["languages"].values())
+    assert counts == {year: sum(1 for paper in PAPERS if paper.id.startswith(year)) for year in years}
+
+
+def test_a_small_archive_lists_no_shards(archive, run_cli):
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    assert json.loads((archive / "site/pagefind/shards.json").read_text(encoding="utf-8")) == []
+    assert not [p for p in (archive / "site/pagefind").iterdir() if p.is_dir() and p.name.isdigit()]
+
+
+def test_a_rebuild_keeps_the_index_of_each_year_whose_pages_did_not_change(archive, run_cli, monkeypatch):
+    from papermirror import index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert "(4 indexes, one per year, 4 unchanged)" in out
+    paper = next(paper for paper in PAPERS if paper.id.startswith("23"))
+    write_archive(archive / "content", (paper.replace(upvotes=(paper.upvotes or 0) + 1000),))
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, one per year, 3 unchanged)" in out
+    bundle = archive / "site/pagefind"
+    years = json.loads((bundle / "years.json").read_text(encoding="utf-8"))
+    assert sum(year["pages"] for year in years.values()) == len(PAPERS)
+    for year in years.values():
+        assert (bundle / year["bundle"] / "pagefind-entry.json").is_file()
+    assert not [p.name for p in (archive / "site").iterdir() if p.name.startswith(".")]

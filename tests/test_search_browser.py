@@ -249,3 +249,35 @@ def test_search_works_at_a_domain_root(tmp_path, browser):
             assert result_hrefs(page)[0] == "/papers/2312.00752/"
         finally:
             context.close()
+
+
+@pytest.fixture(scope="module")
+def sharded_site_url(tmp_path_factory, browser) -> str:
+    """The fixture archive indexed as a big one (one Pagefind index per year), served under /mirror/."""
+    from papermirror import index
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index, "SHARD_ABOVE", 2)
+        site = build_fixture_site(tmp_path_factory.mktemp("sharded"), ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
+    assert (site / "pagefind/shards.json").read_text(encoding="utf-8").count("/") == 3
+    with serve(site, SUB_PATH) as url:
+        yield url
+
+
+def test_one_search_covers_every_year_of_a_sharded_index(page, sharded_site_url):
+    search(page, sharded_site_url, "masked autoencoders")  # a 2021 paper: in a merged, older index
+    expect_first_result(page, "2111.06377")
+    search(page, sharded_site_url, "zanzibarite")  # a 2025 paper: in the newest index
+    expect_first_result(page, "2502.01234")
+    assert len(result_hrefs(page)) == 1
+
+
+def test_filter_spans_the_indexes_of_a_sharded_index(page, sharded_site_url):
+    from playwright.sync_api import expect
+
+    search(page, sharded_site_url, "pretraining")
+    expect(page.locator(RESULT_LINKS)).not_to_have_count(0)
+    open_filter(page, "Organization")
+    page.get_by_label(re.compile("Analytical Engines")).check()
+    expect(page.locator(RESULT_LINKS)).to_have_count(1)
+    expect_first_result(page, "2502.01234")

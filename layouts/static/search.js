@@ -33,10 +33,22 @@
     if (headerBox && document.activeElement !== headerBox) headerBox.value = term;
   }
 
-  function start() {
+  // A big archive has one Pagefind index per year (see papermirror/index.py): pagefind/shards.json
+  // lists the older years' bundles, merged into the newest one's search.
+  function startWithShards() {
+    var bundle = root.getAttribute("data-bundle-path");
+    var shards = window.fetch ? fetch(bundle + "shards.json").then(function (response) {
+      return response.ok ? response.json() : [];
+    }) : Promise.resolve([]);
+    shards.catch(function () { return []; }).then(function (names) {
+      start(bundle, Array.isArray(names) ? names : []);
+    });
+  }
+
+  function start(bundle, shards) {
     var options = {
       element: "#search",
-      bundlePath: root.getAttribute("data-bundle-path"),
+      bundlePath: bundle,
       showSubResults: false,
       showImages: false,
       showEmptyFilters: true,
@@ -44,6 +56,7 @@
       translations: { placeholder: "Search papers" },
     };
     if (sortKey) options.sort = SORTS[sortKey];
+    if (shards.length) options.mergeIndex = shards.map(function (name) { return { bundlePath: bundle + name }; });
     var ui = new PagefindUI(options);
     var input = root.querySelector(".pagefind-ui__search-input");
     if (input) {
@@ -80,5 +93,5 @@
   } catch (error) { /* storage unavailable */ }
 
   syncAddress();
-  start();
+  startWithShards();
 })();

@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Build the same synthetic archive with papermirror, Hugo and MkDocs, side by side.
+
+    python benchmarks/compare.py                          # 1,000 and 10,000 papers, 3 runs each
+    python benchmarks/compare.py --sizes 1000 --runs 5
+
+Per size: one archive (benchmarks/synthetic.py) written three ways: our content/, a Hugo site and
+an MkDocs site (benchmarks/peers.py, minimal themes showing the same fields on a paper page).
+Three scenarios, runs alternating tool by tool (ours, ours + index, Hugo, MkDocs, ours, ...):
+  full        papermirror with no site/ and no .cache/; Hugo and MkDocs as they always build;
+  no change   the same again over an unchanged archive;
+  1% changed  before each build, a new 1% of the papers get new upvotes (synthetic.touch_papers for
+              ours; the same papers' pages rewritten for Hugo and MkDocs, which then re-render
+              everything, as they do on every build).
+"ours" is `build.py build --no-index` (the render, comparable to the peers, which build no search
+index); "ours + index" is `build.py build` with Pagefind. Every build is a fresh process timed with
+peers.timed: wall time and the maxrss of the largest process of its tree (wait4). Printed: median
+wall time, pages/s (HTML files written by a full build / median time), median peak memory, and the
+ratios papermirror/Hugo and papermirror/MkDocs (below 1: papermirror is faster). A tool whose run
+takes longer than --cap seconds is not run again for that size and scenario. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks.peers import (Run, build_hugo, build_mkdocs, timed, write_hugo_page,  # noqa: E402
+                              write_hugo_site, write_mkdocs_page, write_mkdocs_site)
+from benchmarks.synthetic import make_mirror, touch_papers  # noqa: E402
+
+TOOLS = ("ours", "ours + index", "Hugo", "MkDocs")
+SCENARIOS = ("full", "no change", "1% changed")
+
+
+def build_ours(folder: Path, index: bool, fresh: bool) -> Run:
+    if fresh:
+        shutil.rmtree(folder / "site", ignore_errors=True)
+        shutil.rmtree(folder / ".cache", ignore_errors=True)
+    args = [sys.executable, str(REPO / "build.py"), "--config", str(folder / "mirror.yml"), "--quiet", "build"]
+    return timed(args + ([] if index else ["--no-index"]), folder)
+
+
+def html_files(folder: Path) -> int:
+    return sum(1 for _ in folder.rglob("*.html"))
+
+
+class Bench:
+    """One archive written three ways, and the runs measured on it."""
+
+    def __init__(self, root: Path, size: int) -> None:
+        self.ours, self.hugo, self.mkdocs = root / "ours", root / "hugo", root / "mkdocs"
+        self.papers = make_mirror(self.ours, size)
+        write_hugo_site(self.papers, self.hugo)
+        write_mkdocs_site(self.papers, self.mkdocs)
+        self.runs: dict[tuple[str, str], list[Run]] = {}
+        self.pages: dict[str, int] = {}
+
+    def build(self, tool: str, scenario: str) -> Run:
+        fresh = scenario == "full"
+        if tool == "ours":
+            return build_ours(self.ours, index=False, fresh=fresh)
+        if tool == "ours + index":
+            return build_ours(self.ours, index=True, fresh=fresh)
+        return build_hugo(self.hugo) if tool == "Hugo" else build_mkdocs(self.mkdocs)
+
+    def change_one_percent(self, tool: str, seed: int) -> None:
+        """Touch a new 1% of the papers in the copy `tool` builds from."""
+        if tool.startswith("ours"):
+            touch_papers(self.ours / "content", self.papers, 0.01, seed=seed)
+            return
+        scratch = self.ours.parent / "scratch"
+        for paper in touch_papers(scratch, self.papers, 0.01, seed=seed):
+            (write_hugo_page(paper, self.hugo) if tool == "Hugo" else write_mkdocs_page(paper, self.mkdocs))
+        shutil.rmtree(scratch)
+
+    def scenario(self, scenario: str, runs: int, cap: float, tools: tuple[str, ...]) -> None:
+        capped: set[str] = set()
+        for number in range(runs):
+            for serial, tool in enumerate(tools):
+                if tool in capped:
+                    continue
+                if scenario == "1% changed":
+                    self.change_one_percent(tool, seed=100 + 10 * number + serial)
+                run = self.build(tool, scenario)
+                self.runs.setdefault((tool, scenario), []).append(run)
+                print(f"    {scenario:<10} {tool:<12} run {number + 1}: {run.seconds:7.2f} s  {run.peak_mb:6.0f} MiB  "
+                      f"(load {os.getloadavg()[0]:.1f})", flush=True)
+                if run.seconds > cap:
+                    capped.add(tool)
+                    print(f"    {tool} took over {cap:.0f} s: not run again for {scenario}", flush=True)
+                if scenario == "full" and tool not in self.pages:
+                    self.pages[tool] = self.count_pages(tool)
+
+    def count_pages(self, tool: str) -> int:
+        if tool.startswith("ours"):
+            return html_files(self.ours / "site")
+        return html_files((self.hugo if tool == "Hugo" else self.mkdocs) / "public")
+
+
+def median(runs: list[Run]) -> tuple[float, float]:
+    return statistics.median(r.seconds for r in runs), statistics.median(r.peak_mb for r in runs)
+
+
+def print_table(size: int, bench: Bench) -> None:
+    print(f"\n{size:,} papers: median of runs; ratio = papermirror / peer (below 1: papermirror faster or smaller)")
+    print("| scenario | tool | runs | wall | pages/s | peak MiB | time ratio vs Hugo | vs MkDocs | memory vs Hugo | vs MkDocs |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for scenario in SCENARIOS:
+        peers = {tool: median(bench.runs[(tool, scenario)]) for tool in ("Hugo", "MkDocs") if (tool, scenario) in bench.runs}
+        for tool in TOOLS:
+            runs = bench.runs.get((tool, scenario))
+            if not runs:
+                continue
+            seconds, peak = median(runs)
+            rate = f"{bench.pages.get(tool, 0) / seconds:,.0f}" if scenario == "full" else ""
+            ratios = ["", "", "", ""]
+            if tool.startswith("ours"):
+                ratios = [f"{seconds / peers[p][0]:.2f}" if p in peers else "" for p in ("Hugo", "MkDocs")]
+                ratios += [f"{peak / peers[p][1]:.2f}" if p in peers else "" for p in ("Hugo", "MkDocs")]
+            print(f"| {scenario} | {tool} | {len(runs)} | {seconds:.2f} s | {rate} | {peak:.0f} | " + " | ".join(ratios) + " |")
+    print("HTML files written by a full build: " + ", ".join(f"{tool} {count:,}" for tool, count in bench.pages.items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cap", type=float, default=600, help="seconds after which a tool is not run again (default: %(default)s)")
+    parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=TOOLS, metavar="TOOL",
+                        help=f"which of {', '.join(repr(t) for t in TOOLS)} to run (default: all)")
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} cores, {os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GiB; "
+          f"Python {sys.version.split()[0]}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory(prefix=f"compare-{size}-") as tmp:
+            started = time.perf_counter()
+            bench = Bench(Path(tmp), size)
+            print(f"\n{size:,} papers written three ways in {time.perf_counter() - started:.0f} s", flush=True)
+            for scenario in SCENARIOS:
+                bench.scenario(scenario, args.runs, args.cap, tuple(args.tools))
+            print_table(size, bench)
+            print(f"load average after {size:,}: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
