@@ -194,10 +194,14 @@ def write_text_atomic(path: Path, text: str) -> bool:
     return write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` through a temp file + rename, only if the bytes differ; tell if written."""
+def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
+    """Write `data` to `path` through a temp file + rename, only if the bytes differ; tell if written.
+
+    `durable` also fsyncs the file before the rename (content/ is the archive of record; the site
+    can be rebuilt, so render skips it).
+    """
     try:
-        if path.read_bytes() == data:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
     except FileNotFoundError:
         pass
@@ -206,8 +210,10 @@ def write_bytes_atomic(path: Path, data: bytes) -> bool:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; pages and content are meant to be read
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

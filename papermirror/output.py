@@ -2,8 +2,8 @@
 what the last build wrote, and the removal of pages that no longer belong.
 
 A first build (no site/ yet) is drawn into a hidden staging folder beside it and renamed to site/
-once complete, so site/ never exists half-built. site/ is derived from content/, so writes skip fsync (a crash leaves each file old or new,
-and the next build redraws anything the manifest does not vouch for); fsync per page would cost
+once complete, so site/ never exists half-built. site/ is derived from content/, so writes skip
+fsync (a crash leaves each file old or new, and the next build redraws anything the manifest does not vouch for); fsync per page would cost
 more than drawing it.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
+from papermirror.content import write_bytes_atomic
 from papermirror.pages import output_file
 
 MANIFEST_NAME = "site-manifest.json"
@@ -35,22 +35,7 @@ def write_if_changed(path: Path, data: bytes, staging: bool = False) -> bool:
             with open(path, "wb") as handle:
                 handle.write(data)
         return True
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
+    return write_bytes_atomic(path, data, durable=False)
 
 
 def load_manifest(cache_dir: Path, site_dir: Path) -> tuple[dict[str, list], str | None]:
