@@ -65,6 +65,20 @@ def count_bytes(page) -> list[tuple[str, int]]:
     return seen
 
 
+def time_first_result(page, box_selector: str, result_selector: str, query: str, timeout_ms: int) -> float:
+    """Type `query` into `box_selector`; return the milliseconds until `result_selector` first appears."""
+    page.evaluate("""selector => { window.__firstResult = null;
+        new MutationObserver(() => { if (window.__firstResult === null && document.querySelector(selector))
+            window.__firstResult = performance.now(); }).observe(document.body, {childList: true, subtree: true}); }""",
+                  result_selector)
+    box = page.locator(box_selector)
+    box.click()
+    typed_at = page.evaluate("() => performance.now()")
+    box.press_sequentially(query, delay=0)
+    page.wait_for_function("() => window.__firstResult !== null", timeout=timeout_ms)
+    return page.evaluate("() => window.__firstResult") - typed_at
+
+
 def measure_typed_query(browser, url: str, query: str) -> dict:
     context = browser.new_context()
     page = context.new_page()
@@ -73,16 +87,7 @@ def measure_typed_query(browser, url: str, query: str) -> dict:
     page.wait_for_load_state("networkidle")
     load_bytes, load_requests = sum(size for _, size in seen), len(seen)
     seen.clear()
-    page.evaluate("""() => { window.__firstResult = null;
-        new MutationObserver(() => { if (window.__firstResult === null && document.querySelector('%s'))
-            window.__firstResult = performance.now(); }).observe(document.body, {childList: true, subtree: true}); }"""
-                  % FIRST_RESULT)
-    box = page.locator(".pagefind-ui__search-input")
-    box.click()
-    typed_at = page.evaluate("() => performance.now()")
-    box.press_sequentially(query, delay=0)
-    page.wait_for_function("() => window.__firstResult !== null", timeout=60_000)
-    first_result_ms = page.evaluate("() => window.__firstResult") - typed_at
+    first_result_ms = time_first_result(page, ".pagefind-ui__search-input", FIRST_RESULT, query, 60_000)
     page.wait_for_load_state("networkidle")
     query_bytes = sum(size for _, size in seen)
     kinds = {}

@@ -37,7 +37,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-from benchmarks.bench_search import NEEDLE, QUERIES, SUB_PATH, count_bytes, measure_typed_query, run  # noqa: E402
+from benchmarks.bench_search import (  # noqa: E402
+    NEEDLE,
+    QUERIES,
+    SUB_PATH,
+    count_bytes,
+    folder_bytes,
+    measure_typed_query,
+    run,
+    time_first_result,
+)
 from benchmarks.synthetic import make_mirror  # noqa: E402
 from browser import chromium, serve  # noqa: E402
 from papermirror.content import write_paper  # noqa: E402
@@ -130,24 +139,11 @@ def measure_lunr_query(browser, url: str, query: str) -> dict:
     page.wait_for_load_state("networkidle")
     load_bytes = sum(size for _, size in seen)
     seen.clear()
-    page.evaluate("""() => { window.__firstResult = null;
-        new MutationObserver(() => { if (window.__firstResult === null && document.querySelector('.result-link'))
-            window.__firstResult = performance.now(); }).observe(document.body, {childList: true, subtree: true}); }""")
-    box = page.locator("#q")
-    box.click()
-    typed_at = page.evaluate("() => performance.now()")
-    box.press_sequentially(query, delay=0)
-    page.wait_for_function("() => window.__firstResult !== null", timeout=120_000)
-    first_result_ms = page.evaluate("() => window.__firstResult") - typed_at
+    first_result_ms = time_first_result(page, "#q", ".result-link", query, 120_000)
     page.wait_for_load_state("networkidle")
     query_bytes = sum(size for _, size in seen)
     context.close()
     return {"load_bytes": load_bytes, "query_bytes": query_bytes, "typed_ms": first_result_ms}
-
-
-def folder_bytes(folder: Path) -> tuple[int, int]:
-    files = [p for p in folder.rglob("*") if p.is_file()]
-    return sum(p.stat().st_size for p in files), len(files)
 
 
 def bench_size(count: int, runs: int, workdir: Path) -> None:
