@@ -6,12 +6,15 @@
 
 For each size: generate a mirror (benchmarks/synthetic.py), render it (`build --no-index`), then
   - Pagefind: indexing time (the index stage alone) and the size of site/pagefind/ on disk;
-  - the browser: serve site/ over loopback under /mirror/, open the search page in a fresh headless
-    Chromium context (empty cache) and count the response bytes of everything the page loads, then
-    (a) type the query and count the bytes fetched for it and the time from the keystroke to the
-    first result on screen (the Default UI waits 300 ms after typing before it searches; that wait
-    is included), and (b) open the shareable address /search/?q=... in a fresh context and time
-    navigation start -> first result;
+  - the browser: serve site/ over loopback under /mirror/, gzipping text files as GitHub Pages does,
+    open the search page in a fresh headless Chromium context (empty cache) and count the bytes of
+    everything the page loads (HTML, CSS, search.js, Pagefind's runtime, WASM and page metadata),
+    then (a) type the query at once and count the bytes fetched for it and the time from the first
+    keystroke to the first result on screen (the page waits 120 ms after the last keystroke; that
+    wait is included), (b) type it as a person would, 150 ms a key, and count the bytes (the
+    searches for the partial words included) and the time from the last keystroke to the results of
+    the whole query, and (c) open the shareable address /search/?q=... in a fresh context and time
+    navigation start -> first result. Medians of --runs runs;
   - lunr.py: `build.py search` as a fresh process, cold (builds and caches the index) and warm.
 Figures are printed; nothing is asserted. Chromium is Debian's /usr/bin/chromium.
 """
@@ -19,10 +22,16 @@ Figures are printed; nothing is asserted. Chromium is Debian's /usr/bin/chromium
 from __future__ import annotations
 
 import argparse
+import functools
+import gzip
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,7 +40,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 from benchmarks.synthetic import make_mirror  # noqa: E402
 from papermirror.content import write_paper  # noqa: E402
 from papermirror.paper import Paper  # noqa: E402
-from browser import chromium, serve  # noqa: E402
+from browser import _SubPathHandler, chromium  # noqa: E402
 from papermirror.config import load_config  # noqa: E402
 from papermirror.index import index_site  # noqa: E402
 from papermirror.search import cache_path  # noqa: E402
@@ -41,9 +50,14 @@ NEEDLE = Paper(id="2301.99999", title="Zanzibarite Lattices for Sparse Attention
                published="2023-01-05", daily=("2023-01-05",), upvotes=1,
                abstract="One paper in the synthetic archive with words no other paper uses: zanzibarite lattices.")
 """A paper whose title words appear nowhere else: the query people make when they look for one paper."""
-QUERIES = ("masked autoencoder", "zanzibarite lattices")
-"""A common-word query (the synthetic vocabulary has ~80 words, so 'masked' is on most papers) and a rare one."""
-FIRST_RESULT = ".pagefind-ui__result-link"
+QUERIES = ("masked autoencoder", "zanzibarite lattices", "the model")
+"""A topical query (in the synthetic archive "masked" is on about 15% of papers), the query of someone
+looking for one paper, and a worst case: "the" is on every paper and "model" is the prefix of words on
+nearly every paper (the search page leaves "the" out; Pagefind's time grows with the matching pages)."""
+FIRST_RESULT = ".search-result-link"
+SEARCH_BOX = "#search-input"
+HUMAN_DELAY_MS = 150
+"""Milliseconds between keys for a person typing (about 80 words a minute)."""
 
 
 def run(*args: str) -> float:
@@ -59,14 +73,65 @@ def folder_bytes(folder: Path) -> tuple[int, int]:
 
 
 def count_bytes(page) -> list[tuple[str, int]]:
-    """Start recording (url, response body bytes) of every finished request of `page`."""
+    """Start recording (url, response body bytes as transferred) of every finished request of `page`."""
     seen: list[tuple[str, int]] = []
     page.on("requestfinished", lambda request: seen.append((request.url, request.sizes()["responseBodySize"])))
     return seen
 
 
+def by_kind(seen: list[tuple[str, int]]) -> str:
+    """'js 15 KB, pf_meta 116 KB, ...': the bytes of `seen` by file extension."""
+    kinds: dict[str, int] = {}
+    for url, size in seen:
+        name = url.split("?")[0].rsplit("/", 1)[-1]
+        kind = name.rsplit(".", 1)[-1] if "." in name else "html"
+        kinds[kind] = kinds.get(kind, 0) + size
+    return ", ".join(f"{kind} {size / 1e3:.0f} KB" for kind, size in sorted(kinds.items()))
+
+
+class GzipHandler(_SubPathHandler):
+    """Serve text files gzipped when the browser accepts it, as GitHub Pages does. (Pagefind's index,
+    fragment, filter, metadata and WASM files are gzipped by Pagefind already and go out as they are.)"""
+
+    TEXT = {".html", ".css", ".js", ".json", ".xml", ".txt"}
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path.split("?")[0]))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix not in self.TEXT or not path.is_file() or "gzip" not in self.headers.get("Accept-Encoding", ""):
+            super().do_GET()
+            return
+        body = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+@contextmanager
+def serve_gzip(site_dir: Path, prefix: str):
+    """Serve `site_dir` under `prefix` on loopback with GzipHandler; yield the URL."""
+    handler = functools.partial(GzipHandler, directory=str(site_dir), prefix=prefix)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 def time_first_result(page, box_selector: str, result_selector: str, query: str, timeout_ms: int) -> float:
-    """Type `query` into `box_selector`; return the milliseconds until `result_selector` first appears."""
+    """Type `query` into `box_selector`; return the milliseconds from the first keystroke until
+    `result_selector` first appears."""
     page.evaluate("""selector => { window.__firstResult = null;
         new MutationObserver(() => { if (window.__firstResult === null && document.querySelector(selector))
             window.__firstResult = performance.now(); }).observe(document.body, {childList: true, subtree: true}); }""",
@@ -79,27 +144,45 @@ def time_first_result(page, box_selector: str, result_selector: str, query: str,
     return page.evaluate("() => window.__firstResult") - typed_at
 
 
-def measure_typed_query(browser, url: str, query: str) -> dict:
+def time_whole_query(page, query: str, delay_ms: int) -> float:
+    """Type `query` into the search box, `delay_ms` between keys; return the milliseconds from the last
+    keystroke until the results of the whole query are on screen (the status line names the query
+    once its results are drawn)."""
+    page.evaluate("""query => { window.__done = null; window.__lastKey = null;
+        document.getElementById("search-input").addEventListener("input", () => { window.__lastKey = performance.now(); });
+        new MutationObserver(() => { const status = document.getElementById("search-status").textContent;
+            if (window.__done === null && status.includes("\u201c" + query + "\u201d")) window.__done = performance.now(); })
+        .observe(document.getElementById("search-status"), {childList: true, characterData: true, subtree: true}); }""", query)
+    box = page.locator(SEARCH_BOX)
+    box.click()
+    box.press_sequentially(query, delay=delay_ms)
+    page.wait_for_function("() => window.__done !== null", timeout=60_000)
+    return page.evaluate("() => window.__done - window.__lastKey")
+
+
+def measure_typed_query(browser, url: str, query: str, delay_ms: int = 0) -> dict:
+    """Open the search page (fresh context, empty cache), let it load, then type `query`."""
     context = browser.new_context()
     page = context.new_page()
     seen = count_bytes(page)
     page.goto(url + "search/")
     page.wait_for_load_state("networkidle")
-    load_bytes, load_requests = sum(size for _, size in seen), len(seen)
+    load = list(seen)
     seen.clear()
-    first_result_ms = time_first_result(page, ".pagefind-ui__search-input", FIRST_RESULT, query, 60_000)
+    if delay_ms:
+        typed_ms = time_whole_query(page, query, delay_ms)
+    else:
+        typed_ms = time_first_result(page, SEARCH_BOX, FIRST_RESULT, query, 60_000)
     page.wait_for_load_state("networkidle")
-    query_bytes = sum(size for _, size in seen)
-    kinds = {}
-    for request_url, size in seen:
-        kind = request_url.rsplit(".", 1)[-1].split("?")[0] if "." in request_url.rsplit("/", 1)[-1] else "other"
-        kinds[kind] = kinds.get(kind, 0) + size
+    query_seen = list(seen)
     context.close()
-    return {"load_bytes": load_bytes, "load_requests": load_requests, "query_bytes": query_bytes,
-            "query_requests": len(seen), "query_kinds": kinds, "typed_ms": first_result_ms}
+    return {"load_bytes": sum(size for _, size in load), "load_requests": len(load), "load_kinds": by_kind(load),
+            "query_bytes": sum(size for _, size in query_seen), "query_requests": len(query_seen),
+            "query_kinds": by_kind(query_seen), "typed_ms": typed_ms}
 
 
 def measure_shared_address(browser, url: str, query: str) -> dict:
+    """Open /search/?q=... in a fresh context; time navigation start -> first result."""
     context = browser.new_context()
     page = context.new_page()
     seen = count_bytes(page)
@@ -112,7 +195,11 @@ def measure_shared_address(browser, url: str, query: str) -> dict:
     return {"address_ms": ms, "address_bytes": total}
 
 
-def bench_size(count: int, queries: list[str], workdir: Path) -> None:
+def median(runs: list[dict], key: str) -> float:
+    return statistics.median(run[key] for run in runs)
+
+
+def bench_size(count: int, queries: list[str], workdir: Path, runs: int) -> None:
     folder = workdir / f"mirror-{count}"
     started = time.perf_counter()
     make_mirror(folder, count - 1, base_url=f"http://127.0.0.1{SUB_PATH}")
@@ -127,16 +214,23 @@ def bench_size(count: int, queries: list[str], workdir: Path) -> None:
     print(f"pagefind: indexed {report.pages} pages, {report.words} words in {report.seconds:.1f}s; "
           f"site/pagefind/ is {size / 1e6:.1f} MB in {files} files")
 
-    with serve(config.site_dir, SUB_PATH) as url, chromium() as browser:
+    with serve_gzip(config.site_dir, SUB_PATH) as url, chromium() as browser:
         for query in queries:
-            typed = measure_typed_query(browser, url, query)
-            shared = measure_shared_address(browser, url, query)
-            kinds = ", ".join(f"{kind} {size / 1e3:.0f} KB" for kind, size in sorted(typed["query_kinds"].items()))
-            print(f"browser: search page load {typed['load_bytes'] / 1e3:.0f} KB in {typed['load_requests']} requests")
-            print(f"browser: first query {query!r}: {typed['query_bytes'] / 1e3:.0f} KB in {typed['query_requests']} "
-                  f"requests ({kinds}); first result {typed['typed_ms']:.0f} ms after the first keystroke")
-            print(f"browser: shareable address {query!r}, fresh cache: first result {shared['address_ms']:.0f} ms "
-                  f"after navigation start, {shared['address_bytes'] / 1e3:.0f} KB in all")
+            fast = [measure_typed_query(browser, url, query) for _ in range(runs)]
+            human = [measure_typed_query(browser, url, query, HUMAN_DELAY_MS) for _ in range(runs)]
+            shared = [measure_shared_address(browser, url, query) for _ in range(runs)]
+            first = fast[0]
+            print(f"browser: search page load {median(fast, 'load_bytes') / 1e3:.0f} KB in {first['load_requests']} requests "
+                  f"({first['load_kinds']})")
+            print(f"browser: first query {query!r} typed at once: {median(fast, 'query_bytes') / 1e3:.0f} KB in "
+                  f"{first['query_requests']} requests ({first['query_kinds']}); first result "
+                  f"{median(fast, 'typed_ms'):.0f} ms after the first keystroke (runs: "
+                  f"{', '.join(format(r['typed_ms'], '.0f') for r in fast)})")
+            print(f"browser: first query {query!r} typed {HUMAN_DELAY_MS} ms a key: {median(human, 'query_bytes') / 1e3:.0f} KB "
+                  f"({human[0]['query_kinds']}); results of the whole query {median(human, 'typed_ms'):.0f} ms after the "
+                  f"last keystroke")
+            print(f"browser: shareable address {query!r}, fresh cache: first result {median(shared, 'address_ms'):.0f} ms "
+                  f"after navigation start, {median(shared, 'address_bytes') / 1e3:.0f} KB in all")
 
     cold = run("--config", str(config_file), "--quiet", "search", "--limit", "5", queries[0])
     for query in queries:
@@ -148,12 +242,13 @@ def bench_size(count: int, queries: list[str], workdir: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
+    parser.add_argument("--runs", type=int, default=3, help="browser runs per figure (medians are printed)")
     parser.add_argument("--query", action="append", help=f"a query to time (default: {' and '.join(QUERIES)})")
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, load average {' '.join(f'{x:.1f}' for x in __import__('os').getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="bench-search-") as workdir:
         for count in args.sizes:
-            bench_size(count, args.query or list(QUERIES), Path(workdir))
+            bench_size(count, args.query or list(QUERIES), Path(workdir), args.runs)
 
 
 if __name__ == "__main__":

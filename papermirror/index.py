@@ -8,7 +8,7 @@ navigation stay out of the index.
 Pagefind holds one index in memory while it writes it (measured: 5.9 GB for 50,000 paper pages), so
 an archive of more than SHARD_ABOVE papers gets one index per arXiv year: the newest year's bundle
 is site/pagefind/ itself, each older year's is site/pagefind/<year>/, and site/pagefind/shards.json
-lists the older ones for the search page, which merges them in the browser (the Default UI's
+lists the older ones for the search page, which merges them in the browser (Pagefind's
 `mergeIndex`), so one search still covers the whole archive. A year none of whose pages changed
 keeps its index from the previous build, so a daily build re-indexes the recent years only.
 
@@ -45,6 +45,9 @@ SHARD_ABOVE = 20_000
 """Above this many paper pages, index each arXiv year separately (see the module docstring)."""
 SHARDS_FILE = "shards.json"
 """site/pagefind/shards.json: the bundles (relative to site/pagefind/) the search page merges in."""
+UNUSED_FILES = re.compile(r"pagefind-(ui|component-ui|modular-ui|highlight)\.(js|css)")
+"""Pagefind's ready-made interfaces, written into every bundle; the search page (layouts/static/search.js)
+uses the JS API in pagefind.js instead, so these are removed from the bundle."""
 YEARS_FILE = "years.json"
 """site/pagefind/years.json: per year, its bundle, pages and words, to reuse unchanged years' indexes."""
 
@@ -172,6 +175,9 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     pages, words, indexes, reused = run_pagefind_shards(site_dir, fresh)
     if not fresh.is_dir():
         raise PagefindError(f"Pagefind reported success but wrote no bundle to {fresh}")
+    for path in fresh.rglob("pagefind-*"):
+        if UNUSED_FILES.fullmatch(path.name):
+            path.unlink()
     replace_folder(fresh, bundle)
     size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())
     return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started,

@@ -25,8 +25,9 @@ def test_build_indexes_only_the_paper_pages(archive, run_cli):
     assert code == 0, err
     assert f"index: {len(PAPERS)} pages," in out
     bundle = archive / "site/pagefind"
-    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
+    for name in ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json"):
         assert (bundle / name).is_file(), name
+    assert not list(bundle.glob("pagefind-*ui*")) and not (bundle / "pagefind-highlight.js").exists()
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert sum(language["page_count"] for language in entry["languages"].values()) == len(PAPERS)
     assert not [p.name for p in (archive / "site").iterdir() if p.name.startswith(".")]

@@ -4,7 +4,9 @@ Chromium. See tests/browser.py for the harness."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from browser import build_fixture_site, chromium, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SUB_PATH = "/mirror/"
-RESULT_LINKS = ".pagefind-ui__result-link"
+RESULT_LINKS = ".search-result-link"
 PAPERS_BY_ID = {paper.id: paper for paper in PAPERS}
 
 
@@ -55,30 +57,29 @@ def expect_first_result(page, paper_id: str) -> None:
 
 
 def open_filter(page, name: str) -> None:
-    """Open the filter group `name` of the Default UI's filter drawer."""
-    summary = page.locator(".pagefind-ui__filter-name", has_text=name)
+    """Open the filter panel and wait for the filter group `name` to be drawn in it."""
+    page.locator("#search-filters > summary").click()
+    legend = page.locator(".search-filter-group legend", has_text=name)
     try:
-        summary.wait_for(timeout=10_000)
+        legend.wait_for(timeout=10_000)
     except Exception:
         html = page.locator("#search").evaluate("element => element.outerHTML")
         pytest.fail(f"no {name!r} filter on the page; the interface holds: {html[:3000]}")
-    summary.click()
 
 
 def search(page, site_url: str, words: str) -> None:
     page.goto(site_url + "search/")
-    box = page.locator(".pagefind-ui__search-input")
-    box.fill(words)
+    page.locator("#search-input").fill(words)
 
 
 def test_typed_query_puts_the_right_paper_first(page, site_url):
     search(page, site_url, "masked autoencoders")
     expect_first_result(page, "2111.06377")
-    first = page.locator(".pagefind-ui__result").first
+    first = page.locator(".search-result").first
     assert "Masked Autoencoders Are Scalable Vision Learners" in first.locator(RESULT_LINKS).inner_text()
-    tags = first.locator(".pagefind-ui__result-tag").all_inner_texts()
-    assert any("2021-11-12" in tag for tag in tags) and any("Kaiming He" in tag for tag in tags)
-    assert any("120" in tag for tag in tags)
+    facts = first.locator(".search-result-meta").inner_text()
+    assert "2021-11-12" in facts and "Kaiming He" in facts and "120 upvotes" in facts
+    assert first.locator(".search-result-excerpt mark").count() >= 1
     assert result_hrefs(page)[0] == f"{SUB_PATH}papers/2111.06377/"
 
 
@@ -121,13 +122,17 @@ def test_sort_orders_the_results(page, site_url, sort, key):
     found = [href.split("/")[-2] for href in result_hrefs(page)]
     expected = sorted(found, key=lambda paper_id: key(PAPERS_BY_ID[paper_id]), reverse=True)
     assert len(found) >= 3
-    page.get_by_label("Sort results").select_option(label=sort)
+    sort_box = page.get_by_label("Sort results")
+    sort_box.focus()
+    page.evaluate("() => { window.__samePage = true; }")
+    sort_box.select_option(label=sort)
     expect_first_result(page, expected[0])
     expect(page.locator(RESULT_LINKS)).to_have_count(len(found))
     assert [href.split("/")[-2] for href in result_hrefs(page)] == expected
     expect(page).to_have_url(re.compile(r"[?&]sort="))
-    expect(page.locator(".pagefind-ui__search-input")).to_have_value("pretraining")
-    expect(page.get_by_label("Sort results")).to_be_focused()  # a keyboard user stays where they were
+    expect(page.locator("#search-input")).to_have_value("pretraining")
+    expect(sort_box).to_be_focused()  # a keyboard user stays where they were
+    assert page.evaluate("() => window.__samePage") is True  # sorted in place, not by loading the page again
 
 
 def test_shareable_address_opens_with_results_and_follows_the_query(page, site_url):
@@ -135,8 +140,8 @@ def test_shareable_address_opens_with_results_and_follows_the_query(page, site_u
 
     page.goto(site_url + "search/?q=masked+autoencoders")
     expect_first_result(page, "2111.06377")
-    expect(page.locator(".pagefind-ui__search-input")).to_have_value("masked autoencoders")
-    page.locator(".pagefind-ui__search-input").fill("mamba")
+    expect(page.locator("#search-input")).to_have_value("masked autoencoders")
+    page.locator("#search-input").fill("mamba")
     expect_first_result(page, "2312.00752")
     expect(page).to_have_url(re.compile(r"/mirror/search/\?q=mamba$"))
     page.goto(site_url + "search/?q=pretraining&sort=upvotes:desc")
@@ -165,14 +170,14 @@ def test_script_in_a_title_stays_text(page, site_url):
     expect_first_result(page, "2503.05678")
     title = page.locator(RESULT_LINKS).first.inner_text()
     assert title.startswith("<script>alert('xss')</script>")
-    assert page.evaluate("() => document.querySelectorAll('#search script').length") == 0
+    assert page.evaluate("() => document.querySelectorAll('#search script, #search img').length") == 0
     # the `page` fixture fails the test if an alert() dialog opened
 
 
 def test_keyboard_only_search_and_open_a_result(page, site_url):
     page.goto(site_url + "search/")
     for _ in range(30):
-        if page.evaluate("() => document.activeElement.classList.contains('pagefind-ui__search-input')"):
+        if page.evaluate("() => document.activeElement.id === 'search-input'"):
             break
         page.keyboard.press("Tab")
     else:
@@ -181,7 +186,7 @@ def test_keyboard_only_search_and_open_a_result(page, site_url):
     expect_first_result(page, "2502.01234")
     for _ in range(40):
         page.keyboard.press("Tab")
-        if page.evaluate("() => document.activeElement.classList.contains('pagefind-ui__result-link')"):
+        if page.evaluate("() => document.activeElement.classList.contains('search-result-link')"):
             break
     else:
         pytest.fail("Tab never reached a search result")
@@ -213,7 +218,7 @@ def test_dark_mode_colours_are_dark(browser, site_url):
         page.goto(site_url + "search/?q=pretraining")
         page.locator(RESULT_LINKS).first.wait_for()
         background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
-        text = page.locator(".pagefind-ui__result-excerpt").first.evaluate("e => getComputedStyle(e).color")
+        text = page.locator(".search-result-excerpt").first.evaluate("e => getComputedStyle(e).color")
         assert luminance(background) < 0.2 < luminance(text)
     finally:
         context.close()
@@ -230,7 +235,7 @@ def test_without_javascript_the_page_says_so_and_papers_still_read(browser, site
     try:
         page.goto(site_url + "search/?q=mamba")
         assert page.get_by_text("Search needs JavaScript").is_visible()
-        assert page.locator("#search-sort-row").is_hidden()
+        assert page.locator("#search").is_hidden()
         page.goto(site_url + "papers/2312.00752/")
         assert "Mamba" in page.locator("h1").inner_text()
         assert "content-based reasoning" in page.locator("main").inner_text()
@@ -281,3 +286,101 @@ def test_filter_spans_the_indexes_of_a_sharded_index(page, sharded_site_url):
     page.get_by_label(re.compile("Analytical Engines")).check()
     expect(page.locator(RESULT_LINKS)).to_have_count(1)
     expect_first_result(page, "2502.01234")
+
+
+def test_a_filter_in_the_address_opens_filtered_and_ticked(page, site_url):
+    from playwright.sync_api import expect
+
+    page.goto(site_url + "search/?q=pretraining&organization=Analytical+Engines")
+    expect(page.locator(RESULT_LINKS)).to_have_count(1)
+    expect_first_result(page, "2502.01234")
+    expect(page.get_by_label(re.compile("Analytical Engines"))).to_be_checked()
+    page.get_by_label(re.compile("Analytical Engines")).uncheck()
+    expect(page.locator(RESULT_LINKS)).not_to_have_count(1)
+    expect(page).to_have_url(re.compile(r"/mirror/search/\?q=pretraining$"))
+
+
+def test_filters_alone_list_every_matching_paper(page, site_url):
+    """No words, one year ticked: every paper of that year, which is how one browses by filter."""
+    from playwright.sync_api import expect
+
+    page.goto(site_url + "search/")
+    open_filter(page, "Year")
+    page.get_by_role("group", name="Year").get_by_label(re.compile("2021")).check()
+    expect(page.locator(RESULT_LINKS)).to_have_count(1)
+    expect_first_result(page, "2111.06377")
+    expect(page).to_have_url(re.compile(r"/mirror/search/\?year=2021$"))
+    expect(page.locator("#search-status")).to_contain_text("1 paper found")
+
+
+def test_no_results_says_so(page, site_url):
+    from playwright.sync_api import expect
+
+    search(page, site_url, "qwxzyv")
+    expect(page.locator("#search-status")).to_contain_text("No papers found for \u201cqwxzyv\u201d")
+    expect(page.locator(RESULT_LINKS)).to_have_count(0)
+
+
+def test_a_missing_index_says_so_instead_of_failing_silently(browser, tmp_path):
+    """A site whose pagefind/ is gone (a failed deploy): the page says search is unavailable and links the archive."""
+    from playwright.sync_api import expect
+
+    site = build_fixture_site(tmp_path / "broken", ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
+    shutil.rmtree(site / "pagefind")
+    with serve(site, SUB_PATH) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(url + "search/?q=mamba")
+            expect(page.locator("#search-failed")).to_be_visible()
+            expect(page.locator("#search")).to_be_hidden()
+            assert page.locator("#search-failed a").first.get_attribute("href") == f"{SUB_PATH}archive/"
+        finally:
+            context.close()
+
+
+MANY = 23
+
+
+def many_papers(content_dir: Path) -> None:
+    """MANY papers that all hold the word 'lattice', one a day."""
+    template = PAPERS[0]
+    papers = tuple(
+        dataclasses.replace(template, id=f"2401.{10000 + n}", title=f"Lattice study number {n}",
+                            published=f"2024-01-{n + 1:02d}", daily=(f"2024-01-{n + 1:02d}",), upvotes=n,
+                            abstract=f"A lattice paper, number {n} of {MANY}.")
+        for n in range(MANY))
+    write_archive(content_dir, papers)
+
+
+def test_more_results_come_ten_at_a_time_and_take_the_focus(tmp_path, browser):
+    from playwright.sync_api import expect
+
+    site = build_fixture_site(tmp_path / "many", ROOT, f"http://127.0.0.1{SUB_PATH}", many_papers)
+    with serve(site, SUB_PATH) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(url + "search/?q=lattice&sort=upvotes:desc")
+            expect(page.locator(RESULT_LINKS)).to_have_count(10)
+            expect(page.locator("#search-status")).to_contain_text(f"{MANY} papers found")
+            more = page.locator("#search-more")
+            expect(more).to_have_text(f"Show 10 more of {MANY - 10}")
+            more.click()
+            expect(page.locator(RESULT_LINKS)).to_have_count(20)
+            expect(page.locator(RESULT_LINKS).nth(10)).to_be_focused()
+            more.click()
+            expect(page.locator(RESULT_LINKS)).to_have_count(MANY)
+            expect(more).to_be_hidden()
+            upvotes = [int(href.split(".")[-1].rstrip("/")) - 10000 for href in result_hrefs(page)]
+            assert upvotes == sorted(upvotes, reverse=True) == list(range(MANY - 1, -1, -1))
+        finally:
+            context.close()
+
+
+def test_common_words_are_left_out_of_a_query_with_other_words(page, site_url):
+    """'the' is on no page of the tokenizer paper: Pagefind alone (all words must match) would find
+    nothing; the page drops such words when the query has others, as lunr.py does in the terminal."""
+    search(page, site_url, "the tokenizers")
+    expect_first_result(page, "2503.05678")
+    assert len(result_hrefs(page)) == 1

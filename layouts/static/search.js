@@ -1,97 +1,340 @@
-// search.js: the search page. Starts Pagefind's Default UI on #search, adds a sort control, opens
-// with the search in the address (?q=masked+autoencoder&sort=date:desc) and keeps the address in
-// step as you type, so the address is the search to bookmark or share.
+// search.js: the search page, on Pagefind's JS API (pagefind/pagefind.js).
+//
+// What it loads, and when: Pagefind's runtime, its WASM and the index metadata as soon as the page
+// opens (so the first query does not wait for them); for a query, only the index chunks of its words
+// and the fragments of the ten results on screen; the filter values only when the filter panel is
+// opened (or the address holds a filter). A big archive has one index per year (papermirror/index.py):
+// pagefind/shards.json lists the older years' bundles, merged into the search with mergeIndex.
+//
+// The address is the search: /search/?q=masked+autoencoder&sort=date:desc&year=2024&keyword=…
+// opens with its results, and typing, sorting and filtering keep it in step (history.replaceState).
+// Titles, authors and excerpts are put on the page as text; only the excerpt's <mark> survives.
 (function () {
   "use strict";
 
-  var FOCUS_SORT = "papermirror-focus-sort";
-  var SORTS = { "date:desc": { date: "desc" }, "upvotes:desc": { upvotes: "desc" } };
-  var root = document.getElementById("search");
-  var sortRow = document.getElementById("search-sort-row");
-  var sortSelect = document.getElementById("search-sort");
-  var headerBox = document.getElementById("site-search");
+  const root = document.getElementById("search");
   if (!root) return;
-  document.getElementById("search-nojs").hidden = true;
-  if (typeof PagefindUI === "undefined") {
-    document.getElementById("search-failed").hidden = false;
-    return;
+  const $ = (id) => document.getElementById(id);
+  const input = $("search-input");
+  const sortSelect = $("search-sort");
+  const filtersPanel = $("search-filters");
+  const filterGroups = $("search-filter-groups");
+  const filterCount = $("search-filter-count");
+  const filtersLoading = $("search-filters-loading");
+  const statusLine = $("search-status");
+  const list = $("search-results");
+  const moreButton = $("search-more");
+  const headerBox = $("site-search");
+  const bundle = root.getAttribute("data-bundle-path");
+
+  const PAGE_SIZE = 10;
+  const DEBOUNCE_MS = 120;
+  const FIRST_VALUES = 12;  // values shown per filter group before "Show all"
+  const GROUPS = [["year", "Year"], ["month", "Month"], ["keyword", "Keyword"], ["organization", "Organization"], ["code", "Has code"]];
+  const SORTS = { "date:desc": { date: "desc" }, "upvotes:desc": { upvotes: "desc" } };
+  // Words on nearly every abstract, left out of a query that has other words (as lunr.py does in the
+  // terminal): they narrow nothing, and Pagefind's time grows with the pages a word is on.
+  const STOP_WORDS = new Set(("a an and are as at be by for from in into is it of on or our that the " +
+    "their this to we with").split(" "));
+
+  $("search-nojs").hidden = true;
+  root.hidden = false;
+
+  // The search, as the address holds it.
+  const params = new URLSearchParams(window.location.search);
+  let term = (params.get("q") || "").trim();
+  let sortKey = Object.prototype.hasOwnProperty.call(SORTS, params.get("sort")) ? params.get("sort") : "";
+  const chosen = {};
+  for (const [group] of GROUPS) chosen[group] = new Set(params.getAll(group).filter(Boolean));
+  input.value = term;
+  sortSelect.value = sortKey;
+
+  function chosenCount() {
+    return GROUPS.reduce((sum, [group]) => sum + chosen[group].size, 0);
   }
 
-  var params = new URLSearchParams(window.location.search);
-  var term = (params.get("q") || "").trim();
-  var sortKey = Object.prototype.hasOwnProperty.call(SORTS, params.get("sort")) ? params.get("sort") : "";
-
   function syncAddress() {
-    var next = new URLSearchParams();
+    const next = new URLSearchParams();
     if (term) next.set("q", term);
     if (sortKey) next.set("sort", sortKey);
-    var query = next.toString();
-    var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+    for (const [group] of GROUPS) for (const value of chosen[group]) next.append(group, value);
+    const query = next.toString();
+    const url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
     if (url !== window.location.pathname + window.location.search + window.location.hash) {
       window.history.replaceState(null, "", url);
     }
     if (headerBox && document.activeElement !== headerBox) headerBox.value = term;
+    filterCount.textContent = chosenCount() ? "(" + chosenCount() + " chosen)" : "";
   }
 
-  // A big archive has one Pagefind index per year (see papermirror/index.py): pagefind/shards.json
-  // lists the older years' bundles, merged into the newest one's search.
-  function startWithShards() {
-    var bundle = root.getAttribute("data-bundle-path");
-    var shards = window.fetch ? fetch(bundle + "shards.json").then(function (response) {
-      return response.ok ? response.json() : [];
-    }) : Promise.resolve([]);
-    shards.catch(function () { return []; }).then(function (names) {
-      start(bundle, Array.isArray(names) ? names : []);
-    });
-  }
-
-  function start(bundle, shards) {
-    var options = {
-      element: "#search",
-      bundlePath: bundle,
-      showSubResults: false,
-      showImages: false,
-      showEmptyFilters: true,
-      autofocus: !term && !sortKey,
-      translations: { placeholder: "Search papers" },
-    };
-    if (sortKey) options.sort = SORTS[sortKey];
-    if (shards.length) options.mergeIndex = shards.map(function (name) { return { bundlePath: bundle + name }; });
-    var ui = new PagefindUI(options);
-    var input = root.querySelector(".pagefind-ui__search-input");
-    if (input) {
-      input.id = "search-input";  // for the visible <label> above the interface
-      input.type = "search";
-      document.getElementById("search-label").hidden = false;
+  // Pagefind, loaded once.
+  let pagefindReady = null;
+  function pagefind() {
+    if (!pagefindReady) {
+      pagefindReady = (async () => {
+        const api = await import(bundle + "pagefind.js");
+        await api.options({ excerptLength: 30 });
+        let shards = [];
+        try {
+          const response = await fetch(bundle + "shards.json");
+          if (response.ok) shards = await response.json();
+        } catch (error) { /* no shards file: one index */ }
+        if (Array.isArray(shards)) {
+          for (const name of shards) await api.mergeIndex(bundle + name);
+        }
+        await api.init();
+        return api;
+      })();
+      pagefindReady.catch(failed);
     }
-    if (term) ui.triggerSearch(term);
+    return pagefindReady;
   }
 
-  root.addEventListener("input", function (event) {
-    if (event.target && event.target.classList.contains("pagefind-ui__search-input")) {
-      term = event.target.value.trim();
-      syncAddress();
-    }
-  });
+  // Results.
+  let generation = 0;
+  let results = [];
+  let shown = 0;
 
-  // The Default UI takes its sort only when it starts, and stopping it mid-search can leave its
-  // worker dead, so a new sort loads the page again with the new address (the index files come
-  // from the browser's cache) and puts the focus back on the sort control.
-  sortSelect.value = sortKey;
-  sortRow.hidden = false;
-  sortSelect.addEventListener("change", function () {
-    sortKey = sortSelect.value;
+  function excerptNodes(html) {
+    // Pagefind's excerpt is HTML: escaped text with <mark> around the matched words. Parse it inert
+    // (a <template> runs no script and loads nothing) and keep only text and <mark>.
+    const holder = document.createElement("template");
+    holder.innerHTML = html || "";
+    const out = document.createDocumentFragment();
+    for (const node of holder.content.childNodes) {
+      if (node.nodeType === Node.ELEMENT_NODE && node.nodeName === "MARK") {
+        const mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.appendChild(mark);
+      } else {
+        out.appendChild(document.createTextNode(node.textContent));
+      }
+    }
+    return out;
+  }
+
+  function resultItem(data) {
+    const meta = data.meta || {};
+    const item = document.createElement("li");
+    item.className = "search-result";
+    const heading = document.createElement("h2");
+    const link = document.createElement("a");
+    link.className = "search-result-link";
+    link.href = /^\//.test(data.url) ? data.url : "#";  // Pagefind's URLs are site paths
+    link.textContent = meta.title || data.url;
+    heading.appendChild(link);
+    item.appendChild(heading);
+    const facts = [meta.date, meta.authors, meta.upvotes !== undefined ? meta.upvotes + " upvotes" : ""].filter(Boolean);
+    if (facts.length) {
+      const line = document.createElement("p");
+      line.className = "search-result-meta";
+      line.textContent = facts.join(" · ");
+      item.appendChild(line);
+    }
+    const excerpt = document.createElement("p");
+    excerpt.className = "search-result-excerpt";
+    excerpt.appendChild(excerptNodes(data.excerpt));
+    item.appendChild(excerpt);
+    return item;
+  }
+
+  async function showMore(mine, focusFirst) {
+    const next = results.slice(shown, shown + PAGE_SIZE);
+    moreButton.disabled = true;
+    const data = await Promise.all(next.map((result) => result.data()));
+    moreButton.disabled = false;
+    if (mine !== generation) return;
+    const items = data.map(resultItem);
+    for (const item of items) list.appendChild(item);
+    shown += next.length;
+    const left = results.length - shown;
+    moreButton.hidden = left <= 0;
+    moreButton.textContent = "Show " + Math.min(left, PAGE_SIZE) + " more of " + left;
+    if (focusFirst && items.length) items[0].querySelector("a").focus();
+  }
+
+  function pagefindFilters() {
+    const filters = {};
+    for (const [group] of GROUPS) {
+      if (chosen[group].size) filters[group] = { any: Array.from(chosen[group]) };
+    }
+    return filters;
+  }
+
+  function failed() {
+    root.hidden = true;
+    $("search-failed").hidden = false;
+  }
+
+  // One Pagefind search at a time: a search asked for while one runs waits for it, and of several
+  // such only the newest runs (a search for a common word can take a second on a big archive, and
+  // the searches for each half-typed word must not queue up behind it).
+  let running = false;
+  let again = false;
+  async function runSearch() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        await search();
+      } while (again);
+    } catch (error) {
+      failed();
+    } finally {
+      running = false;
+    }
+  }
+
+  function pagefindTerm(words) {
+    if (/^\s*".+"\s*$/.test(words)) return words;  // an exact phrase, as typed
+    const kept = words.split(/\s+/).filter((word) => !STOP_WORDS.has(word.toLowerCase()));
+    return kept.length ? kept.join(" ") : words;
+  }
+
+  async function search() {
+    const mine = ++generation;
     syncAddress();
-    try { window.sessionStorage.setItem(FOCUS_SORT, "1"); } catch (error) { /* private mode: no focus return */ }
-    window.location.reload();
-  });
-  try {
-    if (window.sessionStorage.getItem(FOCUS_SORT)) {
-      window.sessionStorage.removeItem(FOCUS_SORT);
-      sortSelect.focus();
+    if (!term && !chosenCount()) {
+      list.textContent = "";
+      results = [];
+      shown = 0;
+      moreButton.hidden = true;
+      statusLine.textContent = "";
+      return;
     }
-  } catch (error) { /* storage unavailable */ }
+    const api = await pagefind();
+    // A term of null asks Pagefind for every page that passes the filters.
+    const found = await api.search(term ? pagefindTerm(term) : null, { filters: pagefindFilters(), sort: SORTS[sortKey] || {} });
+    if (mine !== generation || !found) return;
+    results = found.results;
+    shown = 0;
+    list.textContent = "";
+    await showMore(mine, false);
+    if (mine !== generation) return;
+    const what = term ? "for \u201c" + term + "\u201d" : "";
+    const narrowed = chosenCount() ? " with the chosen filters" : "";
+    statusLine.textContent = results.length
+      ? results.length + (results.length === 1 ? " paper" : " papers") + " found " + what + narrowed
+      : "No papers found " + what + narrowed + ". Try other or fewer words, or remove a filter.";
+    if (filtersShown) showCounts(found.filters);
+  }
 
+  let timer = null;
+  function searchSoon() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(runSearch, DEBOUNCE_MS);
+  }
+
+  // Filters: drawn when the panel first opens, from Pagefind's filter index.
+  let filtersShown = false;
+  const countSpans = {};
+
+  function filterValue(group, value, count) {
+    const label = document.createElement("label");
+    label.className = "search-filter-value";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.name = group;
+    box.value = value;
+    box.checked = chosen[group].has(value);
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(" " + (group === "code" ? (value === "yes" ? "With code" : "Without code") : value) + " "));
+    const counter = document.createElement("span");
+    counter.className = "search-filter-n";
+    counter.textContent = "(" + count + ")";
+    label.appendChild(counter);
+    countSpans[group + "\u0000" + value] = counter;
+    return label;
+  }
+
+  function drawFilters(all) {
+    filterGroups.textContent = "";
+    for (const [group, title] of GROUPS) {
+      const counts = all[group] || {};
+      let values = Object.keys(counts);
+      if (!values.length) continue;
+      if (group === "year" || group === "month") values.sort().reverse();
+      else values.sort((a, b) => counts[b] - counts[a] || a.localeCompare(b));
+      // Chosen values first, so a long group never hides what is ticked.
+      values = values.filter((v) => chosen[group].has(v)).concat(values.filter((v) => !chosen[group].has(v)));
+      const fieldset = document.createElement("fieldset");
+      fieldset.className = "search-filter-group";
+      const legend = document.createElement("legend");
+      legend.textContent = title;
+      fieldset.appendChild(legend);
+      const first = Math.max(FIRST_VALUES, chosen[group].size);
+      for (const value of values.slice(0, first)) fieldset.appendChild(filterValue(group, value, counts[value]));
+      if (values.length > first) {
+        const rest = document.createElement("button");
+        rest.type = "button";
+        rest.className = "search-filter-all";
+        rest.textContent = "Show all " + values.length + " " + title.toLowerCase() + " values";
+        rest.addEventListener("click", () => {
+          const firstNew = filterValue(group, values[first], counts[values[first]]);
+          fieldset.insertBefore(firstNew, rest);
+          for (const value of values.slice(first + 1)) fieldset.insertBefore(filterValue(group, value, counts[value]), rest);
+          rest.remove();
+          firstNew.querySelector("input").focus();
+        });
+        fieldset.appendChild(rest);
+      }
+      filterGroups.appendChild(fieldset);
+    }
+  }
+
+  function showCounts(counts) {
+    if (!counts) return;
+    for (const key of Object.keys(countSpans)) {
+      const [group, value] = key.split("\u0000");
+      const n = counts[group] && counts[group][value] !== undefined ? counts[group][value] : 0;
+      countSpans[key].textContent = "(" + n + ")";
+    }
+  }
+
+  async function openFilters() {
+    if (filtersShown) return;
+    filtersShown = true;
+    try {
+      const api = await pagefind();
+      drawFilters(await api.filters());
+      filtersLoading.hidden = true;
+      if (term || chosenCount()) runSearch();
+    } catch (error) {
+      filtersLoading.textContent = "The filters could not be loaded.";
+    }
+  }
+
+  filtersPanel.addEventListener("toggle", () => { if (filtersPanel.open) openFilters(); });
+  filterGroups.addEventListener("change", (event) => {
+    const box = event.target;
+    if (!box || box.type !== "checkbox") return;
+    if (box.checked) chosen[box.name].add(box.value);
+    else chosen[box.name].delete(box.value);
+    runSearch();
+  });
+  input.addEventListener("input", () => {
+    term = input.value.trim();
+    searchSoon();
+  });
+  $("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    window.clearTimeout(timer);
+    term = input.value.trim();
+    runSearch();
+  });
+  sortSelect.addEventListener("change", () => {
+    sortKey = sortSelect.value;
+    runSearch();
+  });
+  moreButton.addEventListener("click", () => showMore(generation, true).catch(failed));
+
+  if (chosenCount()) filtersPanel.open = true;  // the toggle event draws them
+  if (!term) input.focus();
   syncAddress();
-  startWithShards();
+  if (term || chosenCount()) runSearch();
+  else pagefind();  // load the index now, so the first query only fetches its own words
 })();
