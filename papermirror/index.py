@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -112,17 +111,22 @@ def reusable_shard(bundle: Path, old: dict, year: str, pages: list[Path]) -> Pat
     return entry.parent if all(page.stat().st_mtime < built for page in pages) else None
 
 
-def copy_bundle(source: Path, target: Path) -> None:
-    """Copy one index's bundle as hard links (Pagefind never rewrites a file in place), without the
-    other years' bundles nested in the newest one."""
-    shutil.copytree(source, target, copy_function=os.link,
-                    ignore=lambda folder, names: [n for n in names if Path(folder) == source and re.fullmatch(r"20\d\d", n)])
+def move_bundle(source: Path, target: Path) -> None:
+    """Move one index's bundle from the previous build's folder into the new one: a rename per entry
+    (a few, whatever the index's size), leaving out the other years' bundles nested in the newest one."""
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        if not (entry.is_dir() and re.fullmatch(r"20\d\d", entry.name)):
+            entry.rename(target / entry.name)
 
 
 def run_pagefind_shards(site_dir: Path, fresh: Path) -> tuple[int, int, int, int]:
     """Index `site_dir` into `fresh`, one index per year when it is big; return pages, words, indexes, reused.
 
-    A year whose pages did not change since the last build keeps its index (a copy of it).
+    A year whose pages did not change since the last build keeps its index: once every changed year
+    is indexed, its bundle is moved (renamed) from the old site/pagefind/ into `fresh`. Until then the
+    old folder is untouched, so a failed Pagefind run leaves it whole; a build killed while moving
+    leaves some years without an index folder, and the next build indexes those years again.
     """
     years = shard_years(site_dir)
     if not years:
@@ -131,21 +135,23 @@ def run_pagefind_shards(site_dir: Path, fresh: Path) -> tuple[int, int, int, int
         return pages, words, 1, 0
     bundle = site_dir / BUNDLE_DIR
     old = read_json(bundle / YEARS_FILE)
-    manifest, reused = {}, 0
+    manifest, kept = {}, []
     for year, year_pages in years.items():
         name = "" if year == next(iter(years)) else f"20{year}/"
-        kept = reusable_shard(bundle, old, year, year_pages)
-        if kept:
-            copy_bundle(kept, fresh / name)
-            words, reused = old[year]["words"], reused + 1
+        previous = reusable_shard(bundle, old, year, year_pages)
+        if previous:
+            kept.append((previous, fresh / name))
+            words = old[year]["words"]
         else:
             log.info("index: papers of 20%s", year)
             _, words = count_indexed(run_pagefind(pagefind_command(site_dir, fresh / name, f"papers/{year}*/index.html")))
         manifest[year] = {"bundle": name, "pages": len(year_pages), "words": words}
+    for previous, target in kept:
+        move_bundle(previous, target)
     write_json(fresh, YEARS_FILE, manifest)
     write_json(fresh, SHARDS_FILE, [shard["bundle"] for shard in manifest.values() if shard["bundle"]])
     pages = sum(shard["pages"] for shard in manifest.values())
-    return pages, sum(shard["words"] for shard in manifest.values()), len(manifest), reused
+    return pages, sum(shard["words"] for shard in manifest.values()), len(manifest), len(kept)
 
 
 def read_json(path: Path) -> dict:

@@ -105,3 +105,25 @@ def test_a_rebuild_keeps_the_index_of_each_year_whose_pages_did_not_change(archi
     for year in years.values():
         assert (bundle / year["bundle"] / "pagefind-entry.json").is_file()
     assert not [p.name for p in (archive / "site").iterdir() if p.name.startswith(".")]
+
+
+def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive, run_cli, monkeypatch):
+    """Unchanged years are moved into the new index only after every changed year was indexed."""
+    from papermirror import index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    bundle = archive / "site/pagefind"
+    before = {path.relative_to(bundle): path.read_bytes() for path in bundle.rglob("pagefind-entry.json")}
+    assert len(before) == 4
+    paper = next(paper for paper in PAPERS if paper.id.startswith("23"))
+    write_archive(archive / "content", (paper.replace(upvotes=(paper.upvotes or 0) + 1000),))
+    (archive / "site/.pagefind-new").write_text("a file where Pagefind wants its output folder")
+    code, _out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 1 and "error: Pagefind failed" in err and "Traceback" not in err
+    assert {path.relative_to(bundle): path.read_bytes() for path in bundle.rglob("pagefind-entry.json")} == before
+    (archive / "site/.pagefind-new").unlink()
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert "(4 indexes, one per year, 3 unchanged)" in out
+    assert {path.relative_to(bundle) for path in bundle.rglob("pagefind-entry.json")} == set(before)
