@@ -6,11 +6,14 @@ reads only the paper pages, and within them only the `data-pagefind-body` elemen
 navigation stay out of the index.
 
 Pagefind holds one index in memory while it writes it (measured: 5.9 GB for 50,000 paper pages), so
-an archive of more than SHARD_ABOVE papers gets one index per arXiv year: the newest year's bundle
-is site/pagefind/ itself, each older year's is site/pagefind/<year>/, and site/pagefind/shards.json
-lists the older ones for the search page, which merges them in the browser (Pagefind's
-`mergeIndex`), so one search still covers the whole archive. A year none of whose pages changed
-keeps its index from the previous build, so a daily build re-indexes the recent years only.
+an archive of more than SHARD_ABOVE papers gets several indexes (shards, see plan_shards): one per
+arXiv year, and one per quarter of the newest year, so that a daily build, whose changes are among
+the newest papers, re-indexes a quarter's papers rather than a year's. The newest shard's bundle is
+site/pagefind/ itself, the others' are site/pagefind/2023/, site/pagefind/2026-q3/ and so on, and
+site/pagefind/shards.json lists them for the search page, which merges them in the browser
+(Pagefind's `mergeIndex`), so one search still covers the whole archive. A shard none of whose
+pages changed keeps its index from the previous build (years.json records each shard's pages,
+words and bytes). When a new year begins, the last year's quarters become one year's index.
 
 The bundle is written to a fresh folder beside site/pagefind and swapped in when Pagefind
 succeeds, so a failed run leaves the previous index in place and no stale chunk survives.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -48,7 +52,7 @@ UNUSED_FILES = re.compile(r"pagefind-(ui|component-ui|modular-ui|highlight)\.(js
 """Pagefind's ready-made interfaces, written into every bundle; the search page (layouts/static/search.js)
 uses the JS API in pagefind.js instead, so these are removed from the bundle."""
 YEARS_FILE = "years.json"
-"""site/pagefind/years.json: per year, its bundle, pages and words, to reuse unchanged years' indexes."""
+"""site/pagefind/years.json: per shard, its bundle, pages, words and bytes, to reuse unchanged shards' indexes."""
 
 
 class PagefindError(UserError):
@@ -69,12 +73,12 @@ class IndexReport:
     """Size of site/pagefind/ on disk."""
     seconds: float
     indexes: int = 1
-    """Pagefind indexes (one per arXiv year above SHARD_ABOVE papers)."""
+    """Pagefind indexes (above SHARD_ABOVE papers, one per arXiv year and per quarter of the newest year)."""
     reused: int = 0
-    """Indexes kept from the previous build (no page of their year changed)."""
+    """Indexes kept from the previous build (none of their pages changed)."""
 
     def line(self) -> str:
-        shards = f" ({self.indexes} indexes, one per year, {self.reused} unchanged)" if self.indexes > 1 else ""
+        shards = f" ({self.indexes} indexes, {self.reused} unchanged)" if self.indexes > 1 else ""
         return (f"{self.pages} pages, {self.words} words, {self.bytes / 1_000_000:.1f} MB "
                 f"in site/{BUNDLE_DIR}/{shards} in {self.seconds:.1f}s")
 
@@ -85,30 +89,91 @@ def pagefind_command(site_dir: Path, output_dir: Path, glob: str = PAPER_PAGES) 
             "--glob", glob]
 
 
-def pages_by_year(site_dir: Path) -> dict[str, list[Path]]:
-    """The paper pages of `site_dir` by arXiv year (two-digit id prefix), newest year first."""
-    years: dict[str, list[Path]] = {}
-    for path in site_dir.glob(PAPER_PAGES):
-        years.setdefault(path.relative_to(site_dir).parts[1][:2], []).append(path)
-    return dict(sorted(years.items(), reverse=True))
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """One Pagefind index of a big archive: the papers of one arXiv year, or of one quarter of the newest year."""
+
+    key: str
+    """'23' (a year) or '26q4' (a quarter of the newest year), also its key in years.json."""
+    bundle: str
+    """Its folder below site/pagefind/: '' for the newest shard, else '2023/' or '2026-q3/'."""
+    glob: str
+    """The pages of site/ it indexes, as a Pagefind --glob."""
+    pages: dict[Path, float]
+    """Its paper pages and their modification times."""
 
 
-def shard_years(site_dir: Path) -> dict[str, list[Path]]:
-    """The years to index one by one (see pages_by_year); {} when one index will do."""
-    years = pages_by_year(site_dir)
-    if sum(len(pages) for pages in years.values()) <= SHARD_ABOVE or not all(year.isdigit() for year in years):
-        return {}
-    return years
+def paper_pages(site_dir: Path) -> dict[Path, float]:
+    """Every paper page of `site_dir` (papers/<id>/index.html, old-style ids one level deeper) and its
+    modification time; one directory listing and one stat a page (a `**` glob takes 30 s at 100k)."""
+    pages: dict[Path, float] = {}
+    folders = [site_dir / "papers"]
+    for depth in range(2):
+        deeper = []
+        for folder in folders:
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                if not entry.is_dir(follow_symlinks=False):
+                    continue
+                page = Path(entry.path) / "index.html"
+                try:
+                    pages[page] = page.stat().st_mtime
+                except FileNotFoundError:
+                    deeper.append(Path(entry.path))  # hep-th/ holds hep-th/9901001/index.html
+        folders = deeper
+    return pages
 
 
-def reusable_shard(bundle: Path, old: dict, year: str, pages: list[Path]) -> Path | None:
-    """The previous build's index of `year`, if no page of that year was added, removed or rewritten since."""
-    kept = old.get(year)
+def plan_shards(site_dir: Path) -> list[Shard]:
+    """The indexes of a big archive, newest first; [] when one index will do (see the module docstring)."""
+    pages = paper_pages(site_dir)
+    months: dict[str, dict[Path, float]] = {}
+    for page, mtime in pages.items():
+        months.setdefault(page.parent.name[:4], {})[page] = mtime
+    if len(pages) <= SHARD_ABOVE or not all(month.isdigit() for month in months):
+        return []
+    newest_year = max(months)[:2]
+    groups: dict[str, list[str]] = {}
+    for month in months:
+        year = month[:2]
+        key = f"{year}q{(int(month[2:]) - 1) // 3 + 1}" if year == newest_year else year
+        groups.setdefault(key, []).append(month)
+    shards = []
+    for number, key in enumerate(sorted(groups, reverse=True)):
+        bundle = "" if number == 0 else f"20{key[:2]}{'-' + key[2:] if len(key) > 2 else ''}/"
+        chosen = sorted(groups[key])
+        glob = f"papers/{key}*/index.html" if len(key) == 2 else f"papers/{{{','.join(chosen)}}}*/index.html"
+        shards.append(Shard(key=key, bundle=bundle, glob=glob,
+                            pages={page: mtime for month in chosen for page, mtime in months[month].items()}))
+    return shards
+
+
+def reusable_shard(bundle: Path, old: dict, shard: Shard) -> Path | None:
+    """The previous build's index of `shard`, if none of its pages was added, removed or rewritten since."""
+    kept = old.get(shard.key)
     entry = bundle / kept["bundle"] / "pagefind-entry.json" if kept else None
-    if not entry or not entry.is_file() or kept.get("pages") != len(pages):
+    if not entry or not entry.is_file() or kept.get("pages") != len(shard.pages):
         return None
     built = entry.stat().st_mtime
-    return entry.parent if all(page.stat().st_mtime < built for page in pages) else None
+    return entry.parent if all(mtime < built for mtime in shard.pages.values()) else None
+
+
+def finish_bundle(folder: Path) -> int:
+    """Remove Pagefind's unused interface files from the bundle Pagefind just wrote in `folder`
+    (not the bundles nested in it); return the bundle's size in bytes."""
+    total = 0
+    for entry in os.scandir(folder):
+        if entry.is_file() and UNUSED_FILES.fullmatch(entry.name):
+            os.unlink(entry.path)
+        elif entry.is_file():
+            total += entry.stat().st_size
+        elif entry.name in ("index", "fragment", "filter"):
+            for parent, _dirs, files in os.walk(entry.path):
+                total += sum(os.stat(os.path.join(parent, name)).st_size for name in files)
+    return total
 
 
 def move_bundle(source: Path, target: Path) -> None:
@@ -116,42 +181,43 @@ def move_bundle(source: Path, target: Path) -> None:
     (a few, whatever the index's size), leaving out the other years' bundles nested in the newest one."""
     target.mkdir(parents=True, exist_ok=True)
     for entry in source.iterdir():
-        if not (entry.is_dir() and re.fullmatch(r"20\d\d", entry.name)):
+        if not (entry.is_dir() and re.fullmatch(r"20\d\d(-q\d)?", entry.name)):
             entry.rename(target / entry.name)
 
 
-def run_pagefind_shards(site_dir: Path, fresh: Path) -> tuple[int, int, int, int]:
-    """Index `site_dir` into `fresh`, one index per year when it is big; return pages, words, indexes, reused.
+def run_pagefind_shards(site_dir: Path, fresh: Path) -> tuple[int, int, int, int, int]:
+    """Index `site_dir` into `fresh`, one index per shard when it is big; return pages, words, bytes,
+    indexes and indexes reused.
 
-    A year whose pages did not change since the last build keeps its index: once every changed year
-    is indexed, its bundle is moved (renamed) from the old site/pagefind/ into `fresh`. Until then the
-    old folder is untouched, so a failed Pagefind run leaves it whole; a build killed while moving
-    leaves some years without an index folder, and the next build indexes those years again.
+    A shard none of whose pages changed since the last build keeps its index: once every changed
+    shard is indexed, its bundle is moved (renamed) from the old site/pagefind/ into `fresh`. Until
+    then the old folder is untouched, so a failed Pagefind run leaves it whole; a build killed while
+    moving leaves some shards without an index folder, and the next build indexes those again.
     """
-    years = shard_years(site_dir)
-    if not years:
+    shards = plan_shards(site_dir)
+    if not shards:
         pages, words = count_indexed(run_pagefind(pagefind_command(site_dir, fresh)))
         write_json(fresh, SHARDS_FILE, [])
-        return pages, words, 1, 0
+        return pages, words, finish_bundle(fresh), 1, 0
     bundle = site_dir / BUNDLE_DIR
     old = read_json(bundle / YEARS_FILE)
     manifest, kept = {}, []
-    for year, year_pages in years.items():
-        name = "" if year == next(iter(years)) else f"20{year}/"
-        previous = reusable_shard(bundle, old, year, year_pages)
+    for shard in shards:
+        previous = reusable_shard(bundle, old, shard)
         if previous:
-            kept.append((previous, fresh / name))
-            words = old[year]["words"]
+            kept.append((previous, fresh / shard.bundle))
+            words, size = old[shard.key]["words"], old[shard.key].get("bytes") or finish_bundle(previous)
         else:
-            log.info("index: papers of 20%s", year)
-            _, words = count_indexed(run_pagefind(pagefind_command(site_dir, fresh / name, f"papers/{year}*/index.html")))
-        manifest[year] = {"bundle": name, "pages": len(year_pages), "words": words}
+            log.info("index: papers of %s", f"20{shard.key}" if len(shard.key) == 2 else f"20{shard.key[:2]} {shard.key[2:].upper()}")
+            _, words = count_indexed(run_pagefind(pagefind_command(site_dir, fresh / shard.bundle, shard.glob)))
+            size = finish_bundle(fresh / shard.bundle)
+        manifest[shard.key] = {"bundle": shard.bundle, "pages": len(shard.pages), "words": words, "bytes": size}
     for previous, target in kept:
         move_bundle(previous, target)
     write_json(fresh, YEARS_FILE, manifest)
     write_json(fresh, SHARDS_FILE, [shard["bundle"] for shard in manifest.values() if shard["bundle"]])
-    pages = sum(shard["pages"] for shard in manifest.values())
-    return pages, sum(shard["words"] for shard in manifest.values()), len(manifest), len(kept)
+    totals = [sum(shard[key] for shard in manifest.values()) for key in ("pages", "words", "bytes")]
+    return totals[0], totals[1], totals[2], len(manifest), len(kept)
 
 
 def read_json(path: Path) -> dict:
@@ -178,14 +244,10 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
         return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started)
     fresh = site_dir / f".{BUNDLE_DIR}-new"
     shutil.rmtree(fresh, ignore_errors=True)
-    pages, words, indexes, reused = run_pagefind_shards(site_dir, fresh)
+    pages, words, size, indexes, reused = run_pagefind_shards(site_dir, fresh)
     if not fresh.is_dir():
         raise PagefindError(f"Pagefind reported success but wrote no bundle to {fresh}")
-    for path in fresh.rglob("pagefind-*"):
-        if UNUSED_FILES.fullmatch(path.name):
-            path.unlink()
     replace_folder(fresh, bundle)
-    size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())
     return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started,
                        indexes=indexes, reused=reused)
 

@@ -69,7 +69,7 @@ def test_a_big_archive_gets_one_index_per_year_listed_for_merging(archive, run_c
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)  # the fixture's 5 papers count as a big archive
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
-    assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, one per year, 0 unchanged)" in out
+    assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, 0 unchanged)" in out
     bundle = archive / "site/pagefind"
     years = sorted({paper.id[:2] for paper in PAPERS}, reverse=True)
     assert json.loads((bundle / "shards.json").read_text(encoding="utf-8")) == [f"20{year}/" for year in years[1:]]
@@ -93,12 +93,12 @@ def test_a_rebuild_keeps_the_index_of_each_year_whose_pages_did_not_change(archi
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
-    assert "(4 indexes, one per year, 4 unchanged)" in out
+    assert "(4 indexes, 4 unchanged)" in out
     paper = next(paper for paper in PAPERS if paper.id.startswith("23"))
     write_archive(archive / "content", (paper.replace(upvotes=(paper.upvotes or 0) + 1000),))
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
-    assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, one per year, 3 unchanged)" in out
+    assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, 3 unchanged)" in out
     bundle = archive / "site/pagefind"
     years = json.loads((bundle / "years.json").read_text(encoding="utf-8"))
     assert sum(year["pages"] for year in years.values()) == len(PAPERS)
@@ -125,5 +125,25 @@ def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive
     (archive / "site/.pagefind-new").unlink()
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
-    assert "(4 indexes, one per year, 3 unchanged)" in out
+    assert "(4 indexes, 3 unchanged)" in out
     assert {path.relative_to(bundle) for path in bundle.rglob("pagefind-entry.json")} == set(before)
+
+
+def test_the_newest_year_is_indexed_by_quarter_so_a_daily_build_redoes_a_quarter(archive, run_cli, monkeypatch):
+    from papermirror import index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    autumn = PAPERS[0].replace(id="2510.00001", title="An autumn paper", published="2025-10-01", daily=("2025-10-02",))
+    write_archive(archive / "content", (autumn,))
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert f"index: {len(PAPERS) + 1} pages," in out and "(5 indexes, 0 unchanged)" in out
+    bundle = archive / "site/pagefind"
+    assert json.loads((bundle / "shards.json").read_text(encoding="utf-8")) == ["2025-q1/", "2024/", "2023/", "2021/"]
+    years = json.loads((bundle / "years.json").read_text(encoding="utf-8"))
+    assert {key: shard["pages"] for key, shard in years.items()} == {"25q4": 1, "25q1": 2, "24": 1, "23": 1, "21": 1}
+    assert years["25q4"]["bundle"] == "" and all(shard["bytes"] > 10_000 for shard in years.values())
+    write_archive(archive / "content", (autumn.replace(upvotes=999),))
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert "(5 indexes, 4 unchanged)" in out and "index: papers of 2025 Q4" in err + out
