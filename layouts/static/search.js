@@ -197,8 +197,9 @@
 
   async function search() {
     const mine = ++generation;
+    const asked = term;  // the words this search is for (typing may go on while it runs)
     syncAddress();
-    if (!term && !chosenCount()) {
+    if (!asked && !chosenCount()) {
       list.textContent = "";
       results = [];
       shown = 0;
@@ -208,14 +209,14 @@
     }
     const api = await pagefind();
     // A term of null asks Pagefind for every page that passes the filters.
-    const found = await api.search(term ? pagefindTerm(term) : null, { filters: pagefindFilters(), sort: SORTS[sortKey] || {} });
+    const found = await api.search(asked ? pagefindTerm(asked) : null, { filters: pagefindFilters(), sort: SORTS[sortKey] || {} });
     if (mine !== generation || !found) return;
     results = found.results;
     shown = 0;
     list.textContent = "";
     await showMore(mine, false);
     if (mine !== generation) return;
-    const what = term ? "for \u201c" + term + "\u201d" : "";
+    const what = asked ? "for \u201c" + asked + "\u201d" : "";
     const narrowed = chosenCount() ? " with the chosen filters" : "";
     statusLine.textContent = results.length
       ? results.length + (results.length === 1 ? " paper" : " papers") + " found " + what + narrowed
