@@ -9,10 +9,26 @@ from pathlib import Path
 
 import pytest
 from archive import PAPERS, write_archive
+from lunr import lunr
+from lunr.query import Clause
+from lunr.token_set import TokenSet
 
 from papermirror.config import load_config
 from papermirror.content import read_papers
-from papermirror.search import build_index, cache_path, load_index, run_search
+from papermirror.paper import Paper, content_relpath
+from papermirror.search import FIELD_NAMES, FIELDS, build_index, cache_path, load_index, paper_document, run_search
+
+SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"
+ODD_TEXT = Paper(
+    id="2501.00001",
+    title="Über-große İstanbul\xa0ΣΑΣ models \u2014 pre-training\tvs.\nfine\u2010tuning (ViT-B/16); C++ & naïve ﬁts",
+    authors=("Zoë O'Brien-Smith", "J.-P. Müller", "李 雷"),
+    published="2025-01-01",
+    abstract="x--y  ---  $\\alpha$-scaling, U.S.A., 3.14, e.g., \"quoted\" 'single' \u200bzero\u2028line\x0bvt\x0cff\r"
+    "the THE a An -- \\$5 $m^2$ ... !!! pre*fix tri~ck ^boost +plus -minus field:value",
+    ai_keywords=("masked image modeling", "x-ray"),
+)
+"""A paper whose text tries lunr's tokenizer: every separator, Unicode case folding, punctuation."""
 
 
 @pytest.fixture(autouse=True)
@@ -148,3 +164,94 @@ def test_cached_index_answers_like_a_fresh_one(archive, query):
     cached = run_search(load_index(config), query)  # reads it back
     assert [(hit.id, round(hit.score, 6)) for hit in cached] == [(hit.id, round(hit.score, 6)) for hit in fresh]
     assert fresh
+
+
+# --- the fast path gives what lunr.py itself gives ------------------------------------------------
+
+ARCHIVES = {  # in the order content.read_papers reads them back
+    "fixture": lambda: {paper.id: paper for paper in sorted((*PAPERS, ODD_TEXT), key=lambda p: content_relpath(p.id))},
+    "shipped": lambda: read_papers(SHIPPED_CONTENT),
+}
+QUERIES = [
+    "masked", "masked autoencoders", "pretraining vision", "the", "zanzibarite",  # words, a stop word
+    "title:vision", "author:he", "keyword:mask*", "id:2405.14908", "summary:pre*", "abstract:scaling",  # fields
+    "pretrain*", "*former", "sc*ing", "*", "title:*a*",  # wildcards
+    "vison~1", "mask~2", "t*r~1",  # edit distance
+    "+masked +image", "+masked -vision", "-mamba", "-masked -vision", "+quuxification masked",  # presence
+    "mamba^10 vision", "vision^0 masked", "+title:pretrain* -author:ge^3 data",  # boosts, mixed
+    "quuxification", "naïve ﬁts", "istanbul", "o'brien", "c++", "x", "3.14",  # no result, odd text
+]
+
+
+@pytest.fixture(scope="module")
+def reference_index():
+    """lunr.py's own index of an archive, built by lunr.py (once per module: it is slow)."""
+    indexes = {}
+
+    def get(archive: str):
+        if archive not in indexes:
+            documents = [paper_document(paper) for paper in ARCHIVES[archive]().values()]
+            indexes[archive] = lunr(ref="id", fields=list(FIELDS), documents=documents)
+        return indexes[archive]
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def cached_index(tmp_path_factory):
+    """The index `build.py search` uses for an archive, written to .cache/ and read back from it."""
+    indexes = {}
+
+    def get(archive: str):
+        if archive not in indexes:
+            folder = tmp_path_factory.mktemp(archive)
+            (folder / "mirror.yml").write_text("site:\n  title: Test mirror\n", encoding="utf-8")
+            write_archive(folder / "content", tuple(ARCHIVES[archive]().values()))
+            config = load_config(folder / "mirror.yml")
+            load_index(config)  # builds and caches
+            indexes[archive] = load_index(config)  # reads the cache
+        return indexes[archive]
+
+    return get
+
+
+@pytest.mark.parametrize("archive", ARCHIVES)
+def test_index_holds_what_lunr_builder_makes(archive, reference_index):
+    """Every term's `_index`, postings and field-vector weight are those of lunr.py's Builder."""
+    reference, index = reference_index(archive), build_index(ARCHIVES[archive]())
+    assert index.terms == sorted(reference.inverted_index)
+    ids = [pid for pid, _, _ in index.papers]
+    weights_seen = 0
+    for term in index.terms:
+        term_index, posting = index.posting(term)
+        assert term_index == reference.inverted_index[term]["_index"], term
+        for name, (numbers, weights) in zip(FIELD_NAMES, posting):
+            refs = [ids[number] for number in numbers]
+            assert refs == list(reference.inverted_index[term][name]), (term, name)
+            for ref, weight in zip(refs, weights):
+                elements = reference.field_vectors[f"{name}/{ref}"].elements
+                assert dict(zip(elements[::2], elements[1::2]))[term_index] == weight, (term, name, ref)
+            weights_seen += len(weights)
+    assert weights_seen == sum(len(vector.elements) // 2 for vector in reference.field_vectors.values())
+    zero = {f"{FIELD_NAMES[ref % len(FIELD_NAMES)]}/{ids[ref // len(FIELD_NAMES)]}" for ref in index.zero_vectors}
+    assert zero == {ref for ref, vector in reference.field_vectors.items() if vector.elements and vector.magnitude == 0}
+
+
+@pytest.mark.parametrize("archive", ARCHIVES)
+@pytest.mark.parametrize("query", QUERIES)
+def test_results_and_scores_are_lunr_index_search(archive, query, reference_index, cached_index):
+    """The cached fast path ranks and scores exactly as lunr.py's Index.search, ties and all."""
+    hits = run_search(cached_index(archive), query)
+    expected = [(result["ref"], result["score"]) for result in reference_index(archive).search(query)]
+    assert [(hit.id, hit.score) for hit in hits] == expected
+
+
+@pytest.mark.parametrize("pattern", ["pre*", "*ing", "m*d*", "*", "vison~1", "mask~2", "t*r~1", "ab~1", "x~1", "*a*e*"])
+def test_wildcards_expand_to_lunrs_terms_in_lunrs_order(pattern):
+    """Matching terms come out as lunr's TokenSet over every term lists them (the order moves ties)."""
+    index = build_index(ARCHIVES["shipped"]())
+    term, _, distance = pattern.partition("~")
+    clause = Clause(term=term, edit_distance=int(distance or 0))
+    expected = TokenSet.from_list(index.terms).intersect(TokenSet.from_clause(clause)).to_list()
+    assert index.expand(clause) == expected
+    assert expected
