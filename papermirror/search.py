@@ -11,9 +11,10 @@ the term and the term's weight in that field's vector. A query is then scored wi
 magnitude, summed over fields) in the order lunr adds things up, so scores and ranking are
 bit-for-bit those of `lunr.Index.search` (tests/test_search.py checks that against lunr.py itself).
 
-The index is cached in `.cache/search/`, after a first line naming the format and a fingerprint of
-content/ (every paper file's name, size and mtime). A search maps the cached file, reads the terms'
-table, and reads the postings of only the terms its query touches; a changed fingerprint rebuilds it.
+The index is cached in `.cache/search/index.bin`, after a line naming the format and the listing of
+content/ it was built from (every paper file's name, size and mtime). A search lists content/ again
+and, when the listings match, maps the file, reads the table of terms, and reads the postings of only
+the terms its query touches; any change in content/ rebuilds it.
 
 Fields (lunr's field syntax: `title:mamba`, `author:he`, `keyword:diffusion`):
   id, title, author, keyword, summary (HF's AI summary), abstract.
@@ -21,8 +22,7 @@ Fields (lunr's field syntax: `title:mamba`, `author:he`, `keyword:diffusion`):
 
 from __future__ import annotations
 
-import hashlib
-import json
+import gc
 import logging
 import math
 import mmap
@@ -34,8 +34,11 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import accumulate, repeat
+from operator import add, itemgetter, mul
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +75,8 @@ FIELDS = (
 FIELD_NAMES = tuple(spec["field_name"] for spec in FIELDS)
 QUERY_HELP = "see `python build.py search --help` for the query syntax"
 CACHE_MAGIC = b"papermirror-search-index"
+CACHE_PREFIX = b"%s %d lunr-%s %s " % (CACHE_MAGIC, INDEX_FORMAT, LUNR_VERSION.encode(), sys.byteorder.encode())
+"""The cache's first line: this, then the length of the listing of content/ that follows it."""
 OLD_CACHE_NAMES = ("lunr-index.txt",)
 """Caches of earlier versions in .cache/search/, deleted when the index is rebuilt."""
 
@@ -95,6 +100,8 @@ class Hit:
 
     def as_json(self) -> str:
         """The hit as one line of JSON, for scripts."""
+        import json  # only for --json
+
         record = {"id": self.id, "date": self.date, "title": self.title, "score": round(self.score, 4)}
         return json.dumps(record, ensure_ascii=False)
 
@@ -119,10 +126,10 @@ class SearchIndex:
     spans: array
     """Where each term's posting starts, from `body_start` (one more entry: the end of the last)."""
     body: bytes | mmap.mmap
-    """The postings, one after another in the order of `terms`, from `body_start` on."""
+    """From `body_start` on: the postings in the order of `terms`, then each paper's (id, date, title)."""
     body_start: int
-    papers: list[tuple[str, str | None, str]]
-    """(id, date, title) of each paper, by paper number (the order papers were indexed)."""
+    paper_spans: array
+    """Where each paper's (id, date, title) starts, by paper number (the order papers were indexed)."""
     zero_vectors: frozenset[int]
     """paper number * len(FIELD_NAMES) + field number of the field vectors whose weights all round
     to 0 (lunr scores those 0); empty fields are left out, no query matches them."""
@@ -169,9 +176,19 @@ class SearchIndex:
             candidates = [term for term in self.terms if pattern.fullmatch(term)]
         return TokenSet.from_list(candidates).intersect(query_set).to_list()
 
+    @property
+    def paper_count(self) -> int:
+        """How many papers the index holds."""
+        return len(self.paper_spans) - 1
+
+    def paper(self, number: int) -> tuple[str, str | None, str]:
+        """Return the id, date and title of paper `number`, read from `body`."""
+        start, end = self.paper_spans[number], self.paper_spans[number + 1]
+        return pickle.loads(self.body[self.body_start + start : self.body_start + end])
+
     def hit(self, number: int, score: float) -> Hit:
         """The result line of paper `number`."""
-        pid, date, title = self.papers[number]
+        pid, date, title = self.paper(number)
         return Hit(id=pid, date=date, title=title, score=score)
 
 
@@ -224,20 +241,27 @@ def paper_document(paper: Paper) -> dict[str, str]:
 
 
 class _TermIds(dict):
-    """token -> lunr's `_index` of each term lunr's indexing pipeline makes of it.
+    """token -> lunr's `_index` of the term lunr's indexing pipeline makes of it (None: no term).
 
-    The pipeline (trimmer, stop words, stemmer) runs once per distinct token; a term is numbered
-    when first met, and tokens are met in the order lunr meets them, so the numbers are lunr's.
+    The pipeline (trimmer, stop words, stemmer) runs once per distinct token, or not at all for the
+    tokens in `known` (its terms at the last indexing). A term is numbered when first met, and tokens
+    are met in the order lunr meets them, so the numbers are lunr's.
     """
 
-    def __init__(self, pipeline: Pipeline) -> None:
-        super().__init__()
-        self.pipeline, self.numbers = pipeline, {}
+    def __init__(self, pipeline: Pipeline, known: dict[str, str | None]) -> None:
+        super().__init__({"": None})  # what two separators in a row leave: not a token
+        self.pipeline, self.known, self.numbers, self.token_terms = pipeline, known, {}, {}
 
-    def __missing__(self, token: str) -> tuple[int, ...]:
-        terms = (str(term) for term in self.pipeline.run([Token(token)]))
-        ids = self[token] = tuple(self.numbers.setdefault(term, len(self.numbers)) for term in terms)
-        return ids
+    def __missing__(self, token: str) -> int | None:
+        term = self.token_terms[token] = self.known[token] if token in self.known else self.run_pipeline(token)
+        number = self[token] = None if term is None else self.numbers.setdefault(term, len(self.numbers))
+        return number
+
+    def run_pipeline(self, token: str) -> str | None:
+        terms = [str(term) for term in self.pipeline.run([Token(token)])]
+        if len(terms) > 1:  # lunr's trimmer, stop word filter and stemmer each give one token or none
+            raise ValueError(f"lunr's pipeline made {len(terms)} terms of {token!r}; the indexer expects one")
+        return terms[0] if terms else None
 
 
 @dataclass
@@ -246,6 +270,8 @@ class _Counts:
 
     term_ids: dict[str, int]
     """term -> lunr's `_index`."""
+    token_terms: dict[str, str | None]
+    """token -> the term lunr's pipeline makes of it, for every distinct token."""
     papers: tuple[list[list[int]], ...]
     """For each field, by `_index`: the papers that have the term there."""
     frequencies: tuple[list[list[int]], ...]
@@ -256,14 +282,14 @@ class _Counts:
     """For each field, each paper's number of distinct terms there."""
 
 
-def count_terms(documents: list[dict[str, str]]) -> _Counts:
+def count_terms(documents: list[dict[str, str]], known: dict[str, str | None]) -> _Counts:
     """Tokenize every field of every document as lunr does and count the terms."""
-    ids = _TermIds(get_default_builder().pipeline)
-    counts = _Counts(ids.numbers, *(tuple([] for _ in FIELD_NAMES) for _ in range(4)))
+    ids = _TermIds(get_default_builder().pipeline, known)
+    counts = _Counts(ids.numbers, ids.token_terms, *(tuple([] for _ in FIELD_NAMES) for _ in range(4)))
     for number, document in enumerate(documents):  # paper by paper, field by field: lunr's order
         for field_number, name in enumerate(FIELD_NAMES):
-            tokens = filter(None, _split(document[name].lower()))
-            frequencies = Counter(chain.from_iterable(map(ids.__getitem__, tokens)))  # in order of first use
+            frequencies = Counter(map(ids.__getitem__, _split(document[name].lower())))  # in order of first use
+            frequencies.pop(None, None)
             all_papers, all_frequencies = counts.papers[field_number], counts.frequencies[field_number]
             for _ in range(len(all_papers), len(ids.numbers)):
                 all_papers.append([])
@@ -291,30 +317,30 @@ def _split(text: str) -> list[str]:
 def weigh_terms(counts: _Counts, paper_count: int) -> tuple[list[bytes], frozenset[int]]:
     """Return each term's encoded posting (by `_index`) and the field vectors whose weights are all 0.
 
-    The arithmetic is lunr.Builder._create_field_vectors' and lunr.idf's, operation for operation
-    (the parts that depend on the field length or the frequency alone are computed once).
+    The arithmetic is lunr.Builder._create_field_vectors' and lunr.idf's, operation for operation.
     """
     builder = get_default_builder()
     k1, b = builder._k1, builder._b  # lunr's defaults (1.2, 0.75); no public accessor
-    zeros: Counter[int] = Counter()
-    norms = []
+    norms = []  # for each field, by field length: the part of the weight that depends on it alone
     for lengths in counts.lengths:
         average = sum(lengths) / paper_count
         norms.append({length: k1 * (1 - b + b * (length / average)) for length in set(lengths)})
-    encoded = []
+    fields = [
+        (lengths, norm, max(lengths) + 1, spec.get("boost", 1)) for lengths, norm, spec in zip(counts.lengths, norms, FIELDS)
+    ]
+    encoded, zeros = [], Counter()
     for term_id in range(len(counts.term_ids)):
-        columns = [(counts.papers[f][term_id], counts.frequencies[f][term_id]) for f in range(len(FIELD_NAMES))]
+        columns = [(papers[term_id], frequencies[term_id]) for papers, frequencies in zip(counts.papers, counts.frequencies)]
         with_term = sum(len(papers) for papers, _ in columns)
         x = (paper_count - with_term + 0.5) / (with_term + 0.5)
         idf = math.log(1 + abs(x))
         parts = [array("I", [len(papers) for papers, _ in columns]).tobytes()]
-        for field_number, (papers, frequencies) in enumerate(columns):
-            weights = _field_weights(idf, papers, frequencies, counts.lengths[field_number], norms[field_number],
-                                     k1, FIELDS[field_number].get("boost", 1))
-            for number, weight in zip(papers, weights):
-                if weight == 0:
-                    zeros[number * len(FIELD_NAMES) + field_number] += 1
-            parts += [array("I", papers).tobytes(), weights.tobytes()]
+        for field_number, ((papers, frequencies), field_facts) in enumerate(zip(columns, fields)):
+            if papers:
+                weights = _field_weights(idf, k1, papers, frequencies, *field_facts)
+                if 0 in weights:  # rare: a word on nearly every paper, in a long field
+                    zeros.update(n * len(FIELD_NAMES) + field_number for n, w in zip(papers, weights) if w == 0)
+                parts += [array("I", papers).tobytes(), weights.tobytes()]
         encoded.append(b"".join(parts))
     zero_vectors = frozenset(
         ref for ref, count in zeros.items() if count == counts.distinct[ref % len(FIELD_NAMES)][ref // len(FIELD_NAMES)]
@@ -322,59 +348,83 @@ def weigh_terms(counts: _Counts, paper_count: int) -> tuple[list[bytes], frozens
     return encoded, zero_vectors
 
 
-def _field_weights(idf: float, papers: list[int], frequencies: list[int], lengths: list[int],
-                   norms: dict[int, float], k1: float, boost: int) -> array:
-    """A term's weight in each paper's field vector: lunr's BM25 variant, times the boost, to 3 places."""
-    weights, known = array("d"), {}
-    for number, tf in zip(papers, frequencies):
-        length = lengths[number]
-        key = (length, tf)
-        weight = known.get(key)
-        if weight is None:
-            score = idf * ((k1 + 1) * tf) / (norms[length] + tf)
-            weight = known[key] = round(score * boost, 3)
-        weights.append(weight)
-    return weights
+def _field_weights(idf: float, k1: float, papers: list[int], frequencies: list[int], lengths: list[int],
+                   norm: dict[int, float], stride: int, boost: int) -> array:
+    """A term's weight in each paper's field vector: lunr's BM25 variant, times the boost, to 3 places.
+
+    A weight depends on the field's length and the term's frequency alone, a few hundred pairs for a
+    word on thousands of papers: each pair is weighed once, keyed by frequency * stride + length.
+    """
+    keys = list(map(add, map(mul, frequencies, repeat(stride)), map(lengths.__getitem__, papers)))
+    by_key = {}
+    for key in set(keys):
+        tf, length = divmod(key, stride)
+        by_key[key] = round(idf * ((k1 + 1) * tf) / (norm[length] + tf) * boost, 3)
+    return array("d", map(by_key.__getitem__, keys))
 
 
-def encode_index(papers: dict[str, Paper]) -> bytes:
-    """Index every paper; return the index as bytes (what the cache holds after its first line)."""
-    counts = count_terms([paper_document(paper) for paper in papers.values()])
-    encoded, zero_vectors = weigh_terms(counts, len(papers)) if papers else ([], frozenset())
+def encode_index(papers: dict[str, Paper], known: dict[str, str | None] | None = None) -> bytes:
+    """Index every paper; return the index as bytes (what the cache holds after its listing of content/).
+
+    `known`: the term of each token at the last indexing (read_token_terms), to skip the stemmer.
+    """
+    with _collector_paused():
+        counts = count_terms([paper_document(paper) for paper in papers.values()], known or {})
+        encoded, zero_vectors = weigh_terms(counts, len(papers)) if papers else ([], frozenset())
     terms = sorted(counts.term_ids)
     term_ids = [counts.term_ids[term] for term in terms]
-    spans = array("Q", [0])
-    for term_id in term_ids:
-        spans.append(spans[-1] + len(encoded[term_id]))
+    postings = [encoded[term_id] for term_id in term_ids]
+    records = [pickle.dumps((paper.id, paper.day, paper.title), protocol=pickle.HIGHEST_PROTOCOL) for paper in papers.values()]
+    token_terms = pickle.dumps(counts.token_terms, protocol=pickle.HIGHEST_PROTOCOL)
+    spans = array("Q", accumulate(map(len, postings + records + [token_terms]), initial=0))
     header = {
         "lunr": LUNR_VERSION,
         "fields": FIELD_NAMES,
         "terms": terms,
         "term_indexes": array("I", term_ids),
-        "spans": spans,
-        "papers": [(paper.id, paper.day, paper.title) for paper in papers.values()],
+        "spans": spans[: len(terms) + 1],
+        "paper_spans": spans[len(terms) : -1],
+        "token_terms": spans[-2:],
         "zero_vectors": sorted(zero_vectors),
     }
     header_bytes = pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
-    body = b"".join(encoded[term_id] for term_id in term_ids)
-    return struct.pack("<Q", len(header_bytes)) + header_bytes + body
+    return b"".join([struct.pack("<Q", len(header_bytes)), header_bytes, *postings, *records, token_terms])
 
 
-def decode_index(data: bytes | mmap.mmap, start: int = 0) -> SearchIndex:
-    """Read an index written by encode_index from `data[start:]`; the postings stay where they are."""
+def _read_header(data: bytes | mmap.mmap, start: int) -> tuple[dict, int]:
+    """Return the header of an index written by encode_index at `data[start:]`, and where its body starts."""
     (size,) = struct.unpack_from("<Q", data, start)
     header = pickle.loads(data[start + 8 : start + 8 + size])
     if header["lunr"] != LUNR_VERSION or tuple(header["fields"]) != FIELD_NAMES:
         raise ValueError(f"made for lunr {header['lunr']} and fields {header['fields']}")
+    return header, start + 8 + size
+
+
+def decode_index(data: bytes | mmap.mmap, start: int = 0) -> SearchIndex:
+    """Read an index written by encode_index from `data[start:]`; the postings stay where they are."""
+    header, body_start = _read_header(data, start)
     return SearchIndex(
         terms=header["terms"],
         term_indexes=header["term_indexes"],
         spans=header["spans"],
         body=data,
-        body_start=start + 8 + size,
-        papers=header["papers"],
+        body_start=body_start,
+        paper_spans=header["paper_spans"],
         zero_vectors=frozenset(header["zero_vectors"]),
     )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: indexing makes millions of lists and no cycles, and the
+    collector would walk them again and again (a third of the time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def build_index(papers: dict[str, Paper]) -> SearchIndex:
@@ -390,20 +440,16 @@ def cache_path(config: Config) -> Path:
     return config.cache_dir / "search" / "index.bin"
 
 
-def fingerprint_content(content_dir: Path) -> str:
-    """Hash every paper file's relative path, size and mtime: it changes whenever content/ does."""
-    digest = hashlib.sha256(f"papermirror-search-{INDEX_FORMAT}-lunr-{LUNR_VERSION}-{sys.byteorder}\n".encode())
-    papers_dir = content_dir / "papers"
-    for shard in sorted(os.scandir(papers_dir), key=lambda entry: entry.name):
-        if not shard.is_dir() or shard.name.startswith("."):
-            continue
-        lines = []
-        for entry in os.scandir(shard.path):
-            if entry.name.endswith(".md") and not entry.name.startswith("."):
-                stat = entry.stat()
-                lines.append(f"{shard.name}/{entry.name}\t{stat.st_size}\t{stat.st_mtime_ns}\n")
-        digest.update("".join(sorted(lines)).encode())
-    return digest.hexdigest()
+def list_content(content_dir: Path) -> bytes:
+    """Every paper file's relative path, size and mtime, one a line, sorted: it changes whenever content/ does."""
+    lines = []
+    for shard in os.scandir(content_dir / "papers"):
+        if shard.is_dir() and not shard.name.startswith("."):
+            for entry in os.scandir(shard.path):
+                if entry.name.endswith(".md") and not entry.name.startswith("."):
+                    stat = entry.stat()
+                    lines.append(f"{shard.name}/{entry.name}\t{stat.st_size}\t{stat.st_mtime_ns}\n")
+    return "".join(sorted(lines)).encode()
 
 
 def load_index(config: Config) -> SearchIndex:
@@ -411,9 +457,10 @@ def load_index(config: Config) -> SearchIndex:
     content_dir = config.content_dir
     if not (content_dir / "papers").is_dir():
         raise UserError(f"{content_dir / 'papers'}: no such folder; run `python build.py snapshot` first")
-    first_line = b" ".join((CACHE_MAGIC, str(INDEX_FORMAT).encode(), fingerprint_content(content_dir).encode())) + b"\n"
+    listing = list_content(content_dir)
+    first_line = CACHE_PREFIX + f"{len(listing)}\n".encode()
     path = cache_path(config)
-    cached = read_cache(path, first_line)
+    cached = read_cache(path, first_line + listing)
     if cached is not None:
         return cached
     from papermirror.content import write_bytes_atomic  # only when indexing: a warm search needs neither
@@ -421,9 +468,9 @@ def load_index(config: Config) -> SearchIndex:
 
     log.info("search: indexing %s (it changed since the last search)", content_dir)
     papers = read_papers_cached(content_dir, config.cache_dir, os.cpu_count() or 1).papers
-    data = encode_index(papers)
+    data = encode_index(papers, read_token_terms(path))
     try:
-        write_bytes_atomic(path, first_line + data, durable=False)
+        write_bytes_atomic(path, first_line + listing + data, durable=False)
         for name in OLD_CACHE_NAMES:
             (path.parent / name).unlink(missing_ok=True)
     except OSError as exc:
@@ -431,21 +478,44 @@ def load_index(config: Config) -> SearchIndex:
     return decode_index(data)
 
 
-def read_cache(path: Path, first_line: bytes) -> SearchIndex | None:
-    """Map the cached index, or return None when it is missing, stale or unreadable."""
+def read_cache(path: Path, key: bytes) -> SearchIndex | None:
+    """Map the cached index if the cache starts with `key`; None when it is missing, stale or unreadable.
+
+    The key is a line naming the format, then the listing of content/ the index was built from.
+    """
     try:
         with path.open("rb") as handle:
-            line = handle.readline(200)
-            if line == first_line:
-                return decode_index(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ), len(line))
-        if line.startswith(CACHE_MAGIC + b" "):
-            return None  # an older format, or content/ changed: rebuild quietly
+            if handle.read(len(key)) == key:
+                return decode_index(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ), len(key))
+            handle.seek(0)
+            if handle.read(len(CACHE_MAGIC) + 1) == CACHE_MAGIC + b" ":
+                return None  # another format, or content/ changed: rebuild quietly
         raise ValueError("not a search index")
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, pickle.UnpicklingError, struct.error) as exc:
         log.warning("%s: unreadable search cache, rebuilding it (%s)", path, exc)
         return None
+
+
+def read_token_terms(path: Path) -> dict[str, str | None]:
+    """Return the term lunr's pipeline made of each token at the last indexing, from the cache ({} if none).
+
+    Stemming every distinct token is the slowest part of indexing a real archive, and a day's
+    snapshot brings few new tokens.
+    """
+    try:
+        with path.open("rb") as handle:
+            line = handle.readline(200)
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        if not (line.startswith(CACHE_PREFIX) and line.endswith(b"\n")):
+            return {}
+        header, body_start = _read_header(data, len(line) + int(line[len(CACHE_PREFIX) :]))
+        start, end = header["token_terms"]
+        token_terms = pickle.loads(data[body_start + start : body_start + end])
+        return token_terms if isinstance(token_terms, dict) else {}
+    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, pickle.UnpicklingError, struct.error):
+        return {}
 
 
 # --- query --------------------------------------------------------------------------------------
@@ -506,9 +576,8 @@ def _match_field(matches: _Matches, clause: Clause, term: str, term_index: int, 
         matches.prohibited[name] = matches.prohibited.get(name, set()).union(papers)
         return clause_matches
     matches.query_vectors[name].upsert(term_index, clause.boost, lambda a, b: a + b)
-    if (term, name) not in matches.collected:
-        for number in papers:
-            matches.field_refs.setdefault((field_number, number))
+    if (term, name) not in matches.collected:  # a dict keeps the place of a key met before, as lunr does
+        matches.field_refs.update(zip(zip(repeat(field_number), papers), repeat(None)))
         matches.collected.add((term, name))
     return clause_matches
 
@@ -519,16 +588,24 @@ def field_scores(index: SearchIndex, matches: _Matches) -> list[dict[int, float]
     for field_number, name in enumerate(FIELD_NAMES):
         vector, dots = matches.query_vectors[name], {}
         elements, magnitude = vector.elements, vector.magnitude
-        for i in range(0, len(elements), 2):
+        for i in range(0, len(elements), 2):  # in `_index` order, as lunr.Vector.dot adds them up
             value = elements[i + 1]
             papers, weights = matches.postings[elements[i]][field_number]
+            if not dots:  # 0 + x is x: the weights are never -0.0
+                dots = dict(zip(papers, map(mul, repeat(value), weights)))
+                continue
             for number, weight in zip(papers, weights):
                 dots[number] = dots.get(number, 0) + value * weight
         zero = index.zero_vectors
-        scores.append({
-            number: 0 if magnitude == 0 or number * len(FIELD_NAMES) + field_number in zero else dot / magnitude
-            for number, dot in dots.items()
-        })
+        if magnitude == 0:
+            scores.append(dict.fromkeys(dots, 0))
+        elif not zero:
+            scores.append({number: dot / magnitude for number, dot in dots.items()})
+        else:
+            scores.append({
+                number: 0 if number * len(FIELD_NAMES) + field_number in zero else dot / magnitude
+                for number, dot in dots.items()
+            })
     return scores
 
 
@@ -545,13 +622,15 @@ def rank(index: SearchIndex, query: Query) -> list[tuple[int, float]]:
             prohibited = prohibited.union(matches.prohibited[name])
     if query.is_negated():
         # lunr scores every field of every paper then, against empty query vectors: 0 each.
-        return [(number, 0) for number in range(len(index.papers)) if number in required and number not in prohibited]
+        return [(number, 0) for number in range(index.paper_count) if number in required and number not in prohibited]
     scores, results = field_scores(index, matches), {}
+    check_required = not isinstance(required, CompleteSet)
     for field_number, number in matches.field_refs:
-        if number in required and number not in prohibited:
-            score = scores[field_number][number]
-            results[number] = results[number] + score if number in results else score
-    return sorted(results.items(), key=lambda item: item[1], reverse=True)
+        if (check_required and number not in required) or number in prohibited:
+            continue
+        score = scores[field_number][number]
+        results[number] = results[number] + score if number in results else score
+    return sorted(results.items(), key=itemgetter(1), reverse=True)
 
 
 def run_search(search_index: SearchIndex, query: str, limit: int | None = None) -> list[Hit]:

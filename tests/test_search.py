@@ -16,7 +16,16 @@ from lunr.token_set import TokenSet
 from papermirror.config import load_config
 from papermirror.content import read_papers
 from papermirror.paper import Paper, content_relpath
-from papermirror.search import FIELD_NAMES, FIELDS, build_index, cache_path, load_index, paper_document, run_search
+from papermirror.search import (
+    FIELD_NAMES,
+    FIELDS,
+    build_index,
+    cache_path,
+    load_index,
+    paper_document,
+    read_token_terms,
+    run_search,
+)
 
 SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"
 ODD_TEXT = Paper(
@@ -46,6 +55,13 @@ def archive(mirror: Path) -> Path:
 
 def ids(stdout: str) -> list[str]:
     return [line.split()[0] for line in stdout.splitlines()]
+
+
+def index_contents(index) -> tuple:
+    """Everything an index holds, as plain values."""
+    postings = [(term, index.posting(term)) for term in index.terms]
+    papers = [index.paper(number) for number in range(index.paper_count)]
+    return postings, papers, index.zero_vectors
 
 
 def test_plain_words_rank_the_best_match_first(archive, run_cli):
@@ -141,11 +157,14 @@ def test_index_is_cached_outside_site_and_rebuilt_only_on_change(archive, run_cl
     assert ids(out) == ["2502.01234"]
     assert "indexing" not in err and cached.stat().st_mtime_ns == built_at
 
-    paper = PAPERS[2].replace(abstract=PAPERS[2].abstract + " Also zanzibarite.")
+    paper = PAPERS[2].replace(abstract=PAPERS[2].abstract + " Also zanzibarite, pretrainings.")
     write_archive(archive / "content", (paper,))
     _, out, err = run_cli("search", "zanzibarite", config=archive / "mirror.yml")
     assert "indexing" in err
     assert set(ids(out)) == {"2502.01234", "2405.14908"}
+    # the rebuild took the terms of known tokens from the old cache, and indexed as from scratch
+    assert read_token_terms(cached)["pretrainings."] == "pretrain"
+    assert index_contents(load_index(config)) == index_contents(build_index(read_papers(archive / "content")))
 
 
 def test_corrupt_cache_is_rebuilt(archive, run_cli):
@@ -220,7 +239,7 @@ def test_index_holds_what_lunr_builder_makes(archive, reference_index):
     """Every term's `_index`, postings and field-vector weight are those of lunr.py's Builder."""
     reference, index = reference_index(archive), build_index(ARCHIVES[archive]())
     assert index.terms == sorted(reference.inverted_index)
-    ids = [pid for pid, _, _ in index.papers]
+    ids = [index.paper(number)[0] for number in range(index.paper_count)]
     weights_seen = 0
     for term in index.terms:
         term_index, posting = index.posting(term)
