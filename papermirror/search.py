@@ -403,6 +403,8 @@ def _read_header(data: bytes | mmap.mmap, start: int) -> tuple[dict, int]:
 def decode_index(data: bytes | mmap.mmap, start: int = 0) -> SearchIndex:
     """Read an index written by encode_index from `data[start:]`; the postings stay where they are."""
     header, body_start = _read_header(data, start)
+    if len(data) != body_start + header["token_terms"][1]:
+        raise ValueError(f"{len(data)} bytes, expected {body_start + header['token_terms'][1]}")
     return SearchIndex(
         terms=header["terms"],
         term_indexes=header["term_indexes"],

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 from pathlib import Path
 
 import pytest
 from archive import PAPERS, write_archive
 from lunr import lunr
-from lunr.query import Clause
+from lunr.exceptions import BaseLunrException
+from lunr.query import Clause, Query
+from lunr.query_parser import QueryParser
 from lunr.token_set import TokenSet
 
 from papermirror.config import load_config
@@ -23,9 +26,14 @@ from papermirror.search import (
     cache_path,
     load_index,
     paper_document,
+    rank,
     read_token_terms,
     run_search,
 )
+
+
+def parse(query: str) -> Query:
+    return QueryParser(query, Query(list(FIELD_NAMES))).parse()
 
 SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"
 ODD_TEXT = Paper(
@@ -167,9 +175,11 @@ def test_index_is_cached_outside_site_and_rebuilt_only_on_change(archive, run_cl
     assert index_contents(load_index(config)) == index_contents(build_index(read_papers(archive / "content")))
 
 
-def test_corrupt_cache_is_rebuilt(archive, run_cli):
+@pytest.mark.parametrize("damage", [lambda data: b"{not json\n", lambda data: data[:-100]])
+def test_corrupt_cache_is_rebuilt(archive, run_cli, damage):
     run_cli("search", "mamba", config=archive / "mirror.yml")
-    cache_path(load_config(archive / "mirror.yml")).write_bytes(b"{not json\n")
+    cached = cache_path(load_config(archive / "mirror.yml"))
+    cached.write_bytes(damage(cached.read_bytes()))
     code, out, err = run_cli("search", "mamba", config=archive / "mirror.yml")
     assert code == 0 and ids(out) == ["2312.00752"]
     assert "unreadable search cache" in err
@@ -263,6 +273,33 @@ def test_results_and_scores_are_lunr_index_search(archive, query, reference_inde
     hits = run_search(cached_index(archive), query)
     expected = [(result["ref"], result["score"]) for result in reference_index(archive).search(query)]
     assert [(hit.id, hit.score) for hit in hits] == expected
+
+
+def test_random_queries_match_lunr(reference_index, cached_index):
+    """Queries strung together at random from indexed terms and query syntax (fields, presence, boosts,
+    wildcards, edit distances, stray operators) give lunr.py's results, or the same error."""
+    rng = random.Random(6)
+    index, reference = cached_index("shipped"), reference_index("shipped")
+    syntax = ["-", "+", ":", "^", "~", "\\", "title:", "author:", "keyword:", "id:", "^0", "~2", "the", "naïve"]
+
+    def word() -> str:
+        text = rng.choice(index.terms) if rng.random() < 0.6 else rng.choice(syntax)
+        if rng.random() < 0.2 and len(text) > 2:
+            text = text[: rng.randrange(len(text))] + "*"
+        prefix = rng.choice(["", "", "", "+", "-", "title:", "+abstract:", "-keyword:"])
+        return prefix + text + rng.choice(["", "", "", "", "^3", "~1"])
+
+    def outcome(search, query: str):
+        try:
+            return search(query)
+        except BaseLunrException as exc:
+            return type(exc).__name__, str(exc)
+
+    for _ in range(200):
+        query = " ".join(word() for _ in range(rng.randint(1, 4)))
+        mine = outcome(lambda q: [(index.paper(n)[0], score) for n, score in rank(index, parse(q))], query)
+        theirs = outcome(lambda q: [(result["ref"], result["score"]) for result in reference.search(q)], query)
+        assert mine == theirs, query
 
 
 @pytest.mark.parametrize("pattern", ["pre*", "*ing", "m*d*", "*", "vison~1", "mask~2", "t*r~1", "ab~1", "x~1", "*a*e*"])
