@@ -465,11 +465,15 @@ def load_index(config: Config) -> SearchIndex:
     cached = read_cache(path, first_line + listing)
     if cached is not None:
         return cached
-    from papermirror.content import write_bytes_atomic  # only when indexing: a warm search needs neither
+    from papermirror.content import read_papers, write_bytes_atomic  # only when indexing
     from papermirror.readcache import read_papers_cached
 
     log.info("search: indexing %s (it changed since the last search)", content_dir)
-    papers = read_papers_cached(content_dir, config.cache_dir, os.cpu_count() or 1).papers
+    try:  # through the build's cache of parsed papers: only the files changed since are parsed
+        papers = read_papers_cached(content_dir, config.cache_dir, os.cpu_count() or 1).papers
+    except OSError as exc:  # that cache cannot be written; a paper that cannot be read is a ContentError
+        log.warning("%s: %s; reading every paper file", config.cache_dir, exc)
+        papers = read_papers(content_dir)
     data = encode_index(papers, read_token_terms(path))
     try:
         write_bytes_atomic(path, first_line + listing + data, durable=False)

@@ -185,6 +185,13 @@ def test_corrupt_cache_is_rebuilt(archive, run_cli, damage):
     assert "unreadable search cache" in err
 
 
+def test_search_works_when_the_cache_cannot_be_written(archive, run_cli):
+    (archive / ".cache").write_text("not a folder", encoding="utf-8")
+    code, out, err = run_cli("search", "mamba", config=archive / "mirror.yml")
+    assert code == 0 and ids(out) == ["2312.00752"]
+    assert "cannot write the search cache" in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize("query", ["masked", "pretrain*", "mask~1", "+masked -vision", "title:scal* author:ge", "-mamba", "*mba"])
 def test_cached_index_answers_like_a_fresh_one(archive, query):
     config = load_config(archive / "mirror.yml")
