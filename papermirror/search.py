@@ -1,8 +1,8 @@
 """Search the archive from the terminal, with lunr.py's query language and ranking.
 
 lunr.py's own Builder takes about 10 ms a paper and its `Index.search` about a second for a common
-word over 10,000 papers, so this module does their work in tighter loops and keeps lunr.py for
-everything that defines the results: its tokenizer's separators, its pipelines (trimmer, stop
+word over 10,000 papers, so this module does their work in tighter loops (numpy for the weights,
+when the index is rebuilt) and keeps lunr.py for everything that defines the results: its tokenizer's separators, its pipelines (trimmer, stop
 words, stemmer), its query parser, its TokenSet automata for wildcards and edit distances, its
 Vector for the query. The index holds what lunr's would (each term's `_index`, and the same
 BM25-like field weights, rounded to 3 places), stored by term: for each field the papers that have
@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
-from operator import add, itemgetter, mul
+from operator import itemgetter, mul
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 """Bumped whenever the fields, boosts, weights or cache layout change, so old caches are rebuilt."""
 FIELDS = (
     {"field_name": "id", "boost": 5},
@@ -123,11 +123,15 @@ class SearchIndex:
     """Every indexed term, sorted."""
     term_indexes: array
     """lunr's `_index` of each term in `terms` (the order it was first met while indexing)."""
-    spans: array
-    """Where each term's posting starts, from `body_start` (one more entry: the end of the last)."""
+    starts: array
+    """For each field, for each term in the order of `terms` and one more: where the term's entries
+    start in that field's postings (entries of the terms before it)."""
     body: bytes | mmap.mmap
-    """From `body_start` on: the postings in the order of `terms`, then each paper's (id, date, title)."""
+    """From `body_start` on: for each field, the paper numbers (uint32) then the weights (float64) of
+    every term in the order of `terms`; then each paper's (id, date, title)."""
     body_start: int
+    field_offsets: tuple[tuple[int, int], ...]
+    """For each field: where its paper numbers and its weights start, from `body_start`."""
     paper_spans: array
     """Where each paper's (id, date, title) starts, by paper number (the order papers were indexed)."""
     zero_vectors: frozenset[int]
@@ -143,16 +147,14 @@ class SearchIndex:
 
     def posting(self, term: str) -> tuple[int, Posting]:
         """Return lunr's `_index` of an indexed term and the term's posting, read from `body`."""
-        position = self.find(term)
-        data = self.body[self.body_start + self.spans[position] : self.body_start + self.spans[position + 1]]
-        offset, counts, fields = 4 * len(FIELD_NAMES), array("I"), []
-        counts.frombytes(data[:offset])
-        for count in counts:
+        position, fields = self.find(term), []
+        for field_number, (papers_at, weights_at) in enumerate(self.field_offsets):
+            row = field_number * (len(self.terms) + 1) + position
+            start, end = self.starts[row], self.starts[row + 1]
             papers, weights = array("I"), array("d")
-            papers.frombytes(data[offset : offset + 4 * count])
-            weights.frombytes(data[offset + 4 * count : offset + 12 * count])
+            papers.frombytes(self.body[self.body_start + papers_at + 4 * start : self.body_start + papers_at + 4 * end])
+            weights.frombytes(self.body[self.body_start + weights_at + 8 * start : self.body_start + weights_at + 8 * end])
             fields.append((papers, weights))
-            offset += 12 * count
         return self.term_indexes[position], tuple(fields)
 
     def expand(self, clause: Clause) -> list[str]:
@@ -272,10 +274,12 @@ class _Counts:
     """term -> lunr's `_index`."""
     token_terms: dict[str, str | None]
     """token -> the term lunr's pipeline makes of it, for every distinct token."""
-    papers: tuple[list[list[int]], ...]
-    """For each field, by `_index`: the papers that have the term there."""
-    frequencies: tuple[list[list[int]], ...]
-    """For each field, by `_index`: how often each of those papers has it there."""
+    terms: tuple[array, ...]
+    """For each field, paper by paper: the `_index` of each term the paper has there."""
+    papers: tuple[array, ...]
+    """For each field, alongside `terms`: the paper's number."""
+    frequencies: tuple[array, ...]
+    """For each field, alongside `terms`: how often the paper has the term there."""
     lengths: tuple[list[int], ...]
     """For each field, each paper's number of terms there."""
     distinct: tuple[list[int], ...]
@@ -285,24 +289,17 @@ class _Counts:
 def count_terms(documents: list[dict[str, str]], known: dict[str, str | None]) -> _Counts:
     """Tokenize every field of every document as lunr does and count the terms."""
     ids = _TermIds(get_default_builder().pipeline, known)
-    counts = _Counts(ids.numbers, ids.token_terms, *(tuple([] for _ in FIELD_NAMES) for _ in range(4)))
+    arrays = [tuple(array("I") for _ in FIELD_NAMES) for _ in range(3)]
+    counts = _Counts(ids.numbers, ids.token_terms, *arrays, tuple([] for _ in FIELD_NAMES), tuple([] for _ in FIELD_NAMES))
     for number, document in enumerate(documents):  # paper by paper, field by field: lunr's order
         for field_number, name in enumerate(FIELD_NAMES):
             frequencies = Counter(map(ids.__getitem__, _split(document[name].lower())))  # in order of first use
             frequencies.pop(None, None)
-            all_papers, all_frequencies = counts.papers[field_number], counts.frequencies[field_number]
-            for _ in range(len(all_papers), len(ids.numbers)):
-                all_papers.append([])
-                all_frequencies.append([])
-            for term_id, frequency in frequencies.items():
-                all_papers[term_id].append(number)
-                all_frequencies[term_id].append(frequency)
+            counts.terms[field_number].extend(frequencies)
+            counts.papers[field_number].extend(repeat(number, len(frequencies)))
+            counts.frequencies[field_number].extend(frequencies.values())
             counts.lengths[field_number].append(frequencies.total())
             counts.distinct[field_number].append(len(frequencies))
-    for all_papers, all_frequencies in zip(counts.papers, counts.frequencies):
-        for _ in range(len(all_papers), len(ids.numbers)):
-            all_papers.append([])
-            all_frequencies.append([])
     return counts
 
 
@@ -314,53 +311,51 @@ def _split(text: str) -> list[str]:
     return text.split(" ")
 
 
-def weigh_terms(counts: _Counts, paper_count: int) -> tuple[list[bytes], frozenset[int]]:
-    """Return each term's encoded posting (by `_index`) and the field vectors whose weights are all 0.
+def weigh_terms(counts: _Counts, positions: list[int]) -> tuple[list[bytes], array, frozenset[int]]:
+    """Weigh every (paper, field, term) and lay the postings out by field, terms in `positions` order.
 
-    The arithmetic is lunr.Builder._create_field_vectors' and lunr.idf's, operation for operation.
+    Return for each field its paper numbers and its weights (bytes), the `starts` of SearchIndex,
+    and the field vectors whose weights are all 0. The arithmetic is lunr.Builder's and lunr.idf's,
+    operation for operation (numpy's float64 arithmetic is IEEE's, as Python's; idf and rounding
+    are Python's own).
     """
+    import numpy as np  # only when indexing: a warm search does not pay for importing it
+
     builder = get_default_builder()
     k1, b = builder._k1, builder._b  # lunr's defaults (1.2, 0.75); no public accessor
-    norms = []  # for each field, by field length: the part of the weight that depends on it alone
-    for lengths in counts.lengths:
+    paper_count, term_count = len(counts.lengths[0]), len(positions)
+    columns = [tuple(np.frombuffer(values, dtype=np.uint32) for values in field) for field in zip(counts.terms, counts.papers, counts.frequencies)]
+    with_term = sum(np.bincount(terms, minlength=term_count) for terms, _, _ in columns)
+    idfs = np.array([math.log(1 + abs((paper_count - w + 0.5) / (w + 0.5))) for w in with_term.tolist()])
+    ranks = np.array(positions, dtype=np.int64)
+    parts, starts, zeros = [], array("I"), Counter()
+    for field_number, ((terms, papers, frequencies), lengths) in enumerate(zip(columns, counts.lengths)):
         average = sum(lengths) / paper_count
-        norms.append({length: k1 * (1 - b + b * (length / average)) for length in set(lengths)})
-    fields = [
-        (lengths, norm, max(lengths) + 1, spec.get("boost", 1)) for lengths, norm, spec in zip(counts.lengths, norms, FIELDS)
-    ]
-    encoded, zeros = [], Counter()
-    for term_id in range(len(counts.term_ids)):
-        columns = [(papers[term_id], frequencies[term_id]) for papers, frequencies in zip(counts.papers, counts.frequencies)]
-        with_term = sum(len(papers) for papers, _ in columns)
-        x = (paper_count - with_term + 0.5) / (with_term + 0.5)
-        idf = math.log(1 + abs(x))
-        parts = [array("I", [len(papers) for papers, _ in columns]).tobytes()]
-        for field_number, ((papers, frequencies), field_facts) in enumerate(zip(columns, fields)):
-            if papers:
-                weights = _field_weights(idf, k1, papers, frequencies, *field_facts)
-                if 0 in weights:  # rare: a word on nearly every paper, in a long field
-                    zeros.update(n * len(FIELD_NAMES) + field_number for n, w in zip(papers, weights) if w == 0)
-                parts += [array("I", papers).tobytes(), weights.tobytes()]
-        encoded.append(b"".join(parts))
+        norm = {length: k1 * (1 - b + b * (length / average)) for length in set(lengths)}
+        norms = np.array([norm[length] for length in lengths])  # by paper
+        tf = frequencies.astype(np.float64)
+        weights = _round3(idfs[terms] * ((k1 + 1) * tf) / (norms[papers] + tf) * FIELDS[field_number].get("boost", 1))
+        if not weights.all():  # rare: a word on nearly every paper, in a long field
+            zeros.update((papers[weights == 0].astype(np.int64) * len(FIELD_NAMES) + field_number).tolist())
+        order = np.argsort(ranks[terms], kind="stable")  # by term, and papers in order within a term
+        parts += [papers[order].tobytes(), weights[order].tobytes()]
+        starts.extend(np.concatenate(([0], np.cumsum(np.bincount(ranks[terms], minlength=term_count)))).tolist())
     zero_vectors = frozenset(
         ref for ref, count in zeros.items() if count == counts.distinct[ref % len(FIELD_NAMES)][ref // len(FIELD_NAMES)]
     )
-    return encoded, zero_vectors
+    return parts, starts, zero_vectors
 
 
-def _field_weights(idf: float, k1: float, papers: list[int], frequencies: list[int], lengths: list[int],
-                   norm: dict[int, float], stride: int, boost: int) -> array:
-    """A term's weight in each paper's field vector: lunr's BM25 variant, times the boost, to 3 places.
+def _round3(values):
+    """Python's round(value, 3) of each value: rint(value * 1000) / 1000 is that, except within a hair
+    of a half, where the product's own rounding could tip it; those few are rounded by Python."""
+    import numpy as np
 
-    A weight depends on the field's length and the term's frequency alone, a few hundred pairs for a
-    word on thousands of papers: each pair is weighed once, keyed by frequency * stride + length.
-    """
-    keys = list(map(add, map(mul, frequencies, repeat(stride)), map(lengths.__getitem__, papers)))
-    by_key = {}
-    for key in set(keys):
-        tf, length = divmod(key, stride)
-        by_key[key] = round(idf * ((k1 + 1) * tf) / (norm[length] + tf) * boost, 3)
-    return array("d", map(by_key.__getitem__, keys))
+    scaled = values * 1000
+    rounded = np.rint(scaled) / 1000
+    near_half = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    rounded[near_half] = [round(value, 3) for value in values[near_half].tolist()]
+    return rounded
 
 
 def encode_index(papers: dict[str, Paper], known: dict[str, str | None] | None = None) -> bytes:
@@ -370,21 +365,26 @@ def encode_index(papers: dict[str, Paper], known: dict[str, str | None] | None =
     """
     with _collector_paused():
         counts = count_terms([paper_document(paper) for paper in papers.values()], known or {})
-        encoded, zero_vectors = weigh_terms(counts, len(papers)) if papers else ([], frozenset())
     terms = sorted(counts.term_ids)
-    term_ids = [counts.term_ids[term] for term in terms]
-    postings = [encoded[term_id] for term_id in term_ids]
+    positions = [0] * len(terms)  # by `_index`: the term's place in `terms`
+    for position, term in enumerate(terms):
+        positions[counts.term_ids[term]] = position
+    if papers:
+        postings, starts, zero_vectors = weigh_terms(counts, positions)
+    else:
+        postings, starts, zero_vectors = [b""] * 2 * len(FIELD_NAMES), array("I", [0] * len(FIELD_NAMES)), frozenset()
     records = [pickle.dumps((paper.id, paper.day, paper.title), protocol=pickle.HIGHEST_PROTOCOL) for paper in papers.values()]
     token_terms = pickle.dumps(counts.token_terms, protocol=pickle.HIGHEST_PROTOCOL)
-    spans = array("Q", accumulate(map(len, postings + records + [token_terms]), initial=0))
+    offsets = array("Q", accumulate(map(len, postings + records + [token_terms]), initial=0))
     header = {
         "lunr": LUNR_VERSION,
         "fields": FIELD_NAMES,
         "terms": terms,
-        "term_indexes": array("I", term_ids),
-        "spans": spans[: len(terms) + 1],
-        "paper_spans": spans[len(terms) : -1],
-        "token_terms": spans[-2:],
+        "term_indexes": array("I", [counts.term_ids[term] for term in terms]),
+        "starts": starts,
+        "field_offsets": tuple(zip(offsets[0 : len(postings) : 2], offsets[1 : len(postings) : 2])),
+        "paper_spans": offsets[len(postings) : -1],
+        "token_terms": offsets[-2:],
         "zero_vectors": sorted(zero_vectors),
     }
     header_bytes = pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)
@@ -408,9 +408,10 @@ def decode_index(data: bytes | mmap.mmap, start: int = 0) -> SearchIndex:
     return SearchIndex(
         terms=header["terms"],
         term_indexes=header["term_indexes"],
-        spans=header["spans"],
+        starts=header["starts"],
         body=data,
         body_start=body_start,
+        field_offsets=header["field_offsets"],
         paper_spans=header["paper_spans"],
         zero_vectors=frozenset(header["zero_vectors"]),
     )
