@@ -2,14 +2,15 @@
 
 lunr.py's own Builder takes about 10 ms a paper and its `Index.search` about a second for a common
 word over 10,000 papers, so this module does their work in tighter loops (numpy for the weights,
-when the index is rebuilt) and keeps lunr.py for everything that defines the results: its tokenizer's separators, its pipelines (trimmer, stop
-words, stemmer), its query parser, its TokenSet automata for wildcards and edit distances, its
-Vector for the query. The index holds what lunr's would (each term's `_index`, and the same
-BM25-like field weights, rounded to 3 places), stored by term: for each field the papers that have
-the term and the term's weight in that field's vector. A query is then scored with lunr's formula
-(the query vector's dot product with each matching field vector, over the query vector's
-magnitude, summed over fields) in the order lunr adds things up, so scores and ranking are
-bit-for-bit those of `lunr.Index.search` (tests/test_search.py checks that against lunr.py itself).
+when the index is rebuilt) and keeps lunr.py for everything that defines the results: its
+tokenizer's separators, its pipelines (trimmer, stop words, stemmer), its query parser, its
+TokenSet automata for wildcards and edit distances, its Vector for the query. The index holds what
+lunr's would (each term's `_index`, and the same BM25-like field weights, rounded to 3 places), as
+postings: for each field and term, the papers that have the term there and its weight in those
+papers' field vectors. A query is then scored with lunr's formula (the query vector's dot product
+with each matching field vector, over the query vector's magnitude, summed over fields) in the
+order lunr adds things up, so scores and ranking are bit-for-bit those of `lunr.Index.search`
+(tests/test_search.py checks that against lunr.py itself).
 
 The index is cached in `.cache/search/index.bin`, after a line naming the format and the listing of
 content/ it was built from (every paper file's name, size and mtime). A search lists content/ again
@@ -22,7 +23,6 @@ Fields (lunr's field syntax: `title:mamba`, `author:he`, `keyword:diffusion`):
 
 from __future__ import annotations
 
-import gc
 import logging
 import math
 import mmap
@@ -34,8 +34,6 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from operator import itemgetter, mul
@@ -363,8 +361,7 @@ def encode_index(papers: dict[str, Paper], known: dict[str, str | None] | None =
 
     `known`: the term of each token at the last indexing (read_token_terms), to skip the stemmer.
     """
-    with _collector_paused():
-        counts = count_terms([paper_document(paper) for paper in papers.values()], known or {})
+    counts = count_terms([paper_document(paper) for paper in papers.values()], known or {})
     terms = sorted(counts.term_ids)
     positions = [0] * len(terms)  # by `_index`: the term's place in `terms`
     for position, term in enumerate(terms):
@@ -415,19 +412,6 @@ def decode_index(data: bytes | mmap.mmap, start: int = 0) -> SearchIndex:
         paper_spans=header["paper_spans"],
         zero_vectors=frozenset(header["zero_vectors"]),
     )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: indexing makes millions of lists and no cycles, and the
-    collector would walk them again and again (a third of the time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def build_index(papers: dict[str, Paper]) -> SearchIndex:
