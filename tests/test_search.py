@@ -5,14 +5,47 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 from pathlib import Path
 
 import pytest
 from archive import PAPERS, write_archive
+from lunr import lunr
+from lunr.exceptions import BaseLunrException
+from lunr.query import Clause, Query
+from lunr.query_parser import QueryParser
+from lunr.token_set import TokenSet
 
 from papermirror.config import load_config
 from papermirror.content import read_papers
-from papermirror.search import build_index, cache_path, load_index, run_search
+from papermirror.paper import Paper, content_relpath
+from papermirror.search import (
+    FIELD_NAMES,
+    FIELDS,
+    build_index,
+    cache_path,
+    load_index,
+    paper_document,
+    rank,
+    read_token_terms,
+    run_search,
+)
+
+
+def parse(query: str) -> Query:
+    return QueryParser(query, Query(list(FIELD_NAMES))).parse()
+
+SHIPPED_CONTENT = Path(__file__).resolve().parent.parent / "content"
+ODD_TEXT = Paper(
+    id="2501.00001",
+    title="Über-große İstanbul\xa0ΣΑΣ models \u2014 pre-training\tvs.\nfine\u2010tuning (ViT-B/16); C++ & naïve ﬁts",
+    authors=("Zoë O'Brien-Smith", "J.-P. Müller", "李 雷"),
+    published="2025-01-01",
+    abstract="x--y  ---  $\\alpha$-scaling, U.S.A., 3.14, e.g., \"quoted\" 'single' \u200bzero\u2028line\x0bvt\x0cff\r"
+    "the THE a An -- \\$5 $m^2$ ... !!! pre*fix tri~ck ^boost +plus -minus field:value",
+    ai_keywords=("masked image modeling", "x-ray"),
+)
+"""A paper whose text tries lunr's tokenizer: every separator, Unicode case folding, punctuation."""
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +63,13 @@ def archive(mirror: Path) -> Path:
 
 def ids(stdout: str) -> list[str]:
     return [line.split()[0] for line in stdout.splitlines()]
+
+
+def index_contents(index) -> tuple:
+    """Everything an index holds, as plain values."""
+    postings = [(term, index.posting(term)) for term in index.terms]
+    papers = [index.paper(number) for number in range(index.paper_count)]
+    return postings, papers, index.zero_vectors
 
 
 def test_plain_words_rank_the_best_match_first(archive, run_cli):
@@ -125,19 +165,31 @@ def test_index_is_cached_outside_site_and_rebuilt_only_on_change(archive, run_cl
     assert ids(out) == ["2502.01234"]
     assert "indexing" not in err and cached.stat().st_mtime_ns == built_at
 
-    paper = PAPERS[2].replace(abstract=PAPERS[2].abstract + " Also zanzibarite.")
+    paper = PAPERS[2].replace(abstract=PAPERS[2].abstract + " Also zanzibarite, pretrainings.")
     write_archive(archive / "content", (paper,))
     _, out, err = run_cli("search", "zanzibarite", config=archive / "mirror.yml")
     assert "indexing" in err
     assert set(ids(out)) == {"2502.01234", "2405.14908"}
+    # the rebuild took the terms of known tokens from the old cache, and indexed as from scratch
+    assert read_token_terms(cached)["pretrainings."] == "pretrain"
+    assert index_contents(load_index(config)) == index_contents(build_index(read_papers(archive / "content")))
 
 
-def test_corrupt_cache_is_rebuilt(archive, run_cli):
+@pytest.mark.parametrize("damage", [lambda data: b"{not json\n", lambda data: data[:-100]])
+def test_corrupt_cache_is_rebuilt(archive, run_cli, damage):
     run_cli("search", "mamba", config=archive / "mirror.yml")
-    cache_path(load_config(archive / "mirror.yml")).write_bytes(b"{not json\n")
+    cached = cache_path(load_config(archive / "mirror.yml"))
+    cached.write_bytes(damage(cached.read_bytes()))
     code, out, err = run_cli("search", "mamba", config=archive / "mirror.yml")
     assert code == 0 and ids(out) == ["2312.00752"]
     assert "unreadable search cache" in err
+
+
+def test_search_works_when_the_cache_cannot_be_written(archive, run_cli):
+    (archive / ".cache").write_text("not a folder", encoding="utf-8")
+    code, out, err = run_cli("search", "mamba", config=archive / "mirror.yml")
+    assert code == 0 and ids(out) == ["2312.00752"]
+    assert "cannot write the search cache" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("query", ["masked", "pretrain*", "mask~1", "+masked -vision", "title:scal* author:ge", "-mamba", "*mba"])
@@ -148,3 +200,121 @@ def test_cached_index_answers_like_a_fresh_one(archive, query):
     cached = run_search(load_index(config), query)  # reads it back
     assert [(hit.id, round(hit.score, 6)) for hit in cached] == [(hit.id, round(hit.score, 6)) for hit in fresh]
     assert fresh
+
+
+# --- the fast path gives what lunr.py itself gives ------------------------------------------------
+
+ARCHIVES = {  # in the order content.read_papers reads them back
+    "fixture": lambda: {paper.id: paper for paper in sorted((*PAPERS, ODD_TEXT), key=lambda p: content_relpath(p.id))},
+    "shipped": lambda: read_papers(SHIPPED_CONTENT),
+}
+QUERIES = [
+    "masked", "masked autoencoders", "pretraining vision", "the", "zanzibarite",  # words, a stop word
+    "title:vision", "author:he", "keyword:mask*", "id:2405.14908", "summary:pre*", "abstract:scaling",  # fields
+    "pretrain*", "*former", "sc*ing", "*", "title:*a*",  # wildcards
+    "vison~1", "mask~2", "t*r~1",  # edit distance
+    "+masked +image", "+masked -vision", "-mamba", "-masked -vision", "+quuxification masked",  # presence
+    "mamba^10 vision", "vision^0 masked", "+title:pretrain* -author:ge^3 data",  # boosts, mixed
+    "quuxification", "naïve ﬁts", "istanbul", "o'brien", "c++", "x", "3.14",  # no result, odd text
+]
+
+
+@pytest.fixture(scope="module")
+def reference_index():
+    """lunr.py's own index of an archive, built by lunr.py (once per module: it is slow)."""
+    indexes = {}
+
+    def get(archive: str):
+        if archive not in indexes:
+            documents = [paper_document(paper) for paper in ARCHIVES[archive]().values()]
+            indexes[archive] = lunr(ref="id", fields=list(FIELDS), documents=documents)
+        return indexes[archive]
+
+    return get
+
+
+@pytest.fixture(scope="module")
+def cached_index(tmp_path_factory):
+    """The index `build.py search` uses for an archive, written to .cache/ and read back from it."""
+    indexes = {}
+
+    def get(archive: str):
+        if archive not in indexes:
+            folder = tmp_path_factory.mktemp(archive)
+            (folder / "mirror.yml").write_text("site:\n  title: Test mirror\n", encoding="utf-8")
+            write_archive(folder / "content", tuple(ARCHIVES[archive]().values()))
+            config = load_config(folder / "mirror.yml")
+            load_index(config)  # builds and caches
+            indexes[archive] = load_index(config)  # reads the cache
+        return indexes[archive]
+
+    return get
+
+
+@pytest.mark.parametrize("archive", ARCHIVES)
+def test_index_holds_what_lunr_builder_makes(archive, reference_index):
+    """Every term's `_index`, postings and field-vector weight are those of lunr.py's Builder."""
+    reference, index = reference_index(archive), build_index(ARCHIVES[archive]())
+    assert index.terms == sorted(reference.inverted_index)
+    ids = [index.paper(number)[0] for number in range(index.paper_count)]
+    weights_seen = 0
+    for term in index.terms:
+        term_index, posting = index.posting(term)
+        assert term_index == reference.inverted_index[term]["_index"], term
+        for name, (numbers, weights) in zip(FIELD_NAMES, posting):
+            refs = [ids[number] for number in numbers]
+            assert refs == list(reference.inverted_index[term][name]), (term, name)
+            for ref, weight in zip(refs, weights):
+                elements = reference.field_vectors[f"{name}/{ref}"].elements
+                assert dict(zip(elements[::2], elements[1::2]))[term_index] == weight, (term, name, ref)
+            weights_seen += len(weights)
+    assert weights_seen == sum(len(vector.elements) // 2 for vector in reference.field_vectors.values())
+    zero = {f"{FIELD_NAMES[ref % len(FIELD_NAMES)]}/{ids[ref // len(FIELD_NAMES)]}" for ref in index.zero_vectors}
+    assert zero == {ref for ref, vector in reference.field_vectors.items() if vector.elements and vector.magnitude == 0}
+
+
+@pytest.mark.parametrize("archive", ARCHIVES)
+@pytest.mark.parametrize("query", QUERIES)
+def test_results_and_scores_are_lunr_index_search(archive, query, reference_index, cached_index):
+    """The cached fast path ranks and scores exactly as lunr.py's Index.search, ties and all."""
+    hits = run_search(cached_index(archive), query)
+    expected = [(result["ref"], result["score"]) for result in reference_index(archive).search(query)]
+    assert [(hit.id, hit.score) for hit in hits] == expected
+
+
+def test_random_queries_match_lunr(reference_index, cached_index):
+    """Queries strung together at random from indexed terms and query syntax (fields, presence, boosts,
+    wildcards, edit distances, stray operators) give lunr.py's results, or the same error."""
+    rng = random.Random(6)
+    index, reference = cached_index("shipped"), reference_index("shipped")
+    syntax = ["-", "+", ":", "^", "~", "\\", "title:", "author:", "keyword:", "id:", "^0", "~2", "the", "naïve"]
+
+    def word() -> str:
+        text = rng.choice(index.terms) if rng.random() < 0.6 else rng.choice(syntax)
+        if rng.random() < 0.2 and len(text) > 2:
+            text = text[: rng.randrange(len(text))] + "*"
+        prefix = rng.choice(["", "", "", "+", "-", "title:", "+abstract:", "-keyword:"])
+        return prefix + text + rng.choice(["", "", "", "", "^3", "~1"])
+
+    def outcome(search, query: str):
+        try:
+            return search(query)
+        except BaseLunrException as exc:
+            return type(exc).__name__, str(exc)
+
+    for _ in range(200):
+        query = " ".join(word() for _ in range(rng.randint(1, 4)))
+        mine = outcome(lambda q: [(index.paper(n)[0], score) for n, score in rank(index, parse(q))], query)
+        theirs = outcome(lambda q: [(result["ref"], result["score"]) for result in reference.search(q)], query)
+        assert mine == theirs, query
+
+
+@pytest.mark.parametrize("pattern", ["pre*", "*ing", "m*d*", "*", "vison~1", "mask~2", "t*r~1", "ab~1", "x~1", "*a*e*"])
+def test_wildcards_expand_to_lunrs_terms_in_lunrs_order(pattern):
+    """Matching terms come out as lunr's TokenSet over every term lists them (the order moves ties)."""
+    index = build_index(ARCHIVES["shipped"]())
+    term, _, distance = pattern.partition("~")
+    clause = Clause(term=term, edit_distance=int(distance or 0))
+    expected = TokenSet.from_list(index.terms).intersect(TokenSet.from_clause(clause)).to_list()
+    assert index.expand(clause) == expected
+    assert expected
