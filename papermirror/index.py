@@ -108,7 +108,7 @@ def paper_pages(site_dir: Path) -> dict[Path, float]:
     modification time; one directory listing and one stat a page (a `**` glob takes 30 s at 100k)."""
     pages: dict[Path, float] = {}
     folders = [site_dir / "papers"]
-    for depth in range(2):
+    for _level in range(2):
         deeper = []
         for folder in folders:
             try:
@@ -130,9 +130,10 @@ def paper_pages(site_dir: Path) -> dict[Path, float]:
 def plan_shards(site_dir: Path) -> list[Shard]:
     """The indexes of a big archive, newest first; [] when one index will do (see the module docstring)."""
     pages = paper_pages(site_dir)
+    papers_dir = site_dir / "papers"
     months: dict[str, dict[Path, float]] = {}
-    for page, mtime in pages.items():
-        months.setdefault(page.parent.name[:4], {})[page] = mtime
+    for page, mtime in pages.items():  # an old-style id's folder (hep-th/) has no month: no sharding
+        months.setdefault(page.relative_to(papers_dir).parts[0][:4], {})[page] = mtime
     if len(pages) <= SHARD_ABOVE or not all(month.isdigit() for month in months):
         return []
     newest_year = max(months)[:2]

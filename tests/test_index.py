@@ -147,3 +147,18 @@ def test_the_newest_year_is_indexed_by_quarter_so_a_daily_build_redoes_a_quarter
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
     assert "(5 indexes, 4 unchanged)" in out and "index: papers of 2025 Q4" in err + out
+
+
+def test_old_style_ids_are_found_and_keep_the_archive_in_one_index(tmp_path, monkeypatch):
+    """hep-th/9901001's page is papers/hep-th/9901001/index.html: it has no arXiv month to shard by."""
+    from papermirror import index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 1)
+    for relative in ("papers/2401.00001/index.html", "papers/2402.00002/index.html", "papers/hep-th/9901001/index.html"):
+        (tmp_path / relative).parent.mkdir(parents=True)
+        (tmp_path / relative).write_text("<html></html>", encoding="utf-8")
+    assert {page.relative_to(tmp_path).as_posix() for page in index.paper_pages(tmp_path)} == {
+        "papers/2401.00001/index.html", "papers/2402.00002/index.html", "papers/hep-th/9901001/index.html"}
+    assert index.plan_shards(tmp_path) == []
+    (tmp_path / "papers/hep-th/9901001/index.html").unlink()
+    assert [shard.key for shard in index.plan_shards(tmp_path)] == ["24q1"]
