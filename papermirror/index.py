@@ -78,7 +78,8 @@ class IndexReport:
     """Indexes kept from the previous build (none of their pages changed)."""
 
     def line(self) -> str:
-        shards = f" ({self.indexes} indexes, {self.reused} unchanged)" if self.indexes > 1 else ""
+        shards = (f" ({self.indexes} indexes, {self.reused} unchanged)" if self.indexes > 1
+                  else " (unchanged)" if self.reused else "")
         return (f"{self.pages} pages, {self.words} words, {self.bytes / 1_000_000:.1f} MB "
                 f"in site/{BUNDLE_DIR}/{shards} in {self.seconds:.1f}s")
 
@@ -128,14 +129,15 @@ def paper_pages(site_dir: Path) -> dict[Path, float]:
 
 
 def plan_shards(site_dir: Path) -> list[Shard]:
-    """The indexes of a big archive, newest first; [] when one index will do (see the module docstring)."""
+    """The indexes to build, newest first: one (key 'all') for a small archive, else one per year
+    and per quarter of the newest year (see the module docstring)."""
     pages = paper_pages(site_dir)
     papers_dir = site_dir / "papers"
     months: dict[str, dict[Path, float]] = {}
     for page, mtime in pages.items():  # an old-style id's folder (hep-th/) has no month: no sharding
         months.setdefault(page.relative_to(papers_dir).parts[0][:4], {})[page] = mtime
     if len(pages) <= SHARD_ABOVE or not all(month.isdigit() for month in months):
-        return []
+        return [Shard(key="all", bundle="", glob=PAPER_PAGES, pages=pages)]
     newest_year = max(months)[:2]
     groups: dict[str, list[str]] = {}
     for month in months:
@@ -180,10 +182,13 @@ def finish_bundle(folder: Path) -> int:
 def move_bundle(source: Path, target: Path) -> None:
     """Move one index's bundle from the previous build's folder into the new one: a rename per entry
     (a few, whatever the index's size), leaving out the other years' bundles nested in the newest one."""
-    target.mkdir(parents=True, exist_ok=True)
-    for entry in source.iterdir():
-        if not (entry.is_dir() and re.fullmatch(r"20\d\d(-q\d)?", entry.name)):
-            entry.rename(target / entry.name)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for entry in source.iterdir():
+            if not (entry.is_dir() and re.fullmatch(r"20\d\d(-q\d)?", entry.name)):
+                entry.rename(target / entry.name)
+    except OSError as exc:
+        raise PagefindError(f"cannot move the unchanged index {source} into {target}: {exc}") from None
 
 
 def run_pagefind_shards(site_dir: Path, fresh: Path) -> tuple[int, int, int, int, int]:
@@ -196,10 +201,6 @@ def run_pagefind_shards(site_dir: Path, fresh: Path) -> tuple[int, int, int, int
     moving leaves some shards without an index folder, and the next build indexes those again.
     """
     shards = plan_shards(site_dir)
-    if not shards:
-        pages, words = count_indexed(run_pagefind(pagefind_command(site_dir, fresh)))
-        write_json(fresh, SHARDS_FILE, [])
-        return pages, words, finish_bundle(fresh), 1, 0
     bundle = site_dir / BUNDLE_DIR
     old = read_json(bundle / YEARS_FILE)
     manifest, kept = {}, []
@@ -209,7 +210,8 @@ def run_pagefind_shards(site_dir: Path, fresh: Path) -> tuple[int, int, int, int
             kept.append((previous, fresh / shard.bundle))
             words, size = old[shard.key]["words"], old[shard.key].get("bytes") or finish_bundle(previous)
         else:
-            log.info("index: papers of %s", f"20{shard.key}" if len(shard.key) == 2 else f"20{shard.key[:2]} {shard.key[2:].upper()}")
+            if shard.key != "all":
+                log.info("index: papers of %s", f"20{shard.key}" if len(shard.key) == 2 else f"20{shard.key[:2]} {shard.key[2:].upper()}")
             _, words = count_indexed(run_pagefind(pagefind_command(site_dir, fresh / shard.bundle, shard.glob)))
             size = finish_bundle(fresh / shard.bundle)
         manifest[shard.key] = {"bundle": shard.bundle, "pages": len(shard.pages), "words": words, "bytes": size}

@@ -50,6 +50,7 @@ def test_no_index_skips_pagefind(archive, run_cli):
 def test_pagefind_failure_names_it_and_keeps_the_old_index(archive, run_cli):
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
     old = (archive / "site/pagefind/pagefind-entry.json").read_bytes()
+    write_archive(archive / "content", (PAPERS[0].replace(upvotes=(PAPERS[0].upvotes or 0) + 1),))
     (archive / "site/.pagefind-new").write_text("a file where Pagefind wants its output folder")
     code, _out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 1
@@ -159,6 +160,21 @@ def test_old_style_ids_are_found_and_keep_the_archive_in_one_index(tmp_path, mon
         (tmp_path / relative).write_text("<html></html>", encoding="utf-8")
     assert {page.relative_to(tmp_path).as_posix() for page in index.paper_pages(tmp_path)} == {
         "papers/2401.00001/index.html", "papers/2402.00002/index.html", "papers/hep-th/9901001/index.html"}
-    assert index.plan_shards(tmp_path) == []
+    assert [shard.key for shard in index.plan_shards(tmp_path)] == ["all"]
     (tmp_path / "papers/hep-th/9901001/index.html").unlink()
     assert [shard.key for shard in index.plan_shards(tmp_path)] == ["24q1"]
+
+
+def test_a_build_with_no_changed_paper_page_keeps_the_index(archive, run_cli):
+    """Pagefind re-reads every page of an index it builds: a build that changed no paper page keeps it."""
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    entry = archive / "site/pagefind/pagefind-entry.json"
+    built = entry.stat().st_mtime_ns
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert f"index: {len(PAPERS)} pages," in out and "(unchanged)" in out
+    assert entry.stat().st_mtime_ns == built and (archive / "site/pagefind/pagefind.js").is_file()
+    write_archive(archive / "content", (PAPERS[0].replace(upvotes=(PAPERS[0].upvotes or 0) + 1),))
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert "(unchanged)" not in out and entry.stat().st_mtime_ns != built
