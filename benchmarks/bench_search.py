@@ -22,16 +22,12 @@ Figures are printed; nothing is asserted. Chromium is Debian's /usr/bin/chromium
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from contextlib import contextmanager
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,7 +36,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 from benchmarks.synthetic import make_mirror  # noqa: E402
 from papermirror.content import write_paper  # noqa: E402
 from papermirror.paper import Paper  # noqa: E402
-from browser import _SubPathHandler, chromium  # noqa: E402
+from browser import _SubPathHandler, chromium, serve  # noqa: E402
 from papermirror.config import load_config  # noqa: E402
 from papermirror.index import index_site  # noqa: E402
 from papermirror.search import cache_path  # noqa: E402
@@ -114,19 +110,9 @@ class GzipHandler(_SubPathHandler):
             pass
 
 
-@contextmanager
 def serve_gzip(site_dir: Path, prefix: str):
-    """Serve `site_dir` under `prefix` on loopback with GzipHandler; yield the URL."""
-    handler = functools.partial(GzipHandler, directory=str(site_dir), prefix=prefix)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    """Serve `site_dir` under `prefix` on loopback with GzipHandler (a context manager yielding the URL)."""
+    return serve(site_dir, prefix, GzipHandler)
 
 
 def time_first_result(page, box_selector: str, result_selector: str, query: str, timeout_ms: int) -> float:

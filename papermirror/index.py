@@ -191,8 +191,8 @@ def move_bundle(source: Path, target: Path) -> None:
         raise PagefindError(f"cannot move the unchanged index {source} into {target}: {exc}") from None
 
 
-def run_pagefind_shards(site_dir: Path, fresh: Path) -> tuple[int, int, int, int, int]:
-    """Index `site_dir` into `fresh`, one index per shard when it is big; return pages, words, bytes,
+def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard]) -> tuple[int, int, int, int, int]:
+    """Index `site_dir` into `fresh`, one index per shard of `shards`; return pages, words, bytes,
     indexes and indexes reused.
 
     A shard none of whose pages changed since the last build keeps its index: once every changed
@@ -200,7 +200,6 @@ def run_pagefind_shards(site_dir: Path, fresh: Path) -> tuple[int, int, int, int
     then the old folder is untouched, so a failed Pagefind run leaves it whole; a build killed while
     moving leaves some shards without an index folder, and the next build indexes those again.
     """
-    shards = plan_shards(site_dir)
     bundle = site_dir / BUNDLE_DIR
     old = read_json(bundle / YEARS_FILE)
     manifest, kept = {}, []
@@ -241,13 +240,14 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     if not (site_dir / "index.html").is_file():
         raise PagefindError(f"{site_dir}: no built site to index; run `python build.py build` first")
     bundle = site_dir / BUNDLE_DIR
-    if not any(site_dir.glob(PAPER_PAGES)):
+    shards = plan_shards(site_dir)
+    if not any(shard.pages for shard in shards):
         log.warning("index: %s holds no paper pages; search will find nothing until papers are added", site_dir)
         shutil.rmtree(bundle, ignore_errors=True)
         return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started)
     fresh = site_dir / f".{BUNDLE_DIR}-new"
     shutil.rmtree(fresh, ignore_errors=True)
-    pages, words, size, indexes, reused = run_pagefind_shards(site_dir, fresh)
+    pages, words, size, indexes, reused = run_pagefind_shards(site_dir, fresh, shards)
     if not fresh.is_dir():
         raise PagefindError(f"Pagefind reported success but wrote no bundle to {fresh}")
     replace_folder(fresh, bundle)

@@ -64,9 +64,10 @@ class _SubPathHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(site_dir: Path, prefix: str = "/") -> Iterator[str]:
-    """Serve `site_dir` at http://127.0.0.1:<port><prefix>; yield that URL."""
-    handler = functools.partial(_SubPathHandler, directory=str(site_dir), prefix=prefix)
+def serve(site_dir: Path, prefix: str = "/", handler_class: type = None) -> Iterator[str]:
+    """Serve `site_dir` at http://127.0.0.1:<port><prefix> with `handler_class` (a _SubPathHandler,
+    the default, or a subclass of it); yield that URL."""
+    handler = functools.partial(handler_class or _SubPathHandler, directory=str(site_dir), prefix=prefix)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
