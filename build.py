@@ -110,8 +110,8 @@ def positive_int(value: str) -> int:
 
 
 def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
-    from papermirror.hub import Hub
-    from papermirror.snapshot import run_snapshot
+    from papermirror.fetch.hub import Hub
+    from papermirror.fetch.snapshot import run_snapshot
 
     if args.since and args.until and args.since > args.until:
         raise UserError(f"--since {args.since} is after --until {args.until}")
@@ -137,7 +137,7 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
 def run_status_command(config: Config, args: argparse.Namespace) -> int:
     import json
 
-    from papermirror.status import collect_status, format_status
+    from papermirror.ops.status import collect_status, format_status
 
     status = collect_status(config)
     print(json.dumps(status.to_json(), indent=2) if args.json else format_status(status))
@@ -145,7 +145,7 @@ def run_status_command(config: Config, args: argparse.Namespace) -> int:
 
 
 def run_reset_command(config: Config, args: argparse.Namespace) -> int:
-    from papermirror.reset import plan_reset, reset_archive
+    from papermirror.ops.reset import plan_reset, reset_archive
 
     plan = plan_reset(config)
     what = f"{plan.papers} paper file(s) in {config.content_dir / 'papers'} and the ledger (notes in them too)"
@@ -169,7 +169,12 @@ def run_reset_command(config: Config, args: argparse.Namespace) -> int:
 def run_serve_command(config: Config, args: argparse.Namespace) -> int:
     import threading
 
-    from papermirror.serve import make_server, rebuild_site, site_url, watch_and_rebuild
+    from papermirror.ops.serve import (
+        make_server,
+        rebuild_site,
+        site_url,
+        watch_and_rebuild,
+    )
 
     base_path = config.site.base_path
     try:
@@ -196,21 +201,21 @@ def run_serve_command(config: Config, args: argparse.Namespace) -> int:
 
 
 def run_build_command(config: Config, args: argparse.Namespace) -> int:
-    from papermirror.render import build_site
+    from papermirror.site.render import build_site
 
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs {args.jobs}: must be at least 1")
     report = build_site(config, base_url=args.base_url, jobs=args.jobs)
     print(f"build: {report.line()}")
     if not args.no_index:
-        from papermirror.index import index_site
+        from papermirror.search.pagefind import index_site
 
         print(f"index: {index_site(config, config.site_dir).line()}")
     return 0
 
 
 def run_search_command(config: Config, args: argparse.Namespace) -> int:
-    from papermirror.search import load_index, run_search
+    from papermirror.search.terminal import load_index, run_search
 
     hits = run_search(load_index(config), " ".join(args.query), limit=args.limit)
     for hit in hits:

@@ -33,7 +33,7 @@ from benchmarks.synthetic import make_mirror, touch_papers  # noqa: E402
 def run_one_build(root: Path, jobs: int | None) -> None:
     """In a child process: build once and print a JSON line of figures."""
     from papermirror.config import load_config
-    from papermirror.render import build_site
+    from papermirror.site.render import build_site
 
     report = build_site(load_config(root / "mirror.yml"), jobs=jobs)
     own = resource.getrusage(resource.RUSAGE_SELF)

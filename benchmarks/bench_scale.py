@@ -177,8 +177,14 @@ def measure_search(size: int, keep: Path) -> None:
     from urllib.parse import urlsplit
 
     sys.path.insert(0, str(REPO / "tests"))
-    from benchmarks.bench_search import QUERIES, measure_shared_address, measure_typed_query, serve_gzip
     from browser import chromium
+
+    from benchmarks.bench_search import (
+        QUERIES,
+        measure_shared_address,
+        measure_typed_query,
+        serve_gzip,
+    )
 
     root = keep / f"mirror-{size}"
     prefix = urlsplit(re.search(r"base_url: (\S+)", (root / "mirror.yml").read_text()).group(1)).path

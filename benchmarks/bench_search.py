@@ -33,13 +33,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-from benchmarks.synthetic import make_mirror  # noqa: E402
-from papermirror.content import write_paper  # noqa: E402
-from papermirror.paper import Paper  # noqa: E402
 from browser import _SubPathHandler, chromium, serve  # noqa: E402
+
+from benchmarks.synthetic import make_mirror  # noqa: E402
 from papermirror.config import load_config  # noqa: E402
-from papermirror.index import index_site  # noqa: E402
-from papermirror.search import cache_path  # noqa: E402
+from papermirror.content.paper import Paper  # noqa: E402
+from papermirror.content.paperfile import write_paper  # noqa: E402
+from papermirror.search.pagefind import index_site  # noqa: E402
+from papermirror.search.terminal import cache_path  # noqa: E402
 
 SUB_PATH = "/mirror/"
 NEEDLE = Paper(id="2301.99999", title="Zanzibarite Lattices for Sparse Attention", authors=("Ada Lovelace",),

@@ -34,8 +34,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.peers import (Run, build_hugo, build_mkdocs, timed, write_hugo_page,  # noqa: E402
-                              write_hugo_site, write_mkdocs_page, write_mkdocs_site)
+from benchmarks.peers import (  # noqa: E402
+    Run,
+    build_hugo,
+    build_mkdocs,
+    timed,
+    write_hugo_page,
+    write_hugo_site,
+    write_mkdocs_page,
+    write_mkdocs_site,
+)
 from benchmarks.synthetic import make_mirror, touch_papers  # noqa: E402
 
 TOOLS = ("ours", "ours + index", "Hugo", "MkDocs")

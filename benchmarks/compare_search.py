@@ -40,6 +40,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
+from browser import chromium  # noqa: E402
+
 from benchmarks.bench_search import (  # noqa: E402
     NEEDLE,
     QUERIES,
@@ -52,8 +54,7 @@ from benchmarks.bench_search import (  # noqa: E402
     time_first_result,
 )
 from benchmarks.synthetic import make_mirror  # noqa: E402
-from browser import chromium  # noqa: E402
-from papermirror.content import write_paper  # noqa: E402
+from papermirror.content.paperfile import write_paper  # noqa: E402
 
 LUNR_VERSION = "2.3.9"
 NPM_CACHE = Path(tempfile.gettempdir()) / "papermirror-bench-lunrjs"

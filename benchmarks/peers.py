@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from papermirror.paper import Paper
+from papermirror.content.paper import Paper
 
 
 @dataclass

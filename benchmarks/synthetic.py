@@ -17,8 +17,8 @@ import random
 import shutil
 from pathlib import Path
 
-from papermirror.content import paper_path, paper_to_text
-from papermirror.paper import Paper
+from papermirror.content.paper import Paper, paper_path
+from papermirror.content.paperfile import paper_to_text
 
 REPO = Path(__file__).resolve().parent.parent
 WORDS = (

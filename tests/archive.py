@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from papermirror.content import write_paper
-from papermirror.paper import Paper
+from papermirror.content.paper import Paper
+from papermirror.content.paperfile import write_paper
 
 PAPERS = (
     Paper(

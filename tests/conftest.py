@@ -11,8 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).parent)]
 
-import build  # noqa: E402
 from fakehub import FakeHub  # noqa: E402
+
+import build  # noqa: E402
 
 MIRROR_YML = """\
 site:

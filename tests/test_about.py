@@ -7,8 +7,9 @@ import re
 from test_render import HOSTILE, make_paper, parse, shipped, write_archive  # noqa: F401 (shipped: a fixture)
 
 from papermirror.config import load_config
-from papermirror.content import Ledger, write_ledger
-from papermirror.status import collect_status, parse_utc
+from papermirror.content.coverage import parse_utc
+from papermirror.content.ledger import Ledger, write_ledger
+from papermirror.ops.status import collect_status
 
 HOSTILE_QUERY = "<script>alert(1)</script> & masks"
 

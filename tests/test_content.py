@@ -7,24 +7,26 @@ from pathlib import Path
 
 import pytest
 
-from papermirror.content import (
-    NOTES_MARKER,
-    ContentError,
-    Ledger,
-    merge_paper,
+from papermirror.content.ledger import Ledger, read_ledger, write_ledger
+from papermirror.content.paper import (
+    Paper,
+    content_relpath,
+    is_http_url,
+    is_valid_id,
     paper_path,
+)
+from papermirror.content.paperfile import (
+    NOTES_MARKER,
     paper_to_text,
-    read_ledger,
     read_paper,
     read_papers,
-    remove_stale_temp_files,
     split_front_matter,
     text_to_paper,
-    write_ledger,
     write_paper,
-    write_text_atomic,
 )
-from papermirror.paper import Paper, content_relpath, is_http_url, is_valid_id
+from papermirror.errors import ContentError
+from papermirror.fetch.merge import merge_paper
+from papermirror.files import remove_stale_temp_files, write_text_atomic
 
 HOSTILE = [
     "---",

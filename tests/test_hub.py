@@ -7,7 +7,13 @@ from fakehub import FakeHub, load_recorded_days
 
 from papermirror import USER_AGENT
 from papermirror.errors import FetchError
-from papermirror.hub import RATE_LIMIT, Hub, RateLimiter, parse_ratelimit, retry_after
+from papermirror.fetch.hub import (
+    RATE_LIMIT,
+    Hub,
+    RateLimiter,
+    parse_ratelimit,
+    retry_after,
+)
 
 
 class FakeClock:

@@ -65,7 +65,7 @@ def test_an_empty_archive_builds_with_a_warning(mirror, run_cli):
 
 
 def test_a_big_archive_gets_one_index_per_year_listed_for_merging(archive, run_cli, monkeypatch):
-    from papermirror import index
+    from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)  # the fixture's 5 papers count as a big archive
     code, out, err = run_cli("build", config=archive / "mirror.yml")
@@ -88,7 +88,7 @@ def test_a_small_archive_lists_no_shards(archive, run_cli):
 
 
 def test_a_rebuild_keeps_the_index_of_each_year_whose_pages_did_not_change(archive, run_cli, monkeypatch):
-    from papermirror import index
+    from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
@@ -110,7 +110,7 @@ def test_a_rebuild_keeps_the_index_of_each_year_whose_pages_did_not_change(archi
 
 def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive, run_cli, monkeypatch):
     """Unchanged years are moved into the new index only after every changed year was indexed."""
-    from papermirror import index
+    from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
@@ -131,7 +131,7 @@ def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive
 
 
 def test_the_newest_year_is_indexed_by_quarter_so_a_daily_build_redoes_a_quarter(archive, run_cli, monkeypatch):
-    from papermirror import index
+    from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
     autumn = PAPERS[0].replace(id="2510.00001", title="An autumn paper", published="2025-10-01", daily=("2025-10-02",))
@@ -152,7 +152,7 @@ def test_the_newest_year_is_indexed_by_quarter_so_a_daily_build_redoes_a_quarter
 
 def test_old_style_ids_are_found_and_keep_the_archive_in_one_index(tmp_path, monkeypatch):
     """hep-th/9901001's page is papers/hep-th/9901001/index.html: it has no arXiv month to shard by."""
-    from papermirror import index
+    from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 1)
     for relative in ("papers/2401.00001/index.html", "papers/2402.00002/index.html", "papers/hep-th/9901001/index.html"):

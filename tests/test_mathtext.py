@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from papermirror.mathtext import plain_text, render_excerpt, render_inline, render_paragraphs, split_math
+from papermirror.site.mathtext import (
+    plain_text,
+    render_excerpt,
+    render_inline,
+    render_paragraphs,
+    split_math,
+)
 
 
 def test_dollar_rule_follows_pandoc():

@@ -8,7 +8,7 @@ import logging
 import pytest
 from fakehub import FIXTURES, load_recorded_days
 
-from papermirror.normalise import normalise_item, unwrap
+from papermirror.fetch.normalise import normalise_item, unwrap
 
 DAYS = load_recorded_days()
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from papermirror.content import paper_path, write_paper
-from papermirror.pages import output_file
-from papermirror.paper import Paper
+from papermirror.content.paper import Paper, paper_path
+from papermirror.content.paperfile import write_paper
+from papermirror.site.output import output_file
 
 ROOT = Path(__file__).resolve().parent.parent
 ATOM = "{http://www.w3.org/2005/Atom}"

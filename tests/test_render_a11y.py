@@ -8,11 +8,10 @@ import shutil
 import threading
 from pathlib import Path
 
-
 from browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
-from papermirror.content import write_paper
-from papermirror.paper import Paper
+from papermirror.content.paper import Paper
+from papermirror.content.paperfile import write_paper
 
 ROOT = Path(__file__).resolve().parent.parent
 

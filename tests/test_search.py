@@ -17,9 +17,9 @@ from lunr.query_parser import QueryParser
 from lunr.token_set import TokenSet
 
 from papermirror.config import load_config
-from papermirror.content import read_papers
-from papermirror.paper import Paper, content_relpath
-from papermirror.search import (
+from papermirror.content.paper import Paper, content_relpath
+from papermirror.content.paperfile import read_papers
+from papermirror.search.terminal import (
     FIELD_NAMES,
     FIELDS,
     build_index,

@@ -251,7 +251,7 @@ def test_search_works_at_a_domain_root(tmp_path, browser):
 @pytest.fixture(scope="module")
 def sharded_site_url(tmp_path_factory, browser) -> str:
     """The fixture archive indexed as a big one (one Pagefind index per year), served under /mirror/."""
-    from papermirror import index
+    from papermirror.search import pagefind as index
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(index, "SHARD_ABOVE", 2)

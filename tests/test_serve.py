@@ -12,7 +12,7 @@ import httpx
 import pytest
 from conftest import ROOT
 
-from papermirror.serve import is_source_change, watch_and_rebuild
+from papermirror.ops.serve import is_source_change, watch_and_rebuild
 
 
 @pytest.fixture

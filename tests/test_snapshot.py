@@ -15,8 +15,10 @@ from conftest import ROOT
 from fakehub import FakeHub
 
 from papermirror.config import load_config
-from papermirror.content import paper_path, read_ledger, read_paper, read_papers, write_paper
-from papermirror.snapshot import days_to_fetch
+from papermirror.content.ledger import read_ledger
+from papermirror.content.paper import paper_path
+from papermirror.content.paperfile import read_paper, read_papers, write_paper
+from papermirror.fetch.snapshot import days_to_fetch
 
 DAY = "2024-05-27"
 DAYS2 = ("2024-05-27", "2024-06-17")
@@ -142,7 +144,7 @@ def test_429_with_retry_after_is_survived(fake_hub, mirror, run_cli) -> None:
 
 @pytest.mark.parametrize("kind", ["500", "malformed", "truncated"])
 def test_a_day_that_keeps_failing_keeps_everything_else(kind, fake_hub, mirror, run_cli, monkeypatch) -> None:
-    monkeypatch.setattr("papermirror.hub.BACKOFF_BASE", 0.01)
+    monkeypatch.setattr("papermirror.fetch.hub.BACKOFF_BASE", 0.01)
     fake_hub.inject(kind, "date=2024-06-17", times=-1)
     code, _, err = snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])
     assert code == 1
@@ -159,7 +161,7 @@ def test_a_day_that_keeps_failing_keeps_everything_else(kind, fake_hub, mirror, 
 
 def test_a_slow_hub_past_the_timeout_fails_cleanly(fake_hub, mirror, run_cli, monkeypatch) -> None:
     monkeypatch.setenv("PAPERMIRROR_HTTP_TIMEOUT", "0.3")
-    monkeypatch.setattr("papermirror.hub.BACKOFF_BASE", 0.01)
+    monkeypatch.setattr("papermirror.fetch.hub.BACKOFF_BASE", 0.01)
     fake_hub.inject("slow", "papers/search", times=-1, seconds=1)
     code, _, err = snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)
     assert code == 1 and "timed out" in err and "query 'masked autoencoder'" in err
@@ -226,7 +228,7 @@ def test_a_broken_content_file_stops_before_any_request(fake_hub, mirror, run_cl
 def test_days_to_fetch_backfills_missing_days_and_refreshes_recent_ones(mirror) -> None:
     set_config(mirror, "listing:\n  since: 2026-01-01\n  refresh_days: 3\n")
     config = load_config(mirror / "mirror.yml")
-    from papermirror.content import Ledger
+    from papermirror.content.ledger import Ledger
 
     ledger = Ledger(days={f"2026-01-{d:02d}": {"listed": 1} for d in range(1, 11)})
     today = dt.date(2026, 1, 12)

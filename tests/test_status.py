@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from papermirror.content import Ledger, write_ledger
-from papermirror.status import day_ranges
+from papermirror.content.coverage import day_ranges
+from papermirror.content.ledger import Ledger, write_ledger
 
 NOW = dt.datetime.now(dt.timezone.utc)
 TODAY = NOW.date()

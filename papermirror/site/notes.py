@@ -13,7 +13,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from papermirror.paper import is_http_url
+from papermirror.content.paper import is_http_url
 
 ALLOWED_TAGS = frozenset(
     "p br hr em strong code pre blockquote ul ol li a h1 h2 h3 h4 h5 h6 table thead tbody tr th td del sup sub".split()

@@ -10,29 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-import re
 import sys
 from collections import deque
-from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
 from papermirror.config import Config
-from papermirror.content import (
-    Ledger,
-    merge_paper,
-    read_ledger,
-    read_papers,
-    remove_stale_temp_files,
-    write_ledger,
-    write_paper,
-)
+from papermirror.content.ledger import Ledger, read_ledger, write_ledger
+from papermirror.content.paper import Paper
+from papermirror.content.paperfile import read_papers, write_paper
 from papermirror.errors import FetchError
-from papermirror.hub import Hub
-from papermirror.normalise import normalise_item
-from papermirror.paper import Paper
+from papermirror.fetch.hub import Hub
+from papermirror.fetch.merge import merge_paper
+from papermirror.fetch.normalise import normalise_item
+from papermirror.fetch.topic import paper_matches, term_matcher
+from papermirror.files import remove_stale_temp_files
 
 log = logging.getLogger(__name__)
 
@@ -74,19 +68,6 @@ class Summary:
         """
         asked_enough = self.queries > 0 or self.days >= 3
         return asked_enough and self.listed == 0 and self.archive_size > 0
-
-
-def term_matcher(terms: Iterable[str]) -> re.Pattern[str] | None:
-    """Compile terms to one case-insensitive pattern matching where a word starts ('pretrain' ~ 'pretrained')."""
-    terms = [t.strip() for t in terms if t.strip()]
-    if not terms:
-        return None
-    return re.compile("|".join(rf"(?<!\w){re.escape(t)}" for t in terms), re.IGNORECASE)
-
-
-def paper_matches(paper: Paper, pattern: re.Pattern[str]) -> bool:
-    """Tell whether the pattern occurs in the title, abstract or AI keywords."""
-    return any(pattern.search(text) for text in (paper.title, paper.abstract, *paper.ai_keywords))
 
 
 def days_to_fetch(config: Config, ledger: Ledger, today: dt.date, since: dt.date | None, until: dt.date | None) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 NEW_ID = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?")
@@ -35,6 +35,11 @@ def content_relpath(paper_id: str) -> PurePosixPath:
     if not is_valid_id(paper_id):
         raise ValueError(f"not an arXiv id: {paper_id!r}")
     return PurePosixPath("papers", id_month(paper_id), paper_id.replace("/", "_") + ".md")
+
+
+def paper_path(content_dir: Path, paper_id: str) -> Path:
+    """Return the file of `paper_id` below `content_dir` (never outside it)."""
+    return content_dir / content_relpath(paper_id)
 
 
 def is_http_url(value: object) -> bool:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from papermirror.config import Config
-from papermirror.errors import UserError
+from papermirror.errors import PagefindError
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +55,6 @@ YEARS_FILE = "years.json"
 """site/pagefind/years.json: per shard, its bundle, pages, words and bytes, to reuse unchanged shards' indexes."""
 
 
-class PagefindError(UserError):
-    """Pagefind could not index site/; the message says what failed."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True, slots=True)

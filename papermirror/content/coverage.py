@@ -1,7 +1,7 @@
-"""Report the archive's health: papers, the last snapshot, days fetched, empty and never fetched, queries.
+"""The archive's coverage, worked out from the ledger: days fetched, empty and never fetched, queries.
 
-`python build.py status` exits 1 when the archive looks stale (no snapshot in the last
-STALE_AFTER), so a scheduled job or a cron mail can alert on it.
+`python build.py status` reports it against the wall clock; the about page against the content's
+newest time, so that two builds of the same content draw the same page.
 """
 
 from __future__ import annotations
@@ -9,13 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from papermirror.config import Config, ListingConfig
-from papermirror.content import Ledger, iter_paper_files, read_ledger
+from papermirror.config import ListingConfig
+from papermirror.content.ledger import Ledger
 
 STALE_AFTER = dt.timedelta(days=3)
 """An archive whose newest ledger entry is older than this looks stale."""
-MAX_RANGES_SHOWN = 12
-"""Missing-day ranges printed in the text report; --json lists them all."""
 
 
 @dataclass(frozen=True)
@@ -67,13 +65,6 @@ class ArchiveStatus:
         data["days_empty"] = list(self.days_empty)
         data["queries"] = [asdict(query) for query in self.queries]
         return data
-
-
-def collect_status(config: Config, now: dt.datetime | None = None) -> ArchiveStatus:
-    """Read content/ (the ledger and the paper file names) and work out the archive's health."""
-    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
-    papers = sum(1 for _ in iter_paper_files(config.content_dir))
-    return summarise_status(config.listing, read_ledger(config.content_dir), papers, now)
 
 
 def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: dt.datetime) -> ArchiveStatus:
@@ -146,42 +137,3 @@ def query_statuses(listing: ListingConfig, ledger: Ledger) -> list[QueryStatus]:
         if query not in listing.queries:
             result.append(QueryStatus(query, entry.get("listed"), entry.get("kept"), entry.get("fetched"), False))
     return result
-
-
-def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
-    """Render the report for a terminal, one fact a line."""
-    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
-    lines = [f"papers:        {status.papers} in content/papers"]
-    if status.last_snapshot:
-        age = (now - parse_utc(status.last_snapshot)).days
-        lines.append(f"last snapshot: {status.last_snapshot} ({age} day{'s' if age != 1 else ''} ago)")
-    else:
-        lines.append("last snapshot: never (the ledger is empty)")
-    if status.days_expected:
-        weekend = sum(dt.date.fromisoformat(day).weekday() >= 5 for day in status.days_empty)
-        lines += [
-            f"days:          {status.since} to {status.today}: {status.days_expected} days",
-            f"  fetched:     {status.days_with_papers} with papers, {len(status.days_empty)} empty "
-            f"(listed nothing; {weekend} of them weekends)",
-            f"  never fetched: {status.days_missing} in {len(status.missing_ranges)} range(s)",
-        ]
-        for first, last in status.missing_ranges[:MAX_RANGES_SHOWN]:
-            lines.append(f"    {first}" + (f" .. {last}" if last != first else ""))
-        if len(status.missing_ranges) > MAX_RANGES_SHOWN:
-            lines.append(f"    ... and {len(status.missing_ranges) - MAX_RANGES_SHOWN} more ranges (--json lists all)")
-    else:
-        lines.append("days:          listing.daily is off: no Daily Papers days are expected")
-    lines.append(f"queries:       {len(status.queries)}")
-    for query in status.queries:
-        where = "" if query.in_config else " (no longer in mirror.yml)"
-        if query.last_changed:
-            lines.append(f"  {query.query!r}{where}: {query.listed} listed, {query.kept} kept; "
-                         f"last changed {query.last_changed}")
-        else:
-            lines.append(f"  {query.query!r}{where}: never fetched")
-    if status.stale:
-        lines.append(f"STALE: no snapshot in the last {STALE_AFTER.days} days; run `python build.py snapshot` "
-                     "or check the publish workflow's runs")
-    else:
-        lines.append("ok: the archive is up to date")
-    return "\n".join(lines)

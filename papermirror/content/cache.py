@@ -4,7 +4,7 @@ Parsing YAML costs about half a millisecond per paper, too slow to re-read 10,00
 build. `.cache/content.pickle` keeps each file's parsed Paper and a hash of its bytes (which the
 render uses to tell which pages changed), with the file's (mtime, size, inode);
 a file whose stamp changed is parsed again (in parallel when there are many) and checked exactly as
-`content.read_papers` checks it. The cache is a pure speed-up: delete it and nothing changes.
+`content.paperfile.read_papers` checks it. The cache is a pure speed-up: delete it and nothing changes.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ import logging
 import multiprocessing
 import os
 import pickle
-import tempfile
-from dataclasses import dataclass
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from papermirror import content, paper
-from papermirror.content import ContentError, text_to_paper
-from papermirror.paper import PAPER_FIELDS, Paper, content_relpath
+from papermirror.content.paper import PAPER_FIELDS, Paper, content_relpath
+from papermirror.content.paperfile import text_to_paper
+from papermirror.errors import ContentError
+from papermirror.files import atomic_writer, code_digest, list_paper_files
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +33,8 @@ Stamp = tuple[int, int, int]
 
 
 def code_version() -> str:
-    """Hash of the code that parses a Paper and of this cache's format; a change invalidates the cache."""
-    digest = hashlib.blake2b(digest_size=16)
-    for source in (Path(content.__file__), Path(paper.__file__), Path(__file__)):
-        digest.update(source.read_bytes())
-    return digest.hexdigest()
+    """Hash of the code that reads a Paper and of this cache's format; a change invalidates the cache."""
+    return code_digest("content", "files.py", "errors.py")
 
 
 def file_stamp(path: str) -> Stamp:
@@ -53,18 +50,6 @@ class Content:
     """Every paper by id, in file order."""
     digests: dict[str, str]
     """A hash of each paper file's bytes, by id."""
-
-
-def list_paper_files(content_dir: Path) -> list[str]:
-    """Relative paths of papers/<YYMM>/<file>.md, sorted (the same set as content.iter_paper_files)."""
-    found = []
-    papers_dir = content_dir / "papers"
-    if not papers_dir.is_dir():
-        return []
-    for shard in os.scandir(papers_dir):
-        if shard.is_dir():
-            found += [f"papers/{shard.name}/{f.name}" for f in os.scandir(shard.path) if f.name.endswith(".md") and f.is_file()]
-    return sorted(found)
 
 
 def read_and_hash(path: Path) -> tuple[Paper, str]:
@@ -93,15 +78,8 @@ def load_cache(path: Path, version: str) -> dict[str, tuple]:
 
 
 def save_cache(path: Path, version: str, files: dict[str, tuple]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump({"version": version, "files": files}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path, durable=False) as handle:
+        pickle.dump({"version": version, "files": files}, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def parse_files(paths: list[Path], jobs: int) -> list[tuple[Paper, str]]:

@@ -6,10 +6,10 @@ instead of the wall clock, so that two builds of the same content draw the same 
 
 from __future__ import annotations
 
-from papermirror.archive import Archive
+from papermirror.site.archive import Archive
 from papermirror.config import ListingConfig
-from papermirror.content import Ledger
-from papermirror.status import newest_fetched, parse_utc, summarise_status
+from papermirror.content.ledger import Ledger
+from papermirror.content.coverage import newest_fetched, parse_utc, summarise_status
 
 
 def site_updated(archive: Archive, ledger: Ledger) -> str | None:

@@ -12,7 +12,8 @@ import shutil
 from dataclasses import dataclass
 
 from papermirror.config import Config
-from papermirror.content import LEDGER_NAME, iter_paper_files
+from papermirror.content.ledger import LEDGER_NAME
+from papermirror.files import list_paper_files
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class ResetPlan:
 
 def plan_reset(config: Config) -> ResetPlan:
     """Count what `reset_archive` would delete, deleting nothing."""
-    papers = sum(1 for _ in iter_paper_files(config.content_dir))
+    papers = len(list_paper_files(config.content_dir))
     return ResetPlan(papers=papers, ledger=(config.content_dir / LEDGER_NAME).exists())
 
 

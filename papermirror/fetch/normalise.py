@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
-from papermirror.paper import Paper, is_http_url, is_valid_id
+from papermirror.content.paper import Paper, is_http_url, is_valid_id
 
 log = logging.getLogger(__name__)
 

@@ -18,11 +18,10 @@ render inputs can be hashed cheaply (the incremental build) and sent to a worker
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from papermirror.archive import KEYWORD_MIN_PAPERS, Archive
+from papermirror.site.archive import KEYWORD_MIN_PAPERS, Archive
 from papermirror.config import SiteConfig
-from papermirror.paper import is_valid_id
+from papermirror.content.paper import is_valid_id
 
 SITEMAP_MAX_URLS = 50_000
 """The sitemap protocol's limit per file; bigger sites get a sitemap index."""
@@ -183,16 +182,3 @@ def plan_sitemaps(archive: Archive, pages: list[Page]) -> list[Page]:
     return [Page(name, "@sitemap", {"entries": part}) for name, part in zip(names, parts)] + [
         Page("sitemap.xml", "@sitemap-index", {"sitemaps": names})
     ]
-
-
-def check_output_path(relpath: str) -> str:
-    """Return relpath if it stays inside site/ (no '..', no absolute path, no backslash), else raise."""
-    parts = relpath.split("/")
-    if not relpath or any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
-        raise ValueError(f"refusing to write outside site/: {relpath!r}")
-    return relpath
-
-
-def output_file(site_dir: Path, relpath: str) -> Path:
-    """Return site_dir/relpath, refusing any path that could leave site_dir."""
-    return site_dir / check_output_path(relpath)

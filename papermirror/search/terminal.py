@@ -51,11 +51,12 @@ from lunr.tokenizer import SEPARATOR_CHARS
 from lunr.utils import CompleteSet
 from lunr.vector import Vector
 
-from papermirror.errors import UserError
+from papermirror.errors import SearchError, UserError
+from papermirror.files import list_paper_files
 
 if TYPE_CHECKING:
     from papermirror.config import Config
-    from papermirror.paper import Paper
+    from papermirror.content.paper import Paper
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +79,6 @@ OLD_CACHE_NAMES = ("lunr-index.txt",)
 """Caches of earlier versions in .cache/search/, deleted when the index is rebuilt."""
 
 
-class SearchError(UserError):
-    """A query lunr cannot parse or run; the message names the query and the problem."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,13 +428,10 @@ def cache_path(config: Config) -> Path:
 def list_content(content_dir: Path) -> bytes:
     """Every paper file's relative path, size and mtime, one a line, sorted: it changes whenever content/ does."""
     lines = []
-    for shard in os.scandir(content_dir / "papers"):
-        if shard.is_dir() and not shard.name.startswith("."):
-            for entry in os.scandir(shard.path):
-                if entry.name.endswith(".md") and not entry.name.startswith("."):
-                    stat = entry.stat()
-                    lines.append(f"{shard.name}/{entry.name}\t{stat.st_size}\t{stat.st_mtime_ns}\n")
-    return "".join(sorted(lines)).encode()
+    for relpath in list_paper_files(content_dir):
+        stat = os.stat(content_dir / relpath)
+        lines.append(f"{relpath.removeprefix('papers/')}\t{stat.st_size}\t{stat.st_mtime_ns}\n")
+    return "".join(lines).encode()
 
 
 def load_index(config: Config) -> SearchIndex:
@@ -449,8 +445,9 @@ def load_index(config: Config) -> SearchIndex:
     cached = read_cache(path, first_line + listing)
     if cached is not None:
         return cached
-    from papermirror.content import read_papers, write_bytes_atomic  # only when indexing
-    from papermirror.readcache import read_papers_cached
+    from papermirror.content.cache import read_papers_cached
+    from papermirror.content.paperfile import read_papers
+    from papermirror.files import write_bytes_atomic  # only when indexing
 
     log.info("search: indexing %s (it changed since the last search)", content_dir)
     try:  # through the build's cache of parsed papers: only the files changed since are parsed

@@ -12,15 +12,15 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from papermirror import feeds
-from papermirror.archive import Archive
-from papermirror.cite import bibtex_entry, citation_meta, short_authors
+from papermirror.site import feeds
+from papermirror.site.archive import Archive
+from papermirror.site.cite import bibtex_entry, citation_meta, short_authors
 from papermirror.config import SiteConfig
 from papermirror.errors import UserError
-from papermirror.mathtext import plain_text, render_excerpt, render_inline, render_paragraphs
-from papermirror.notes import render_notes
-from papermirror.pages import Links, Page
-from papermirror.paper import Paper
+from papermirror.site.mathtext import plain_text, render_excerpt, render_inline, render_paragraphs
+from papermirror.site.notes import render_notes
+from papermirror.site.pages import Links, Page
+from papermirror.content.paper import Paper
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")

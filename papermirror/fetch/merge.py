@@ -1,0 +1,37 @@
+"""The merge rules: how a freshly fetched record folds into the one stored in content/."""
+
+from __future__ import annotations
+
+from papermirror.content.paper import VOLATILE_FIELDS, Paper
+
+
+def merge_paper(stored: Paper | None, fresh: Paper, now: str) -> Paper:
+    """Fold a freshly fetched record into the stored one.
+
+    - A new paper is stored as fetched, with first_seen = refreshed = now.
+    - Title, authors, published and abstract are written once and then belong to the file, so a
+      hand fix survives; notes are never touched.
+    - Volatile fields take the fresh value when the hub sent one and keep the stored one when it
+      did not (older API shapes lack fields); days and queries are unions.
+    - `refreshed` moves to `now` only when a volatile field changed, so a re-run changes no byte.
+    """
+    if stored is None:
+        return fresh.replace(first_seen=now, refreshed=now)
+    changes: dict[str, object] = {}
+    for name in VOLATILE_FIELDS:
+        old, new = getattr(stored, name), getattr(fresh, name)
+        if name in ("daily", "queries"):
+            new = tuple(sorted(set(old) | set(new)))
+        elif new is None or new == ():
+            new = old
+        if new != old:
+            changes[name] = new
+    if not stored.published and fresh.published:
+        changes["published"] = fresh.published
+    if not stored.authors and fresh.authors:
+        changes["authors"] = fresh.authors
+    if not stored.abstract and fresh.abstract:
+        changes["abstract"] = fresh.abstract
+    if not changes:
+        return stored
+    return stored.replace(**changes, refreshed=now, first_seen=stored.first_seen or now)

@@ -1,0 +1,92 @@
+"""Files: atomic writes, listing content/'s paper files, and hashing the package's own code.
+
+Every file this package writes, in content/, .cache/ or site/, goes through `atomic_writer`: a temp
+file beside the target, then a rename, so a run killed half-way leaves each file old or new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+PAPERS_DIR = "papers"
+"""content/papers/<YYMM>/<id>.md: where the paper files live."""
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def list_paper_files(content_dir: Path) -> list[str]:
+    """Every paper file as a relative path "papers/<YYMM>/<file>.md", sorted (hidden and temp files left out)."""
+    found = []
+    papers_dir = content_dir / PAPERS_DIR
+    if not papers_dir.is_dir():
+        return []
+    for shard in os.scandir(papers_dir):
+        if shard.is_dir() and not shard.name.startswith("."):
+            found += [f"{PAPERS_DIR}/{shard.name}/{entry.name}" for entry in os.scandir(shard.path)
+                      if entry.name.endswith(".md") and not entry.name.startswith(".") and entry.is_file()]
+    return sorted(found)
+
+
+@contextmanager
+def atomic_writer(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
+    """Open a temp file beside `path` for writing; on success it replaces `path`, on error it is removed.
+
+    `durable` also fsyncs the file before the rename (content/ is the archive of record; the site
+    and the caches can be rebuilt, so they skip it).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; pages and content are meant to be read
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> bool:
+    """Write `data` to `path` atomically, only if the bytes differ; tell whether it was written."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    with atomic_writer(path, durable) as handle:
+        handle.write(data)
+    return True
+
+
+def write_text_atomic(path: Path, text: str) -> bool:
+    """Write `text` as UTF-8 to `path` atomically, only if the bytes differ; tell whether it was written."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def remove_stale_temp_files(content_dir: Path) -> int:
+    """Delete temp files a killed run left behind (only ours: `.<name>.<random>.tmp`); count them."""
+    stale = [*content_dir.glob(".*.tmp"), *content_dir.glob(f"{PAPERS_DIR}/*/.*.tmp")]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
+def code_digest(*folders: str) -> str:
+    """Hash every Python file of the package below `folders` (all of it when none are named).
+
+    Read as bytes, never imported, so a build with nothing to draw imports nothing it does not use;
+    and no hand-kept list of files can forget one (a change to `Paper` must redraw the pages).
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    roots = [PACKAGE_DIR / folder for folder in folders] or [PACKAGE_DIR]
+    for path in sorted(p for root in roots for p in (root.rglob("*.py") if root.is_dir() else [root])):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,63 @@
+"""Report the archive's health: papers, the last snapshot, days fetched, empty and never fetched, queries.
+
+`python build.py status` exits 1 when the archive looks stale (no snapshot in the last
+STALE_AFTER), so a scheduled job or a cron mail can alert on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from papermirror.config import Config
+from papermirror.content.coverage import STALE_AFTER, ArchiveStatus, parse_utc, summarise_status
+from papermirror.content.ledger import read_ledger
+from papermirror.files import list_paper_files
+
+MAX_RANGES_SHOWN = 12
+"""Missing-day ranges printed in the text report; --json lists them all."""
+
+
+def collect_status(config: Config, now: dt.datetime | None = None) -> ArchiveStatus:
+    """Read content/ (the ledger and the paper file names) and work out the archive's health."""
+    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    papers = len(list_paper_files(config.content_dir))
+    return summarise_status(config.listing, read_ledger(config.content_dir), papers, now)
+
+
+def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
+    """Render the report for a terminal, one fact a line."""
+    now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    lines = [f"papers:        {status.papers} in content/papers"]
+    if status.last_snapshot:
+        age = (now - parse_utc(status.last_snapshot)).days
+        lines.append(f"last snapshot: {status.last_snapshot} ({age} day{'s' if age != 1 else ''} ago)")
+    else:
+        lines.append("last snapshot: never (the ledger is empty)")
+    if status.days_expected:
+        weekend = sum(dt.date.fromisoformat(day).weekday() >= 5 for day in status.days_empty)
+        lines += [
+            f"days:          {status.since} to {status.today}: {status.days_expected} days",
+            f"  fetched:     {status.days_with_papers} with papers, {len(status.days_empty)} empty "
+            f"(listed nothing; {weekend} of them weekends)",
+            f"  never fetched: {status.days_missing} in {len(status.missing_ranges)} range(s)",
+        ]
+        for first, last in status.missing_ranges[:MAX_RANGES_SHOWN]:
+            lines.append(f"    {first}" + (f" .. {last}" if last != first else ""))
+        if len(status.missing_ranges) > MAX_RANGES_SHOWN:
+            lines.append(f"    ... and {len(status.missing_ranges) - MAX_RANGES_SHOWN} more ranges (--json lists all)")
+    else:
+        lines.append("days:          listing.daily is off: no Daily Papers days are expected")
+    lines.append(f"queries:       {len(status.queries)}")
+    for query in status.queries:
+        where = "" if query.in_config else " (no longer in mirror.yml)"
+        if query.last_changed:
+            lines.append(f"  {query.query!r}{where}: {query.listed} listed, {query.kept} kept; "
+                         f"last changed {query.last_changed}")
+        else:
+            lines.append(f"  {query.query!r}{where}: never fetched")
+    if status.stale:
+        lines.append(f"STALE: no snapshot in the last {STALE_AFTER.days} days; run `python build.py snapshot` "
+                     "or check the publish workflow's runs")
+    else:
+        lines.append("ok: the archive is up to date")
+    return "\n".join(lines)

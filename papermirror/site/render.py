@@ -1,0 +1,105 @@
+"""The render stage: content/ -> site/.
+
+    stamp the inputs (unchanged and site/ intact: stop here) -> read content (cached parse)
+    -> arrange the archive -> plan pages -> hash each page's inputs
+    -> draw the pages whose inputs changed (in parallel) -> write changed bytes -> drop stale pages
+
+Everything is read and checked before the first byte is written, so a bad content file or a template
+that does not compile stops the build with site/ untouched. (A template that fails while drawing, e.g.
+on an undefined name, stops the build naming its file and line; each file is then either old or new.)
+Which pages are drawn again is the build cache's answer (`site.buildcache`); drawing them, in
+parallel, is `site.draw`'s job.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from papermirror.config import Config, SiteConfig
+from papermirror.content.cache import paper_stamps, read_papers_cached
+from papermirror.content.ledger import read_ledger
+from papermirror.errors import UserError
+from papermirror.site import about
+from papermirror.site.archive import Archive, build_archive
+from papermirror.site.buildcache import BuildCache, fingerprint, input_stamp, page_digests, static_files
+from papermirror.site.draw import draw_site
+from papermirror.site.output import check_output_path, remove_stale
+from papermirror.site.pages import plan_pages
+
+log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did."""
+
+    papers: int
+    pages: int
+    """Files the site consists of."""
+    drawn: int
+    """Pages whose inputs changed, drawn this run."""
+    written: int
+    """Files whose bytes changed on disk."""
+    removed: int
+    """Stale files deleted."""
+    seconds: float
+
+    def line(self) -> str:
+        return (f"{self.papers} papers, {self.pages} files: {self.drawn} drawn, {self.written} written, "
+                f"{self.removed} removed in {self.seconds:.1f}s")
+
+
+def site_settings(config: Config, base_url: str | None) -> SiteConfig:
+    """Return mirror.yml's site settings, with --base-url (checked the same way) in place of base_url."""
+    if base_url is None:
+        return config.site
+    try:
+        return SiteConfig.model_validate({**config.site.model_dump(), "base_url": base_url})
+    except ValidationError as exc:
+        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise UserError(f"--base-url {base_url!r}: {message}") from None
+
+
+def build_site(config: Config, base_url: str | None = None, jobs: int | None = None) -> BuildReport:
+    """Render content/ into site/, drawing only the pages whose inputs changed."""
+    started = time.perf_counter()
+    jobs = jobs or os.cpu_count() or 1
+    site = site_settings(config, base_url)
+    layouts_dir, site_dir = config.layouts_dir, config.site_dir
+
+    stamps = paper_stamps(config.content_dir)
+    salt = fingerprint(layouts_dir, site)
+    inputs = input_stamp(config, stamps, salt)
+    cache = BuildCache.load(config.cache_dir, site_dir)
+    if cache.is_unchanged(inputs):
+        log.debug("build: no input changed since the last build and site/ is intact")
+        return BuildReport(papers=len(stamps), pages=len(cache.pages), drawn=0, written=0, removed=0,
+                           seconds=time.perf_counter() - started)
+
+    content = read_papers_cached(config.content_dir, config.cache_dir, jobs, stamps)
+    papers = content.papers
+    archive = build_archive(papers, config.content_dir)
+    ledger = read_ledger(config.content_dir)
+    updated = about.site_updated(archive, ledger)
+    pages = plan_pages(archive, site, static_files(layouts_dir), about.about_context(config.listing, ledger, archive, updated))
+    for page in pages:
+        check_output_path(page.path)  # refuse any path leaving site/ before writing anything
+
+    digests = page_digests(pages, archive, content.digests, salt)
+    todo = [page for page in pages if not cache.is_current(page.path, digests[page.path])]
+    log.debug("build: %d pages, %d to draw", len(pages), len(todo))
+    results = draw_site(todo, pages, layouts_dir, archive, site, config.cache_dir, site_dir, jobs) if todo else []
+    stale = cache.save(digests, {path: size for path, size, _written in results}, inputs)
+    removed = remove_stale(site_dir, stale)
+    return BuildReport(
+        papers=len(papers),
+        pages=len(pages),
+        drawn=len(results),
+        written=sum(written for _path, _size, written in results),
+        removed=removed,
+        seconds=time.perf_counter() - started,
+    )
