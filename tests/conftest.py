@@ -57,3 +57,11 @@ def run_cli(capsys: pytest.CaptureFixture):
         return code, out, err
 
     return run
+
+
+@pytest.fixture
+def shipped(mirror: Path) -> Path:
+    """The mirror folder holding a copy of the repo's shipped content/."""
+    shutil.rmtree(mirror / "content")
+    shutil.copytree(ROOT / "content", mirror / "content")
+    return mirror

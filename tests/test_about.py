@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from test_render import HOSTILE, make_paper, parse, shipped, write_archive  # noqa: F401 (shipped: a fixture)
+from samples import HOSTILE, make_paper, parse, write_archive
 
 from papermirror.config import load_config
 from papermirror.content.coverage import parse_utc

@@ -1,109 +1,25 @@
 """The build stage end to end: run `build.py build` on small hostile archives and on the shipped one,
-then read the HTML, the feeds and the files it wrote."""
+then read the HTML and the files it wrote."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import json
 import shutil
-import threading
 import urllib.error
 import urllib.request
-import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
+from browser import serve
+from samples import (
+    HOSTILE,
+    PageParser,
+    make_paper,
+    parse,
+    snapshot_files,
+    write_archive,
+)
 
-from papermirror.content.paper import Paper, paper_path
+from papermirror.content.paper import paper_path
 from papermirror.content.paperfile import write_paper
-from papermirror.site.output import output_file
-
-ROOT = Path(__file__).resolve().parent.parent
-ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def make_paper(paper_id: str, title: str, **fields) -> Paper:
-    defaults = dict(
-        authors=("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra"),
-        published="2025-03-13",
-        daily=("2025-03-14",),
-        abstract="An abstract.",
-        upvotes=7,
-        comments=1,
-        refreshed="2025-03-15T08:00:00Z",
-        first_seen="2025-03-14T08:00:00Z",
-    )
-    return Paper(id=paper_id, title=title, **{**defaults, **fields})
-
-
-HOSTILE = [
-    make_paper("2502.12115", "SWE-Lancer: Can Frontier LLMs Earn $1 Million from Real-World Freelance Software Engineering?",
-               abstract="Tasks range from \\$50 bug fixes to \\$32,000 features; a_1 * b_2 and \\method survive.",
-               ai_keywords=("Masked Image Modeling", "benchmark")),
-    make_paper("2503.01234", "<script>alert(1)</script> mass $m^2$ and CoSTA$\\ast$ </a> <think> 🤗",
-               abstract="Raw </a> and <subject, object, predicate> triples.\n\nSecond paragraph with $\\alpha$.",
-               ai_summary="Summary with <b>tags</b>.", ai_keywords=("masked  image modeling", "<img src=x>"),
-               daily=("2025-02-18", "2025-03-14"), organization="Org <x>", github_repo="https://github.com/a/b",
-               github_stars=12, project_page="https://example.com/p",
-               notes="# Mine\n\n<script>alert(2)</script> [bad](javascript:alert(3)) [good](https://example.com/ok)"),
-    make_paper("2603.05870", "\\$OneMillion-Bench: a benchmark", published="2026-03-09", daily=(), upvotes=None,
-               comments=None, refreshed=None, abstract="Together, \\$OneMillion-Bench provides a testbed."),
-    make_paper("hep-th/9901001", "An old-style id", published="1999-01-04", daily=(), upvotes=None, comments=None,
-               refreshed=None, first_seen="2025-01-01T00:00:00Z"),
-]
-
-
-class PageParser(HTMLParser):
-    """Collect links, the h1 text and attribute facts of one HTML page."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
-        self.h1 = ""
-        self.in_h1 = False
-        self.attrs: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        self.attrs.append((tag, attrs))
-        for name in ("href", "src", "action"):
-            if attrs.get(name):
-                self.links.append(attrs[name])
-        self.in_h1 = self.in_h1 or tag == "h1"
-
-    def handle_endtag(self, tag):
-        if tag == "h1":
-            self.in_h1 = False
-
-    def handle_data(self, data):
-        if self.in_h1:
-            self.h1 += data
-
-
-def parse(path: Path) -> PageParser:
-    parser = PageParser()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
-
-
-def write_archive(mirror: Path, papers: list[Paper]) -> None:
-    for paper in papers:
-        write_paper(mirror / "content", paper)
-
-
-def snapshot_files(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture
-def shipped(mirror: Path) -> Path:
-    """The mirror folder holding a copy of the repo's shipped content/."""
-    shutil.rmtree(mirror / "content")
-    shutil.copytree(ROOT / "content", mirror / "content")
-    return mirror
-
 
 # --- safety and text -------------------------------------------------------------------------------
 
@@ -143,15 +59,6 @@ def test_dollars_backslashes_and_old_ids(mirror, run_cli):
     old = site / "papers/hep-th/9901001/index.html"
     assert parse(old).h1 == "An old-style id"
     assert 'href="/mirror/papers/hep-th/9901001/"' in (site / "index.html").read_text(encoding="utf-8")
-
-
-def test_notes_are_sanitised_markdown(mirror, run_cli):
-    write_archive(mirror, HOSTILE)
-    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
-    html = (mirror / "site/papers/2503.01234/index.html").read_text(encoding="utf-8")
-    assert "<h3>Mine</h3>" in html
-    assert "alert(2)" not in html and "javascript:" not in html
-    assert '<a href="https://example.com/ok" rel="nofollow noopener noreferrer">good</a>' in html
 
 
 def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
@@ -221,48 +128,7 @@ def test_archive_pages_and_neighbours(mirror, run_cli):
     assert '<a href="/mirror/archive/2025-03/">March 2025</a> <span class="count">1 paper</span>' in index
 
 
-# --- feeds -------------------------------------------------------------------------------------------
-
-
-def test_atom_feed_and_papers_json(shipped, run_cli):
-    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
-    site = shipped / "site"
-    feed = ET.parse(site / "feed.xml").getroot()
-    assert feed.tag == f"{ATOM}feed"
-    assert feed.findtext(f"{ATOM}id") == "https://example.org/mirror/"
-    assert feed.findtext(f"{ATOM}updated") == "2026-11-30T18:25:38Z"
-    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == "https://example.org/mirror/feed.xml"
-    assert feed.find(f"{ATOM}author/{ATOM}name").text == "Test mirror"
-    entries = feed.findall(f"{ATOM}entry")
-    assert len(entries) == 50  # site.feed_size default
-    for entry in entries:
-        assert entry.findtext(f"{ATOM}id").startswith("https://example.org/mirror/papers/")
-        assert entry.findtext(f"{ATOM}title") and entry.findtext(f"{ATOM}updated")
-    published = [e.findtext(f"{ATOM}published") for e in entries]
-    assert published == sorted(published, reverse=True)
-    data = json.loads((site / "papers.json").read_text(encoding="utf-8"))
-    assert data["count"] == 57 == len(data["papers"])
-    assert {p["id"] for p in data["papers"]} == {p.stem for p in (shipped / "content/papers").glob("*/*.md")}
-    assert data["papers"][0]["url"] == entries[0].findtext(f"{ATOM}id")
-    sitemap = ET.parse(site / "sitemap.xml").getroot()
-    locs = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
-    assert "https://example.org/mirror/papers/2606.03985/" in locs and "https://example.org/mirror/" in locs
-    assert "Sitemap: https://example.org/mirror/sitemap.xml" in (site / "robots.txt").read_text()
-
-
 # --- links under a sub-path and at a domain root -----------------------------------------------------
-
-
-class SubPathHandler(http.server.SimpleHTTPRequestHandler):
-    """Serve site/ under /mirror/ only, like GitHub Pages serves a project site."""
-
-    def translate_path(self, path):
-        if not path.startswith("/mirror/"):
-            return str(Path(self.directory) / "does-not-exist")
-        return super().translate_path(path.removeprefix("/mirror"))
-
-    def log_message(self, *args):
-        pass
 
 
 def crawl(start: str) -> tuple[set[str], list[str]]:
@@ -295,13 +161,8 @@ def crawl(start: str) -> tuple[set[str], list[str]]:
 
 def test_every_internal_link_works_under_a_sub_path(shipped, run_cli):
     assert run_cli("build", "--base-url", "http://127.0.0.1/mirror", config=shipped / "mirror.yml")[0] == 0
-    handler = functools.partial(SubPathHandler, directory=str(shipped / "site"))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            seen, broken = crawl(f"http://127.0.0.1:{server.server_port}/mirror/")
-        finally:
-            server.shutdown()
+    with serve(shipped / "site", "/mirror/") as url:
+        seen, broken = crawl(url)
     assert broken == []
     reachable = {p for p in (shipped / "site").rglob("*.html") if p.name != "404.html"}
     assert len([u for u in seen if u.endswith("/")]) == len(reachable)  # every page is linked from somewhere
@@ -349,68 +210,6 @@ def test_build_is_deterministic(shipped, run_cli, tmp_path):
     assert [k for k in first if first[k] != second[k]] == []
 
 
-def test_rebuild_without_change_writes_nothing(shipped, run_cli):
-    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
-    before = snapshot_files(shipped / "site")
-    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
-    assert code == 0 and " 0 drawn, 0 written, 0 removed" in out
-    assert snapshot_files(shipped / "site") == before
-    shutil.rmtree(shipped / ".cache")  # without the cache every page is drawn again, and none changes
-    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
-    assert code == 0 and " 0 written" in out
-    assert snapshot_files(shipped / "site") == before
-
-
-def test_no_change_shortcut_still_sees_lost_files_and_config(shipped, run_cli):
-    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
-    lost = shipped / "site/papers/2606.03985/index.html"
-    before = lost.read_bytes()
-    lost.unlink()  # same inputs, but site/ is not what the last build left: the page is drawn again
-    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
-    assert code == 0 and " 1 drawn, 1 written" in out and lost.read_bytes() == before
-    text = (shipped / "mirror.yml").read_text(encoding="utf-8")
-    (shipped / "mirror.yml").write_text(text.replace("refresh_days: 3", "refresh_days: 5"), encoding="utf-8")
-    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
-    assert code == 0 and " 1 written" in out
-    assert "The latest 5 days are fetched again" in (shipped / "site/about/index.html").read_text(encoding="utf-8")
-
-
-def test_changed_paper_rewrites_only_its_pages(mirror, run_cli):
-    papers = [make_paper(f"2503.{n:05d}", f"Paper {n}", daily=(f"2025-03-{10 + n % 3:02d}",), ai_keywords=("shared", f"own {n}"))
-              for n in range(1, 13)]
-    write_archive(mirror, papers)
-    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
-    before = snapshot_files(mirror / "site")
-    changed = papers[4].replace(upvotes=99, refreshed="2025-03-16T08:00:00Z")
-    write_paper(mirror / "content", changed)
-    code, out, _err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
-    assert code == 0
-    after = snapshot_files(mirror / "site")
-    rewritten = sorted(k for k in after if before.get(k) != after[k])
-    assert rewritten == sorted([
-        "papers/2503.00005/index.html", "index.html", f"archive/{changed.day}/index.html", "archive/2025-03/index.html",
-        "keywords/shared/index.html", "feed.xml", "papers.json", "sitemap.xml",
-        # the site's "updated" time moved: the pages that show it in their footer
-        "about/index.html", "archive/index.html", "keywords/index.html", "search/index.html", "404.html",
-    ])
-
-
-def test_vanished_keyword_page_is_removed(mirror, run_cli):
-    one = make_paper("2503.00001", "One", ai_keywords=("Rare Thing",))
-    two = make_paper("2503.00002", "Two", ai_keywords=("rare thing",))
-    write_archive(mirror, [one, two])
-    (mirror / "site").mkdir()
-    (mirror / "site/keep-me.txt").write_text("not ours")
-    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
-    assert (mirror / "site/keywords/rare-thing/index.html").is_file()
-    write_paper(mirror / "content", two.replace(ai_keywords=()))
-    code, out, _err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
-    assert code == 0 and "1 removed" in out
-    assert not (mirror / "site/keywords/rare-thing").exists()
-    assert (mirror / "site/keep-me.txt").read_text() == "not ours"
-    assert "rare-thing" not in (mirror / "site/keywords/index.html").read_text(encoding="utf-8")
-
-
 # --- errors ------------------------------------------------------------------------------------------
 
 
@@ -449,9 +248,3 @@ def test_template_error_names_file_and_line(mirror, run_cli):
     assert not (mirror / "site").exists()
 
 
-def test_output_paths_never_leave_site(tmp_path):
-    site = tmp_path / "site"
-    assert output_file(site, "papers/hep-th/9901001/index.html") == site / "papers/hep-th/9901001/index.html"
-    for bad in ("../escape.html", "/etc/passwd", "papers/../../x", "", "a\\..\\b"):
-        with pytest.raises(ValueError):
-            output_file(site, bad)

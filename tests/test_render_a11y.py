@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from pathlib import Path
 
-from browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from browser import chromium, serve
 
 from papermirror.content.paper import Paper
 from papermirror.content.paperfile import write_paper
@@ -19,18 +16,8 @@ PAGES = ["", "papers/2606.03985/", "papers/2503.01234/", "archive/", "archive/20
          "keywords/", "search/", "404.html", "page/2/"]
 
 
-class SubPathHandler(http.server.SimpleHTTPRequestHandler):
-    def translate_path(self, path):
-        return super().translate_path(path.removeprefix("/mirror"))
-
-    def log_message(self, *args):
-        pass
-
-
 def test_pages_have_no_axe_violations(mirror, run_cli):
-    require_chromium()
     from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
 
     shutil.rmtree(mirror / "content")
     shutil.copytree(ROOT / "content", mirror / "content")
@@ -41,23 +28,14 @@ def test_pages_have_no_axe_violations(mirror, run_cli):
     assert run_cli("build", "--base-url", "http://127.0.0.1/mirror/", config=mirror / "mirror.yml")[0] == 0
     keyword_pages = sorted((mirror / "site/keywords").glob("*/index.html"))
     pages = PAGES + [f"keywords/{keyword_pages[0].parent.name}/"]
-    handler = functools.partial(SubPathHandler, directory=str(mirror / "site"))
     found = []
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_port}/mirror/"
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-                for scheme in ("light", "dark"):
-                    context = browser.new_context(color_scheme=scheme)
-                    page = context.new_page()
-                    for path in pages:
-                        page.goto(base + path)
-                        for violation in Axe().run(page).response["violations"]:
-                            found.append(f"{scheme} /{path}: {violation['id']} {violation['nodes'][0]['target']}")
-                    context.close()
-                browser.close()
-        finally:
-            server.shutdown()
+    with serve(mirror / "site", "/mirror/") as base, chromium() as browser:
+        for scheme in ("light", "dark"):
+            context = browser.new_context(color_scheme=scheme)
+            page = context.new_page()
+            for path in pages:
+                page.goto(base + path)
+                for violation in Axe().run(page).response["violations"]:
+                    found.append(f"{scheme} /{path}: {violation['id']} {violation['nodes'][0]['target']}")
+            context.close()
     assert found == []

@@ -1,0 +1,117 @@
+"""The build cache: a rebuild draws only the pages whose inputs changed, and any change of code redraws."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from samples import make_paper, snapshot_files, write_archive
+
+from papermirror import files
+from papermirror.content.paperfile import write_paper
+from papermirror.site.buildcache import MANIFEST_NAME, BuildCache
+
+
+def test_rebuild_without_change_writes_nothing(shipped, run_cli):
+    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
+    before = snapshot_files(shipped / "site")
+    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    assert code == 0 and " 0 drawn, 0 written, 0 removed" in out
+    assert snapshot_files(shipped / "site") == before
+    shutil.rmtree(shipped / ".cache")  # without the cache every page is drawn again, and none changes
+    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    assert code == 0 and " 0 written" in out
+    assert snapshot_files(shipped / "site") == before
+
+
+def test_no_change_shortcut_still_sees_lost_files_and_config(shipped, run_cli):
+    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
+    lost = shipped / "site/papers/2606.03985/index.html"
+    before = lost.read_bytes()
+    lost.unlink()  # same inputs, but site/ is not what the last build left: the page is drawn again
+    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    assert code == 0 and " 1 drawn, 1 written" in out and lost.read_bytes() == before
+    text = (shipped / "mirror.yml").read_text(encoding="utf-8")
+    (shipped / "mirror.yml").write_text(text.replace("refresh_days: 3", "refresh_days: 5"), encoding="utf-8")
+    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    assert code == 0 and " 1 written" in out
+    assert "The latest 5 days are fetched again" in (shipped / "site/about/index.html").read_text(encoding="utf-8")
+
+
+def test_changed_paper_rewrites_only_its_pages(mirror, run_cli):
+    papers = [make_paper(f"2503.{n:05d}", f"Paper {n}", daily=(f"2025-03-{10 + n % 3:02d}",), ai_keywords=("shared", f"own {n}"))
+              for n in range(1, 13)]
+    write_archive(mirror, papers)
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    before = snapshot_files(mirror / "site")
+    changed = papers[4].replace(upvotes=99, refreshed="2025-03-16T08:00:00Z")
+    write_paper(mirror / "content", changed)
+    code, out, _err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 0
+    after = snapshot_files(mirror / "site")
+    rewritten = sorted(k for k in after if before.get(k) != after[k])
+    assert rewritten == sorted([
+        "papers/2503.00005/index.html", "index.html", f"archive/{changed.day}/index.html", "archive/2025-03/index.html",
+        "keywords/shared/index.html", "feed.xml", "papers.json", "sitemap.xml",
+        # the site's "updated" time moved: the pages that show it in their footer
+        "about/index.html", "archive/index.html", "keywords/index.html", "search/index.html", "404.html",
+    ])
+
+
+def test_vanished_keyword_page_is_removed(mirror, run_cli):
+    one = make_paper("2503.00001", "One", ai_keywords=("Rare Thing",))
+    two = make_paper("2503.00002", "Two", ai_keywords=("rare thing",))
+    write_archive(mirror, [one, two])
+    (mirror / "site").mkdir()
+    (mirror / "site/keep-me.txt").write_text("not ours")
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    assert (mirror / "site/keywords/rare-thing/index.html").is_file()
+    write_paper(mirror / "content", two.replace(ai_keywords=()))
+    code, out, _err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 0 and "1 removed" in out
+    assert not (mirror / "site/keywords/rare-thing").exists()
+    assert (mirror / "site/keep-me.txt").read_text() == "not ours"
+    assert "rare-thing" not in (mirror / "site/keywords/index.html").read_text(encoding="utf-8")
+
+
+def test_a_change_to_the_paper_module_redraws_every_page(mirror, run_cli, tmp_path, monkeypatch):
+    """`Paper.day` decides where a paper is filed: a change to content/paper.py must redraw the pages
+    (the hand-kept list of rendering modules the fingerprint once used left paper.py out)."""
+    package = tmp_path / "package-copy"
+    shutil.copytree(files.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(files, "PACKAGE_DIR", package)  # the fingerprint hashes this copy of the code
+    write_archive(mirror, [make_paper("2503.00001", "One"), make_paper("2503.00002", "Two")])
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    code, out, _err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 0 and " 0 drawn" in out
+    paper_module = package / "content" / "paper.py"
+    paper_module.write_text(paper_module.read_text(encoding="utf-8") + "\n# a change\n", encoding="utf-8")
+    code, out, _err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    pages = len(json.loads((mirror / ".cache" / MANIFEST_NAME).read_text())["pages"])
+    assert code == 0 and f"{pages} files: {pages} drawn, 0 written" in out
+
+
+def test_build_cache_ignores_a_damaged_or_foreign_manifest(tmp_path):
+    cache_dir, site_dir = tmp_path / ".cache", tmp_path / "site"
+    cache_dir.mkdir()
+    (cache_dir / MANIFEST_NAME).write_text("{not json")
+    assert BuildCache.load(cache_dir, site_dir).pages == {}
+    BuildCache.load(cache_dir, tmp_path / "other-site").save({"a.html": "d1"}, {"a.html": 3}, "inputs")
+    assert BuildCache.load(cache_dir, site_dir).pages == {}  # recorded for another site/
+    assert BuildCache.load(cache_dir, tmp_path / "other-site").pages == {"a.html": ["d1", 3]}
+
+
+def test_build_cache_answers_what_is_current_and_what_is_stale(tmp_path):
+    cache_dir, site_dir = tmp_path / ".cache", tmp_path / "site"
+    site_dir.mkdir()
+    (site_dir / "a.html").write_text("abc")
+    (site_dir / "b.html").write_text("b")
+    cache = BuildCache.load(cache_dir, site_dir)
+    assert cache.save({"a.html": "d1", "b.html": "d2"}, {"a.html": 3, "b.html": 1}, "stamp-1") == []
+    cache = BuildCache.load(cache_dir, site_dir)
+    assert cache.is_unchanged("stamp-1") and not cache.is_unchanged("stamp-2")
+    assert cache.is_current("a.html", "d1") and not cache.is_current("a.html", "other")
+    (site_dir / "a.html").write_text("changed by hand")  # another size: drawn again
+    assert not cache.is_current("a.html", "d1") and not cache.is_unchanged("stamp-1")
+    assert cache.save({"a.html": "d3"}, {"a.html": 15}, "stamp-2") == ["b.html"]
+    assert BuildCache.load(cache_dir, site_dir).pages == {"a.html": ["d3", 15]}

@@ -1,0 +1,68 @@
+"""Machine-readable outputs: the Atom feed, papers.json, the sitemap and robots.txt."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from samples import ATOM, make_paper
+
+from papermirror.config import SiteConfig
+from papermirror.site import feeds
+from papermirror.site.pages import Links
+
+
+def test_atom_feed_and_papers_json(shipped, run_cli):
+    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
+    site = shipped / "site"
+    feed = ET.parse(site / "feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    assert feed.findtext(f"{ATOM}id") == "https://example.org/mirror/"
+    assert feed.findtext(f"{ATOM}updated") == "2026-11-30T18:25:38Z"
+    assert feed.find(f"{ATOM}link[@rel='self']").get("href") == "https://example.org/mirror/feed.xml"
+    assert feed.find(f"{ATOM}author/{ATOM}name").text == "Test mirror"
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 50  # site.feed_size default
+    for entry in entries:
+        assert entry.findtext(f"{ATOM}id").startswith("https://example.org/mirror/papers/")
+        assert entry.findtext(f"{ATOM}title") and entry.findtext(f"{ATOM}updated")
+    published = [e.findtext(f"{ATOM}published") for e in entries]
+    assert published == sorted(published, reverse=True)
+    data = json.loads((site / "papers.json").read_text(encoding="utf-8"))
+    assert data["count"] == 57 == len(data["papers"])
+    assert {p["id"] for p in data["papers"]} == {p.stem for p in (shipped / "content/papers").glob("*/*.md")}
+    assert data["papers"][0]["url"] == entries[0].findtext(f"{ATOM}id")
+    sitemap = ET.parse(site / "sitemap.xml").getroot()
+    locs = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    assert "https://example.org/mirror/papers/2606.03985/" in locs and "https://example.org/mirror/" in locs
+    assert "Sitemap: https://example.org/mirror/sitemap.xml" in (site / "robots.txt").read_text()
+
+
+def test_xml_outputs_drop_control_characters_and_stay_well_formed():
+    site = SiteConfig(title="T\x00itle", base_url="https://example.org/m/")
+    paper = make_paper("2503.00001", "Bell\x07 and <tags> & \x1b[31mred", ai_keywords=("a\x0bb",))
+    text = feeds.atom_feed([paper], site, Links("/m/"), "2025-03-15T08:00:00Z")
+    root = ET.fromstring(text)
+    entry = root.find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Bell and <tags> & [31mred"
+    assert root.findtext(f"{ATOM}title") == "Title"
+    assert entry.find(f"{ATOM}category").get("term") == "ab"
+
+
+def test_papers_json_is_one_paper_a_line_and_round_trips():
+    site = SiteConfig(base_url="https://example.org/m/")
+    papers = [make_paper("2503.00001", "One"), make_paper("hep-th/9901001", "Old", daily=())]
+    text = feeds.papers_json(papers, site, Links("/m/"), None)
+    assert len([line for line in text.splitlines() if line.startswith('{"url"')]) == 2
+    data = json.loads(text)
+    assert data["count"] == 2 and data["updated"] is None
+    assert data["papers"][1]["url"] == "https://example.org/m/papers/hep-th/9901001/"
+    assert data["papers"][0]["authors"] == list(papers[0].authors)
+
+
+def test_sitemap_index_and_robots():
+    site = SiteConfig(base_url="https://example.org/m/")
+    index = ET.fromstring(feeds.sitemap_index(["sitemaps/1.xml", "sitemaps/2.xml"], site))
+    locs = [loc.text for loc in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs == ["https://example.org/m/sitemaps/1.xml", "https://example.org/m/sitemaps/2.xml"]
+    assert feeds.robots_txt(site) == "User-agent: *\nAllow: /\n\nSitemap: https://example.org/m/sitemap.xml\n"
