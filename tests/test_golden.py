@@ -7,7 +7,14 @@ run `python tests/examples/regenerate.py` and review `git diff tests/examples/ex
 
 from __future__ import annotations
 
-from golden import EXPECTED, REGENERATE, ROOT, build_example, describe_difference, site_files
+from golden import (
+    EXPECTED,
+    REGENERATE,
+    ROOT,
+    build_example,
+    describe_difference,
+    site_files,
+)
 
 
 def test_example_site_matches_the_expected_tree(tmp_path):
