@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -12,6 +13,21 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from papermirror.errors import UserError
 
 DEFAULT_CONFIG_NAME = "mirror.yml"
+EARLIEST_DAY = dt.date(1991, 1, 1)
+"""arXiv began in 1991: no listing day can come before."""
+Count = Annotated[int, Field(strict=True)]
+"""A whole number; `true` is not 1."""
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """YAML's safe loader, but days stay text: pydantic checks them and names the key (PyYAML
+    raises on 2024-13-01 with no key at all)."""
+
+
+_ConfigLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class _Strict(BaseModel):
@@ -29,9 +45,9 @@ class SiteConfig(_Strict):
     """Where the site is served; a GitHub Pages project site lives under a sub-path."""
     language: str = "en"
     """The `lang` of every page."""
-    per_page: Annotated[int, Field(ge=1, le=1000)] = 50
+    per_page: Annotated[Count, Field(ge=1, le=1000)] = 50
     """Papers on one page of the home listing."""
-    feed_size: Annotated[int, Field(ge=1, le=1000)] = 50
+    feed_size: Annotated[Count, Field(ge=1, le=1000)] = 50
     """Newest papers in `feed.xml`."""
 
     @field_validator("base_url")
@@ -39,13 +55,19 @@ class SiteConfig(_Strict):
     def _check_base_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        if any(not char.isprintable() or char in " \\" for char in value):
+            raise ValueError("must not contain spaces, backslashes or control characters")
+        try:
+            host = urlsplit(value).hostname
+        except ValueError as exc:
+            raise ValueError(f"not a URL ({exc})") from None
+        if not host:
+            raise ValueError("must name a host, e.g. https://user.github.io/repo/")
         return value if value.endswith("/") else value + "/"
 
     @property
     def base_path(self) -> str:
         """The sub-path the site lives under, '/' at a domain root."""
-        from urllib.parse import urlsplit
-
         return urlsplit(self.base_url).path or "/"
 
 
@@ -54,9 +76,9 @@ class ListingConfig(_Strict):
 
     queries: tuple[Annotated[str, Field(min_length=1, max_length=250)], ...] = ()
     """Topic searches sent to /api/papers/search (each returns at most `query_limit` papers)."""
-    query_limit: Annotated[int, Field(ge=1, le=120)] = 120
+    query_limit: Annotated[Count, Field(ge=1, le=120)] = 120
     """Papers asked for per query (HF allows at most 120)."""
-    daily: bool = True
+    daily: Annotated[bool, Field(strict=True)] = True
     """Also walk the Daily Papers feed day by day."""
     include: tuple[Annotated[str, Field(min_length=1)], ...] = ()
     """Keep a daily paper when one of these terms starts a word of its title, abstract or keywords."""
@@ -64,7 +86,7 @@ class ListingConfig(_Strict):
     """Drop a paper (daily or query) when one of these terms matches the same way."""
     since: dt.date = dt.date(2024, 5, 1)
     """The first day a backfill of the Daily Papers feed walks back to."""
-    refresh_days: Annotated[int, Field(ge=0, le=366)] = 14
+    refresh_days: Annotated[Count, Field(ge=0, le=366)] = 14
     """Recent days fetched again on every run, while upvotes and summaries settle."""
 
     @field_validator("since", mode="before")
@@ -74,9 +96,11 @@ class ListingConfig(_Strict):
             raise ValueError("must be a day (YYYY-MM-DD), not a time")
         if isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value)
+                value = dt.date.fromisoformat(value)
             except ValueError:
-                raise ValueError(f"{value!r} is not a day in the form YYYY-MM-DD") from None
+                raise ValueError(f"{value[:40]!r} is not a day in the form YYYY-MM-DD") from None
+        if isinstance(value, dt.date) and value < EARLIEST_DAY:
+            raise ValueError(f"{value} is before arXiv began ({EARLIEST_DAY})")
         return value
 
 
@@ -114,11 +138,9 @@ def load_config(path: Path) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: cannot read: {exc}") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_ConfigLoader)
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: not valid YAML: {exc}") from None
-    except ValueError as exc:  # PyYAML turns 2024-13-01 into a date and fails
-        raise UserError(f"{path}: a value is not a valid date: {exc}") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -128,14 +150,33 @@ def load_config(path: Path) -> Config:
     try:
         return Config.model_validate({**raw, "root": path.resolve().parent})
     except ValidationError as exc:
-        raise UserError(_describe_errors(path, exc)) from None
+        raise UserError(_describe_errors(path, exc, key_lines(text))) from None
 
 
-def _describe_errors(path: Path, exc: ValidationError) -> str:
-    lines = []
+def key_lines(text: str) -> dict[str, int]:
+    """The line of each key of a mapping and of the mappings inside it: {"listing.since": 12, ...}."""
+    lines: dict[str, int] = {}
+
+    def walk(node: yaml.Node, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = prefix + str(key.value)
+                lines[name] = key.start_mark.line + 1
+                walk(value, name + ".")
+
+    try:
+        walk(yaml.compose(text, Loader=_ConfigLoader), "")
+    except yaml.YAMLError:
+        pass
+    return lines
+
+
+def _describe_errors(path: Path, exc: ValidationError, lines: dict[str, int]) -> str:
+    messages = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"
         message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
         message = message.removeprefix("Value error, ")
-        lines.append(f"{path}: {key}: {message}")
-    return "\n".join(lines)
+        line = next((lines[k] for k in (key, key.rsplit(".", 1)[0]) if k in lines), None)
+        messages.append(f"{path}:{line}: {key}: {message}" if line else f"{path}: {key}: {message}")
+    return "\n".join(messages)

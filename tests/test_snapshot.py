@@ -199,7 +199,7 @@ def test_dry_run_writes_nothing(fake_hub, mirror, run_cli) -> None:
     "config, words",
     [
         ("listing:\n  quries: [x]\n", "listing.quries: unknown key"),
-        ("listing:\n  since: 2024-13-01\n", "not a valid date"),
+        ("listing:\n  since: 2024-13-01\n", "mirror.yml:2: listing.since"),
         ("listing:\n  since: '2024-13'\n", "listing.since"),
         ("listing:\n  refresh_days: many\n", "listing.refresh_days"),
         ("listing:\n  queries: x\n", "listing.queries"),

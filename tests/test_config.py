@@ -1,0 +1,56 @@
+"""mirror.yml: every mistake is named by file, line and key; good values come out typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from papermirror.config import load_config
+from papermirror.errors import UserError
+
+
+def write_config(tmp_path, text: str):
+    path = tmp_path / "mirror.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("listing:\n  since: 2024-13-01\n", ":2: listing.since: '2024-13-01' is not a day in the form YYYY-MM-DD"),
+        ("listing:\n  since: 0001-01-01\n", ":2: listing.since: 0001-01-01 is before arXiv began"),
+        ("site:\n  title: x\n  per_page: true\n", ":3: site.per_page: Input should be a valid integer"),
+        ("listing:\n  daily: 1\n", ":2: listing.daily: Input should be a valid boolean"),
+        ("site:\n  base_url: 'https://a.org/\n\n  x'\n", ":2: site.base_url: must not contain spaces"),
+        ("site:\n  base_url: https://\n", ":2: site.base_url: must name a host"),
+        ("site:\n  base_url: ftp://a.org/\n", ":2: site.base_url: must start with http:// or https://"),
+        ("listing:\n  queries: [ok, 5]\n", ":2: listing.queries.1: Input should be a valid string"),
+        ("listing:\n  refresh_days: 3\n  quries: [x]\n", ":3: listing.quries: unknown key"),
+        ("site: [\n", ": not valid YAML"),
+        ("- a\n", ": must be a mapping of keys"),
+        ("root: /etc\n", ": root: unknown key"),
+    ],
+)
+def test_bad_values_are_named_with_their_line(tmp_path, text, message):
+    path = write_config(tmp_path, text)
+    with pytest.raises(UserError) as caught:
+        load_config(path)
+    assert f"{path}{message}" in str(caught.value)
+
+
+def test_good_config_is_typed_and_days_stay_days(tmp_path):
+    path = write_config(tmp_path, "site:\n  base_url: https://user.github.io/repo\nlisting:\n  since: 2025-01-02\n"
+                                  "  queries: [a b]\n  refresh_days: 0\n")
+    config = load_config(path)
+    assert config.listing.since == dt.date(2025, 1, 2)
+    assert config.site.base_url == "https://user.github.io/repo/" and config.site.base_path == "/repo/"
+    assert config.listing.queries == ("a b",) and config.listing.refresh_days == 0
+    assert config.content_dir == tmp_path / "content"
+
+
+def test_empty_and_missing_config(tmp_path):
+    assert load_config(write_config(tmp_path, "")).site.per_page == 50
+    with pytest.raises(UserError, match="no such file"):
+        load_config(tmp_path / "nope.yml")
