@@ -1,0 +1,57 @@
+"""Arranging the papers: newest first, by day and month, keywords folded into pages with safe slugs."""
+
+from __future__ import annotations
+
+import pytest
+from samples import make_paper
+
+from papermirror.errors import ContentError
+from papermirror.site.archive import (
+    assign_slugs,
+    build_archive,
+    normalise_keyword,
+    slugify,
+)
+
+
+def test_papers_are_filed_by_first_daily_day_else_arxiv_day(tmp_path):
+    papers = {p.id: p for p in [
+        make_paper("2503.00001", "Listed twice", daily=("2025-03-14", "2025-02-18"), upvotes=1),
+        make_paper("2503.00002", "Same day, more upvotes", daily=("2025-03-14",), upvotes=9),
+        make_paper("2503.00003", "Never listed", published="2025-03-02", daily=()),
+        make_paper("2503.00004", "Undated", published=None, daily=()),
+    ]}
+    archive = build_archive(papers, tmp_path)
+    assert archive.newest == ("2503.00002", "2503.00001", "2503.00003", "2503.00004")
+    assert archive.days == {"2025-03-02": ("2503.00003",), "2025-03-14": ("2503.00002", "2503.00001")}
+    assert archive.months == {"2025-03": ("2503.00002", "2503.00001", "2503.00003")}
+    assert archive.updated == "2025-03-15T08:00:00Z"
+
+
+def test_keywords_fold_case_and_spacing_and_need_two_papers(tmp_path):
+    papers = {p.id: p for p in [
+        make_paper("2503.00001", "A", ai_keywords=("Masked  Image Modeling", "only here")),
+        make_paper("2503.00002", "B", ai_keywords=("masked image modeling", "MASKED IMAGE MODELING")),
+    ]}
+    archive = build_archive(papers, tmp_path)
+    assert list(archive.keywords) == ["masked image modeling"]
+    assert archive.keywords["masked image modeling"].slug == "masked-image-modeling"
+    assert archive.paper_keywords["2503.00002"] == ("masked image modeling",)
+    assert archive.single_keywords == 1
+    assert normalise_keyword("Ｖｉｔ\u00a0L") == "vit l"
+
+
+def test_slugs_are_ascii_bounded_and_unique():
+    assert slugify("<img src=x> Ünïcode / ViT-L!") == "img-src-x-unicode-vit-l"
+    assert slugify("日本語") == "" and len(slugify("x" * 200)) == 60
+    slugs = assign_slugs(["c++", "c##", "日本語"])
+    assert slugs["c##"] == "c" and slugs["c++"].startswith("c-") and slugs["日本語"] == "keyword"
+    assert len(set(slugs.values())) == 3
+
+
+@pytest.mark.parametrize(("field", "value"), [("published", "2025-02-30"), ("daily", ("2025-13-01",)),
+                                              ("refreshed", "yesterday")])
+def test_impossible_dates_are_refused_naming_the_file(tmp_path, field, value):
+    paper = make_paper("2503.00001", "Bad", **{field: value})
+    with pytest.raises(ContentError, match=r"2503\.00001\.md: (published|daily|refreshed): not a"):
+        build_archive({paper.id: paper}, tmp_path)

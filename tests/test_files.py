@@ -1,0 +1,50 @@
+"""Atomic writes, the listing of content/'s paper files, and the hash of the package's code."""
+
+from __future__ import annotations
+
+import pytest
+
+from papermirror import files
+
+
+def test_atomic_writer_leaves_the_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "a" / "paper.md"
+    assert files.write_text_atomic(target, "old") is True
+    with pytest.raises(RuntimeError):
+        with files.atomic_writer(target) as handle:
+            handle.write(b"half of the new")
+            raise RuntimeError("killed half-way")
+    assert target.read_text() == "old"
+    assert [p.name for p in target.parent.iterdir()] == ["paper.md"]  # the temp file is gone
+    assert oct(target.stat().st_mode & 0o777) == "0o644"
+
+
+def test_write_only_when_the_bytes_change(tmp_path):
+    target = tmp_path / "x.md"
+    assert files.write_bytes_atomic(target, b"same", durable=False) is True
+    stamp = target.stat().st_mtime_ns
+    assert files.write_bytes_atomic(target, b"same") is False and target.stat().st_mtime_ns == stamp
+
+
+def test_list_paper_files_skips_hidden_and_temp_files(tmp_path):
+    content = tmp_path / "content"
+    for name in ("papers/2503/2503.00002.md", "papers/2503/2503.00001.md", "papers/9901/hep-th_9901001.md",
+                 "papers/2503/.2503.00003.md.x1.tmp", "papers/2503/notes.txt", "papers/.hidden/2503.00004.md"):
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("x")
+    assert files.list_paper_files(content) == ["papers/2503/2503.00001.md", "papers/2503/2503.00002.md",
+                                               "papers/9901/hep-th_9901001.md"]
+    assert files.list_paper_files(tmp_path / "nothing") == []
+    assert files.remove_stale_temp_files(content) == 1
+
+
+def test_code_digest_sees_a_change_in_any_module(tmp_path, monkeypatch):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "paper.py").write_text("A = 1\n")
+    (tmp_path / "site.py").write_text("B = 1\n")
+    monkeypatch.setattr(files, "PACKAGE_DIR", tmp_path)
+    whole, content = files.code_digest(), files.code_digest("content")
+    (tmp_path / "site.py").write_text("B = 2\n")
+    assert files.code_digest() != whole and files.code_digest("content") == content
+    (tmp_path / "content" / "paper.py").write_text("A = 2\n")
+    assert files.code_digest("content") != content
