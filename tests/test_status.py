@@ -57,7 +57,21 @@ def test_status_reports_days_ranges_and_queries(archive, run_cli) -> None:
     assert "'masked autoencoder': 40 listed, 40 kept; last changed" in out
     assert "'new query': never fetched" in out
     assert "'an old query' (no longer in mirror.yml): 3 listed, 1 kept" in out
-    assert out.rstrip().endswith("ok: the archive is up to date")
+    assert out.rstrip().endswith(f"INCOMPLETE: 5 days since listing.since ({day(9)}) never fetched, from {day(7)} to "
+                                 f"{day(2)}; `python build.py snapshot` fetches every missing day")
+    assert code == 0  # fresh, only not complete: a scheduled check alerts on staleness
+
+
+def test_status_is_up_to_date_only_when_every_day_is_fetched(archive, run_cli) -> None:
+    ledger = Ledger()
+    for offset in range(10):
+        ledger.record_day(day(offset), 5, 1, stamp(0))
+    write_ledger(archive / "content", ledger)
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert code == 0 and "never fetched: 0 in 0 range(s)" in out
+    assert out.rstrip().endswith("ok: the archive is up to date: recent days fetched and every day since listing.since")
+    report = json.loads(run_cli("status", "--json", config=archive / "mirror.yml")[1])
+    assert report["up_to_date"] is True and report["fetch_missing_command"] is None
 
 
 def test_status_json_is_for_scripts(archive, run_cli) -> None:
@@ -70,6 +84,7 @@ def test_status_json_is_for_scripts(archive, run_cli) -> None:
     assert report["days_empty"] == [day(8), day(1)]
     assert report["days_missing"] == 5
     assert report["missing_ranges"] == [[day(7), day(6)], [day(4), day(2)]]
+    assert report["up_to_date"] is False and report["fetch_missing_command"] == "python build.py snapshot"
     assert [(q["query"], q["in_config"], q["listed"]) for q in report["queries"]] == [
         ("masked autoencoder", True, 40), ("new query", True, None), ("an old query", False, 3)]
 

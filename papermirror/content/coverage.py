@@ -59,8 +59,20 @@ class ArchiveStatus:
     queries: tuple[QueryStatus, ...]
     """The queries of mirror.yml, then those only the ledger remembers."""
 
+    @property
+    def up_to_date(self) -> bool:
+        """Fresh (a snapshot within STALE_AFTER) and complete (every day since `since` fetched)."""
+        return not self.stale and not self.days_missing
+
+    @property
+    def fetch_missing_command(self) -> str | None:
+        """The command that fetches the missing days: every day the ledger lacks since listing.since."""
+        return "python build.py snapshot" if self.days_missing else None
+
     def to_json(self) -> dict:
         data = asdict(self)
+        data["up_to_date"] = self.up_to_date
+        data["fetch_missing_command"] = self.fetch_missing_command
         data["missing_ranges"] = [list(pair) for pair in self.missing_ranges]
         data["days_empty"] = list(self.days_empty)
         data["queries"] = [asdict(query) for query in self.queries]

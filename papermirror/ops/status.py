@@ -55,9 +55,18 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
                          f"last changed {query.last_changed}")
         else:
             lines.append(f"  {query.query!r}{where}: never fetched")
-    if status.stale:
-        lines.append(f"STALE: no snapshot in the last {STALE_AFTER.days} days; run `python build.py snapshot` "
-                     "or check the publish workflow's runs")
-    else:
-        lines.append("ok: the archive is up to date")
+    lines.append(verdict(status))
     return "\n".join(lines)
+
+
+def verdict(status: ArchiveStatus) -> str:
+    """The last line: stale, incomplete (with the command that fetches what is missing), or up to date."""
+    if status.stale:
+        return (f"STALE: no snapshot in the last {STALE_AFTER.days} days; run `python build.py snapshot` "
+                "or check the publish workflow's runs")
+    if status.days_missing:
+        first, last = status.missing_ranges[0][0], status.missing_ranges[-1][1]
+        days = "1 day" if status.days_missing == 1 else f"{status.days_missing} days"
+        return (f"INCOMPLETE: {days} since listing.since ({status.since}) never fetched, from {first} to {last}; "
+                f"`{status.fetch_missing_command}` fetches every missing day")
+    return "ok: the archive is up to date: recent days fetched and every day since listing.since"
