@@ -201,16 +201,18 @@ def run_serve_command(config: Config, args: argparse.Namespace) -> int:
 
 
 def run_build_command(config: Config, args: argparse.Namespace) -> int:
+    from papermirror.processes import exclusive_run
     from papermirror.site.render import build_site
 
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs {args.jobs}: must be at least 1")
-    report = build_site(config, base_url=args.base_url, jobs=args.jobs)
-    print(f"build: {report.line()}")
-    if not args.no_index:
-        from papermirror.search.pagefind import index_site
+    with exclusive_run(config.cache_dir, "build"):
+        report = build_site(config, base_url=args.base_url, jobs=args.jobs)
+        print(f"build: {report.line()}")
+        if not args.no_index:
+            from papermirror.search.pagefind import index_site
 
-        print(f"index: {index_site(config, config.site_dir).line()}")
+            print(f"index: {index_site(config, config.site_dir).line()}")
     return 0
 
 

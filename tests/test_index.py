@@ -178,3 +178,25 @@ def test_a_build_with_no_changed_paper_page_keeps_the_index(archive, run_cli):
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
     assert "(unchanged)" not in out and entry.stat().st_mtime_ns != built
+
+
+def test_a_bundle_with_empty_files_is_refused_before_it_replaces_the_index(tmp_path):
+    """Pagefind exits 0 on a full disk, leaving empty files: such a bundle must not be swapped in."""
+    from papermirror.errors import PagefindError
+    from papermirror.search import pagefind as index
+
+    bundle = tmp_path / "bundle"
+    (bundle / "fragment").mkdir(parents=True)
+    (bundle / "pagefind-entry.json").write_text('{"version": "1.5.2", "languages": {}}')
+    (bundle / "pagefind.js").write_text("export {}")
+    (bundle / "pagefind-ui.js").write_text("unused")
+    (bundle / "fragment" / "en_1.pf_fragment").write_bytes(b"")
+    with pytest.raises(PagefindError, match=r"1 empty file\(s\), e.g. .*en_1\.pf_fragment \(is the disk full\?\)"):
+        index.finish_bundle(bundle)
+    (bundle / "fragment" / "en_1.pf_fragment").write_bytes(b"x")
+    (bundle / "pagefind-entry.json").write_text("{trunc")
+    with pytest.raises(PagefindError, match="not a Pagefind bundle"):
+        index.finish_bundle(bundle)
+    (bundle / "pagefind-entry.json").write_text("{}")
+    assert index.finish_bundle(bundle) == len("{}") + len("export {}") + 1
+    assert not (bundle / "pagefind-ui.js").exists()

@@ -22,6 +22,7 @@ from papermirror.content.paper import PAPER_FIELDS, Paper, content_relpath
 from papermirror.content.paperfile import text_to_paper
 from papermirror.errors import ContentError
 from papermirror.files import atomic_writer, code_digest, list_paper_files
+from papermirror.processes import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,8 @@ def parse_files(paths: list[Path], jobs: int) -> list[tuple[Paper, str]]:
     if len(paths) < PARALLEL_MIN_FILES or jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [read_and_hash(path) for path in paths]
     chunk = max(50, len(paths) // (jobs * 4))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=die_with_parent) as pool:
         return list(pool.map(read_and_hash, paths, chunksize=chunk))
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from papermirror.config import Config
 from papermirror.errors import PagefindError
+from papermirror.processes import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -161,18 +162,31 @@ def reusable_shard(bundle: Path, old: dict, shard: Shard) -> Path | None:
 
 
 def finish_bundle(folder: Path) -> int:
-    """Remove Pagefind's unused interface files from the bundle Pagefind just wrote in `folder`
-    (not the bundles nested in it); return the bundle's size in bytes."""
-    total = 0
+    """Check the bundle Pagefind just wrote in `folder` and remove its unused interface files (not
+    the bundles nested in it); return the bundle's size in bytes.
+
+    Pagefind exits 0 even when the disk filled up and it wrote empty files: an empty file or an
+    unreadable entry file fails the run here, before the bundle replaces the working one.
+    """
+    total, sizes = 0, []
     for entry in os.scandir(folder):
         if entry.is_file() and UNUSED_FILES.fullmatch(entry.name):
             os.unlink(entry.path)
         elif entry.is_file():
-            total += entry.stat().st_size
+            sizes.append((entry.path, entry.stat().st_size))
         elif entry.name in ("index", "fragment", "filter"):
             for parent, _dirs, files in os.walk(entry.path):
-                total += sum(os.stat(os.path.join(parent, name)).st_size for name in files)
-    return total
+                sizes += [(path, os.stat(path).st_size) for path in (os.path.join(parent, name) for name in files)]
+    empty = [path for path, size in sizes if size == 0]
+    if empty:
+        raise PagefindError(f"Pagefind wrote {len(empty)} empty file(s), e.g. {empty[0]} (is the disk full?); "
+                            "the previous search index is kept")
+    try:
+        json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PagefindError(f"{folder / 'pagefind-entry.json'}: not a Pagefind bundle ({exc}); "
+                            "the previous search index is kept") from None
+    return sum(size for _path, size in sizes)
 
 
 def move_bundle(source: Path, target: Path) -> None:
@@ -255,7 +269,8 @@ def run_pagefind(command: list[str]) -> str:
     """Run Pagefind; return its report, or raise naming what failed and what it said."""
     log.debug("index: %s", " ".join(command))
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False,
+                              preexec_fn=die_with_parent)  # a build killed with -9 takes Pagefind with it
     except subprocess.TimeoutExpired:
         raise PagefindError(f"Pagefind did not finish within {TIMEOUT_SECONDS}s: {' '.join(command)}") from None
     except OSError as exc:

@@ -1,0 +1,60 @@
+"""Processes: one run at a time per mirror, and child processes that die with their parent.
+
+A build forks workers and runs Pagefind; killed with `kill -9`, the parent cannot stop them, so each
+child asks the kernel to kill it when its parent dies (Linux's PR_SET_PDEATHSIG; elsewhere nothing
+changes). Two snapshots or two builds of one mirror at once would interleave their writes, so each
+command takes an exclusive lock on a file in .cache/ that the kernel releases when the process ends,
+however it ends.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from papermirror.errors import UserError
+
+PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal this process gets when its parent dies."""
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux only; a no-op elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # no prctl: the child outlives a killed parent, as it always did
+
+
+@contextmanager
+def exclusive_run(cache_dir: Path, command: str) -> Iterator[None]:
+    """Hold .cache/<command>.lock for the whole run; refuse at once when another run holds it."""
+    import fcntl
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path = cache_dir / f"{command}.lock"
+    with open(path, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise UserError(f"another `build.py {command}` is running in {cache_dir.parent} ({holder}); "
+                            f"wait for it to end (its lock: {path})") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        yield

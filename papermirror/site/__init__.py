@@ -1,0 +1,13 @@
+"""The build stage: content/ -> site/ through the Jinja layouts in layouts/ (`build.py build`).
+
+    render      the pipeline: read, arrange, plan, draw what changed, drop what is stale -> build_site
+    archive     papers arranged newest first, by day, month and keyword     -> Archive, build_archive
+    pages       every output file and what it shows (typed page contexts)   -> plan_pages, Page, Links
+    buildcache  what the last build wrote, and which pages must be redrawn  -> BuildCache, fingerprint
+    draw        draw pages in worker processes and write them               -> draw_site
+    templates   the Jinja environment (autoescape on) and its filters       -> Renderer
+    output      writes into site/, never outside it                        -> write_if_changed, output_file
+    feeds       Atom, papers.json, sitemap, robots.txt
+    about       the about page's topic and coverage figures
+    mathtext, cite, notes   TeX to MathML, BibTeX and citation tags, the owner's Markdown notes
+"""

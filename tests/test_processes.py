@@ -1,0 +1,63 @@
+"""One run at a time per mirror, and children that die with their parent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from papermirror.errors import UserError
+from papermirror.processes import exclusive_run
+
+CHILD = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+from papermirror.processes import die_with_parent
+pid = os.fork()
+if pid == 0:
+    die_with_parent()
+    print(os.getpid(), flush=True)
+    time.sleep(60)
+    os._exit(0)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_child_dies_when_its_parent_is_killed(tmp_path):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    parent = subprocess.Popen([sys.executable, "-c", CHILD.format(root=root)], stdout=subprocess.PIPE, text=True)
+    grandchild = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(timeout=10)
+    for _ in range(100):
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(grandchild, signal.SIGKILL)
+        pytest.fail("the worker outlived its killed parent")
+
+
+def test_a_second_run_is_refused_and_the_lock_is_released(tmp_path):
+    with exclusive_run(tmp_path, "build"):
+        with pytest.raises(UserError, match=r"another `build.py build` is running .*\(pid \d+\)"):
+            with exclusive_run(tmp_path, "build"):
+                pass
+        with exclusive_run(tmp_path, "snapshot"):  # another command has its own lock
+            pass
+    with exclusive_run(tmp_path, "build"):  # released when the first run ended
+        pass
+
+
+def test_a_build_while_another_runs_exits_2_and_writes_nothing(mirror, run_cli):
+    with exclusive_run(mirror / ".cache", "build"):
+        code, _out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 2 and "another `build.py build` is running" in err and "Traceback" not in err
+    assert not (mirror / "site").exists()
