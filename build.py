@@ -121,7 +121,7 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
     prefix = "dry run, nothing written: " if args.dry_run else ""
     print(f"snapshot: {prefix}{summary.line()}")
     if summary.skipped:
-        print(f"snapshot: {summary.skipped} items skipped (no usable id or title; see the warnings)")
+        print(f"snapshot: {summary.skipped} items skipped (see the warnings for which and why)")
     for failure in summary.failures:
         print(f"snapshot: FAILED {failure}", file=sys.stderr)
     if summary.failures:

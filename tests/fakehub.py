@@ -6,8 +6,11 @@ It is a real HTTP server on 127.0.0.1 (the code under test reaches it only throu
 - GET /api/papers/search?q=Q&limit=L: recorded items holding the most words of Q (at most 120).
 - GET /api/papers/{id}: the recorded paper, or HF's 404 body.
 Faults are injected per request with `FakeHub.inject(kind, match, times)`:
-429 (Retry-After + RateLimit headers), 500, slow (sleeps past the client's timeout), malformed
-JSON, truncated body (Content-Length promises more than is sent), empty (an empty list).
+429 (Retry-After + RateLimit headers), 429-bare (only a RateLimit header), 500, slow (sleeps past
+the client's timeout), malformed JSON, truncated body (Content-Length promises more than is sent),
+empty (an empty list), redirect (a redirect to itself, for ever), gzip (a body that claims gzip and
+is not), body (a 200 with the given raw bytes), ratelimit (a good answer whose RateLimit header says
+the quota is spent for `seconds`), trickle (a good answer sent a byte every `seconds`).
 
 Run `python tests/fakehub.py [PORT]` to serve it by hand (that is how content/ was made).
 """
@@ -25,7 +28,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf-api"
-FAULT_KINDS = ("429", "500", "slow", "malformed", "truncated", "empty")
+FAULT_KINDS = (
+    "429", "429-bare", "500", "slow", "malformed", "truncated", "empty", "redirect", "gzip", "body", "ratelimit",
+    "trickle",
+)
 
 
 def load_recorded_days(folder: Path = FIXTURES) -> dict[str, list[dict]]:
@@ -54,7 +60,9 @@ class Fault:
     times: int
     """How many matching requests get the fault (-1 = all)."""
     seconds: float = 3.0
-    """How long a 'slow' answer sleeps, or the Retry-After of a '429'."""
+    """How long a 'slow' answer sleeps, the Retry-After of a '429', or a 'trickle' waits per byte."""
+    body: bytes = b""
+    """What a 'body' fault answers."""
 
 
 class FakeHub:
@@ -82,11 +90,11 @@ class FakeHub:
         self.server.shutdown()
         self.server.server_close()
 
-    def inject(self, kind: str, match: str = "", times: int = 1, seconds: float = 3.0) -> None:
+    def inject(self, kind: str, match: str = "", times: int = 1, seconds: float = 3.0, body: bytes = b"") -> None:
         """Answer the next `times` requests whose path+query holds `match` with fault `kind`."""
         assert kind in FAULT_KINDS, kind
         with self._lock:
-            self.faults.append(Fault(kind, match, times, seconds))
+            self.faults.append(Fault(kind, match, times, seconds, body))
 
     def count(self, fragment: str) -> int:
         """How many requests so far held `fragment` in their path+query."""
@@ -158,7 +166,7 @@ class FakeHub:
                     hub.headers.append(dict(self.headers.items()))
                 fault = hub._take_fault(self.path)
                 status, body = hub.answer(parts.path, parse_qs(parts.query))
-                data = json.dumps(body, ensure_ascii=False).encode()
+                data = encode_json(body)
                 headers = {"Content-Type": "application/json; charset=utf-8"}
                 if fault is not None:
                     status, data = self._apply(fault, status, data, headers)
@@ -172,10 +180,25 @@ class FakeHub:
                 self.wfile.write(data)
 
             def _apply(self, fault: Fault, status: int, data: bytes, headers: dict) -> tuple[int | None, bytes]:
-                if fault.kind == "429":
-                    headers["Retry-After"] = str(int(fault.seconds))
+                if fault.kind in ("429", "429-bare"):
+                    if fault.kind == "429":
+                        headers["Retry-After"] = str(int(fault.seconds))
                     headers["RateLimit"] = f'"api";r=0;t={int(fault.seconds)}'
                     return 429, b'{"error":"Too Many Requests"}'
+                if fault.kind == "ratelimit":
+                    headers["RateLimit"] = f'"api";r=0;t={int(fault.seconds)}'
+                    return status, data
+                if fault.kind == "redirect":
+                    headers["Location"] = self.path
+                    return 302, b""
+                if fault.kind == "gzip":
+                    headers["Content-Encoding"] = "gzip"
+                    return 200, b"this is not gzip"
+                if fault.kind == "body":
+                    return 200, fault.body
+                if fault.kind == "trickle":
+                    self._trickle(data, fault.seconds)
+                    return None, b""
                 if fault.kind == "500":
                     return 500, b'{"error":"Internal Error"}'
                 if fault.kind == "slow":
@@ -194,7 +217,27 @@ class FakeHub:
                     return None, b""
                 return 200, b"[]"  # empty
 
+            def _trickle(self, data: bytes, seconds: float) -> None:
+                """Send a good answer a byte at a time: every read is quick, the whole is slow."""
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.close_connection = True
+                for byte in data:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(seconds)
+
         return Handler
+
+
+def encode_json(body: object) -> bytes:
+    """UTF-8 JSON as HF sends it; a lone surrogate (which UTF-8 cannot hold) goes out as a \\ud800 escape."""
+    try:
+        return json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(body).encode()
 
 
 if __name__ == "__main__":

@@ -102,9 +102,14 @@ def test_multi_paragraph_abstract_and_notes_round_trip(tmp_path: Path) -> None:
     assert read_paper(paper_path(tmp_path, paper.id)) == paper
 
 
-def test_abstract_holding_the_notes_marker_is_refused() -> None:
-    with pytest.raises(ValueError, match="notes marker"):
-        paper_to_text(make_paper(abstract=f"a\n{NOTES_MARKER}\nb"))
+@pytest.mark.parametrize("line", [NOTES_MARKER, f"\\{NOTES_MARKER}", f"\\\\{NOTES_MARKER}"])
+@pytest.mark.parametrize("notes", ["", "Mine.", f"{NOTES_MARKER}\n\nMine."])
+def test_an_abstract_holding_the_notes_marker_line_round_trips(line: str, notes: str) -> None:
+    paper = make_paper(abstract=f"a\n{line}\nb\n\n{line}", notes=notes)
+    text = paper_to_text(paper)
+    assert text.split("\n").count(NOTES_MARKER) == bool(notes) + notes.split("\n").count(NOTES_MARKER)
+    assert f"\n\\{line}\n" in text, "escaped in the file with one more backslash"
+    assert text_to_paper(text) == paper
 
 
 def test_id_rules_follow_arxiv() -> None:

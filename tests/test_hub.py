@@ -163,3 +163,31 @@ def test_a_spent_quota_on_a_good_answer_pauses_the_next_request(hub: Hub, clock:
     hub._note_quota(Answer())  # type: ignore[arg-type]
     hub.limiter.wait(clock.sleep)
     assert clock.now == 30
+
+
+UNREADABLE = {
+    "redirect": ("redirect", b"", "redirect"),
+    "bad gzip": ("gzip", b"", "could not be decoded"),
+    "bad utf-8": ("body", b'[{"paper": {"id": "2501.00001", "title": "\xff\xfe"}}]', "not valid JSON"),
+    "5000 digits": ("body", b'[{"paper": {"id": "2501.00001", "upvotes": ' + b"9" * 5000 + b"}}]", "not valid JSON"),
+    "deep nesting": ("body", b"[" * 100_000, "not valid JSON"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNREADABLE))
+def test_an_answer_that_cannot_be_read_is_retried_then_named(case: str, hub: Hub, fake_hub: FakeHub) -> None:
+    kind, body, words = UNREADABLE[case]
+    fake_hub.inject(kind, "date=2024-06-17", times=-1, body=body)
+    with pytest.raises(FetchError) as error:
+        hub.fetch_day("2024-06-17")
+    message = str(error.value)
+    assert f"{fake_hub.url}/api/daily_papers?date=2024-06-17&limit=100&p=0: " in message
+    assert words in message and "gave up after 4 tries" in message
+    assert len(message) < 400
+
+
+@pytest.mark.parametrize("case", sorted(UNREADABLE))
+def test_an_answer_that_cannot_be_read_once_is_survived(case: str, hub: Hub, fake_hub: FakeHub) -> None:
+    kind, body, _ = UNREADABLE[case]
+    fake_hub.inject(kind, "date=2024-05-27", times=1, body=body)
+    assert len(hub.fetch_day("2024-05-27")) == 13

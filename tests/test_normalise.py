@@ -8,6 +8,8 @@ import logging
 import pytest
 from fakehub import FIXTURES, load_recorded_days
 
+from papermirror.content.paper import paper_path
+from papermirror.content.paperfile import paper_to_text, read_paper, text_to_paper, write_paper
 from papermirror.fetch.normalise import normalise_item, unwrap
 
 DAYS = load_recorded_days()
@@ -145,3 +147,53 @@ def test_wrong_types_and_unsafe_links_are_dropped(caplog: pytest.LogCaptureFixtu
     assert paper.ai_keywords == ("a", "A", "spaced out")
     assert paper.organization is None
     assert "githubRepo" in caplog.text and "only http(s)" in caplog.text
+
+
+def test_lone_surrogates_become_replacement_characters_in_every_text_field() -> None:
+    item = {
+        "paper": {
+            "id": "2501.00001",
+            "title": "Title \ud800",
+            "summary": "Abstract \udfff end.",
+            "authors": [{"name": "Ada \udc00"}],
+            "ai_summary": "Summary \ud800",
+            "ai_keywords": ["keyword \ud800"],
+            "organization": {"fullname": "Org \ud800"},
+        }
+    }
+    paper = normalise_item(item)
+    texts = (paper.title, paper.abstract, paper.ai_summary, paper.organization, *paper.authors, *paper.ai_keywords)
+    assert all("\ufffd" in text for text in texts)
+    assert paper.title == "Title \ufffd" and paper.abstract == "Abstract \ufffd end."
+    assert normalise_item({"id": "2501.00001", "title": "\ud83d\ude80"}).title == "🚀"
+
+
+NASTY = [
+    "\ud800", "\udfff\ud800", "\r", "\r\n", "\n\r", "\x00", "\x0b", "\x0c", "\x1c", "\x1b[31m", "\x7f", "\x85",
+    "\u2028", "\u2029", "\ufeff", "\ufffe", "<!-- notes -->", "\n<!-- notes -->\n", "\n\n<!-- notes -->\n\n",
+    "\n\\<!-- notes -->\n", "\n\n\\\\<!-- notes -->", "---", "\n---\n", "\n\n---\n\n", "\t", "'\"", "\\",
+]
+
+
+@pytest.mark.parametrize("nasty", NASTY, ids=[repr(n) for n in NASTY])
+def test_whatever_the_hub_sends_is_stored_and_read_back_unchanged(nasty: str, tmp_path) -> None:
+    text = f"a{nasty}b"
+    item = {
+        "paper": {
+            "id": "2501.00001",
+            "title": f"Title {text}",
+            "summary": f"{text}\n\n{nasty}\n\nlast {text}",
+            "authors": [{"name": text}, {"name": "B"}],
+            "ai_summary": text,
+            "ai_keywords": [text],
+            "organization": {"fullname": text},
+            "publishedAt": "2025-01-02T00:00:00.000Z",
+        },
+    }
+    paper = normalise_item(item, listed_on="2025-01-06", query="masked autoencoder")
+    assert paper is not None
+    assert text_to_paper(paper_to_text(paper)) == paper
+    write_paper(tmp_path, paper)
+    path = paper_path(tmp_path, paper.id)
+    assert read_paper(path) == paper
+    assert text_to_paper(path.read_bytes().decode("utf-8"), path) == paper  # as the build's cache reads it

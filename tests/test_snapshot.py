@@ -159,6 +159,69 @@ def test_a_day_that_keeps_failing_keeps_everything_else(kind, fake_hub, mirror, 
     assert set(kept) <= set(read_papers(mirror / "content"))
 
 
+@pytest.mark.parametrize(
+    "kind, body, words",
+    [
+        ("redirect", b"", "redirect"),
+        ("gzip", b"", "could not be decoded"),
+        ("body", b'[{"paper": {"title": "\xff"}}]', "not valid JSON"),
+        ("body", b"[" + b"9" * 5000 + b"]", "not valid JSON"),
+        ("body", b"[" * 100_000, "not valid JSON"),
+    ],
+)
+def test_an_answer_that_cannot_be_read_fails_that_day_only(kind, body, words, fake_hub, mirror, run_cli, monkeypatch) -> None:
+    monkeypatch.setattr("papermirror.fetch.hub.BACKOFF_BASE", 0.01)
+    fake_hub.inject(kind, "date=2024-06-17", times=-1, body=body)
+    code, out, err = snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])
+    assert code == 1 and "1 failed" in out and "Traceback" not in err
+    assert f"FAILED day 2024-06-17: {fake_hub.url}/api/daily_papers?date=2024-06-17" in err and words in err
+    assert fake_hub.count("date=2024-06-17") >= 5
+    ledger = read_ledger(mirror / "content")
+    assert DAYS2[0] in ledger.days and DAYS2[1] not in ledger.days
+    fake_hub.faults.clear()
+    assert snapshot(run_cli, mirror, "--since", DAYS2[1], "--until", DAYS2[1])[0] == 0
+
+
+def test_items_the_archive_cannot_store_as_given_are_stored_safely(mirror, run_cli, monkeypatch) -> None:
+    marker = "<!-- notes -->"
+    items = [
+        {"paper": {"id": "2501.00001", "title": "Notes pre-training", "summary": f"Before.\n\n{marker}\n\nAfter."}},
+        {"paper": {"id": "2501.00002", "title": "Lone \ud800 pre-training", "summary": "Broken \udfff text.",
+                   "authors": [{"name": "Ada \udc00"}]}},
+        {"paper": {"id": "2501.00003", "title": "Plain pre-training"}},
+    ]
+    with FakeHub(days={"2025-01-06": items, "2025-01-07": items[2:]}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        set_config(mirror, "listing:\n  include: [pre-training]\n")
+        code, out, err = snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-07")
+        assert code == 0, err
+        papers = read_papers(mirror / "content")
+        assert papers["2501.00001"].abstract == f"Before.\n\n{marker}\n\nAfter." and papers["2501.00001"].notes == ""
+        assert papers["2501.00002"].title == "Lone \ufffd pre-training"
+        assert papers["2501.00002"].abstract == "Broken \ufffd text." and papers["2501.00002"].authors == ("Ada \ufffd",)
+        assert {"2025-01-06", "2025-01-07"} <= set(read_ledger(mirror / "content").days)
+        assert snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-07")[0] == 0
+
+
+def test_a_paper_that_cannot_be_written_is_skipped_and_its_day_kept(mirror, run_cli, monkeypatch) -> None:
+    import papermirror.fetch.snapshot as stage
+
+    def refuse_one(content_dir: Path, paper) -> bool:
+        if paper.id == "2501.00001":
+            raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+        return write_paper(content_dir, paper)
+
+    monkeypatch.setattr(stage, "write_paper", refuse_one)
+    items = [{"paper": {"id": f"2501.0000{i}", "title": f"Paper {i} on pre-training"}} for i in (1, 2)]
+    with FakeHub(days={"2025-01-06": items}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        code, out, err = snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-06")
+    assert code == 0 and "1 items skipped" in out
+    assert "warning: skipped paper 2501.00001: it cannot be stored" in err
+    assert list(read_papers(mirror / "content")) == ["2501.00002"]
+    assert read_ledger(mirror / "content").days["2025-01-06"]["kept"] == 1
+
+
 def test_a_slow_hub_past_the_timeout_fails_cleanly(fake_hub, mirror, run_cli, monkeypatch) -> None:
     monkeypatch.setenv("PAPERMIRROR_HTTP_TIMEOUT", "0.3")
     monkeypatch.setattr("papermirror.fetch.hub.BACKOFF_BASE", 0.01)

@@ -14,12 +14,18 @@ A paper file looks like this:
 
     Your own Markdown notes, kept on every refresh.
 
+An abstract line that is exactly the notes marker (an abstract about HTML comments may hold one) is
+stored as `\\<!-- notes -->` and read back without the backslash; a line that already had
+backslashes before the marker gets one more. So every abstract round-trips and nothing is lost.
+
 `paper_to_text` and `text_to_paper` are each other's inverse; writes go through `content.files`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import reprlib
 from pathlib import Path
 
 import yaml
@@ -39,9 +45,24 @@ from papermirror.files import list_paper_files, write_text_atomic
 
 NOTES_MARKER = "<!-- notes -->"
 """A line that ends the abstract; everything below it is the owner's notes."""
+_ESCAPED_MARKER = re.compile(r"^(\\*)<!-- notes -->$", re.MULTILINE)
+"""The marker line, or it behind backslashes: in an abstract, each is stored with one more backslash."""
+
+MESSAGE_WIDTH = 80
+"""The most characters of a bad value an error message shows."""
+
+_BRIEF = reprlib.Repr()
+_BRIEF.maxlevel, _BRIEF.maxlist, _BRIEF.maxdict = 2, 4, 4
+_BRIEF.maxstring = _BRIEF.maxother = MESSAGE_WIDTH
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def brief(value: object, width: int = MESSAGE_WIDTH) -> str:
+    """Return a short repr of `value` for an error message: nested and long values are cut, never built whole."""
+    text = _BRIEF.repr(value) if not isinstance(value, BaseException) else str(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 # --- front matter -------------------------------------------------------------------------------
@@ -84,8 +105,6 @@ def join_front_matter(meta: dict, body: str) -> str:
 
 def paper_to_text(paper: Paper) -> str:
     """Serialise a paper; `text_to_paper` of the result gives back an equal Paper."""
-    if NOTES_MARKER in paper.abstract.splitlines():
-        raise ValueError(f"paper {paper.id}: abstract holds the notes marker line {NOTES_MARKER!r}")
     meta: dict = {}
     for name in PAPER_FIELDS:
         if name in ("abstract", "notes"):
@@ -94,7 +113,7 @@ def paper_to_text(paper: Paper) -> str:
         if value is None or value == ():
             continue
         meta[name] = list(value) if name in TUPLE_FIELDS else value
-    body = f"\n{paper.abstract}\n" if paper.abstract else ""
+    body = f"\n{escape_markers(paper.abstract)}\n" if paper.abstract else ""
     if paper.notes:
         body += f"\n{NOTES_MARKER}\n\n{paper.notes}\n"
     return join_front_matter(meta, body)
@@ -119,8 +138,20 @@ def _split_notes(body: str) -> tuple[str, str]:
     lines = body.split("\n")
     if NOTES_MARKER in lines:
         at = lines.index(NOTES_MARKER)
-        return "\n".join(lines[:at]).strip("\n"), "\n".join(lines[at + 1 :]).strip("\n")
-    return body.strip("\n"), ""
+        abstract, notes = "\n".join(lines[:at]).strip("\n"), "\n".join(lines[at + 1 :]).strip("\n")
+    else:
+        abstract, notes = body.strip("\n"), ""
+    return unescape_markers(abstract), notes
+
+
+def escape_markers(abstract: str) -> str:
+    """Give every notes-marker line of an abstract (with any backslashes before it) one more backslash."""
+    return _ESCAPED_MARKER.sub(lambda m: "\\" + m.group(0), abstract)
+
+
+def unescape_markers(abstract: str) -> str:
+    """Undo `escape_markers`: take one backslash off each escaped notes-marker line."""
+    return _ESCAPED_MARKER.sub(lambda m: m.group(0)[1:] if m.group(1) else m.group(0), abstract)
 
 
 def _check_field(name: str, value: object, source: Path | str) -> object:

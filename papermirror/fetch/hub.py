@@ -137,15 +137,19 @@ class Hub:
                     wait = retry_after(response.headers)
                 else:
                     response.raise_for_status()
-                    return response.json()
+                    return decode_json(response.content)
             except httpx.HTTPStatusError as exc:
                 raise FetchError(f"{url}: HTTP {exc.response.status_code} {exc.response.reason_phrase}") from None
-            except json.JSONDecodeError as exc:
-                problem = f"the answer is not valid JSON ({exc.msg} at byte {exc.pos})"
+            except ValueError as exc:  # from decode_json
+                problem = f"the answer is not valid JSON ({exc})"
             except httpx.TimeoutException:
                 problem = "timed out"
             except httpx.TransportError as exc:
                 problem = f"connection failed ({type(exc).__name__}: {exc})"
+            except httpx.TooManyRedirects:
+                problem = "too many redirects (the hub redirects in a loop)"
+            except httpx.DecodingError as exc:
+                problem = f"the answer could not be decoded ({exc})"
             if attempt == self.tries:
                 break
             delay = wait if wait is not None else self._backoff(attempt)
@@ -184,6 +188,20 @@ class Hub:
         if not isinstance(items, list):
             raise FetchError(f"{self.endpoint}/api/papers/search?q={query}: expected a list")
         return items
+
+
+def decode_json(data: bytes) -> object:
+    """Parse a JSON answer; raise ValueError with a short reason for anything that cannot be read."""
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{exc.msg} at byte {exc.pos}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 at byte {exc.start}") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except ValueError as exc:  # e.g. a number of more than 4300 digits
+        raise ValueError(str(exc)[:80]) from None
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:

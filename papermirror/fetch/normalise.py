@@ -17,11 +17,12 @@ log = logging.getLogger(__name__)
 
 _WRAP = re.compile(r"[ \t]*\n[ \t]*")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def unwrap(text: str) -> str:
     """Undo the hub's hard wrapping ("\\n  "): join lines, keep blank-line paragraph breaks, change nothing else."""
-    paragraphs = _PARAGRAPH.split(text.replace("\r\n", "\n").strip())
+    paragraphs = _PARAGRAPH.split(text.replace("\r\n", "\n").replace("\r", "\n").strip())
     return "\n\n".join(_WRAP.sub(" ", p) for p in paragraphs if p.strip())
 
 
@@ -62,8 +63,15 @@ def normalise_item(item: object, listed_on: str | None = None, query: str | None
     )
 
 
+def clean_text(text: str) -> str:
+    """Replace lone surrogates (JSON's "\\ud800", which no file can hold) by U+FFFD; join split pairs."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def _text(value: object) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    return clean_text(value).strip() if isinstance(value, str) else ""
 
 
 def _day(value: object) -> str | None:
@@ -80,7 +88,7 @@ def _count(value: object) -> int | None:
 def _url(value: object, paper_id: str, key: str) -> str | None:
     if value in (None, ""):
         return None
-    if is_http_url(value):
+    if is_http_url(value) and not _SURROGATE.search(value):
         return value
     log.warning("paper %s: dropped %s %.80r: only http(s) links are kept", paper_id, key, value)
     return None
@@ -92,7 +100,7 @@ def _authors(value: object) -> tuple[str, ...]:
     names = []
     for author in value:
         if isinstance(author, dict) and not author.get("hidden") and _text(author.get("name")):
-            names.append(unwrap(author["name"]))
+            names.append(unwrap(_text(author["name"])))
     return tuple(names)
 
 
@@ -108,5 +116,5 @@ def _keywords(value: object) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for keyword in value:
         if isinstance(keyword, str) and keyword.strip():
-            seen.setdefault(" ".join(keyword.split()), None)
+            seen.setdefault(" ".join(clean_text(keyword).split()), None)
     return tuple(seen)

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from papermirror.config import Config
 from papermirror.content.ledger import Ledger, read_ledger, write_ledger
 from papermirror.content.paper import Paper
-from papermirror.content.paperfile import read_papers, write_paper
+from papermirror.content.paperfile import brief, paper_to_text, read_papers, write_paper
 from papermirror.errors import FetchError
 from papermirror.fetch.hub import Hub
 from papermirror.fetch.merge import merge_paper
@@ -183,15 +183,27 @@ class Snapshot:
             stored = self.papers.get(fresh.id)
             if stored is None and not self._belongs(fresh, listing_filter):
                 continue
-            kept += 1
             merged = merge_paper(stored, fresh, self.now)
-            if merged is stored:
+            if merged is not stored and not self._store(merged):
                 continue
-            self.papers[fresh.id] = merged
-            self._count_change(fresh.id, is_new=stored is None)
-            if not self.dry_run:
-                write_paper(self.content_dir, merged)
+            kept += 1
+            if merged is not stored:
+                self.papers[fresh.id] = merged
+                self._count_change(fresh.id, is_new=stored is None)
         return kept
+
+    def _store(self, paper: Paper) -> bool:
+        """Write one paper (in a dry run, only serialise it); skip it with a warning if it cannot be stored."""
+        try:
+            if self.dry_run:
+                paper_to_text(paper)
+            else:
+                write_paper(self.content_dir, paper)
+        except (ValueError, UnicodeError) as exc:
+            log.warning("skipped paper %s: it cannot be stored (%s)", paper.id, brief(exc, 160))
+            self.summary.skipped += 1
+            return False
+        return True
 
     def _belongs(self, paper: Paper, listing_filter: bool) -> bool:
         """Tell whether a paper not yet in the archive belongs to this topic."""
