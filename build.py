@@ -38,9 +38,15 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, default=Path(DEFAULT_CONFIG_NAME), help="the mirror's config file (default: %(default)s)")
     parser.add_argument("-v", "--verbose", action="store_true", help="say more about what happens")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings, errors and the summary")
+    # -v/-q also work after the command (`build.py build -q`): every command takes them from `output`.
+    # Their default there is SUPPRESS, so a command given no -q keeps a -q given before it.
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="say more about what happens")
+    output.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="print only warnings, errors and the summary")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    snap = commands.add_parser("snapshot", help="fetch the topic's papers from the HF Papers API into content/",
+    snap = commands.add_parser("snapshot", parents=[output], help="fetch the topic's papers from the HF Papers API into content/",
                                description="Fetch the topic's queries and Daily Papers days into content/. "
                                "Set HF_ENDPOINT to use another host, HF_TOKEN to authenticate.")
     snap.add_argument("--since", type=parse_day, metavar="DAY", help="fetch every day from DAY (YYYY-MM-DD), fetched before or not")
@@ -50,7 +56,7 @@ def make_parser() -> argparse.ArgumentParser:
                       help="exit 0 even when the hub lists no paper at all for a topic that had papers")
     snap.set_defaults(run=run_snapshot_command)
 
-    build = commands.add_parser("build", help="render content/ into site/ through the layouts in layouts/",
+    build = commands.add_parser("build", parents=[output], help="render content/ into site/ through the layouts in layouts/",
                                 description="Render content/ into site/: paper pages, listings, feeds and sitemap. "
                                 "Only pages whose inputs changed are drawn again; a run with no change writes nothing.")
     build.add_argument("--base-url", metavar="URL", help="where the site is served, overriding site.base_url in mirror.yml "
@@ -58,26 +64,26 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, metavar="N", help="worker processes for drawing pages (default: one per core)")
     build.add_argument("--no-index", action="store_true", help="skip the Pagefind search index (faster previews)")
     build.set_defaults(run=run_build_command)
-    status = commands.add_parser("status", help="the archive's health; exit 1 when no snapshot ran for 3 days",
+    status = commands.add_parser("status", parents=[output], help="the archive's health; exit 1 when no snapshot ran for 3 days",
                                  description="Papers, the last snapshot, days fetched, empty and never fetched "
                                  "since listing.since, and the queries. Exit 1 when the archive looks stale.")
     status.add_argument("--json", action="store_true", help="print the report as JSON, for scripts")
     status.set_defaults(run=run_status_command)
 
-    reset = commands.add_parser("reset", help="empty content/papers and the ledger, to start a new topic",
+    reset = commands.add_parser("reset", parents=[output], help="empty content/papers and the ledger, to start a new topic",
                                 description="Delete every paper file and the ledger so that the next snapshot "
                                 "backfills the topic of mirror.yml from listing.since. Asks first.")
     reset.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
     reset.set_defaults(run=run_reset_command)
 
-    serve = commands.add_parser("serve", help="preview site/ locally, rebuilding on change",
+    serve = commands.add_parser("serve", parents=[output], help="preview site/ locally, rebuilding on change",
                                 description="Build the site for http://127.0.0.1:PORT<sub-path>, serve it under "
                                 "site.base_url's sub-path, and rebuild when content/, layouts/ or mirror.yml change.")
     serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default: %(default)s; 0 = any free)")
     serve.add_argument("--no-build", action="store_true", help="serve site/ as it is: no build, no watching")
     serve.set_defaults(run=run_serve_command)
 
-    search = commands.add_parser("search", help="search the local archive from the terminal (lunr.py)",
+    search = commands.add_parser("search", parents=[output], help="search the local archive from the terminal (lunr.py)",
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  description="Search content/ with lunr.py; results best first: id, date, title, score.",
                                  epilog=SEARCH_EXAMPLES)
@@ -159,7 +165,7 @@ def run_reset_command(config: Config, args: argparse.Namespace) -> int:
         answer = input(f"Delete {what}? Type 'yes' to go on: ")
         if answer.strip().lower() != "yes":
             print("reset: nothing deleted")
-            return 1
+            return 0  # a refusal is an answer, not an error
     reset_archive(config)
     print(f"reset: deleted {plan.papers} paper file(s) and the ledger; the next `python build.py snapshot` "
           f"backfills from listing.since ({config.listing.since}). Commit content/ to publish the reset.")

