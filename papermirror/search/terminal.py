@@ -11,6 +11,7 @@ front: a query string in, `Hit`s out; papermirror/search/__init__.py lists the o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lunr.exceptions import BaseLunrException, QueryParseError
@@ -26,6 +27,13 @@ from papermirror.search.terms import FIELD_NAMES
 __all__ = ["Hit", "cache_path", "load_index", "run_search"]
 
 QUERY_HELP = "see `python build.py search --help` for the query syntax"
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters, but tab and newline: a title holding ESC[31m must not drive the terminal."""
+
+
+def printable(text: str) -> str:
+    """Text with control characters dropped and line breaks folded into spaces, safe to print."""
+    return " ".join(_CONTROL.sub("", text).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +53,12 @@ class Hit:
         """The hit as one line of JSON, for scripts."""
         import json  # only for --json
 
-        record = {"id": self.id, "date": self.date, "title": self.title, "score": round(self.score, 4)}
+        record = {"id": self.id, "date": self.date, "title": printable(self.title), "score": round(self.score, 4)}
         return json.dumps(record, ensure_ascii=False)
 
     def as_line(self) -> str:
         """The hit as one line for people: id, date, title, score."""
-        return f"{self.id:<12} {self.date or '----------'}  {self.title}  ({self.score:.3f})"
+        return f"{self.id:<12} {self.date or '----------'}  {printable(self.title)}  ({self.score:.3f})"
 
 
 def run_search(search_index: SearchIndex, query: str, limit: int | None = None) -> list[Hit]:
