@@ -49,6 +49,11 @@
   input.value = term;
   sortSelect.value = sortKey;
 
+  // "1 paper", "2 papers"; `many` for an irregular plural.
+  function plural(count, one, many) {
+    return count + " " + (Number(count) === 1 ? one : many || one + "s");
+  }
+
   function chosenCount() {
     return GROUPS.reduce((sum, [group]) => sum + chosen[group].size, 0);
   }
@@ -124,7 +129,7 @@
     link.textContent = meta.title || data.url;
     heading.appendChild(link);
     item.appendChild(heading);
-    const facts = [meta.date, meta.authors, meta.upvotes !== undefined ? meta.upvotes + " upvotes" : ""].filter(Boolean);
+    const facts = [meta.date, meta.authors, meta.upvotes !== undefined ? plural(meta.upvotes, "upvote") : ""].filter(Boolean);
     if (facts.length) {
       const line = document.createElement("p");
       line.className = "search-result-meta";
@@ -149,7 +154,7 @@
     shown += next.length;
     const left = results.length - shown;
     moreButton.hidden = left <= 0;
-    moreButton.textContent = "Show " + Math.min(left, PAGE_SIZE) + " more of " + left;
+    moreButton.textContent = left > PAGE_SIZE ? "Show " + PAGE_SIZE + " more of " + left + " remaining" : "Show " + left + " more";
     if (focusFirst && items.length) items[0].querySelector("a").focus();
   }
 
@@ -216,11 +221,11 @@
     list.textContent = "";
     await showMore(mine, false);
     if (mine !== generation) return;
-    const what = asked ? "for \u201c" + asked + "\u201d" : "";
+    const what = asked ? " for \u201c" + asked + "\u201d" : "";
     const narrowed = chosenCount() ? " with the chosen filters" : "";
     statusLine.textContent = results.length
-      ? results.length + (results.length === 1 ? " paper" : " papers") + " found " + what + narrowed
-      : "No papers found " + what + narrowed + ". Try other or fewer words, or remove a filter.";
+      ? plural(results.length, "paper") + " found" + what + narrowed
+      : "No papers found" + what + narrowed + ". Try other or fewer words, or remove a filter.";
     if (filtersShown) showCounts(found.filters);
   }
 

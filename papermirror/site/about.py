@@ -6,10 +6,71 @@ instead of the wall clock, so that two builds of the same content draw the same 
 
 from __future__ import annotations
 
-from papermirror.site.archive import Archive
+from dataclasses import dataclass
+
 from papermirror.config import ListingConfig
+from papermirror.content.coverage import (
+    ArchiveStatus,
+    newest_fetched,
+    parse_utc,
+    summarise_status,
+)
 from papermirror.content.ledger import Ledger
-from papermirror.content.coverage import newest_fetched, parse_utc, summarise_status
+from papermirror.site.archive import Archive
+
+
+@dataclass(frozen=True, slots=True)
+class QueryFigures:
+    """One search of the topic, with the ledger's figures for it."""
+
+    query: str
+    listed: int | None
+    """Papers the hub returned the last time the counts changed (None: never fetched)."""
+    kept: int | None
+    """Papers of those stored for this topic."""
+    last_changed: str | None
+    """When the counts last changed, UTC, ISO 8601 (None: never fetched)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """The figures of `python build.py status`, as of the content's newest time."""
+
+    papers: int
+    last_snapshot: str | None
+    """The newest `fetched` of any day or query in the ledger (None: never)."""
+    since: str
+    today: str
+    """The last day counted: the content's newest day."""
+    days_expected: int
+    """Days from `since` to `today`, both included (0 when the Daily Papers feed is not read)."""
+    days_with_papers: int
+    days_empty: int
+    """Days fetched that listed no paper."""
+    days_missing: int
+    """Days never fetched."""
+    missing_ranges: tuple[tuple[str, str], ...]
+    """The never-fetched days as (first, last) ranges, oldest first."""
+    old_queries: tuple[QueryFigures, ...]
+    """Searches the ledger remembers but mirror.yml no longer asks."""
+
+
+@dataclass(frozen=True, slots=True)
+class AboutContext:
+    """about.html: the topic (mirror.yml's listing), its coverage, and the site's updated time."""
+
+    updated: str | None
+    queries: tuple[QueryFigures, ...]
+    """mirror.yml's searches, with their figures (all never fetched before the first snapshot)."""
+    query_limit: int
+    daily: bool
+    """Whether the Daily Papers feed is read."""
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    since: str
+    refresh_days: int
+    coverage: Coverage | None
+    """None before the first snapshot."""
 
 
 def site_updated(archive: Archive, ledger: Ledger) -> str | None:
@@ -18,16 +79,37 @@ def site_updated(archive: Archive, ledger: Ledger) -> str | None:
     return max(stamps, key=parse_utc) if stamps else None
 
 
-def about_context(listing: ListingConfig, ledger: Ledger, archive: Archive, updated: str | None) -> dict:
-    """The about page's data (plain JSON, hashed for the incremental build): topic, coverage, updated."""
+def about_context(listing: ListingConfig, ledger: Ledger, archive: Archive, updated: str | None) -> AboutContext:
+    """The about page's data (small and plain, hashed for the incremental build): topic, coverage, updated."""
     status = summarise_status(listing, ledger, len(archive.papers), parse_utc(updated)) if updated else None
-    topic = {
-        "queries": list(listing.queries),
-        "query_limit": listing.query_limit,
-        "daily": listing.daily,
-        "include": list(listing.include),
-        "exclude": list(listing.exclude),
-        "since": listing.since.isoformat(),
-        "refresh_days": listing.refresh_days,
-    }
-    return {"updated": updated, "topic": topic, "status": status.to_json() if status else None}
+    if status:
+        queries = tuple(QueryFigures(q.query, q.listed, q.kept, q.last_changed) for q in status.queries if q.in_config)
+    else:
+        queries = tuple(QueryFigures(query, None, None, None) for query in listing.queries)
+    return AboutContext(
+        updated=updated,
+        queries=queries,
+        query_limit=listing.query_limit,
+        daily=listing.daily,
+        include=tuple(listing.include),
+        exclude=tuple(listing.exclude),
+        since=listing.since.isoformat(),
+        refresh_days=listing.refresh_days,
+        coverage=coverage_of(status) if status else None,
+    )
+
+
+def coverage_of(status: ArchiveStatus) -> Coverage:
+    """The about page's share of `status`: counts rather than the lists of days behind them."""
+    return Coverage(
+        papers=status.papers,
+        last_snapshot=status.last_snapshot,
+        since=status.since,
+        today=status.today,
+        days_expected=status.days_expected,
+        days_with_papers=status.days_with_papers,
+        days_empty=len(status.days_empty),
+        days_missing=status.days_missing,
+        missing_ranges=tuple(status.missing_ranges),
+        old_queries=tuple(QueryFigures(q.query, q.listed, q.kept, q.last_changed) for q in status.queries if not q.in_config),
+    )

@@ -17,14 +17,165 @@ render inputs can be hashed cheaply (the incremental build) and sent to a worker
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Literal
 
-from papermirror.site.archive import KEYWORD_MIN_PAPERS, Archive
 from papermirror.config import SiteConfig
 from papermirror.content.paper import is_valid_id
+from papermirror.site.about import AboutContext
+from papermirror.site.archive import KEYWORD_MIN_PAPERS, Archive
 
 SITEMAP_MAX_URLS = 50_000
 """The sitemap protocol's limit per file; bigger sites get a sitemap index."""
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def human_day(day: str | None) -> str:
+    """'2025-03-14' -> '14 March 2025' (no locale: the output must not depend on the machine)."""
+    if not day:
+        return "undated"
+    return f"{int(day[8:10])} {MONTHS[int(day[5:7]) - 1]} {day[:4]}"
+
+
+def human_month(month: str) -> str:
+    """'2025-03' -> 'March 2025'."""
+    return f"{MONTHS[int(month[5:7]) - 1]} {month[:4]}"
+
+
+# --- what the templates get (small, plain, picklable; hashed by the build cache) ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link to another page of the site."""
+
+    href: str
+    """Its URL, an absolute path under the base path ("/repo/archive/2025-03/")."""
+    label: str
+    """Its text ("March 2025")."""
+    count: int | None = None
+    """The papers that page lists, where the link says so (a day, a month, a keyword)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PagerLink:
+    """One entry of a pager: a page number (a link, or the current page) or a gap."""
+
+    label: str
+    """The page number, or "…" for a gap."""
+    href: str | None = None
+    """None for the current page and for a gap."""
+    current: bool = False
+    ellipsis: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """The pager of a listing of several pages: the first, the last, and two either side of the current."""
+
+    links: tuple[PagerLink, ...]
+    prev: str | None
+    """The newer page (rel="prev"), None on page 1."""
+    next: str | None
+    """The older page (rel="next"), None on the last page."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListingContext:
+    """list.html: the home pages (newest first), one Daily Papers day, one keyword's pages."""
+
+    kind: Literal["home", "day", "keyword"]
+    """Which of its blocks the template shows."""
+    heading: str
+    title: str
+    """The <title>, the site's title included."""
+    total: int
+    """Papers of the whole listing (all its pages)."""
+    lede: str = ""
+    """The site's description, on home page 1 only."""
+    pager: Pager | None = None
+    """Home and keyword listings of more than one page."""
+    prev: Link | None = None
+    """A day's previous (older) day with papers."""
+    next: Link | None = None
+    """A day's next (newer) day with papers."""
+    month: Link | None = None
+    """A day's month."""
+    updated: str | None = None
+    """The site's updated time, on home page 1 only (on every page it would redraw them all daily)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MonthContext:
+    """month.html: one month, its days with their counts, its neighbouring months."""
+
+    heading: str
+    title: str
+    total: int
+    days: tuple[Link, ...]
+    """Its days with papers, newest first."""
+    prev: Link | None
+    """The previous (older) month with papers."""
+    next: Link | None
+    """The next (newer) month with papers."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveIndexContext:
+    """archive.html: every month with its count, by year, newest first."""
+
+    years: tuple[tuple[str, tuple[Link, ...]], ...]
+    """(year, its months), newest first."""
+    total: int
+    undated: int
+    """Papers without any date, listed only on the home pages."""
+    updated: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordIndexContext:
+    """keywords.html: every keyword that has a page, with its count."""
+
+    keywords: tuple[Link, ...]
+    single: int
+    """Keywords of a single paper, without a page of their own."""
+    min_papers: int
+    updated: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlainContext:
+    """search.html, 404.html, @atom, @json: nothing to show but an updated time."""
+
+    updated: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapContext:
+    """@sitemap: (output path, last modified day or None), in path order."""
+
+    entries: tuple[tuple[str, str | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapIndexContext:
+    """@sitemap-index: the sitemap files it lists."""
+
+    sitemaps: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StaticContext:
+    """@static: the file below layouts/ copied as it is."""
+
+    source: str
+
+
+Context = (ListingContext | MonthContext | ArchiveIndexContext | KeywordIndexContext | AboutContext | PlainContext
+           | SitemapContext | SitemapIndexContext | StaticContext)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +186,16 @@ class Page:
     """Where it goes below site/ (POSIX, relative, e.g. "papers/2405.14908/index.html")."""
     template: str
     """The layout that draws it ("paper.html"), or a built-in writer ("@atom", "@json", ...)."""
-    context: dict = field(default_factory=dict)
-    """Small plain data for the template: headings, pagination, neighbours (JSON-serialisable)."""
+    context: Context | None = None
+    """What the template shows besides the papers: headings, links, counts (None: the papers only)."""
     paper_ids: tuple[str, ...] = ()
     """The papers it shows, in order; their records are part of its render inputs."""
+
+    def context_json(self) -> str:
+        """Return the context as stable JSON (its class, then its fields in order) for the build cache."""
+        if self.context is None:
+            return ""
+        return type(self.context).__name__ + json.dumps(asdict(self.context), ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +225,9 @@ class Links:
         return self.base + (f"page/{number}/" if number > 1 else "")
 
 
+# --- planning ---------------------------------------------------------------------------------------
+
+
 def paper_page_path(paper_id: str) -> str:
     """Return papers/<id>/index.html; old-style ids keep their slash (papers/hep-th/9901001/)."""
     if not is_valid_id(paper_id):
@@ -80,87 +240,111 @@ def chunked(ids: tuple[str, ...], size: int) -> list[tuple[str, ...]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)] or [()]
 
 
-def neighbours(keys: list[str], index: int) -> dict:
-    """Return the previous (older) and next (newer) key around keys[index], or None."""
-    return {"prev": keys[index - 1] if index > 0 else None, "next": keys[index + 1] if index + 1 < len(keys) else None}
+def make_pager(number: int, pages: int, href: Callable[[int], str]) -> Pager | None:
+    """Return the pager of page `number` of `pages` (None for a single page); `href(n)` is page n's URL."""
+    if pages <= 1:
+        return None
+    links = []
+    for n in range(1, pages + 1):
+        if n == 1 or n == pages or abs(n - number) <= 2:
+            links.append(PagerLink(str(n), None if n == number else href(n), current=n == number))
+        elif abs(n - number) == 3:
+            links.append(PagerLink("…", ellipsis=True))
+    return Pager(tuple(links), href(number - 1) if number > 1 else None, href(number + 1) if number < pages else None)
 
 
-def plan_pages(archive: Archive, site: SiteConfig, static_files: list[str], about: dict) -> list[Page]:
+def neighbour_links(keys: list[str], index: int, href: Callable[[str], str],
+                    label: Callable[[str], str]) -> tuple[Link | None, Link | None]:
+    """Return links to the previous (older) and the next (newer) key around keys[index], or None."""
+    older = keys[index - 1] if index > 0 else None
+    newer = keys[index + 1] if index + 1 < len(keys) else None
+    return (Link(href(older), label(older)) if older else None), (Link(href(newer), label(newer)) if newer else None)
+
+
+def plan_pages(archive: Archive, site: SiteConfig, static_files: list[str], about: AboutContext) -> list[Page]:
     """Return every page of the site, in a stable order.
 
-    `about` is the about page's context; its "updated" time is shown in the footer of the few pages
-    that sum up the whole site (home page 1, archive and keyword indexes, about, search, 404), not on
-    every page: it changes with every snapshot, and on every page it would redraw the whole site daily.
+    The site's "updated" time (`about.updated`) is shown in the footer of the few pages that sum up the
+    whole site (home page 1, archive and keyword indexes, about, search, 404), not on every page: it
+    changes with every snapshot, and on every page it would redraw the whole site daily.
     """
-    updated = {"updated": about["updated"]}
-    pages = plan_home(archive, site, about["updated"])
+    links, updated = Links(site.base_path), about.updated
+    pages = plan_home(archive, site, links, updated)
     pages += plan_paper_pages(archive)
-    pages += plan_archive_pages(archive, updated)
-    pages += plan_keyword_pages(archive, site, updated)
+    pages += plan_archive_pages(archive, site, links, updated)
+    pages += plan_keyword_pages(archive, site, links, updated)
     pages += [
         Page("about/index.html", "about.html", about),
-        Page("search/index.html", "search.html", updated),
-        Page("404.html", "404.html", updated),
-        Page("feed.xml", "@atom", {"updated": archive.updated}, archive.newest[: site.feed_size]),
-        Page("papers.json", "@json", {"updated": archive.updated}, archive.newest),
+        Page("search/index.html", "search.html", PlainContext(updated)),
+        Page("404.html", "404.html", PlainContext(updated)),
+        Page("feed.xml", "@atom", PlainContext(archive.updated), archive.newest[: site.feed_size]),
+        Page("papers.json", "@json", PlainContext(archive.updated), archive.newest),
         Page("robots.txt", "@robots"),
     ]
-    pages += [Page(f"static/{name}", "@static", {"source": f"static/{name}"}) for name in static_files]
+    pages += [Page(f"static/{name}", "@static", StaticContext(f"static/{name}")) for name in static_files]
     pages += plan_sitemaps(archive, pages)
     return pages
 
 
-def plan_home(archive: Archive, site: SiteConfig, updated: str | None) -> list[Page]:
+def plan_home(archive: Archive, site: SiteConfig, links: Links, updated: str | None) -> list[Page]:
+    """The home pages, newest first; only page 1 says when the site was updated (the others stay put)."""
     chunks = chunked(archive.newest, site.per_page)
-    return [
-        Page(
-            "index.html" if number == 1 else f"page/{number}/index.html",
-            "list.html",
-            {"kind": "home", "first": "", "number": number, "pages": len(chunks), "total": len(archive.newest),
-             "updated": updated if number == 1 else None},  # only page 1 says when; the others stay put
-            ids,
-        )
-        for number, ids in enumerate(chunks, start=1)
-    ]
+    pages = []
+    for number, ids in enumerate(chunks, start=1):
+        first = number == 1
+        heading = site.title if first else f"Newest papers, page {number} of {len(chunks)}"
+        title = f"{site.title}: newest papers" if first else f"{heading} · {site.title}"
+        context = ListingContext("home", heading, title, len(archive.newest), lede=site.description if first else "",
+                                 pager=make_pager(number, len(chunks), links.home), updated=updated if first else None)
+        pages.append(Page("index.html" if first else f"page/{number}/index.html", "list.html", context, ids))
+    return pages
 
 
 def plan_paper_pages(archive: Archive) -> list[Page]:
     """One page per paper; everything it shows comes from the paper (and its keywords' pages)."""
-    return [Page(paper_page_path(paper_id), "paper.html", {}, (paper_id,)) for paper_id in sorted(archive.papers)]
+    return [Page(paper_page_path(paper_id), "paper.html", None, (paper_id,)) for paper_id in sorted(archive.papers)]
 
 
-def plan_archive_pages(archive: Archive, updated: dict) -> list[Page]:
+def plan_archive_pages(archive: Archive, site: SiteConfig, links: Links, updated: str | None) -> list[Page]:
+    """The day pages, the month pages and the archive index."""
     pages = []
     day_keys, month_keys = list(archive.days), list(archive.months)
     for index, day in enumerate(day_keys):
-        context = {"kind": "day", "day": day, "total": len(archive.days[day]), **neighbours(day_keys, index)}
+        older, newer = neighbour_links(day_keys, index, links.day, human_day)
+        heading = f"Papers of {human_day(day)}"
+        context = ListingContext("day", heading, f"{heading} · {site.title}", len(archive.days[day]), prev=older,
+                                 next=newer, month=Link(links.month(day[:7]), human_month(day[:7])))
         pages.append(Page(f"archive/{day}/index.html", "list.html", context, archive.days[day]))
     for index, month in enumerate(month_keys):
-        days = [[day, len(ids)] for day, ids in archive.days.items() if day.startswith(month)]
-        context = {"month": month, "days": days, "total": len(archive.months[month]), **neighbours(month_keys, index)}
+        days = tuple(Link(links.day(day), human_day(day), len(ids))
+                     for day, ids in reversed(archive.days.items()) if day.startswith(month))
+        heading = human_month(month)
+        context = MonthContext(heading, f"{heading} · {site.title}", len(archive.months[month]), days,
+                               *neighbour_links(month_keys, index, links.month, human_month))
         pages.append(Page(f"archive/{month}/index.html", "month.html", context, archive.months[month]))
-    years: dict[str, list] = {}
+    years: dict[str, list[Link]] = {}
     for month in reversed(month_keys):
-        years.setdefault(month[:4], []).append([month, len(archive.months[month])])
+        years.setdefault(month[:4], []).append(Link(links.month(month), human_month(month), len(archive.months[month])))
     undated = len(archive.newest) - sum(len(ids) for ids in archive.months.values())
-    context = {"years": list(years.items()), "total": len(archive.newest), "undated": undated, **updated}
-    pages.append(Page("archive/index.html", "archive.html", context))
-    return pages
+    context = ArchiveIndexContext(tuple((year, tuple(months)) for year, months in years.items()),
+                                  len(archive.newest), undated, updated)
+    return pages + [Page("archive/index.html", "archive.html", context)]
 
 
-def plan_keyword_pages(archive: Archive, site: SiteConfig, updated: dict) -> list[Page]:
+def plan_keyword_pages(archive: Archive, site: SiteConfig, links: Links, updated: str | None) -> list[Page]:
+    """Each keyword's pages, and the keyword index."""
     pages = []
     for keyword in archive.keywords.values():
         chunks = chunked(keyword.paper_ids, site.per_page)
         for number, ids in enumerate(chunks, start=1):
+            heading = f"Keyword: {keyword.name}" + ("" if number == 1 else f", page {number} of {len(chunks)}")
+            pager = make_pager(number, len(chunks), lambda n, slug=keyword.slug: links.keyword(slug, n))
+            context = ListingContext("keyword", heading, f"{heading} · {site.title}", len(keyword.paper_ids), pager=pager)
             path = f"keywords/{keyword.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
-            context = {"kind": "keyword", "keyword": keyword.name, "first": f"keywords/{keyword.slug}/", "number": number,
-                       "pages": len(chunks), "total": len(keyword.paper_ids)}
             pages.append(Page(path, "list.html", context, ids))
-    listing = [[k.name, k.slug, len(k.paper_ids)] for k in archive.keywords.values()]
-    context = {"keywords": listing, "single": archive.single_keywords, "min_papers": KEYWORD_MIN_PAPERS, **updated}
-    pages.append(Page("keywords/index.html", "keywords.html", context))
-    return pages
+    listing = tuple(Link(links.keyword(k.slug), k.name, len(k.paper_ids)) for k in archive.keywords.values())
+    context = KeywordIndexContext(listing, archive.single_keywords, KEYWORD_MIN_PAPERS, updated)
+    return pages + [Page("keywords/index.html", "keywords.html", context)]
 
 
 def plan_sitemaps(archive: Archive, pages: list[Page]) -> list[Page]:
@@ -173,12 +357,12 @@ def plan_sitemaps(archive: Archive, pages: list[Page]) -> list[Page]:
         if page.template == "paper.html":
             paper = archive.papers[page.paper_ids[0]]
             lastmod = (paper.refreshed or paper.first_seen or paper.day or "")[:10] or None
-        entries.append([page.path, lastmod])
-    entries.sort()
+        entries.append((page.path, lastmod))
+    entries.sort(key=lambda entry: entry[0])
     if len(entries) <= SITEMAP_MAX_URLS:
-        return [Page("sitemap.xml", "@sitemap", {"entries": entries})]
-    parts = [entries[i : i + SITEMAP_MAX_URLS] for i in range(0, len(entries), SITEMAP_MAX_URLS)]
-    names = [f"sitemaps/{n}.xml" for n in range(1, len(parts) + 1)]
-    return [Page(name, "@sitemap", {"entries": part}) for name, part in zip(names, parts)] + [
-        Page("sitemap.xml", "@sitemap-index", {"sitemaps": names})
+        return [Page("sitemap.xml", "@sitemap", SitemapContext(tuple(entries)))]
+    parts = [tuple(entries[i : i + SITEMAP_MAX_URLS]) for i in range(0, len(entries), SITEMAP_MAX_URLS)]
+    names = tuple(f"sitemaps/{n}.xml" for n in range(1, len(parts) + 1))
+    return [Page(name, "@sitemap", SitemapContext(part)) for name, part in zip(names, parts)] + [
+        Page("sitemap.xml", "@sitemap-index", SitemapIndexContext(names))
     ]

@@ -12,31 +12,31 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from papermirror.config import SiteConfig
+from papermirror.content.paper import Paper
+from papermirror.errors import UserError
 from papermirror.site import feeds
 from papermirror.site.archive import Archive
 from papermirror.site.cite import bibtex_entry, citation_meta, short_authors
-from papermirror.config import SiteConfig
-from papermirror.errors import UserError
-from papermirror.site.mathtext import plain_text, render_excerpt, render_inline, render_paragraphs
+from papermirror.site.mathtext import (
+    plain_text,
+    render_excerpt,
+    render_inline,
+    render_paragraphs,
+)
 from papermirror.site.notes import render_notes
-from papermirror.site.pages import Links, Page
-from papermirror.content.paper import Paper
+from papermirror.site.pages import Links, Page, human_day, human_month
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
 DESCRIPTION_CHARS = 200
 
 
-def human_day(day: str | None) -> str:
-    """'2025-03-14' -> '14 March 2025' (no locale: the output must not depend on the machine)."""
-    if not day:
-        return "undated"
-    return f"{int(day[8:10])} {MONTHS[int(day[5:7]) - 1]} {day[:4]}"
+def plural(count: int, singular: str, plural: str | None = None) -> str:
+    """Return the count with the word that agrees with it: (1, "paper") -> "1 paper", (2, "paper") -> "2 papers".
 
-
-def human_month(month: str) -> str:
-    """'2025-03' -> 'March 2025'."""
-    return f"{MONTHS[int(month[5:7]) - 1]} {month[:4]}"
+    `plural` is the irregular form (plural(3, "query", "queries")); the words may be a phrase whose verb
+    agrees too (plural(n, "day is", "days are")).
+    """
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 def human_time(moment: str | None) -> str:
@@ -99,6 +99,7 @@ def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_ve
         human_day=human_day,
         human_month=human_month,
         human_time=human_time,
+        plural=plural,
         time_tag=time_tag,
         meta_tags=meta_tags,
     )
@@ -143,6 +144,8 @@ class Renderer:
         papers = [self.archive.papers[paper_id] for paper_id in page.paper_ids]
         context = {
             "page": page.context,
+            # the footer's "updated" time, on the few pages whose context has one (see plan_pages)
+            "updated": getattr(page.context, "updated", None),
             "papers": papers,
             "keywords_of": self.keyword_links,
             "item": self.item,
@@ -173,19 +176,19 @@ class Renderer:
 
     def render_builtin(self, page: Page) -> str:
         papers = [self.archive.papers[paper_id] for paper_id in page.paper_ids]
-        updated = page.context.get("updated")
+        context = page.context
         if page.template == "@atom":
-            return feeds.atom_feed(papers, self.site, self.links, updated)
+            return feeds.atom_feed(papers, self.site, self.links, context.updated)
         if page.template == "@json":
-            return feeds.papers_json(papers, self.site, self.links, updated)
+            return feeds.papers_json(papers, self.site, self.links, context.updated)
         if page.template == "@sitemap":
-            return feeds.sitemap(page.context["entries"], self.site, self.links)
+            return feeds.sitemap(context.entries, self.site, self.links)
         if page.template == "@sitemap-index":
-            return feeds.sitemap_index(page.context["sitemaps"], self.site)
+            return feeds.sitemap_index(context.sitemaps, self.site)
         if page.template == "@robots":
             return feeds.robots_txt(self.site)
         if page.template == "@static":
-            return (self.layouts_dir / page.context["source"]).read_text(encoding="utf-8")
+            return (self.layouts_dir / context.source).read_text(encoding="utf-8")
         raise ValueError(f"no built-in writer {page.template!r}")
 
 

@@ -1,0 +1,117 @@
+"""The plan of the site: what each page's context says (headings, titles, pagers, neighbours), built in Python."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from samples import make_paper
+
+from papermirror.config import ListingConfig, SiteConfig
+from papermirror.content.ledger import Ledger
+from papermirror.site.about import about_context
+from papermirror.site.archive import build_archive
+from papermirror.site.pages import Link, Page, plan_pages
+
+SITE = SiteConfig(title="Test mirror", description="A test mirror.", base_url="https://example.org/mirror/", per_page=2)
+
+
+def plan(papers, site: SiteConfig = SITE) -> dict[str, Page]:
+    """Plan the site of `papers`; return its pages by path."""
+    archive = build_archive({paper.id: paper for paper in papers}, Path("content"))
+    about = about_context(ListingConfig(), Ledger(), archive, archive.updated)
+    return {page.path: page for page in plan_pages(archive, site, ["style.css"], about)}
+
+
+def numbered(count: int, **fields) -> list:
+    """`count` papers of 2025-01-01, with ids in newest-first order 2501.00000, 2501.00001, ..."""
+    return [make_paper(f"2501.{n:05d}", f"Paper {n}", upvotes=count - n, daily=("2025-01-01",), **fields) for n in range(count)]
+
+
+def pager_labels(page: Page) -> list[str]:
+    return [link.label for link in page.context.pager.links]
+
+
+def test_pager_on_the_first_page_of_many():
+    pager = plan(numbered(23))["index.html"].context.pager  # 12 pages of 2
+    assert [link.label for link in pager.links] == ["1", "2", "3", "…", "12"]
+    assert [link.href for link in pager.links] == [None, "/mirror/page/2/", "/mirror/page/3/", None, "/mirror/page/12/"]
+    assert [link.current for link in pager.links] == [True, False, False, False, False]
+    assert [link.ellipsis for link in pager.links] == [False, False, False, True, False]
+    assert pager.prev is None and pager.next == "/mirror/page/2/"
+
+
+def test_pager_on_a_middle_page_and_on_the_last():
+    pages = plan(numbered(23))
+    middle = pages["page/6/index.html"].context.pager
+    assert pager_labels(pages["page/6/index.html"]) == ["1", "…", "4", "5", "6", "7", "8", "…", "12"]
+    assert [link.label for link in middle.links if link.current] == ["6"]
+    assert middle.prev == "/mirror/page/5/" and middle.next == "/mirror/page/7/"
+    last = pages["page/12/index.html"].context.pager
+    assert pager_labels(pages["page/12/index.html"]) == ["1", "…", "10", "11", "12"]
+    assert last.links[0].href == "/mirror/" and last.prev == "/mirror/page/11/" and last.next is None
+    assert pages["page/2/index.html"].context.pager.prev == "/mirror/"  # page 1 has no page/1/
+
+
+def test_keyword_pages_have_their_own_pager_and_headings():
+    pages = plan(numbered(5, ai_keywords=("Shared Topic",)))
+    second = pages["keywords/shared-topic/page/2/index.html"].context
+    assert second.heading == "Keyword: shared topic, page 2 of 3"
+    assert second.title == "Keyword: shared topic, page 2 of 3 · Test mirror"
+    assert second.total == 5 and second.kind == "keyword"
+    assert second.pager.prev == "/mirror/keywords/shared-topic/" and second.pager.next == "/mirror/keywords/shared-topic/page/3/"
+    assert pages["keywords/shared-topic/index.html"].context.heading == "Keyword: shared topic"
+    index = pages["keywords/index.html"].context
+    assert index.keywords == (Link("/mirror/keywords/shared-topic/", "shared topic", 5),)
+
+
+def test_a_listing_of_one_page_has_no_pager():
+    home = plan(numbered(2))["index.html"].context
+    assert home.pager is None and home.total == 2
+
+
+def test_home_headings_titles_and_lede():
+    pages = plan(numbered(5))
+    first, second = pages["index.html"].context, pages["page/2/index.html"].context
+    assert (first.heading, first.title, first.lede) == ("Test mirror", "Test mirror: newest papers", "A test mirror.")
+    assert first.updated == "2025-03-15T08:00:00Z"
+    assert (second.heading, second.title, second.lede) == ("Newest papers, page 2 of 3", "Newest papers, page 2 of 3 · Test mirror", "")
+    assert second.updated is None  # only page 1 says when: the others stay put between snapshots
+
+
+def test_previous_and_next_periods_skip_empty_days_and_months():
+    papers = [make_paper(f"2501.0000{n}", f"Paper {n}", daily=(day,))
+              for n, day in enumerate(["2024-11-20", "2025-01-01", "2025-01-05", "2025-03-01"])]
+    pages = plan(papers)
+    day = pages["archive/2025-01-05/index.html"].context
+    assert day.prev == Link("/mirror/archive/2025-01-01/", "1 January 2025")
+    assert day.next == Link("/mirror/archive/2025-03-01/", "1 March 2025")
+    assert (day.heading, day.title) == ("Papers of 5 January 2025", "Papers of 5 January 2025 · Test mirror")
+    assert day.month == Link("/mirror/archive/2025-01/", "January 2025") and day.pager is None
+    assert pages["archive/2024-11-20/index.html"].context.prev is None
+    assert pages["archive/2025-03-01/index.html"].context.next is None
+    month = pages["archive/2025-01/index.html"].context
+    assert month.prev == Link("/mirror/archive/2024-11/", "November 2024")
+    assert month.next == Link("/mirror/archive/2025-03/", "March 2025")
+    assert (month.heading, month.title, month.total) == ("January 2025", "January 2025 · Test mirror", 2)
+    assert month.days == (Link("/mirror/archive/2025-01-05/", "5 January 2025", 1), Link("/mirror/archive/2025-01-01/", "1 January 2025", 1))
+
+
+def test_archive_index_groups_months_by_year_newest_first():
+    papers = [make_paper("2501.00001", "A", daily=("2024-11-20",)), make_paper("2501.00002", "B", daily=("2025-01-01",)),
+              make_paper("2501.00003", "C", daily=("2025-01-02",)), make_paper("2501.00004", "D", daily=(), published=None)]
+    index = plan(papers)["archive/index.html"].context
+    assert index.years == (("2025", (Link("/mirror/archive/2025-01/", "January 2025", 2),)),
+                           ("2024", (Link("/mirror/archive/2024-11/", "November 2024", 1),)))
+    assert (index.total, index.undated) == (4, 1)
+
+
+def test_contexts_hash_the_same_every_time_and_survive_pickling():
+    first, again = plan(numbered(5, ai_keywords=("x", "y"))), plan(numbered(5, ai_keywords=("x", "y")))
+    assert [page.context_json() for page in first.values()] == [page.context_json() for page in again.values()]
+    home = first["index.html"]
+    assert home.context_json().startswith('ListingContext{"kind":"home","heading":"Test mirror",')
+    assert first["papers/2501.00000/index.html"].context_json() == ""
+    assert plan(numbered(5), SITE.model_copy(update={"title": "Other"}))["index.html"].context_json() != home.context_json()
+    for page in first.values():
+        assert pickle.loads(pickle.dumps(page)) == page
