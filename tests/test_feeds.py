@@ -9,7 +9,7 @@ from samples import ATOM, make_paper
 
 from papermirror.config import SiteConfig
 from papermirror.site import feeds
-from papermirror.site.pages import Links
+from papermirror.site.contexts import Links
 
 
 def test_atom_feed_and_papers_json(shipped, run_cli):

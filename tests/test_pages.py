@@ -11,7 +11,8 @@ from papermirror.config import ListingConfig, SiteConfig
 from papermirror.content.ledger import Ledger
 from papermirror.site.about import about_context
 from papermirror.site.archive import build_archive
-from papermirror.site.pages import Link, Page, plan_pages
+from papermirror.site.contexts import Link, Page
+from papermirror.site.pages import plan_pages
 
 SITE = SiteConfig(title="Test mirror", description="A test mirror.", base_url="https://example.org/mirror/", per_page=2)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from samples import make_paper, write_archive
 
 from papermirror.config import SiteConfig
-from papermirror.site.pages import Links
+from papermirror.site.contexts import Links
 from papermirror.site.templates import make_environment, plural
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 from papermirror.config import Config
-from papermirror.content.coverage import STALE_AFTER, ArchiveStatus, parse_utc, summarise_status
+from papermirror.content.coverage import (
+    STALE_AFTER,
+    ArchiveStatus,
+    parse_utc,
+    summarise_status,
+)
 from papermirror.content.ledger import read_ledger
 from papermirror.files import list_paper_files
 

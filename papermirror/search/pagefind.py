@@ -168,7 +168,7 @@ def finish_bundle(folder: Path) -> int:
     Pagefind exits 0 even when the disk filled up and it wrote empty files: an empty file or an
     unreadable entry file fails the run here, before the bundle replaces the working one.
     """
-    total, sizes = 0, []
+    sizes = []
     for entry in os.scandir(folder):
         if entry.is_file() and UNUSED_FILES.fullmatch(entry.name):
             os.unlink(entry.path)

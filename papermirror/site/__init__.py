@@ -2,7 +2,8 @@
 
     render      the pipeline: read, arrange, plan, draw what changed, drop what is stale -> build_site
     archive     papers arranged newest first, by day, month and keyword     -> Archive, build_archive
-    pages       every output file and what it shows (typed page contexts)   -> plan_pages, Page, Links
+    pages       every output file and what it shows                        -> plan_pages
+    contexts    a Page per output file and its typed context, site links   -> Page, Links, *Context
     buildcache  what the last build wrote, and which pages must be redrawn  -> BuildCache, fingerprint
     draw        draw pages in worker processes and write them               -> draw_site
     templates   the Jinja environment (autoescape on) and its filters       -> Renderer

@@ -16,9 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from papermirror.content.paper import paper_path
+from papermirror.content.paper import Paper, paper_path
 from papermirror.errors import ContentError
-from papermirror.content.paper import Paper
 
 KEYWORD_MIN_PAPERS = 2
 """A keyword gets its own page when at least this many papers carry it (most keywords are unique

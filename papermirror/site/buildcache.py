@@ -28,7 +28,7 @@ from papermirror.content.cache import Stamp
 from papermirror.content.ledger import LEDGER_NAME
 from papermirror.files import code_digest, write_bytes_atomic
 from papermirror.site.archive import Archive
-from papermirror.site.pages import Page
+from papermirror.site.contexts import Page
 
 MANIFEST_NAME = "site-manifest.json"
 MANIFEST_VERSION = 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from papermirror.site.mathtext import plain_text, split_math
 from papermirror.content.paper import Paper
+from papermirror.site.mathtext import plain_text, split_math
 
 _BIBTEX_SPECIAL = re.compile(r"([&%#_$])")
 

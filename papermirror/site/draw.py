@@ -12,8 +12,8 @@ from papermirror.config import SiteConfig
 from papermirror.processes import die_with_parent
 from papermirror.site.archive import Archive
 from papermirror.site.buildcache import asset_version
+from papermirror.site.contexts import Links, Page
 from papermirror.site.output import output_file, write_if_changed
-from papermirror.site.pages import Links, Page
 
 if TYPE_CHECKING:
     from papermirror.site.templates import Renderer
@@ -77,7 +77,10 @@ def draw_pages(pages: list[Page], renderer: Renderer, site_dir: Path, jobs: int,
 def draw_site(todo: list[Page], pages: list[Page], layouts_dir: Path, archive: Archive, site: SiteConfig,
               cache_dir: Path, site_dir: Path, jobs: int) -> list[tuple[str, int, bool]]:
     """Check the templates, then draw `todo`; a first build is drawn aside and renamed to site/ when complete."""
-    from papermirror.site.templates import Renderer, check_templates  # jinja2, markdown, MathML: only to draw
+    from papermirror.site.templates import (  # jinja2, markdown, MathML: only to draw
+        Renderer,
+        check_templates,
+    )
 
     renderer = Renderer(layouts_dir, archive, site, Links(site.base_path), asset_version(layouts_dir), cache_dir)
     check_templates(renderer.env, layouts_dir, {"_item.html"} | {p.template for p in pages if not p.template.startswith("@")})

@@ -11,9 +11,9 @@ import re
 import xml.etree.ElementTree as ET
 
 from papermirror.config import SiteConfig
-from papermirror.site.mathtext import plain_text
-from papermirror.site.pages import Links
 from papermirror.content.paper import PAPER_FIELDS, Paper
+from papermirror.site.contexts import Links
+from papermirror.site.mathtext import plain_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -9,7 +9,6 @@ vouch for); fsync per page would cost more than drawing it.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from papermirror.files import write_bytes_atomic

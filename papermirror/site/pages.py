@@ -1,7 +1,7 @@
 """Plan the site: every output file, which template draws it, and what it shows.
 
-A `Page` holds only small plain data plus the ids of the papers it shows, so that the page's
-render inputs can be hashed cheaply (the incremental build) and sent to a worker process.
+Each page gets its typed context (`site.contexts`), worked out here: headings, pager and
+previous/next links, counts; the templates only present them.
 
     index.html, page/N/index.html        home, newest first, paginated
     papers/<id>/index.html               one paper (same path as on huggingface.co)
@@ -17,222 +17,35 @@ render inputs can be hashed cheaply (the incremental build) and sent to a worker
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Literal
 
 from papermirror.config import SiteConfig
-from papermirror.content.paper import is_valid_id
 from papermirror.site.about import AboutContext
 from papermirror.site.archive import KEYWORD_MIN_PAPERS, Archive
+from papermirror.site.contexts import (
+    ArchiveIndexContext,
+    KeywordIndexContext,
+    Link,
+    Links,
+    ListingContext,
+    MonthContext,
+    Page,
+    Pager,
+    PagerLink,
+    PlainContext,
+    SitemapContext,
+    SitemapIndexContext,
+    StaticContext,
+    human_day,
+    human_month,
+    paper_page_path,
+)
 
 SITEMAP_MAX_URLS = 50_000
 """The sitemap protocol's limit per file; bigger sites get a sitemap index."""
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
-
-
-def human_day(day: str | None) -> str:
-    """'2025-03-14' -> '14 March 2025' (no locale: the output must not depend on the machine)."""
-    if not day:
-        return "undated"
-    return f"{int(day[8:10])} {MONTHS[int(day[5:7]) - 1]} {day[:4]}"
-
-
-def human_month(month: str) -> str:
-    """'2025-03' -> 'March 2025'."""
-    return f"{MONTHS[int(month[5:7]) - 1]} {month[:4]}"
-
-
-# --- what the templates get (small, plain, picklable; hashed by the build cache) ----------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """A link to another page of the site."""
-
-    href: str
-    """Its URL, an absolute path under the base path ("/repo/archive/2025-03/")."""
-    label: str
-    """Its text ("March 2025")."""
-    count: int | None = None
-    """The papers that page lists, where the link says so (a day, a month, a keyword)."""
-
-
-@dataclass(frozen=True, slots=True)
-class PagerLink:
-    """One entry of a pager: a page number (a link, or the current page) or a gap."""
-
-    label: str
-    """The page number, or "…" for a gap."""
-    href: str | None = None
-    """None for the current page and for a gap."""
-    current: bool = False
-    ellipsis: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Pager:
-    """The pager of a listing of several pages: the first, the last, and two either side of the current."""
-
-    links: tuple[PagerLink, ...]
-    prev: str | None
-    """The newer page (rel="prev"), None on page 1."""
-    next: str | None
-    """The older page (rel="next"), None on the last page."""
-
-
-@dataclass(frozen=True, slots=True)
-class ListingContext:
-    """list.html: the home pages (newest first), one Daily Papers day, one keyword's pages."""
-
-    kind: Literal["home", "day", "keyword"]
-    """Which of its blocks the template shows."""
-    heading: str
-    title: str
-    """The <title>, the site's title included."""
-    total: int
-    """Papers of the whole listing (all its pages)."""
-    lede: str = ""
-    """The site's description, on home page 1 only."""
-    pager: Pager | None = None
-    """Home and keyword listings of more than one page."""
-    prev: Link | None = None
-    """A day's previous (older) day with papers."""
-    next: Link | None = None
-    """A day's next (newer) day with papers."""
-    month: Link | None = None
-    """A day's month."""
-    updated: str | None = None
-    """The site's updated time, on home page 1 only (on every page it would redraw them all daily)."""
-
-
-@dataclass(frozen=True, slots=True)
-class MonthContext:
-    """month.html: one month, its days with their counts, its neighbouring months."""
-
-    heading: str
-    title: str
-    total: int
-    days: tuple[Link, ...]
-    """Its days with papers, newest first."""
-    prev: Link | None
-    """The previous (older) month with papers."""
-    next: Link | None
-    """The next (newer) month with papers."""
-
-
-@dataclass(frozen=True, slots=True)
-class ArchiveIndexContext:
-    """archive.html: every month with its count, by year, newest first."""
-
-    years: tuple[tuple[str, tuple[Link, ...]], ...]
-    """(year, its months), newest first."""
-    total: int
-    undated: int
-    """Papers without any date, listed only on the home pages."""
-    updated: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class KeywordIndexContext:
-    """keywords.html: every keyword that has a page, with its count."""
-
-    keywords: tuple[Link, ...]
-    single: int
-    """Keywords of a single paper, without a page of their own."""
-    min_papers: int
-    updated: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class PlainContext:
-    """search.html, 404.html, @atom, @json: nothing to show but an updated time."""
-
-    updated: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SitemapContext:
-    """@sitemap: (output path, last modified day or None), in path order."""
-
-    entries: tuple[tuple[str, str | None], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SitemapIndexContext:
-    """@sitemap-index: the sitemap files it lists."""
-
-    sitemaps: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class StaticContext:
-    """@static: the file below layouts/ copied as it is."""
-
-    source: str
-
-
-Context = (ListingContext | MonthContext | ArchiveIndexContext | KeywordIndexContext | AboutContext | PlainContext
-           | SitemapContext | SitemapIndexContext | StaticContext)
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One output file of the site."""
-
-    path: str
-    """Where it goes below site/ (POSIX, relative, e.g. "papers/2405.14908/index.html")."""
-    template: str
-    """The layout that draws it ("paper.html"), or a built-in writer ("@atom", "@json", ...)."""
-    context: Context | None = None
-    """What the template shows besides the papers: headings, links, counts (None: the papers only)."""
-    paper_ids: tuple[str, ...] = ()
-    """The papers it shows, in order; their records are part of its render inputs."""
-
-    def context_json(self) -> str:
-        """Return the context as stable JSON (its class, then its fields in order) for the build cache."""
-        if self.context is None:
-            return ""
-        return type(self.context).__name__ + json.dumps(asdict(self.context), ensure_ascii=False, separators=(",", ":"))
-
-
-@dataclass(frozen=True, slots=True)
-class Links:
-    """Site-internal URLs, all absolute paths under the site's base path ("/repo/...")."""
-
-    base: str
-    """The base path, '/' at a domain root, '/repo/' under a sub-path."""
-
-    def to(self, path: str) -> str:
-        """URL of an output path: "archive/index.html" -> "/repo/archive/"."""
-        return self.base + path.removesuffix("index.html")
-
-    def paper(self, paper_id: str) -> str:
-        return self.to(paper_page_path(paper_id))
-
-    def day(self, day: str) -> str:
-        return f"{self.base}archive/{day}/"
-
-    def month(self, month: str) -> str:
-        return f"{self.base}archive/{month}/"
-
-    def keyword(self, slug: str, number: int = 1) -> str:
-        return f"{self.base}keywords/{slug}/" + (f"page/{number}/" if number > 1 else "")
-
-    def home(self, number: int = 1) -> str:
-        return self.base + (f"page/{number}/" if number > 1 else "")
 
 
 # --- planning ---------------------------------------------------------------------------------------
-
-
-def paper_page_path(paper_id: str) -> str:
-    """Return papers/<id>/index.html; old-style ids keep their slash (papers/hep-th/9901001/)."""
-    if not is_valid_id(paper_id):
-        raise ValueError(f"not an arXiv id: {paper_id!r}")
-    return f"papers/{paper_id}/index.html"
 
 
 def chunked(ids: tuple[str, ...], size: int) -> list[tuple[str, ...]]:

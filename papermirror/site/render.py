@@ -25,8 +25,14 @@ from papermirror.content.cache import paper_stamps, read_papers_cached
 from papermirror.content.ledger import read_ledger
 from papermirror.errors import UserError
 from papermirror.site import about
-from papermirror.site.archive import Archive, build_archive
-from papermirror.site.buildcache import BuildCache, fingerprint, input_stamp, page_digests, static_files
+from papermirror.site.archive import build_archive
+from papermirror.site.buildcache import (
+    BuildCache,
+    fingerprint,
+    input_stamp,
+    page_digests,
+    static_files,
+)
 from papermirror.site.draw import draw_site
 from papermirror.site.output import check_output_path, remove_stale
 from papermirror.site.pages import plan_pages

@@ -18,6 +18,7 @@ from papermirror.errors import UserError
 from papermirror.site import feeds
 from papermirror.site.archive import Archive
 from papermirror.site.cite import bibtex_entry, citation_meta, short_authors
+from papermirror.site.contexts import Links, Page, human_day, human_month
 from papermirror.site.mathtext import (
     plain_text,
     render_excerpt,
@@ -25,7 +26,6 @@ from papermirror.site.mathtext import (
     render_paragraphs,
 )
 from papermirror.site.notes import render_notes
-from papermirror.site.pages import Links, Page, human_day, human_month
 
 DESCRIPTION_CHARS = 200
 
