@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -169,30 +170,50 @@ def test_bad_front_matter_names_file_and_line(text: str, line: int, words: str) 
 
 
 @pytest.mark.parametrize(
-    "front, words",
+    "front, line, words",
     [
-        ("title: x\n", "id: missing"),
-        ("id: '../x'\ntitle: x\n", "id: missing or not an arXiv id"),
-        ("id: '2503.02130'\n", "title: missing"),
-        ("id: '2503.02130'\ntitle: x\nupvotes: many\n", "upvotes: must be a whole number"),
-        ("id: '2503.02130'\ntitle: x\ngithub_repo: 'javascript:alert(1)'\n", "github_repo: only http"),
-        ("id: '2503.02130'\ntitle: x\nauthors: Ada\n", "authors: must be a list"),
-        ("id: '2503.02130'\ntitle: x\ncolour: red\n", "unknown key"),
+        ("title: x\n", None, "id: missing"),
+        ("id: '../x'\ntitle: x\n", 2, "id: missing or not an arXiv id"),
+        ("id: '2503.02130'\n", None, "title: missing"),
+        ("id: '2503.02130'\ntitle: ''\n", 3, "title: missing or empty"),
+        ("id: '2503.02130'\ntitle: x\nupvotes: many\n", 4, "upvotes: must be a whole number"),
+        ("id: '2503.02130'\ntitle: x\n\n# a comment\ngithub_repo: 'javascript:alert(1)'\n", 6, "github_repo: only http"),
+        ("id: '2503.02130'\ntitle: x\nauthors: Ada\n", 4, "authors: must be a list"),
+        ("id: '2503.02130'\ntitle: x\nauthors:\n- Ada\n- 3\n", 4, "authors: every item must be text"),
+        ("id: '2503.02130'\ntitle: x\ncolour: red\n", 4, "unknown key"),
+        ("id: '2503.02130'\ntitle: x\nabstract: y\n", 4, "unknown key(s) in front matter: abstract; the abstract"),
+        ("id: '2503.02130'\ntitle: [x]\n", 3, "title: must be text"),
     ],
 )
-def test_bad_fields_are_named(front: str, words: str) -> None:
-    with pytest.raises(ContentError, match=f"p.md: {words}"):
+def test_bad_fields_are_named_with_file_line_and_key(front: str, line: int | None, words: str) -> None:
+    where = "p.md" if line is None else f"p.md:{line}"  # a missing key has no line
+    with pytest.raises(ContentError, match=rf"^{re.escape(where)}: {re.escape(words)}"):
         text_to_paper(f"---\n{front}---\n\nabstract\n", "p.md")
 
 
-def test_an_impossible_hand_written_date_is_named() -> None:
-    with pytest.raises(ContentError, match="p.md: .*impossible date"):
-        text_to_paper("---\nid: '2503.02130'\ntitle: x\npublished: 2025-13-03\n---\n", "p.md")
+@pytest.mark.parametrize(
+    "front, key",
+    [
+        ("published: 2025-13-03\n", "published"),
+        ("published: '2025-02-30'\n", "published"),
+        ("published: '0000-01-01'\n", "published"),
+        ("published: '2025-W01-1'\n", "published"),
+        ("daily: [2025-03-14, 2025-13-01]\n", "daily"),
+        ("daily: ['2025-03-14', '2025-02-29']\n", "daily"),
+        ("first_seen: 2025-13-01T00:00:00Z\n", "first_seen"),
+        ("refreshed: yesterday\n", "refreshed"),
+    ],
+)
+def test_an_impossible_hand_written_date_is_named_with_file_line_and_key(front: str, key: str) -> None:
+    with pytest.raises(ContentError, match=rf"^p\.md:4: {key}: not a (day|time) in the form "):
+        text_to_paper(f"---\nid: '2503.02130'\ntitle: x\n{front}---\n", "p.md")
 
 
 def test_hand_written_unquoted_dates_are_read_as_text() -> None:
-    paper = text_to_paper("---\nid: '2503.02130'\ntitle: x\npublished: 2025-03-03\ndaily: [2025-03-14]\n---\n")
+    paper = text_to_paper("---\nid: '2503.02130'\ntitle: x\npublished: 2025-03-03\ndaily: [2025-03-14]\n"
+                          "first_seen: 2025-03-14 08:00:00\nrefreshed: 2025-03-14T10:00:00+02:00\n---\n")
     assert paper.published == "2025-03-03" and paper.daily == ("2025-03-14",)
+    assert paper.first_seen == "2025-03-14T08:00:00Z" and paper.refreshed == "2025-03-14T08:00:00Z"
 
 
 def test_file_in_the_wrong_folder_is_an_error(tmp_path: Path) -> None:

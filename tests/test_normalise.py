@@ -197,3 +197,37 @@ def test_whatever_the_hub_sends_is_stored_and_read_back_unchanged(nasty: str, tm
     path = paper_path(tmp_path, paper.id)
     assert read_paper(path) == paper
     assert text_to_paper(path.read_bytes().decode("utf-8"), path) == paper  # as the build's cache reads it
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("publishedAt", "2025-02-30"),
+        ("publishedAt", "2025-13-45T00:00:00.000Z"),
+        ("publishedAt", "0000-01-01"),
+        ("publishedAt", "1990-12-31T00:00:00.000Z"),
+        ("publishedAt", "2999-01-01T00:00:00.000Z"),
+        ("publishedAt", "2025-W01-1"),
+        ("publishedAt", "2025-01-02garbage"),
+        ("publishedAt", 20250102),
+        ("submittedOnDailyAt", "2025-13-01T10:00:00.000Z"),
+        ("submittedOnDailyAt", "2025-02-29T10:00:00.000Z"),
+    ],
+)
+def test_impossible_and_implausible_dates_are_dropped_with_a_warning(key: str, value: object, caplog: pytest.LogCaptureFixture) -> None:
+    item = {"paper": {"id": "2501.00001", "title": "T", key: value}}
+    with caplog.at_level(logging.WARNING):
+        paper = normalise_item(item, listed_on="2025-01-06")
+    assert paper is not None and paper.published is None and paper.daily == ("2025-01-06",)
+    assert "paper 2501.00001" in caplog.text and key in caplog.text
+
+
+def test_real_dates_up_to_tomorrow_are_kept() -> None:
+    import datetime as dt
+
+    tomorrow = (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)).isoformat()
+    item = {"paper": {"id": "2501.00001", "title": "T", "publishedAt": "2024-02-29T00:00:00.000Z",
+                      "submittedOnDailyAt": f"{tomorrow}T01:00:00.000Z"}}
+    paper = normalise_item(item)
+    assert paper.published == "2024-02-29" and paper.daily == (tomorrow,)
+    assert normalise_item({"id": "2501.00001", "title": "T", "publishedAt": "1991-08-14"}).published == "1991-08-14"

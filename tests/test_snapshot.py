@@ -203,6 +203,20 @@ def test_items_the_archive_cannot_store_as_given_are_stored_safely(mirror, run_c
         assert snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-07")[0] == 0
 
 
+def test_impossible_dates_from_the_hub_never_reach_content(mirror, run_cli, monkeypatch) -> None:
+    items = [
+        {"paper": {"id": "2501.00001", "title": "A pre-training", "publishedAt": "2025-02-30T00:00:00.000Z"}},
+        {"paper": {"id": "2501.00002", "title": "B pre-training", "publishedAt": "0000-01-01T00:00:00.000Z",
+                   "submittedOnDailyAt": "2025-13-01T00:00:00.000Z"}},
+    ]
+    with FakeHub(days={"2025-01-06": items}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        code, _, err = snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-06")
+    assert code == 0 and "2025-02-30" in err and "2025-13-01" in err
+    papers = read_papers(mirror / "content")
+    assert [(p.published, p.daily) for p in papers.values()] == [(None, ("2025-01-06",))] * 2
+
+
 def test_a_paper_that_cannot_be_written_is_skipped_and_its_day_kept(mirror, run_cli, monkeypatch) -> None:
     import papermirror.fetch.snapshot as stage
 

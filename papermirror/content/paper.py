@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -40,6 +41,35 @@ def content_relpath(paper_id: str) -> PurePosixPath:
 def paper_path(content_dir: Path, paper_id: str) -> Path:
     """Return the file of `paper_id` below `content_dir` (never outside it)."""
     return content_dir / content_relpath(paper_id)
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_day(value: object) -> dt.date | None:
+    """Return the date of a 'YYYY-MM-DD' text that is a real calendar day, else None (2025-02-30, 0000-01-01)."""
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_stamp(value: object) -> dt.datetime | None:
+    """Return the UTC time of an ISO 8601 stamp ('2025-03-14T08:00:00Z'; no zone means UTC), else None."""
+    if not isinstance(value, str) or not _DAY.match(value):
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.astimezone(dt.timezone.utc) if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def format_stamp(when: dt.datetime) -> str:
+    """Write a UTC time as the archive does: '2025-03-14T08:00:00Z'."""
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def is_http_url(value: object) -> bool:

@@ -8,16 +8,21 @@ Handles the shapes seen 2024-2026 (see tests/fixtures/hf-api/SOURCE.md):
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 
-from papermirror.content.paper import Paper, is_http_url, is_valid_id
+from papermirror.content.paper import Paper, is_http_url, is_valid_id, parse_day
+from papermirror.content.paperfile import brief
 
 log = logging.getLogger(__name__)
 
 _WRAP = re.compile(r"[ \t]*\n[ \t]*")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)?)?")
+FIRST_DAY = dt.date(1991, 1, 1)
+"""No paper is older than arXiv (August 1991): an earlier day is a broken record."""
 
 
 def unwrap(text: str) -> str:
@@ -40,12 +45,12 @@ def normalise_item(item: object, listed_on: str | None = None, query: str | None
     if not title:
         log.warning("skipped paper %s: it has no title", paper_id)
         return None
-    days = {d for d in (listed_on, _day(paper.get("submittedOnDailyAt"))) if d}
+    days = {d for d in (listed_on, _day(paper.get("submittedOnDailyAt"), paper_id, "submittedOnDailyAt")) if d}
     return Paper(
         id=paper_id,
         title=unwrap(title),
         authors=_authors(paper.get("authors")),
-        published=_day(paper.get("publishedAt")),
+        published=_day(paper.get("publishedAt"), paper_id, "publishedAt"),
         abstract=unwrap(_text(paper.get("summary")) or _text(item.get("summary")) or ""),
         daily=tuple(sorted(days)),
         upvotes=_count(paper.get("upvotes")),
@@ -74,11 +79,19 @@ def _text(value: object) -> str:
     return clean_text(value).strip() if isinstance(value, str) else ""
 
 
-def _day(value: object) -> str | None:
-    """Return the YYYY-MM-DD of an ISO time stamp, or None."""
-    if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value):
-        return value[:10]
-    return None
+def _day(value: object, paper_id: str, key: str) -> str | None:
+    """Return the YYYY-MM-DD of an ISO time stamp if it is a real and plausible day, else None (with a warning)."""
+    if value is None or value == "":
+        return None
+    day = parse_day(value[:10]) if isinstance(value, str) and _STAMP.fullmatch(value) else None
+    if day is None:
+        log.warning("paper %s: dropped %s %s: not a real date", paper_id, key, brief(value))
+        return None
+    tomorrow = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)
+    if not FIRST_DAY <= day <= tomorrow:
+        log.warning("paper %s: dropped %s %s: before %s or after tomorrow", paper_id, key, brief(value), FIRST_DAY.year)
+        return None
+    return day.isoformat()
 
 
 def _count(value: object) -> int | None:
