@@ -123,7 +123,8 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
         raise UserError(f"--since {args.since} is after --until {args.until}")
     progress = sys.stderr.isatty() and not args.quiet
     with Hub.from_env() as hub:
-        summary = run_snapshot(config, hub, since=args.since, until=args.until, dry_run=args.dry_run, progress=progress)
+        summary = run_snapshot(config, hub, since=args.since, until=args.until, dry_run=args.dry_run, progress=progress,
+                               allow_empty=args.allow_empty)
     prefix = "dry run, nothing written: " if args.dry_run else ""
     print(f"snapshot: {prefix}{summary.line()}")
     if summary.skipped:
@@ -135,7 +136,7 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
         return 1
     if summary.looks_empty() and not args.allow_empty:
         print("snapshot: SUSPICIOUS: the hub listed no paper at all for a topic that has papers; nothing was "
-              "deleted. Check HF_ENDPOINT and the queries, or pass --allow-empty if this is expected.", file=sys.stderr)
+              "written. Check HF_ENDPOINT and the queries, or pass --allow-empty if this is expected.", file=sys.stderr)
         return 3
     return 0
 

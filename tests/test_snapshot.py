@@ -15,7 +15,7 @@ from conftest import ROOT
 from fakehub import FakeHub
 
 from papermirror.config import load_config
-from papermirror.content.ledger import read_ledger
+from papermirror.content.ledger import read_ledger, write_ledger
 from papermirror.content.paper import paper_path
 from papermirror.content.paperfile import read_paper, read_papers, write_paper
 from papermirror.fetch.snapshot import days_to_fetch
@@ -57,6 +57,12 @@ def test_a_second_run_with_nothing_new_changes_no_byte(fake_hub, mirror, run_cli
     before = tree(mirror / "content")
     code, out, _ = snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])
     assert code == 0 and "0 new, 0 updated" in out
+    # The fake hub lists nothing on the weekdays it has no recording of: this run confirms them.
+    assert {k: v for k, v in tree(mirror / "content").items() if k != "ledger.yml"} == {
+        k: v for k, v in before.items() if k != "ledger.yml"}
+    assert not any(entry.get("recheck") for entry in read_ledger(mirror / "content").days.values())
+    before = tree(mirror / "content")
+    assert snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])[0] == 0
     assert tree(mirror / "content") == before
 
 
@@ -246,7 +252,7 @@ def test_a_slow_hub_past_the_timeout_fails_cleanly(fake_hub, mirror, run_cli, mo
     assert DAY in read_ledger(mirror / "content").days
 
 
-def test_an_empty_day_is_recorded_as_fetched_with_no_papers(fake_hub, mirror, run_cli) -> None:
+def test_an_empty_weekend_day_is_recorded_as_fetched_with_no_papers(fake_hub, mirror, run_cli) -> None:
     code, _, _ = snapshot(run_cli, mirror, "--since", "2024-05-25", "--until", "2024-05-25")
     assert code == 0
     assert read_ledger(mirror / "content").days["2024-05-25"] == {
@@ -256,14 +262,46 @@ def test_an_empty_day_is_recorded_as_fetched_with_no_papers(fake_hub, mirror, ru
     }
 
 
-def test_a_hub_that_suddenly_lists_nothing_is_suspicious_and_deletes_nothing(fake_hub, mirror, run_cli) -> None:
+def test_a_hub_that_suddenly_lists_nothing_is_suspicious_and_writes_nothing(fake_hub, mirror, run_cli) -> None:
     assert snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])[0] == 0
-    before = tree(mirror / "content" / "papers")
+    before = tree(mirror / "content")
     fake_hub.inject("empty", "", times=-1)
     code, _, err = snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])
     assert code == 3 and "SUSPICIOUS" in err
-    assert tree(mirror / "content" / "papers") == before
+    assert tree(mirror / "content") == before, "a suspicious run changes no byte, the ledger included"
     assert snapshot(run_cli, mirror, "--allow-empty", "--since", DAYS2[0], "--until", DAYS2[1])[0] == 0
+    ledger = read_ledger(mirror / "content")
+    assert ledger.days[DAYS2[0]]["listed"] == 0 and ledger.queries["masked autoencoder"]["listed"] == 0
+
+
+def test_an_empty_weekday_stays_unconfirmed_until_a_second_empty_answer(fake_hub, mirror, run_cli) -> None:
+    set_config(mirror, "listing:\n  include: []\n  since: 2024-05-27\n")
+    config = load_config(mirror / "mirror.yml")
+    today = dt.date(2024, 7, 1)  # DAY (a Monday) is outside the refresh window
+    fake_hub.inject("empty", f"date={DAY}", times=2)
+    assert snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)[0] == 0
+    first = read_ledger(mirror / "content").days[DAY]
+    assert first["listed"] == 0 and first["recheck"] is True
+    assert DAY in days_to_fetch(config, read_ledger(mirror / "content"), today, None, None)
+    assert snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)[0] == 0
+    second = read_ledger(mirror / "content").days[DAY]
+    assert second["listed"] == 0 and "recheck" not in second, "a second empty answer confirms the day"
+    assert DAY not in days_to_fetch(config, read_ledger(mirror / "content"), today, None, None)
+    assert snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)[0] == 0
+    assert read_ledger(mirror / "content").days[DAY]["listed"] == 13
+
+
+def test_a_transient_empty_answer_is_fetched_again_by_the_next_normal_run(fake_hub, mirror, run_cli) -> None:
+    fake_hub.inject("empty", f"date={DAY}", times=1)
+    assert snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)[0] == 0
+    assert read_ledger(mirror / "content").days[DAY].get("recheck") is True
+    set_config(mirror, "listing:\n  include: []\n  since: 2024-05-27\n  refresh_days: 1\n")
+    ledger = read_ledger(mirror / "content")
+    for day in range(28, 32):  # every other day up to "today" is fetched already
+        ledger.record_day(f"2024-05-{day}", 1, 1, "2024-06-01T00:00:00Z")
+    write_ledger(mirror / "content", ledger)
+    config = load_config(mirror / "mirror.yml")
+    assert days_to_fetch(config, ledger, dt.date(2024, 6, 1), None, None) == [DAY, "2024-06-01"]
 
 
 def test_dry_run_writes_nothing(fake_hub, mirror, run_cli) -> None:

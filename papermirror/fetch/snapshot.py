@@ -12,6 +12,7 @@ import itertools
 import logging
 import sys
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -74,7 +75,8 @@ def days_to_fetch(config: Config, ledger: Ledger, today: dt.date, since: dt.date
     """Pick the days of this run, oldest first (so the newest listing's figures are folded in last).
 
     With --since/--until, every day in that range. Otherwise every day from listing.since to today
-    that the ledger lacks, plus the last listing.refresh_days days (their figures still move).
+    that the ledger lacks or marks for a recheck, plus the last listing.refresh_days days (their
+    figures still move).
     """
     if not config.listing.daily:
         return []
@@ -86,7 +88,7 @@ def days_to_fetch(config: Config, ledger: Ledger, today: dt.date, since: dt.date
     day = first
     while day <= last:
         iso = day.isoformat()
-        if forced or iso not in ledger.days or day >= refresh_from:
+        if forced or iso not in ledger.days or day >= refresh_from or ledger.days[iso].get("recheck"):
             days.append(iso)
         day += dt.timedelta(days=1)
     return days
@@ -95,8 +97,8 @@ def days_to_fetch(config: Config, ledger: Ledger, today: dt.date, since: dt.date
 class Snapshot:
     """One run of the snapshot stage over an archive in memory."""
 
-    def __init__(self, config: Config, hub: Hub, now: dt.datetime, dry_run: bool = False) -> None:
-        self.config, self.hub, self.dry_run = config, hub, dry_run
+    def __init__(self, config: Config, hub: Hub, now: dt.datetime, dry_run: bool = False, allow_empty: bool = False) -> None:
+        self.config, self.hub, self.dry_run, self.allow_empty = config, hub, dry_run, allow_empty
         self.now = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.content_dir = config.content_dir
         self.papers = read_papers(self.content_dir)
@@ -107,6 +109,8 @@ class Snapshot:
         self.exclude = term_matcher(config.listing.exclude)
         self.summary = Summary()
         self._touched: dict[str, str] = {}
+        self._held: list[Callable[[], None]] = []
+        """Ledger entries of empty answers, written at the end unless the whole run looks broken."""
 
     def run(self, days: list[str], progress: bool) -> Summary:
         """Fetch the queries, then the days; fold each result in as it arrives."""
@@ -123,6 +127,7 @@ class Snapshot:
             bar.close()
         self.summary.unchanged = len(self.papers) - self.summary.new - self.summary.updated
         self.summary.archive_size = len(self.papers)
+        self._write_held()
         return self.summary
 
     def _run_query(self, query: str) -> None:
@@ -135,9 +140,7 @@ class Snapshot:
         self.summary.queries += 1
         self.summary.listed += len(items)
         self._log(f"query {query!r}: {len(items)} listed, {kept} kept")
-        if not self.dry_run:
-            self.ledger.record_query(query, len(items), kept, self.now)
-            write_ledger(self.content_dir, self.ledger)
+        self._record(lambda: self.ledger.record_query(query, len(items), kept, self.now), empty=not items)
 
     def _run_days(self, days: list[str], bar: tqdm) -> None:
         """Fetch a few days at once, but fold them in the order given, so the result is deterministic."""
@@ -169,9 +172,27 @@ class Snapshot:
         self.summary.days += 1
         self.summary.listed += len(items)
         self._log(f"day {day}: {len(items)} listed, {kept} kept")
-        if not self.dry_run:
-            self.ledger.record_day(day, len(items), kept, self.now)
-            write_ledger(self.content_dir, self.ledger)
+        # An empty weekday is confirmed only by a second empty answer: one `[]` may be the hub's hiccup.
+        recheck = not items and dt.date.fromisoformat(day).weekday() < 5 and not self.ledger.was_empty(day)
+        self._record(lambda: self.ledger.record_day(day, len(items), kept, self.now, recheck), empty=not items)
+
+    def _record(self, update: Callable[[], None], empty: bool) -> None:
+        """Put one answer's counts into the ledger now, or, for an empty answer, at the end of the run."""
+        if self.dry_run:
+            return
+        if empty:
+            self._held.append(update)
+            return
+        update()
+        write_ledger(self.content_dir, self.ledger)
+
+    def _write_held(self) -> None:
+        """Write the empty answers' entries, unless the run listed nothing at all and looks broken."""
+        if not self._held or (self.summary.looks_empty() and not self.allow_empty):
+            return
+        for update in self._held:
+            update()
+        write_ledger(self.content_dir, self.ledger)
 
     def _fold(self, fresh_papers: list[Paper | None], listing_filter: bool) -> int:
         """Merge the papers of one listing into the archive and write what changed; count the kept."""
@@ -240,9 +261,14 @@ def run_snapshot(
     dry_run: bool = False,
     now: dt.datetime | None = None,
     progress: bool = False,
+    allow_empty: bool = False,
 ) -> Summary:
-    """Fetch the topic's queries and days and fold them into content/; return what changed."""
+    """Fetch the topic's queries and days and fold them into content/; return what changed.
+
+    A run that listed nothing at all for a topic with papers (`Summary.looks_empty`) writes nothing,
+    unless `allow_empty`.
+    """
     now = now or dt.datetime.now(dt.timezone.utc)
-    snapshot = Snapshot(config, hub, now, dry_run=dry_run)
+    snapshot = Snapshot(config, hub, now, dry_run=dry_run, allow_empty=allow_empty)
     days = days_to_fetch(config, snapshot.ledger, now.astimezone(dt.timezone.utc).date(), since, until)
     return snapshot.run(days, progress=progress)
