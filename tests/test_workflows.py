@@ -368,13 +368,20 @@ def test_publish_steps_commit_new_papers_then_nothing_then_keep_alive(fake_hub, 
     assert sorted(ledger["days"]) == ["2025-03-12", "2025-03-13", "2025-03-14"]
     assert fake_hub.count("date=2025-03-1") == 3 and fake_hub.count("date=2025-03-11") == 0
 
-    # Run 2: nothing changed upstream, so nothing is committed.
+    # Run 2: the two weekdays the hub listed nothing for are asked again, and the second empty answer
+    # confirms them: only the ledger changes.
+    _, outputs = snapshot_then_push(runner, dispatch_values())
+    assert origin_log(origin)[0] == f"Snapshot: ledger updated, no paper changed|{bot}"
+    assert git(origin, "diff", "--name-only", "main~1", "main").splitlines() == ["content/ledger.yml"]
+    assert outputs["commit"]["sha"] == git(origin, "rev-parse", "main")
+
+    # Run 3: nothing changed upstream, so nothing is committed.
     head = git(origin, "rev-parse", "main")
     _, outputs = snapshot_then_push(runner, dispatch_values())
     assert "content/ unchanged: nothing to commit" in outputs["commit"]["stdout"]
     assert git(origin, "rev-parse", "main") == head and outputs["commit"]["sha"] == head
 
-    # Run 3, after 55 quiet days: an empty keepalive commit keeps the schedule from being paused.
+    # Run 4, after 55 quiet days: an empty keepalive commit keeps the schedule from being paused.
     owner = runner.checkout()
     (owner / "notes.txt").write_text("quiet\n", encoding="utf-8")
     git(owner, "add", "notes.txt")
