@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from fakehub import FakeHub, load_recorded_days
 
 from papermirror import USER_AGENT
 from papermirror.errors import FetchError
 from papermirror.fetch.hub import (
+    MAX_WAIT,
     RATE_LIMIT,
     Hub,
     RateLimiter,
@@ -156,12 +159,11 @@ def test_ratelimit_and_retry_after_headers() -> None:
     assert retry_after({}) is None
 
 
-def test_a_spent_quota_on_a_good_answer_pauses_the_next_request(hub: Hub, clock: FakeClock) -> None:
-    class Answer:
-        headers = {"RateLimit": '"api";r=0;t=30'}
-
-    hub._note_quota(Answer())  # type: ignore[arg-type]
-    hub.limiter.wait(clock.sleep)
+def test_a_spent_quota_on_a_good_answer_pauses_the_next_request(hub: Hub, fake_hub: FakeHub, clock: FakeClock) -> None:
+    fake_hub.inject("ratelimit", "date=2024-05-27", times=1, seconds=30)
+    assert len(hub.fetch_day("2024-05-27")) == 13
+    assert clock.now == 0
+    hub.fetch_day("2024-06-17")
     assert clock.now == 30
 
 
@@ -191,3 +193,35 @@ def test_an_answer_that_cannot_be_read_once_is_survived(case: str, hub: Hub, fak
     kind, body, _ = UNREADABLE[case]
     fake_hub.inject(kind, "date=2024-05-27", times=1, body=body)
     assert len(hub.fetch_day("2024-05-27")) == 13
+
+
+@pytest.mark.parametrize(
+    "kind, seconds",
+    [("ratelimit", 100_000), ("429-bare", 100_000), ("429", 600)],
+)
+def test_every_wait_the_hub_asks_for_is_capped_and_logged(
+    kind: str, seconds: int, hub: Hub, fake_hub: FakeHub, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_hub.inject(kind, "date=2024-05-27", times=1, seconds=seconds)
+    with caplog.at_level("INFO", logger="papermirror.fetch.hub"):
+        assert len(hub.fetch_day("2024-05-27")) == 13
+        assert len(hub.fetch_day("2024-06-17")) == 18
+    assert clock.sleeps and max(clock.sleeps) <= MAX_WAIT
+    assert clock.now <= 2 * MAX_WAIT
+    assert f"{seconds}" in caplog.text and f"{MAX_WAIT:.0f}" in caplog.text
+
+
+def test_a_trickled_answer_is_cut_at_the_request_deadline(fake_hub: FakeHub, clock: FakeClock) -> None:
+    fake_hub.inject("trickle", "date=2024-05-27", times=-1, seconds=0.02)
+    started = time.monotonic()
+    with Hub(endpoint=fake_hub.url, timeout=0.4, tries=2, backoff=0.1, sleep=clock.sleep, clock=clock) as hub:
+        with pytest.raises(FetchError, match=r"date=2024-05-27.*longer than 0\.8s"):
+            hub.fetch_day("2024-05-27")
+    assert time.monotonic() - started < 2 * (0.8 + 0.4) + 1.0
+    assert fake_hub.count("date=2024-05-27") == 2
+
+
+def test_absurd_rate_limit_headers_do_not_crash() -> None:
+    assert parse_ratelimit('"api";r=0;t=' + "9" * 5000)[0] == 0
+    assert retry_after({"Retry-After": "9" * 5000}) >= MAX_WAIT
+    assert retry_after({"Retry-After": "-5"}) is None

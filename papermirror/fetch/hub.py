@@ -30,6 +30,8 @@ MAX_TRIES = 5
 BACKOFF_BASE = 1.0
 """Seconds before the first retry; doubled on each further try, plus up to 100% jitter."""
 BACKOFF_CAP = 120.0
+MAX_WAIT = 120.0
+"""The longest wait the hub may ask for (Retry-After, RateLimit t=): more is capped, with a warning."""
 DAY_PAGE_SIZE = 100
 """HF's largest page for /api/daily_papers."""
 MAX_DAY_PAGES = 50
@@ -37,6 +39,9 @@ MAX_DAY_PAGES = 50
 RATE_LIMIT = (450, 300.0)
 """At most this many requests per this many seconds: under HF's anonymous 500 per 5 minutes."""
 DEFAULT_TIMEOUT = 30.0
+DEADLINE_FACTOR = 2.0
+"""A request's whole answer must arrive within this many timeouts (each read has one timeout);
+checked between reads, so a request ends by its deadline plus one read timeout at most."""
 
 
 class RateLimiter:
@@ -94,6 +99,7 @@ class Hub:
             limits=httpx.Limits(max_connections=8),
         )
         self.tries, self.sleep = tries, sleep
+        self.deadline = DEADLINE_FACTOR * timeout
         self.backoff = BACKOFF_BASE if backoff is None else backoff
         self.limiter = RateLimiter(*RATE_LIMIT, clock=clock)
         self.requests = 0
@@ -128,46 +134,70 @@ class Hub:
         for attempt in range(1, self.tries + 1):
             self.limiter.wait(self.sleep)
             self.requests += 1
-            wait: float | None = None
             try:
-                response = self.client.get(path, params=params)
-                self._note_quota(response)
-                if response.status_code in RETRYABLE_STATUS:
-                    problem = f"HTTP {response.status_code} {response.reason_phrase}"
-                    wait = retry_after(response.headers)
-                else:
-                    response.raise_for_status()
-                    return decode_json(response.content)
-            except httpx.HTTPStatusError as exc:
-                raise FetchError(f"{url}: HTTP {exc.response.status_code} {exc.response.reason_phrase}") from None
-            except ValueError as exc:  # from decode_json
-                problem = f"the answer is not valid JSON ({exc})"
-            except httpx.TimeoutException:
-                problem = "timed out"
-            except httpx.TransportError as exc:
-                problem = f"connection failed ({type(exc).__name__}: {exc})"
-            except httpx.TooManyRedirects:
-                problem = "too many redirects (the hub redirects in a loop)"
-            except httpx.DecodingError as exc:
-                problem = f"the answer could not be decoded ({exc})"
+                return self._try(url, path, params)
+            except Retry as retry:
+                problem, wait = retry.problem, retry.wait
             if attempt == self.tries:
                 break
+            if wait is not None:
+                wait = self._cap(wait, url, "Retry-After")
+                self.limiter.pause(wait)
             delay = wait if wait is not None else self._backoff(attempt)
             log.info("%s: %s; try %d of %d in %.1fs", url, problem, attempt + 1, self.tries, delay)
-            if wait is not None:
-                self.limiter.pause(delay)
             self.sleep(delay)
         raise FetchError(f"{url}: {problem} (gave up after {self.tries} tries)")
+
+    def _try(self, url: str, path: str, params: Mapping[str, object]) -> object:
+        """Make one request; return the parsed answer, raise Retry (transient) or FetchError (final)."""
+        deadline = time.monotonic() + self.deadline
+        try:
+            with self.client.stream("GET", path, params=params) as response:
+                self._note_quota(response, url)
+                if response.status_code in RETRYABLE_STATUS:
+                    raise Retry(f"HTTP {response.status_code} {response.reason_phrase}", retry_after(response.headers))
+                response.raise_for_status()
+                return decode_json(self._read(response, deadline))
+        except httpx.HTTPStatusError as exc:
+            raise FetchError(f"{url}: HTTP {exc.response.status_code} {exc.response.reason_phrase}") from None
+        except ValueError as exc:  # from decode_json
+            raise Retry(f"the answer is not valid JSON ({exc})") from None
+        except httpx.TimeoutException:
+            raise Retry("timed out") from None
+        except httpx.TransportError as exc:
+            raise Retry(f"connection failed ({type(exc).__name__}: {exc})") from None
+        except httpx.TooManyRedirects:
+            raise Retry("too many redirects (the hub redirects in a loop)") from None
+        except httpx.DecodingError as exc:
+            raise Retry(f"the answer could not be decoded ({exc})") from None
+
+    def _read(self, response: httpx.Response, deadline: float) -> bytes:
+        """Read the whole body by the request's deadline (a trickled body beats every per-read timeout)."""
+        chunks = []
+        for chunk in response.iter_bytes():
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise Retry(f"the answer took longer than {self.deadline:g}s")
+        return b"".join(chunks)
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self.backoff * 2 ** (attempt - 1), BACKOFF_CAP)
         return delay + random.uniform(0, delay)
 
-    def _note_quota(self, response: httpx.Response) -> None:
+    def _cap(self, seconds: float, url: str, what: str) -> float:
+        """Bound a wait the hub asks for by MAX_WAIT, saying so when it asked for more."""
+        if seconds > MAX_WAIT:
+            log.warning("%s: the hub asks to wait %.0fs (%s); waiting %.0fs", url, seconds, what, MAX_WAIT)
+            return MAX_WAIT
+        return seconds
+
+    def _note_quota(self, response: httpx.Response, url: str) -> None:
         """Pause everyone when HF's RateLimit header says the quota is spent (r=0)."""
         remaining, reset = parse_ratelimit(response.headers.get("RateLimit", ""))
         if remaining == 0 and reset:
-            self.limiter.pause(float(reset))
+            pause = self._cap(float(reset), url, "RateLimit t=")
+            log.info("%s: the quota is spent; pausing every request for %.0fs", url, pause)
+            self.limiter.pause(pause)
 
     def fetch_day(self, day: str) -> list[object]:
         """Return every item HF lists for a Daily Papers day, page by page until a short page."""
@@ -190,6 +220,14 @@ class Hub:
         return items
 
 
+class Retry(Exception):
+    """One try failed in a way worth another try: `problem` says how, `wait` is what the hub asked for."""
+
+    def __init__(self, problem: str, wait: float | None = None) -> None:
+        super().__init__(problem)
+        self.problem, self.wait = problem, wait
+
+
 def decode_json(data: bytes) -> object:
     """Parse a JSON answer; raise ValueError with a short reason for anything that cannot be read."""
     try:
@@ -205,15 +243,15 @@ def decode_json(data: bytes) -> object:
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from Retry-After (seconds or an HTTP date) or RateLimit's t=, else None."""
+    """Seconds to wait from Retry-After (seconds or an HTTP date) or RateLimit's t=, else None (uncapped)."""
     value = headers.get("Retry-After", "").strip()
-    if value.isdigit():
-        return min(float(value), BACKOFF_CAP * 5)
+    if re.fullmatch(r"[0-9]+", value):
+        return float(_seconds(value))
     if value:
         try:
             when = email.utils.parsedate_to_datetime(value)
-            return max(0.0, min(when.timestamp() - time.time(), BACKOFF_CAP * 5))
-        except (TypeError, ValueError):
+            return max(0.0, when.timestamp() - time.time())
+        except (TypeError, ValueError, OverflowError):
             pass
     _, reset = parse_ratelimit(headers.get("RateLimit", ""))
     return float(reset) if reset is not None else None
@@ -221,6 +259,11 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
 
 def parse_ratelimit(value: str) -> tuple[int | None, int | None]:
     """Parse HF's `RateLimit: "api";r=0;t=55` into (remaining, seconds to reset)."""
-    found = dict(re.findall(r";\s*([rt])=(\d+)", value))
+    found = dict(re.findall(r";\s*([rt])=([0-9]+)", value))
     remaining, reset = found.get("r"), found.get("t")
-    return (int(remaining) if remaining else None, int(reset) if reset else None)
+    return (_seconds(remaining) if remaining else None, _seconds(reset) if reset else None)
+
+
+def _seconds(digits: str) -> int:
+    """Read a header's whole number; past ten digits it is only 'very long' (and int() refuses 4300+)."""
+    return int(digits) if len(digits) <= 10 else 10**10
