@@ -338,3 +338,41 @@ def test_a_broken_ledger_is_named(tmp_path: Path) -> None:
     (tmp_path / "ledger.yml").write_text("days: [oops\n")
     with pytest.raises(ContentError, match="ledger.yml"):
         read_ledger(tmp_path)
+
+
+def alias_bomb(depth: int) -> str:
+    """A paper file whose upvotes nest `depth` levels of 9 aliases each: 9**depth items once expanded."""
+    levels = ["&l0 [1,1,1,1,1,1,1,1,1]"] + [f"&l{i} [{','.join([f'*l{i - 1}'] * 9)}]" for i in range(1, depth)]
+    return f"---\nid: '2503.02130'\ntitle: x\nupvotes: [{', '.join(levels)}]\n---\n"
+
+
+@pytest.mark.parametrize("depth", [3, 9])
+def test_yaml_aliases_are_refused_before_they_expand(depth: int) -> None:
+    text = alias_bomb(depth)
+    assert depth < 9 or len(text) < 420
+    with pytest.raises(ContentError, match=r"^p\.md:4: .*aliases .* not allowed") as error:
+        text_to_paper(text, "p.md")
+    assert len(str(error.value)) < 200
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "id: '2503.02130'\ntitle: &t x\nai_summary: *t\n",
+        "id: '2503.02130'\ntitle: x\nauthors: &a [A]\nai_keywords: *a\n",
+        "id: '2503.02130'\ntitle: x\nauthors: &a [A, *a]\n",
+    ],
+)
+def test_even_a_small_alias_is_refused(front: str) -> None:
+    with pytest.raises(ContentError, match=r"^p\.md:[45]: YAML aliases"):
+        text_to_paper(f"---\n{front}---\n", "p.md")
+
+
+def test_error_messages_never_print_a_whole_value() -> None:
+    huge = "x" * 100_000
+    with pytest.raises(ContentError) as error:
+        text_to_paper(f"---\nid: '2503.02130'\ntitle: x\nupvotes: '{huge}'\n---\n", "p.md")
+    assert len(str(error.value)) < 200
+    with pytest.raises(ContentError) as error:
+        text_to_paper(f"---\nid: '2503.02130'\ntitle: x\nupvotes: [{', '.join(['[1, 2, 3]'] * 10_000)}]\n---\n", "p.md")
+    assert len(str(error.value)) < 200

@@ -34,12 +34,12 @@ def unwrap(text: str) -> str:
 def normalise_item(item: object, listed_on: str | None = None, query: str | None = None) -> Paper | None:
     """Build a Paper from one API item; return None (with a warning) when it has no usable id or title."""
     if not isinstance(item, dict):
-        log.warning("skipped an item that is not an object: %.80r", item)
+        log.warning("skipped an item that is not an object: %s", brief(item))
         return None
     paper = item["paper"] if isinstance(item.get("paper"), dict) else item
     paper_id = paper.get("id")
     if not is_valid_id(paper_id):
-        log.warning("skipped an item whose id is not a usable arXiv id: %.80r", paper_id)
+        log.warning("skipped an item whose id is not a usable arXiv id: %s", brief(paper_id))
         return None
     title = _text(paper.get("title")) or _text(item.get("title"))
     if not title:
@@ -103,7 +103,7 @@ def _url(value: object, paper_id: str, key: str) -> str | None:
         return None
     if is_http_url(value) and not _SURROGATE.search(value):
         return value
-    log.warning("paper %s: dropped %s %.80r: only http(s) links are kept", paper_id, key, value)
+    log.warning("paper %s: dropped %s %s: only http(s) links are kept", paper_id, key, brief(value))
     return None
 
 
