@@ -63,6 +63,8 @@ def make_parser() -> argparse.ArgumentParser:
                        "(e.g. https://user.github.io/repo/)")
     build.add_argument("--jobs", type=int, metavar="N", help="worker processes for drawing pages (default: one per core)")
     build.add_argument("--no-index", action="store_true", help="skip the Pagefind search index (faster previews)")
+    build.add_argument("--output", type=Path, metavar="DIR", help="write the site into DIR instead of site/ "
+                       "(serve builds its preview into .cache/preview/site, leaving site/ alone)")
     build.set_defaults(run=run_build_command)
     status = commands.add_parser("status", parents=[output], help="the archive's health; exit 1 when no snapshot ran for 3 days",
                                  description="Papers, the last snapshot, days fetched, empty and never fetched "
@@ -178,24 +180,26 @@ def run_serve_command(config: Config, args: argparse.Namespace) -> int:
 
     from papermirror.ops.serve import (
         make_server,
+        preview_dir,
         rebuild_site,
         site_url,
         watch_and_rebuild,
     )
 
     base_path = config.site.base_path
+    served = config.site_dir if args.no_build else preview_dir(config.cache_dir)
     try:
-        server = make_server(config.site_dir, base_path, args.port)
+        server = make_server(served, base_path, args.port)
     except OSError as exc:
         raise UserError(f"serve: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; try --port N") from None
     url = site_url(server, base_path)
     stop = threading.Event()
     with server:
         if not args.no_build:
-            if not rebuild_site(args.config, url) and not config.site_dir.is_dir():
-                raise UserError(f"serve: the build failed and there is no {config.site_dir} to serve")
+            if not rebuild_site(args.config, url, served) and not served.is_dir():
+                raise UserError(f"serve: the build failed and there is no {served} to serve")
             watcher = threading.Thread(target=watch_and_rebuild, name="watch", daemon=True,
-                                       args=(args.config, lambda: rebuild_site(args.config, url), stop))
+                                       args=(args.config, lambda: rebuild_site(args.config, url, served), stop))
             watcher.start()
         elif not config.site_dir.is_dir():
             raise UserError(f"serve: {config.site_dir} does not exist; run `python build.py build` first")
@@ -214,12 +218,13 @@ def run_build_command(config: Config, args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs {args.jobs}: must be at least 1")
     with exclusive_run(config.cache_dir, "build"):
-        report = build_site(config, base_url=args.base_url, jobs=args.jobs)
+        site_dir = args.output.resolve() if args.output else config.site_dir
+        report = build_site(config, base_url=args.base_url, jobs=args.jobs, site_dir=site_dir)
         print(f"build: {report.line()}")
         if not args.no_index:
             from papermirror.search.pagefind import index_site
 
-            print(f"index: {index_site(config, config.site_dir).line()}")
+            print(f"index: {index_site(config, site_dir).line()}")
     return 0
 
 

@@ -21,6 +21,7 @@ def site(mirror: Path) -> Path:
     (mirror / "site" / "papers").mkdir(parents=True)
     (mirror / "site" / "index.html").write_text("<!doctype html><title>home</title><a href='/mirror/papers/a.html'>a</a>")
     (mirror / "site" / "papers" / "a.html").write_text("<!doctype html><title>paper a</title>")
+    (mirror / "site" / "404.html").write_text("<!doctype html><title>Not found</title>")
     return mirror
 
 
@@ -46,7 +47,8 @@ def test_serve_answers_under_the_sub_path_only(server: str) -> None:
         assert home.status_code == 200 and "<title>home</title>" in home.text
         paper = client.get(server + "papers/a.html")
         assert paper.status_code == 200 and "paper a" in paper.text
-        assert client.get(server + "papers/missing.html").status_code == 404
+        missing = client.get(server + "papers/missing.html")
+        assert missing.status_code == 404 and "<title>Not found</title>" in missing.text  # the site's own 404.html
         assert client.get(root).status_code == 404
         assert client.get(root + "papers/a.html").status_code == 404
         redirect = client.get(root + "mirror")
@@ -67,6 +69,11 @@ def test_only_sources_count_as_changes(mirror: Path) -> None:
     assert not is_source_change(config, str(mirror / "site" / "index.html"))
     assert not is_source_change(config, str(mirror / "content" / "papers" / "2503" / ".x.md.abc.tmp"))
     assert not is_source_change(config, str(mirror / "README.md"))
+    papers = mirror / "content" / "papers" / "2503"
+    for editor_file in (".#2503.02130.md", "2503.02130.md~", ".2503.02130.md.swp", "4913", "#2503.02130.md#",
+                        ".~lock.mirror.yml#"):
+        assert not is_source_change(config, str(papers / editor_file)), editor_file
+    assert not is_source_change(config, str(mirror / "layouts" / ".paper.html.swo"))
 
 
 def test_a_change_to_content_triggers_one_rebuild(mirror: Path) -> None:
@@ -95,3 +102,28 @@ def test_a_change_to_content_triggers_one_rebuild(mirror: Path) -> None:
     finally:
         stop.set()
         watcher.join(10)
+
+
+def test_serve_builds_its_preview_aside_and_leaves_site_alone(mirror: Path) -> None:
+    from samples import make_paper, write_archive
+
+    write_archive(mirror, [make_paper("2503.00001", "A paper to preview")])
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(mirror / "mirror.yml"), "-q",
+                                "serve", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        while line and not line.startswith("serve: "):  # the preview build's own lines come first
+            line = process.stdout.readline()
+        assert line.startswith("serve: http://127.0.0.1:"), line
+        url = line.split()[1]
+        with httpx.Client(timeout=10) as client:
+            paper = client.get(url + "papers/2503.00001/")
+            assert paper.status_code == 200 and "A paper to preview" in paper.text
+            missing = client.get(url + "papers/2503.99999/")
+            assert missing.status_code == 404 and "<h1>" in missing.text
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    preview = mirror / ".cache" / "preview" / "site" / "index.html"
+    assert url.removesuffix("mirror/") in preview.read_text(encoding="utf-8")  # the preview links its own URL
+    assert not (mirror / "site").exists()  # site/ is never built for 127.0.0.1

@@ -1,14 +1,18 @@
 """Preview site/ locally under the configured sub-path, rebuilding when the sources change.
 
 The site is served at http://127.0.0.1:PORT<base_path> (base_path from site.base_url, e.g.
-/my-repo/), so links behave as they will on GitHub Pages; anything outside it is a 404. A change to
-content/, layouts/ or mirror.yml runs `build.py build` again in a subprocess.
+/my-repo/), so links behave as they will on GitHub Pages; anything outside it, or any missing page,
+is a 404 (with the site's 404.html, as Pages serves it). The preview is built for its loopback URL
+into .cache/preview/site, never into site/, so site/ keeps the links of site.base_url however serve
+ends. A change to content/, layouts/ or mirror.yml (not an editor's swap or backup file) runs
+`build.py build` again in a subprocess.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import re
 import subprocess
 import sys
 import threading
@@ -20,10 +24,20 @@ from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
-BUILD_SCRIPT = Path(__file__).resolve().parent.parent / "build.py"
+BUILD_SCRIPT = Path(__file__).resolve().parents[2] / "build.py"
 """The CLI beside the package; the rebuild runs it so serve needs nothing of the render module."""
 WATCH_DEBOUNCE_MS = 400
 """Changes closer together than this make one rebuild (a snapshot writes many files)."""
+PREVIEW_DIR = Path("preview") / "site"
+"""Where serve builds its preview, below .cache/."""
+EDITOR_FILES = re.compile(r"(^\.#|^#.*#$|~$|\.(sw[a-p]|tmp|bak|orig|kate-swp)$|^4913$|^\.~lock\.|^\.goutputstream-)")
+"""Files editors write beside the one being edited (Emacs locks and autosaves, Vim swap files and its
+4913 probe, backups, LibreOffice locks, GNOME's temp files): not a change of the site's sources."""
+
+
+def preview_dir(cache_dir: Path) -> Path:
+    """The folder serve builds its preview into (site/ stays as the last real build left it)."""
+    return cache_dir / PREVIEW_DIR
 
 
 class SubPathHandler(SimpleHTTPRequestHandler):
@@ -43,6 +57,19 @@ class SubPathHandler(SimpleHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND, f"Not under {self.base_path}: the site lives at {self.base_path}")
             return None
         return super().send_head()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A missing page gets the site's own 404.html, as GitHub Pages serves it."""
+        page = Path(self.directory) / "404.html"
+        if code != HTTPStatus.NOT_FOUND or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(HTTPStatus.NOT_FOUND, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def translate_path(self, path: str) -> str:
         parts = urlsplit(path)
@@ -68,9 +95,10 @@ def site_url(server: ThreadingHTTPServer, base_path: str) -> str:
     return f"http://{host}:{port}{base_path}"
 
 
-def rebuild_site(config_path: Path, base_url: str) -> bool:
-    """Run `build.py --config config_path build --base-url base_url`; tell whether it succeeded."""
-    command = [sys.executable, str(BUILD_SCRIPT), "--config", str(config_path), "build", "--base-url", base_url]
+def rebuild_site(config_path: Path, base_url: str, output: Path) -> bool:
+    """Run `build.py --config config_path build --base-url base_url --output output`; tell whether it succeeded."""
+    command = [sys.executable, str(BUILD_SCRIPT), "--config", str(config_path), "build", "--base-url", base_url,
+               "--output", str(output)]
     result = subprocess.run(command, cwd=config_path.resolve().parent, check=False)
     if result.returncode != 0:
         log.error("serve: the build failed (exit %d)", result.returncode)
@@ -81,7 +109,7 @@ def is_source_change(config_path: Path, path: str) -> bool:
     """Tell whether a changed path is one the site is built from: content/, layouts/ or mirror.yml."""
     changed = Path(path).resolve()
     root = config_path.resolve().parent
-    if changed.name.endswith(".tmp"):  # the temp half of an atomic write; its rename follows
+    if EDITOR_FILES.search(changed.name):  # also the temp half of an atomic write; its rename follows
         return False
     if changed == config_path.resolve():
         return True

@@ -97,6 +97,14 @@ def page_digests(pages: list[Page], archive: Archive, file_digests: dict[str, st
     return digests
 
 
+def build_cache_dir(config: Config, site_dir: Path) -> Path:
+    """Where the build cache of `site_dir` lives: .cache/ for site/, a folder of its own below
+    .cache/sites/ for any other (serve's preview), so that neither makes the other redraw everything."""
+    if site_dir.resolve() == config.site_dir.resolve():
+        return config.cache_dir
+    return config.cache_dir / "sites" / hashlib.blake2b(str(site_dir.resolve()).encode(), digest_size=6).hexdigest()
+
+
 @dataclass
 class BuildCache:
     """The manifest of the last build into `site_dir`: each output file's input digest and size."""

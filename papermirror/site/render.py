@@ -17,6 +17,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -28,6 +29,7 @@ from papermirror.site import about
 from papermirror.site.archive import build_archive
 from papermirror.site.buildcache import (
     BuildCache,
+    build_cache_dir,
     fingerprint,
     input_stamp,
     page_digests,
@@ -70,17 +72,18 @@ def site_settings(config: Config, base_url: str | None) -> SiteConfig:
         raise UserError(f"--base-url {base_url!r}: {message}") from None
 
 
-def build_site(config: Config, base_url: str | None = None, jobs: int | None = None) -> BuildReport:
-    """Render content/ into site/, drawing only the pages whose inputs changed."""
+def build_site(config: Config, base_url: str | None = None, jobs: int | None = None,
+               site_dir: Path | None = None) -> BuildReport:
+    """Render content/ into site/ (or `site_dir`), drawing only the pages whose inputs changed."""
     started = time.perf_counter()
     jobs = jobs or os.cpu_count() or 1
     site = site_settings(config, base_url)
-    layouts_dir, site_dir = config.layouts_dir, config.site_dir
+    layouts_dir, site_dir = config.layouts_dir, site_dir or config.site_dir
 
     stamps = paper_stamps(config.content_dir)
     salt = fingerprint(layouts_dir, site)
     inputs = input_stamp(config, stamps, salt)
-    cache = BuildCache.load(config.cache_dir, site_dir)
+    cache = BuildCache.load(build_cache_dir(config, site_dir), site_dir)
     if cache.is_unchanged(inputs):
         log.debug("build: no input changed since the last build and site/ is intact")
         return BuildReport(papers=len(stamps), pages=len(cache.pages), drawn=0, written=0, removed=0,
