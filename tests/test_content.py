@@ -118,6 +118,13 @@ def test_id_rules_follow_arxiv() -> None:
     assert not is_valid_id("2503.0213") and not is_valid_id("1501.0001")
 
 
+@pytest.mark.parametrize("bad_id", ["２５０１.００００４", "2501.0000\u0664", "2501.00004v２", "hep-th/９９０１００１"])
+def test_ids_take_ascii_digits_only(bad_id: str) -> None:
+    assert not is_valid_id(bad_id)
+    with pytest.raises(ContentError, match=r"^p\.md:2: id: missing or not an arXiv id"):
+        text_to_paper(f"---\nid: '{bad_id}'\ntitle: x\n---\n", "p.md")
+
+
 def test_old_style_ids_get_a_safe_file_name(tmp_path: Path) -> None:
     assert is_valid_id("hep-th/9901001") and is_valid_id("math.GT/0309136")
     assert content_relpath("hep-th/9901001").as_posix() == "papers/9901/hep-th_9901001.md"

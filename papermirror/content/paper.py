@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-NEW_ID = re.compile(r"\d{4}\.\d{4,5}(?:v\d+)?")
-"""arXiv ids since 2007: YYMM.NNNNN (kept as text: "2503.02130" is not a number)."""
-OLD_ID = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?")
+NEW_ID = re.compile(r"[0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)?")
+"""arXiv ids since 2007: YYMM.NNNNN (kept as text: "2503.02130" is not a number). ASCII digits only:
+`\\d` would take "２５０１.００００４" too."""
+OLD_ID = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7}(?:v[0-9]+)?")
 """arXiv ids before 2007: archive[.SC]/YYMMNNN, e.g. hep-th/9901001 or math.GT/0309136."""
 
 
