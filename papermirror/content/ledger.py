@@ -8,17 +8,18 @@ lose a day for good).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from papermirror.content.paperfile import DUMPER, LOADER
+from papermirror.content.paper import format_stamp, parse_day, parse_stamp
+from papermirror.content.paperfile import DUMPER, brief, key_lines, load_yaml
 from papermirror.errors import ContentError
 from papermirror.files import write_text_atomic
 
 LEDGER_NAME = "ledger.yml"
+COUNT_KEYS = ("listed", "kept")
 
 
 @dataclass
@@ -63,18 +64,85 @@ class Ledger:
 
 
 def read_ledger(content_dir: Path) -> Ledger:
-    """Read content/ledger.yml (an empty ledger when there is none)."""
+    """Read content/ledger.yml (an empty ledger when there is none); name the file and line of anything wrong."""
     path = content_dir / LEDGER_NAME
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER) or {}
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         return Ledger()
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise ContentError(f"{path}: cannot read the ledger: {exc}") from None
-    if not isinstance(raw, dict) or not all(isinstance(raw.get(k, {}), dict) for k in ("days", "queries")):
-        raise ContentError(f"{path}: the ledger must map days: and queries: to tables")
-    days = {(k.isoformat() if isinstance(k, dt.date) else str(k)): v for k, v in raw.get("days", {}).items()}
-    return Ledger(days=days, queries={str(k): v for k, v in raw.get("queries", {}).items()})
+    raw, node = load_yaml(text.removeprefix("\ufeff"), path, what="the ledger")
+    if raw is None:
+        return Ledger()
+    if not isinstance(raw, dict):
+        raise ContentError(f"{path}:{node.start_mark.line + 1}: the ledger must be a mapping of days: and queries:, "
+                           f"not {type(raw).__name__}")
+    lines = key_lines(node, 1)
+    unknown = [key for key in raw if key not in ("days", "queries")]
+    if unknown:
+        raise ContentError(f"{path}:{lines.get(unknown[0], 1)}: unknown key(s): {_names(unknown)}")
+    tables = {}
+    for name in ("days", "queries"):
+        table = raw.get(name) or {}
+        if not isinstance(table, dict):
+            raise ContentError(f"{path}:{lines.get(name, 1)}: {name}: must be a table, not {type(table).__name__}")
+        tables[name] = _check_table(name, table, _child(node, name), path)
+    return Ledger(days=tables["days"], queries=tables["queries"])
+
+
+def _check_table(name: str, table: dict, node: yaml.Node | None, path: Path) -> dict[str, dict]:
+    """Check every entry of days: or queries:; return them keyed by text."""
+    lines, checked = key_lines(node, 1), {}
+    for key, entry in table.items():
+        text, line = str(key), lines.get(key, 1)
+        if name == "days" and parse_day(text) is None:
+            raise ContentError(f"{path}:{line}: days: {brief(text)} is not a day in the form YYYY-MM-DD")
+        label = f"{name}: {text if name == 'days' else brief(text)}"
+        if not isinstance(entry, dict):
+            raise ContentError(f"{path}:{line}: {label}: must be a table of listed, kept, fetched, "
+                               f"not {type(entry).__name__}")
+        checked[text] = _check_entry(entry, key_lines(_child(node, key), 1), path, line, label)
+    return checked
+
+
+def _check_entry(entry: dict, lines: dict[object, int], path: Path, line: int, label: str) -> dict:
+    """Check one day's or query's counts: listed and kept (whole numbers), fetched (a UTC time), recheck.
+
+    `line` is the entry's line and `label` names it ('days: 2025-03-14'); a bad key gets its own line.
+    """
+    def where(key: object) -> str:
+        return f"{path}:{lines.get(key, line)}: {label}"
+
+    unknown = [key for key in entry if key not in (*COUNT_KEYS, "fetched", "recheck")]
+    if unknown:
+        raise ContentError(f"{where(unknown[0])}: unknown key(s): {_names(unknown)}")
+    for key in (*COUNT_KEYS, "fetched"):
+        if key not in entry:
+            raise ContentError(f"{where(key)}: {key}: missing")
+    for key in COUNT_KEYS:
+        if not isinstance(entry[key], int) or isinstance(entry[key], bool) or entry[key] < 0:
+            raise ContentError(f"{where(key)}: {key}: must be a whole number of 0 or more, not {brief(entry[key])}")
+    when = parse_stamp(entry["fetched"])
+    if when is None:
+        raise ContentError(f"{where('fetched')}: fetched: not a time in the form YYYY-MM-DDTHH:MM:SSZ: "
+                           f"{brief(entry['fetched'])}")
+    if entry.get("recheck", True) is not True:
+        raise ContentError(f"{where('recheck')}: recheck: must be true or left out, not {brief(entry['recheck'])}")
+    return {**entry, "fetched": format_stamp(when)}
+
+
+def _names(keys: list[object]) -> str:
+    return ", ".join(key if isinstance(key, str) and len(key) <= 80 else brief(key) for key in keys)
+
+
+def _child(node: yaml.Node | None, key: object) -> yaml.Node | None:
+    """Return the value node of `key` in a mapping node (None when absent)."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
+                return value_node
+    return None
 
 
 def write_ledger(content_dir: Path, ledger: Ledger) -> bool:

@@ -1,0 +1,75 @@
+"""ledger: content/ledger.yml round-trips, and a hand-corrupted one is named by file and line, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papermirror.content.ledger import Ledger, read_ledger, write_ledger
+from papermirror.errors import ContentError
+
+HEADER = "# a comment line, as the tool writes\n"
+GOOD = "    listed: 1\n    kept: 1\n    fetched: '2025-03-14T00:00:00Z'\n"
+
+
+@pytest.mark.parametrize(
+    "body, line, words",
+    [
+        ("days:\n  '2025-03-14':\n    listed: 1\n    kept: 1\n    fetched: yesterday\n", 6, "days: 2025-03-14: fetched: not a time"),
+        ("days:\n  '2025-03-14': [1, 2]\n", 3, "days: 2025-03-14: must be a table of listed, kept, fetched"),
+        ("days:\n  '2025-03-14':\n  - 1\n", 3, "days: 2025-03-14: must be a table"),
+        (f"days:\n  '2025-02-30':\n{GOOD}", 3, "days: '2025-02-30' is not a day in the form YYYY-MM-DD"),
+        (f"days:\n  2025-13-01:\n{GOOD}", 3, "days: '2025-13-01' is not a day in the form YYYY-MM-DD"),
+        ("days:\n  '2025-03-14':\n    listed: many\n    kept: 1\n    fetched: '2025-03-14T00:00:00Z'\n", 4,
+         "days: 2025-03-14: listed: must be a whole number of 0 or more"),
+        ("days:\n  '2025-03-14':\n    listed: 1\n    kept: -1\n    fetched: '2025-03-14T00:00:00Z'\n", 5, "kept: must be a whole number"),
+        ("days:\n  '2025-03-14':\n    listed: 1\n    fetched: '2025-03-14T00:00:00Z'\n", 3, "days: 2025-03-14: kept: missing"),
+        (f"days:\n  '2025-03-14':\n{GOOD}    colour: red\n", 7, "days: 2025-03-14: unknown key(s): colour"),
+        (f"days:\n  '2025-03-14':\n{GOOD}    recheck: maybe\n", 7, "recheck: must be true"),
+        ("days: [2025-03-14]\n", 2, "days: must be a table"),
+        ("queries:\n  masked autoencoder: 3\n", 3, "queries: 'masked autoencoder': must be a table"),
+        ("weeks: {}\n", 2, "unknown key(s): weeks"),
+        (f"days:\n  '2025-03-14': &a\n{GOOD}  '2025-03-15': *a\n", 7, "YAML aliases"),
+        ("- a\n", 2, "must be a mapping"),
+        ("days: [oops\n", 3, "bad YAML in the ledger"),
+    ],
+)
+def test_a_hand_corrupted_ledger_is_named_with_file_and_line(tmp_path: Path, body: str, line: int, words: str) -> None:
+    (tmp_path / "ledger.yml").write_text(HEADER + body)
+    with pytest.raises(ContentError) as error:
+        read_ledger(tmp_path)
+    assert str(error.value).startswith(f"{tmp_path / 'ledger.yml'}:{line}: ")
+    assert words in str(error.value)
+
+
+def test_hand_written_dates_and_times_are_read(tmp_path: Path) -> None:
+    text = "days:\n  2025-03-14:\n    listed: 2\n    kept: 1\n    fetched: 2025-03-14 08:00:00\n    recheck: true\n"
+    (tmp_path / "ledger.yml").write_text(text + "queries:\n  7:\n    listed: 0\n    kept: 0\n    fetched: 2025-03-14T08:00:00Z\n")
+    ledger = read_ledger(tmp_path)
+    assert ledger.days == {"2025-03-14": {"listed": 2, "kept": 1, "fetched": "2025-03-14T08:00:00Z", "recheck": True}}
+    assert ledger.queries == {"7": {"listed": 0, "kept": 0, "fetched": "2025-03-14T08:00:00Z"}}
+
+
+def test_an_empty_or_missing_ledger_is_empty(tmp_path: Path) -> None:
+    assert read_ledger(tmp_path) == Ledger()
+    (tmp_path / "ledger.yml").write_text(HEADER)
+    assert read_ledger(tmp_path) == Ledger()
+    (tmp_path / "ledger.yml").write_text("days:\nqueries:\n")
+    assert read_ledger(tmp_path) == Ledger()
+
+
+def test_the_recheck_marker_round_trips(tmp_path: Path) -> None:
+    ledger = Ledger()
+    ledger.record_day("2025-03-14", 0, 0, "2025-03-14T08:00:00Z", recheck=True)
+    ledger.record_day("2025-03-15", 0, 0, "2025-03-15T08:00:00Z")
+    write_ledger(tmp_path, ledger)
+    assert read_ledger(tmp_path) == ledger
+    assert ledger.was_empty("2025-03-14") and not ledger.was_empty("2025-03-16")
+
+
+def test_status_names_a_corrupted_ledger_without_a_traceback(mirror: Path, run_cli) -> None:
+    (mirror / "content" / "ledger.yml").write_text(f"days:\n  '2025-03-14':\n    listed: 1\n    kept: 1\n    fetched: yesterday\n")
+    code, _, err = run_cli("status", config=mirror / "mirror.yml")
+    assert code == 2 and f"{mirror / 'content' / 'ledger.yml'}:5: days: 2025-03-14: fetched" in err
+    assert "Traceback" not in err
