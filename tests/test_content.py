@@ -383,3 +383,35 @@ def test_error_messages_never_print_a_whole_value() -> None:
     with pytest.raises(ContentError) as error:
         text_to_paper(f"---\nid: '2503.02130'\ntitle: x\nupvotes: [{', '.join(['[1, 2, 3]'] * 10_000)}]\n---\n", "p.md")
     assert len(str(error.value)) < 200
+
+
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_files_saved_on_windows_read_the_same(tmp_path: Path, bom: str, newline: str) -> None:
+    paper = make_paper(abstract="First.\n\nSecond.", notes="## Mine\n\nKeep me.")
+    path = paper_path(tmp_path, paper.id)
+    path.parent.mkdir(parents=True)
+    path.write_bytes((bom + paper_to_text(paper).replace("\n", newline)).encode("utf-8"))
+    assert read_paper(path) == paper
+    assert text_to_paper(path.read_bytes().decode("utf-8"), path) == paper  # as the build's cache reads it
+    assert read_papers(tmp_path) == {paper.id: paper}
+
+
+def test_a_ledger_saved_on_windows_reads_the_same(tmp_path: Path) -> None:
+    ledger = Ledger()
+    ledger.record_day("2025-03-14", 26, 4, NOW)
+    write_ledger(tmp_path, ledger)
+    path = tmp_path / "ledger.yml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    assert read_ledger(tmp_path) == ledger
+
+
+def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
+    path = paper_path(tmp_path, "2503.02130")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(paper_to_text(make_paper()).encode("utf-16"))
+    with pytest.raises(ContentError, match=r":1: the file is UTF-16; save it as UTF-8"):
+        read_paper(path)
+    path.write_bytes(paper_to_text(make_paper(title="Caf\u00e9")).encode("utf-8").replace(b"\xc3\xa9", b"\xe9"))
+    with pytest.raises(ContentError, match=r"2503\.02130\.md:3: not UTF-8 \(byte 0xe9\)"):
+        read_paper(path)

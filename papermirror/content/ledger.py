@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from papermirror.content.paper import format_stamp, parse_day, parse_stamp
-from papermirror.content.paperfile import DUMPER, brief, key_lines, load_yaml
+from papermirror.content.paperfile import DUMPER, brief, decode_utf8, key_lines, load_yaml
 from papermirror.errors import ContentError
 from papermirror.files import write_text_atomic
 
@@ -67,12 +67,12 @@ def read_ledger(content_dir: Path) -> Ledger:
     """Read content/ledger.yml (an empty ledger when there is none); name the file and line of anything wrong."""
     path = content_dir / LEDGER_NAME
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return Ledger()
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ContentError(f"{path}: cannot read the ledger: {exc}") from None
-    raw, node = load_yaml(text.removeprefix("\ufeff"), path, what="the ledger")
+    raw, node = load_yaml(decode_utf8(data, path).removeprefix("\ufeff"), path, what="the ledger")
     if raw is None:
         return Ledger()
     if not isinstance(raw, dict):

@@ -132,7 +132,11 @@ def key_lines(node: yaml.Node | None, first_line: int) -> dict[object, int]:
 
 
 def load_front_matter(text: str, source: Path | str = "<text>") -> tuple[dict, dict[object, int], str]:
-    """Split `---` YAML front matter from the body; return (meta, the line of each key, body)."""
+    """Split `---` YAML front matter from the body; return (meta, the line of each key, body).
+
+    A file saved on Windows reads the same: a leading BOM is dropped and CRLF line ends become LF.
+    """
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not text.startswith("---\n"):
         raise ContentError(f"{source}:1: does not start with a '---' front matter line")
     end = text.find("\n---\n", 3)
@@ -261,10 +265,21 @@ def _check_list(name: str, value: object, where: str) -> tuple[str, ...]:
 def read_paper(path: Path) -> Paper:
     """Read one paper file."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise ContentError(f"{path}: cannot read: {exc}") from None
-    return text_to_paper(text, path)
+    return text_to_paper(decode_utf8(data, path), path)
+
+
+def decode_utf8(data: bytes, path: Path) -> str:
+    """Decode a content file (no newline translation, as the build's cache reads it); name the line of bad bytes."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ContentError(f"{path}:1: the file is UTF-16; save it as UTF-8") from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ContentError(f"{path}:{line}: not UTF-8 (byte {data[exc.start]:#04x}); save the file as UTF-8") from None
 
 
 
