@@ -69,7 +69,7 @@ def test_the_recheck_marker_round_trips(tmp_path: Path) -> None:
 
 
 def test_status_names_a_corrupted_ledger_without_a_traceback(mirror: Path, run_cli) -> None:
-    (mirror / "content" / "ledger.yml").write_text(f"days:\n  '2025-03-14':\n    listed: 1\n    kept: 1\n    fetched: yesterday\n")
+    (mirror / "content" / "ledger.yml").write_text("days:\n  '2025-03-14':\n    listed: 1\n    kept: 1\n    fetched: yesterday\n")
     code, _, err = run_cli("status", config=mirror / "mirror.yml")
     assert code == 2 and f"{mirror / 'content' / 'ledger.yml'}:5: days: 2025-03-14: fetched" in err
     assert "Traceback" not in err

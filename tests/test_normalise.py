@@ -9,7 +9,12 @@ import pytest
 from fakehub import FIXTURES, load_recorded_days
 
 from papermirror.content.paper import paper_path
-from papermirror.content.paperfile import paper_to_text, read_paper, text_to_paper, write_paper
+from papermirror.content.paperfile import (
+    paper_to_text,
+    read_paper,
+    text_to_paper,
+    write_paper,
+)
 from papermirror.fetch.normalise import normalise_item, unwrap
 
 DAYS = load_recorded_days()

@@ -14,7 +14,13 @@ from pathlib import Path
 import yaml
 
 from papermirror.content.paper import format_stamp, parse_day, parse_stamp
-from papermirror.content.paperfile import DUMPER, brief, decode_utf8, key_lines, load_yaml
+from papermirror.content.paperfile import (
+    DUMPER,
+    brief,
+    decode_utf8,
+    key_lines,
+    load_yaml,
+)
 from papermirror.errors import ContentError
 from papermirror.files import write_text_atomic
 

@@ -23,7 +23,6 @@ backslashes before the marker gets one more. So every abstract round-trips and n
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import reprlib
 from pathlib import Path
