@@ -236,7 +236,7 @@ def test_bad_content_stops_the_build_and_leaves_site_untouched(mirror, run_cli, 
 def test_bad_day_in_content_names_the_file(mirror, run_cli):
     write_archive(mirror, [make_paper("2503.00001", "Bad day", published="2025-13-45", daily=())])
     code, _out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
-    assert code == 2 and "2503.00001.md: published: not a day" in err
+    assert code == 2 and "2503.00001.md:9: published: not a day" in err
     assert not (mirror / "site").exists()
 
 
