@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import logging
 import os
 import sys
@@ -239,6 +240,10 @@ def run_search_command(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EMFILE})
+"""Failures of the disk or the file system that a user fixes: a one-line message, not a traceback."""
+
+
 class MessageFormatter(logging.Formatter):
     """Plain lines for progress, 'warning: ...' and 'error: ...' for the rest."""
 
@@ -267,6 +272,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `build.py status | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        if exc.errno not in DISK_ERRORS:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror}; every file written before it is whole (old or new): free some "
+              "space or fix the permission, then run the command again", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -100,3 +100,17 @@ def test_reset_answered_yes_deletes_the_papers_and_the_ledger(shipped, run_cli, 
     assert code == 0 and "reset: deleted" in out
     assert not (shipped / "content" / "ledger.yml").exists()
     assert not list((shipped / "content" / "papers").rglob("*.md"))
+
+
+def test_a_full_disk_is_one_line_and_exit_1(mirror, run_cli, monkeypatch):
+    import errno
+
+    from papermirror import files
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(mirror / "site" / "index.html"))
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", full)
+    code, _out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 1 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith(f"error: {mirror / 'site' / 'index.html'}: No space left on device;")
