@@ -225,3 +225,11 @@ def test_absurd_rate_limit_headers_do_not_crash() -> None:
     assert parse_ratelimit('"api";r=0;t=' + "9" * 5000)[0] == 0
     assert retry_after({"Retry-After": "9" * 5000}) >= MAX_WAIT
     assert retry_after({"Retry-After": "-5"}) is None
+
+
+def test_backoff_with_its_jitter_never_waits_past_the_cap(fake_hub: FakeHub, clock: FakeClock) -> None:
+    fake_hub.inject("500", "date=2024-06-17", times=-1)
+    with Hub(endpoint=fake_hub.url, tries=4, backoff=100.0, sleep=clock.sleep, clock=clock) as hub:
+        with pytest.raises(FetchError):
+            hub.fetch_day("2024-06-17")
+    assert len(clock.sleeps) == 3 and max(clock.sleeps) <= MAX_WAIT

@@ -2,6 +2,10 @@
 
 The base URL comes from HF_ENDPOINT (default https://huggingface.co, as in huggingface_hub), so tests
 and forks can point the mirror at another host. HF_TOKEN, when set, is sent as a bearer token.
+
+No answer can hold a run for long: every wait (backoff, Retry-After, RateLimit t=) is capped at
+MAX_WAIT, and a request's whole answer must arrive within DEADLINE_FACTOR timeouts. An answer that
+cannot be read (bad JSON, bad gzip or UTF-8, a redirect loop) is retried like a 5xx.
 """
 
 from __future__ import annotations
@@ -182,7 +186,7 @@ class Hub:
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self.backoff * 2 ** (attempt - 1), BACKOFF_CAP)
-        return delay + random.uniform(0, delay)
+        return min(delay + random.uniform(0, delay), MAX_WAIT)
 
     def _cap(self, seconds: float, url: str, what: str) -> float:
         """Bound a wait the hub asks for by MAX_WAIT, saying so when it asked for more."""
