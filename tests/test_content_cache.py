@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from samples import make_paper
 
@@ -42,3 +44,22 @@ def test_a_file_in_the_wrong_place_is_named(tmp_path):
     paper_path(content, "2503.00001").rename(wrong)
     with pytest.raises(ContentError, match=r"2504\.00001\.md: id '2503\.00001' belongs in"):
         cache.read_papers_cached(content, tmp_path / ".cache")
+
+
+def test_a_fresh_checkout_with_the_same_bytes_is_not_parsed_again(tmp_path, monkeypatch):
+    """CI checks content/ out afresh every run: new mtimes and inodes, the same bytes."""
+    content, cache_dir = tmp_path / "content", tmp_path / ".cache"
+    for n in (1, 2, 3):
+        write_paper(content, make_paper(f"2503.0000{n}", f"Paper {n}"))
+    cache.read_papers_cached(content, cache_dir)
+    checkout = tmp_path / "checkout" / "content"
+    shutil.copytree(content, checkout)  # new inodes and mtimes
+    write_paper(checkout, make_paper("2503.00002", "Paper 2", upvotes=5))
+    parsed = []
+    real = cache.read_and_hash
+    monkeypatch.setattr(cache, "read_and_hash", lambda path: parsed.append(path.name) or real(path))
+    again = cache.read_papers_cached(checkout, cache_dir)
+    assert parsed == ["2503.00002.md"] and again.papers["2503.00002"].upvotes == 5
+    parsed.clear()
+    cache.read_papers_cached(checkout, cache_dir)  # the new stamps were recorded
+    assert parsed == []

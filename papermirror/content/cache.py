@@ -98,6 +98,21 @@ def paper_stamps(content_dir: Path) -> dict[str, Stamp]:
     return {rel: file_stamp(os.path.join(content_dir, rel)) for rel in list_paper_files(content_dir)}
 
 
+def same_bytes(content_dir: Path, rels: list[str], cached: dict[str, tuple]) -> dict[str, tuple]:
+    """Of the files whose stamp changed, those whose bytes hash as cached: a fresh checkout (CI, a
+    restored cache) gives every file a new mtime and inode, not new content. Return their cache entries."""
+    same = {}
+    for rel in rels:
+        if rel in cached:
+            try:
+                data = (content_dir / rel).read_bytes()
+            except OSError:
+                continue  # parsed below, which names the problem
+            if hashlib.blake2b(data, digest_size=16).hexdigest() == cached[rel][1]:
+                same[rel] = cached[rel]
+    return same
+
+
 def read_papers_cached(content_dir: Path, cache_dir: Path, jobs: int = 1, stamps: dict[str, Stamp] | None = None) -> Content:
     """Read every paper below content/papers, re-parsing only files changed since the last build.
 
@@ -107,7 +122,9 @@ def read_papers_cached(content_dir: Path, cache_dir: Path, jobs: int = 1, stamps
     cache_path = cache_dir / CACHE_NAME
     cached = load_cache(cache_path, version)
     stamps = paper_stamps(content_dir) if stamps is None else stamps
-    changed = [rel for rel, stamp in stamps.items() if rel not in cached or cached[rel][0] != stamp]
+    restamped = [rel for rel, stamp in stamps.items() if rel not in cached or cached[rel][0] != stamp]
+    unchanged = same_bytes(content_dir, restamped, cached)
+    changed = [rel for rel in restamped if rel not in unchanged]
     parsed = dict(zip(changed, parse_files([content_dir / rel for rel in changed], jobs)))
     files: dict[str, tuple] = {}
     papers: dict[str, Paper] = {}
@@ -119,11 +136,11 @@ def read_papers_cached(content_dir: Path, cache_dir: Path, jobs: int = 1, stamps
                 raise ContentError(f"{content_dir / rel}: id {record.id!r} belongs in {content_dir / content_relpath(record.id)}")
             files[rel] = (stamp, digest, tuple(getattr(record, name) for name in PAPER_FIELDS))
         else:
-            files[rel] = cached[rel]
+            files[rel] = (stamp, *cached[rel][1:])
             record, digest = Paper(*cached[rel][2]), cached[rel][1]
         papers[record.id] = record
         digests[record.id] = digest
-    if changed or len(files) != len(cached):
+    if restamped or len(files) != len(cached):
         save_cache(cache_path, version, files)
     log.debug("content: %d papers, %d parsed, %d from the cache", len(papers), len(changed), len(papers) - len(changed))
     return Content(papers, digests)
