@@ -251,6 +251,7 @@ class Runner:
         python.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n', encoding="utf-8")
         python.chmod(0o755)
         self.artifacts = tmp_path / "artifacts"
+        self.caches = tmp_path / "caches"
         self.runs = 0
 
     def checkout(self, ref: str = "main") -> Path:
@@ -266,9 +267,10 @@ class Runner:
         job = self.workflow["jobs"][name]
         assert evaluate(job.get("if")), f"job {name} would not run"
         outputs: dict[str, dict[str, str]] = {}
+        saves: list[dict] = []
         for number, step in enumerate(job["steps"]):
             if "uses" in step:
-                self.run_action(step, workdir)
+                saves += self.run_action(step, workdir, values)
                 continue
             if step.get("id") == "install":
                 assert step["run"] == VENV_INSTALL  # this environment is installed already
@@ -287,12 +289,18 @@ class Runner:
             assert result.returncode == 0, f"step {step.get('name')!r} failed:\n{result.stdout}\n{result.stderr}"
             step_outputs = dict(line.split("=", 1) for line in output_file.read_text().splitlines() if "=" in line)
             outputs[step.get("id", str(number))] = {**step_outputs, "stdout": result.stdout}
+        for options in saves:  # actions/cache saves in its post step, when the job succeeded
+            self.save_cache(options, workdir)
         return outputs
 
 
-    def run_action(self, step: dict, workdir: Path) -> None:
-        """What upload-artifact and download-artifact do; other actions are set-up the test does itself."""
+    def run_action(self, step: dict, workdir: Path, values: dict[str, str]) -> list[dict]:
+        """What upload-artifact, download-artifact and cache do; other actions are set-up the test does
+        itself. Return the caches to save when the job ends."""
         action, options = step["uses"].split("@")[0], step.get("with", {})
+        if action == "actions/cache":
+            options = {name: substitute(str(value), values) for name, value in options.items()}
+            return [] if self.restore_cache(options, workdir) else [options]
         if action == "actions/upload-artifact" and evaluate(step.get("if")):
             stored = self.artifacts / options["name"]
             if stored.exists():
@@ -304,6 +312,25 @@ class Runner:
         elif action == "actions/download-artifact":
             assert (self.artifacts / options["name"]).is_dir(), f"no artifact {options['name']!r} was uploaded"
             shutil.copytree(self.artifacts / options["name"], workdir / options["path"], dirs_exist_ok=True)
+        return []
+
+    def restore_cache(self, options: dict, workdir: Path) -> bool:
+        """Restore the newest cache whose key is the key or starts with a restore key (mtimes kept, as
+        the action's tar keeps them); tell whether the key itself was hit."""
+        saved = sorted(self.caches.iterdir(), key=lambda folder: int(folder.name.split("-", 1)[0])) if self.caches.is_dir() else []
+        prefixes = [options["key"], *options.get("restore-keys", "").split()]
+        hit = next((folder for prefix in prefixes for folder in reversed(saved)
+                    if folder.name.split("-", 1)[1].startswith(prefix)), None)
+        for path in (hit and options["path"].split()) or []:
+            if (hit / path).exists():
+                shutil.copytree(hit / path, workdir / path, symlinks=True, dirs_exist_ok=True)
+        return hit is not None and hit.name.split("-", 1)[1] == options["key"]
+
+    def save_cache(self, options: dict, workdir: Path) -> None:
+        folder = self.caches / f"{len(list(self.caches.glob('*'))) if self.caches.is_dir() else 0}-{options['key']}"
+        for path in options["path"].split():
+            if (workdir / path).exists():
+                shutil.copytree(workdir / path, folder / path, symlinks=True)
 
 
 def evaluate(condition: str | None) -> bool:
@@ -325,7 +352,8 @@ def substitute(value: str, values: dict[str, str]) -> str:
 
 
 def dispatch_values(**extra: str) -> dict[str, str]:
-    return {"inputs.since": SINCE, "inputs.until": UNTIL, "github.ref_name": "main",
+    return {"inputs.since": SINCE, "inputs.until": UNTIL, "github.ref_name": "main", "runner.os": "Linux",
+            "github.run_id": "1",
             "github.token": "test-token", "github.server_url": "https://github.com",
             "steps.pages.outputs.base_url": PAGES_URL, **extra}
 
@@ -414,3 +442,42 @@ def test_publish_steps_build_the_site_from_the_pushed_commit(fake_hub, tmp_path,
     assert PAGES_URL.split("://", 1)[1] in index.read_text(encoding="utf-8") or "/mirror/" in index.read_text(encoding="utf-8")
     paper_ids = [p.stem for p in (workdir / "content" / "papers").glob("*/*.md")]
     assert paper_ids and any(paper_ids[0] in p.name or paper_ids[0] in str(p) for p in (workdir / "site").rglob("*"))
+
+
+def build_output(outputs: dict[str, dict[str, str]]) -> str:
+    return next(step["stdout"] for step in outputs.values() if "build:" in step.get("stdout", ""))
+
+
+def site_without_index(site: Path) -> dict[str, bytes]:
+    """Every file of site/ but Pagefind's bundle (Pagefind's output is not byte-for-byte repeatable)."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and not p.relative_to(site).as_posix().startswith("pagefind/")}
+
+
+def test_build_job_carries_its_state_over_and_matches_a_clean_build(fake_hub, tmp_path, origin) -> None:
+    runner = Runner(tmp_path, origin)
+    _, outputs = snapshot_then_push(runner, dispatch_values())
+    first = runner.run_job("build", runner.checkout(outputs["commit"]["sha"]), dispatch_values(**{"github.run_id": "1"}))
+    assert " 0 removed" in build_output(first) and "(unchanged)" not in build_output(first)  # a cold cache: a full build
+
+    # The next day three papers' figures move: the build draws their pages and the listings, no more.
+    for item in fake_hub.days["2025-03-14"][:3]:
+        item["paper"]["upvotes"] = (item["paper"].get("upvotes") or 0) + 100
+    _, outputs = snapshot_then_push(runner, dispatch_values())
+    sha = outputs["commit"]["sha"]
+    warm = runner.checkout(sha)
+    second = build_output(runner.run_job("build", warm, dispatch_values(**{"github.run_id": "2"})))
+    pages = int(re.search(r"(\d+) files:", second).group(1))
+    drawn = int(re.search(r"(\d+) drawn", second).group(1))
+    assert 3 <= drawn < pages / 2, second  # incremental, not a full redraw
+
+    # Byte for byte what a build from a cold cache makes of the same commit.
+    cold = Runner(tmp_path / "cold", origin) if (tmp_path / "cold").mkdir() is None else None
+    clean = cold.checkout(sha)
+    cold.run_job("build", clean, dispatch_values(**{"github.run_id": "3"}))
+    assert site_without_index(warm / "site") == site_without_index(clean / "site")
+    assert (warm / "site" / "pagefind" / "pagefind-entry.json").is_file()
+
+    # A run whose state is current draws nothing and keeps the search index as it is.
+    third = build_output(runner.run_job("build", runner.checkout(sha), dispatch_values(**{"github.run_id": "4"})))
+    assert " 0 drawn, 0 written" in third

@@ -102,7 +102,14 @@ def build_cache_dir(config: Config, site_dir: Path) -> Path:
     .cache/sites/ for any other (serve's preview), so that neither makes the other redraw everything."""
     if site_dir.resolve() == config.site_dir.resolve():
         return config.cache_dir
-    return config.cache_dir / "sites" / hashlib.blake2b(str(site_dir.resolve()).encode(), digest_size=6).hexdigest()
+    where = os.path.relpath(site_dir.resolve(), config.root.resolve())
+    return config.cache_dir / "sites" / hashlib.blake2b(where.encode(), digest_size=6).hexdigest()
+
+
+def site_key(cache_dir: Path, site_dir: Path) -> str:
+    """The site folder a manifest describes, relative to the cache ("../site"): the same in every
+    checkout of the mirror, so a CI runner that restores .cache/ and site/ elsewhere still uses them."""
+    return os.path.relpath(site_dir.resolve(), cache_dir.resolve())
 
 
 @dataclass
@@ -123,7 +130,7 @@ class BuildCache:
             stored = json.loads((cache_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError, OSError):
             stored = None
-        if not isinstance(stored, dict) or stored.get("version") != MANIFEST_VERSION or stored.get("site") != str(site_dir):
+        if not isinstance(stored, dict) or stored.get("version") != MANIFEST_VERSION or stored.get("site") != site_key(cache_dir, site_dir):
             return cls(cache_dir, site_dir, {}, None)
         pages, inputs = stored.get("pages"), stored.get("inputs")
         return cls(cache_dir, site_dir, pages if isinstance(pages, dict) else {}, inputs if isinstance(inputs, str) else None)
@@ -148,7 +155,7 @@ class BuildCache:
         the files the last build wrote that no page claims any more."""
         pages = {path: [digest, sizes[path] if path in sizes else self.pages[path][1]] for path, digest in digests.items()}
         stale = [path for path in self.pages if path not in pages]
-        data = {"version": MANIFEST_VERSION, "site": str(self.site_dir), "inputs": inputs, "pages": dict(sorted(pages.items()))}
+        data = {"version": MANIFEST_VERSION, "site": site_key(self.cache_dir, self.site_dir), "inputs": inputs, "pages": dict(sorted(pages.items()))}
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(self.cache_dir / MANIFEST_NAME, json.dumps(data, separators=(",", ":")).encode("utf-8"), durable=False)
         self.pages, self.inputs = pages, inputs
