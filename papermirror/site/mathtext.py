@@ -33,6 +33,13 @@ MATHML_ATTRIBUTES = frozenset(
 SAFE_ATTRIBUTE_VALUE = re.compile(r"[#\w.\- %]{0,40}")
 EXCERPT_CHARS = 280
 _DOLLAR = re.compile(r"\\\$|\$")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters but tab, newline and carriage return: no page may carry them raw."""
+
+
+def drop_control(text: str) -> str:
+    """Drop the control characters HTML and XML cannot carry (a NUL, an ESC from a title)."""
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
@@ -138,7 +145,7 @@ def render_pieces(pieces: list[tuple[str, str]]) -> Markup:
 @functools.lru_cache(maxsize=4096)
 def render_inline(text: str) -> Markup:
     """Render one line of text with math (a title, a summary) to safe HTML."""
-    return render_pieces(split_math(text))
+    return render_pieces(split_math(drop_control(text)))
 
 
 def render_paragraphs(text: str) -> Markup:
@@ -149,12 +156,12 @@ def render_paragraphs(text: str) -> Markup:
 
 def plain_text(text: str) -> str:
     """Return the text with math delimiters removed and `\\$` unescaped, for <title>, feeds and meta tags."""
-    return "".join(value for _kind, value in split_math(text))
+    return "".join(value for _kind, value in split_math(drop_control(text)))
 
 
 def render_excerpt(text: str, limit: int = EXCERPT_CHARS) -> Markup:
     """Render the first `limit` characters of text, cut at a word and never inside a formula."""
-    first_paragraph = re.split(r"\n[ \t]*\n", text.strip(), maxsplit=1)[0]
+    first_paragraph = re.split(r"\n[ \t]*\n", drop_control(text).strip(), maxsplit=1)[0]
     pieces, used, cut = [], 0, False
     for kind, value in split_math(first_paragraph):
         if used + len(value) <= limit:

@@ -20,6 +20,7 @@ from papermirror.site.archive import Archive
 from papermirror.site.cite import bibtex_entry, citation_meta, short_authors
 from papermirror.site.contexts import Links, Page, human_day, human_month
 from papermirror.site.mathtext import (
+    drop_control,
     plain_text,
     render_excerpt,
     render_inline,
@@ -58,7 +59,7 @@ def time_tag(day: str | None) -> Markup:
 def meta_tags(pairs: list[tuple[str, str]]) -> Markup:
     """<meta name="..." content="..."> lines for (name, content) pairs (one call for the ~25
     citation tags of a paper page, which a template loop drew at a tenth of the page's cost)."""
-    return Markup("\n".join(f'<meta name="{escape(name)}" content="{escape(value)}">' for name, value in pairs))
+    return Markup("\n".join(f'<meta name="{escape(name)}" content="{escape(drop_control(value))}">' for name, value in pairs))
 
 
 def description_of(paper: Paper) -> str:
@@ -67,6 +68,12 @@ def description_of(paper: Paper) -> str:
     if len(text) <= DESCRIPTION_CHARS:
         return text
     return text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _printable(value: object) -> object:
+    """Every {{ value }}: text from the hub loses its control characters (HTML cannot carry a NUL or
+    an ESC); Markup, which this package built, is left as it is."""
+    return drop_control(value) if type(value) is str else value
 
 
 def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_version: str,
@@ -88,6 +95,7 @@ def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_ve
         keep_trailing_newline=True,
         auto_reload=False,
         bytecode_cache=bytecode_cache,
+        finalize=_printable,
     )
     env.filters.update(
         math=render_inline,
