@@ -121,11 +121,12 @@ def positive_int(value: str) -> int:
 def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
     from papermirror.fetch.hub import Hub
     from papermirror.fetch.snapshot import run_snapshot
+    from papermirror.processes import exclusive_run
 
     if args.since and args.until and args.since > args.until:
         raise UserError(f"--since {args.since} is after --until {args.until}")
     progress = sys.stderr.isatty() and not args.quiet
-    with Hub.from_env() as hub:
+    with exclusive_run(config.cache_dir, "snapshot"), Hub.from_env() as hub:
         summary = run_snapshot(config, hub, since=args.since, until=args.until, dry_run=args.dry_run, progress=progress,
                                allow_empty=args.allow_empty)
     prefix = "dry run, nothing written: " if args.dry_run else ""
@@ -156,6 +157,7 @@ def run_status_command(config: Config, args: argparse.Namespace) -> int:
 
 def run_reset_command(config: Config, args: argparse.Namespace) -> int:
     from papermirror.ops.reset import plan_reset, reset_archive
+    from papermirror.processes import exclusive_run
 
     plan = plan_reset(config)
     what = f"{plan.papers} paper file(s) in {config.content_dir / 'papers'} and the ledger (notes in them too)"
@@ -170,7 +172,8 @@ def run_reset_command(config: Config, args: argparse.Namespace) -> int:
         if answer.strip().lower() != "yes":
             print("reset: nothing deleted")
             return 0  # a refusal is an answer, not an error
-    reset_archive(config)
+    with exclusive_run(config.cache_dir, "snapshot"):  # never while a snapshot writes content/
+        reset_archive(config)
     print(f"reset: deleted {plan.papers} paper file(s) and the ledger; the next `python build.py snapshot` "
           f"backfills from listing.since ({config.listing.since}). Commit content/ to publish the reset.")
     return 0

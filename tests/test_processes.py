@@ -61,3 +61,17 @@ def test_a_build_while_another_runs_exits_2_and_writes_nothing(mirror, run_cli):
         code, _out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 2 and "another `build.py build` is running" in err and "Traceback" not in err
     assert not (mirror / "site").exists()
+
+
+def test_a_snapshot_or_reset_while_a_snapshot_runs_is_refused(mirror, run_cli, fake_hub):
+    from samples import make_paper, write_archive
+
+    write_archive(mirror, [make_paper("2503.00001", "Kept while the snapshot runs")])
+    with exclusive_run(mirror / ".cache", "snapshot"):
+        code, _out, err = run_cli("snapshot", "--since", "2025-03-14", "--until", "2025-03-14", config=mirror / "mirror.yml")
+        assert code == 2 and "another `build.py snapshot` is running" in err
+        code, _out, err = run_cli("reset", "--yes", config=mirror / "mirror.yml")
+        assert code == 2 and "another `build.py snapshot` is running" in err
+    assert fake_hub.requests == [] and (mirror / "content/papers/2503/2503.00001.md").is_file()
+    code, _out, err = run_cli("snapshot", "--since", "2025-03-14", "--until", "2025-03-14", config=mirror / "mirror.yml")
+    assert code == 0, err
