@@ -67,7 +67,7 @@ def test_an_empty_archive_builds_with_a_warning(mirror, run_cli):
 def test_a_big_archive_gets_one_index_per_year_listed_for_merging(archive, run_cli, monkeypatch):
     from papermirror.search import pagefind as index
 
-    monkeypatch.setattr(index, "SHARD_ABOVE", 2)  # the fixture's 5 papers count as a big archive
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)  # an index holds at most 2 pages: the fixture's 5 are split
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
     assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, 0 unchanged)" in out
@@ -130,7 +130,7 @@ def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive
     assert {path.relative_to(bundle) for path in bundle.rglob("pagefind-entry.json")} == set(before)
 
 
-def test_the_newest_year_is_indexed_by_quarter_so_a_daily_build_redoes_a_quarter(archive, run_cli, monkeypatch):
+def test_the_newest_quarter_is_an_index_of_its_own_so_a_daily_build_redoes_a_quarter(archive, run_cli, monkeypatch):
     from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
@@ -140,29 +140,93 @@ def test_the_newest_year_is_indexed_by_quarter_so_a_daily_build_redoes_a_quarter
     assert code == 0, err
     assert f"index: {len(PAPERS) + 1} pages," in out and "(5 indexes, 0 unchanged)" in out
     bundle = archive / "site/pagefind"
-    assert json.loads((bundle / "shards.json").read_text(encoding="utf-8")) == ["2025-q1/", "2024/", "2023/", "2021/"]
+    assert json.loads((bundle / "shards.json").read_text(encoding="utf-8")) == ["2025/", "2024/", "2023/", "2021/"]
     years = json.loads((bundle / "years.json").read_text(encoding="utf-8"))
-    assert {key: shard["pages"] for key, shard in years.items()} == {"25q4": 1, "25q1": 2, "24": 1, "23": 1, "21": 1}
-    assert years["25q4"]["bundle"] == "" and all(shard["bytes"] > 10_000 for shard in years.values())
+    assert {key: shard["pages"] for key, shard in years.items()} == {"2025-q4": 1, "2025": 2, "2024": 1, "2023": 1, "2021": 1}
+    assert years["2025-q4"]["bundle"] == "" and all(shard["bytes"] > 10_000 for shard in years.values())
     write_archive(archive / "content", (autumn.replace(upvotes=999),))
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
-    assert "(5 indexes, 4 unchanged)" in out and "index: papers of 2025 Q4" in err + out
+    assert "(5 indexes, 4 unchanged)" in out and "index: papers of 2025-q4 (1 pages)" in err + out
 
 
-def test_old_style_ids_are_found_and_keep_the_archive_in_one_index(tmp_path, monkeypatch):
-    """hep-th/9901001's page is papers/hep-th/9901001/index.html: it has no arXiv month to shard by."""
+def test_when_a_quarter_ends_its_index_moves_out_of_the_newest_unchanged(archive, run_cli, monkeypatch):
+    """The newest quarter's index (site/pagefind/ itself) becomes an older quarter's (site/pagefind/2025-q2/)
+    when papers of a newer quarter arrive; its pages did not change, so Pagefind does not run for it."""
     from papermirror.search import pagefind as index
 
-    monkeypatch.setattr(index, "SHARD_ABOVE", 1)
-    for relative in ("papers/2401.00001/index.html", "papers/2402.00002/index.html", "papers/hep-th/9901001/index.html"):
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    spring = PAPERS[0].replace(id="2505.00001", title="A spring paper", published="2025-05-01", daily=("2025-05-02",))
+    write_archive(archive / "content", (spring,))
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    bundle = archive / "site/pagefind"
+    assert json.loads((bundle / "years.json").read_text(encoding="utf-8"))["2025-q2"]["bundle"] == ""
+    summer = spring.replace(id="2507.00001", title="A summer paper", published="2025-07-01", daily=("2025-07-02",))
+    write_archive(archive / "content", (summer,))
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    years = json.loads((bundle / "years.json").read_text(encoding="utf-8"))
+    assert {key: shard["bundle"] for key, shard in years.items()} == {
+        "2025-q3": "", "2025-q2": "2025-q2/", "2025-q1": "2025-q1/", "2024": "2024/", "2023": "2023/", "2021": "2021/"}
+    assert "index: papers of 2025-q2" not in err + out and "(6 indexes, 4 unchanged)" in out
+    for shard in years.values():
+        entry = json.loads((bundle / shard["bundle"] / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert sum(language["page_count"] for language in entry["languages"].values()) == shard["pages"]
+    assert not (bundle / "2025-q2" / "2025-q1").exists() and not (bundle / "2025-q2" / "shards.json").exists()
+
+
+def test_old_style_ids_are_found_and_indexed_with_the_oldest_years(tmp_path):
+    """hep-th/9901001's page is papers/hep-th/9901001/index.html: it has no arXiv month of the new
+    style, so it counts as a year before all others."""
+    from papermirror.search import shards
+
+    for relative in ("papers/2401.00001/index.html", "papers/2402.00002/index.html", "papers/2307.00003/index.html",
+                     "papers/hep-th/9901001/index.html", "papers/math/0301001/index.html"):
         (tmp_path / relative).parent.mkdir(parents=True)
         (tmp_path / relative).write_text("<html></html>", encoding="utf-8")
-    assert {page.relative_to(tmp_path).as_posix() for page in index.paper_pages(tmp_path)} == {
-        "papers/2401.00001/index.html", "papers/2402.00002/index.html", "papers/hep-th/9901001/index.html"}
-    assert [shard.key for shard in index.plan_shards(tmp_path)] == ["all"]
-    (tmp_path / "papers/hep-th/9901001/index.html").unlink()
-    assert [shard.key for shard in index.plan_shards(tmp_path)] == ["24q1"]
+    assert {page.relative_to(tmp_path).as_posix() for page in shards.paper_pages(tmp_path)} == {
+        "papers/2401.00001/index.html", "papers/2402.00002/index.html", "papers/2307.00003/index.html",
+        "papers/hep-th/9901001/index.html", "papers/math/0301001/index.html"}
+    assert [(shard.key, shard.glob) for shard in shards.plan_shards(tmp_path, 10)] == [("all", "papers/**/index.html")]
+    planned = shards.plan_shards(tmp_path, 6)
+    assert [(shard.key, shard.bundle, shard.glob, len(shard.pages)) for shard in planned] == [
+        ("2024-q1", "", "papers/{2401*,2402*}/index.html", 2),
+        ("old-2023", "old-2023/", "papers/{2307*,hep-th/*,math/*}/index.html", 3)]
+
+
+def quarters(year: str, sizes: tuple[int, ...]) -> dict[str, int]:
+    """Pages per month: `sizes` pages in each month of the quarters of `year` ('23'), one size per quarter."""
+    return {f"{year}{month:02d}": size for quarter, size in enumerate(sizes) for month in range(3 * quarter + 1, 3 * quarter + 4)}
+
+
+def test_the_split_follows_the_calendar_within_the_bound():
+    from papermirror.search.shards import group_months
+
+    def plan(counts, most):
+        return [(name, sum(counts[month] for month in months)) for name, months in group_months(counts, most)]
+
+    ten_k = {**quarters("23", (750, 750, 770, 770)), "2401": 775, "2402": 125}  # 25 papers a day, as synthetic.py
+    assert plan(ten_k, 4000) == [("2024-q1", 900), ("2023-q4", 2310), ("2023-q3", 2310), ("2023-q2", 2250), ("2023-q1", 2250)]
+    assert plan(ten_k, 5000) == [("2024-q1", 900), ("2023-h2", 4620), ("2023-h1", 4500)]
+    assert plan(ten_k, 10_000) == [("2024-q1", 900), ("2023", 9120)]
+    assert plan(ten_k, 20_040) == [("all", 10_020)]  # at most half the bound: one index
+    assert plan({"2301": 1200, "2302": 300, "2304": 500, "2401": 5}, 1000) == [
+        ("2024-q1", 5), ("2023-q2", 500), ("2023-02", 300), ("2023-01", 1200)]  # a month is never split
+
+
+def test_small_years_are_merged_and_the_grouping_is_stable_as_the_archive_grows():
+    from papermirror.search.shards import group_months
+
+    def plan(counts):
+        return {name: sorted(months) for name, months in group_months(counts, 4000)}
+
+    sparse = {"old": 3, "1706": 1, "2106": 2, **quarters("22", (100,) * 4), **quarters("23", (500,) * 4),
+              **quarters("24", (400, 400)), "2407": 400}
+    assert plan(sparse).keys() == {"2024-q3", "2024", "2023-h2", "2023-h1", "old-2022"}
+    assert plan(sparse)["old-2022"] == sorted(["old", "1706", "2106", *quarters("22", (100,) * 4)])
+    later = {**sparse, **quarters("24", (400, 400, 1000)), "2410": 50, "2203": 101}  # and an old paper added late
+    assert list(plan(later)) == ["2024-q4", "2024-h2", "2024-h1", "2023-h2", "2023-h1", "old-2022"]
+    assert all(plan(later)[name] == plan(sparse)[name] for name in ("2023-h2", "2023-h1", "old-2022"))
 
 
 def test_a_build_with_no_changed_paper_page_keeps_the_index(archive, run_cli):

@@ -5,15 +5,18 @@ Python API's per-page calls index about 10 pages a second; the binary walks thou
 reads only the paper pages, and within them only the `data-pagefind-body` element, so listings and
 navigation stay out of the index.
 
-Pagefind holds one index in memory while it writes it (measured: 5.9 GB for 50,000 paper pages), so
-an archive of more than SHARD_ABOVE papers gets several indexes (shards, see plan_shards): one per
-arXiv year, and one per quarter of the newest year, so that a daily build, whose changes are among
-the newest papers, re-indexes a quarter's papers rather than a year's. The newest shard's bundle is
-site/pagefind/ itself, the others' are site/pagefind/2023/, site/pagefind/2026-q3/ and so on, and
-site/pagefind/shards.json lists them for the search page, which merges them in the browser
-(Pagefind's `mergeIndex`), so one search still covers the whole archive. A shard none of whose
-pages changed keeps its index from the previous build (years.json records each shard's pages,
-words and bytes). When a new year begins, the last year's quarters become one year's index.
+Pagefind holds a whole index in memory while it writes it (about 200 KB a page: 1.9 GB for 10,000
+paper pages) and reads every page of an index again when one of them changed, so an archive of more
+than SHARD_ABOVE / 2 pages is split into several indexes (shards, see shards.py) of at most
+SHARD_ABOVE pages, along the calendar of arXiv ids: the newest quarter is one index, so that a daily
+build, whose changes are among the newest papers, re-indexes a quarter's papers; each older year is
+one more, or its halves or quarters when it holds more than SHARD_ABOVE pages, and small years are
+merged. The newest quarter's bundle is site/pagefind/ itself, the others' are site/pagefind/2023/,
+site/pagefind/2023-q3/ and so on, and site/pagefind/shards.json lists them for the search page,
+which merges them in the browser (Pagefind's `mergeIndex`), so one search still covers the whole
+archive. Shards are indexed one after another, so Pagefind's peak memory is that of the largest. A
+shard none of whose pages changed keeps its index from the previous build (years.json records each
+shard's pages, a digest of their paths, words and bytes).
 
 The bundle is written to a fresh folder beside site/pagefind and swapped in when Pagefind
 succeeds, so a failed run leaves the previous index in place and no stale chunk survives.
@@ -36,26 +39,22 @@ from pathlib import Path
 from papermirror.config import Config
 from papermirror.errors import PagefindError
 from papermirror.processes import die_with_parent
+from papermirror.search.shards import PAPER_PAGES, Shard, plan_shards
 
 log = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"
 """The folder below site/ the search page loads Pagefind from."""
-PAPER_PAGES = "papers/**/index.html"
-"""The pages Pagefind reads: paper pages only (with no data-pagefind-body anywhere, as in an empty
-archive, Pagefind would otherwise index every listing)."""
 TIMEOUT_SECONDS = 1800
-SHARD_ABOVE = 20_000
-"""Above this many paper pages, index each arXiv year separately (see the module docstring)."""
+SHARD_ABOVE = 4_000
+"""The most paper pages one Pagefind index holds (about 0.8 GB of Pagefind's memory); see shards.py."""
 SHARDS_FILE = "shards.json"
 """site/pagefind/shards.json: the bundles (relative to site/pagefind/) the search page merges in."""
 UNUSED_FILES = re.compile(r"pagefind-(ui|component-ui|modular-ui|highlight)\.(js|css)")
 """Pagefind's ready-made interfaces, written into every bundle; the search page (layouts/static/search.js)
 uses the JS API in pagefind.js instead, so these are removed from the bundle."""
 YEARS_FILE = "years.json"
-"""site/pagefind/years.json: per shard, its bundle, pages, words and bytes, to reuse unchanged shards' indexes."""
-
-
+"""site/pagefind/years.json: per shard, its bundle, pages, digest, words and bytes, to reuse unchanged shards' indexes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +69,7 @@ class IndexReport:
     """Size of site/pagefind/ on disk."""
     seconds: float
     indexes: int = 1
-    """Pagefind indexes (above SHARD_ABOVE papers, one per arXiv year and per quarter of the newest year)."""
+    """Pagefind indexes (shards, see shards.py)."""
     reused: int = 0
     """Indexes kept from the previous build (none of their pages changed)."""
 
@@ -82,80 +81,18 @@ class IndexReport:
 
 
 def pagefind_command(site_dir: Path, output_dir: Path, glob: str = PAPER_PAGES) -> list[str]:
-    """The command line that indexes the pages of `site_dir` matching `glob` into `output_dir`."""
+    """The command line that indexes the pages of `site_dir` matching `glob` into `output_dir`: paper
+    pages only (with no data-pagefind-body anywhere, as in an empty archive, Pagefind would otherwise
+    index every listing)."""
     return [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(output_dir),
             "--glob", glob]
 
 
-@dataclass(frozen=True, slots=True)
-class Shard:
-    """One Pagefind index of a big archive: the papers of one arXiv year, or of one quarter of the newest year."""
-
-    key: str
-    """'23' (a year) or '26q4' (a quarter of the newest year), also its key in years.json."""
-    bundle: str
-    """Its folder below site/pagefind/: '' for the newest shard, else '2023/' or '2026-q3/'."""
-    glob: str
-    """The pages of site/ it indexes, as a Pagefind --glob."""
-    pages: dict[Path, float]
-    """Its paper pages and their modification times."""
-
-
-def paper_pages(site_dir: Path) -> dict[Path, float]:
-    """Every paper page of `site_dir` (papers/<id>/index.html, old-style ids one level deeper) and its
-    modification time; one directory listing and one stat a page (a `**` glob takes 30 s at 100k)."""
-    pages: dict[Path, float] = {}
-    folders = [site_dir / "papers"]
-    for _level in range(2):
-        deeper = []
-        for folder in folders:
-            try:
-                entries = list(os.scandir(folder))
-            except OSError:
-                continue
-            for entry in entries:
-                if not entry.is_dir(follow_symlinks=False):
-                    continue
-                page = Path(entry.path) / "index.html"
-                try:
-                    pages[page] = page.stat().st_mtime
-                except FileNotFoundError:
-                    deeper.append(Path(entry.path))  # hep-th/ holds hep-th/9901001/index.html
-        folders = deeper
-    return pages
-
-
-def plan_shards(site_dir: Path) -> list[Shard]:
-    """The indexes to build, newest first: one (key 'all') for a small archive, else one per year
-    and per quarter of the newest year (see the module docstring)."""
-    pages = paper_pages(site_dir)
-    papers_dir = site_dir / "papers"
-    months: dict[str, dict[Path, float]] = {}
-    for page, mtime in pages.items():  # an old-style id's folder (hep-th/) has no month: no sharding
-        months.setdefault(page.relative_to(papers_dir).parts[0][:4], {})[page] = mtime
-    if len(pages) <= SHARD_ABOVE or not all(month.isdigit() for month in months):
-        return [Shard(key="all", bundle="", glob=PAPER_PAGES, pages=pages)]
-    newest_year = max(months)[:2]
-    groups: dict[str, list[str]] = {}
-    for month in months:
-        year = month[:2]
-        key = f"{year}q{(int(month[2:]) - 1) // 3 + 1}" if year == newest_year else year
-        groups.setdefault(key, []).append(month)
-    shards = []
-    for number, key in enumerate(sorted(groups, reverse=True)):
-        bundle = "" if number == 0 else f"20{key[:2]}{'-' + key[2:] if len(key) > 2 else ''}/"
-        chosen = sorted(groups[key])
-        glob = f"papers/{key}*/index.html" if len(key) == 2 else f"papers/{{{','.join(chosen)}}}*/index.html"
-        shards.append(Shard(key=key, bundle=bundle, glob=glob,
-                            pages={page: mtime for month in chosen for page, mtime in months[month].items()}))
-    return shards
-
-
 def reusable_shard(bundle: Path, old: dict, shard: Shard) -> Path | None:
-    """The previous build's index of `shard`, if none of its pages was added, removed or rewritten since."""
+    """The previous build's index of `shard`, if it had the same pages and none was rewritten since."""
     kept = old.get(shard.key)
     entry = bundle / kept["bundle"] / "pagefind-entry.json" if kept else None
-    if not entry or not entry.is_file() or kept.get("pages") != len(shard.pages):
+    if not entry or not entry.is_file() or kept.get("digest") != shard.digest:
         return None
     built = entry.stat().st_mtime
     return entry.parent if all(mtime < built for mtime in shard.pages.values()) else None
@@ -189,21 +126,22 @@ def finish_bundle(folder: Path) -> int:
     return sum(size for _path, size in sizes)
 
 
-def move_bundle(source: Path, target: Path) -> None:
+def move_bundle(source: Path, target: Path, nested: set[str]) -> None:
     """Move one index's bundle from the previous build's folder into the new one: a rename per entry
-    (a few, whatever the index's size), leaving out the other years' bundles nested in the newest one."""
+    (a few, whatever the index's size), leaving out the `nested` folders (the other shards' bundles
+    inside the newest one's) and the lists of shards (written afresh)."""
     try:
         target.mkdir(parents=True, exist_ok=True)
         for entry in source.iterdir():
-            if not (entry.is_dir() and re.fullmatch(r"20\d\d(-q\d)?", entry.name)):
+            if entry.name not in nested and entry.name not in (YEARS_FILE, SHARDS_FILE):
                 entry.rename(target / entry.name)
     except OSError as exc:
         raise PagefindError(f"cannot move the unchanged index {source} into {target}: {exc}") from None
 
 
 def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard]) -> tuple[int, int, int, int, int]:
-    """Index `site_dir` into `fresh`, one index per shard of `shards`; return pages, words, bytes,
-    indexes and indexes reused.
+    """Index `site_dir` into `fresh`, one index per shard of `shards`, one after another; return pages,
+    words, bytes, indexes and indexes reused.
 
     A shard none of whose pages changed since the last build keeps its index: once every changed
     shard is indexed, its bundle is moved (renamed) from the old site/pagefind/ into `fresh`. Until
@@ -212,6 +150,7 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard]) -> tup
     """
     bundle = site_dir / BUNDLE_DIR
     old = read_json(bundle / YEARS_FILE)
+    nested = {entry["bundle"].split("/")[0] for entry in old.values() if isinstance(entry, dict) and entry.get("bundle")}
     manifest, kept = {}, []
     for shard in shards:
         previous = reusable_shard(bundle, old, shard)
@@ -219,15 +158,16 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard]) -> tup
             kept.append((previous, fresh / shard.bundle))
             words, size = old[shard.key]["words"], old[shard.key].get("bytes") or finish_bundle(previous)
         else:
-            if shard.key != "all":
-                log.info("index: papers of %s", f"20{shard.key}" if len(shard.key) == 2 else f"20{shard.key[:2]} {shard.key[2:].upper()}")
+            if len(shards) > 1:
+                log.info("index: papers of %s (%d pages)", shard.key, len(shard.pages))
             _, words = count_indexed(run_pagefind(pagefind_command(site_dir, fresh / shard.bundle, shard.glob)))
             size = finish_bundle(fresh / shard.bundle)
-        manifest[shard.key] = {"bundle": shard.bundle, "pages": len(shard.pages), "words": words, "bytes": size}
+        manifest[shard.key] = {"bundle": shard.bundle, "pages": len(shard.pages), "digest": shard.digest,
+                               "words": words, "bytes": size}
     for previous, target in kept:
-        move_bundle(previous, target)
+        move_bundle(previous, target, nested)
     write_json(fresh, YEARS_FILE, manifest)
-    write_json(fresh, SHARDS_FILE, [shard["bundle"] for shard in manifest.values() if shard["bundle"]])
+    write_json(fresh, SHARDS_FILE, [shard.bundle for shard in shards if shard.bundle])
     totals = [sum(shard[key] for shard in manifest.values()) for key in ("pages", "words", "bytes")]
     return totals[0], totals[1], totals[2], len(manifest), len(kept)
 
@@ -250,7 +190,7 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     if not (site_dir / "index.html").is_file():
         raise PagefindError(f"{site_dir}: no built site to index; run `python build.py build` first")
     bundle = site_dir / BUNDLE_DIR
-    shards = plan_shards(site_dir)
+    shards = plan_shards(site_dir, SHARD_ABOVE)
     if not any(shard.pages for shard in shards):
         log.warning("index: %s holds no paper pages; search will find nothing until papers are added", site_dir)
         shutil.rmtree(bundle, ignore_errors=True)
