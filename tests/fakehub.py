@@ -1,9 +1,13 @@
-"""A loopback fake of the HF Papers API that replays the recorded responses in tests/fixtures/hf-api.
+"""A loopback fake of the HF Papers API that replays recorded responses.
 
+By default it serves the 11 days recorded in tests/fixtures/hf-api; `FakeHub(days=load_bundle())`
+serves all 580 days of tests/data/daily_papers.jsonl.gz (2024-05-27 .. 2026-08-21) instead.
 It is a real HTTP server on 127.0.0.1 (the code under test reaches it only through HF_ENDPOINT):
-- GET /api/daily_papers?date=D&limit=L&p=N: the recorded day D (sorted by upvotes, as HF does),
-  sliced by limit (default 50, at most 100) and page; a day with no recording is an empty list.
-- GET /api/papers/search?q=Q&limit=L: recorded items holding the most words of Q (at most 120).
+- GET /api/daily_papers?date=D&limit=L&p=N: the recorded day D in its recorded order (HF's),
+  sliced by limit (default 50, at most 100) and page (from 0); a day with no recording (a weekend,
+  a holiday, a day the recorder missed) is an empty list, as HF answers for a weekend.
+- GET /api/papers/search?q=Q&limit=L: a keyword STAND-IN for HF's semantic search (no search answer
+  was recorded): the served items holding every word of 4+ letters of Q, at most `limit` (<= 120).
 - GET /api/papers/{id}: the recorded paper, or HF's 404 body.
 Faults are injected per request with `FakeHub.inject(kind, match, times)`:
 429 (Retry-After + RateLimit headers), 429-bare (only a RateLimit header), 500, slow (sleeps past
@@ -12,14 +16,16 @@ empty (an empty list), redirect (a redirect to itself, for ever), gzip (a body t
 is not), body (a 200 with the given raw bytes), ratelimit (a good answer whose RateLimit header says
 the quota is spent for `seconds`), trickle (a good answer sent a byte every `seconds`).
 
-Run `python tests/fakehub.py [PORT]` to serve it by hand (that is how content/ was made).
+Run `python tests/fakehub.py [--bundle] [PORT]` to serve it by hand; `python tests/replay.py` makes the
+shipped content/ with it.
 """
 
 from __future__ import annotations
 
+import argparse
+import gzip
 import json
 import re
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -28,6 +34,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf-api"
+BUNDLE = Path(__file__).parent / "data" / "daily_papers.jsonl.gz"
+"""580 recorded days of /api/daily_papers, one JSON line a day (see SOURCE.md beside the fixtures)."""
 FAULT_KINDS = (
     "429", "429-bare", "500", "slow", "malformed", "truncated", "empty", "redirect", "gzip", "body", "ratelimit",
     "trickle",
@@ -40,6 +48,16 @@ def load_recorded_days(folder: Path = FIXTURES) -> dict[str, list[dict]]:
     for path in sorted(folder.glob("daily_papers-date=*.json")):
         day = path.stem.split("=", 1)[1]
         days[day] = json.loads(path.read_text(encoding="utf-8"))
+    return days
+
+
+def load_bundle(path: Path = BUNDLE) -> dict[str, list[dict]]:
+    """Read the recorded days of a JSON-lines bundle ({"date", "items", ...} a line): {'2024-05-27': [items...]}."""
+    days = {}
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            days[record["date"]] = record["items"]
     return days
 
 
@@ -136,7 +154,10 @@ class FakeHub:
         return 404, {"error": "Sorry, we can't find the page you are looking for."}
 
     def search(self, q: str) -> list[dict]:
-        """A keyword stand-in for HF's semantic search: items holding every word (4+ letters) of q."""
+        """A keyword STAND-IN for HF's semantic search: items holding every word (4+ letters) of q.
+
+        Best first by upvotes, then id; each paper once. Not what huggingface.co would answer.
+        """
         words = [w for w in re.findall(r"\w+", q.lower()) if len(w) > 3]
         scored, seen = [], set()
         for items in self.days.values():
@@ -156,6 +177,7 @@ class FakeHub:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -240,10 +262,20 @@ def encode_json(body: object) -> bytes:
         return json.dumps(body).encode()
 
 
-if __name__ == "__main__":
-    with FakeHub(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8765) as running:
-        print(f"fake hub on {running.url} (Ctrl-C to stop)", flush=True)
+def main(argv: list[str] | None = None) -> None:
+    """Serve the fixtures' 11 days (or, with --bundle, the 580 days of the bundle) until Ctrl-C."""
+    parser = argparse.ArgumentParser(description="A loopback fake of the HF Papers API, replaying recorded days.")
+    parser.add_argument("port", nargs="?", type=int, default=8765, help="port on 127.0.0.1 (default: %(default)s)")
+    parser.add_argument("--bundle", action="store_true", help="serve the 580 days of tests/data/daily_papers.jsonl.gz")
+    args = parser.parse_args(argv)
+    days = load_bundle() if args.bundle else None
+    with FakeHub(days=days, port=args.port) as running:
+        print(f"fake hub on {running.url}, {len(running.days)} recorded days (Ctrl-C to stop)", flush=True)
         try:
             running._thread.join()
         except KeyboardInterrupt:
             pass
+
+
+if __name__ == "__main__":
+    main()

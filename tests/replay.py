@@ -1,0 +1,86 @@
+"""Regenerate the shipped content/: the real snapshot, run against a loopback replay of the recorded days.
+
+    python tests/replay.py                         # content/ from mirror.yml and all 580 recorded days
+    python tests/replay.py --config FILE           # the topic rule of another mirror.yml (e.g. HEAD's)
+    python tests/replay.py --output DIR            # write somewhere else than the repo's content/
+
+It serves tests/data/daily_papers.jsonl.gz (580 real days of /api/daily_papers, 2024-05-27 ..
+2026-08-21) with tests/fakehub.py on 127.0.0.1 and runs `run_snapshot`, the function behind
+`python build.py snapshot --since 2024-05-27 --until 2026-08-21`, on an empty archive: what a fork's
+first backfill of those days makes. The queries of mirror.yml are answered by the fake hub's keyword
+stand-in for HF's semantic search (no search answer was recorded). Two things differ from the CLI,
+and neither changes what is kept: the clock is fixed at REPLAY_NOW (every `first_seen`, `refreshed`
+and ledger time), so a second run gives the same bytes, and the client has no rate limit (the
+replay is local). The result replaces DIR/papers and DIR/ledger.yml once the run has succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(Path(__file__).parent)]
+
+from fakehub import BUNDLE, FakeHub, load_bundle  # noqa: E402
+
+from papermirror.config import load_config  # noqa: E402
+from papermirror.errors import UserError  # noqa: E402
+from papermirror.fetch.hub import Hub, RateLimiter  # noqa: E402
+from papermirror.fetch.snapshot import Summary, run_snapshot  # noqa: E402
+
+REPLAY_NOW = dt.datetime(2026, 8, 21, 8, 0, tzinfo=dt.timezone.utc)
+"""The fixed clock of the replay: the morning of the last recorded day, after its recording (07:50 UTC)."""
+
+
+def replay(config_file: Path, output: Path, days: dict[str, list[dict]], progress: bool = False) -> Summary:
+    """Snapshot `days` with the rule of `config_file` into an empty archive; on success it replaces `output`'s."""
+    with tempfile.TemporaryDirectory(prefix="replay-") as tmp:
+        mirror = Path(tmp)
+        (mirror / "mirror.yml").write_bytes(config_file.read_bytes())
+        config = load_config(mirror / "mirror.yml")
+        since, until = dt.date.fromisoformat(min(days)), dt.date.fromisoformat(max(days))
+        with FakeHub(days=days) as fake, Hub(endpoint=fake.url) as hub:
+            hub.limiter = RateLimiter(calls=10**9, period=1.0)  # a loopback replay has no quota
+            summary = run_snapshot(config, hub, since=since, until=until, now=REPLAY_NOW, progress=progress)
+        if not summary.failures:
+            replace_archive(config.content_dir, output)
+    return summary
+
+
+def replace_archive(source: Path, output: Path) -> None:
+    """Put source's papers/ and ledger.yml in place of output's; anything else in output stays."""
+    output.mkdir(parents=True, exist_ok=True)
+    if (output / "papers").exists():
+        shutil.rmtree(output / "papers")
+    shutil.copytree(source / "papers", output / "papers")
+    shutil.copy2(source / "ledger.yml", output / "ledger.yml")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "mirror.yml", help="the topic rule (default: the repo's mirror.yml)")
+    parser.add_argument("--output", type=Path, default=ROOT / "content", help="the archive to replace (default: the repo's content/)")
+    parser.add_argument("--bundle", type=Path, default=BUNDLE, help="the recorded days (default: %(default)s)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        summary = replay(args.config, args.output, load_bundle(args.bundle), progress=sys.stderr.isatty())
+    except UserError as exc:
+        print(f"replay: {exc}", file=sys.stderr)
+        return 2
+    print(f"replay: {summary.line()}; {summary.skipped} items skipped")
+    for failure in summary.failures:
+        print(f"replay: FAILED {failure}; {args.output} is unchanged", file=sys.stderr)
+    if not summary.failures:
+        print(f"replay: {summary.archive_size} papers in {args.output}")
+    return 1 if summary.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
