@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from papermirror.errors import UserError
 
@@ -71,6 +78,71 @@ class SiteConfig(_Strict):
         return urlsplit(self.base_url).path or "/"
 
 
+TopicField = Literal["title", "keywords", "abstract", "summary"]
+"""Where a term group looks: the title, the AI keywords, the abstract, HF's one-sentence AI summary."""
+TOPIC_FIELDS: tuple[str, ...] = get_args(TopicField)
+GroupName = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[\w][\w .-]*$")]
+"""A group's name, shown in the rule's description ("pre-training", "vision")."""
+
+
+class TermGroupConfig(_Strict):
+    """One named group of listing.topic: it matches when any of its terms occurs often enough in one of its fields.
+
+    Written as a mapping (`{terms: [...], in: {title: 1, abstract: 2}}`) or, to look everywhere
+    once, as a bare list of terms.
+    """
+
+    terms: tuple[Annotated[str, Field(min_length=1, max_length=100)], ...] = Field(min_length=1)
+    """Words or phrases, case-insensitive, each matching whole words from a word start: `image` is the
+    word image, `image*` also images and imaging; a hyphen or space also matches a hyphen, a space or
+    nothing (`pre-train*` ~ pretraining, pre-trained, pre training)."""
+    in_: dict[TopicField, Annotated[Count, Field(ge=1, le=100)]] = Field(
+        default={"title": 1, "keywords": 1, "abstract": 1}, alias="in"
+    )
+    """Where to look and how many mentions make a match: `[title, keywords]` (once each) or
+    `{title: 1, keywords: 1, abstract: 2}` (a passing mention in the abstract is not enough)."""
+    unless: tuple[Annotated[str, Field(min_length=1, max_length=100)], ...] = ()
+    """Terms that cancel the group: it does not match a paper where one of these occurs (once) in one
+    of its fields, e.g. a `none` group of generation terms `unless: [pre-training]`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_list_is_terms(cls, value: object) -> object:
+        return {"terms": value} if isinstance(value, (list, tuple)) else value
+
+    @field_validator("terms", "unless")
+    @classmethod
+    def _check_terms(cls, terms: tuple[str, ...]) -> tuple[str, ...]:
+        for term in terms:
+            if not any(char.isalnum() for char in term):
+                raise ValueError(f"{term!r} has no letter or digit")
+            if "*" in term.rstrip("*") or term.endswith("**"):
+                raise ValueError(f"{term!r}: a * may only end a term (a prefix: image* ~ images)")
+        return tuple(term.strip() for term in terms)
+
+    @field_validator("in_", mode="before")
+    @classmethod
+    def _check_scope(cls, value: object) -> object:
+        if isinstance(value, (list, tuple)):
+            value = dict.fromkeys(value, 1)
+        if isinstance(value, dict):
+            if not value:
+                raise ValueError(f"must name at least one of {', '.join(TOPIC_FIELDS)}")
+            for name in value:
+                if name not in TOPIC_FIELDS:
+                    raise ValueError(f"{str(name)[:40]!r} is not one of {', '.join(TOPIC_FIELDS)}")
+        return value
+
+
+class TopicConfig(_Strict):
+    """listing.topic: named groups of terms that decide which Daily Papers papers belong."""
+
+    all: dict[GroupName, TermGroupConfig] = {}
+    """Keep a daily paper only when every one of these groups matches (and `include`, if set)."""
+    none: dict[GroupName, TermGroupConfig] = {}
+    """Drop a paper, daily or from a query, when any one of these groups matches."""
+
+
 class ListingConfig(_Strict):
     """Which papers of the Hugging Face Papers listing belong to this mirror."""
 
@@ -84,6 +156,8 @@ class ListingConfig(_Strict):
     """Keep a daily paper when one of these terms starts a word of its title, abstract or keywords."""
     exclude: tuple[Annotated[str, Field(min_length=1)], ...] = ()
     """Drop a paper (daily or query) when one of these terms matches the same way."""
+    topic: TopicConfig = TopicConfig()
+    """Named term groups: a daily paper is kept when every `all` group matches and no `none` group does."""
     since: dt.date = dt.date(2024, 5, 1)
     """The first day a backfill of the Daily Papers feed walks back to."""
     refresh_days: Annotated[Count, Field(ge=0, le=366)] = 14

@@ -26,7 +26,7 @@ from papermirror.errors import FetchError
 from papermirror.fetch.hub import Hub
 from papermirror.fetch.merge import merge_paper
 from papermirror.fetch.normalise import normalise_item
-from papermirror.fetch.topic import paper_matches, term_matcher
+from papermirror.fetch.topic import Topic
 from papermirror.files import remove_stale_temp_files
 
 log = logging.getLogger(__name__)
@@ -105,8 +105,7 @@ class Snapshot:
         if not dry_run and remove_stale_temp_files(self.content_dir):
             log.info("removed temp files left by an interrupted run")
         self.ledger = read_ledger(self.content_dir)
-        self.include = term_matcher(config.listing.include)
-        self.exclude = term_matcher(config.listing.exclude)
+        self.topic = Topic.from_listing(config.listing)
         self.summary = Summary()
         self._touched: dict[str, str] = {}
         self._held: list[Callable[[], None]] = []
@@ -228,9 +227,7 @@ class Snapshot:
 
     def _belongs(self, paper: Paper, listing_filter: bool) -> bool:
         """Tell whether a paper not yet in the archive belongs to this topic."""
-        if self.exclude and paper_matches(paper, self.exclude):
-            return False
-        return not listing_filter or self.include is None or paper_matches(paper, self.include)
+        return self.topic.keeps(paper) if listing_filter else not self.topic.excludes(paper)
 
     def _count_change(self, paper_id: str, is_new: bool) -> None:
         previous = self._touched.get(paper_id)

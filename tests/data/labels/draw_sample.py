@@ -21,10 +21,13 @@ import random
 import re
 import sys
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
+from papermirror.config import load_config
 from papermirror.content.paper import Paper
 from papermirror.fetch.normalise import normalise_item
+from papermirror.fetch.topic import Topic
 
 SEED = 12
 BUNDLE = Path(__file__).resolve().parent.parent / "daily_papers.jsonl.gz"
@@ -64,6 +67,40 @@ recall, so 140 more papers are drawn from the 600 papers of the stream nearest t
 cosine over title and abstract, best query) that phase 1 did not draw."""
 
 
+VISION_TOPIC = "vision-pretraining"
+LABELS = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class TestRound:
+    """A test sample of the default topic, drawn after a rule was tuned on the earlier samples and
+    frozen, from the papers no earlier sample holds: what the frozen rule keeps (its precision) and
+    three strata of what it drops (its recall)."""
+
+    seed: int
+    frozen_rule: Path
+    """mirror.yml of the rule as it stood when the sample was drawn."""
+    earlier: tuple[str, ...]
+    """The samples it must not repeat."""
+    quotas: dict[str, int]
+
+
+TEST_ROUNDS = {
+    "vision-pretraining-test": TestRound(
+        13,
+        LABELS / "vision-pretraining-test.rule.yml",
+        (VISION_TOPIC,),
+        {"kept-by-frozen-rule": 70, "near-queries-dropped": 60, "old-rule-and-vision-dropped": 40, "rest": 30},
+    ),
+    "vision-pretraining-test2": TestRound(
+        14,
+        LABELS / "vision-pretraining-test2.rule.yml",
+        (VISION_TOPIC, "vision-pretraining-test"),
+        {"kept-by-frozen-rule": 45, "near-queries-dropped": 35, "old-rule-and-vision-dropped": 25, "rest": 15},
+    ),
+}
+
+
 def _starts_word(pattern: str, text: str) -> bool:
     return re.search(rf"(?<!\w)(?:{pattern})", text, re.IGNORECASE) is not None
 
@@ -71,7 +108,7 @@ def _starts_word(pattern: str, text: str) -> bool:
 def stratum_of(topic: str, paper: Paper) -> str:
     """Name the stratum a paper falls into for `topic`."""
     head = " ".join((paper.title, *paper.ai_keywords))
-    if topic == "vision-pretraining":
+    if topic == VISION_TOPIC:
         old = _starts_word("|".join(re.escape(t) for t in OLD_TERMS), f"{head} {paper.abstract}")
         vision = _starts_word(VISION, head)
         if old:
@@ -107,8 +144,19 @@ def _tfidf(tokens: list[str], idf: dict[str, float]) -> dict[str, float]:
     return {t: w / norm for t, w in weights.items()}
 
 
+_NEAR: dict[int, set[str]] = {}
+"""near_queries' answers by the hash of the stream's ids (each test round recomputes the earlier draws)."""
+
+
 def near_queries(papers: list[Paper]) -> set[str]:
     """The ids of the NEAR_SIZE papers most similar to one of QUERIES (TF-IDF cosine)."""
+    key = hash(tuple(p.id for p in papers))
+    if key not in _NEAR:
+        _NEAR[key] = _near_queries(papers)
+    return _NEAR[key]
+
+
+def _near_queries(papers: list[Paper]) -> set[str]:
     docs = [_tokens(f"{p.title} {p.title} {p.abstract}") for p in papers]
     df = Counter(t for doc in docs for t in set(doc))
     idf = {t: math.log(len(docs) / (1 + n)) for t, n in df.items()}
@@ -131,14 +179,14 @@ def _quota_by_year(quota: int, years: dict[str, list[Paper]]) -> dict[str, int]:
     return share
 
 
-def _draw_cell(name: str, quota: int, pool: list[Paper]) -> list[tuple[str, Paper]]:
+def _draw_cell(name: str, quota: int, pool: list[Paper], seed: int = SEED) -> list[tuple[str, Paper]]:
     years: dict[str, list[Paper]] = defaultdict(list)
     for paper in pool:
         years[paper.daily[0][:4]].append(paper)
     rows = []
     for year, k in sorted(_quota_by_year(quota, years).items()):
         ordered = sorted(years[year], key=lambda p: p.id)
-        rows += [(name, p) for p in random.Random(f"{SEED}/{name}/{year}").sample(ordered, k)]
+        rows += [(name, p) for p in random.Random(f"{seed}/{name}/{year}").sample(ordered, k)]
     return rows
 
 
@@ -148,18 +196,51 @@ def draw(topic: str, papers: list[Paper]) -> list[tuple[str, Paper]]:
     for paper in papers:
         cells[stratum_of(topic, paper)].append(paper)
     rows = [row for name, quota in QUOTAS[topic].items() for row in _draw_cell(name, quota, cells[name])]
-    if topic == "vision-pretraining":
+    if topic == VISION_TOPIC:
         drawn = {p.id for _, p in rows}
         near = near_queries(papers)
         rows += _draw_cell(NEAR, NEAR_QUOTA, [p for p in papers if p.id in near and p.id not in drawn])
     return rows
 
 
+def test_stratum_of(paper: Paper, frozen: Topic, near: set[str]) -> str:
+    """The stratum of a paper (not in an earlier sample) for a test round."""
+    if frozen.keeps(paper):
+        return "kept-by-frozen-rule"
+    if paper.id in near:
+        return "near-queries-dropped"
+    return "old-rule-and-vision-dropped" if stratum_of(VISION_TOPIC, paper) == "old-rule-and-vision" else "rest"
+
+
+def _test_cells(name: str, papers: list[Paper]) -> dict[str, list[Paper]]:
+    test = TEST_ROUNDS[name]
+    frozen = Topic.from_listing(load_config(test.frozen_rule).listing)
+    earlier = {p.id for sample in test.earlier for _, p in draw_any(sample, papers)}
+    near = near_queries(papers)
+    cells: dict[str, list[Paper]] = defaultdict(list)
+    for paper in papers:
+        if paper.id not in earlier:
+            cells[test_stratum_of(paper, frozen, near)].append(paper)
+    return cells
+
+
+def draw_any(name: str, papers: list[Paper]) -> list[tuple[str, Paper]]:
+    """Return any sample (a topic's first sample or a test round) as (stratum, paper) rows."""
+    if name not in TEST_ROUNDS:
+        return draw(name, papers)
+    test, cells = TEST_ROUNDS[name], _test_cells(name, papers)
+    return [row for stratum, quota in test.quotas.items() for row in _draw_cell(stratum, quota, cells[stratum], test.seed)]
+
+
 def inclusion_probabilities(topic: str, papers: list[Paper]) -> dict[str, float]:
     """Each paper's chance of being in the sample, to weigh the labelled sample back to the stream."""
+    if topic in TEST_ROUNDS:
+        quotas = TEST_ROUNDS[topic].quotas
+        chances = {p.id: quotas[name] / len(pool) for name, pool in _test_cells(topic, papers).items() for p in pool}
+        return {p.id: chances.get(p.id, 0.0) for p in papers}
     sizes = Counter(stratum_of(topic, p) for p in papers)
     phase1 = {p.id: QUOTAS[topic][stratum_of(topic, p)] / sizes[stratum_of(topic, p)] for p in papers}
-    if topic != "vision-pretraining":
+    if topic != VISION_TOPIC:
         return phase1
     near = near_queries(papers)
     drawn_near = sum(1 for _, p in draw(topic, papers)[: sum(QUOTAS[topic].values())] if p.id in near)
@@ -168,8 +249,9 @@ def inclusion_probabilities(topic: str, papers: list[Paper]) -> dict[str, float]
 
 
 if __name__ == "__main__":
-    topic = sys.argv[1] if len(sys.argv) > 1 else "vision-pretraining"
+    name = sys.argv[1] if len(sys.argv) > 1 else VISION_TOPIC
     stream = read_stream()
-    print(f"# {topic}: strata {dict(Counter(stratum_of(topic, p) for p in stream))}", file=sys.stderr)
-    for stratum, paper in draw(topic, stream):
+    rows = draw_any(name, stream)
+    print(f"# {name}: {dict(Counter(stratum for stratum, _ in rows))} drawn", file=sys.stderr)
+    for stratum, paper in rows:
         print(f"{paper.id},{stratum},{json.dumps(paper.title)}")

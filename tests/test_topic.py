@@ -1,0 +1,227 @@
+"""topic: listing.topic groups (AND of groups, OR of terms, per-field counts, vetoes), the flat
+include/exclude terms of older mirrors, their validation, and the shipped rule against hand labels."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from papermirror.config import ListingConfig, load_config
+from papermirror.content.paper import Paper
+from papermirror.errors import UserError
+from papermirror.fetch.normalise import normalise_item
+from papermirror.fetch.topic import Topic
+
+DATA = Path(__file__).resolve().parent / "data"
+ROOT = DATA.parent.parent
+
+
+def topic(**listing: object) -> Topic:
+    return Topic.from_listing(ListingConfig.model_validate(listing))
+
+
+def paper(title: str = "A paper", abstract: str = "", keywords: tuple[str, ...] = (), summary: str | None = None) -> Paper:
+    return Paper(id="2501.00001", title=title, abstract=abstract, ai_keywords=keywords, ai_summary=summary)
+
+
+VISION_PRETRAINING = {"all": {"method": ["pre-training", "masked image model*"], "modality": ["vision", "image*", "ViT"]}}
+
+
+def test_every_group_must_match_and_any_term_of_a_group_will_do():
+    rule = topic(topic=VISION_PRETRAINING)
+    assert rule.keeps(paper("Masked image modeling for ViT"))
+    assert rule.keeps(paper("Pre-training vision models"))
+    assert not rule.keeps(paper("Pre-training language models"))  # no modality term
+    assert not rule.keeps(paper("Vision transformers for detection"))  # no method term
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "matches"),
+    [
+        ("image", "Image classification", True),  # case-insensitive
+        ("image", "images of cats", False),  # a whole word ...
+        ("image*", "images of cats", True),  # ... unless * makes it a prefix
+        ("ViT", "a NaViT backbone", False),  # from the start of a word only
+        ("pre-training", "pretraining at scale", True),  # a hyphen matches nothing ...
+        ("pre-training", "pre training at scale", True),  # ... or a space
+        ("pre-training", "Pre\u2010Training at scale", True),  # ... or a typographic hyphen
+        ("pre-training", "a pre-trained encoder", False),  # the adjective is another word
+        ("vision-language", "vision language models", True),
+        ("C++", "written in C++ code", True),  # regex characters are literal
+    ],
+)
+def test_terms_match_whole_words_and_a_star_makes_a_prefix(term, text, matches):
+    assert topic(topic={"all": {"g": [term]}}).keeps(paper(text)) is matches
+
+
+def test_a_group_needs_its_count_of_mentions_in_one_of_its_fields():
+    rule = topic(topic={"all": {"g": {"terms": ["pre-training"], "in": {"title": 1, "keywords": 2, "abstract": 2}}}})
+    assert rule.keeps(paper("Pre-training at scale"))
+    assert not rule.keeps(paper(abstract="We use a model after pre-training."))  # one passing mention
+    assert rule.keeps(paper(abstract="Pre-training matters. We study pre-training data."))
+    assert not rule.keeps(paper(keywords=("pre-training",)))
+    assert rule.keeps(paper(keywords=("pre-training", "multimodal pre-training")))
+    # Mentions do not add up across fields: one in the keywords and one in the abstract is not enough.
+    assert not rule.keeps(paper(abstract="pre-training", keywords=("pre-training",)))
+
+
+def test_a_group_looks_only_where_it_is_told():
+    title_only = topic(topic={"all": {"g": {"terms": ["video"], "in": ["title"]}}})
+    assert title_only.keeps(paper("Video models"))
+    assert not title_only.keeps(paper(abstract="video video video", keywords=("video",), summary="video"))
+    summary = topic(topic={"all": {"g": {"terms": ["video"], "in": ["summary"]}}})
+    assert summary.keeps(paper(summary="A video model.")) and not summary.keeps(paper(summary=None))
+
+
+def test_none_groups_drop_daily_and_query_papers_unless_cancelled():
+    rule = topic(
+        topic={
+            "all": {"modality": ["vision"]},
+            "none": {"generation": {"terms": ["generation"], "in": ["title"], "unless": ["pre-training"]}},
+        }
+    )
+    assert not rule.keeps(paper("Vision generation"))
+    assert rule.keeps(paper("Vision generation via pre-training"))  # `unless` cancels the veto
+    assert rule.keeps(paper("Vision models", abstract="image generation"))  # the veto looks at titles only
+    assert rule.excludes(paper("Image generation"))  # query papers: only the vetoes apply
+    assert not rule.excludes(paper("Language models"))
+
+
+def test_the_flat_include_and_exclude_of_older_mirrors_still_work():
+    old = topic(include=["pretrain", "multi-scale"], exclude=["llava"])
+    assert old.keeps(paper("Pretrained encoders"))  # flat terms are prefixes
+    assert old.keeps(paper("x", keywords=("multi-scale features",)))
+    assert not old.keeps(paper("Pretraining LLaVA"))
+    assert not old.keeps(paper("Language models"))
+    assert old.excludes(paper("LLaVA-Next")) and not old.excludes(paper("Pretraining"))
+    both = topic(include=["pretrain"], topic={"all": {"modality": ["vision"]}})
+    assert both.keeps(paper("Pretraining for vision")) and not both.keeps(paper("Vision models"))
+
+
+def test_an_empty_rule_keeps_every_paper_and_says_so():
+    assert topic().keeps(paper("Anything at all")) and not topic().excludes(paper("x"))
+    assert topic().describe() == "Every Daily Papers paper is kept."
+
+
+def test_describe_says_the_rule_in_words():
+    text = topic(
+        topic={
+            "all": {"method": {"terms": ["pre-training", "image*"], "in": {"title": 1, "abstract": 3}}},
+            "none": {"rl": {"terms": ["reinforcement learning"], "in": ["title"], "unless": ["pre-training"]}},
+        },
+        exclude=["llava"],
+    ).describe()
+    assert "kept when it matches 'method': one of pre-training or image* once in its title or 3 times in its abstract" in text
+    assert "dropped when it matches 'rl': one of reinforcement learning in its title (unless one of pre-training" in text
+    assert "or one of llava starts a word of its title, abstract or AI keywords." in text
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "mirror.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("listing:\n  topic:\n    all:\n      g:\n        terms: [a]\n        in: [titel]\n",
+         ":6: listing.topic.all.g.in: 'titel' is not one of title, keywords, abstract, summary"),
+        ("listing:\n  topic:\n    all:\n      g:\n        terms: [a]\n        in: {title: 0}\n",
+         ":6: listing.topic.all.g.in.title: Input should be greater than or equal to 1"),
+        ("listing:\n  topic:\n    all:\n      g: [pre*train]\n", ":4: listing.topic.all.g.terms: 'pre*train': a * may only end a term"),
+        ("listing:\n  topic:\n    all:\n      g: []\n", ":4: listing.topic.all.g.terms: Tuple should have at least 1 item"),
+        ("listing:\n  topic:\n    all:\n      g:\n        terms: [a]\n        where: [title]\n", ":6: listing.topic.all.g.where: unknown key"),
+        ("listing:\n  topic:\n    some: {}\n", ":3: listing.topic.some: unknown key"),
+        ("listing:\n  topic:\n    none:\n      g:\n        terms: [a]\n        unless: ['-']\n",
+         ":6: listing.topic.none.g.unless: '-' has no letter or digit"),
+    ],
+)
+def test_bad_topic_keys_are_named_with_their_line(tmp_path, text, message):
+    path = write_config(tmp_path, text)
+    with pytest.raises(UserError) as caught:
+        load_config(path)
+    assert f"{path}{message}" in str(caught.value)
+
+
+def test_good_topic_keys_are_typed(tmp_path):
+    path = write_config(tmp_path, "listing:\n  topic:\n    all:\n      v: [vision, image*]\n      m:\n"
+                                  "        terms: [pre-training]\n        in: [title, keywords]\n")
+    groups = load_config(path).listing.topic.all
+    assert groups["v"].terms == ("vision", "image*") and groups["v"].in_ == {"title": 1, "keywords": 1, "abstract": 1}
+    assert groups["m"].in_ == {"title": 1, "keywords": 1}
+
+
+# The shipped rule against the committed hand labels (tests/data/labels/, see their headers).
+# Issue 12 asked for precision >= 0.9 with recall >= 0.8. The rule does not reach that out of sample:
+# these floors are the figures it measured (benchmarks/README.md), so that a change that makes it
+# worse fails here; the strict test of the targets below is an expected failure until it passes.
+DEFAULT_SAMPLES = ("vision-pretraining", "vision-pretraining-test", "vision-pretraining-test2")
+MEASURED_FLOORS = {DEFAULT_SAMPLES: (0.80, 0.78), ("video-generation",): (0.80, 0.90)}
+"""(precision, recall) of the shipped rules on the labels pooled over these samples."""
+TARGETS = (0.9, 0.8)
+
+
+def read_labels(name: str) -> dict[str, int]:
+    with (DATA / "labels" / f"{name}.csv").open(encoding="utf-8") as lines:
+        return {row["id"]: int(row["label"]) for row in csv.DictReader(line for line in lines if not line.startswith("#"))}
+
+
+@pytest.fixture(scope="module")
+def labelled_papers() -> dict[str, Paper]:
+    """Every labelled paper, normalised from the recorded stream (its first listing, as the samples were drawn)."""
+    wanted = {paper_id for path in (DATA / "labels").glob("*.csv") for paper_id in read_labels(path.stem)}
+    papers: dict[str, Paper] = {}
+    logging.disable(logging.WARNING)
+    try:
+        with gzip.open(DATA / "daily_papers.jsonl.gz", "rt", encoding="utf-8") as lines:
+            for line in lines:
+                day = json.loads(line)
+                for item in day["items"]:
+                    found = item.get("paper", {}).get("id") if isinstance(item, dict) else None
+                    if found in wanted and found not in papers:
+                        papers[found] = normalise_item(item, listed_on=day["date"])
+    finally:
+        logging.disable(logging.NOTSET)
+    assert set(papers) == wanted
+    return papers
+
+
+def measure(rule: Topic, samples: tuple[str, ...], papers: dict[str, Paper]) -> tuple[float, float]:
+    labels = {paper_id: label for sample in samples for paper_id, label in read_labels(sample).items()}
+    kept = {paper_id for paper_id in labels if rule.keeps(papers[paper_id])}
+    right = sum(labels[paper_id] for paper_id in kept)
+    return right / len(kept), right / sum(labels.values())
+
+
+def shipped_rule(samples: tuple[str, ...]) -> Topic:
+    config = ROOT / "mirror.yml" if samples == DEFAULT_SAMPLES else DATA / "labels" / f"{samples[0]}.yml"
+    return Topic.from_listing(load_config(config).listing)
+
+
+@pytest.mark.parametrize("samples", list(MEASURED_FLOORS))
+def test_shipped_rules_hold_their_measured_precision_and_recall(samples, labelled_papers):
+    precision, recall = measure(shipped_rule(samples), samples, labelled_papers)
+    floor_precision, floor_recall = MEASURED_FLOORS[samples]
+    assert precision >= floor_precision and recall >= floor_recall, (precision, recall)
+
+
+def test_shipped_rule_is_far_more_precise_than_the_flat_rule_it_replaces(labelled_papers):
+    old = topic(include=["pre-training", "pretraining", "pre-train", "pretrain", "multi-scale", "multiscale",
+                         "vision foundation model", "visual foundation model", "self-supervised",
+                         "masked image model", "vision transformer"])
+    old_precision, _ = measure(old, DEFAULT_SAMPLES, labelled_papers)
+    precision, _ = measure(shipped_rule(DEFAULT_SAMPLES), DEFAULT_SAMPLES, labelled_papers)
+    assert old_precision < 0.3 and precision > 2.5 * old_precision
+
+
+@pytest.mark.xfail(reason="issue 12's targets are not met on the blind test sample (0.71 / 0.91)", strict=False)
+def test_shipped_rule_meets_issue_12_targets_on_the_blind_test_sample(labelled_papers):
+    samples = ("vision-pretraining-test2",)
+    precision, recall = measure(shipped_rule(DEFAULT_SAMPLES), samples, labelled_papers)
+    assert precision >= TARGETS[0] and recall >= TARGETS[1]
