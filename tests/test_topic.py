@@ -10,9 +10,11 @@ import logging
 from pathlib import Path
 
 import pytest
+from fakehub import load_recorded_days
 
 from papermirror.config import ListingConfig, load_config
 from papermirror.content.paper import Paper
+from papermirror.content.paperfile import read_papers
 from papermirror.errors import UserError
 from papermirror.fetch.normalise import normalise_item
 from papermirror.fetch.topic import Topic
@@ -155,6 +157,21 @@ def test_good_topic_keys_are_typed(tmp_path):
     groups = load_config(path).listing.topic.all
     assert groups["v"].terms == ("vision", "image*") and groups["v"].in_ == {"title": 1, "keywords": 1, "abstract": 1}
     assert groups["m"].in_ == {"title": 1, "keywords": 1}
+
+
+def test_the_snapshot_keeps_exactly_the_daily_papers_the_topic_keeps(fake_hub, mirror, run_cli):
+    day = "2024-05-27"
+    (mirror / "mirror.yml").write_text(
+        "listing:\n  queries: [masked autoencoder]\n  topic:\n    all:\n      modality: [vision, visual, image*, video*]\n"
+        "    none:\n      no-llava:\n        terms: [llava]\n        in: [title, abstract]\n",
+        encoding="utf-8",
+    )
+    assert run_cli("snapshot", "--since", day, "--until", day, config=mirror / "mirror.yml")[0] == 0
+    rule = Topic.from_listing(load_config(mirror / "mirror.yml").listing)
+    listed = [normalise_item(item, listed_on=day) for item in load_recorded_days()[day]]
+    stored = read_papers(mirror / "content")
+    assert {p.id for p in stored.values() if day in p.daily} == {p.id for p in listed if rule.keeps(p)} != set()
+    assert not any(rule.excludes(p) for p in stored.values())  # query papers too
 
 
 # The shipped rule against the committed hand labels (tests/data/labels/, see their headers).
