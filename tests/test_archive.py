@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from samples import make_paper
+from samples import make_paper, parse, write_archive
 
+from papermirror.content.paperfile import write_paper
 from papermirror.errors import ContentError
 from papermirror.site.archive import (
     assign_slugs,
@@ -12,6 +13,14 @@ from papermirror.site.archive import (
     normalise_keyword,
     slugify,
 )
+
+CASED = [
+    make_paper("2503.00001", "A", ai_keywords=("LoRA", "FID", "Causal Attention")),
+    make_paper("2503.00002", "B", ai_keywords=("lora", "fid", "causal attention", "Dynamic Tanh (DyT)")),
+    make_paper("2503.00003", "C", ai_keywords=("LoRA", "INT4", "Dynamic Tanh (DyT)")),
+    make_paper("2503.00004", "D", ai_keywords=("int4",)),
+]
+"""Spellings of one keyword: LoRA on two papers, lora on one; the other pairs are ties."""
 
 
 def test_papers_are_filed_by_first_daily_day_else_arxiv_day(tmp_path):
@@ -32,6 +41,7 @@ def test_keywords_fold_case_and_spacing_and_need_two_papers(tmp_path):
     papers = {p.id: p for p in [
         make_paper("2503.00001", "A", ai_keywords=("Masked  Image Modeling", "only here")),
         make_paper("2503.00002", "B", ai_keywords=("masked image modeling", "MASKED IMAGE MODELING")),
+        make_paper("2503.00003", "C", ai_keywords=("masked image modeling",)),
     ]}
     archive = build_archive(papers, tmp_path)
     assert list(archive.keywords) == ["masked image modeling"]
@@ -55,3 +65,32 @@ def test_impossible_dates_are_refused_naming_the_file(tmp_path, field, value):
     paper = make_paper("2503.00001", "Bad", **{field: value})
     with pytest.raises(ContentError, match=r"2503\.00001\.md: (published|daily|refreshed): not a"):
         build_archive({paper.id: paper}, tmp_path)
+
+
+def test_keywords_are_shown_in_their_most_common_spelling(tmp_path):
+    archive = build_archive({p.id: p for p in CASED}, tmp_path)
+    # "LoRA" is on more papers; a tie goes to fewer Title-Case words, then to the spelling that sorts first.
+    assert list(archive.keywords) == ["causal attention", "Dynamic Tanh (DyT)", "FID", "INT4", "LoRA"]
+    assert [k.slug for k in archive.keywords.values()] == ["causal-attention", "dynamic-tanh-dyt", "fid", "int4", "lora"]
+    assert archive.keywords["LoRA"].name == "LoRA" and archive.keywords["LoRA"].paper_ids == ("2503.00003", "2503.00002",
+                                                                                               "2503.00001")
+    assert archive.paper_keywords["2503.00002"] == ("LoRA", "FID", "causal attention", "Dynamic Tanh (DyT)")
+    reordered = build_archive({p.id: p for p in reversed(CASED)}, tmp_path)
+    assert reordered.keywords == archive.keywords and reordered.paper_keywords == archive.paper_keywords
+
+
+def test_pages_show_the_spelling_and_follow_it_when_it_changes(mirror, run_cli):
+    write_archive(mirror, CASED)
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    site = mirror / "site"
+    page = (site / "papers/2503.00002/index.html").read_text(encoding="utf-8")
+    assert '/mirror/keywords/lora/" data-pagefind-filter="keyword">LoRA</a>' in page and ">lora<" not in page
+    assert ">Dynamic Tanh (DyT)</a>" in page and ">FID</a>" in page
+    assert parse(site / "keywords/lora/index.html").h1.strip() == "Keyword: LoRA"
+    assert ">LoRA</a>" in (site / "keywords/index.html").read_text(encoding="utf-8")
+    for number in ("2503.00005", "2503.00006"):  # now "lora" is on three papers, "LoRA" on two
+        write_paper(mirror / "content", make_paper(number, "E", ai_keywords=("lora",)))
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    unchanged = (site / "papers/2503.00001/index.html").read_text(encoding="utf-8")  # its file did not change
+    assert '/mirror/keywords/lora/" data-pagefind-filter="keyword">lora</a>' in unchanged and ">LoRA<" not in unchanged
+    assert parse(site / "keywords/lora/index.html").h1.strip() == "Keyword: lora"

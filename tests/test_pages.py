@@ -57,13 +57,13 @@ def test_pager_on_a_middle_page_and_on_the_last():
 def test_keyword_pages_have_their_own_pager_and_headings():
     pages = plan(numbered(5, ai_keywords=("Shared Topic",)))
     second = pages["keywords/shared-topic/page/2/index.html"].context
-    assert second.heading == "Keyword: shared topic, page 2 of 3"
-    assert second.title == "Keyword: shared topic, page 2 of 3 · Test mirror"
+    assert second.heading == "Keyword: Shared Topic, page 2 of 3"
+    assert second.title == "Keyword: Shared Topic, page 2 of 3 · Test mirror"
     assert second.total == 5 and second.kind == "keyword"
     assert second.pager.prev == "/mirror/keywords/shared-topic/" and second.pager.next == "/mirror/keywords/shared-topic/page/3/"
-    assert pages["keywords/shared-topic/index.html"].context.heading == "Keyword: shared topic"
+    assert pages["keywords/shared-topic/index.html"].context.heading == "Keyword: Shared Topic"
     index = pages["keywords/index.html"].context
-    assert index.keywords == (Link("/mirror/keywords/shared-topic/", "shared topic", 5),)
+    assert index.keywords == (Link("/mirror/keywords/shared-topic/", "Shared Topic", 5),)
 
 
 def test_a_listing_of_one_page_has_no_pager():

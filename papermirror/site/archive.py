@@ -11,7 +11,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +29,10 @@ _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:
 
 @dataclass(frozen=True, slots=True)
 class Keyword:
-    """One normalised keyword and the papers carrying it."""
+    """One keyword, its spellings folded together, and the papers carrying it."""
 
     name: str
-    """Lower-case, single-spaced form shown everywhere ("masked image modeling")."""
+    """The form shown everywhere: the group's most common spelling ("LoRA", "masked image modeling")."""
     slug: str
     """Its safe URL segment ([a-z0-9-] only)."""
     paper_ids: tuple[str, ...]
@@ -52,9 +52,9 @@ class Archive:
     months: dict[str, tuple[str, ...]]
     """Papers of each month (YYYY-MM), months in ascending order."""
     keywords: dict[str, Keyword]
-    """Keywords that have a page, by name, in name order."""
+    """Keywords that have a page, by shown name, in the order of their folded names."""
     paper_keywords: dict[str, tuple[str, ...]]
-    """Each paper's normalised keywords, de-duplicated, in the hub's order."""
+    """Each paper's keywords by shown name, one per folded name, in the hub's order."""
     single_keywords: int
     """How many keywords belong to fewer than KEYWORD_MIN_PAPERS papers (and have no page)."""
     updated: str | None
@@ -65,6 +65,34 @@ class Archive:
 def normalise_keyword(keyword: str) -> str:
     """Fold case, Unicode form and spacing so that variants of one keyword are one keyword."""
     return " ".join(unicodedata.normalize("NFKC", keyword).lower().split())
+
+
+def shown_names(spellings: dict[str, Counter[str]]) -> dict[str, str]:
+    """Pick each folded keyword's shown name: the spelling on the most papers. A tie goes to the one with
+    the fewest Title-Case words (HF writes keywords in lower case: "causal attention", not "Causal
+    Attention"), then to the one that sorts first (capitals before small letters: "INT4", not "int4")."""
+    def rank(counts: Counter[str], spelling: str) -> tuple[int, int, str]:
+        return -counts[spelling], sum(word.istitle() for word in spelling.split()), spelling
+
+    return {key: min(counts, key=lambda spelling: rank(counts, spelling)) for key, counts in spellings.items()}
+
+
+def group_keywords(ordered: list[Paper]) -> tuple[dict[str, list[str]], dict[str, tuple[str, ...]], dict[str, str]]:
+    """Fold the papers' keywords: (papers of each folded name, each paper's folded names, each shown name)."""
+    by_keyword: dict[str, list[str]] = defaultdict(list)
+    paper_keys: dict[str, tuple[str, ...]] = {}
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for paper in ordered:
+        folded: dict[str, set[str]] = {}
+        for keyword in paper.ai_keywords:
+            key = normalise_keyword(keyword)
+            if key:
+                folded.setdefault(key, set()).add(" ".join(keyword.split()))
+        paper_keys[paper.id] = tuple(folded)
+        for key, seen in folded.items():
+            by_keyword[key].append(paper.id)
+            spellings[key].update(seen)
+    return by_keyword, paper_keys, shown_names(spellings)
 
 
 def slugify(name: str) -> str:
@@ -117,19 +145,15 @@ def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
     newest = tuple(p.id for p in ordered)
     days: dict[str, list[str]] = defaultdict(list)
     months: dict[str, list[str]] = defaultdict(list)
-    by_keyword: dict[str, list[str]] = defaultdict(list)
-    paper_keywords: dict[str, tuple[str, ...]] = {}
     for paper in ordered:
         if paper.day:
             days[paper.day].append(paper.id)
             months[paper.day[:7]].append(paper.id)
-        names = tuple(dict.fromkeys(n for n in map(normalise_keyword, paper.ai_keywords) if n))
-        paper_keywords[paper.id] = names
-        for name in names:
-            by_keyword[name].append(paper.id)
-    shared = {name: ids for name, ids in by_keyword.items() if len(ids) >= KEYWORD_MIN_PAPERS}
-    slugs = assign_slugs(shared)
-    keywords = {name: Keyword(name, slugs[name], tuple(shared[name])) for name in sorted(shared)}
+    by_keyword, paper_keys, shown = group_keywords(ordered)
+    shared = {key: ids for key, ids in by_keyword.items() if len(ids) >= KEYWORD_MIN_PAPERS}
+    slugs = assign_slugs(shared)  # from the folded names: a new spelling never moves a page
+    keywords = {shown[key]: Keyword(shown[key], slugs[key], tuple(shared[key])) for key in sorted(shared)}
+    paper_keywords = {paper_id: tuple(shown[key] for key in keys) for paper_id, keys in paper_keys.items()}
     times = [t for p in papers.values() for t in (p.refreshed, p.first_seen) if t]
     return Archive(
         papers=papers,

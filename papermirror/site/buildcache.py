@@ -83,10 +83,10 @@ def input_stamp(config: Config, stamps: dict[str, Stamp], salt: str) -> str:
 
 def page_digests(pages: list[Page], archive: Archive, file_digests: dict[str, str], salt: str) -> dict[str, str]:
     """Hash each page's render inputs: the salt, its template and context, and for each paper it
-    shows, its file's digest plus its keyword links (which depend on the other papers)."""
+    shows, its file's digest plus its keywords' shown names and links (which depend on the other papers)."""
     pages_of = archive.keywords
     papers = {
-        paper_id: file_digests[paper_id] + "|".join(pages_of[n].slug if n in pages_of else "" for n in names)
+        paper_id: file_digests[paper_id] + "|".join(f"{n}\0{pages_of[n].slug if n in pages_of else ''}" for n in names)
         for paper_id, names in archive.paper_keywords.items()
     }
     digests = {}
