@@ -63,5 +63,20 @@ def test_queries_and_terms_are_escaped(mirror, run_cli):
     html = (mirror / "site/about/index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "<b>bold" not in html
     assert "<q>&lt;script&gt;alert(1)&lt;/script&gt; &amp; masks</q>: never fetched" in html
-    assert "<q>&lt;b&gt;bold&lt;/b&gt;</q>" in html
+    assert "one of &lt;b&gt;bold&lt;/b&gt;, pre-training, pretraining or multi-scale starts a word" in html
     assert "No snapshot has run yet." not in html  # the papers' own times date the page
+
+
+def test_about_says_the_rule_in_words_and_what_it_kept_of_the_stream(mirror, run_cli):
+    from papermirror.content.ledger import Ledger, write_ledger
+
+    ledger = Ledger()
+    ledger.record_day("2025-03-13", 25, 2, "2025-03-14T08:00:00Z")
+    ledger.record_day("2025-03-14", 30, 1, "2025-03-15T08:00:00Z")
+    write_ledger(mirror / "content", ledger)
+    write_archive(mirror, HOSTILE[:1])
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    html = " ".join((mirror / "site/about/index.html").read_text(encoding="utf-8").split())
+    assert ("A Daily Papers paper is kept when one of pre-training, pretraining or multi-scale starts a word of its "
+            "title, abstract or AI keywords.") in html
+    assert "Of the 55 papers the Daily Papers days fetched so far listed, this rule kept 3 and dropped 52." in html

@@ -16,6 +16,7 @@ from papermirror.content.coverage import (
     summarise_status,
 )
 from papermirror.content.ledger import Ledger
+from papermirror.fetch.topic import Topic
 from papermirror.site.archive import Archive
 
 
@@ -65,8 +66,12 @@ class AboutContext:
     query_limit: int
     daily: bool
     """Whether the Daily Papers feed is read."""
-    include: tuple[str, ...]
-    exclude: tuple[str, ...]
+    rule: str
+    """The topic rule in words (`Topic.describe`): which Daily Papers papers are kept, which dropped."""
+    stream_listed: int
+    """Daily Papers items the ledger counts over every day fetched."""
+    stream_kept: int
+    """Of those, the papers the rule kept."""
     since: str
     refresh_days: int
     coverage: Coverage | None
@@ -91,12 +96,18 @@ def about_context(listing: ListingConfig, ledger: Ledger, archive: Archive, upda
         queries=queries,
         query_limit=listing.query_limit,
         daily=listing.daily,
-        include=tuple(listing.include),
-        exclude=tuple(listing.exclude),
+        rule=Topic.from_listing(listing).describe(),
+        stream_listed=sum(_count(entry, "listed") for entry in ledger.days.values()),
+        stream_kept=sum(_count(entry, "kept") for entry in ledger.days.values()),
         since=listing.since.isoformat(),
         refresh_days=listing.refresh_days,
         coverage=coverage_of(status) if status else None,
     )
+
+
+def _count(entry: object, key: str) -> int:
+    value = entry.get(key) if isinstance(entry, dict) else None
+    return value if isinstance(value, int) else 0
 
 
 def coverage_of(status: ArchiveStatus) -> Coverage:
