@@ -31,7 +31,7 @@ def test_about_page_shows_topic_sources_and_status_figures(shipped, run_cli):
     assert "huggingface.co/papers" in html and "arxiv.org" in html and "Host a mirror of your own topic" in html
     assert all(link.startswith(("/mirror/", "https://", "http://127.0.0.1/mirror/", "#")) for link in parse(shipped / "site/about/index.html").links)
     # linked from every page's footer; the time only on the pages that sum up the site
-    paper = (shipped / "site/papers/2606.03985/index.html").read_text(encoding="utf-8")
+    paper = (shipped / "site/papers/2512.16922/index.html").read_text(encoding="utf-8")
     assert '<a href="/mirror/about/">About this mirror</a>' in paper and "· updated" not in paper
     for summary in ("index.html", "archive/index.html", "keywords/index.html", "404.html", "search/index.html"):
         assert f'updated <time datetime="{updated}">' in (shipped / "site" / summary).read_text(encoding="utf-8")

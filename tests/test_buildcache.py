@@ -26,7 +26,7 @@ def test_rebuild_without_change_writes_nothing(shipped, run_cli):
 
 def test_no_change_shortcut_still_sees_lost_files_and_config(shipped, run_cli):
     assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
-    lost = shipped / "site/papers/2606.03985/index.html"
+    lost = shipped / "site/papers/2512.16922/index.html"
     before = lost.read_bytes()
     lost.unlink()  # same inputs, but site/ is not what the last build left: the page is drawn again
     code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")

@@ -167,7 +167,7 @@ def test_every_internal_link_works_under_a_sub_path(shipped, run_cli):
     assert broken == []
     reachable = {p for p in (shipped / "site").rglob("*.html") if p.name != "404.html"}
     assert len([u for u in seen if u.endswith("/")]) == len(reachable)  # every page is linked from somewhere
-    assert any(u.endswith("/mirror/papers/2606.03985/") for u in seen)
+    assert any(u.endswith("/mirror/papers/2512.16922/") for u in seen)
     assert any(u.endswith("/mirror/archive/2025-03-14/") for u in seen)
     assert any(u.endswith("/mirror/page/2/") for u in seen)
 
@@ -175,11 +175,11 @@ def test_every_internal_link_works_under_a_sub_path(shipped, run_cli):
 def test_base_url_at_a_domain_root(shipped, run_cli):
     assert run_cli("build", "--no-index", "--base-url", "https://papers.example.com", config=shipped / "mirror.yml")[0] == 0
     site = shipped / "site"
-    for page in (site / "index.html", site / "404.html", site / "papers/2606.03985/index.html"):
+    for page in (site / "index.html", site / "404.html", site / "papers/2512.16922/index.html"):
         links = [link for link in parse(page).links if not link.startswith(("http", "#"))]
         assert links and all(link.startswith("/") and not link.startswith("/mirror/") for link in links)
-    assert '<link rel="canonical" href="https://papers.example.com/papers/2606.03985/">' in (
-        site / "papers/2606.03985/index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://papers.example.com/papers/2512.16922/">' in (
+        site / "papers/2512.16922/index.html").read_text(encoding="utf-8")
 
 
 def test_404_links_are_absolute(mirror, run_cli):

@@ -12,8 +12,8 @@ from papermirror.content.paperfile import write_paper
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PAGES = ["", "papers/2606.03985/", "papers/2503.01234/", "archive/", "archive/2025-03/", "archive/2025-03-14/",
-         "keywords/", "search/", "404.html", "page/2/"]
+PAGES = ["", "papers/2512.16922/", "papers/2503.01234/", "archive/", "archive/2025-03/", "archive/2025-03-14/",
+         "keywords/", "search/", "404.html", "page/2/", "trends/"]
 
 
 def test_pages_have_no_axe_violations(mirror, run_cli):
