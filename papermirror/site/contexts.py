@@ -89,6 +89,8 @@ class ListingContext:
     """A day's month."""
     updated: str | None = None
     """The site's updated time, on home page 1 only (on every page it would redraw them all daily)."""
+    sparkline: Sparkline | None = None
+    """A keyword's papers per month, on its first page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +159,67 @@ class StaticContext:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class RelatedPaper:
+    """A related paper, as a paper's page lists it (`site.related` finds them)."""
+
+    id: str
+    title: str
+    day: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PaperContext:
+    """paper.html: what a paper's page shows besides the paper (None when there is nothing)."""
+
+    related: tuple[RelatedPaper, ...]
+    """The most related papers of the archive, most related first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """One chart of the trends page and the table of its figures (`site.trends`)."""
+
+    id: str
+    """Its anchor and the prefix of its SVG ids."""
+    heading: str
+    lede: str
+    """What it shows, in a sentence."""
+    svg: str
+    """The chart, drawn and escaped by `site.charts`; empty when there are too few papers (`note` says why)."""
+    note: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    links: tuple[str | None, ...] = ()
+    """A link for the first cell of each row (a keyword's page), when it has one."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrendsContext:
+    """trends.html: charts of the whole archive, month by month."""
+
+    total: int
+    first: str | None
+    """The first and the last month ("May 2024"), None when no paper has a date."""
+    last: str | None
+    charts: tuple[Chart, ...]
+    updated: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Sparkline:
+    """A keyword's papers per month, from its first month to the archive's last (`site.trends`)."""
+
+    svg: str
+    first: str
+    last: str
+    months: tuple[tuple[str, int], ...]
+    """(month, papers) for each month with papers, oldest first."""
+
+
 Context = (ListingContext | MonthContext | ArchiveIndexContext | KeywordIndexContext | AboutContext | PlainContext
-           | SitemapContext | SitemapIndexContext | StaticContext)
+           | SitemapContext | SitemapIndexContext | StaticContext
+           | PaperContext | TrendsContext)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ previous/next links, counts; the templates only present them.
     keywords/<slug>/[page/N/]index.html  one keyword
     about/index.html                     the topic, the sources, the coverage, how to fork
     search/index.html, 404.html          search page (filled in by the index stage), not-found page
+    trends/index.html                    charts of the archive month by month (`site.trends`)
     feed.xml, papers.json, sitemap.xml, robots.txt, static/...
 """
 
@@ -32,7 +33,9 @@ from papermirror.site.contexts import (
     Page,
     Pager,
     PagerLink,
+    PaperContext,
     PlainContext,
+    RelatedPaper,
     SitemapContext,
     SitemapIndexContext,
     StaticContext,
@@ -40,6 +43,7 @@ from papermirror.site.contexts import (
     human_month,
     paper_page_path,
 )
+from papermirror.site.trends import keyword_sparklines, trends_context
 
 SITEMAP_MAX_URLS = 50_000
 """The sitemap protocol's limit per file; bigger sites get a sitemap index."""
@@ -74,8 +78,9 @@ def neighbour_links(keys: list[str], index: int, href: Callable[[str], str],
     return (Link(href(older), label(older)) if older else None), (Link(href(newer), label(newer)) if newer else None)
 
 
-def plan_pages(archive: Archive, site: SiteConfig, static_files: list[str], about: AboutContext) -> list[Page]:
-    """Return every page of the site, in a stable order.
+def plan_pages(archive: Archive, site: SiteConfig, static_files: list[str], about: AboutContext,
+               related: dict[str, tuple[str, ...]] | None = None) -> list[Page]:
+    """Return every page of the site, in a stable order; `related`: each paper's related papers (`site.related`).
 
     The site's "updated" time (`about.updated`) is shown in the footer of the few pages that sum up the
     whole site (home page 1, archive and keyword indexes, about, search, 404), not on every page: it
@@ -83,11 +88,12 @@ def plan_pages(archive: Archive, site: SiteConfig, static_files: list[str], abou
     """
     links, updated = Links(site.base_path), about.updated
     pages = plan_home(archive, site, links, updated)
-    pages += plan_paper_pages(archive)
+    pages += plan_paper_pages(archive, related or {})
     pages += plan_archive_pages(archive, site, links, updated)
     pages += plan_keyword_pages(archive, site, links, updated)
     pages += [
         Page("about/index.html", "about.html", about),
+        Page("trends/index.html", "trends.html", trends_context(archive, links, updated)),
         Page("search/index.html", "search.html", PlainContext(updated)),
         Page("404.html", "404.html", PlainContext(updated)),
         Page("feed.xml", "@atom", PlainContext(archive.updated), archive.newest[: site.feed_size]),
@@ -113,9 +119,12 @@ def plan_home(archive: Archive, site: SiteConfig, links: Links, updated: str | N
     return pages
 
 
-def plan_paper_pages(archive: Archive) -> list[Page]:
-    """One page per paper; everything it shows comes from the paper (and its keywords' pages)."""
-    return [Page(paper_page_path(paper_id), "paper.html", None, (paper_id,)) for paper_id in sorted(archive.papers)]
+def plan_paper_pages(archive: Archive, related: dict[str, tuple[str, ...]]) -> list[Page]:
+    """One page per paper; it shows the paper (and its keywords' pages) and its related papers' titles and days."""
+    def context(paper_id: str) -> PaperContext | None:
+        papers = [archive.papers[other] for other in related.get(paper_id, ())]
+        return PaperContext(tuple(RelatedPaper(p.id, p.title, p.day) for p in papers)) if papers else None
+    return [Page(paper_page_path(paper_id), "paper.html", context(paper_id), (paper_id,)) for paper_id in sorted(archive.papers)]
 
 
 def plan_archive_pages(archive: Archive, site: SiteConfig, links: Links, updated: str | None) -> list[Page]:
@@ -146,13 +155,14 @@ def plan_archive_pages(archive: Archive, site: SiteConfig, links: Links, updated
 
 def plan_keyword_pages(archive: Archive, site: SiteConfig, links: Links, updated: str | None) -> list[Page]:
     """Each keyword's pages, and the keyword index."""
-    pages = []
+    pages, sparklines = [], keyword_sparklines(archive)
     for keyword in archive.keywords.values():
         chunks = chunked(keyword.paper_ids, site.per_page)
         for number, ids in enumerate(chunks, start=1):
             heading = f"Keyword: {keyword.name}" + ("" if number == 1 else f", page {number} of {len(chunks)}")
             pager = make_pager(number, len(chunks), lambda n, slug=keyword.slug: links.keyword(slug, n))
-            context = ListingContext("keyword", heading, f"{heading} · {site.title}", len(keyword.paper_ids), pager=pager)
+            context = ListingContext("keyword", heading, f"{heading} · {site.title}", len(keyword.paper_ids), pager=pager,
+                                     sparkline=sparklines.get(keyword.name) if number == 1 else None)
             path = f"keywords/{keyword.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
             pages.append(Page(path, "list.html", context, ids))
     listing = tuple(Link(links.keyword(k.slug), k.name, len(k.paper_ids)) for k in archive.keywords.values())

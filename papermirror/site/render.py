@@ -1,7 +1,7 @@
 """The render stage: content/ -> site/.
 
     stamp the inputs (unchanged and site/ intact: stop here) -> read content (cached parse)
-    -> arrange the archive -> plan pages -> hash each page's inputs
+    -> arrange the archive -> find related papers -> plan pages -> hash each page's inputs
     -> draw the pages whose inputs changed (in parallel) -> write changed bytes -> drop stale pages
 
 Everything is read and checked before the first byte is written, so a bad content file or a template
@@ -94,7 +94,11 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     archive = build_archive(papers, config.content_dir)
     ledger = read_ledger(config.content_dir)
     updated = about.site_updated(archive, ledger)
-    pages = plan_pages(archive, site, static_files(layouts_dir), about.about_context(config.listing, ledger, archive, updated))
+    from papermirror.site.related import related_papers  # noqa: I001 (numpy, scipy: only when drawing)
+
+    related = related_papers(papers, cache_dir=config.cache_dir)
+    pages = plan_pages(archive, site, static_files(layouts_dir), about.about_context(config.listing, ledger, archive, updated),
+                       related)
     for page in pages:
         check_output_path(page.path)  # refuse any path leaving site/ before writing anything
 

@@ -1,0 +1,115 @@
+"""Related papers (site/related.py): the most similar papers by TF-IDF cosine, deterministic and cached."""
+
+from __future__ import annotations
+
+import numpy as np
+from samples import make_paper
+
+from papermirror.site import related
+from papermirror.site.related import related_papers
+
+TOPICS = {
+    "vision": "masked image modeling vision transformer pixels patches pretraining",
+    "speech": "speech recognition audio waveform acoustic spectrogram phonemes",
+    "proteins": "protein folding structure amino acids residues molecular",
+}
+
+
+def topic_papers(per_topic: int = 4) -> dict:
+    """Papers in three topics that share no word across topics; within a topic each paper adds a word of its own
+    and repeats the topic's words a different number of times, so that the scores differ."""
+    papers = {}
+    for t, (topic, words) in enumerate(TOPICS.items()):
+        for n in range(per_topic):
+            paper_id = f"2501.{t * 100 + n:05d}"
+            abstract = " ".join([words] * (n + 1)) + f" unique{t}x{n}"
+            papers[paper_id] = make_paper(paper_id, f"{topic} study {n}", abstract=abstract, authors=(f"Author {t}{n}",))
+    return papers
+
+
+def cosine_top(papers: dict, count: int) -> dict:
+    """The top `count` by exact cosine over every pair, from the module's own weights (ties by id)."""
+    ids = sorted(papers)
+    indptr, keys = related.term_keys([papers[i] for i in ids], [related.text_digest(papers[i]) for i in ids], {})
+    dense = related.tfidf(related.count_matrix(indptr, keys)).toarray().astype(np.float64)
+    scores = dense @ dense.T
+    best = {}
+    for row, paper_id in enumerate(ids):
+        order = sorted((n for n in range(len(ids)) if n != row and scores[row, n] > 1e-9), key=lambda n: (-scores[row, n], ids[n]))
+        best[paper_id] = tuple(ids[n] for n in order[:count])
+    return best
+
+
+def test_the_neighbours_are_the_most_similar_papers_best_first():
+    papers = topic_papers(per_topic=7)
+    found = related_papers(papers)
+    assert found == cosine_top(papers, related.COUNT)
+    for paper_id, others in found.items():
+        assert len(others) == 5
+        assert paper_id not in others
+        assert {papers[o].title.split()[0] for o in others} == {papers[paper_id].title.split()[0]}  # its own topic only
+
+
+def test_a_paper_is_never_its_own_neighbour_even_with_a_twin():
+    twin = make_paper("2501.00002", "Masked image modeling", abstract="masked image modeling at scale", authors=())
+    papers = {p.id: p for p in [make_paper("2501.00001", "Masked image modeling", abstract="masked image modeling at scale",
+                                           authors=()), twin, make_paper("2501.00003", "Image modeling", authors=())]}
+    found = related_papers(papers)
+    assert found["2501.00001"][0] == "2501.00002" and found["2501.00002"][0] == "2501.00001"
+    assert all(paper_id not in others for paper_id, others in found.items())
+
+
+def test_ties_are_broken_by_id_and_the_result_is_deterministic(tmp_path):
+    same = {f"2501.{n:05d}": make_paper(f"2501.{n:05d}", "Masked image modeling" if n < 8 else "Protein folding",
+                                        abstract="", authors=()) for n in range(16)}  # a word of every paper says nothing
+    found = related_papers(same)
+    assert found["2501.00000"] == ("2501.00001", "2501.00002", "2501.00003", "2501.00004", "2501.00005")
+    assert found["2501.00003"] == ("2501.00000", "2501.00001", "2501.00002", "2501.00004", "2501.00005")
+    papers = topic_papers()
+    shuffled = dict(reversed(list(papers.items())))
+    assert related_papers(papers) == related_papers(shuffled) == related_papers(papers, cache_dir=tmp_path)
+
+
+def test_tiny_archives_have_fewer_related_papers():
+    assert related_papers({}) == {}
+    one = make_paper("2501.00001", "Masked image modeling", authors=())
+    assert related_papers({one.id: one}) == {one.id: ()}
+    papers = {p.id: p for p in [one, make_paper("2501.00002", "Masked image modeling at scale", authors=()),
+                                make_paper("2501.00003", "Image galaxies at scale", authors=())]}
+    found = related_papers(papers)  # "image" (and "abstract") are on every paper: they relate nothing
+    assert found == {"2501.00001": ("2501.00002",), "2501.00002": ("2501.00001", "2501.00003"), "2501.00003": ("2501.00002",)}
+
+
+def test_papers_sharing_no_word_and_empty_abstracts():
+    papers = {p.id: p for p in [
+        make_paper("2501.00001", "Masked image modeling", abstract="", authors=()),
+        make_paper("2501.00002", "Masked image modeling for video", abstract="", authors=()),
+        make_paper("2501.00003", "Protein folding", abstract="", authors=()),
+        make_paper("2501.00004", "The of and", abstract="", authors=()),  # stop words only
+    ]}
+    found = related_papers(papers)
+    assert found["2501.00001"] == ("2501.00002",)
+    assert found["2501.00003"] == () and found["2501.00004"] == ()
+
+
+def test_the_cache_gives_the_same_answer_as_a_fresh_run(tmp_path):
+    papers = topic_papers(per_topic=6)
+    older = dict(list(papers.items())[:-3])
+    related_papers(older, cache_dir=tmp_path)
+    assert (tmp_path / related.CACHE_NAME).exists()
+    assert related_papers(papers, cache_dir=tmp_path) == related_papers(papers)  # 3 new papers, 15 from the cache
+    edited = {**papers, "2501.00000": papers["2501.00000"].replace(abstract="protein folding structure residues")}
+    assert related_papers(edited, cache_dir=tmp_path) == related_papers(edited)
+    assert related_papers(edited, cache_dir=tmp_path) == related_papers(edited, cache_dir=tmp_path)  # the result kept
+
+
+def test_a_damaged_cache_is_only_a_slower_build(tmp_path):
+    (tmp_path / related.CACHE_NAME).write_bytes(b"not a pickle")
+    papers = topic_papers()
+    assert related_papers(papers, cache_dir=tmp_path) == related_papers(papers)
+
+
+def test_words_are_folded_like_arxiv_sanity():
+    assert related.words_of("Schrödinger's Cat-like $\\alpha$ 3D x_1") == ["schrodinger", "cat", "like", "alpha", "x_1"]
+    keys = related.WordKeys()
+    assert keys["the"] == 0 and keys["vision"] == related.term_key("vision") != 0
