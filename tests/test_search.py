@@ -138,6 +138,12 @@ def test_malformed_query_is_a_clear_message(archive, run_cli, query, says):
     assert "Traceback" not in err
 
 
+def test_quotes_say_that_phrases_are_not_supported(archive, run_cli):
+    code, out, err = run_cli("search", 'title:"masked image" modeling', config=archive / "mirror.yml")
+    assert (code, out) == (2, "") and "Traceback" not in err
+    assert "quotes are not supported" in err and "search '+title:masked +title:image modeling'" in err
+
+
 def test_bad_limit_and_missing_content_are_messages(mirror, run_cli, capsys):
     code, _, err = run_cli("search", "mamba", config=mirror / "mirror.yml")
     assert code == 2 and "content/papers: no such folder" in err.replace(os.sep, "/")

@@ -12,6 +12,7 @@ front: a query string in, `Hit`s out; papermirror/search/__init__.py lists the o
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 
 from lunr.exceptions import BaseLunrException, QueryParseError
@@ -27,6 +28,9 @@ from papermirror.search.terms import FIELD_NAMES
 __all__ = ["Hit", "cache_path", "load_index", "run_search"]
 
 QUERY_HELP = "see `python build.py search --help` for the query syntax"
+_QUOTES = '"\u201c\u201d\u201e'
+_PHRASE = re.compile(f'((?:[\\w.]+:)?)[{_QUOTES}]([^{_QUOTES}]*)[{_QUOTES}]?')
+"""A quoted phrase, with the field before it: title:"masked image"."""
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """C0 and C1 control characters, but tab and newline: a title holding ESC[31m must not drive the terminal."""
 
@@ -65,6 +69,7 @@ def run_search(search_index: SearchIndex, query: str, limit: int | None = None) 
     """Run a lunr query, best first; raise SearchError naming the problem for a malformed query."""
     if not query.strip():
         raise SearchError("empty query: give some words, e.g. python build.py search 'masked autoencoder'")
+    refuse_phrases(query)
     try:
         parsed = QueryParser(query, Query(list(FIELD_NAMES))).parse()
         ranked = rank(search_index, parsed)
@@ -73,6 +78,16 @@ def run_search(search_index: SearchIndex, query: str, limit: int | None = None) 
     except BaseLunrException as exc:
         raise SearchError(f"cannot run the query {query!r}: {exc}; {QUERY_HELP}") from None
     return [_hit(search_index, number, score) for number, score in (ranked[:limit] if limit else ranked)]
+
+
+def refuse_phrases(query: str) -> None:
+    """Raise SearchError for a query with quotes: lunr has no phrase search, and would search `"masked` as a word."""
+    if not any(quote in query for quote in _QUOTES):
+        return
+    required = _PHRASE.sub(lambda m: " ".join(f"+{m.group(1)}{word}" for word in m.group(2).split()), query)
+    hint = " ".join(required.translate({ord(quote): " " for quote in _QUOTES}).split())
+    raise SearchError(f"quotes are not supported: lunr searches for words, not phrases; to require every word, "
+                      f"try: python build.py search {shlex.quote(hint or 'masked autoencoder')}")
 
 
 def _hit(search_index: SearchIndex, number: int, score: float) -> Hit:
