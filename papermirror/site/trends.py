@@ -8,6 +8,7 @@ papers get hundreds, most a handful: a total or a mean would follow the few), as
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 
@@ -25,8 +26,9 @@ RECENT_MONTHS = 3
 BASE_MONTHS = 12
 """Rising keywords: their share of the papers of the last RECENT_MONTHS against the BASE_MONTHS before."""
 RISING_SHOWN = 10
-RISING_MIN_PAPERS = 3
-"""A rising keyword is on at least this many papers of the last months (fewer is chance)."""
+RISING_MIN_PAPERS, RISING_MIN_SHARE = 3, 0.005
+"""A rising keyword is on at least this many papers of the last months and this share of them (fewer is
+chance: on the real stream, 3 papers alone let one-off keywords of a single lab fill the chart)."""
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -60,7 +62,8 @@ def monthly_figures(archive: Archive, months: list[str]) -> tuple[list[int], lis
 
 def rising_keywords(archive: Archive, months: list[str]) -> list[tuple[str, int, float, int, float]]:
     """The keywords whose share of the papers grew most from the BASE_MONTHS to the last RECENT_MONTHS:
-    (name, papers before, percent before, papers now, percent now), fastest first, ties by name."""
+    (name, papers before, percent before, papers now, percent now), fastest first, ties by name. Growth is
+    the share now over the share before, counting one paper more before (a new keyword has none)."""
     recent, base = months[-RECENT_MONTHS:], months[-RECENT_MONTHS - BASE_MONTHS : -RECENT_MONTHS]
     windows = []
     for window in (base, recent):
@@ -69,8 +72,8 @@ def rising_keywords(archive: Archive, months: list[str]) -> list[tuple[str, int,
     (base_total, before), (recent_total, now) = windows
     if not base_total or not recent_total:
         return []
-    growth = {name: (count / recent_total) / ((before[name] + 1) / base_total)
-              for name, count in now.items() if count >= RISING_MIN_PAPERS}
+    least = max(RISING_MIN_PAPERS, math.ceil(RISING_MIN_SHARE * recent_total))
+    growth = {name: (count / recent_total) / ((before[name] + 1) / base_total) for name, count in now.items() if count >= least}
     ranked = sorted(growth, key=lambda name: (-growth[name], name))[:RISING_SHOWN]
     return [(name, before[name], 100 * before[name] / base_total, now[name], 100 * now[name] / recent_total) for name in ranked]
 
@@ -104,7 +107,8 @@ def rising_chart(archive: Archive, months: list[str], links: Links) -> Chart:
     columns = ("Keyword", "Papers before", "Share before", "Papers now", "Share now")
     if not rising:
         return Chart("rising", heading, "", "", f"Too few papers yet: this needs papers in the last {RECENT_MONTHS} months "
-                     f"and in the {BASE_MONTHS} before, and keywords on at least {RISING_MIN_PAPERS} recent papers.", columns, ())
+                     f"and in the {BASE_MONTHS} before, and keywords on at least {RISING_MIN_PAPERS} recent papers "
+                     f"({RISING_MIN_SHARE:.1%} of them in a big archive).", columns, ())
     now, before = f"{human_month(recent[0])} to {human_month(recent[-1])}", f"{human_month(base[0])} to {human_month(base[-1])}"
     lede = (f"The keywords whose share of the papers grew most in the last {len(recent)} months ({now}) "
             f"against the {len(base)} before ({before}).")
