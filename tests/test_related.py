@@ -113,3 +113,11 @@ def test_words_are_folded_like_arxiv_sanity():
     assert related.words_of("Schrödinger's Cat-like $\\alpha$ 3D x_1") == ["schrodinger", "cat", "like", "alpha", "x_1"]
     keys = related.WordKeys()
     assert keys["the"] == 0 and keys["vision"] == related.term_key("vision") != 0
+
+
+def test_the_search_in_worker_processes_gives_the_same_answer(monkeypatch):
+    papers = topic_papers(per_topic=7)
+    alone = related_papers(papers)
+    monkeypatch.setattr(related, "BLOCK", 4)
+    monkeypatch.setattr(related, "PARALLEL_MIN_BLOCKS", 2)
+    assert related_papers(papers, jobs=2) == alone

@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import pickle
 import re
 import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +40,7 @@ from scipy import sparse
 
 from papermirror.content.paper import Paper
 from papermirror.files import atomic_writer
+from papermirror.processes import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,8 @@ PAIR_MIX = 0x9E3779B97F4A7C15
 """Mixes the keys of two neighbouring words into the key of the pair (the golden-ratio constant)."""
 BLOCK = 512
 """Papers whose candidates are looked up in one sparse product."""
+PARALLEL_MIN_BLOCKS = 8
+"""Below this many blocks, search in this process (starting workers costs more)."""
 CACHE_NAME = "related.pickle"
 CACHE_VERSION = 1
 STOP_WORDS = frozenset("""
@@ -234,16 +239,47 @@ def exact_scores(weights: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarr
     return scores
 
 
-def nearest(weights: sparse.csr_matrix, count: int) -> list[np.ndarray]:
+_WORKER: dict = {}
+"""The (queries, index) matrices of a candidate-search worker, inherited through fork (the only state)."""
+
+
+def _start_worker(queries: sparse.csr_matrix, index: sparse.csr_matrix) -> None:
+    die_with_parent()
+    _WORKER["matrices"] = queries, index
+
+
+def search_blocks(starts: list[int], matrices: tuple | None = None) -> list[tuple[int, list[np.ndarray]]]:
+    """For each block of BLOCK rows from `starts`, each row's CANDIDATES best rows by partial score."""
+    queries, index = matrices or _WORKER["matrices"]
+    found = []
+    for start in starts:
+        product = (queries[start : start + BLOCK] @ index).tocsr()
+        rows = [best_of_row(start, row, product.indices[product.indptr[row] : product.indptr[row + 1]],
+                            product.data[product.indptr[row] : product.indptr[row + 1]], CANDIDATES)[0]
+                for row in range(product.shape[0])]
+        found.append((start, rows))
+    return found
+
+
+def candidate_search(weights: sparse.csr_matrix, jobs: int) -> list[np.ndarray]:
+    """Each row's candidates: the rows scoring best against its QUERY_TERMS heaviest terms, in `jobs`
+    forked processes when there are many rows (each inherits the matrices instead of receiving them)."""
+    queries, index = strongest_terms(weights, QUERY_TERMS), weights.T.tocsr()
+    starts = list(range(0, weights.shape[0], BLOCK))
+    if jobs <= 1 or len(starts) < PARALLEL_MIN_BLOCKS or "fork" not in multiprocessing.get_all_start_methods():
+        blocks = search_blocks(starts, (queries, index))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_start_worker, initargs=(queries, index)) as pool:
+            blocks = [block for part in pool.map(search_blocks, [starts[n :: jobs * 4] for n in range(jobs * 4)])
+                      for block in part]
+    return [rows for _start, block in sorted(blocks, key=lambda item: item[0]) for rows in block]
+
+
+def nearest(weights: sparse.csr_matrix, count: int, jobs: int = 1) -> list[np.ndarray]:
     """Return each row's `count` most similar rows by cosine, best first, ties by row number: among the
     CANDIDATES rows scoring highest against its QUERY_TERMS strongest terms."""
-    queries, index = strongest_terms(weights, QUERY_TERMS), weights.T.tocsr()
-    candidates: list[np.ndarray] = []
-    for start in range(0, weights.shape[0], BLOCK):
-        product = (queries[start : start + BLOCK] @ index).tocsr()
-        for row in range(product.shape[0]):
-            lo, hi = product.indptr[row], product.indptr[row + 1]
-            candidates.append(best_of_row(start, row, product.indices[lo:hi], product.data[lo:hi], CANDIDATES)[0])
+    candidates = candidate_search(weights, jobs)
     rows = np.repeat(np.arange(len(candidates)), [len(c) for c in candidates])
     columns = np.concatenate(candidates) if candidates else np.zeros(0, np.int64)
     scores = exact_scores(weights, rows, columns)
@@ -252,8 +288,10 @@ def nearest(weights: sparse.csr_matrix, count: int) -> list[np.ndarray]:
             for row in range(len(candidates))]
 
 
-def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path | None = None) -> dict[str, tuple[str, ...]]:
-    """Return each paper's `count` most related papers (by id), most related first; kept in cache_dir."""
+def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path | None = None,
+                   jobs: int = 1) -> dict[str, tuple[str, ...]]:
+    """Return each paper's `count` most related papers (by id), most related first; kept in cache_dir;
+    the candidates are searched in `jobs` processes."""
     ids = sorted(papers)
     digests = [text_digest(papers[paper_id]) for paper_id in ids]
     corpus = hashlib.blake2b(repr((count, ids, digests)).encode(), digest_size=16).hexdigest()
@@ -261,7 +299,7 @@ def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path
     if cache.get("corpus") == corpus:
         return cache["related"]
     indptr, keys = term_keys([papers[paper_id] for paper_id in ids], digests, cache)
-    found = nearest(tfidf(count_matrix(indptr, keys)), count)
+    found = nearest(tfidf(count_matrix(indptr, keys)), count, jobs)
     related = {paper_id: tuple(ids[column] for column in columns) for paper_id, columns in zip(ids, found)}
     save_cache(cache_dir, {"corpus": corpus, "related": related, "ids": ids, "digests": digests, "indptr": indptr, "keys": keys})
     return related

@@ -96,7 +96,7 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     updated = about.site_updated(archive, ledger)
     from papermirror.site.related import related_papers  # noqa: I001 (numpy, scipy: only when drawing)
 
-    related = related_papers(papers, cache_dir=config.cache_dir)
+    related = related_papers(papers, cache_dir=config.cache_dir, jobs=jobs)
     pages = plan_pages(archive, site, static_files(layouts_dir), about.about_context(config.listing, ledger, archive, updated),
                        related)
     for page in pages:
