@@ -101,7 +101,7 @@ SEARCH_EXAMPLES = """\
 examples:
   python build.py search masked autoencoder
   python build.py search 'title:mamba'            a word in the title
-  python build.py search 'author:he keyword:vit'  fields: id title author keyword summary abstract
+  python build.py search 'author:xie keyword:vit' fields: id title author keyword summary abstract
   python build.py search 'pretrain*'              a wildcard
   python build.py search '+masked -language'      require one word, exclude another
   python build.py search --json --limit 5 diffusion
