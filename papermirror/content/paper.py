@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 NEW_ID = re.compile(r"[0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)?")
@@ -84,6 +85,64 @@ def is_http_url(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+REPO_NAME = r"(?![.-])(?!.*(?:--|\.\.))[A-Za-z0-9_.-]{1,96}(?<![.-])"
+"""One part of a Hub repo id, by huggingface_hub's rule: letters, digits, - _ . (not first or last, never
+doubled), at most 96; ASCII only."""
+REPO_ID = re.compile(f"{REPO_NAME}/{REPO_NAME}")
+"""A Hub repo id: owner/name. Nothing else can reach a link: no scheme, no '..', no '?', '#' or '%'."""
+HUB_URL = "https://huggingface.co/"
+LINKED_KINDS = ("model", "dataset", "space")
+"""The kinds of Hub repos that link a paper, in the order they are stored and shown."""
+LINKED_TOP = 8
+"""Repos of each kind a paper keeps (the most liked); `linked_totals` counts them all."""
+_KIND_PATHS = {"model": "", "dataset": "datasets/", "space": "spaces/"}
+EMOJI_LENGTH = 16
+"""The most characters a Space's emoji may have (a flag or a ZWJ sequence takes several)."""
+
+
+def is_repo_id(value: object) -> bool:
+    """Tell whether `value` is a Hub repo id (owner/name) that is safe to put in a huggingface.co link."""
+    return isinstance(value, str) and bool(REPO_ID.fullmatch(value))
+
+
+def is_emoji(value: object) -> bool:
+    """Accept a short text of printable characters (and the zero-width joiner of emoji sequences), no space."""
+    return (isinstance(value, str) and 0 < len(value) <= EMOJI_LENGTH and not any(c.isspace() for c in value)
+            and all(c.isprintable() or c == "\u200d" for c in value))
+
+
+class LinkedRepo(NamedTuple):
+    """A model, dataset or Space on huggingface.co that links the paper (a tuple: JSON and pickle take it as is)."""
+
+    kind: str
+    """What it is: "model", "dataset" or "space" (LINKED_KINDS)."""
+    id: str
+    """The repo id, owner/name (checked by is_repo_id)."""
+    likes: int | None = None
+    """Likes on huggingface.co, as of the paper's details_refreshed."""
+    downloads: int | None = None
+    """Downloads (models and datasets; HF counts the last 30 days)."""
+    emoji: str | None = None
+    """A Space's emoji."""
+
+    @property
+    def url(self) -> str:
+        """The repo's page: huggingface.co/<id>, /datasets/<id> or /spaces/<id>."""
+        return f"{HUB_URL}{_KIND_PATHS[self.kind]}{self.id}"
+
+
+class LinkedTotals(NamedTuple):
+    """How many repos of each kind link the paper in all; `linked` holds only the top few of each."""
+
+    models: int = 0
+    datasets: int = 0
+    spaces: int = 0
+
+    def of(self, kind: str) -> int:
+        """The total of one kind ("model", "dataset", "space")."""
+        return self[LINKED_KINDS.index(kind)]
+
+
 VOLATILE_FIELDS = (
     "daily",
     "upvotes",
@@ -97,7 +156,8 @@ VOLATILE_FIELDS = (
     "thumbnail",
     "queries",
 )
-"""Fields a refresh updates. The others (title, authors, published, abstract) are written once."""
+"""Fields a listing's refresh updates. Title, authors, published and abstract are written once; linked,
+linked_totals and details_refreshed come from the paper's own object (fetch.merge.merge_details)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +196,13 @@ class Paper:
     """Social thumbnail image (http(s) only)."""
     queries: tuple[str, ...] = ()
     """The mirror.yml queries whose results held this paper, sorted."""
+    linked: tuple[LinkedRepo, ...] = ()
+    """The models, datasets and Spaces that link the paper on huggingface.co: the LINKED_TOP of each kind
+    with the most likes, by kind (LINKED_KINDS), then likes, then id; as of `details_refreshed`."""
+    linked_totals: LinkedTotals | None = None
+    """How many of each kind link the paper in all (None: its details were never fetched)."""
+    details_refreshed: str | None = None
+    """When `linked` and `linked_totals` were measured (UTC, ISO 8601); None: details still missing."""
     first_seen: str | None = None
     """When the mirror first stored this paper (UTC, ISO 8601)."""
     refreshed: str | None = None
@@ -164,8 +231,19 @@ class Paper:
     def hf_url(self) -> str:
         return f"https://huggingface.co/papers/{self.id}"
 
+    def linked_of(self, kind: str) -> tuple[LinkedRepo, ...]:
+        """The stored repos of one kind ("model", "dataset", "space"), most liked first."""
+        return tuple(repo for repo in self.linked if repo.kind == kind)
+
+    @property
+    def linked_counts(self) -> tuple[tuple[str, int], ...]:
+        """(kind, total) of each kind that links the paper, in LINKED_KINDS order: the listings' "3 models · 1 Space"."""
+        totals = self.linked_totals or LinkedTotals()
+        return tuple((kind, totals.of(kind)) for kind in LINKED_KINDS if totals.of(kind))
+
 
 PAPER_FIELDS = tuple(f.name for f in dataclasses.fields(Paper))
 TUPLE_FIELDS = ("authors", "daily", "ai_keywords", "queries")
+"""Fields holding a list of text."""
 INT_FIELDS = ("upvotes", "comments", "github_stars")
 URL_FIELDS = ("github_repo", "project_page", "thumbnail")

@@ -19,29 +19,38 @@ stored as `\\<!-- notes -->` and read back without the backslash; a line that al
 backslashes before the marker gets one more. So every abstract round-trips and nothing is lost.
 
 `paper_to_text` and `text_to_paper` are each other's inverse; writes go through `content.files`.
+The YAML helpers are in `content.yamlfile` (DUMPER, key_lines, load_yaml and split_front_matter, which
+lived here, can still be imported from here).
 """
 
 from __future__ import annotations
 
 import re
-import reprlib
 from pathlib import Path
-
-import yaml
 
 from papermirror.content.paper import (
     INT_FIELDS,
+    LINKED_KINDS,
     PAPER_FIELDS,
     TUPLE_FIELDS,
     URL_FIELDS,
+    LinkedRepo,
+    LinkedTotals,
     Paper,
     format_stamp,
+    is_emoji,
     is_http_url,
+    is_repo_id,
     is_valid_id,
     paper_path,
     parse_day,
     parse_stamp,
 )
+from papermirror.content.yamlfile import DUMPER as DUMPER
+from papermirror.content.yamlfile import brief, join_front_matter, load_front_matter
+from papermirror.content.yamlfile import key_lines as key_lines
+from papermirror.content.yamlfile import load_yaml as load_yaml
+from papermirror.content.yamlfile import split_front_matter as split_front_matter
 from papermirror.errors import ContentError
 from papermirror.files import list_paper_files, write_text_atomic
 
@@ -52,117 +61,8 @@ _ESCAPED_MARKER = re.compile(r"^(\\*)<!-- notes -->$", re.MULTILINE)
 
 DAY_FIELDS = ("published",)
 """Front-matter fields holding a day, YYYY-MM-DD (and every item of `daily`)."""
-STAMP_FIELDS = ("first_seen", "refreshed")
+STAMP_FIELDS = ("first_seen", "refreshed", "details_refreshed")
 """Front-matter fields holding a UTC time, YYYY-MM-DDTHH:MM:SSZ."""
-
-MESSAGE_WIDTH = 80
-"""The most characters of a bad value an error message shows."""
-
-_BRIEF = reprlib.Repr()
-_BRIEF.maxlevel, _BRIEF.maxlist, _BRIEF.maxdict = 2, 4, 4
-_BRIEF.maxstring = _BRIEF.maxother = MESSAGE_WIDTH
-
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-def brief(value: object, width: int = MESSAGE_WIDTH) -> str:
-    """Return a short repr of `value` for an error message: nested and long values are cut, never built whole."""
-    text = _BRIEF.repr(value) if not isinstance(value, BaseException) else str(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
-# --- YAML and front matter --------------------------------------------------------------------
-
-
-class YamlLoader(LOADER):
-    """The safe loader (the C one where present), except that dates stay text: readers check them, by line."""
-
-
-YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
-
-
-def load_yaml(text: str, source: Path | str, first_line: int = 1, what: str = "YAML") -> tuple[object, yaml.Node | None]:
-    """Parse one YAML document (starting on file line `first_line`); return its value and its node.
-
-    The node's marks give each key's line (`key_lines`). Aliases are refused: a 337-byte file of
-    nested aliases expands to gigabytes. Every error is a ContentError naming the file and line.
-    """
-    loader = YamlLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, None
-        refuse_aliases(node, source, first_line)
-        return loader.construct_document(node), node
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + first_line if mark is not None else first_line
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ContentError(f"{source}:{line}: bad YAML in {what}: {brief(problem, 200)}") from None
-    except (ValueError, RecursionError) as exc:  # e.g. a number of more than 4300 digits
-        raise ContentError(f"{source}:{first_line}: {what} holds a value YAML cannot read: {brief(exc)}") from None
-    finally:
-        loader.dispose()
-
-
-def refuse_aliases(root: yaml.Node, source: Path | str, first_line: int) -> None:
-    """Raise ContentError at the first node reached twice (a `*name` alias), naming the key that holds it."""
-    seen: set[int] = set()
-    stack = [(root, root.start_mark.line)]
-    while stack:
-        node, line = stack.pop()
-        if id(node) in seen:
-            raise ContentError(f"{source}:{line + first_line}: YAML aliases (&name, *name) are not allowed here; "
-                               "write the value out")
-        seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((item, line) for item in reversed(node.value))
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in reversed(node.value):
-                stack.extend(((value, key.start_mark.line), (key, key.start_mark.line)))
-
-
-def key_lines(node: yaml.Node | None, first_line: int) -> dict[object, int]:
-    """Return the file line of each plain key of a mapping node ({} for anything else)."""
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {key.value: key.start_mark.line + first_line for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
-
-
-def load_front_matter(text: str, source: Path | str = "<text>") -> tuple[dict, dict[object, int], str]:
-    """Split `---` YAML front matter from the body; return (meta, the line of each key, body).
-
-    A file saved on Windows reads the same: a leading BOM is dropped and CRLF line ends become LF.
-    """
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    if not text.startswith("---\n"):
-        raise ContentError(f"{source}:1: does not start with a '---' front matter line")
-    end = text.find("\n---\n", 3)
-    if end == -1:
-        if text.endswith("\n---"):
-            end = len(text) - 4
-        else:
-            raise ContentError(f"{source}:1: front matter is never closed by a '---' line")
-    meta, node = load_yaml(text[4 : end + 1], source, first_line=2, what="front matter")
-    if not isinstance(meta, dict):
-        raise ContentError(f"{source}:2: front matter must be a mapping of keys, not {type(meta).__name__}")
-    return meta, key_lines(node, 2), text[end + 5 :]
-
-
-def split_front_matter(text: str, source: Path | str = "<text>") -> tuple[dict, str]:
-    """Split `---` YAML front matter from the body; the front matter must be a mapping."""
-    meta, _, body = load_front_matter(text, source)
-    return meta, body
-
-
-def join_front_matter(meta: dict, body: str) -> str:
-    """Return `---`, YAML of `meta` in the given key order, `---`, then `body`."""
-    yaml_text = yaml.dump(
-        meta, Dumper=DUMPER, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False
-    )
-    return f"---\n{yaml_text}---\n{body}"
-
 
 # --- one paper <-> one file ---------------------------------------------------------------------
 
@@ -176,11 +76,21 @@ def paper_to_text(paper: Paper) -> str:
         value = getattr(paper, name)
         if value is None or value == ():
             continue
-        meta[name] = list(value) if name in TUPLE_FIELDS else value
+        meta[name] = _yaml_value(name, value)
     body = f"\n{escape_markers(paper.abstract)}\n" if paper.abstract else ""
     if paper.notes:
         body += f"\n{NOTES_MARKER}\n\n{paper.notes}\n"
     return join_front_matter(meta, body)
+
+
+def _yaml_value(name: str, value: object) -> object:
+    """A field as the front matter holds it: a list for a tuple, a mapping (in the record's key order,
+    without empty keys) for a linked repo and for the totals."""
+    if name == "linked":
+        return [{key: part for key, part in repo._asdict().items() if part is not None} for repo in value]
+    if name == "linked_totals":
+        return value._asdict()
+    return list(value) if name in TUPLE_FIELDS else value
 
 
 def text_to_paper(text: str, source: Path | str = "<text>") -> Paper:
@@ -231,6 +141,10 @@ def _check_field(name: str, value: object, where: str) -> object:
         return None if name not in TUPLE_FIELDS else ()
     if name in TUPLE_FIELDS:
         return _check_list(name, value, where)
+    if name == "linked":
+        return _check_linked(value, where)
+    if name == "linked_totals":
+        return _check_totals(value, where)
     if name in INT_FIELDS:
         if not isinstance(value, int) or isinstance(value, bool):
             raise ContentError(f"{where}: {name}: must be a whole number, not {brief(value)}")
@@ -259,6 +173,40 @@ def _check_list(name: str, value: object, where: str) -> tuple[str, ...]:
             if parse_day(item) is None:
                 raise ContentError(f"{where}: {name}: not a day in the form YYYY-MM-DD: {brief(item)}")
     return tuple(value)
+
+
+def _check_linked(value: object, where: str) -> tuple[LinkedRepo, ...]:
+    """Validate `linked`: a list of {kind, id, likes, downloads, emoji} with a safe repo id."""
+    if not isinstance(value, list):
+        raise ContentError(f"{where}: linked: must be a list of {{kind, id, likes, downloads, emoji}}")
+    repos = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) - set(LinkedRepo._fields):
+            raise ContentError(f"{where}: linked: each item is a mapping of kind, id, likes, downloads, emoji: {brief(item)}")
+        if item.get("kind") not in LINKED_KINDS:
+            raise ContentError(f"{where}: linked: kind must be one of {', '.join(LINKED_KINDS)}, not {brief(item.get('kind'))}")
+        if not is_repo_id(item.get("id")):
+            raise ContentError(f"{where}: linked: id must be a Hub repo id owner/name, not {brief(item.get('id'))}")
+        for key in ("likes", "downloads"):
+            _check_count(f"linked: {key}", item.get(key), where)
+        if item.get("emoji") is not None and not is_emoji(item["emoji"]):
+            raise ContentError(f"{where}: linked: emoji must be a few printable characters, not {brief(item['emoji'])}")
+        repos.append(LinkedRepo(**item))
+    return tuple(repos)
+
+
+def _check_totals(value: object, where: str) -> LinkedTotals:
+    """Validate `linked_totals`: {models, datasets, spaces}, whole numbers (a missing one is 0)."""
+    if not isinstance(value, dict) or set(value) - set(LinkedTotals._fields):
+        raise ContentError(f"{where}: linked_totals: must be a mapping of models, datasets, spaces, not {brief(value)}")
+    for key, count in value.items():
+        _check_count(f"linked_totals: {key}", count, where)
+    return LinkedTotals(**{key: count or 0 for key, count in value.items()})
+
+
+def _check_count(name: str, value: object, where: str) -> None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise ContentError(f"{where}: {name}: must be a whole number of 0 or more, not {brief(value)}")
 
 
 def read_paper(path: Path) -> Paper:
