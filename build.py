@@ -2,6 +2,7 @@
 """papermirror's command line: snapshot the HF Papers listing, build the site, search it.
 
     python build.py snapshot   fetch the topic's papers into content/
+    python build.py details    fetch papers' linked models, datasets and Spaces (a resumable backfill)
     python build.py build      render content/ into site/ and index it for search
     python build.py search Q   search the archive from the terminal
     python build.py serve      preview site/ locally, rebuilding on change
@@ -56,6 +57,15 @@ def make_parser() -> argparse.ArgumentParser:
     snap.add_argument("--allow-empty", action="store_true",
                       help="exit 0 even when the hub lists no paper at all for a topic that had papers")
     snap.set_defaults(run=run_snapshot_command)
+
+    details = commands.add_parser("details", parents=[output], help="fetch papers' linked models, datasets and Spaces "
+                                  "(a resumable backfill)", description="Fetch the linked models, datasets and Spaces "
+                                  "of the papers without them, then of those measured longest ago, spending at most "
+                                  "listing.details_budget requests; the next run carries on. Set HF_ENDPOINT to use "
+                                  "another host, HF_TOKEN to authenticate.")
+    details.add_argument("--budget", type=positive_int, metavar="N",
+                         help="spend at most N requests (default: listing.details_budget in mirror.yml)")
+    details.set_defaults(run=run_details_command)
 
     build = commands.add_parser("build", parents=[output], help="render content/ into site/ through the layouts in layouts/",
                                 description="Render content/ into site/: paper pages, listings, feeds and sitemap. "
@@ -143,6 +153,21 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
               "written. Check HF_ENDPOINT and the queries, or pass --allow-empty if this is expected.", file=sys.stderr)
         return 3
     return 0
+
+
+def run_details_command(config: Config, args: argparse.Namespace) -> int:
+    from papermirror.fetch.details import run_details_backfill
+    from papermirror.fetch.hub import Hub
+
+    progress = sys.stderr.isatty() and not args.quiet
+    with Hub.from_env() as hub:
+        summary = run_details_backfill(config, hub, budget=args.budget, progress=progress)
+    print(f"details: {summary.line()}; {summary.missing} papers still without details")
+    for failure in summary.failed:
+        print(f"details: FAILED {failure}", file=sys.stderr)
+    if summary.failed:
+        print("details: every answer before the failure is kept; run again to carry on", file=sys.stderr)
+    return 1 if summary.failed else 0
 
 
 def run_status_command(config: Config, args: argparse.Namespace) -> int:

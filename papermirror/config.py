@@ -162,6 +162,9 @@ class ListingConfig(_Strict):
     """The first day a backfill of the Daily Papers feed walks back to."""
     refresh_days: Annotated[Count, Field(ge=0, le=366)] = 14
     """Recent days fetched again on every run, while upvotes and summaries settle."""
+    details_budget: Annotated[Count, Field(ge=1, le=100_000)] = 225
+    """Requests one `build.py details` run spends at most on papers' linked models, datasets and Spaces
+    (225: half of the hub's 450 requests per 5 minutes)."""
 
     @field_validator("since", mode="before")
     @classmethod

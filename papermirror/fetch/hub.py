@@ -5,7 +5,8 @@ and forks can point the mirror at another host. HF_TOKEN, when set, is sent as a
 
 No answer can hold a run for long: every wait (backoff, Retry-After, RateLimit t=) is capped at
 MAX_WAIT, and a request's whole answer must arrive within DEADLINE_FACTOR timeouts. An answer that
-cannot be read (bad JSON, bad gzip or UTF-8, a redirect loop) is retried like a 5xx.
+cannot be read (bad JSON, bad gzip or UTF-8, a redirect loop) is retried like a 5xx. `max_requests`
+caps a run's requests (the details backfill's budget): past it, nothing is sent (BudgetSpent).
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ class Hub:
         self.backoff = BACKOFF_BASE if backoff is None else backoff
         self.limiter = RateLimiter(*RATE_LIMIT, clock=clock)
         self.requests = 0
+        self.max_requests: int | None = None  # no request is sent once `requests` reaches it
+        self._count_lock = threading.Lock()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, **kwargs: object) -> Hub:
@@ -136,8 +139,8 @@ class Hub:
         url = str(self.client.build_request("GET", path, params=params).url)
         problem = "no try made"
         for attempt in range(1, self.tries + 1):
+            self._count_request(url)
             self.limiter.wait(self.sleep)
-            self.requests += 1
             try:
                 return self._try(url, path, params)
             except Retry as retry:
@@ -152,6 +155,13 @@ class Hub:
             self.sleep(delay)
         raise FetchError(f"{url}: {problem} (gave up after {self.tries} tries)")
 
+    def _count_request(self, url: str) -> None:
+        """Count one more request, or raise BudgetSpent when `max_requests` are spent."""
+        with self._count_lock:
+            if self.max_requests is not None and self.requests >= self.max_requests:
+                raise BudgetSpent(f"{url}: not sent: this run's budget of {self.max_requests} requests is spent")
+            self.requests += 1
+
     def _try(self, url: str, path: str, params: Mapping[str, object]) -> object:
         """Make one request; return the parsed answer, raise Retry (transient) or FetchError (final)."""
         deadline = time.monotonic() + self.deadline
@@ -160,6 +170,8 @@ class Hub:
                 self._note_quota(response, url)
                 if response.status_code in RETRYABLE_STATUS:
                     raise Retry(f"HTTP {response.status_code} {response.reason_phrase}", retry_after(response.headers))
+                if response.status_code == 404:
+                    raise NotFound(f"{url}: HTTP 404 {response.reason_phrase}")
                 response.raise_for_status()
                 return decode_json(self._read(response, deadline))
         except httpx.HTTPStatusError as exc:
@@ -222,6 +234,21 @@ class Hub:
         if not isinstance(items, list):
             raise FetchError(f"{self.endpoint}/api/papers/search?q={query}: expected a list")
         return items
+
+    def fetch_paper(self, paper_id: str) -> dict:
+        """Return a paper's own object (its linked repos); raise NotFound (404) or FetchError."""
+        answer = self.get_json(f"/api/papers/{paper_id}", {})
+        if not isinstance(answer, dict):
+            raise FetchError(f"{self.endpoint}/api/papers/{paper_id}: expected an object")
+        return answer
+
+
+class NotFound(FetchError):
+    """The hub answered 404: it has no such page (not worth another try in this run)."""
+
+
+class BudgetSpent(FetchError):
+    """A request was not sent: the run's `max_requests` are spent."""
 
 
 class Retry(Exception):

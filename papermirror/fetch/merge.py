@@ -1,8 +1,9 @@
-"""The merge rules: how a freshly fetched record folds into the one stored in content/."""
+"""The merge rules: how a freshly fetched record folds into the one stored in content/ (a listing's
+item: merge_paper; a paper's own object, its linked repos: merge_details)."""
 
 from __future__ import annotations
 
-from papermirror.content.paper import VOLATILE_FIELDS, Paper
+from papermirror.content.paper import VOLATILE_FIELDS, LinkedRepo, LinkedTotals, Paper
 
 
 def merge_paper(stored: Paper | None, fresh: Paper, now: str) -> Paper:
@@ -35,3 +36,19 @@ def merge_paper(stored: Paper | None, fresh: Paper, now: str) -> Paper:
     if not changes:
         return stored
     return stored.replace(**changes, refreshed=now, first_seen=stored.first_seen or now)
+
+
+def merge_details(
+    stored: Paper, linked: tuple[LinkedRepo, ...], totals: LinkedTotals, now: str, stamp: bool = False
+) -> Paper:
+    """Fold a paper's freshly fetched linked repos into the stored record (the listings never touch them).
+
+    - The fresh repos and totals replace the stored ones; a paper whose details were not fetched keeps its own.
+    - `details_refreshed` moves to `now` when they changed or were never stored, so a snapshot that finds
+      nothing new changes no byte; with `stamp` (the details backfill) on every fetch, so that the backfill
+      works through the archive oldest first.
+    """
+    unchanged = stored.linked == linked and stored.linked_totals == totals and stored.details_refreshed
+    if unchanged and (not stamp or stored.details_refreshed == now):
+        return stored
+    return stored.replace(linked=linked, linked_totals=totals, details_refreshed=now)

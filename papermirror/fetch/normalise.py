@@ -4,6 +4,9 @@ Handles the shapes seen 2024-2026 (see tests/fixtures/hf-api/SOURCE.md):
 - daily/search items `{paper: {...}, title, summary, thumbnail, numComments, ...}`;
 - the flat `/api/papers/{id}` object and the pre-October-2024 search shape `{id, title, thumbnailUrl}`;
 - fields that come and go: every field but id and title may be missing or of the wrong type.
+
+`normalise_details` takes the linked models, datasets and Spaces (and their totals) from a paper's own
+object, `/api/papers/{id}`, which the listings do not carry.
 """
 
 from __future__ import annotations
@@ -12,7 +15,18 @@ import datetime as dt
 import logging
 import re
 
-from papermirror.content.paper import Paper, is_http_url, is_valid_id, parse_day
+from papermirror.content.paper import (
+    LINKED_KINDS,
+    LINKED_TOP,
+    LinkedRepo,
+    LinkedTotals,
+    Paper,
+    is_emoji,
+    is_http_url,
+    is_repo_id,
+    is_valid_id,
+    parse_day,
+)
 from papermirror.content.paperfile import brief
 
 log = logging.getLogger(__name__)
@@ -21,6 +35,9 @@ _WRAP = re.compile(r"[ \t]*\n[ \t]*")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)?)?")
+DETAIL_KEYS = {"model": ("linkedModels", "numTotalModels"), "dataset": ("linkedDatasets", "numTotalDatasets"),
+               "space": ("linkedSpaces", "numTotalSpaces")}
+"""Where a paper object lists each kind of linked repo, and how many there are in all."""
 FIRST_DAY = dt.date(1991, 1, 1)
 """No paper is older than arXiv (August 1991): an earlier day is a broken record."""
 
@@ -65,6 +82,45 @@ def normalise_item(item: object, listed_on: str | None = None, query: str | None
             item.get("thumbnail") or item.get("mediaUrl") or item.get("thumbnailUrl"), paper_id, "thumbnail"
         ),
         queries=(query,) if query else (),
+    )
+
+
+def normalise_details(answer: object, paper_id: str) -> tuple[tuple[LinkedRepo, ...], LinkedTotals] | None:
+    """Take the top LINKED_TOP linked repos of each kind, by likes, and the totals from `/api/papers/{id}`.
+
+    Return None (with a warning) for an answer that is not this paper's object or lists no kind at all.
+    A repo whose id is not a safe owner/name is dropped with a warning.
+    """
+    if not isinstance(answer, dict) or answer.get("id", paper_id) != paper_id:
+        log.warning("paper %s: its details are not this paper's object: %s", paper_id, brief(answer))
+        return None
+    if not any(key in answer for keys in DETAIL_KEYS.values() for key in keys):
+        log.warning("paper %s: its object lists no linked models, datasets or Spaces", paper_id)
+        return None
+    linked: list[LinkedRepo] = []
+    totals = []
+    for kind in LINKED_KINDS:
+        items_key, total_key = DETAIL_KEYS[kind]
+        items = answer.get(items_key) if isinstance(answer.get(items_key), list) else []
+        repos = {repo.id: repo for repo in (_linked_repo(item, kind, paper_id) for item in items) if repo}
+        linked += sorted(repos.values(), key=lambda r: (-(r.likes or 0), r.id.lower(), r.id))[:LINKED_TOP]
+        totals.append(max(_count(answer.get(total_key)) or 0, len(items)))
+    return tuple(linked), LinkedTotals(*totals)
+
+
+def _linked_repo(item: object, kind: str, paper_id: str) -> LinkedRepo | None:
+    """One linked repo, or None (with a warning) when its id cannot safely become a huggingface.co link."""
+    repo_id = item.get("id") if isinstance(item, dict) else None
+    if not is_repo_id(repo_id):
+        log.warning("paper %s: dropped a linked %s whose id is not owner/name: %s", paper_id, kind, brief(repo_id))
+        return None
+    emoji = _text(item.get("emoji")) if kind == "space" else ""
+    return LinkedRepo(
+        kind=kind,
+        id=repo_id,
+        likes=_count(item.get("likes")),
+        downloads=_count(item.get("downloads")) if kind != "space" else None,
+        emoji=emoji if is_emoji(emoji) else None,
     )
 
 

@@ -1,6 +1,7 @@
 """The snapshot stage: fetch the topic's listing, normalise it, fold it into content/.
 
-Queries run first, then the Daily Papers days in parallel (a few at a time). Each day's papers are
+Queries run first, then the Daily Papers days in parallel (a few at a time), then the details (linked
+models, datasets, Spaces) of the papers new or listed again (fetch/details.py). Each day's papers are
 written before the day goes into the ledger, so a run killed half-way loses nothing and the next
 run fetches the unfinished days again.
 """
@@ -20,9 +21,15 @@ from tqdm import tqdm
 
 from papermirror.config import Config
 from papermirror.content.ledger import Ledger, read_ledger, write_ledger
-from papermirror.content.paper import Paper
+from papermirror.content.paper import Paper, format_stamp
 from papermirror.content.paperfile import brief, paper_to_text, read_papers, write_paper
 from papermirror.errors import FetchError
+from papermirror.fetch.details import (
+    DetailsSummary,
+    fetch_details,
+    fold_details,
+    wanted_by_snapshot,
+)
 from papermirror.fetch.hub import Hub
 from papermirror.fetch.merge import merge_paper
 from papermirror.fetch.normalise import normalise_item
@@ -53,13 +60,16 @@ class Summary:
     new_ids: list[str] = field(default_factory=list)
     archive_size: int = 0
     """Papers in the archive after the run."""
+    details: DetailsSummary | None = None
+    """The papers' details (linked models, datasets, Spaces) fetched after the listing; None: not asked."""
 
     def line(self) -> str:
         text = (
             f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged; "
             f"{self.days} days and {self.queries} queries fetched"
         )
-        return text + (f"; {len(self.failures)} failed" if self.failures else "")
+        text += f"; {len(self.failures)} failed" if self.failures else ""
+        return text + (f"; details: {self.details.line()}" if self.details else "")
 
     def looks_empty(self) -> bool:
         """Tell whether the hub answered nothing at all where it should have: a sign it is broken.
@@ -107,6 +117,10 @@ class Snapshot:
         self.ledger = read_ledger(self.content_dir)
         self.topic = Topic.from_listing(config.listing)
         self.summary = Summary()
+        refresh_days = config.listing.refresh_days
+        self.refresh_from = (now.astimezone(dt.timezone.utc).date() - dt.timedelta(days=refresh_days - 1)).isoformat()
+        self.window_start = format_stamp(now - dt.timedelta(days=refresh_days))
+        self._refetched: set[str] = set()  # papers listed on a day of the refresh window
         self._touched: dict[str, str] = {}
         self._held: list[Callable[[], None]] = []
         """Ledger entries of empty answers, written at the end unless the whole run looks broken."""
@@ -124,8 +138,9 @@ class Snapshot:
                 self._run_days(days, bar)
         finally:
             bar.close()
-        self.summary.unchanged = len(self.papers) - self.summary.new - self.summary.updated
         self.summary.archive_size = len(self.papers)
+        self._run_details(progress)
+        self.summary.unchanged = len(self.papers) - self.summary.new - self.summary.updated
         self._write_held()
         return self.summary
 
@@ -168,12 +183,29 @@ class Snapshot:
             return
         papers = [normalise_item(item, listed_on=day) for item in items]
         kept = self._fold(papers, listing_filter=True)
+        if day >= self.refresh_from:
+            self._refetched.update(paper.id for paper in papers if paper is not None and paper.id in self.papers)
         self.summary.days += 1
         self.summary.listed += len(items)
         self._log(f"day {day}: {len(items)} listed, {kept} kept")
         # An empty weekday is confirmed only by a second empty answer: one `[]` may be the hub's hiccup.
         recheck = not items and dt.date.fromisoformat(day).weekday() < 5 and not self.ledger.was_empty(day)
         self._record(lambda: self.ledger.record_day(day, len(items), kept, self.now, recheck), empty=not items)
+
+    def _run_details(self, progress: bool) -> None:
+        """Fetch the details of new papers, of the refresh window's and of recent ones still without them
+        (not in a dry run, nor in a run that looks broken: the hub down or listing nothing at all)."""
+        if self.dry_run or len(self.summary.failures) >= MAX_FAILURES or (self.summary.looks_empty() and not self.allow_empty):
+            return
+        paper_ids = wanted_by_snapshot(self.papers, [*self.summary.new_ids, *self._refetched], self.window_start)
+        self.summary.details = fetch_details(self.hub, paper_ids, self._fold_details, progress=progress)
+        self.summary.details.missing = sum(paper.details_refreshed is None for paper in self.papers.values())
+
+    def _fold_details(self, paper_id: str, answer: dict) -> bool | None:
+        changed = fold_details(self.papers, paper_id, answer, self.now, False, self._store)
+        if changed:
+            self._count_change(paper_id, is_new=False)
+        return changed
 
     def _record(self, update: Callable[[], None], empty: bool) -> None:
         """Put one answer's counts into the ledger now, or, for an empty answer, at the end of the run."""
