@@ -1,4 +1,5 @@
-"""The archive's coverage, worked out from the ledger: days fetched, empty and never fetched, queries.
+"""The archive's coverage, worked out from the ledger: days fetched, empty and never fetched, queries
+(and, from the papers, how many still lack their details: linked models, datasets and Spaces).
 
 `python build.py status` reports it against the wall clock; the about page against the content's
 newest time, so that two builds of the same content draw the same page.
@@ -58,6 +59,13 @@ class ArchiveStatus:
     """The never-fetched days as (first, last) ranges, oldest first."""
     queries: tuple[QueryStatus, ...]
     """The queries of mirror.yml, then those only the ledger remembers."""
+    details_missing: int | None = None
+    """Papers whose details (linked models, datasets, Spaces) were never fetched (None: not counted)."""
+
+    @property
+    def fetch_details_command(self) -> str | None:
+        """The command that fetches missing details, a budget at a time."""
+        return "python build.py details" if self.details_missing else None
 
     @property
     def up_to_date(self) -> bool:
@@ -73,13 +81,15 @@ class ArchiveStatus:
         data = asdict(self)
         data["up_to_date"] = self.up_to_date
         data["fetch_missing_command"] = self.fetch_missing_command
+        data["fetch_details_command"] = self.fetch_details_command
         data["missing_ranges"] = [list(pair) for pair in self.missing_ranges]
         data["days_empty"] = list(self.days_empty)
         data["queries"] = [asdict(query) for query in self.queries]
         return data
 
 
-def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: dt.datetime) -> ArchiveStatus:
+def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: dt.datetime,
+                     details_missing: int | None = None) -> ArchiveStatus:
     """Work out the archive's health from the ledger and the paper count, as of `now`.
 
     `status` passes the wall clock; the site's about page passes the content's newest time, so
@@ -104,6 +114,7 @@ def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: d
         days_missing=len(missing),
         missing_ranges=tuple(day_ranges(missing)),
         queries=tuple(query_statuses(listing, ledger)),
+        details_missing=details_missing,
     )
 
 

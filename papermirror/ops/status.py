@@ -1,4 +1,5 @@
-"""Report the archive's health: papers, the last snapshot, days fetched, empty and never fetched, queries.
+"""Report the archive's health: papers, the last snapshot, days fetched, empty and never fetched, queries,
+and the papers whose details (linked models, datasets, Spaces) are still missing.
 
 `python build.py status` exits 1 when the archive looks stale (no snapshot in the last
 STALE_AFTER), so a scheduled job or a cron mail can alert on it.
@@ -7,8 +8,10 @@ STALE_AFTER), so a scheduled job or a cron mail can alert on it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from papermirror.config import Config
+from papermirror.content.cache import read_papers_cached
 from papermirror.content.coverage import (
     STALE_AFTER,
     ArchiveStatus,
@@ -16,7 +19,10 @@ from papermirror.content.coverage import (
     summarise_status,
 )
 from papermirror.content.ledger import read_ledger
+from papermirror.errors import ContentError
 from papermirror.files import list_paper_files
+
+log = logging.getLogger(__name__)
 
 MAX_RANGES_SHOWN = 12
 """Missing-day ranges printed in the text report; --json lists them all."""
@@ -26,7 +32,17 @@ def collect_status(config: Config, now: dt.datetime | None = None) -> ArchiveSta
     """Read content/ (the ledger and the paper file names) and work out the archive's health."""
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     papers = len(list_paper_files(config.content_dir))
-    return summarise_status(config.listing, read_ledger(config.content_dir), papers, now)
+    return summarise_status(config.listing, read_ledger(config.content_dir), papers, now, count_details_missing(config))
+
+
+def count_details_missing(config: Config) -> int | None:
+    """Count the papers whose details were never fetched (None, with a warning, if a paper file cannot be read)."""
+    try:
+        papers = read_papers_cached(config.content_dir, config.cache_dir).papers
+    except ContentError as exc:
+        log.warning("details not counted: %s", exc)
+        return None
+    return sum(paper.details_refreshed is None for paper in papers.values())
 
 
 def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
@@ -52,6 +68,10 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
             lines.append(f"    ... and {len(status.missing_ranges) - MAX_RANGES_SHOWN} more ranges (--json lists all)")
     else:
         lines.append("days:          listing.daily is off: no Daily Papers days are expected")
+    if status.details_missing is not None:
+        fetch = f"; `{status.fetch_details_command}` fetches them, a budget at a time" if status.details_missing else ""
+        lines.append(f"details:       {status.details_missing} of {status.papers} papers without linked models, "
+                     f"datasets and Spaces{fetch}")
     lines.append(f"queries:       {len(status.queries)}")
     for query in status.queries:
         where = "" if query.in_config else " (no longer in mirror.yml)"
