@@ -30,7 +30,9 @@
   const PAGE_SIZE = 10;
   const DEBOUNCE_MS = 120;
   const FIRST_VALUES = 12;  // values shown per filter group before "Show all"
-  const GROUPS = [["year", "Year"], ["month", "Month"], ["keyword", "Keyword"], ["organization", "Organization"], ["code", "Has code"]];
+  const GROUPS = [["year", "Year"], ["month", "Month"], ["keyword", "Keyword"], ["organization", "Organization"], ["code", "Has code"],
+    ["linked", "On Hugging Face"]];
+  const LINKED_LABELS = { model: "Has a model", dataset: "Has a dataset", space: "Has a Space" };
   const SORTS = { "date:desc": { date: "desc" }, "upvotes:desc": { upvotes: "desc" } };
   // Words on nearly every abstract, left out of a query that has other words (as lunr.py does in the
   // terminal): they narrow nothing, and Pagefind's time grows with the pages a word is on.
@@ -248,7 +250,9 @@
     box.value = value;
     box.checked = chosen[group].has(value);
     label.appendChild(box);
-    label.appendChild(document.createTextNode(" " + (group === "code" ? (value === "yes" ? "With code" : "Without code") : value) + " "));
+    const shown = group === "code" ? (value === "yes" ? "With code" : "Without code")
+      : group === "linked" && Object.prototype.hasOwnProperty.call(LINKED_LABELS, value) ? LINKED_LABELS[value] : value;
+    label.appendChild(document.createTextNode(" " + shown + " "));
     const counter = document.createElement("span");
     counter.className = "search-filter-n";
     counter.textContent = "(" + count + ")";
