@@ -1,0 +1,419 @@
+"""details: papers' linked models, datasets and Spaces, from the recorded paper objects to the built page.
+
+Normalising `/api/papers/{id}` at the edge, the stored shape in content/, the merge rules, the snapshot
+fetching them (a 404 or a 500 never costs the paper), the resumable `build.py details` backfill within
+its budget, `status` counting what is missing, and the paper page, listing and search filter.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from browser import build_fixture_site, chromium, serve
+from conftest import ROOT
+from fakehub import FakeHub
+from samples import make_paper, parse, write_archive
+
+from papermirror.content.paper import LinkedRepo, LinkedTotals, paper_path
+from papermirror.content.paperfile import (
+    paper_to_text,
+    read_paper,
+    read_papers,
+    text_to_paper,
+    write_paper,
+)
+from papermirror.errors import ContentError
+from papermirror.fetch.details import pick_for_backfill, wanted_by_snapshot
+from papermirror.fetch.merge import merge_details, merge_paper
+from papermirror.fetch.normalise import normalise_details, normalise_item
+
+FIXTURES = ROOT / "tests" / "fixtures" / "hf-api"
+TRM = "2510.04871"
+"""The recorded object with 4 of 8 models, 2 datasets and 3 Spaces."""
+ARXIV = "2401.18030"
+"""The recorded object of a paper never on Daily Papers: one dataset, no model, no Space."""
+DAY = "2025-01-06"
+NOW = "2026-01-01T00:00:00Z"
+
+
+def recorded(paper_id: str) -> dict:
+    return json.loads((FIXTURES / f"papers-{paper_id}.scrubbed.json").read_text(encoding="utf-8"))
+
+
+def listed(paper_id: str, title: str = "A pre-training paper") -> dict:
+    """A Daily Papers item for `paper_id`, as the listing gives it (no linked repos)."""
+    return {"paper": {"id": paper_id, "title": title, "summary": "An abstract.", "upvotes": 3,
+                      "publishedAt": f"{DAY}T00:00:00.000Z"}, "numComments": 0}
+
+
+def repo(kind: str, repo_id: str, likes: int | None = None, **extra) -> dict:
+    return {"id": repo_id, "likes": likes, "repoType": kind, **extra}
+
+
+# --- normalising the recorded objects -------------------------------------------------------------
+
+
+def test_the_recorded_objects_become_the_few_stored_fields() -> None:
+    linked, totals = normalise_details(recorded(TRM), TRM)
+    assert totals == LinkedTotals(models=8, datasets=2, spaces=3)
+    assert [(r.kind, r.id, r.likes) for r in linked if r.kind == "model"] == [
+        ("model", "wtfmahe/Samsung-TRM", 52), ("model", "ordlibrary/SolanaOS", 9),
+        ("model", "amarck/heap-trm", 1), ("model", "asdf98/LuminaRS", 1)]  # by likes, then id
+    assert linked[4] == LinkedRepo("dataset", "emiliocantuc/sudoku-extreme-1k-aug-1000", likes=1, downloads=27)
+    spaces = [r for r in linked if r.kind == "space"]
+    assert [(r.id, r.emoji, r.likes, r.downloads) for r in spaces] == [
+        ("bcgxtberg/vit-trm-kinetics700", "\U0001F420", None, None),  # the "\ud83d\udc20" escape pair, joined
+        ("bcgxtberg/vit-trm-ucf101-train", "\U0001F3AC", None, None),
+        ("raayraay/TRM-ARC-Demo", "\U0001F3C3", None, None)]
+    assert spaces[0].url == "https://huggingface.co/spaces/bcgxtberg/vit-trm-kinetics700"
+    assert linked[0].url == "https://huggingface.co/wtfmahe/Samsung-TRM"
+    assert linked[4].url == "https://huggingface.co/datasets/emiliocantuc/sudoku-extreme-1k-aug-1000"
+    assert normalise_details(recorded(ARXIV), ARXIV) == (
+        (LinkedRepo("dataset", "secemp9/arxiv-complete", likes=475, downloads=90154),), LinkedTotals(0, 1, 0))
+
+
+def test_only_the_most_liked_few_of_each_kind_are_kept_with_the_totals() -> None:
+    models = [repo("model", f"owner/model-{n:02d}", likes=n, downloads=n * 10) for n in range(12)]
+    linked, totals = normalise_details({"id": TRM, "linkedModels": models, "numTotalModels": 40}, TRM)
+    assert [r.id for r in linked] == [f"owner/model-{n:02d}" for n in range(11, 3, -1)]
+    assert totals == LinkedTotals(models=40, datasets=0, spaces=0)
+    # a total the hub left out (or made smaller than its own list) is at least what it listed
+    assert normalise_details({"id": TRM, "linkedModels": models}, TRM)[1].models == 12
+
+
+@pytest.mark.parametrize("bad", [
+    "javascript:alert(1)", "../../etc/passwd", "owner/../name", "a/b/c", "a/b?x=1", "a/b#top", "a b/c",
+    "<script>/x", "owner/name\n", "ａ/b", "-a/b", "a/b.", "a--b/c", "https://evil.example/x", "", None, 42,
+])
+def test_a_hostile_repo_id_is_dropped_with_a_warning(bad, caplog) -> None:
+    answer = {"id": TRM, "linkedModels": [repo("model", bad, likes=99), repo("model", "good/one", likes=1)],
+              "linkedSpaces": [{"id": "ok/space", "emoji": "\u202e<b>"}]}
+    with caplog.at_level(logging.WARNING):
+        linked, totals = normalise_details(answer, TRM)
+    assert [r.id for r in linked] == ["good/one", "ok/space"]
+    assert linked[1].emoji is None  # a right-to-left override is no emoji
+    assert "dropped a linked model whose id is not owner/name" in caplog.text and TRM in caplog.text
+    assert totals.models == 2  # the total still counts what the hub listed
+
+
+@pytest.mark.parametrize("answer", [[], "x", {"id": "2401.00001", "linkedModels": []},
+                                    {"error": "Sorry, we can't find the page you are looking for."}])
+def test_an_answer_that_is_not_this_papers_object_is_refused(answer) -> None:
+    assert normalise_details(answer, TRM) is None
+
+
+# --- the stored shape ------------------------------------------------------------------------------
+
+
+def test_details_round_trip_through_the_content_format_in_a_stable_order() -> None:
+    linked, totals = normalise_details(recorded(TRM), TRM)
+    paper = make_paper(TRM, "Less is More", linked=linked, linked_totals=totals, details_refreshed=NOW)
+    text = paper_to_text(paper)
+    assert text_to_paper(text) == paper
+    assert paper_to_text(text_to_paper(text)) == text
+    head = text.split("\n---\n")[0]
+    assert head.index("linked:") < head.index("linked_totals:") < head.index("details_refreshed:") < head.index("first_seen:")
+    assert "- kind: model\n  id: wtfmahe/Samsung-TRM\n  likes: 52\n  downloads: 0\n" in head
+    assert "- kind: space\n  id: bcgxtberg/vit-trm-kinetics700\n  emoji:" in head
+    assert "linked_totals:\n  models: 8\n  datasets: 2\n  spaces: 3\n" in head
+    plain = make_paper(TRM, "No details")  # a paper never asked keeps no key at all
+    assert "linked" not in paper_to_text(plain) and "details_refreshed" not in paper_to_text(plain)
+
+
+@pytest.mark.parametrize("front, words", [
+    ("linked:\n- kind: model\n  id: 'javascript:alert(1)'\n", "linked: id must be a Hub repo id"),
+    ("linked:\n- kind: collection\n  id: a/b\n", "linked: kind must be one of model, dataset, space"),
+    ("linked:\n- kind: model\n  id: a/b\n  likes: -1\n", "linked: likes: must be a whole number"),
+    ("linked:\n- kind: model\n  id: a/b\n  url: https://x\n", "each item is a mapping of kind, id"),
+    ("linked: a/b\n", "linked: must be a list"),
+    ("linked_totals:\n  models: many\n", "linked_totals: models: must be a whole number"),
+    ("linked_totals:\n  collections: 1\n", "linked_totals: must be a mapping of models, datasets, spaces"),
+    ("details_refreshed: yesterday\n", "details_refreshed: not a time"),
+])
+def test_a_bad_hand_edit_of_the_details_is_named_with_its_line(front, words) -> None:
+    text = f"---\nid: '{TRM}'\ntitle: T\n{front}---\n"
+    with pytest.raises(ContentError, match=r"paper\.md:4: ") as error:
+        text_to_paper(text, "paper.md")
+    assert words in str(error.value)
+
+
+# --- merge rules -----------------------------------------------------------------------------------
+
+
+def test_details_take_the_fresh_value_when_fetched_and_the_listing_never_touches_them() -> None:
+    linked, totals = normalise_details(recorded(TRM), TRM)
+    stored = make_paper(TRM, "T")
+    first = merge_details(stored, linked, totals, NOW)
+    assert (first.linked, first.linked_totals, first.details_refreshed) == (linked, totals, NOW)
+    assert first.refreshed == stored.refreshed  # the listing's figures keep their own time
+    assert merge_details(first, linked, totals, "2026-02-01T00:00:00Z") is first, "no change, no new stamp, no write"
+    restamped = merge_details(first, linked, totals, "2026-02-01T00:00:00Z", stamp=True)
+    assert restamped.details_refreshed == "2026-02-01T00:00:00Z" and restamped.linked == linked
+    fewer = merge_details(first, linked[:1], LinkedTotals(1, 0, 0), "2026-03-01T00:00:00Z")
+    assert fewer.linked == linked[:1] and fewer.details_refreshed == "2026-03-01T00:00:00Z"
+    relisted = merge_paper(first, normalise_item(listed(TRM), listed_on=DAY), "2026-04-01T00:00:00Z")
+    assert (relisted.linked, relisted.linked_totals, relisted.details_refreshed) == (linked, totals, NOW)
+
+
+def test_which_papers_a_snapshot_and_a_backfill_ask_for() -> None:
+    papers = {
+        "2501.00001": make_paper("2501.00001", "old, no details", first_seen="2025-01-01T00:00:00Z"),
+        "2501.00002": make_paper("2501.00002", "recent, no details", first_seen="2025-12-30T00:00:00Z"),
+        "2501.00003": make_paper("2501.00003", "recent, details", first_seen="2025-12-30T00:00:00Z",
+                                 details_refreshed="2025-12-30T00:00:00Z", linked_totals=LinkedTotals()),
+        "2501.00004": make_paper("2501.00004", "old details", details_refreshed="2025-06-01T00:00:00Z",
+                                 linked_totals=LinkedTotals()),
+    }
+    assert wanted_by_snapshot(papers, ["2501.00004", "2509.99999"], "2025-12-18T00:00:00Z") == ["2501.00002", "2501.00004"]
+    assert pick_for_backfill(papers, 3) == ["2501.00001", "2501.00002", "2501.00004"]
+
+
+# --- the snapshot ----------------------------------------------------------------------------------
+
+
+def snapshot(run_cli, mirror, *args: str):
+    return run_cli("snapshot", "--since", DAY, "--until", DAY, *args, config=mirror / "mirror.yml")
+
+
+@pytest.fixture
+def hub_with_trm(mirror, monkeypatch):
+    """A hub listing the two recorded papers and one it has no object for on DAY."""
+    (mirror / "mirror.yml").write_text("listing:\n  include: [pre-training]\n", encoding="utf-8")
+    items = [listed(TRM), listed(ARXIV), listed("2501.00404")]
+    with FakeHub(days={DAY: items}) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        monkeypatch.setattr("papermirror.fetch.hub.BACKOFF_BASE", 0.01)
+        yield hub
+
+
+def test_a_snapshot_fetches_the_details_of_new_papers_and_a_404_keeps_the_paper(hub_with_trm, mirror, run_cli) -> None:
+    code, out, err = snapshot(run_cli, mirror)
+    assert code == 0, err
+    assert "details: 2 of 3 papers fetched, 2 changed, 1 not found" in out
+    papers = read_papers(mirror / "content")
+    assert set(papers) == {TRM, ARXIV, "2501.00404"}
+    assert papers[TRM].linked_totals == LinkedTotals(8, 2, 3) and len(papers[TRM].linked) == 9
+    assert papers[TRM].details_refreshed == papers[TRM].first_seen
+    assert papers["2501.00404"].details_refreshed is None and papers["2501.00404"].linked == ()
+    assert hub_with_trm.count(f"/api/papers/{TRM}") == 1
+    # the next run asks again for the one without details (first seen in the refresh window), and
+    # changes no byte where nothing changed upstream
+    before = {p: paper_path(mirror / "content", p).read_bytes() for p in papers}
+    code, out, _ = snapshot(run_cli, mirror)
+    assert code == 0 and "0 new, 0 updated" in out
+    assert hub_with_trm.count("/api/papers/2501.00404") == 2
+    assert hub_with_trm.count(f"/api/papers/{TRM}") == 1, "DAY is outside the refresh window: no new request"
+    assert {p: paper_path(mirror / "content", p).read_bytes() for p in papers} == before
+
+
+def test_a_500_keeps_the_paper_and_the_next_run_fetches_its_details(hub_with_trm, mirror, run_cli) -> None:
+    hub_with_trm.inject("500", f"/api/papers/{TRM}", times=-1)
+    code, out, err = snapshot(run_cli, mirror)
+    assert code == 0, "a details failure never fails the listing"
+    assert "1 failed" in out and f"/api/papers/{TRM}: HTTP 500" in err
+    paper = read_paper(paper_path(mirror / "content", TRM))
+    assert paper.title == "A pre-training paper" and paper.details_refreshed is None
+    hub_with_trm.faults.clear()
+    assert snapshot(run_cli, mirror)[0] == 0
+    assert read_paper(paper_path(mirror / "content", TRM)).linked_totals == LinkedTotals(8, 2, 3)
+
+
+def test_a_hub_down_for_details_stops_asking_after_a_few_failures(mirror, run_cli, monkeypatch) -> None:
+    items = [listed(f"2501.0{n:04d}") for n in range(1, 9)]
+    (mirror / "mirror.yml").write_text("listing:\n  include: [pre-training]\n", encoding="utf-8")
+    with FakeHub(days={DAY: items}) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        monkeypatch.setattr("papermirror.fetch.hub.BACKOFF_BASE", 0.01)
+        hub.inject("500", "/api/papers/", times=-1)
+        code, out, _ = snapshot(run_cli, mirror)
+        asked = {r.split("?")[0] for r in hub.requests if r.startswith("/api/papers/2")}
+    assert code == 0 and "stopped: 3 papers failed (the hub is probably down)" in out
+    assert len(read_papers(mirror / "content")) == 8 and len(asked) < 8
+
+
+def test_the_papers_of_a_day_in_the_refresh_window_get_their_details_again(mirror, run_cli, monkeypatch) -> None:
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    (mirror / "mirror.yml").write_text("listing:\n  include: [pre-training]\n", encoding="utf-8")
+    with FakeHub(days={today: [listed(TRM)]}) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        args = ("snapshot", "--since", today, "--until", today)
+        assert run_cli(*args, config=mirror / "mirror.yml")[0] == 0
+        first = read_paper(paper_path(mirror / "content", TRM))
+        changed = copy.deepcopy(recorded(TRM))
+        changed["linkedModels"][1]["likes"] = 60  # now the most liked
+        hub.papers[TRM] = changed
+        code, out, _ = run_cli(*args, config=mirror / "mirror.yml")
+        assert hub.count(f"/api/papers/{TRM}") == 2
+    paper = read_paper(paper_path(mirror / "content", TRM))
+    assert code == 0 and "0 new, 1 updated" in out
+    assert paper.linked[0] == LinkedRepo("model", "ordlibrary/SolanaOS", likes=60, downloads=0)
+    assert paper.details_refreshed >= first.details_refreshed and paper.refreshed == first.refreshed
+
+
+# --- the backfill command --------------------------------------------------------------------------
+
+
+def backfill_archive(mirror, hub: FakeHub, count: int) -> list[str]:
+    """`count` papers without details in content/, each with an object on the hub listing one model."""
+    ids = [f"2501.{n:05d}" for n in range(1, count + 1)]
+    write_archive(mirror, [make_paper(paper_id, f"Paper {paper_id}") for paper_id in ids])
+    for paper_id in ids:
+        hub.papers[paper_id] = {"id": paper_id, "linkedModels": [repo("model", f"lab/m-{paper_id}", likes=2)],
+                                "numTotalModels": 1, "linkedDatasets": [], "linkedSpaces": []}
+    return ids
+
+
+def test_the_backfill_spends_at_most_its_budget_and_resumes(fake_hub, mirror, run_cli) -> None:
+    ids = backfill_archive(mirror, fake_hub, 7)
+    code, out, err = run_cli("details", "--budget", "3", config=mirror / "mirror.yml")
+    assert code == 0, err
+    assert fake_hub.count("/api/papers/") == 3
+    assert "details: 3 of 3 papers fetched, 3 changed; 4 papers still without details" in out
+    done = {p for p, paper in read_papers(mirror / "content").items() if paper.details_refreshed}
+    assert done == set(ids[:3]), "papers without details first, by id"
+    assert run_cli("details", "--budget", "3", config=mirror / "mirror.yml")[0] == 0
+    assert run_cli("details", "--budget", "3", config=mirror / "mirror.yml")[0] == 0
+    papers = read_papers(mirror / "content")
+    assert all(paper.linked == (LinkedRepo("model", f"lab/m-{p}", likes=2),) for p, paper in papers.items())
+    assert fake_hub.count("/api/papers/") == 9
+    # a run with budget to spare re-measures those measured longest ago (then by id), so runs go round
+    oldest = sorted((paper.details_refreshed, p) for p, paper in papers.items())[:2]
+    assert run_cli("details", "--budget", "2", config=mirror / "mirror.yml")[0] == 0
+    assert sorted(fake_hub.requests[-2:]) == sorted(f"/api/papers/{p}" for _, p in oldest)
+
+
+def test_the_budget_counts_retries_and_a_failure_loses_nothing(fake_hub, mirror, run_cli, monkeypatch) -> None:
+    monkeypatch.setattr("papermirror.fetch.hub.BACKOFF_BASE", 0.01)
+    ids = backfill_archive(mirror, fake_hub, 4)
+    fake_hub.inject("500", f"/api/papers/{ids[1]}", times=-1)
+    code, out, _ = run_cli("details", "--budget", "6", config=mirror / "mirror.yml")
+    assert code == 0 and fake_hub.count("/api/papers/") == 6 and "stopped: the budget is spent" in out
+    papers = read_papers(mirror / "content")
+    assert [bool(papers[p].details_refreshed) for p in ids] == [True, False, True, True]
+    code, out, err = run_cli("details", config=mirror / "mirror.yml")  # mirror.yml's budget: ids[1] fails every try
+    assert code == 1 and f"FAILED paper {ids[1]}: " in err and "HTTP 500" in err and "run again" in err
+    fake_hub.faults.clear()
+    assert run_cli("details", config=mirror / "mirror.yml")[0] == 0
+    assert all(paper.details_refreshed for paper in read_papers(mirror / "content").values())
+
+
+def test_a_killed_backfill_keeps_every_answer_written_before(fake_hub, mirror) -> None:
+    ids = backfill_archive(mirror, fake_hub, 6)
+    fake_hub.inject("slow", f"/api/papers/{ids[3]}", times=1, seconds=30)
+    env = {**os.environ, "HF_ENDPOINT": fake_hub.url, "PYTHONPATH": str(ROOT)}
+    args = [sys.executable, str(ROOT / "build.py"), "--config", str(mirror / "mirror.yml"), "details"]
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 30
+    while time.time() < deadline and sum(bool(p.details_refreshed) for p in read_papers(mirror / "content").values()) < 3:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    half = read_papers(mirror / "content")  # every file whole: old or new
+    assert {p for p, paper in half.items() if paper.details_refreshed} >= set(ids[:3])
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert all(paper.details_refreshed for paper in read_papers(mirror / "content").values())
+
+
+def test_the_budget_is_a_key_of_mirror_yml(fake_hub, mirror, run_cli) -> None:
+    backfill_archive(mirror, fake_hub, 3)
+    (mirror / "mirror.yml").write_text("listing:\n  details_budget: 2\n", encoding="utf-8")
+    assert run_cli("details", config=mirror / "mirror.yml")[0] == 0
+    assert fake_hub.count("/api/papers/") == 2
+    for bad in ("0", "many", "true"):
+        (mirror / "mirror.yml").write_text(f"listing:\n  details_budget: {bad}\n", encoding="utf-8")
+        code, _, err = run_cli("details", config=mirror / "mirror.yml")
+        assert code == 2 and "mirror.yml:2: listing.details_budget" in err
+
+
+# --- status ----------------------------------------------------------------------------------------
+
+
+def test_status_counts_the_papers_whose_details_are_missing(mirror, run_cli) -> None:
+    write_archive(mirror, [make_paper("2501.00001", "Without"), make_paper(
+        "2501.00002", "With", linked_totals=LinkedTotals(), details_refreshed=NOW)])
+    code, out, _ = run_cli("status", config=mirror / "mirror.yml")
+    assert "details:       1 of 2 papers without linked models, datasets and Spaces; `python build.py details`" in out
+    code, out, _ = run_cli("status", "--json", config=mirror / "mirror.yml")
+    report = json.loads(out)
+    assert report["details_missing"] == 1 and report["fetch_details_command"] == "python build.py details"
+
+
+# --- the pages -------------------------------------------------------------------------------------
+
+
+def test_a_paper_page_links_its_model_dataset_and_space(mirror, run_cli) -> None:
+    linked = (LinkedRepo("model", "lab/vit-huge", likes=40, downloads=1200),
+              LinkedRepo("dataset", "lab/images-1b", likes=7, downloads=30),
+              LinkedRepo("space", "lab/demo", emoji="\U0001F917"))
+    rich = make_paper("2503.04000", "A paper with artefacts", linked=linked,
+                      linked_totals=LinkedTotals(models=5, datasets=1, spaces=1), details_refreshed=NOW)
+    write_archive(mirror, [rich, make_paper("2503.04001", "A paper without")])
+    code, _, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 0, err
+    page = mirror / "site/papers/2503.04000/index.html"
+    links = parse(page).links
+    for url in ("https://huggingface.co/lab/vit-huge", "https://huggingface.co/datasets/lab/images-1b",
+                "https://huggingface.co/spaces/lab/demo"):
+        assert url in links
+    html = page.read_text(encoding="utf-8")
+    assert '<a href="https://huggingface.co/papers/2503.04000">4 more on Hugging Face</a>' in html
+    assert "40 likes · 1200 downloads" in html and "\U0001F917 lab/demo" in html
+    for kind in ("model", "dataset", "space"):
+        assert f'data-pagefind-filter="linked:{kind}"' in html
+    home = (mirror / "site/index.html").read_text(encoding="utf-8")
+    assert "5 models · 1 dataset · 1 Space" in home
+    bare = (mirror / "site/papers/2503.04001/index.html").read_text(encoding="utf-8")
+    assert "Citing this paper" not in bare and "linked:" not in bare
+
+
+def test_a_hand_edited_paper_file_cannot_smuggle_a_link(mirror, run_cli) -> None:
+    paper = make_paper("2503.04000", "T", linked=(LinkedRepo("model", "a/b"),), linked_totals=LinkedTotals(1, 0, 0),
+                       details_refreshed=NOW)
+    write_paper(mirror / "content", paper)
+    path = paper_path(mirror / "content", paper.id)
+    path.write_text(path.read_text(encoding="utf-8").replace("id: a/b", "id: 'javascript:alert(1)//x/y'"), encoding="utf-8")
+    code, _, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 2 and f"{path}:" in err and "linked: id must be a Hub repo id" in err
+
+
+def test_the_search_page_filters_papers_with_a_model_dataset_or_space(tmp_path) -> None:
+    """In headless Chromium: the "On Hugging Face" filter group of the search page narrows to the papers that have one."""
+    from playwright.sync_api import expect
+
+    def archive(content):
+        for paper in (
+            make_paper("2503.04000", "Pretraining with a model", linked=(LinkedRepo("model", "lab/m"),),
+                       linked_totals=LinkedTotals(models=1), details_refreshed=NOW),
+            make_paper("2503.04001", "Pretraining with a Space", linked=(LinkedRepo("space", "lab/s"),),
+                       linked_totals=LinkedTotals(spaces=2), details_refreshed=NOW),
+            make_paper("2503.04002", "Pretraining alone"),
+        ):
+            write_paper(content, paper)
+
+    site = build_fixture_site(tmp_path / "mirror", ROOT, "http://127.0.0.1/mirror/", archive)
+    with serve(site, "/mirror/") as url, chromium() as browser:
+        page = browser.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(url + "search/?q=pretraining")
+        results = page.locator(".search-result-link")
+        expect(results).to_have_count(3)
+        page.locator("#search-filters > summary").click()
+        group = page.get_by_role("group", name="On Hugging Face")
+        group.get_by_label(re.compile("Has a Space")).check()
+        expect(results).to_have_count(1)
+        expect(results.first).to_have_attribute("href", "/mirror/papers/2503.04001/")
+        group.get_by_label(re.compile("Has a model")).check()  # values of one filter widen the search
+        expect(results).to_have_count(2)
+        expect(page).to_have_url(re.compile(r"[?&]linked=space&linked=model$"))
+        assert group.get_by_label(re.compile("Has a dataset")).count() == 0  # no paper has one
