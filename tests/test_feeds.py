@@ -28,10 +28,15 @@ def test_atom_feed_and_papers_json(shipped, run_cli):
         assert entry.findtext(f"{ATOM}title") and entry.findtext(f"{ATOM}updated")
     published = [e.findtext(f"{ATOM}published") for e in entries]
     assert published == sorted(published, reverse=True)
-    data = json.loads((site / "papers.json").read_text(encoding="utf-8"))
-    assert data["count"] == len(list((shipped / "content/papers").glob("*/*.md"))) == len(data["papers"])
-    assert {p["id"] for p in data["papers"]} == {p.stem for p in (shipped / "content/papers").glob("*/*.md")}
-    assert data["papers"][0]["url"] == entries[0].findtext(f"{ATOM}id")
+    index = json.loads((site / "papers.json").read_text(encoding="utf-8"))
+    assert index["count"] == len(list((shipped / "content/papers").glob("*/*.md"))) == sum(year["count"] for year in index["years"])
+    years = [json.loads((site / year["url"].removeprefix(index["base_url"])).read_text(encoding="utf-8")) for year in index["years"]]
+    assert [year["year"] for year in years] == sorted((year["year"] for year in years), reverse=True)
+    records = [paper for year in years for paper in year["papers"]]
+    assert [year["count"] for year in years] == [len(year["papers"]) for year in years]
+    assert {p["id"] for p in records} == {p.stem for p in (shipped / "content/papers").glob("*/*.md")}
+    assert index["paper_url"].format(id=records[0]["id"]) == entries[0].findtext(f"{ATOM}id")
+    assert all("abstract" not in p and "ai_summary" not in p for p in records)  # on the paper pages
     sitemap = ET.parse(site / "sitemap.xml").getroot()
     locs = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
     assert "https://example.org/mirror/papers/2512.16922/" in locs and "https://example.org/mirror/" in locs
@@ -49,15 +54,29 @@ def test_xml_outputs_drop_control_characters_and_stay_well_formed():
     assert entry.find(f"{ATOM}category").get("term") == "ab"
 
 
-def test_papers_json_is_one_paper_a_line_and_round_trips():
+def test_papers_json_is_one_paper_a_line_without_the_texts():
     site = SiteConfig(base_url="https://example.org/m/")
-    papers = [make_paper("2503.00001", "One"), make_paper("hep-th/9901001", "Old", daily=())]
-    text = feeds.papers_json(papers, site, Links("/m/"), None)
-    assert len([line for line in text.splitlines() if line.startswith('{"url"')]) == 2
+    papers = [make_paper("2503.00001", "One", ai_summary="Long text."), make_paper("hep-th/9901001", "Old", daily=(), upvotes=None)]
+    text = feeds.papers_json(papers, site, "2025", "2025-03-15T08:00:00Z")
+    assert len([line for line in text.splitlines() if line.startswith('{"id"')]) == 2
     data = json.loads(text)
-    assert data["count"] == 2 and data["updated"] is None
-    assert data["papers"][1]["url"] == "https://example.org/m/papers/hep-th/9901001/"
-    assert data["papers"][0]["authors"] == list(papers[0].authors)
+    assert (data["year"], data["count"], data["updated"]) == ("2025", 2, "2025-03-15T08:00:00Z")
+    first, old = data["papers"]
+    assert first["authors"] == list(papers[0].authors) and first["day"] == papers[0].day
+    assert not {"abstract", "ai_summary", "thumbnail", "notes"} & set(first)
+    assert "upvotes" not in old and "daily" not in old  # what a paper does not have is left out, as in content/
+    index = json.loads(feeds.papers_json_index((("2025", 1), ("undated", 1)), site, None))
+    assert index["count"] == 2 and index["paper_url"].format(id="hep-th/9901001") == "https://example.org/m/papers/hep-th/9901001/"
+    assert index["years"][1] == {"year": "undated", "count": 1, "url": "https://example.org/m/papers/undated.json"}
+
+
+def test_sitemap_lists_one_url_a_line():
+    site = SiteConfig(base_url="https://example.org/m/")
+    text = feeds.sitemap([["index.html", None], ["papers/2503.00001/index.html", "2025-03-15"]], site, Links("/m/"))
+    assert text.splitlines()[2:] == ["<url><loc>https://example.org/m/</loc></url>",
+                                     "<url><loc>https://example.org/m/papers/2503.00001/</loc><lastmod>2025-03-15</lastmod></url>",
+                                     "</urlset>"]
+    assert ET.fromstring(text).tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
 
 
 def test_sitemap_index_and_robots():

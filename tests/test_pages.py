@@ -12,7 +12,7 @@ from papermirror.content.ledger import Ledger
 from papermirror.site.about import about_context
 from papermirror.site.archive import build_archive
 from papermirror.site.contexts import Link, Page
-from papermirror.site.pages import plan_pages
+from papermirror.site.pages import HOME_PAGES, plan_pages
 
 SITE = SiteConfig(title="Test mirror", description="A test mirror.", base_url="https://example.org/mirror/", per_page=2)
 
@@ -64,6 +64,21 @@ def test_keyword_pages_have_their_own_pager_and_headings():
     assert pages["keywords/shared-topic/index.html"].context.heading == "Keyword: Shared Topic"
     index = pages["keywords/index.html"].context
     assert index.keywords == (Link("/mirror/keywords/shared-topic/", "Shared Topic", 5),)
+
+
+def test_home_pages_hold_the_newest_papers_and_point_to_the_archive_for_the_rest():
+    pages = plan(numbered(HOME_PAGES * 2 + 5))  # 2 a page: 5 papers more than the home pages hold
+    assert f"page/{HOME_PAGES}/index.html" in pages and f"page/{HOME_PAGES + 1}/index.html" not in pages
+    first, last = pages["index.html"].context, pages[f"page/{HOME_PAGES}/index.html"]
+    assert first.total == HOME_PAGES * 2 + 5 and first.older == Link("/mirror/archive/", "the archive", 5)
+    assert last.paper_ids[-1] == f"2501.{HOME_PAGES * 2 - 1:05d}" and last.context.pager.next is None
+    assert plan(numbered(5))["index.html"].context.older is None
+
+
+def test_undated_papers_are_listed_on_the_archive_index():
+    papers = [make_paper("2501.00001", "Dated"), make_paper("2501.00002", "Undated", daily=(), published=None)]
+    index = plan(papers)["archive/index.html"]
+    assert index.paper_ids == ("2501.00002",) and index.context.undated == 1
 
 
 def test_a_listing_of_one_page_has_no_pager():

@@ -70,10 +70,12 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
     metas = [(a.get("name") or a.get("property"), a.get("content")) for tag, a in page.attrs if tag == "meta"]
     assert ("citation_title", "<script>alert(1)</script> mass m^2 and CoSTA\\ast </a> <think> 🤗") in metas
     assert [c for n, c in metas if n == "citation_author"] == list(HOSTILE[1].authors)
-    assert ("citation_date", "2025/03/13") in metas
+    assert ("citation_publication_date", "2025/03/13") in metas
     assert ("citation_pdf_url", "https://arxiv.org/pdf/2503.01234") in metas
     assert ("citation_arxiv_id", "2503.01234") in metas
-    assert ("og:url", "https://example.org/mirror/papers/2503.01234/") in metas
+    assert ("og:title", "<script>alert(1)</script> mass m^2 and CoSTA\\ast </a> <think> 🤗") in metas
+    # no tag repeats another: previews read the description and the canonical link, Scholar the publication date
+    assert not {"og:url", "og:description", "og:site_name", "citation_date"} & {name for name, _ in metas}
     bodies = [a for _t, a in page.attrs if "data-pagefind-body" in a]
     assert len(bodies) == 1
     values = {(k, a[k]) for _t, a in page.attrs for k in a if k.startswith("data-pagefind-")}
@@ -90,11 +92,31 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
         assert "data-pagefind-body" not in (site / listing).read_text(encoding="utf-8")
     search = (site / "search/index.html").read_text(encoding="utf-8")
     assert '<div id="search" ' in search and "Search needs JavaScript" in search
-    assert '<form role="search" action="/mirror/search/" method="get"' in search
-    assert '<input type="search" id="site-search" name="q"' in search and '<label for="site-search"' in search
+    assert '<form role="search" action="/mirror/search/"' in search
+    assert '<input type="search" id="site-search" name="q" aria-label="Search papers"' in search
     assert not (site / "pagefind").exists()
     bibtex = (site / "papers/2502.12115/index.html").read_text(encoding="utf-8")
     assert "@misc{lovelace2025swelancer," in bibtex and "Earn \\$1 Million" in bibtex
+
+
+def test_a_paper_appears_in_full_on_its_own_page_only(mirror, run_cli):
+    write_archive(mirror, HOSTILE)
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    site = mirror / "site"
+    abstract = "Raw &lt;/a&gt; and &lt;subject, object, predicate&gt; triples."
+    holding = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if abstract in p.read_text(encoding="utf-8"))
+    assert holding == ["papers/2503.01234/index.html"]
+    # a listing line: title, first author, date (but on its day's page), upvotes, organization, code
+    line = "Ada Lovelace et al. · 18 February 2025 · 7 upvotes · Org &lt;x&gt; · <span class=\"badge\">code</span>"
+    for listing in ("keywords/masked-image-modeling/index.html", "index.html"):
+        assert line in (site / listing).read_text(encoding="utf-8"), listing
+    assert "Ada Lovelace et al. · 7 upvotes · Org &lt;x&gt;" in (site / "archive/2025-02-18/index.html").read_text(encoding="utf-8")
+    # the home pages add a one-line teaser: the AI summary, else the abstract's start, as plain text
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<span class="teaser">Summary with &lt;b&gt;tags&lt;/b&gt;.</span>' in home
+    assert '<span class="teaser">Tasks range from $50 bug fixes' in home
+    for listing in ("archive/2025-02-18/index.html", "archive/2025-02/index.html", "keywords/masked-image-modeling/index.html"):
+        assert "teaser" not in (site / listing).read_text(encoding="utf-8")
 
 
 def test_keywords_are_normalised_into_one_safe_page(mirror, run_cli):
@@ -247,6 +269,8 @@ def test_template_error_names_file_and_line(mirror, run_cli):
     code, _out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 2 and f"{mirror / 'layouts/month.html'}:3:" in err and "Traceback" not in err
     assert not (mirror / "site").exists()
+
+
 
 
 def test_no_page_carries_a_raw_control_character(mirror, run_cli):

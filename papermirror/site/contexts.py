@@ -89,6 +89,8 @@ class ListingContext:
     """A day's month."""
     updated: str | None = None
     """The site's updated time, on home page 1 only (on every page it would redraw them all daily)."""
+    older: Link | None = None
+    """Home pages: the archive, where the papers older than the home pages are (count: how many), if any."""
     sparkline: Sparkline | None = None
     """A keyword's papers per month, on its first page."""
 
@@ -116,7 +118,7 @@ class ArchiveIndexContext:
     """(year, its months), newest first."""
     total: int
     undated: int
-    """Papers without any date, listed only on the home pages."""
+    """Papers without any date (listed on the archive index itself: no day or month page has them)."""
     updated: str | None
 
 
@@ -133,9 +135,27 @@ class KeywordIndexContext:
 
 @dataclass(frozen=True, slots=True)
 class PlainContext:
-    """search.html, 404.html, @atom, @json: nothing to show but an updated time."""
+    """search.html, 404.html, @atom: nothing to show but an updated time."""
 
     updated: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DataIndexContext:
+    """@json-index (papers.json): the archive's papers by year, each year in papers/YYYY.json."""
+
+    updated: str | None
+    years: tuple[tuple[str, int], ...]
+    """(year, its papers), newest first; "undated" last when some papers have no date."""
+
+
+@dataclass(frozen=True, slots=True)
+class DataYearContext:
+    """@json (papers/YYYY.json): one year's papers."""
+
+    year: str
+    updated: str | None
+    """The newest time among its own papers, so that a year whose papers did not change keeps its bytes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +238,7 @@ class Sparkline:
 
 
 Context = (ListingContext | MonthContext | ArchiveIndexContext | KeywordIndexContext | AboutContext | PlainContext
-           | SitemapContext | SitemapIndexContext | StaticContext
+           | DataIndexContext | DataYearContext | SitemapContext | SitemapIndexContext | StaticContext
            | PaperContext | TrendsContext)
 
 

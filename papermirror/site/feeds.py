@@ -33,8 +33,9 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def _xml(root: ET.Element) -> str:
-    ET.indent(root)
+def _xml(root: ET.Element, indent: bool = True) -> str:
+    if indent:
+        ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
@@ -75,27 +76,53 @@ def atom_feed(papers: list[Paper], site: SiteConfig, links: Links, updated: str 
     return _xml(feed)
 
 
-def papers_json(papers: list[Paper], site: SiteConfig, links: Links, updated: str | None) -> str:
-    """Return the whole archive as JSON: one paper per line, newest first, stable key order."""
-    head = {"title": site.title, "base_url": site.base_url, "updated": updated, "count": len(papers)}
-    lines = []
-    for paper in papers:
-        record = {"url": site.base_url + links.paper(paper.id).removeprefix(links.base), "day": paper.day}
-        record.update((name, getattr(paper, name)) for name in PAPER_FIELDS)
-        lines.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+DATA_LEFT_OUT = ("abstract", "ai_summary", "notes", "thumbnail", "queries", "first_seen")
+"""Fields papers/YYYY.json leaves out: the texts are on each paper's page (at 100,000 papers they would
+weigh a quarter of a gigabyte here), the rest is bookkeeping of the mirror; content/ holds them all."""
+
+
+def paper_record(paper: Paper) -> str:
+    """One paper as a line of JSON: its fields in the record's order, without the long texts and without
+    the fields it does not have (None or empty), as in its content file."""
+    record = {"id": paper.id, "day": paper.day}
+    for name in PAPER_FIELDS:
+        value = getattr(paper, name)
+        if name not in DATA_LEFT_OUT and name != "id" and value is not None and value != ():
+            record[name] = value
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_object(head: dict, name: str, lines: list[str]) -> str:
+    """A JSON object of `head`'s keys, one a line, then `name`: a list of `lines`, one item a line."""
     head_lines = "".join(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n" for key, value in head.items())
-    return "{\n" + head_lines + ' "papers": [\n' + ",\n".join(lines) + "\n ]\n}\n"
+    return "{\n" + head_lines + f" {json.dumps(name)}: [\n" + ",\n".join(lines) + ("\n" if lines else "") + " ]\n}\n"
+
+
+def papers_json(papers: list[Paper], site: SiteConfig, year: str, updated: str | None) -> str:
+    """Return the papers of one year (papers/YYYY.json): one paper a line, newest first, stable key order."""
+    head = {"title": site.title, "base_url": site.base_url, "year": year, "updated": updated, "count": len(papers)}
+    return _json_object(head, "papers", [paper_record(paper) for paper in papers])
+
+
+def papers_json_index(years: tuple[tuple[str, int], ...], site: SiteConfig, updated: str | None) -> str:
+    """Return papers.json: the archive's figures and where each year's papers are (papers/YYYY.json)."""
+    head = {"title": site.title, "base_url": site.base_url, "updated": updated, "count": sum(n for _, n in years),
+            "paper_url": site.base_url + "papers/{id}/", "fields_left_out": list(DATA_LEFT_OUT)}
+    lines = [json.dumps({"year": year, "count": count, "url": f"{site.base_url}papers/{year}.json"}) for year, count in years]
+    return _json_object(head, "years", lines)
 
 
 def sitemap(entries: list[list], site: SiteConfig, links: Links) -> str:
     """Return a sitemap of [output path, lastmod or None] entries."""
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    urlset.text = "\n"
     for path, lastmod in entries:
         url = _sub(urlset, "url")
+        url.tail = "\n"  # one URL a line, no indentation: a line per paper and listing
         _sub(url, "loc", site.base_url + links.to(path).removeprefix(links.base))
         if lastmod:
             _sub(url, "lastmod", lastmod)
-    return _xml(urlset)
+    return _xml(urlset, indent=False)
 
 
 def sitemap_index(names: list[str], site: SiteConfig) -> str:

@@ -3,7 +3,7 @@
 Each page gets its typed context (`site.contexts`), worked out here: headings, pager and
 previous/next links, counts; the templates only present them.
 
-    index.html, page/N/index.html        home, newest first, paginated
+    index.html, page/N/index.html        home, the newest papers (HOME_PAGES pages), paginated
     papers/<id>/index.html               one paper (same path as on huggingface.co)
     archive/index.html                   every month with its count
     archive/YYYY-MM/index.html           one month, papers grouped by day
@@ -13,7 +13,8 @@ previous/next links, counts; the templates only present them.
     about/index.html                     the topic, the sources, the coverage, how to fork
     search/index.html, 404.html          search page (filled in by the index stage), not-found page
     trends/index.html                    charts of the archive month by month (`site.trends`)
-    feed.xml, papers.json, sitemap.xml, robots.txt, static/...
+    papers.json, papers/YYYY.json        the papers as data: the years, and each year's papers without their texts
+    feed.xml, sitemap.xml, robots.txt, static/...
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from papermirror.site.about import AboutContext
 from papermirror.site.archive import KEYWORD_MIN_PAPERS, Archive
 from papermirror.site.contexts import (
     ArchiveIndexContext,
+    DataIndexContext,
+    DataYearContext,
     KeywordIndexContext,
     Link,
     Links,
@@ -47,6 +50,10 @@ from papermirror.site.trends import keyword_sparklines, trends_context
 
 SITEMAP_MAX_URLS = 50_000
 """The sitemap protocol's limit per file; bigger sites get a sitemap index."""
+HOME_PAGES = 20
+"""Home pages of the newest papers (1,000 at 50 a page). Older papers are listed by day and month in the
+archive: home pages of the whole archive repeated every one of them (2,000 pages at 100,000 papers, all
+redrawn by every snapshot, as each new paper shifts them)."""
 
 
 # --- planning ---------------------------------------------------------------------------------------
@@ -97,24 +104,29 @@ def plan_pages(archive: Archive, site: SiteConfig, static_files: list[str], abou
         Page("search/index.html", "search.html", PlainContext(updated)),
         Page("404.html", "404.html", PlainContext(updated)),
         Page("feed.xml", "@atom", PlainContext(archive.updated), archive.newest[: site.feed_size]),
-        Page("papers.json", "@json", PlainContext(archive.updated), archive.newest),
         Page("robots.txt", "@robots"),
     ]
+    pages += plan_data(archive)
     pages += [Page(f"static/{name}", "@static", StaticContext(f"static/{name}")) for name in static_files]
     pages += plan_sitemaps(archive, pages)
     return pages
 
 
 def plan_home(archive: Archive, site: SiteConfig, links: Links, updated: str | None) -> list[Page]:
-    """The home pages, newest first; only page 1 says when the site was updated (the others stay put)."""
-    chunks = chunked(archive.newest, site.per_page)
+    """The home pages: the newest HOME_PAGES pages of papers (each says where the older ones are); only page 1
+    says when the site was updated (the others stay put)."""
+    shown = archive.newest[: site.per_page * HOME_PAGES]
+    chunks = chunked(shown, site.per_page)
+    rest = len(archive.newest) - len(shown)
+    older = Link(links.to("archive/index.html"), "the archive", rest) if rest else None
     pages = []
     for number, ids in enumerate(chunks, start=1):
         first = number == 1
         heading = site.title if first else f"Newest papers, page {number} of {len(chunks)}"
         title = f"{site.title}: newest papers" if first else f"{heading} · {site.title}"
         context = ListingContext("home", heading, title, len(archive.newest), lede=site.description if first else "",
-                                 pager=make_pager(number, len(chunks), links.home), updated=updated if first else None)
+                                 pager=make_pager(number, len(chunks), links.home), updated=updated if first else None,
+                                 older=older)
         pages.append(Page("index.html" if first else f"page/{number}/index.html", "list.html", context, ids))
     return pages
 
@@ -147,10 +159,10 @@ def plan_archive_pages(archive: Archive, site: SiteConfig, links: Links, updated
     years: dict[str, list[Link]] = {}
     for month in reversed(month_keys):
         years.setdefault(month[:4], []).append(Link(links.month(month), human_month(month), len(archive.months[month])))
-    undated = len(archive.newest) - sum(len(ids) for ids in archive.months.values())
+    undated = tuple(paper_id for paper_id in archive.newest if not archive.papers[paper_id].day)
     context = ArchiveIndexContext(tuple((year, tuple(months)) for year, months in years.items()),
-                                  len(archive.newest), undated, updated)
-    return pages + [Page("archive/index.html", "archive.html", context)]
+                                  len(archive.newest), len(undated), updated)
+    return pages + [Page("archive/index.html", "archive.html", context, undated)]
 
 
 def plan_keyword_pages(archive: Archive, site: SiteConfig, links: Links, updated: str | None) -> list[Page]:
@@ -168,6 +180,22 @@ def plan_keyword_pages(archive: Archive, site: SiteConfig, links: Links, updated
     listing = tuple(Link(links.keyword(k.slug), k.name, len(k.paper_ids)) for k in archive.keywords.values())
     context = KeywordIndexContext(listing, archive.single_keywords, KEYWORD_MIN_PAPERS, updated)
     return pages + [Page("keywords/index.html", "keywords.html", context)]
+
+
+def plan_data(archive: Archive) -> list[Page]:
+    """papers.json, the index, and papers/YYYY.json, each year's papers (by the day they are filed under)
+    newest first: a daily snapshot changes the newest year's file, not one file of the whole archive."""
+    years: dict[str, list[str]] = {}
+    for paper_id in archive.newest:
+        day = archive.papers[paper_id].day
+        years.setdefault(day[:4] if day else "undated", []).append(paper_id)
+    order = sorted((year for year in years if year != "undated"), reverse=True) + (["undated"] if "undated" in years else [])
+    pages = [Page("papers.json", "@json-index", DataIndexContext(archive.updated, tuple((year, len(years[year])) for year in order)))]
+    for year in order:
+        papers = [archive.papers[paper_id] for paper_id in years[year]]
+        newest = max(paper.refreshed or paper.first_seen or "" for paper in papers) or None
+        pages.append(Page(f"papers/{year}.json", "@json", DataYearContext(year, newest), tuple(years[year])))
+    return pages
 
 
 def plan_sitemaps(archive: Archive, pages: list[Page]) -> list[Page]:

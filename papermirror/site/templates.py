@@ -28,7 +28,13 @@ from papermirror.site.mathtext import (
 )
 from papermirror.site.notes import render_notes
 
-DESCRIPTION_CHARS = 200
+DESCRIPTION_CHARS = 160
+"""A paper page's meta description: about what a search engine shows under a link."""
+CITATION_LEFT_OUT = ("citation_date", "citation_abstract_html_url")
+"""Citation tags a paper page leaves out: citation_date repeats citation_publication_date, and the abstract
+page's URL is arXiv's (citation_arxiv_id names it); a tag per paper page is 10 MB at 100,000 papers."""
+TEASER_CHARS = 140
+"""A home listing's teaser: about one line; the abstract is on the paper's page only."""
 
 
 def plural(count: int, singular: str, plural: str | None = None) -> str:
@@ -62,12 +68,17 @@ def meta_tags(pairs: list[tuple[str, str]]) -> Markup:
     return Markup("\n".join(f'<meta name="{escape(name)}" content="{escape(drop_control(value))}">' for name, value in pairs))
 
 
-def description_of(paper: Paper) -> str:
+def description_of(paper: Paper, chars: int = DESCRIPTION_CHARS) -> str:
     """A plain one-line description for meta tags: the AI summary, else the abstract's start."""
     text = " ".join(plain_text(paper.ai_summary or paper.abstract).split())
-    if len(text) <= DESCRIPTION_CHARS:
+    if len(text) <= chars:
         return text
-    return text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + " …"
+    return text[:chars].rsplit(" ", 1)[0] + " …"
+
+
+def teaser_of(paper: Paper) -> str:
+    """The one line a home listing shows under a title: the description, cut shorter."""
+    return description_of(paper, TEASER_CHARS)
 
 
 def _printable(value: object) -> object:
@@ -139,11 +150,12 @@ class Renderer:
         pages = self.archive.keywords
         return [(n, self.links.keyword(pages[n].slug) if n in pages else None) for n in self.archive.paper_keywords[paper_id]]
 
-    def item(self, paper: Paper, level: int = 2, full: bool = True) -> Markup:
-        """Draw one paper of a listing with _item.html, once per process: it appears on several listings."""
-        key = (paper.id, level, full)
+    def item(self, paper: Paper, kind: str) -> Markup:
+        """Draw one paper of a listing of `kind` ("home", "day", "keyword", "month") with _item.html, once per
+        process: it appears on several listings."""
+        key = (paper.id, kind)
         if key not in self.items:
-            context = {"paper": paper, "keywords": self.keyword_links(paper.id), "level": level, "full": full}
+            context = {"paper": paper, "kind": kind, "teaser": teaser_of(paper) if kind == "home" else ""}
             self.items[key] = Markup(self.template("_item.html").render(context))
         return self.items[key]
 
@@ -166,7 +178,7 @@ class Renderer:
                 "paper": paper,
                 "description": description_of(paper),
                 "bibtex": bibtex_entry(paper),
-                "citation": citation_meta(paper),
+                "citation": [pair for pair in citation_meta(paper) if pair[0] not in CITATION_LEFT_OUT],
                 "authors_short": short_authors(paper.authors),
                 "has_code": bool(paper.github_repo),
             }
@@ -188,7 +200,9 @@ class Renderer:
         if page.template == "@atom":
             return feeds.atom_feed(papers, self.site, self.links, context.updated)
         if page.template == "@json":
-            return feeds.papers_json(papers, self.site, self.links, context.updated)
+            return feeds.papers_json(papers, self.site, context.year, context.updated)
+        if page.template == "@json-index":
+            return feeds.papers_json_index(context.years, self.site, context.updated)
         if page.template == "@sitemap":
             return feeds.sitemap(context.entries, self.site, self.links)
         if page.template == "@sitemap-index":
