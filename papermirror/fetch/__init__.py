@@ -4,5 +4,7 @@
     normalise  any year's API item -> a Paper, or None with a warning         -> normalise_item
     topic      the topic rule: groups of terms by field, vetoes, include/exclude  -> Topic
     merge      how a fresh record folds into the stored one                   -> merge_paper
+    details    each paper's linked models, datasets and Spaces (/api/papers/{id}) -> fetch_details,
+               run_details_backfill (`build.py details`)
     snapshot   a run: queries and days fetched, folded in, the ledger kept    -> run_snapshot, Summary
 """
