@@ -1,0 +1,104 @@
+"""The site's size against GitHub Pages' limits: the build reports it and warns before 1 GB, and an archive
+of real papers stays within its budget of bytes per paper.
+
+Figures of the real 10k archive and of a synthetic 100k one: benchmarks/bench_size.py (benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import redirect_stdout
+from io import StringIO
+from pathlib import Path
+
+import pytest
+
+from benchmarks.bench_size import read_stream
+from papermirror.content.paperfile import write_paper
+from papermirror.site import render
+from papermirror.site.render import SiteSize, papers_a_year
+
+DAYS = 120
+"""The budget is measured on the recorded Daily Papers stream's last 120 days (2026-03-05 to 2026-08-21, 2,867
+items): the recent ones, whose API items carry every field (AI summary and keywords, organization)."""
+BUDGET = {"all": 12_000, "papers/": 8_200, "keywords/": 2_300, "archive/": 480, "page/": 300, "data": 750,
+          "(root files)": 250}
+"""Bytes per paper of site/ without the search index, all in and by part: what this sample measures, and a
+few per cent of headroom, so that a change that adds to every paper or to every listing fails here and is
+decided on purpose. Measured: 11.4 KB all in: paper pages 7.8 KB (0.75 of it the related papers), keyword
+pages 2.2 KB (0.55 of it the sparklines), day and month pages 0.4, home pages 0.1, papers.json and
+papers/YYYY.json 0.7, sitemap and feed 0.2. site/pagefind/ adds 2.0-2.5 KB a paper (benchmarks/bench_size.py),
+so about 13.5 KB all in: 100,000 such papers would not fit GitHub Pages' 1 GB (README, "Scaling")."""
+
+
+def part_of(path: str) -> str:
+    """Which part of the budget a file of site/ counts against."""
+    if path == "papers.json" or (path.startswith("papers/") and path.endswith(".json")):
+        return "data"
+    return path.split("/")[0] + "/" if "/" in path else "(root files)"
+
+
+@pytest.fixture(scope="module")
+def real_site(tmp_path_factory) -> tuple[Path, int, str]:
+    """A mirror of the stream's first PAPERS papers, built without the search index: (site/, papers, output)."""
+    import build
+
+    root = tmp_path_factory.mktemp("budget")
+    (root / "mirror.yml").write_text("site:\n  title: Daily Papers mirror\n  base_url: https://user.github.io/repo/\n"
+                                     "listing:\n  include: []\n", encoding="utf-8")
+    papers = read_stream(last_days=DAYS)
+    for paper in papers:
+        write_paper(root / "content", paper)
+    shutil.copytree(Path(__file__).resolve().parent.parent / "layouts", root / "layouts")
+    out = StringIO()
+    with redirect_stdout(out):
+        assert build.main(["--config", str(root / "mirror.yml"), "build", "--no-index"]) == 0
+    return root / "site", len(papers), out.getvalue()
+
+
+def test_real_papers_fit_the_budget(real_site):
+    site, papers, _out = real_site
+    sizes: dict[str, int] = {}
+    for path in site.rglob("*"):
+        if path.is_file():
+            part = part_of(path.relative_to(site).as_posix())
+            sizes[part] = sizes.get(part, 0) + path.stat().st_size
+    per_paper = {part: size / papers for part, size in sizes.items()} | {"all": sum(sizes.values()) / papers}
+    over = {part: f"{per_paper[part]:,.0f} > {limit:,}" for part, limit in BUDGET.items() if per_paper[part] > limit}
+    print(f"bytes per paper of {papers:,} real papers:", {k: round(v) for k, v in sorted(per_paper.items())})
+    assert not over, f"bytes per paper over budget: {over}; all parts: { {k: round(v) for k, v in per_paper.items()} }"
+
+
+def test_the_build_reports_the_size_it_wrote(real_site):
+    site, papers, out = real_site
+    total = sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
+    estimate = papers * render.SEARCH_BYTES_PER_PAPER  # no site/pagefind/ yet: the index is estimated
+    kb = (total + estimate) / papers / 1000
+    assert f"; site/ {(total + estimate) / 1e6:.1f} MB, {kb:.1f} KB a paper (search index {estimate / 1e6:.1f} MB of it, " \
+           f"estimated at 2.5 KB a paper)" in out
+
+
+def test_a_site_on_course_past_one_gigabyte_is_warned_about(mirror, run_cli, monkeypatch):
+    from samples import HOSTILE, write_archive
+
+    write_archive(mirror, HOSTILE)
+    code, out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 0 and "KB a paper" in out and "warning" not in err
+    monkeypatch.setattr(render, "PAGES_LIMIT", 10_000)  # a 10 KB "GitHub Pages" for this small site
+    (mirror / "site" / "index.html").unlink()  # a rebuild that draws something; a no-change one warns the same way
+    code, out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 0 and "warning: site/ will weigh about" in err and "above GitHub Pages' 1 GB limit" in err
+    assert "plus 1 more (as many as the arXiv ids of the newest 12 months)" in err
+    code, out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 0 and " 0 drawn" in out and "warning: site/ will weigh about" in err
+
+
+def test_the_projection_grows_the_archive_by_its_last_twelve_months():
+    stamps = {f"papers/{yymm}/{yymm}.00001.md": (0, 0, 0) for yymm in ("2401", "2407", "2501", "2502", "2506")}
+    stamps |= {"papers/2506/2506.00002.md": (0, 0, 0), "papers/9901/hep-th_9901001.md": (0, 0, 0)}
+    assert papers_a_year(stamps) == 5  # 2407 to 2506: 2407, 2501, 2502, 2506 twice; 1999 and 2401 are older
+    size = SiteSize(pages_bytes=8_000_000, index_bytes=2_000_000, index_estimated=False, papers=1_000, papers_a_year=500)
+    assert size.per_paper == 10_000 and size.in_a_year == 15_000_000 and size.warning() is None
+    big = SiteSize(pages_bytes=800_000_000, index_bytes=200_000_000, index_estimated=False, papers=100_000, papers_a_year=10_000)
+    assert big.in_a_year == 1_100_000_000 and "about 1.10 GB in a year" in big.warning()
+    assert big.line() == "site/ 1000.0 MB, 10.0 KB a paper (search index 200.0 MB of it, as last indexed)"
