@@ -85,3 +85,17 @@ def test_sitemap_index_and_robots():
     locs = [loc.text for loc in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert locs == ["https://example.org/m/sitemaps/1.xml", "https://example.org/m/sitemaps/2.xml"]
     assert feeds.robots_txt(site) == "User-agent: *\nAllow: /\n\nSitemap: https://example.org/m/sitemap.xml\n"
+
+
+def test_the_feed_spells_keywords_as_the_pages_do(mirror, run_cli):
+    from samples import write_archive
+
+    write_archive(mirror, [make_paper("2503.00001", "One", ai_keywords=("lora",)),
+                           make_paper("2503.00002", "Two", ai_keywords=("LoRA",)),
+                           make_paper("2503.00003", "Three", ai_keywords=("LoRA",))])
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    feed = ET.parse(mirror / "site" / "feed.xml").getroot()
+    terms = {entry.findtext(f"{ATOM}id").rsplit("/", 2)[-2]: [c.get("term") for c in entry.findall(f"{ATOM}category")]
+             for entry in feed.findall(f"{ATOM}entry")}
+    assert terms == {"2503.00001": ["LoRA"], "2503.00002": ["LoRA"], "2503.00003": ["LoRA"]}
+    assert ">LoRA<" in (mirror / "site" / "papers" / "2503.00001" / "index.html").read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 
 from papermirror.config import SiteConfig
 from papermirror.content.paper import PAPER_FIELDS, Paper
@@ -44,7 +45,8 @@ def paper_time(paper: Paper) -> str:
     return paper.refreshed or paper.first_seen or (f"{paper.day}T00:00:00Z" if paper.day else EPOCH)
 
 
-def atom_feed(papers: list[Paper], site: SiteConfig, links: Links, updated: str | None) -> str:
+def atom_feed(papers: list[Paper], site: SiteConfig, links: Links, updated: str | None,
+              keywords: Mapping[str, tuple[str, ...]] | None = None) -> str:
     """Return an Atom 1.0 feed of `papers` (newest first)."""
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": site.language})
     _sub(feed, "id", site.base_url)
@@ -68,7 +70,7 @@ def atom_feed(papers: list[Paper], site: SiteConfig, links: Links, updated: str 
         _sub(entry, "updated", paper_time(paper))
         for name in paper.authors or (site.title,):
             _sub(_sub(entry, "author"), "name", name)
-        for keyword in paper.ai_keywords:
+        for keyword in (keywords or {}).get(paper.id, paper.ai_keywords):  # as the pages spell them
             _sub(entry, "category", term=keyword)
         summary = paper.ai_summary or paper.abstract
         if summary:

@@ -198,7 +198,7 @@ class Renderer:
         papers = [self.archive.papers[paper_id] for paper_id in page.paper_ids]
         context = page.context
         if page.template == "@atom":
-            return feeds.atom_feed(papers, self.site, self.links, context.updated)
+            return feeds.atom_feed(papers, self.site, self.links, context.updated, self.archive.paper_keywords)
         if page.template == "@json":
             return feeds.papers_json(papers, self.site, context.year, context.updated)
         if page.template == "@json-index":
