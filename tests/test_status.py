@@ -57,6 +57,7 @@ def test_status_reports_days_ranges_and_queries(archive, run_cli) -> None:
     assert "'masked autoencoder': 40 listed, 40 kept; last changed" in out
     assert "'new query': never fetched" in out
     assert "'an old query' (no longer in mirror.yml): 3 listed, 1 kept" in out
+    assert "topic rule:    kept 24 of the 49 papers those days listed, dropped 25" in out
     assert out.rstrip().endswith(f"INCOMPLETE: 5 days since listing.since ({day(9)}) never fetched, from {day(7)} to "
                                  f"{day(2)}; `python build.py snapshot` fetches every missing day")
     assert code == 0  # fresh, only not complete: a scheduled check alerts on staleness
@@ -85,6 +86,7 @@ def test_status_json_is_for_scripts(archive, run_cli) -> None:
     assert report["days_missing"] == 5
     assert report["missing_ranges"] == [[day(7), day(6)], [day(4), day(2)]]
     assert report["up_to_date"] is False and report["fetch_missing_command"] == "python build.py snapshot"
+    assert report["stream_listed"] == 12 + 30 + 7 and report["stream_kept"] == 6 + 15 + 3
     assert [(q["query"], q["in_config"], q["listed"]) for q in report["queries"]] == [
         ("masked autoencoder", True, 40), ("new query", True, None), ("an old query", False, 3)]
 

@@ -59,6 +59,10 @@ class ArchiveStatus:
     """The never-fetched days as (first, last) ranges, oldest first."""
     queries: tuple[QueryStatus, ...]
     """The queries of mirror.yml, then those only the ledger remembers."""
+    stream_listed: int = 0
+    """Daily Papers items listed on every day the ledger holds: the stream the topic rule sifted."""
+    stream_kept: int = 0
+    """Of those, the papers the topic rule kept (the ledger's `kept`, summed)."""
     details_missing: int | None = None
     """Papers whose details (linked models, datasets, Spaces) were never fetched (None: not counted)."""
 
@@ -114,8 +118,15 @@ def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: d
         days_missing=len(missing),
         missing_ranges=tuple(day_ranges(missing)),
         queries=tuple(query_statuses(listing, ledger)),
+        stream_listed=sum(_whole(entry, "listed") for entry in ledger.days.values()),
+        stream_kept=sum(_whole(entry, "kept") for entry in ledger.days.values()),
         details_missing=details_missing,
     )
+
+
+def _whole(entry: object, key: str) -> int:
+    value = entry.get(key) if isinstance(entry, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def newest_fetched(ledger: Ledger) -> str | None:

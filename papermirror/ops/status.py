@@ -68,6 +68,9 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
             lines.append(f"    ... and {len(status.missing_ranges) - MAX_RANGES_SHOWN} more ranges (--json lists all)")
     else:
         lines.append("days:          listing.daily is off: no Daily Papers days are expected")
+    if status.stream_listed:
+        lines.append(f"topic rule:    kept {status.stream_kept} of the {status.stream_listed} papers those days listed, "
+                     f"dropped {status.stream_listed - status.stream_kept}")
     if status.details_missing is not None:
         fetch = f"; `{status.fetch_details_command}` fetches them, a budget at a time" if status.details_missing else ""
         lines.append(f"details:       {status.details_missing} of {status.papers} papers without linked models, "

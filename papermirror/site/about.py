@@ -97,17 +97,12 @@ def about_context(listing: ListingConfig, ledger: Ledger, archive: Archive, upda
         query_limit=listing.query_limit,
         daily=listing.daily,
         rule=Topic.from_listing(listing).describe(),
-        stream_listed=sum(_count(entry, "listed") for entry in ledger.days.values()),
-        stream_kept=sum(_count(entry, "kept") for entry in ledger.days.values()),
+        stream_listed=status.stream_listed if status else 0,
+        stream_kept=status.stream_kept if status else 0,
         since=listing.since.isoformat(),
         refresh_days=listing.refresh_days,
         coverage=coverage_of(status) if status else None,
     )
-
-
-def _count(entry: object, key: str) -> int:
-    value = entry.get(key) if isinstance(entry, dict) else None
-    return value if isinstance(value, int) else 0
 
 
 def coverage_of(status: ArchiveStatus) -> Coverage:
