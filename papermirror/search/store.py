@@ -15,7 +15,7 @@ from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from lunr import __VERSION__ as LUNR_VERSION
 from lunr import get_default_builder
@@ -26,7 +26,14 @@ from papermirror.search.weights import weigh_terms
 
 if TYPE_CHECKING:
     from papermirror.content.paper import Paper
-    from papermirror.search.cache import CacheFile
+
+
+class Spans(Protocol):
+    """Bytes read a span at a time: `bytes` itself, or the open cache file (search.cache.CacheFile)."""
+
+    def __getitem__(self, span: slice) -> bytes: ...
+
+    def __len__(self) -> int: ...
 
 INDEX_FORMAT = 3
 """Bumped whenever the fields, boosts, weights or cache layout change, so old caches are rebuilt."""
@@ -47,7 +54,7 @@ class SearchIndex:
     starts: array
     """For each field, for each term in the order of `terms` and one more: where the term's entries
     start in that field's postings (entries of the terms before it)."""
-    body: bytes | CacheFile
+    body: bytes | Spans
     """From `body_start` on: for each field, the paper numbers (uint32) then the weights (float64) of
     every term in the order of `terms`; then each paper's (id, date, title)."""
     body_start: int
@@ -121,7 +128,7 @@ def encode_index(papers: dict[str, Paper], known: dict[str, str | None] | None =
     return b"".join([struct.pack("<Q", len(header_bytes)), header_bytes, *postings, *records, token_terms])
 
 
-def read_header(data: bytes | CacheFile, start: int) -> tuple[dict, int]:
+def read_header(data: bytes | Spans, start: int) -> tuple[dict, int]:
     """Return the header of an index written by encode_index at `data[start:]`, and where its body starts."""
     (size,) = struct.unpack("<Q", data[start : start + 8])
     header = pickle.loads(data[start + 8 : start + 8 + size])
@@ -130,7 +137,7 @@ def read_header(data: bytes | CacheFile, start: int) -> tuple[dict, int]:
     return header, start + 8 + size
 
 
-def decode_index(data: bytes | CacheFile, start: int = 0) -> SearchIndex:
+def decode_index(data: bytes | Spans, start: int = 0) -> SearchIndex:
     """Read an index written by encode_index from `data[start:]`; the postings stay where they are."""
     header, body_start = read_header(data, start)
     if len(data) != body_start + header["token_terms"][1]:
