@@ -48,6 +48,14 @@ def make_parser() -> argparse.ArgumentParser:
                         help="print only warnings, errors and the summary")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    add_fetch_commands(commands, output)
+    add_site_commands(commands, output)
+    add_ops_commands(commands, output)
+    return parser
+
+
+def add_fetch_commands(commands: argparse._SubParsersAction, output: argparse.ArgumentParser) -> None:
+    """snapshot and details: fetch from the hub into content/."""
     snap = commands.add_parser("snapshot", parents=[output], help="fetch the topic's papers from the HF Papers API into content/",
                                description="Fetch the topic's queries and Daily Papers days into content/. "
                                "Set HF_ENDPOINT to use another host, HF_TOKEN to authenticate.")
@@ -67,6 +75,9 @@ def make_parser() -> argparse.ArgumentParser:
                          help="spend at most N requests (default: listing.details_budget in mirror.yml)")
     details.set_defaults(run=run_details_command)
 
+
+def add_site_commands(commands: argparse._SubParsersAction, output: argparse.ArgumentParser) -> None:
+    """build and search: render content/ into site/, search it."""
     build = commands.add_parser("build", parents=[output], help="render content/ into site/ through the layouts in layouts/",
                                 description="Render content/ into site/: paper pages, listings, feeds and sitemap. "
                                 "Only pages whose inputs changed are drawn again; a run with no change writes nothing.")
@@ -77,6 +88,19 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--output", type=Path, metavar="DIR", help="write the site into DIR instead of site/ "
                        "(serve builds its preview into .cache/preview/site, leaving site/ alone)")
     build.set_defaults(run=run_build_command)
+
+    search = commands.add_parser("search", parents=[output], help="search the local archive from the terminal (lunr.py)",
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 description="Search content/ with lunr.py; results best first: id, date, title, score.",
+                                 epilog=SEARCH_EXAMPLES)
+    search.add_argument("query", nargs="+", help="words and lunr syntax (joined with spaces)")
+    search.add_argument("--limit", type=positive_int, default=20, metavar="N", help="show at most N results (default: %(default)s)")
+    search.add_argument("--json", action="store_true", help="print one JSON object per line: id, date, title, score")
+    search.set_defaults(run=run_search_command)
+
+
+def add_ops_commands(commands: argparse._SubParsersAction, output: argparse.ArgumentParser) -> None:
+    """status, reset and serve: operate a mirror."""
     status = commands.add_parser("status", parents=[output], help="the archive's health; exit 1 when no snapshot ran for 3 days",
                                  description="Papers, the last snapshot, days fetched, empty and never fetched "
                                  "since listing.since, and the queries. Exit 1 when the archive looks stale.")
@@ -95,16 +119,6 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default: %(default)s; 0 = any free)")
     serve.add_argument("--no-build", action="store_true", help="serve site/ as it is: no build, no watching")
     serve.set_defaults(run=run_serve_command)
-
-    search = commands.add_parser("search", parents=[output], help="search the local archive from the terminal (lunr.py)",
-                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 description="Search content/ with lunr.py; results best first: id, date, title, score.",
-                                 epilog=SEARCH_EXAMPLES)
-    search.add_argument("query", nargs="+", help="words and lunr syntax (joined with spaces)")
-    search.add_argument("--limit", type=positive_int, default=20, metavar="N", help="show at most N results (default: %(default)s)")
-    search.add_argument("--json", action="store_true", help="print one JSON object per line: id, date, title, score")
-    search.set_defaults(run=run_search_command)
-    return parser
 
 
 SEARCH_EXAMPLES = """\
@@ -205,38 +219,9 @@ def run_reset_command(config: Config, args: argparse.Namespace) -> int:
 
 
 def run_serve_command(config: Config, args: argparse.Namespace) -> int:
-    import threading
+    from papermirror.ops.serve import serve_preview
 
-    from papermirror.ops.serve import (
-        make_server,
-        preview_dir,
-        rebuild_site,
-        site_url,
-        watch_and_rebuild,
-    )
-
-    base_path = config.site.base_path
-    served = config.site_dir if args.no_build else preview_dir(config.cache_dir)
-    try:
-        server = make_server(served, base_path, args.port)
-    except OSError as exc:
-        raise UserError(f"serve: cannot listen on 127.0.0.1:{args.port}: {exc.strerror}; try --port N") from None
-    url = site_url(server, base_path)
-    stop = threading.Event()
-    with server:
-        if not args.no_build:
-            if not rebuild_site(args.config, url, served) and not served.is_dir():
-                raise UserError(f"serve: the build failed and there is no {served} to serve")
-            watcher = threading.Thread(target=watch_and_rebuild, name="watch", daemon=True,
-                                       args=(args.config, lambda: rebuild_site(args.config, url, served), stop))
-            watcher.start()
-        elif not config.site_dir.is_dir():
-            raise UserError(f"serve: {config.site_dir} does not exist; run `python build.py build` first")
-        print(f"serve: {url} (Ctrl-C to stop)", flush=True)
-        try:
-            server.serve_forever()
-        finally:
-            stop.set()
+    serve_preview(config, args.config, args.port, build=not args.no_build)
     return 0
 
 

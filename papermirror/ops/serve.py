@@ -22,6 +22,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from papermirror.config import Config
+from papermirror.errors import UserError
+
 log = logging.getLogger(__name__)
 
 BUILD_SCRIPT = Path(__file__).resolve().parents[2] / "build.py"
@@ -134,3 +137,30 @@ def watch_and_rebuild(config_path: Path, rebuild: Callable[[], object], stop: th
                  ", ..." if len(names) > 3 else "")
         if rebuild() is False:
             log.error("serve: still serving the previous site/")
+
+
+def serve_preview(config: Config, config_path: Path, port: int, build: bool = True) -> None:
+    """Build the preview (unless `build` is off: then serve site/ as it is), serve it until Ctrl-C,
+    rebuilding when the sources change."""
+    base_path = config.site.base_path
+    served = preview_dir(config.cache_dir) if build else config.site_dir
+    try:
+        server = make_server(served, base_path, port)
+    except OSError as exc:
+        raise UserError(f"serve: cannot listen on 127.0.0.1:{port}: {exc.strerror}; try --port N") from None
+    url = site_url(server, base_path)
+    stop = threading.Event()
+    with server:
+        if build:
+            if not rebuild_site(config_path, url, served) and not served.is_dir():
+                raise UserError(f"serve: the build failed and there is no {served} to serve")
+            watcher = threading.Thread(target=watch_and_rebuild, name="watch", daemon=True,
+                                       args=(config_path, lambda: rebuild_site(config_path, url, served), stop))
+            watcher.start()
+        elif not served.is_dir():
+            raise UserError(f"serve: {served} does not exist; run `python build.py build` first")
+        print(f"serve: {url} (Ctrl-C to stop)", flush=True)
+        try:
+            server.serve_forever()
+        finally:
+            stop.set()
