@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,66 @@ def test_a_bundle_with_empty_files_is_refused_before_it_replaces_the_index(tmp_p
     (bundle / "pagefind-entry.json").write_text("{}")
     assert index.finish_bundle(bundle) == len("{}") + len("export {}") + 1
     assert not (bundle / "pagefind-ui.js").exists()
+
+
+PAGE = """<!doctype html><html lang="en"><head><title>T</title></head><body><nav>menu</nav>
+<article><h1 data-pagefind-body data-pagefind-meta="title">Masked autoencoders</h1>
+<dl class="facts" data-pagefind-ignore data-pagefind-filter="month:2021-11"><dt>Upvotes</dt>
+<dd><b data-pagefind-meta="upvotes" data-pagefind-sort="upvotes">120</b> upvotes, 7 comments</dd></dl>
+<section class="abstract" data-pagefind-body><h2 data-pagefind-ignore>Abstract</h2><p>We mask <span>patches</span>.</p>
+<div data-pagefind-ignore><div>nested</div> ignored</div> kept</section>
+<section class="related"><h2>Related papers</h2><ol><li><a href="/papers/2312.00752/">Mamba</a></li></ol></section>
+<img src="cover.png" data-pagefind-meta="image[src]"></article></body></html>"""
+
+
+@pytest.mark.parametrize(("old", "new", "same"), [
+    ("<li><a href=\"/papers/2312.00752/\">Mamba</a></li>", "<li>Another paper</li>", True),  # related papers
+    ("<nav>menu</nav>", "<nav>menu, search</nav>", True),
+    ("<div>nested</div> ignored", "<div>other</div> text", True),  # inside data-pagefind-ignore
+    ("<h2 data-pagefind-ignore>Abstract</h2>", "<h2 data-pagefind-ignore>Summary</h2>", True),
+    ("Masked autoencoders", "Masked autoencoder", False),  # a body element
+    ("We mask", "We hide", False),
+    ("</div> kept", "</div> kept too", False),  # after an ignored element that holds one of its own kind
+    ("<b data-pagefind-meta=\"upvotes\" data-pagefind-sort=\"upvotes\">120", "<b data-pagefind-meta=\"upvotes\" data-pagefind-sort=\"upvotes\">121", False),
+    ("month:2021-11", "month:2021-12", False),  # a filter on an ignored element
+    ("cover.png", "other.png", False),  # a void element's attribute
+    ("<html lang=\"en\">", "<html lang=\"de\">", False),
+])
+def test_a_page_digest_follows_what_pagefind_reads_and_nothing_else(tmp_path, old, new, same):
+    from papermirror.search.indexed import page_digest
+
+    assert old in PAGE
+    (tmp_path / "a.html").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "b.html").write_text(PAGE.replace(old, new), encoding="utf-8")
+    assert (page_digest(tmp_path / "a.html") == page_digest(tmp_path / "b.html")) is same
+
+
+def test_a_page_whose_elements_cannot_be_matched_is_read_whole():
+    """Without a data-pagefind-body element, or with one never closed, a change anywhere counts."""
+    from papermirror.search.indexed import indexed_text
+
+    assert indexed_text("<html><p>no body</p></html>") == "<html><p>no body</p></html>"
+    unclosed = '<html><div data-pagefind-body><p>text</p><section class="related">x</section></html>'
+    assert "related" in indexed_text(unclosed)
+    assert indexed_text(unclosed) != indexed_text(unclosed.replace(">x<", ">y<"))
+
+
+def test_a_page_rewritten_outside_what_pagefind_reads_keeps_its_index(archive, run_cli, monkeypatch):
+    """Related papers move on pages of every year whenever papers are added: such a page is rewritten,
+    but what Pagefind reads of it is not, so its index is kept (and Pagefind does not run)."""
+    from papermirror.config import load_config
+    from papermirror.search import pagefind as index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    page = archive / "site/papers/2312.00752/index.html"
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace("</body>", "<p>Related: a paper added today</p></body>"), encoding="utf-8")
+    config = load_config(archive / "mirror.yml")
+    assert index.index_site(config, config.site_dir).reused == 4
+    title = re.search(r"<h1[^>]*>", html).group(0)
+    page.write_text(html.replace(title, title + "Renamed: "), encoding="utf-8")
+    report = index.index_site(config, config.site_dir)
+    assert (report.indexes, report.reused) == (4, 3)
+    assert json.loads((archive / "site/pagefind/2023/pages.json").read_text(encoding="utf-8"))["pages"].keys() == {
+        "papers/2312.00752/index.html"}

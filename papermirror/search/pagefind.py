@@ -15,8 +15,9 @@ merged. The newest quarter's bundle is site/pagefind/ itself, the others' are si
 site/pagefind/2023-q3/ and so on, and site/pagefind/shards.json lists them for the search page,
 which merges them in the browser (Pagefind's `mergeIndex`), so one search still covers the whole
 archive. Shards are indexed one after another, so Pagefind's peak memory is that of the largest. A
-shard none of whose pages changed keeps its index from the previous build (years.json records each
-shard's pages, a digest of their paths, words and bytes).
+shard whose pages are the same and read the same to Pagefind keeps its index from the previous build
+(years.json records each shard's pages, a digest of their paths, words and bytes; PAGES_FILE what
+Pagefind read of each page): a page rewritten for its related papers alone changes nothing.
 
 The bundle is written to a fresh folder beside site/pagefind and swapped in when Pagefind
 succeeds, so a failed run leaves the previous index in place and no stale chunk survives.
@@ -39,6 +40,7 @@ from pathlib import Path
 from papermirror.config import Config
 from papermirror.errors import PagefindError
 from papermirror.processes import die_with_parent
+from papermirror.search.indexed import page_digest
 from papermirror.search.shards import PAPER_PAGES, Shard, plan_shards
 
 log = logging.getLogger(__name__)
@@ -46,13 +48,20 @@ log = logging.getLogger(__name__)
 BUNDLE_DIR = "pagefind"
 """The folder below site/ the search page loads Pagefind from."""
 TIMEOUT_SECONDS = 1800
-SHARD_ABOVE = 4_000
-"""The most paper pages one Pagefind index holds (about 0.8 GB of Pagefind's memory); see shards.py."""
+SHARD_ABOVE = 4_800
+"""The most paper pages one Pagefind index holds: at about 200 KB a page, under 1 GB of Pagefind's
+memory. As high as that allows, since every further index costs the search page an index chunk per
+query word (about 25 KB) more: at 10,000 papers 3 indexes, 160 KB for a first query of two words
+against 61 KB for one index (benchmarks/README.md). See shards.py."""
 SHARDS_FILE = "shards.json"
 """site/pagefind/shards.json: the bundles (relative to site/pagefind/) the search page merges in."""
 UNUSED_FILES = re.compile(r"pagefind-(ui|component-ui|modular-ui|highlight)\.(js|css)")
 """Pagefind's ready-made interfaces, written into every bundle; the search page (layouts/static/search.js)
 uses the JS API in pagefind.js instead, so these are removed from the bundle."""
+PAGES_FILE = "pages.json"
+"""In each shard's bundle: a digest of what Pagefind read of each of its pages (indexed.py), and the
+newest page modification time those digests cover ("checked"): only pages rewritten since are read
+again to decide whether the index must be rebuilt."""
 YEARS_FILE = "years.json"
 """site/pagefind/years.json: per shard, its bundle, pages, digest, words and bytes, to reuse unchanged shards' indexes."""
 
@@ -88,14 +97,27 @@ def pagefind_command(site_dir: Path, output_dir: Path, glob: str = PAPER_PAGES) 
             "--glob", glob]
 
 
-def reusable_shard(bundle: Path, old: dict, shard: Shard) -> Path | None:
-    """The previous build's index of `shard`, if it had the same pages and none was rewritten since."""
+def reusable_shard(site_dir: Path, old: dict, shard: Shard) -> tuple[Path, dict] | None:
+    """The previous build's bundle of `shard` and its pages' record (see PAGES_FILE), if it indexed
+    the same pages and what Pagefind reads of each page rewritten since is unchanged."""
     kept = old.get(shard.key)
-    entry = bundle / kept["bundle"] / "pagefind-entry.json" if kept else None
-    if not entry or not entry.is_file() or kept.get("digest") != shard.digest:
+    folder = site_dir / BUNDLE_DIR / kept["bundle"] if kept else None
+    if not folder or not (folder / "pagefind-entry.json").is_file() or kept.get("digest") != shard.digest:
         return None
-    built = entry.stat().st_mtime
-    return entry.parent if all(mtime < built for mtime in shard.pages.values()) else None
+    record = read_json(folder / PAGES_FILE)
+    digests, checked = record.get("pages", {}), record.get("checked")
+    if not isinstance(digests, dict) or not isinstance(checked, (int, float)):
+        return None
+    for page, mtime in shard.pages.items():  # >=: a file system may keep whole seconds only
+        if mtime >= checked and digests.get(page.relative_to(site_dir).as_posix()) != page_digest(page):
+            return None
+    return folder, {"checked": max(shard.pages.values(), default=0.0), "pages": digests}
+
+
+def page_record(site_dir: Path, shard: Shard) -> dict:
+    """What PAGES_FILE records of `shard`'s pages, read before Pagefind reads them."""
+    return {"checked": max(shard.pages.values(), default=0.0),
+            "pages": {page.relative_to(site_dir).as_posix(): page_digest(page) for page in shard.pages}}
 
 
 def finish_bundle(folder: Path) -> int:
@@ -143,29 +165,32 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard]) -> tup
     """Index `site_dir` into `fresh`, one index per shard of `shards`, one after another; return pages,
     words, bytes, indexes and indexes reused.
 
-    A shard none of whose pages changed since the last build keeps its index: once every changed
-    shard is indexed, its bundle is moved (renamed) from the old site/pagefind/ into `fresh`. Until
-    then the old folder is untouched, so a failed Pagefind run leaves it whole; a build killed while
-    moving leaves some shards without an index folder, and the next build indexes those again.
+    A shard whose pages are the same and read the same to Pagefind (see indexed.py) keeps its index:
+    once every other shard is indexed, its bundle is moved (renamed) from the old site/pagefind/ into
+    `fresh`. Until then the old folder is untouched, so a failed Pagefind run leaves it whole; a build
+    killed while moving leaves some shards without an index folder, and the next build indexes those.
     """
-    bundle = site_dir / BUNDLE_DIR
-    old = read_json(bundle / YEARS_FILE)
+    old = read_json(site_dir / BUNDLE_DIR / YEARS_FILE)
     nested = {entry["bundle"].split("/")[0] for entry in old.values() if isinstance(entry, dict) and entry.get("bundle")}
-    manifest, kept = {}, []
+    manifest, kept, records = {}, [], {}
     for shard in shards:
-        previous = reusable_shard(bundle, old, shard)
+        previous = reusable_shard(site_dir, old, shard)
         if previous:
-            kept.append((previous, fresh / shard.bundle))
-            words, size = old[shard.key]["words"], old[shard.key].get("bytes") or finish_bundle(previous)
+            kept.append((previous[0], fresh / shard.bundle))
+            records[shard.bundle] = previous[1]
+            words, size = old[shard.key]["words"], old[shard.key].get("bytes") or finish_bundle(previous[0])
         else:
             if len(shards) > 1:
                 log.info("index: papers of %s (%d pages)", shard.key, len(shard.pages))
+            records[shard.bundle] = page_record(site_dir, shard)
             _, words = count_indexed(run_pagefind(pagefind_command(site_dir, fresh / shard.bundle, shard.glob)))
             size = finish_bundle(fresh / shard.bundle)
         manifest[shard.key] = {"bundle": shard.bundle, "pages": len(shard.pages), "digest": shard.digest,
                                "words": words, "bytes": size}
     for previous, target in kept:
         move_bundle(previous, target, nested)
+    for folder, record in records.items():
+        write_json(fresh / folder, PAGES_FILE, record)
     write_json(fresh, YEARS_FILE, manifest)
     write_json(fresh, SHARDS_FILE, [shard.bundle for shard in shards if shard.bundle])
     totals = [sum(shard[key] for shard in manifest.values()) for key in ("pages", "words", "bytes")]
