@@ -9,8 +9,9 @@ once (`build --no-index`). Then, per round, for each way of indexing it, in alte
 index: SHARD_ABOVE set above the archive's size; split: SHARD_ABOVE as shipped, or each of --bounds,
 left out when the archive is small enough to be one index anyway):
   1. full: site/pagefind/ removed, the index stage alone;
-  2. daily: 1% of the papers, all among the newest 2%, given new upvotes (a day's snapshot), the
-     site rendered again (`build --no-index`), then the index stage;
+  2. daily: a day's snapshot: 25 papers of a new day added, and 1% of the papers, all among the
+     newest 2%, given new upvotes; the site rendered again (`build --no-index`: pages of every year
+     are rewritten, their related papers having moved), then the index stage;
   3. random: 1% of the papers at random (every shard changes), rendered, indexed.
 The index stage runs in a fresh process (papermirror.search.pagefind.index_site); its Pagefind runs
 are that process's only children, so the peak memory printed is the largest Pagefind process
@@ -24,8 +25,10 @@ Nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import random
 import resource
 import shutil
 import statistics
@@ -38,7 +41,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-from benchmarks.synthetic import make_mirror, touch_papers  # noqa: E402
+from benchmarks.synthetic import make_mirror, make_paper, touch_papers, write_papers  # noqa: E402
 
 ONE_INDEX = 10**9
 """SHARD_ABOVE for one index whatever the size."""
@@ -105,6 +108,15 @@ def measure_browser(root: Path) -> list[str]:
     return lines
 
 
+def add_day(root: Path, papers: list, seed: int) -> None:
+    """Add 25 papers listed on the day after the newest paper's (as a daily snapshot does)."""
+    rng = random.Random(seed)
+    newest = max(dt.date.fromisoformat(paper.daily[0]) for paper in papers[-100:] if paper.daily)
+    fresh = [make_paper(rng, 10_000 + len(papers) + number, newest + dt.timedelta(days=1)) for number in range(25)]
+    write_papers(root / "content", fresh)
+    papers += fresh
+
+
 def one_round(root: Path, papers: list, bound: int, seed: int, browser: bool) -> dict:
     """Full, daily and random-1% index of `root` with SHARD_ABOVE = bound; return the figures."""
     shutil.rmtree(root / "site" / "pagefind", ignore_errors=True)
@@ -112,6 +124,7 @@ def one_round(root: Path, papers: list, bound: int, seed: int, browser: bool) ->
     if browser:
         figures["browser"] = measure_browser(root)
     touch_papers(root / "content", papers[-len(papers) // 50:], 0.5, seed=seed)
+    add_day(root, papers, seed)
     figures["daily_render"] = render(root)
     figures["daily"] = index(root, bound)
     touch_papers(root / "content", papers, 0.01, seed=seed + 1)
@@ -130,7 +143,7 @@ def describe(name: str, runs: list[dict], full_render: float) -> list[str]:
              f"index {med('full', 'seconds'):.1f} s, runs {', '.join(format(r['full']['seconds'], '.1f') for r in runs)}; "
              f"loads {', '.join(format(r['full']['load'], '.1f') for r in runs)}); Pagefind peak "
              f"{med('full', 'pagefind_mib'):.0f} MiB, CPU {med('full', 'pagefind_cpu'):.1f} s"]
-    for step, label in (("daily", "daily 1% (newest)"), ("random", "random 1%")):
+    for step, label in (("daily", "daily (25 new papers, 1% of the newest touched)"), ("random", "random 1% touched")):
         render_seconds = statistics.median(run[f"{step}_render"] for run in runs)
         total = render_seconds + med(step, "seconds")
         lines.append(f"    {label}: {total:.1f} s = {100 * total / full:.0f}% of full (render {render_seconds:.1f} s + index "
