@@ -100,13 +100,13 @@ def exact_top(weights, count: int) -> list:
 def exact_overlap(papers: dict[str, Paper]) -> None:
     """Print how much of the exact cosine top 5 (every pair scored) the candidate search finds."""
     ids = sorted(papers)
-    indptr, keys = related.term_keys([papers[i] for i in ids], [related.text_digest(papers[i]) for i in ids], {})
-    weights = related.tfidf(related.count_matrix(indptr, keys))
+    counts, _columns = related.term_counts([papers[i] for i in ids], [related.text_digest(papers[i]) for i in ids], {})
+    weights = related.tfidf(counts)
     fast, wall, cpu = timed(related.nearest, weights, related.COUNT)
     exact, exact_wall, exact_cpu = timed(exact_top, weights, related.COUNT)
     shared = sum(len(set(a) & set(b)) for a, b in zip(fast, exact)) / max(1, sum(len(b) for b in exact))
     same = sum(list(a) == list(b) for a, b in zip(fast, exact)) / len(ids)
-    print(f"{len(ids)} papers: the candidate search ({related.QUERY_TERMS} strongest terms, {related.CANDIDATES} "
+    print(f"{len(ids)} papers: the candidate search ({related.QUERY_TERMS} heaviest terms, {related.POSTINGS} postings a term, {related.CANDIDATES} "
           f"candidates) finds {shared:.1%} of the exact top {related.COUNT}, the same list for {same:.1%} of the papers; "
           f"{wall:.1f} s wall / {cpu:.1f} s CPU against {exact_wall:.1f} s / {exact_cpu:.1f} s for every pair")
 

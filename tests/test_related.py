@@ -30,8 +30,8 @@ def topic_papers(per_topic: int = 4) -> dict:
 def cosine_top(papers: dict, count: int) -> dict:
     """The top `count` by exact cosine over every pair, from the module's own weights (ties by id)."""
     ids = sorted(papers)
-    indptr, keys = related.term_keys([papers[i] for i in ids], [related.text_digest(papers[i]) for i in ids], {})
-    dense = related.tfidf(related.count_matrix(indptr, keys)).toarray().astype(np.float64)
+    counts, _columns = related.term_counts([papers[i] for i in ids], [related.text_digest(papers[i]) for i in ids], {})
+    dense = related.tfidf(counts).toarray().astype(np.float64)
     scores = dense @ dense.T
     best = {}
     for row, paper_id in enumerate(ids):

@@ -10,10 +10,11 @@ than the variants tried (stemmed words, the title counted twice, the AI keywords
 words: 0.72-0.78), see benchmarks/README.md.
 
 Search: scoring every pair costs N² (6 s of CPU at 10,000 papers, ~100 times that at 100,000). So each
-paper looks up its QUERY_TERMS heaviest terms in an inverted index (one sparse product per BLOCK of
-papers), keeps the CANDIDATES papers with the best partial score, and scores those by exact cosine;
-the COUNT best, ties broken by id, never the paper itself, never a paper sharing no term. On the real
-stream this finds 96.6% of the exact top 5 (`bench_related.py --recall`).
+paper looks up its QUERY_TERMS heaviest terms in an inverted index that keeps, for each term, the
+POSTINGS papers where it weighs most (one sparse product per BLOCK of papers, the blocks shared out
+among one forked process per core), keeps the CANDIDATES papers with the best partial score, and
+scores those by exact cosine; the COUNT best, ties broken by id, never the paper itself, never a paper
+sharing no term. On the real stream this finds 95% of the exact top 5 (`bench_related.py --recall`).
 
 Incremental: each paper's term keys are kept in .cache/ with a digest of its text, so a build
 tokenises only new and edited papers; and the whole answer is kept with the digest of all texts, so a
@@ -47,7 +48,12 @@ log = logging.getLogger(__name__)
 COUNT = 5
 """Related papers shown on each paper's page."""
 QUERY_TERMS = 64
-"""A paper's strongest terms, looked up in the index to find its candidates."""
+"""A paper's heaviest terms, looked up in the index to find its candidates."""
+POSTINGS = 500
+"""The index keeps, for each term, the papers where it weighs most: at 100,000 papers a term of 10%
+of them would otherwise make each of its queries add up 10,000 partial scores."""
+EXACT_PAIRS = 100_000
+"""Pairs scored exactly at a time (their two rows are copied)."""
 CANDIDATES = 20
 """Papers per paper scored exactly: the best by partial score over its strongest terms."""
 MIN_DF, MAX_DF, MAX_TERMS = 5, 0.5, 20_000
@@ -60,7 +66,7 @@ BLOCK = 512
 PARALLEL_MIN_BLOCKS = 8
 """Below this many blocks, search in this process (starting workers costs more)."""
 CACHE_NAME = "related.pickle"
-CACHE_VERSION = 1
+CACHE_VERSION = 3
 STOP_WORDS = frozenset("""
 a about above across after afterwards again against all almost alone along already also although always am
 among amongst amoungst amount an and another any anyhow anyone anything anyway anywhere are around as at
@@ -106,14 +112,15 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall("".join(c for c in text if not unicodedata.combining(c)) if not text.isascii() else text)
 
 
-def paper_keys(paper: Paper, keys: WordKeys) -> np.ndarray:
-    """The key of every term of a paper, once per occurrence: each word of its title, abstract, AI
-    keywords and authors (stop words left out), and each pair of neighbouring words."""
+def paper_keys(paper: Paper, keys: WordKeys) -> tuple[np.ndarray, np.ndarray]:
+    """The keys of a paper's terms, ascending, and how often each occurs: each word of its title, abstract
+    and authors (stop words left out), and each pair of neighbouring words."""
     text = " ".join((paper.title, paper.abstract, *paper.authors))
     words = np.array([keys[word] for word in words_of(text)], dtype=np.uint64)
     words = words[words != 0]
     pairs = (words[:-1] * np.uint64(PAIR_MIX) + words[1:]) >> np.uint64(1) | np.uint64(1)
-    return np.concatenate((words, pairs)).view(np.int64)
+    found, counts = np.unique(np.concatenate((words, pairs)).view(np.int64), return_counts=True)
+    return found, counts.astype(np.float32)
 
 
 def text_digest(paper: Paper) -> str:
@@ -146,32 +153,34 @@ def save_cache(cache_dir: Path | None, data: dict) -> None:
             pickle.dump({"version": CACHE_VERSION, **data}, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def term_keys(papers: list[Paper], digests: list[str], cache: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Return (indptr, keys): the keys of each paper's terms, one per occurrence, as rows of a CSR.
+def term_counts(papers: list[Paper], digests: list[str], cache: dict) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Return the term counts (a row per paper, a column per term) and each column's key, keys ascending.
 
-    The rows of papers whose text the cache holds are copied from it; only the others are tokenised.
+    The rows of papers whose text the cache holds are copied from it and only the others tokenised; the
+    cached columns are merged with the new keys (no sort of every term of the archive) and the columns
+    no paper uses any more dropped, so the matrix is the one a build without a cache makes.
     """
     cached_row = {paper_id: row for row, paper_id in enumerate(cache.get("ids", ()))}
-    old_digests, old_indptr, old_keys = cache.get("digests", ()), cache.get("indptr"), cache.get("keys")
-    words, rows, fresh = WordKeys(), [], 0
-    for paper, digest in zip(papers, digests):
+    old_digests, old_indptr = cache.get("digests", ()), cache.get("indptr")
+    words, cached, fresh = WordKeys(), {}, {}
+    for n, (paper, digest) in enumerate(zip(papers, digests)):
         row = cached_row.get(paper.id)
         if row is not None and old_digests[row] == digest:
-            rows.append(old_keys[old_indptr[row] : old_indptr[row + 1]])
+            cached[n] = slice(old_indptr[row], old_indptr[row + 1])
         else:
-            rows.append(paper_keys(paper, words))
-            fresh += 1
-    log.debug("related: %d papers, %d tokenised", len(papers), fresh)
-    indptr = np.concatenate(([0], np.cumsum([len(row) for row in rows]))).astype(np.int64)
-    return indptr, (np.concatenate(rows) if rows else np.zeros(0, np.int64))
-
-
-def count_matrix(indptr: np.ndarray, keys: np.ndarray) -> sparse.csr_matrix:
-    """Count the terms of each row: a column per distinct key, in key order (so no cache changes a sum)."""
-    columns, inverse = np.unique(keys, return_inverse=True)
-    rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-    ones = np.ones(len(keys), dtype=np.float32)
-    return sparse.csr_matrix((ones, (rows, inverse.ravel())), shape=(len(indptr) - 1, len(columns)))  # sums repeats
+            fresh[n] = paper_keys(paper, words)
+    log.debug("related: %d papers, %d tokenised", len(papers), len(fresh))
+    old_columns = cache.get("columns", np.zeros(0, np.int64))
+    columns = np.union1d(old_columns, np.concatenate([keys for keys, _ in fresh.values()])) if fresh else old_columns
+    moved = np.searchsorted(columns, old_columns)
+    rows = [(moved[cache["indices"][cached[n]]], cache["counts"][cached[n]]) if n in cached
+            else (np.searchsorted(columns, fresh[n][0]), fresh[n][1]) for n in range(len(papers))]
+    indptr = np.concatenate(([0], np.cumsum([len(indices) for indices, _ in rows]))).astype(np.int64)
+    indices = np.concatenate([indices for indices, _ in rows]) if rows else np.zeros(0, np.int64)
+    counts = np.concatenate([values for _, values in rows]) if rows else np.zeros(0, np.float32)
+    used = np.bincount(indices, minlength=len(columns)) > 0
+    indices = (np.cumsum(used) - 1)[indices]
+    return sparse.csr_matrix((counts, indices, indptr), shape=(len(papers), int(used.sum()))), columns[used]
 
 
 def tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -196,7 +205,7 @@ def tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
 
 
 def strongest_terms(weights: sparse.csr_matrix, count: int) -> sparse.csr_matrix:
-    """Keep each row's `count` heaviest terms (ties: the first in term order)."""
+    """Keep each row's `count` heaviest entries (ties: the first column)."""
     rows = np.repeat(np.arange(weights.shape[0]), np.diff(weights.indptr))
     order = np.argsort(rows - weights.data.astype(np.float64) / 2, kind="stable")  # by row, heaviest first
     rank = np.arange(len(order)) - weights.indptr[rows[order]]
@@ -217,75 +226,56 @@ def best_of_row(start: int, row: int, columns: np.ndarray, scores: np.ndarray, c
 
 
 def exact_scores(weights: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """Return the cosine of each pair (rows[k], columns[k]), `rows` ascending: a block of rows at a time is
-    spread into a dense table over its own terms, and each pair's other row is looked up in it."""
-    scores, step = np.zeros(len(rows)), BLOCK // 2
-    slot = np.full(weights.shape[1], -1, dtype=np.int64)
-    for start in range(0, weights.shape[0], step):
-        lo, hi = np.searchsorted(rows, [start, start + step])
-        block = weights[start : start + step]
-        terms = np.unique(block.indices)
-        slot[terms] = np.arange(len(terms))
-        table = np.zeros((block.shape[0], len(terms)), dtype=np.float32)
-        table[np.repeat(np.arange(block.shape[0]), np.diff(block.indptr)), slot[block.indices]] = block.data
-        first, lengths = weights.indptr[columns[lo:hi]], np.diff(weights.indptr)[columns[lo:hi]]
-        pair = np.repeat(np.arange(hi - lo), lengths)
-        position = np.arange(lengths.sum()) + np.repeat(first - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-        where = slot[weights.indices[position]]
-        hit = where >= 0
-        products = table[rows[lo:hi][pair[hit]] - start, where[hit]].astype(np.float64) * weights.data[position[hit]]
-        scores[lo:hi] = np.bincount(pair[hit], weights=products, minlength=hi - lo)
-        slot[terms] = -1
+    """Return the cosine of each pair (rows[k], columns[k]), EXACT_PAIRS pairs at a time."""
+    scores = np.zeros(len(rows))
+    for start in range(0, len(rows), EXACT_PAIRS):
+        pairs = slice(start, start + EXACT_PAIRS)
+        products = weights[rows[pairs]].multiply(weights[columns[pairs]])
+        scores[pairs] = np.asarray(products.sum(axis=1, dtype=np.float64)).ravel()
     return scores
 
 
 _WORKER: dict = {}
-"""The (queries, index) matrices of a candidate-search worker, inherited through fork (the only state)."""
+"""The matrices of a search worker (weights, queries, index), inherited through fork (the only state)."""
 
 
-def _start_worker(queries: sparse.csr_matrix, index: sparse.csr_matrix) -> None:
+def _start_worker(matrices: tuple) -> None:
     die_with_parent()
-    _WORKER["matrices"] = queries, index
+    _WORKER["matrices"] = matrices
 
 
-def search_blocks(starts: list[int], matrices: tuple | None = None) -> list[tuple[int, list[np.ndarray]]]:
-    """For each block of BLOCK rows from `starts`, each row's CANDIDATES best rows by partial score."""
-    queries, index = matrices or _WORKER["matrices"]
+def nearest_in_blocks(starts: list[int], count: int, matrices: tuple | None = None) -> list[tuple[int, list[np.ndarray]]]:
+    """For each block of BLOCK rows from `starts`: each row's CANDIDATES best rows by partial score
+    (one sparse product), scored by exact cosine; its `count` best, best first, ties by row number."""
+    weights, queries, index = matrices or _WORKER["matrices"]
     found = []
     for start in starts:
         product = (queries[start : start + BLOCK] @ index).tocsr()
-        rows = [best_of_row(start, row, product.indices[product.indptr[row] : product.indptr[row + 1]],
-                            product.data[product.indptr[row] : product.indptr[row + 1]], CANDIDATES)[0]
-                for row in range(product.shape[0])]
-        found.append((start, rows))
+        candidates = [best_of_row(start, row, product.indices[product.indptr[row] : product.indptr[row + 1]],
+                                  product.data[product.indptr[row] : product.indptr[row + 1]], CANDIDATES)[0]
+                      for row in range(product.shape[0])]
+        bounds = np.concatenate(([0], np.cumsum([len(c) for c in candidates])))
+        columns = np.concatenate(candidates) if candidates else np.zeros(0, np.int64)
+        scores = exact_scores(weights, np.repeat(np.arange(start, start + len(candidates)), np.diff(bounds)), columns)
+        found.append((start, [best_of_row(start, row, columns[bounds[row] : bounds[row + 1]],
+                                          scores[bounds[row] : bounds[row + 1]], count)[0] for row in range(len(candidates))]))
     return found
-
-
-def candidate_search(weights: sparse.csr_matrix, jobs: int) -> list[np.ndarray]:
-    """Each row's candidates: the rows scoring best against its QUERY_TERMS heaviest terms, in `jobs`
-    forked processes when there are many rows (each inherits the matrices instead of receiving them)."""
-    queries, index = strongest_terms(weights, QUERY_TERMS), weights.T.tocsr()
-    starts = list(range(0, weights.shape[0], BLOCK))
-    if jobs <= 1 or len(starts) < PARALLEL_MIN_BLOCKS or "fork" not in multiprocessing.get_all_start_methods():
-        blocks = search_blocks(starts, (queries, index))
-    else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_start_worker, initargs=(queries, index)) as pool:
-            blocks = [block for part in pool.map(search_blocks, [starts[n :: jobs * 4] for n in range(jobs * 4)])
-                      for block in part]
-    return [rows for _start, block in sorted(blocks, key=lambda item: item[0]) for rows in block]
 
 
 def nearest(weights: sparse.csr_matrix, count: int, jobs: int = 1) -> list[np.ndarray]:
     """Return each row's `count` most similar rows by cosine, best first, ties by row number: among the
-    CANDIDATES rows scoring highest against its QUERY_TERMS strongest terms."""
-    candidates = candidate_search(weights, jobs)
-    rows = np.repeat(np.arange(len(candidates)), [len(c) for c in candidates])
-    columns = np.concatenate(candidates) if candidates else np.zeros(0, np.int64)
-    scores = exact_scores(weights, rows, columns)
-    bounds = np.concatenate(([0], np.cumsum([len(c) for c in candidates])))
-    return [best_of_row(0, row, columns[bounds[row] : bounds[row + 1]], scores[bounds[row] : bounds[row + 1]], count)[0]
-            for row in range(len(candidates))]
+    CANDIDATES rows scoring best against its QUERY_TERMS heaviest terms; the blocks of rows are shared
+    out among `jobs` forked processes when there are many (each inherits the matrices, none is pickled)."""
+    matrices = weights, strongest_terms(weights, QUERY_TERMS), strongest_terms(weights.T.tocsr(), POSTINGS)
+    starts = list(range(0, weights.shape[0], BLOCK))
+    if jobs <= 1 or len(starts) < PARALLEL_MIN_BLOCKS or "fork" not in multiprocessing.get_all_start_methods():
+        blocks = nearest_in_blocks(starts, count, matrices)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_start_worker, initargs=(matrices,)) as pool:
+            shares = [starts[n :: jobs * 4] for n in range(jobs * 4)]
+            blocks = [block for part in pool.map(nearest_in_blocks, shares, [count] * len(shares)) for block in part]
+    return [rows for _start, block in sorted(blocks, key=lambda item: item[0]) for rows in block]
 
 
 def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path | None = None,
@@ -298,8 +288,9 @@ def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path
     cache = load_cache(cache_dir)
     if cache.get("corpus") == corpus:
         return cache["related"]
-    indptr, keys = term_keys([papers[paper_id] for paper_id in ids], digests, cache)
-    found = nearest(tfidf(count_matrix(indptr, keys)), count, jobs)
+    counts, columns = term_counts([papers[paper_id] for paper_id in ids], digests, cache)
+    found = nearest(tfidf(counts), count, jobs)
     related = {paper_id: tuple(ids[column] for column in columns) for paper_id, columns in zip(ids, found)}
-    save_cache(cache_dir, {"corpus": corpus, "related": related, "ids": ids, "digests": digests, "indptr": indptr, "keys": keys})
+    save_cache(cache_dir, {"corpus": corpus, "related": related, "ids": ids, "digests": digests, "indptr": counts.indptr,
+                           "indices": counts.indices, "counts": counts.data, "columns": columns})
     return related
