@@ -372,7 +372,7 @@ def test_a_paper_page_links_its_model_dataset_and_space(mirror, run_cli) -> None
     for kind in ("model", "dataset", "space"):
         assert f'data-pagefind-filter="linked:{kind}"' in html
     home = (mirror / "site/index.html").read_text(encoding="utf-8")
-    assert "5 models · 1 dataset · 1 Space" in home
+    assert "<small>5 models</small> <small>1 dataset</small> <small>1 Space</small>" in home
     bare = (mirror / "site/papers/2503.04001/index.html").read_text(encoding="utf-8")
     assert "Citing this paper" not in bare and "linked:" not in bare
 

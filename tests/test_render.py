@@ -76,15 +76,16 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
     assert ("og:title", "<script>alert(1)</script> mass m^2 and CoSTA\\ast </a> <think> 🤗") in metas
     # no tag repeats another: previews read the description and the canonical link, Scholar the publication date
     assert not {"og:url", "og:description", "og:site_name", "citation_date"} & {name for name, _ in metas}
-    bodies = [a for _t, a in page.attrs if "data-pagefind-body" in a]
-    assert len(bodies) == 1
+    # the search index reads the title, the authors, the abstract and the AI summary with the keywords
+    bodies = [(t, a.get("class")) for t, a in page.attrs if "data-pagefind-body" in a]
+    assert bodies == [("h1", None), ("div", "authors"), ("section", "abstract"), ("section", "ai")]
     values = {(k, a[k]) for _t, a in page.attrs for k in a if k.startswith("data-pagefind-")}
-    assert {("data-pagefind-meta", "title"), ("data-pagefind-meta", "date:2025-02-18"),
+    assert {("data-pagefind-meta", "title"), ("data-pagefind-meta", "date"),
             ("data-pagefind-meta", "authors:Ada Lovelace, Alan Turing, Grace Hopper et al."),
             ("data-pagefind-meta", "upvotes:7"), ("data-pagefind-filter", "year:2025"),
             ("data-pagefind-filter", "month:2025-02"), ("data-pagefind-filter", "keyword"),
             ("data-pagefind-filter", "organization"), ("data-pagefind-filter", "code:yes"),
-            ("data-pagefind-sort", "date:2025-02-18"), ("data-pagefind-sort", "upvotes:7")} <= values
+            ("data-pagefind-sort", "date[datetime]"), ("data-pagefind-sort", "upvotes:7")} <= values
     bench = parse(site / "papers/2603.05870/index.html")
     bench_values = {(k, a[k]) for _t, a in bench.attrs for k in a if k.startswith("data-pagefind-")}
     assert ("data-pagefind-sort", "upvotes:0") in bench_values and ("data-pagefind-filter", "code:no") in bench_values
@@ -92,7 +93,7 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
         assert "data-pagefind-body" not in (site / listing).read_text(encoding="utf-8")
     search = (site / "search/index.html").read_text(encoding="utf-8")
     assert '<div id="search" ' in search and "Search needs JavaScript" in search
-    assert '<form role="search" action="/mirror/search/"' in search
+    assert '<form role="search" aria-label="Quick search" action="/mirror/search/"' in search  # named apart from the page's own
     assert '<input type="search" id="site-search" name="q" aria-label="Search papers"' in search
     assert not (site / "pagefind").exists()
     bibtex = (site / "papers/2502.12115/index.html").read_text(encoding="utf-8")
@@ -106,8 +107,8 @@ def test_a_paper_appears_in_full_on_its_own_page_only(mirror, run_cli):
     abstract = "Raw &lt;/a&gt; and &lt;subject, object, predicate&gt; triples."
     holding = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if abstract in p.read_text(encoding="utf-8"))
     assert holding == ["papers/2503.01234/index.html"]
-    # a listing line: title, first author, date (but on its day's page), upvotes, organization, code
-    line = "Ada Lovelace et al. · 18 February 2025 · 7 upvotes · Org &lt;x&gt; · <span class=\"badge\">code</span>"
+    # a listing line: title, first author, date (but on its day's page), upvotes, organization, a code badge
+    line = "Ada Lovelace et al. · 18 February 2025 · 7 upvotes · Org &lt;x&gt; <small>code</small>"
     for listing in ("keywords/masked-image-modeling/index.html", "index.html"):
         assert line in (site / listing).read_text(encoding="utf-8"), listing
     assert "Ada Lovelace et al. · 7 upvotes · Org &lt;x&gt;" in (site / "archive/2025-02-18/index.html").read_text(encoding="utf-8")
@@ -130,9 +131,10 @@ def test_keywords_are_normalised_into_one_safe_page(mirror, run_cli):
     assert "/mirror/papers/2502.12115/" in keyword_page and "/mirror/papers/2503.01234/" in keyword_page
     index = (site / "keywords/index.html").read_text(encoding="utf-8")
     assert '<a href="/mirror/keywords/masked-image-modeling/">masked image modeling</a> <span class="count">2</span>' in index
-    # a keyword of a single paper is listed on its page, escaped, without a page of its own (and is
-    # no search filter: thousands of one-paper keywords made the filter panel unusable at 10k papers)
-    assert "<li><span>&lt;img src=x&gt;</span></li>" in (site / "papers/2503.01234/index.html").read_text(encoding="utf-8")
+    # a keyword of a single paper is listed on its page, escaped, without a page of its own, linking to a search
+    # for it (and is no search filter: thousands of one-paper keywords made the filter panel unusable at 10k papers)
+    assert '<li><a href="/mirror/search/?q=%22%3Cimg+src%3Dx%3E%22">&lt;img src=x&gt;</a></li>' in \
+        (site / "papers/2503.01234/index.html").read_text(encoding="utf-8")
 
 
 def test_archive_pages_and_neighbours(mirror, run_cli):

@@ -1,4 +1,4 @@
-"""axe-core on the built pages, in headless Chromium, in the light and the dark theme."""
+"""axe-core on every kind of built page, in headless Chromium: light and dark theme, a laptop's and a phone's width."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from papermirror.content.paperfile import write_paper
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PAGES = ["", "papers/2512.16922/", "papers/2503.01234/", "archive/", "archive/2025-03/", "archive/2025-03-14/",
-         "keywords/", "search/", "404.html", "page/2/", "trends/"]
+PAGES = {"home": "", "page 2": "page/2/", "paper": "papers/2512.16922/", "paper with math": "papers/2503.01234/",
+         "day": "archive/2025-03-14/", "month": "archive/2025-03/", "archive": "archive/", "keywords": "keywords/",
+         "about": "about/", "trends": "trends/", "search": "search/?q=masked+image", "404": "404.html"}
+"""Every kind of page (and the keyword page, found after the build): its path below the site."""
+WIDTHS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height": 844}}
 
 
-def test_pages_have_no_axe_violations(mirror, run_cli):
-    from axe_playwright_python.sync_playwright import Axe
-
+def build_shipped_with_hostile_paper(mirror: Path, run_cli) -> Path:
+    """The shipped archive plus a paper with markup and math in its texts, built for /mirror/; return site/."""
     shutil.rmtree(mirror / "content")
     shutil.copytree(ROOT / "content", mirror / "content")
     write_paper(mirror / "content", Paper(
@@ -26,16 +28,32 @@ def test_pages_have_no_axe_violations(mirror, run_cli):
         published="2025-03-13", abstract="Text with $\\alpha$ and </a>.", ai_keywords=("transformer",),
         notes="# Heading\n\nA [link](https://example.com).", upvotes=3, refreshed="2025-03-14T08:00:00Z"))
     assert run_cli("build", "--base-url", "http://127.0.0.1/mirror/", config=mirror / "mirror.yml")[0] == 0
-    keyword_pages = sorted((mirror / "site/keywords").glob("*/index.html"))
-    pages = PAGES + [f"keywords/{keyword_pages[0].parent.name}/"]
+    return mirror / "site"
+
+
+def axe_violations(page, url: str, label: str) -> list[str]:
+    """Open `url` (waiting for the search results on the search page) and return axe's violations, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    response = page.goto(url)
+    assert response.ok, f"{label}: HTTP {response.status}"
+    if "search/?q=" in url:
+        page.locator(".search-result").first.wait_for()
+    return [f"{label}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes']][:3]}"
+            for v in Axe().run(page).response["violations"]]
+
+
+def test_every_kind_of_page_has_no_axe_violations(mirror, run_cli):
+    site = build_shipped_with_hostile_paper(mirror, run_cli)
+    keyword = sorted(site.glob("keywords/*/index.html"))[0].parent.name
+    pages = PAGES | {"keyword": f"keywords/{keyword}/"}
     found = []
-    with serve(mirror / "site", "/mirror/") as base, chromium() as browser:
+    with serve(site, "/mirror/") as base, chromium() as browser:
         for scheme in ("light", "dark"):
-            context = browser.new_context(color_scheme=scheme)
-            page = context.new_page()
-            for path in pages:
-                page.goto(base + path)
-                for violation in Axe().run(page).response["violations"]:
-                    found.append(f"{scheme} /{path}: {violation['id']} {violation['nodes'][0]['target']}")
-            context.close()
+            for width, viewport in WIDTHS.items():
+                context = browser.new_context(color_scheme=scheme, viewport=viewport)
+                page = context.new_page()
+                for kind, path in pages.items():
+                    found += axe_violations(page, base + path, f"{kind} /{path} {scheme} {width}px")
+                context.close()
     assert found == []

@@ -78,9 +78,73 @@ def test_typed_query_puts_the_right_paper_first(page, site_url):
     first = page.locator(".search-result").first
     assert "Masked Autoencoders Are Scalable Vision Learners" in first.locator(RESULT_LINKS).inner_text()
     facts = first.locator(".search-result-meta").inner_text()
-    assert "2021-11-12" in facts and "Kaiming He" in facts and "120 upvotes" in facts
+    assert facts.startswith("12 November 2021 · Kaiming He") and "120 upvotes" in facts  # dates as every page shows them
     assert first.locator(".search-result-excerpt mark").count() >= 1
     assert result_hrefs(page)[0] == f"{SUB_PATH}papers/2111.06377/"
+
+
+LONG_ABSTRACT = " ".join(f"filler{n}" for n in range(60)) + " the quokka lattice " + " ".join(f"padding{n}" for n in range(60))
+
+
+def test_the_excerpt_is_the_abstract_around_the_match_cut_with_an_ellipsis(tmp_path, browser):
+    """The excerpt comes from the abstract alone (not the title, the authors or an "Abstract" heading glued on with
+    periods), around the matched words, with "…" where the abstract was cut."""
+    from playwright.sync_api import expect
+
+    def long_abstract(content_dir: Path) -> None:
+        write_archive(content_dir, (dataclasses.replace(PAPERS[0], abstract=LONG_ABSTRACT),))
+
+    site = build_fixture_site(tmp_path / "long", ROOT, f"http://127.0.0.1{SUB_PATH}", long_abstract)
+    with serve(site, SUB_PATH) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(url + "search/?q=quokka")
+            expect(page.locator(".search-result-excerpt mark")).to_have_text(["quokka"])
+            excerpt = page.locator(".search-result-excerpt").first.inner_text()
+        finally:
+            context.close()
+    assert excerpt.startswith("\u2026filler") and excerpt.endswith("\u2026") and "quokka lattice padding0" in excerpt
+    assert " ".join(excerpt.strip("\u2026").split()) in LONG_ABSTRACT
+    assert PAPERS[0].title not in excerpt and "Kaiming" not in excerpt and "Abstract" not in excerpt
+
+
+def test_a_word_of_the_title_alone_shows_the_abstract_start(page, site_url):
+    """A query that matches the title only still shows the abstract, from its start, not the title again."""
+    search(page, site_url, "sequence modeling selective")
+    expect_first_result(page, "2312.00752")
+    excerpt = page.locator(".search-result-excerpt").first.inner_text()
+    assert excerpt.split()[:3] == PAPERS_BY_ID["2312.00752"].abstract.split()[:3]
+
+
+def test_one_upvote_is_singular(tmp_path, browser):
+    from playwright.sync_api import expect
+
+    def one_upvote(content_dir: Path) -> None:
+        write_archive(content_dir, (dataclasses.replace(PAPERS[0], upvotes=1),))
+
+    site = build_fixture_site(tmp_path / "one", ROOT, f"http://127.0.0.1{SUB_PATH}", one_upvote)
+    with serve(site, SUB_PATH) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(url + "search/?q=masked")
+            expect(page.locator(".search-result-meta").first).to_contain_text("1 upvote")
+            assert "1 upvotes" not in page.locator(".search-result-meta").first.inner_text()
+        finally:
+            context.close()
+
+
+def test_every_keyword_chip_links_and_a_one_paper_keyword_finds_its_paper(page, site_url):
+    """Keywords shared by two papers link to their page; the others to a search for the keyword, which finds the paper."""
+    page.goto(site_url + "papers/2312.00752/")
+    chips = page.locator(".chips li")
+    assert chips.count() == 3 and page.locator(".chips li > a").count() == 3
+    single = page.locator(".chips a", has_text="selective scan")
+    assert single.get_attribute("href") == f"{SUB_PATH}search/?q=%22selective+scan%22"
+    single.click()
+    expect_first_result(page, "2312.00752")
+    assert len(result_hrefs(page)) == 1
 
 
 def test_a_word_only_in_one_abstract_finds_that_paper_alone(page, site_url):
@@ -222,17 +286,29 @@ def luminance(css_color: str) -> float:
 
 
 def test_without_javascript_the_page_says_so_and_papers_still_read(browser, site_url):
+    """The header's box leads to the search page, which says that search needs JavaScript and links every way to
+    browse the papers without it."""
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
-        page.goto(site_url + "search/?q=mamba")
-        assert page.get_by_text("Search needs JavaScript").is_visible()
-        assert page.locator("#search").is_hidden()
         page.goto(site_url + "papers/2312.00752/")
         assert "Mamba" in page.locator("h1").inner_text()
         assert "content-based reasoning" in page.locator("main").inner_text()
+        page.get_by_role("searchbox", name="Search papers").fill("mamba")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/mirror/search/\?q=mamba$"))
+        assert page.get_by_text("Search needs JavaScript").is_visible()
+        assert page.locator("#search").is_hidden()
+        hrefs = page.locator("#search-nojs a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert {f"{SUB_PATH}archive/", f"{SUB_PATH}keywords/", SUB_PATH} <= set(hrefs)
     finally:
         context.close()
+
+
+def test_the_two_search_forms_have_distinct_names(page, site_url):
+    page.goto(site_url + "search/")
+    names = page.locator("[role=search]").evaluate_all("forms => forms.map(f => f.getAttribute('aria-label'))")
+    assert len(names) == 2 and None not in names and len(set(names)) == 2
 
 
 def test_search_works_at_a_domain_root(tmp_path, browser):

@@ -41,7 +41,7 @@ def test_a_listing_of_one_paper_says_1_paper(mirror, run_cli):
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     site = mirror / "site"
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert '<p class="page-facts">1 paper, newest first' in home and "Ada Lovelace et al. · 14 March 2025 · 1 upvote · " in home
+    assert '<p class="page-facts">1 paper, newest first' in home and "Ada Lovelace et al. · 14 March 2025 · 1 upvote <small>code</small>" in home
     assert '<meta name="description" content="1 paper of March 2025 in Test mirror">' in (site / "archive/2025-03/index.html").read_text(encoding="utf-8")
     assert "1 upvote · 1 comment" in (site / "papers/2503.00001/index.html").read_text(encoding="utf-8")
     about = (site / "about/index.html").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@
 //
 // The address is the search: /search/?q=masked+autoencoder&sort=date:desc&year=2024&keyword=…
 // opens with its results, and typing, sorting and filtering keep it in step (history.replaceState).
-// Titles, authors and excerpts are put on the page as text; only the excerpt's <mark> survives.
+// Titles, authors and excerpts are put on the page as text (the excerpt's matched words in <mark>).
 (function () {
   "use strict";
 
@@ -80,7 +80,6 @@
     if (!pagefindReady) {
       pagefindReady = (async () => {
         const api = await import(bundle + "pagefind.js");
-        await api.options({ excerptLength: 30 });
         let shards = [];
         try {
           const response = await fetch(bundle + "shards.json");
@@ -102,21 +101,62 @@
   let results = [];
   let shown = 0;
 
-  function excerptNodes(html) {
-    // Pagefind's excerpt is HTML: escaped text with <mark> around the matched words. Parse it inert
-    // (a <template> runs no script and loads nothing) and keep only text and <mark>.
-    const holder = document.createElement("template");
-    holder.innerHTML = html || "";
-    const out = document.createDocumentFragment();
-    for (const node of holder.content.childNodes) {
-      if (node.nodeType === Node.ELEMENT_NODE && node.nodeName === "MARK") {
-        const mark = document.createElement("mark");
-        mark.textContent = node.textContent;
-        out.appendChild(mark);
-      } else {
-        out.appendChild(document.createTextNode(node.textContent));
+  // The excerpt: EXCERPT_WORDS words of the abstract (else of the AI summary) around the most matched words, cut
+  // with "…". Pagefind's own excerpt is taken from the whole indexed text, which begins with the title and the
+  // authors; paper.html marks where the abstract, the summary and the keywords begin (Pagefind's anchors), and
+  // the words and matches come from the result's plain text (Pagefind splits it at white space, as here).
+  const EXCERPT_WORDS = 36;
+
+  function textRegions(data) {
+    const words = (data.content || "").split(/[\r\n\s]+/);
+    const at = {};
+    for (const anchor of data.anchors || []) at[anchor.id] = anchor.location;
+    const end = at.keywords !== undefined ? at.keywords : words.length;
+    const regions = [];
+    if (at.abstract !== undefined) regions.push([at.abstract, at.summary !== undefined ? at.summary : end]);
+    if (at.summary !== undefined) regions.push([at.summary, end]);
+    return { words, regions: regions.filter(([from, to]) => to > from) };
+  }
+
+  function bestWindow(regions, weights) {
+    // The region with the most matched weight, and in it the window of EXCERPT_WORDS words with the most,
+    // moved so that its matched words sit in the middle (the region's start when nothing matched).
+    let best = null;
+    for (const [from, to] of regions) {
+      for (let start = from; start === from || start + EXCERPT_WORDS <= to; start++) {
+        let sum = 0;
+        for (let i = start; i < Math.min(to, start + EXCERPT_WORDS); i++) sum += weights[i] || 0;
+        if (!best || sum > best.sum) best = { sum, from, to, start };
       }
     }
+    if (!best || !best.sum) return best;
+    const hits = Object.keys(weights).map(Number).filter((i) => i >= best.start && i < best.start + EXCERPT_WORDS);
+    const middle = (Math.min(...hits) + Math.max(...hits)) / 2;
+    best.start = Math.max(best.from, Math.min(best.to - EXCERPT_WORDS, Math.round(middle - EXCERPT_WORDS / 2)));
+    return best;
+  }
+
+  function excerptNodes(data) {
+    const { words, regions } = textRegions(data);
+    const out = document.createDocumentFragment();
+    const weights = {};
+    for (const found of data.weighted_locations || []) weights[found.location] = (weights[found.location] || 0) + (found.balanced_score || 1);
+    const best = bestWindow(regions, weights);
+    if (!best) return out;
+    const stop = Math.min(best.to, best.start + EXCERPT_WORDS);
+    const marked = new Set(data.locations || []);
+    if (best.start > best.from) out.appendChild(document.createTextNode("\u2026"));
+    for (let i = best.start; i < stop; i++) {
+      if (i > best.start) out.appendChild(document.createTextNode(" "));
+      if (marked.has(i)) {
+        const mark = document.createElement("mark");
+        mark.textContent = words[i];
+        out.appendChild(mark);
+      } else {
+        out.appendChild(document.createTextNode(words[i]));
+      }
+    }
+    if (stop < best.to) out.appendChild(document.createTextNode("\u2026"));
     return out;
   }
 
@@ -140,7 +180,7 @@
     }
     const excerpt = document.createElement("p");
     excerpt.className = "search-result-excerpt";
-    excerpt.appendChild(excerptNodes(data.excerpt));
+    excerpt.appendChild(excerptNodes(data));
     item.appendChild(excerpt);
     return item;
   }
