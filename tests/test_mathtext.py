@@ -56,3 +56,36 @@ def test_excerpt_cuts_at_a_word_and_never_inside_math():
     assert excerpt.endswith("…") and "<math" not in excerpt and len(excerpt) < 70
     whole = render_excerpt("short $x$ text", limit=60)
     assert "<math" in whole and not whole.endswith("…")
+
+
+def test_deeply_nested_tex_is_shown_as_tex_not_a_crash():
+    deep = "$" + "\\sqrt{" * 200 + "x" + "}" * 200 + "$"
+    html = str(render_inline(f"Deep {deep} end"))
+    assert html.startswith("Deep $\\sqrt{\\sqrt{") and html.endswith("$ end") and "<math" not in html
+
+
+def test_a_paper_with_deep_tex_builds(mirror, run_cli):
+    from samples import make_paper, write_archive
+
+    deep = "$" + "\\sqrt{" * 200 + "$"
+    write_archive(mirror, [make_paper("2503.00001", f"Deep {deep}", abstract=f"Also {deep} here.")])
+    code, _out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 0, err
+    assert "Deep $\\sqrt{\\sqrt{" in (mirror / "site/papers/2503.00001/index.html").read_text(encoding="utf-8")
+
+
+def test_a_page_that_cannot_be_drawn_is_named_with_its_papers(mirror, run_cli, monkeypatch):
+    from samples import make_paper, write_archive
+
+    from papermirror.site import templates
+
+    write_archive(mirror, [make_paper("2503.00001", "Fine")])
+
+    def broken(self, page):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(templates.Renderer, "render", broken)
+    code, _out, err = run_cli("build", "--no-index", "--jobs", "1", config=mirror / "mirror.yml")
+    assert code == 2 and "Traceback" not in err
+    assert "cannot draw it (RecursionError: maximum recursion depth exceeded)" in err
+    assert "site/papers/2503.00001/index.html" in err or "its papers: 2503.00001" in err

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from papermirror.config import SiteConfig
+from papermirror.errors import UserError
 from papermirror.processes import die_with_parent
 from papermirror.site.archive import Archive
 from papermirror.site.buildcache import asset_version
@@ -25,7 +26,14 @@ CHUNKS_PER_WORKER = 6
 
 def draw_and_write(renderer: Renderer, page: Page, site_dir: Path, staging: bool) -> tuple[str, int, bool]:
     """Draw one page and write it if its bytes changed; return (path, size, written)."""
-    data = renderer.render(page)
+    try:
+        data = renderer.render(page)
+    except (UserError, OSError):
+        raise
+    except Exception as exc:  # a paper no template expected: name the page and its papers, not a traceback
+        papers = ", ".join(page.paper_ids[:3]) + (" ..." if len(page.paper_ids) > 3 else "")
+        raise UserError(f"site/{page.path}: cannot draw it ({type(exc).__name__}: {str(exc)[:120]})"
+                        + (f"; its papers: {papers}" if papers else "")) from None
     return page.path, len(data), write_if_changed(output_file(site_dir, page.path), data, staging)
 
 

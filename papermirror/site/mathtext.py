@@ -111,10 +111,13 @@ def tex_to_mathml(tex: str, display: bool = False) -> Markup | None:
         root = ET.fromstring(raw)
     except Exception:  # latex2mathml raises many kinds of errors on bad TeX; all mean "show the TeX"
         return None
-    if not _clean_mathml(root) or not "".join(root.itertext()).strip():
+    try:  # deep nesting ($\\sqrt{ two hundred times) recurses past Python's limit: show the TeX
+        if not _clean_mathml(root) or not "".join(root.itertext()).strip():
+            return None
+        root.set("xmlns", MATHML_NS[1:-1])
+        return Markup(ET.tostring(root, encoding="unicode", short_empty_elements=False))
+    except RecursionError:
         return None
-    root.set("xmlns", MATHML_NS[1:-1])
-    return Markup(ET.tostring(root, encoding="unicode", short_empty_elements=False))
 
 
 def _clean_mathml(element: ET.Element) -> bool:
