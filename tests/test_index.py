@@ -69,6 +69,7 @@ def test_a_big_archive_gets_one_index_per_year_listed_for_merging(archive, run_c
     from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)  # an index holds at most 2 pages: the fixture's 5 are split
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
     assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, 0 unchanged)" in out
@@ -92,6 +93,7 @@ def test_a_rebuild_keeps_the_index_of_each_year_whose_pages_did_not_change(archi
     from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
@@ -114,6 +116,7 @@ def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive
     from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
     bundle = archive / "site/pagefind"
     before = {path.relative_to(bundle): path.read_bytes() for path in bundle.rglob("pagefind-entry.json")}
@@ -135,6 +138,7 @@ def test_the_newest_quarter_is_an_index_of_its_own_so_a_daily_build_redoes_a_qua
     from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
     autumn = PAPERS[0].replace(id="2510.00001", title="An autumn paper", published="2025-10-01", daily=("2025-10-02",))
     write_archive(archive / "content", (autumn,))
     code, out, err = run_cli("build", config=archive / "mirror.yml")
@@ -157,6 +161,7 @@ def test_when_a_quarter_ends_its_index_moves_out_of_the_newest_unchanged(archive
     from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
     spring = PAPERS[0].replace(id="2505.00001", title="A spring paper", published="2025-05-01", daily=("2025-05-02",))
     write_archive(archive / "content", (spring,))
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
@@ -316,6 +321,7 @@ def test_a_page_rewritten_outside_what_pagefind_reads_keeps_its_index(archive, r
     from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
     page = archive / "site/papers/2312.00752/index.html"
     html = page.read_text(encoding="utf-8")

@@ -49,6 +49,12 @@ BUNDLE_DIR = "pagefind"
 """The folder below site/ the search page loads Pagefind from."""
 TIMEOUT_SECONDS = 1800
 SHARD_ABOVE = 4_800
+ONE_INDEX_UP_TO = 20_000
+"""Up to this many paper pages the archive keeps one index. A split index searches the same papers,
+but Pagefind's mergeIndex orders a sorted search by each paper's place in its own index and runs
+its nearest-word fallback in each index (tests/test_index_shards_browser.py shows both); until the
+search page merges the indexes' results itself, only archives too big for one index (Pagefind needs
+about 200 KB a page) are split."""
 """The most paper pages one Pagefind index holds: at about 200 KB a page, under 1 GB of Pagefind's
 memory. As high as that allows, since every further index costs the search page an index chunk per
 query word (about 25 KB) more: at 10,000 papers 3 indexes, 160 KB for a first query of two words
@@ -215,7 +221,7 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     if not (site_dir / "index.html").is_file():
         raise PagefindError(f"{site_dir}: no built site to index; run `python build.py build` first")
     bundle = site_dir / BUNDLE_DIR
-    shards = plan_shards(site_dir, SHARD_ABOVE)
+    shards = plan_shards(site_dir, SHARD_ABOVE, ONE_INDEX_UP_TO)
     if not any(shard.pages for shard in shards):
         log.warning("index: %s holds no paper pages; search will find nothing until papers are added", site_dir)
         shutil.rmtree(bundle, ignore_errors=True)

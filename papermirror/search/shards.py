@@ -82,13 +82,14 @@ def month_of(relative: Path) -> str:
     return month if month.isdigit() and relative.parts[1][4:5] == "." else OLD_STYLE
 
 
-def plan_shards(site_dir: Path, most: int) -> list[Shard]:
+def plan_shards(site_dir: Path, most: int, whole: int | None = None) -> list[Shard]:
     """The indexes to build for the paper pages of `site_dir`, newest first (see the module docstring)."""
     months: dict[str, dict[Path, float]] = {}
     for page, mtime in paper_pages(site_dir).items():
         months.setdefault(month_of(page.relative_to(site_dir)), {})[page] = mtime
     shards = []
-    for number, (key, group) in enumerate(group_months({month: len(pages) for month, pages in months.items()}, most)):
+    counts = {month: len(pages) for month, pages in months.items()}
+    for number, (key, group) in enumerate(group_months(counts, most, whole)):
         members = {page: mtime for month in group for page, mtime in months[month].items()}
         paths = "\n".join(sorted(page.relative_to(site_dir).as_posix() for page in members))
         glob = PAPER_PAGES if key == ALL else shard_glob(group, members, site_dir)
@@ -107,9 +108,10 @@ def quarter_of(month: str) -> str:
     return month if month == OLD_STYLE else f"20{month[:2]}-q{(int(month[2:]) - 1) // 3 + 1}"
 
 
-def group_months(counts: dict[str, int], most: int) -> list[tuple[str, list[str]]]:
-    """Each index's name and months, newest first: the newest quarter, then the older years' blocks."""
-    if sum(counts.values()) <= most // 2:
+def group_months(counts: dict[str, int], most: int, whole: int | None = None) -> list[tuple[str, list[str]]]:
+    """Each index's name and months, newest first: the newest quarter, then the older years' blocks.
+    Up to `whole` pages (default most // 2), one index."""
+    if sum(counts.values()) <= (most // 2 if whole is None else whole):
         return [(ALL, sorted(counts, key=chronological))]
     newest = quarter_of(max(counts, key=chronological))
     blocks: list[tuple[str, list[str], bool]] = []  # (name, months, a whole year that may be merged)
