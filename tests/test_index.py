@@ -218,6 +218,8 @@ def test_the_split_follows_the_calendar_within_the_bound():
     assert plan(ten_k, 20_040) == [("all", 10_020)]  # at most half the bound: one index
     assert plan({"2301": 1200, "2302": 300, "2304": 500, "2401": 5}, 1000) == [
         ("2024-q1", 5), ("2023-q2", 500), ("2023-02", 300), ("2023-01", 1200)]  # a month is never split
+    assert plan({"2301": 500, "2302": 400, "2303": 300, "2212": 10}, 1000) == [
+        ("2023-03", 300), ("2023-02", 400), ("2023-01", 500), ("2022", 10)]  # nor is the newest quarter kept whole
 
 
 def test_small_years_are_merged_and_the_grouping_is_stable_as_the_archive_grows():

@@ -7,8 +7,9 @@ and the order when the scores are far apart. What does not: Pagefind's `mergeInd
 search ("Most upvoted") by each paper's position within its own index, and runs its "nearest word"
 fallback in each index, so a word found in one index finds unrelated papers in the others; both need
 search.js to merge the indexes' results itself. Until then only archives too big for one index are
-split (papermirror/search/pagefind.py ONE_INDEX_UP_TO), and these tests lower that bound. Pagefind's scores use each index's own word statistics (BM25), so papers
-whose scores are close may come in another order; the order test uses a query whose scores are not.
+split (papermirror/search/pagefind.py ONE_INDEX_UP_TO), and these tests lower that bound. Pagefind's
+scores use each index's own word statistics (BM25), so papers whose scores are close may come in
+another order; the order test uses a query whose scores are not.
 """
 
 from __future__ import annotations

@@ -6,18 +6,19 @@ reads only the paper pages, and within them only the `data-pagefind-body` elemen
 navigation stay out of the index.
 
 Pagefind holds a whole index in memory while it writes it (about 200 KB a page: 1.9 GB for 10,000
-paper pages) and reads every page of an index again when one of them changed, so an archive of more
-than SHARD_ABOVE / 2 pages is split into several indexes (shards, see shards.py) of at most
-SHARD_ABOVE pages, along the calendar of arXiv ids: the newest quarter is one index, so that a daily
-build, whose changes are among the newest papers, re-indexes a quarter's papers; each older year is
-one more, or its halves or quarters when it holds more than SHARD_ABOVE pages, and small years are
-merged. The newest quarter's bundle is site/pagefind/ itself, the others' are site/pagefind/2023/,
-site/pagefind/2023-q3/ and so on, and site/pagefind/shards.json lists them for the search page,
-which merges them in the browser (Pagefind's `mergeIndex`), so one search still covers the whole
-archive. Shards are indexed one after another, so Pagefind's peak memory is that of the largest. A
-shard whose pages are the same and read the same to Pagefind keeps its index from the previous build
-(years.json records each shard's pages, a digest of their paths, words and bytes; PAGES_FILE what
-Pagefind read of each page): a page rewritten for its related papers alone changes nothing.
+paper pages) and reads every page of an index again when one of them changed. An archive of up to
+ONE_INDEX_UP_TO pages keeps one index; a bigger one is split into several (shards, see shards.py) of
+at most SHARD_ABOVE pages, along the calendar of arXiv ids: the newest quarter is one index, so that a
+daily build, whose changes are among the newest papers, re-indexes a quarter's papers; each older
+year is one more, or its halves or quarters when it holds more than SHARD_ABOVE pages, and small
+years are merged. The newest quarter's bundle is site/pagefind/ itself, the others' are
+site/pagefind/2023/, site/pagefind/2023-h2/ and so on, and site/pagefind/shards.json lists them for
+the search page, which merges them in the browser (Pagefind's `mergeIndex`), so one search still
+covers the whole archive. Shards are indexed one after another, so Pagefind's peak memory is that of
+the largest. An index whose pages are the same and read the same to Pagefind keeps its bundle from
+the previous build (years.json records each index's pages, a digest of their paths, words and bytes;
+PAGES_FILE what Pagefind read of each page): a page rewritten for its related papers alone changes
+nothing.
 
 The bundle is written to a fresh folder beside site/pagefind and swapped in when Pagefind
 succeeds, so a failed run leaves the previous index in place and no stale chunk survives.
@@ -49,16 +50,16 @@ BUNDLE_DIR = "pagefind"
 """The folder below site/ the search page loads Pagefind from."""
 TIMEOUT_SECONDS = 1800
 SHARD_ABOVE = 4_800
+"""The most paper pages one Pagefind index of a split archive holds: at about 200 KB a page, under
+1 GB of Pagefind's memory. As high as that allows, since every further index costs the search page
+an index chunk per query word (about 25 KB) more: at 10,000 papers 3 indexes, 160 KB for a first
+query of two words against 61 KB for one index (benchmarks/README.md). See shards.py."""
 ONE_INDEX_UP_TO = 20_000
-"""Up to this many paper pages the archive keeps one index. A split index searches the same papers,
-but Pagefind's mergeIndex orders a sorted search by each paper's place in its own index and runs
-its nearest-word fallback in each index (tests/test_index_shards_browser.py shows both); until the
-search page merges the indexes' results itself, only archives too big for one index (Pagefind needs
-about 200 KB a page) are split."""
-"""The most paper pages one Pagefind index holds: at about 200 KB a page, under 1 GB of Pagefind's
-memory. As high as that allows, since every further index costs the search page an index chunk per
-query word (about 25 KB) more: at 10,000 papers 3 indexes, 160 KB for a first query of two words
-against 61 KB for one index (benchmarks/README.md). See shards.py."""
+"""Up to this many paper pages the archive keeps one index (Pagefind then needs up to about 4 GB).
+A split index searches the same papers, but Pagefind's mergeIndex orders a sorted search by each
+paper's place in its own index and runs its nearest-word fallback in each index
+(tests/test_index_shards_browser.py); until the search page merges the indexes' results itself, only
+archives too big for one index are split."""
 SHARDS_FILE = "shards.json"
 """site/pagefind/shards.json: the bundles (relative to site/pagefind/) the search page merges in."""
 UNUSED_FILES = re.compile(r"pagefind-(ui|component-ui|modular-ui|highlight)\.(js|css)")

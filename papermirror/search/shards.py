@@ -1,13 +1,15 @@
 """How the index stage splits an archive's paper pages into Pagefind indexes (shards).
 
 Pagefind holds a whole index in memory while it writes it (about 200 KB a paper page: 1.9 GB for
-10,000 pages), and re-reads every page of an index whenever one of them changed. So no index holds
-more than `most` pages, and the split follows the calendar of arXiv ids, so that a daily build, whose
-changes are among the newest papers, re-indexes one small index:
+10,000 pages), and re-reads every page of an index whenever one of them changed. So no index of a
+split archive holds more than `most` pages, and the split follows the calendar of arXiv ids, so that
+a daily build, whose changes are among the newest papers, re-indexes one small index:
 
-- an archive of at most `most` // 2 pages is one index (its daily re-index takes a few seconds, and
-  every further index costs the search page another bundle to load and merge);
-- the newest quarter is an index of its own (the primary one, site/pagefind/ itself);
+- an archive of at most `whole` pages is one index (pagefind.py's ONE_INDEX_UP_TO: merged indexes
+  do not search quite as one does, and every further index costs the search page another bundle to
+  load and merge);
+- the newest quarter is an index of its own (the primary one, site/pagefind/ itself), or each of its
+  months if it holds more than `most` pages;
 - every older year is one index if it holds at most `most` pages, else one per half-year if both
   halves fit, else one per quarter (and one per month for a quarter that does not fit);
 - consecutive small years are merged into one index while it stays within `most` // 2 pages (the
@@ -118,8 +120,12 @@ def group_months(counts: dict[str, int], most: int, whole: int | None = None) ->
     older = sorted((month for month in counts if quarter_of(month) != newest), key=chronological)
     for _year, months in groupby(older, key=lambda month: month[:2]):
         blocks += split_year(list(months), counts, most)
-    first = (newest, sorted(month for month in counts if quarter_of(month) == newest))
-    return [first] + list(reversed(merge_small_years(blocks, counts, most // 2)))
+    first = sorted(month for month in counts if quarter_of(month) == newest)
+    if sum(counts[month] for month in first) > most:  # a quarter too big: one index a month
+        newest_months = [(f"20{month[:2]}-{month[2:]}", [month]) for month in reversed(first)]
+    else:
+        newest_months = [(newest, first)]
+    return newest_months + list(reversed(merge_small_years(blocks, counts, most // 2)))
 
 
 def split_year(months: list[str], counts: dict[str, int], most: int) -> list[tuple[str, list[str], bool]]:
