@@ -331,6 +331,7 @@ def sharded_site_url(tmp_path_factory, browser) -> str:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(index, "SHARD_ABOVE", 2)
+        patch.setattr(index, "ONE_INDEX_UP_TO", 1)  # split this small archive too
         site = build_fixture_site(tmp_path_factory.mktemp("sharded"), ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
     assert (site / "pagefind/shards.json").read_text(encoding="utf-8").count("/") == 3
     with serve(site, SUB_PATH) as url:
