@@ -1,6 +1,6 @@
 """Search: Pagefind's index for the browser, lunr.py's query language for the terminal.
 
-    pagefind   site/ -> site/pagefind/, sharded by arXiv year for big archives -> index_site
+    pagefind   site/ -> site/pagefind/ (split by arXiv months above 20,000 papers: shards) -> index_site
 
 The terminal search (`build.py search`) scores bit-for-bit as lunr.py's `Index.search`, in six
 modules: `terms` tokenizes and counts papers' terms as lunr's Builder does (FIELDS, paper_document,
