@@ -1,6 +1,8 @@
 """Search: Pagefind's index for the browser, lunr.py's query language for the terminal.
 
     pagefind   site/ -> site/pagefind/ (split by arXiv months above 20,000 papers: shards) -> index_site
+    shards     how an archive too big for one index is split             -> plan_shards
+    indexed    what Pagefind read of each page, so an unchanged index is kept -> page digests
 
 The terminal search (`build.py search`) scores bit-for-bit as lunr.py's `Index.search`, in six
 modules: `terms` tokenizes and counts papers' terms as lunr's Builder does (FIELDS, paper_document,
