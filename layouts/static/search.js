@@ -181,7 +181,7 @@
     const excerpt = document.createElement("p");
     excerpt.className = "search-result-excerpt";
     excerpt.appendChild(excerptNodes(data));
-    item.appendChild(excerpt);
+    if (excerpt.hasChildNodes()) item.appendChild(excerpt);  // a paper without abstract or summary has none
     return item;
   }
 
