@@ -17,11 +17,9 @@ A failing details request never fails the listing: after MAX_FAILURES failures t
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import logging
-from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from tqdm import tqdm
@@ -31,6 +29,7 @@ from papermirror.content.paper import Paper, format_stamp
 from papermirror.content.paperfile import brief, read_papers, write_paper
 from papermirror.errors import FetchError
 from papermirror.fetch.hub import BudgetSpent, Hub, NotFound
+from papermirror.fetch.inorder import fetch_in_order
 from papermirror.fetch.merge import merge_details
 from papermirror.fetch.normalise import normalise_details
 from papermirror.files import remove_stale_temp_files
@@ -75,20 +74,14 @@ class DetailsSummary:
 def fetch_details(hub: Hub, paper_ids: list[str], fold: Fold, progress: bool = False) -> DetailsSummary:
     """Fetch the objects of `paper_ids` a few at a time and fold each in, in the order given."""
     summary = DetailsSummary(asked=len(paper_ids))
-    pending = iter(paper_ids)
     bar = tqdm(total=len(paper_ids), unit="paper", desc="details", disable=not progress)
-    with bar, ThreadPoolExecutor(max_workers=DETAIL_WORKERS, thread_name_prefix="details") as pool:
-        running: deque[tuple[str, Future]] = deque(
-            (paper_id, pool.submit(hub.fetch_paper, paper_id)) for paper_id in itertools.islice(pending, DETAIL_WORKERS)
-        )
-        go_on = True
-        while running:  # once the run stops, the answers already asked for are still folded in
-            paper_id, future = running.popleft()
-            go_on = _finish(paper_id, future, fold, summary) and go_on
-            bar.update()
-            following = next(pending, None) if go_on else None
-            if following is not None:
-                running.append((following, pool.submit(hub.fetch_paper, following)))
+
+    def handle(paper_id: str, future: Future) -> bool:
+        bar.update()
+        return _finish(paper_id, future, fold, summary)
+
+    with bar:
+        fetch_in_order(hub.fetch_paper, paper_ids, DETAIL_WORKERS, handle, name="details")
     return summary
 
 

@@ -9,12 +9,10 @@ run fetches the unfinished days again.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import logging
 import sys
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from tqdm import tqdm
@@ -31,6 +29,7 @@ from papermirror.fetch.details import (
     wanted_by_snapshot,
 )
 from papermirror.fetch.hub import Hub
+from papermirror.fetch.inorder import fetch_in_order
 from papermirror.fetch.merge import merge_paper
 from papermirror.fetch.normalise import normalise_item
 from papermirror.fetch.topic import Topic
@@ -158,22 +157,12 @@ class Snapshot:
 
     def _run_days(self, days: list[str], bar: tqdm) -> None:
         """Fetch a few days at once, but fold them in the order given, so the result is deterministic."""
-        pending = iter(days)
-        with ThreadPoolExecutor(max_workers=DAY_WORKERS, thread_name_prefix="fetch") as pool:
-            running: deque[tuple[str, Future]] = deque()
-            for day in itertools.islice(pending, DAY_WORKERS):
-                running.append((day, pool.submit(self.hub.fetch_day, day)))
-            while running:
-                day, future = running.popleft()
-                self._finish_day(day, future)
-                bar.update()
-                if len(self.summary.failures) >= MAX_FAILURES:
-                    for _, queued in running:
-                        queued.cancel()
-                    break
-                nxt = next(pending, None)
-                if nxt is not None:
-                    running.append((nxt, pool.submit(self.hub.fetch_day, nxt)))
+        def handle(day: str, future: Future) -> bool:
+            self._finish_day(day, future)
+            bar.update()
+            return len(self.summary.failures) < MAX_FAILURES
+
+        fetch_in_order(self.hub.fetch_day, days, DAY_WORKERS, handle)
 
     def _finish_day(self, day: str, future: Future) -> None:
         try:
