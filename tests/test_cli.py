@@ -1,28 +1,11 @@
-"""build.py's command line: -q/-v before or after the command, and reset taking "no" for an answer."""
+"""build.py's command line: -q/-v before or after the command, one-line errors."""
 
 from __future__ import annotations
 
-import builtins
-import shutil
-import sys
-from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
 import build
-
-
-@pytest.fixture
-def shipped(mirror: Path) -> Path:
-    """A mirror folder holding a copy of the shipped archive (papers and ledger)."""
-    shutil.rmtree(mirror / "content")
-    shutil.copytree(ROOT / "content", mirror / "content")
-    return mirror
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize(("argv", "quiet", "verbose"), [
@@ -77,29 +60,6 @@ def test_snapshot_quiet_after_the_command_prints_only_the_summary(fake_hub, mirr
                              config=mirror / "mirror.yml")
     assert code == 0 and out.startswith("snapshot: ")
     assert err == ""
-
-
-@pytest.mark.parametrize("answer", ["n", "no", "", "  ", "y", "YES please"])
-def test_reset_answered_anything_but_yes_deletes_nothing_and_exits_0(shipped, run_cli, monkeypatch, answer) -> None:
-    prompts: list[str] = []
-    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
-    monkeypatch.setattr(builtins, "input", lambda prompt="": prompts.append(prompt) or answer)
-    before = tree(shipped)
-    code, out, err = run_cli("reset", config=shipped / "mirror.yml")
-    assert code == 0, err
-    assert "reset: nothing deleted" in out and err == ""
-    assert len(prompts) == 1 and "Type 'yes' to go on" in prompts[0]
-    assert tree(shipped) == before
-
-
-@pytest.mark.parametrize("answer", ["yes", " YES "])
-def test_reset_answered_yes_deletes_the_papers_and_the_ledger(shipped, run_cli, monkeypatch, answer) -> None:
-    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
-    monkeypatch.setattr(builtins, "input", lambda prompt="": answer)
-    code, out, _ = run_cli("reset", "-q", config=shipped / "mirror.yml")
-    assert code == 0 and "reset: deleted" in out
-    assert not (shipped / "content" / "ledger.yml").exists()
-    assert not list((shipped / "content" / "papers").rglob("*.md"))
 
 
 def test_a_full_disk_is_one_line_and_exit_1(mirror, run_cli, monkeypatch):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 import os
-import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,17 @@ from conftest import ROOT
 
 
 @pytest.fixture
-def shipped(mirror: Path) -> Path:
-    """A mirror folder holding a copy of the shipped archive (papers and ledger)."""
-    shutil.rmtree(mirror / "content")
-    shutil.copytree(ROOT / "content", mirror / "content")
-    return mirror
+def answer_at_terminal(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], list[str]]:
+    """In-process stand-in for a terminal: stdin is a tty and `input` answers the given text; returns the
+    prompts shown (the real pseudo-terminal is run_in_terminal's)."""
+
+    def answer_with(answer: str) -> list[str]:
+        prompts: list[str] = []
+        monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+        monkeypatch.setattr(builtins, "input", lambda prompt="": prompts.append(prompt) or answer)
+        return prompts
+
+    return answer_with
 
 
 def snapshot_of(folder: Path) -> dict[str, bytes]:
@@ -77,3 +84,23 @@ def test_reset_at_a_terminal_asks_and_takes_only_yes(shipped) -> None:
     assert code == 0 and "deleted" in out
     assert not (shipped / "content" / "ledger.yml").exists()
     assert not list((shipped / "content" / "papers").rglob("*"))
+
+
+@pytest.mark.parametrize("answer", ["n", "no", "", "  ", "y", "YES please"])
+def test_reset_answered_anything_but_yes_deletes_nothing_and_exits_0(shipped, run_cli, answer_at_terminal, answer) -> None:
+    prompts = answer_at_terminal(answer)
+    before = snapshot_of(shipped)
+    code, out, err = run_cli("reset", config=shipped / "mirror.yml")
+    assert code == 0, err
+    assert "reset: nothing deleted" in out and err == ""
+    assert len(prompts) == 1 and "Type 'yes' to go on" in prompts[0]
+    assert snapshot_of(shipped) == before
+
+
+@pytest.mark.parametrize("answer", ["yes", " YES "])
+def test_reset_answered_yes_deletes_the_papers_and_the_ledger(shipped, run_cli, answer_at_terminal, answer) -> None:
+    answer_at_terminal(answer)
+    code, out, _ = run_cli("reset", "-q", config=shipped / "mirror.yml")
+    assert code == 0 and "reset: deleted" in out
+    assert not (shipped / "content" / "ledger.yml").exists()
+    assert not list((shipped / "content" / "papers").rglob("*.md"))
