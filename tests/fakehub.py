@@ -25,13 +25,18 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import logging
 import re
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:
+    from papermirror.content.paper import Paper
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf-api"
 BUNDLE = Path(__file__).parent / "data" / "daily_papers.jsonl.gz"
@@ -59,6 +64,25 @@ def load_bundle(path: Path = BUNDLE) -> dict[str, list[dict]]:
             record = json.loads(line)
             days[record["date"]] = record["items"]
     return days
+
+
+def first_listings(path: Path = BUNDLE) -> dict[str, Paper]:
+    """Every paper of a bundle normalised from its first listing, in listing order (the labelled samples of
+    tests/data/labels/ were drawn this way); the stream's few unusable items are dropped quietly (topic_eval.py
+    names them)."""
+    from papermirror.fetch.normalise import normalise_item
+
+    papers: dict[str, Paper] = {}
+    logging.disable(logging.WARNING)
+    try:
+        for day, items in load_bundle(path).items():
+            for item in items:
+                paper = normalise_item(item, listed_on=day)
+                if paper is not None:
+                    papers.setdefault(paper.id, paper)
+    finally:
+        logging.disable(logging.NOTSET)
+    return papers
 
 
 class QuietServer(ThreadingHTTPServer):

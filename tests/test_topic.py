@@ -4,13 +4,10 @@ include/exclude terms of older mirrors, their validation, and the shipped rule a
 from __future__ import annotations
 
 import csv
-import gzip
-import json
-import logging
 from pathlib import Path
 
 import pytest
-from fakehub import load_recorded_days
+from fakehub import first_listings, load_recorded_days
 
 from papermirror.config import ListingConfig, load_config
 from papermirror.content.paper import Paper
@@ -192,18 +189,7 @@ def read_labels(name: str) -> dict[str, int]:
 def labelled_papers() -> dict[str, Paper]:
     """Every labelled paper, normalised from the recorded stream (its first listing, as the samples were drawn)."""
     wanted = {paper_id for path in (DATA / "labels").glob("*.csv") for paper_id in read_labels(path.stem)}
-    papers: dict[str, Paper] = {}
-    logging.disable(logging.WARNING)
-    try:
-        with gzip.open(DATA / "daily_papers.jsonl.gz", "rt", encoding="utf-8") as lines:
-            for line in lines:
-                day = json.loads(line)
-                for item in day["items"]:
-                    found = item.get("paper", {}).get("id") if isinstance(item, dict) else None
-                    if found in wanted and found not in papers:
-                        papers[found] = normalise_item(item, listed_on=day["date"])
-    finally:
-        logging.disable(logging.NOTSET)
+    papers = {paper_id: paper for paper_id, paper in first_listings().items() if paper_id in wanted}
     assert set(papers) == wanted
     return papers
 

@@ -13,9 +13,7 @@ the rows in the order printed here.
 
 from __future__ import annotations
 
-import gzip
 import json
-import logging
 import math
 import random
 import re
@@ -24,10 +22,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from papermirror.config import load_config
-from papermirror.content.paper import Paper
-from papermirror.fetch.normalise import normalise_item
-from papermirror.fetch.topic import Topic
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for the bundle reader
+
+from fakehub import first_listings  # noqa: E402
+
+from papermirror.config import load_config  # noqa: E402
+from papermirror.content.paper import Paper  # noqa: E402
+from papermirror.fetch.topic import Topic  # noqa: E402
 
 SEED = 12
 BUNDLE = Path(__file__).resolve().parent.parent / "daily_papers.jsonl.gz"
@@ -121,16 +122,7 @@ def stratum_of(topic: str, paper: Paper) -> str:
 
 def read_stream(bundle: Path = BUNDLE) -> list[Paper]:
     """Every paper of the bundle once, in listing order."""
-    logging.disable(logging.WARNING)
-    papers: dict[str, Paper] = {}
-    with gzip.open(bundle, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            day = json.loads(line)
-            for item in day["items"]:
-                paper = normalise_item(item, listed_on=day["date"])
-                if paper is not None:
-                    papers.setdefault(paper.id, paper)
-    return list(papers.values())
+    return list(first_listings(bundle).values())
 
 
 def _tokens(text: str) -> list[str]:
