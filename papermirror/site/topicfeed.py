@@ -39,7 +39,7 @@ def topic_feed(papers: list[Paper], site: SiteConfig, path: str, context) -> str
         url = site.base_url + paper_page_path(paper.id).removesuffix("index.html")
         entry = _sub(feed, "entry")
         _sub(entry, "id", url)
-        _sub(entry, "title", plain_text(paper.title), type="text")
+        _sub(entry, "title", plain_text(paper.title))  # type="text" is the default
         _sub(entry, "link", href=url)
         _sub(entry, "updated", entry_time(paper))
     for element in feed:
