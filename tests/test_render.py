@@ -194,6 +194,10 @@ def test_every_internal_link_works_under_a_sub_path(shipped, run_cli):
     assert any(u.endswith("/mirror/papers/2512.16922/") for u in seen)
     assert any(u.endswith("/mirror/archive/2025-03-14/") for u in seen)
     assert any(u.endswith("/mirror/page/2/") for u in seen)
+    assert any(u.endswith("/mirror/organizations/") for u in seen) and any(u.endswith("/mirror/top/") for u in seen)
+    assert any(u.endswith("/mirror/organizations/ai-at-meta/") for u in seen)
+    feeds = [u for u in seen if u.endswith("/feed.xml") and "/keywords/" in u]  # from each page's <link rel="alternate">
+    assert len(feeds) == len(list((shipped / "site/keywords").glob("*/feed.xml"))) > 0
 
 
 def test_base_url_at_a_domain_root(shipped, run_cli):
