@@ -71,7 +71,7 @@ def test_organization_pages_index_and_links(mirror, run_cli):
     index = html(site / "organizations/index.html")
     assert '<a href="/mirror/organizations/lab-script-alert-1-script-co/">Lab &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co</a> ' \
            '<span class="count">3</span>' in index
-    assert "1 organization with at least 2 papers" in index and "1 more has a single paper" in index and "Solo Lab" not in index
+    assert "1 organization with at least 2 papers" in index and "1 other has a single paper, named on that paper&#39;s page" in index and "Solo Lab" not in index
     paper = html(site / "papers/2503.00001/index.html")
     assert '<dd data-pagefind-filter="organization"><a href="/mirror/organizations/lab-script-alert-1-script-co/">Lab &lt;script&gt;' in paper
     assert '<dd data-pagefind-filter="organization">Solo Lab</dd>' in html(site / "papers/2503.00010/index.html")
