@@ -185,7 +185,7 @@ def test_keyword_and_organization_feeds_are_valid_lean_atom(mirror, run_cli):
     for page, feed_url in (("keywords/masked-image-modeling/index.html", "/mirror/keywords/masked-image-modeling/feed.xml"),
                            ("organizations/lab-co/index.html", "/mirror/organizations/lab-co/feed.xml")):
         text = html(site / page)
-        assert f'<link rel="alternate" type="application/atom+xml" title="' in text and f'href="{feed_url}">' in text
+        assert '<link rel="alternate" type="application/atom+xml" title="' in text and f'href="{feed_url}">' in text
         assert f'<a href="{feed_url}">Atom feed</a>' in text
     assert (site / "keywords/small-topic/index.html").is_file() and not (site / "keywords/small-topic/feed.xml").exists()
     assert "application/atom+xml" not in html(site / "keywords/small-topic/index.html")

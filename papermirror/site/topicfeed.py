@@ -17,6 +17,7 @@ from papermirror.content.paper import Paper
 from papermirror.site.contexts import paper_page_path
 from papermirror.site.feeds import ATOM_NS, EPOCH, _sub
 from papermirror.site.mathtext import plain_text
+from papermirror.site.ways import FeedContext
 
 
 def entry_time(paper: Paper) -> str:
@@ -24,8 +25,8 @@ def entry_time(paper: Paper) -> str:
     return paper.first_seen or (f"{paper.day}T00:00:00Z" if paper.day else EPOCH)
 
 
-def topic_feed(papers: list[Paper], site: SiteConfig, path: str, context) -> str:
-    """Return the Atom feed at `path` (below site/) of `papers`, newest first; `context` is a ways.FeedContext."""
+def topic_feed(papers: list[Paper], site: SiteConfig, path: str, context: FeedContext) -> str:
+    """Return the Atom feed at `path` (below site/) of `papers`, newest first, following the page `context.page`."""
     page_url = site.base_url + context.page.removesuffix("index.html")
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": site.language})
     feed.text = "\n"
