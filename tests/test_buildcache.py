@@ -56,6 +56,9 @@ def test_changed_paper_rewrites_only_its_pages(mirror, run_cli):
         # the site's "updated" time moved: the pages that show it in their footer
         "about/index.html", "archive/index.html", "keywords/index.html", "search/index.html", "404.html",
         "trends/index.html",  # its upvotes chart and its "updated" time
+        "top/index.html",  # the most upvoted
+        "organizations/index.html",  # its "updated" time
+        "keywords/shared/feed.xml",  # the keyword's papers, newest first, then most upvoted: their order moved
     ])
 
 

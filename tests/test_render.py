@@ -194,6 +194,10 @@ def test_every_internal_link_works_under_a_sub_path(shipped, run_cli):
     assert any(u.endswith("/mirror/papers/2512.16922/") for u in seen)
     assert any(u.endswith("/mirror/archive/2025-03-14/") for u in seen)
     assert any(u.endswith("/mirror/page/2/") for u in seen)
+    assert any(u.endswith("/mirror/organizations/") for u in seen) and any(u.endswith("/mirror/top/") for u in seen)
+    assert any(u.endswith("/mirror/organizations/ai-at-meta/") for u in seen)
+    feeds = [u for u in seen if u.endswith("/feed.xml") and "/keywords/" in u]  # from each page's <link rel="alternate">
+    assert len(feeds) == len(list((shipped / "site/keywords").glob("*/feed.xml"))) > 0
 
 
 def test_base_url_at_a_domain_root(shipped, run_cli):
@@ -279,7 +283,7 @@ def test_no_page_carries_a_raw_control_character(mirror, run_cli):
     write_archive(mirror, [make_paper("2503.00001", "Nul\x00 and \x1b[31mred\x1b[0m $x^\x07$", authors=("Bell\x07 Author",),
                                       abstract="Esc\x1b here.\n\nC1\x85 there $y\x0c$.", ai_keywords=("k\x01w", "k\x01w"),
                                       organization="Org\x7f"),
-                           make_paper("2503.00002", "Second", ai_keywords=("k\x01w",))])
+                           make_paper("2503.00002", "Second", ai_keywords=("k\x01w",), organization="Org\x7f")])
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     control = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
     dirty = [p.relative_to(mirror / "site").as_posix() for p in (mirror / "site").rglob("*")

@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PAGES = {"home": "", "page 2": "page/2/", "paper": "papers/2512.16922/", "paper with math": "papers/2503.01234/",
          "day": "archive/2025-03-14/", "month": "archive/2025-03/", "archive": "archive/", "keywords": "keywords/",
-         "about": "about/", "trends": "trends/", "search": "search/?q=masked+image", "404": "404.html"}
-"""Every kind of page (and the keyword page, found after the build): its path below the site."""
+         "about": "about/", "trends": "trends/", "search": "search/?q=masked+image", "404": "404.html",
+         "organizations": "organizations/", "top": "top/"}
+"""Every kind of page (and a keyword's and an organization's page, found after the build): its path below the site."""
 WIDTHS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height": 844}}
 
 
@@ -46,7 +47,8 @@ def axe_violations(page, url: str, label: str) -> list[str]:
 def test_every_kind_of_page_has_no_axe_violations(mirror, run_cli):
     site = build_shipped_with_hostile_paper(mirror, run_cli)
     keyword = sorted(site.glob("keywords/*/index.html"))[0].parent.name
-    pages = PAGES | {"keyword": f"keywords/{keyword}/"}
+    organization = min(site.glob("organizations/*/index.html")).parent.name
+    pages = PAGES | {"keyword": f"keywords/{keyword}/", "organization": f"organizations/{organization}/"}
     found = []
     with serve(site, "/mirror/") as base, chromium() as browser:
         for scheme in ("light", "dark"):

@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,8 @@ from papermirror.errors import ContentError
 KEYWORD_MIN_PAPERS = 2
 """A keyword gets its own page when at least this many papers carry it (most keywords are unique
 to one paper; a page per such keyword would multiply the site's size for nothing)."""
+ORGANIZATION_MIN_PAPERS = 2
+"""An organization gets its own page when at least this many papers are claimed by it (as keywords)."""
 SLUG_MAX = 60
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
@@ -57,6 +59,12 @@ class Archive:
     """Each paper's keywords by shown name, one per folded name, in the hub's order."""
     single_keywords: int
     """How many keywords belong to fewer than KEYWORD_MIN_PAPERS papers (and have no page)."""
+    organizations: dict[str, Keyword]
+    """Organizations that have a page (a name, a slug and their papers, as keywords), by shown name."""
+    paper_organization: dict[str, str]
+    """Each paper's organization by shown name (spellings folded as keywords), for papers that have one."""
+    single_organizations: int
+    """How many organizations claim fewer than ORGANIZATION_MIN_PAPERS papers (and have no page)."""
     updated: str | None
     """The newest `refreshed` (or `first_seen`) time in the archive: the site's "last updated"."""
 
@@ -77,14 +85,16 @@ def shown_names(spellings: dict[str, Counter[str]]) -> dict[str, str]:
     return {key: min(counts, key=lambda spelling: rank(counts, spelling)) for key, counts in spellings.items()}
 
 
-def group_keywords(ordered: list[Paper]) -> tuple[dict[str, list[str]], dict[str, tuple[str, ...]], dict[str, str]]:
-    """Fold the papers' keywords: (papers of each folded name, each paper's folded names, each shown name)."""
+def group_keywords(ordered: list[Paper], names_of: Callable[[Paper], Iterable[str]] = lambda paper: paper.ai_keywords,
+                   ) -> tuple[dict[str, list[str]], dict[str, tuple[str, ...]], dict[str, str]]:
+    """Fold the papers' keywords (or other names, `names_of`): (papers of each folded name, each paper's folded
+    names, each shown name)."""
     by_keyword: dict[str, list[str]] = defaultdict(list)
     paper_keys: dict[str, tuple[str, ...]] = {}
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for paper in ordered:
         folded: dict[str, set[str]] = {}
-        for keyword in paper.ai_keywords:
+        for keyword in names_of(paper):
             key = normalise_keyword(keyword)
             if key:
                 folded.setdefault(key, set()).add(" ".join(keyword.split()))
@@ -101,11 +111,12 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:SLUG_MAX].strip("-")
 
 
-def assign_slugs(names: Iterable[str]) -> dict[str, str]:
-    """Give every name a unique slug; on a clash the first name in order keeps the plain one."""
+def assign_slugs(names: Iterable[str], empty: str = "keyword") -> dict[str, str]:
+    """Give every name a unique slug (`empty` for a name without a letter or digit of ASCII); on a clash the
+    first name in order keeps the plain one."""
     by_slug: dict[str, list[str]] = defaultdict(list)
     for name in sorted(names):
-        by_slug[slugify(name) or "keyword"].append(name)
+        by_slug[slugify(name) or empty].append(name)
     slugs: dict[str, str] = {}
     for slug, clashing in by_slug.items():
         slugs[clashing[0]] = slug
@@ -137,6 +148,16 @@ def newest_first_key(paper: Paper) -> tuple:
     return (paper.day or "", paper.upvotes or 0, paper.id)
 
 
+def group_organizations(ordered: list[Paper]) -> tuple[dict[str, Keyword], dict[str, str], int]:
+    """Fold the papers' organizations as keywords: (those with a page by shown name, each paper's shown name,
+    how many have no page). A name from the hub becomes a slug of [a-z0-9-] only, so it stays inside site/."""
+    by_key, paper_keys, shown = group_keywords(ordered, lambda paper: (paper.organization,) if paper.organization else ())
+    shared = {key: ids for key, ids in by_key.items() if len(ids) >= ORGANIZATION_MIN_PAPERS}
+    slugs = assign_slugs(shared, empty="organization")
+    pages = {shown[key]: Keyword(shown[key], slugs[key], tuple(shared[key])) for key in sorted(shared)}
+    return pages, {paper_id: shown[keys[0]] for paper_id, keys in paper_keys.items() if keys}, len(by_key) - len(shared)
+
+
 def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
     """Check every paper's dates and group the papers for the site."""
     for paper in papers.values():
@@ -154,6 +175,7 @@ def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
     slugs = assign_slugs(shared)  # from the folded names: a new spelling never moves a page
     keywords = {shown[key]: Keyword(shown[key], slugs[key], tuple(shared[key])) for key in sorted(shared)}
     paper_keywords = {paper_id: tuple(shown[key] for key in keys) for paper_id, keys in paper_keys.items()}
+    organizations, paper_organization, single_organizations = group_organizations(ordered)
     times = [t for p in papers.values() for t in (p.refreshed, p.first_seen) if t]
     return Archive(
         papers=papers,
@@ -163,5 +185,8 @@ def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
         keywords=keywords,
         paper_keywords=paper_keywords,
         single_keywords=len(by_keyword) - len(shared),
+        organizations=organizations,
+        paper_organization=paper_organization,
+        single_organizations=single_organizations,
         updated=max(times, default=None),
     )

@@ -68,9 +68,9 @@ class Pager:
 
 @dataclass(frozen=True, slots=True)
 class ListingContext:
-    """list.html: the home pages (newest first), one Daily Papers day, one keyword's pages."""
+    """list.html: the home pages (newest first), one Daily Papers day, one keyword's or organization's pages."""
 
-    kind: Literal["home", "day", "keyword"]
+    kind: Literal["home", "day", "keyword", "organization"]
     """Which of its blocks the template shows."""
     heading: str
     title: str
@@ -93,6 +93,8 @@ class ListingContext:
     """Home pages: the archive, where the papers older than the home pages are (count: how many), if any."""
     sparkline: Sparkline | None = None
     """A keyword's papers per month, on its first page."""
+    feed: str | None = None
+    """A keyword's or an organization's Atom feed (`site.ways`), when it has one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +286,9 @@ class Links:
 
     def keyword(self, slug: str, number: int = 1) -> str:
         return f"{self.base}keywords/{slug}/" + (f"page/{number}/" if number > 1 else "")
+
+    def organization(self, slug: str, number: int = 1) -> str:
+        return f"{self.base}organizations/{slug}/" + (f"page/{number}/" if number > 1 else "")
 
     def home(self, number: int = 1) -> str:
         return self.base + (f"page/{number}/" if number > 1 else "")

@@ -10,6 +10,7 @@ previous/next links, counts; the templates only present them.
     archive/YYYY-MM-DD/index.html        one Daily Papers day
     keywords/index.html                  every keyword page with its count
     keywords/<slug>/[page/N/]index.html  one keyword
+    organizations/..., top/index.html    organizations, feeds of keywords and organizations, most upvoted (`site.ways`)
     about/index.html                     the topic, the sources, the coverage, how to fork
     search/index.html, 404.html          search page (filled in by the index stage), not-found page
     trends/index.html                    charts of the archive month by month (`site.trends`)
@@ -20,10 +21,11 @@ previous/next links, counts; the templates only present them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from papermirror.config import SiteConfig
 from papermirror.site.about import AboutContext
-from papermirror.site.archive import KEYWORD_MIN_PAPERS, Archive
+from papermirror.site.archive import KEYWORD_MIN_PAPERS, Archive, Keyword
 from papermirror.site.contexts import (
     ArchiveIndexContext,
     DataIndexContext,
@@ -41,12 +43,14 @@ from papermirror.site.contexts import (
     RelatedPaper,
     SitemapContext,
     SitemapIndexContext,
+    Sparkline,
     StaticContext,
     human_day,
     human_month,
     paper_page_path,
 )
 from papermirror.site.trends import keyword_sparklines, trends_context
+from papermirror.site.ways import feed_path, plan_ways
 
 SITEMAP_MAX_URLS = 50_000
 """The sitemap protocol's limit per file; bigger sites get a sitemap index."""
@@ -98,6 +102,8 @@ def plan_pages(archive: Archive, site: SiteConfig, static_files: list[str], abou
     pages += plan_paper_pages(archive, related or {})
     pages += plan_archive_pages(archive, site, links, updated)
     pages += plan_keyword_pages(archive, site, links, updated)
+    pages += [page for org in archive.organizations.values() for page in plan_group_pages(org, "organization", site, links.organization)]
+    pages += plan_ways(archive, links, updated)
     pages += [
         Page("about/index.html", "about.html", about),
         Page("trends/index.html", "trends.html", trends_context(archive, links, updated)),
@@ -169,17 +175,26 @@ def plan_keyword_pages(archive: Archive, site: SiteConfig, links: Links, updated
     """Each keyword's pages, and the keyword index."""
     pages, sparklines = [], keyword_sparklines(archive)
     for keyword in archive.keywords.values():
-        chunks = chunked(keyword.paper_ids, site.per_page)
-        for number, ids in enumerate(chunks, start=1):
-            heading = f"Keyword: {keyword.name}" + ("" if number == 1 else f", page {number} of {len(chunks)}")
-            pager = make_pager(number, len(chunks), lambda n, slug=keyword.slug: links.keyword(slug, n))
-            context = ListingContext("keyword", heading, f"{heading} · {site.title}", len(keyword.paper_ids), pager=pager,
-                                     sparkline=sparklines.get(keyword.name) if number == 1 else None)
-            path = f"keywords/{keyword.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
-            pages.append(Page(path, "list.html", context, ids))
+        pages += plan_group_pages(keyword, "keyword", site, links.keyword, sparklines.get(keyword.name))
     listing = tuple(Link(links.keyword(k.slug), k.name, len(k.paper_ids)) for k in archive.keywords.values())
     context = KeywordIndexContext(listing, archive.single_keywords, KEYWORD_MIN_PAPERS, updated)
     return pages + [Page("keywords/index.html", "keywords.html", context)]
+
+
+def plan_group_pages(group: Keyword, kind: Literal["keyword", "organization"], site: SiteConfig,
+                     href: Callable[..., str], sparkline: Sparkline | None = None) -> list[Page]:
+    """The pages of one keyword or organization (`kind`): its papers, site.per_page a page, and on each a link
+    to its feed when it has one; `href(slug, n)` is page n's URL."""
+    pages, chunks, folder = [], chunked(group.paper_ids, site.per_page), f"{kind}s"
+    feed = feed_path(folder, group)
+    for number, ids in enumerate(chunks, start=1):
+        heading = f"{kind.capitalize()}: {group.name}" + ("" if number == 1 else f", page {number} of {len(chunks)}")
+        pager = make_pager(number, len(chunks), lambda n, slug=group.slug: href(slug, n))
+        context = ListingContext(kind, heading, f"{heading} · {site.title}", len(group.paper_ids), pager=pager,
+                                 sparkline=sparkline if number == 1 else None, feed=href(group.slug) + "feed.xml" if feed else None)
+        path = f"{folder}/{group.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
+        pages.append(Page(path, "list.html", context, ids))
+    return pages
 
 
 def plan_data(archive: Archive) -> list[Page]:

@@ -27,6 +27,7 @@ from papermirror.site.mathtext import (
     render_paragraphs,
 )
 from papermirror.site.notes import render_notes
+from papermirror.site.topicfeed import topic_feed
 
 DESCRIPTION_CHARS = 160
 """A paper page's meta description: about what a search engine shows under a link."""
@@ -150,12 +151,18 @@ class Renderer:
         pages = self.archive.keywords
         return [(n, self.links.keyword(pages[n].slug) if n in pages else None) for n in self.archive.paper_keywords[paper_id]]
 
+    def organization_link(self, paper_id: str) -> str | None:
+        """The URL of the page of the paper's organization (None: it has none, or no page)."""
+        org = self.archive.organizations.get(self.archive.paper_organization.get(paper_id, ""))
+        return self.links.organization(org.slug) if org else None
+
     def item(self, paper: Paper, kind: str) -> Markup:
-        """Draw one paper of a listing of `kind` ("home", "day", "keyword", "month") with _item.html, once per
-        process: it appears on several listings."""
+        """Draw one paper of a listing of `kind` ("home", "day", "keyword", "organization", "month") with
+        _item.html, once per process: it appears on several listings."""
         key = (paper.id, kind)
         if key not in self.items:
-            context = {"paper": paper, "kind": kind, "teaser": teaser_of(paper) if kind == "home" else ""}
+            context = {"paper": paper, "kind": kind, "teaser": teaser_of(paper) if kind == "home" else "",
+                       "org_href": self.organization_link(paper.id)}
             self.items[key] = Markup(self.template("_item.html").render(context))
         return self.items[key]
 
@@ -181,6 +188,7 @@ class Renderer:
                 "citation": [pair for pair in citation_meta(paper) if pair[0] not in CITATION_LEFT_OUT],
                 "authors_short": short_authors(paper.authors),
                 "has_code": bool(paper.github_repo),
+                "org_href": self.organization_link(paper.id),
             }
         return context
 
@@ -199,6 +207,8 @@ class Renderer:
         context = page.context
         if page.template == "@atom":
             return feeds.atom_feed(papers, self.site, self.links, context.updated, self.archive.paper_keywords)
+        if page.template == "@topic-atom":
+            return topic_feed(papers, self.site, page.path, context)
         if page.template == "@json":
             return feeds.papers_json(papers, self.site, context.year, context.updated)
         if page.template == "@json-index":
