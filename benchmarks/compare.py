@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Build the same synthetic archive with papermirror, Hugo and MkDocs, side by side.
+"""Build the same archive with papermirror, Hugo and MkDocs, side by side.
 
-    python benchmarks/compare.py                          # 1,000 and 10,000 papers, 3 runs each
+    python benchmarks/compare.py                          # 1,000 and 10,000 synthetic papers, 3 runs each
     python benchmarks/compare.py --sizes 1000 --runs 5
+    python benchmarks/compare.py --sizes real             # the real stream: every recorded day, real text
 
-Per size: one archive (benchmarks/synthetic.py) written three ways: our content/, a Hugo site and
+Per size: one archive (benchmarks/synthetic.py; for `real`, the 580 recorded Daily Papers days of
+tests/data/daily_papers.jsonl.gz as a full mirror stores them, about 9.9k papers) written three ways: our content/, a Hugo site and
 an MkDocs site (benchmarks/peers.py, minimal themes showing the same fields on a paper page).
 Three scenarios, runs alternating tool by tool (ours, ours + index, Hugo, MkDocs, ours, ...):
   full        papermirror with no site/ and no .cache/; Hugo and MkDocs as they always build;
@@ -44,10 +46,13 @@ from benchmarks.peers import (  # noqa: E402
     write_mkdocs_page,
     write_mkdocs_site,
 )
+from benchmarks.bench_size import make_real_mirror, read_stream  # noqa: E402
 from benchmarks.synthetic import make_mirror, touch_papers  # noqa: E402
 
 TOOLS = ("ours", "ours + index", "Hugo", "MkDocs")
 SCENARIOS = ("full", "no change", "1% changed")
+REAL = "real"
+"""--sizes value for the real stream (every recorded day) instead of a synthetic archive."""
 
 
 def build_ours(folder: Path, index: bool, fresh: bool) -> Run:
@@ -65,9 +70,13 @@ def html_files(folder: Path) -> int:
 class Bench:
     """One archive written three ways, and the runs measured on it."""
 
-    def __init__(self, root: Path, size: int) -> None:
+    def __init__(self, root: Path, size: int | str) -> None:
         self.ours, self.hugo, self.mkdocs = root / "ours", root / "hugo", root / "mkdocs"
-        self.papers = make_mirror(self.ours, size)
+        if size == REAL:
+            make_real_mirror(self.ours)
+            self.papers = read_stream()
+        else:
+            self.papers = make_mirror(self.ours, int(size))
         write_hugo_site(self.papers, self.hugo)
         write_mkdocs_site(self.papers, self.mkdocs)
         self.runs: dict[tuple[str, str], list[Run]] = {}
@@ -119,8 +128,17 @@ def median(runs: list[Run]) -> tuple[float, float]:
     return statistics.median(r.seconds for r in runs), statistics.median(r.peak_mb for r in runs)
 
 
-def print_table(size: int, bench: Bench) -> None:
-    print(f"\n{size:,} papers: median of runs; ratio = papermirror / peer (below 1: papermirror faster or smaller)")
+def size_arg(text: str) -> int | str:
+    if text == REAL:
+        return REAL
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of papers nor {REAL!r}: {text!r}") from None
+
+
+def print_table(size: str, bench: Bench) -> None:
+    print(f"\n{size}: median of runs; ratio = papermirror / peer (below 1: papermirror faster or smaller)")
     print("| scenario | tool | runs | wall | pages/s | peak MiB | time ratio vs Hugo | vs MkDocs | memory vs Hugo | vs MkDocs |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for scenario in SCENARIOS:
@@ -141,7 +159,8 @@ def print_table(size: int, bench: Bench) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
+    parser.add_argument("--sizes", type=size_arg, nargs="+", default=[1000, 10_000],
+                        help=f"numbers of synthetic papers, or {REAL!r} for the recorded stream (default: 1000 10000)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cap", type=float, default=600, help="seconds after which a tool is not run again (default: %(default)s)")
     parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=TOOLS, metavar="TOOL",
@@ -153,11 +172,12 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix=f"compare-{size}-") as tmp:
             started = time.perf_counter()
             bench = Bench(Path(tmp), size)
-            print(f"\n{size:,} papers written three ways in {time.perf_counter() - started:.0f} s", flush=True)
+            name = f"{len(bench.papers):,} {'real' if size == REAL else 'synthetic'} papers"
+            print(f"\n{name} written three ways in {time.perf_counter() - started:.0f} s", flush=True)
             for scenario in SCENARIOS:
                 bench.scenario(scenario, args.runs, args.cap, tuple(args.tools))
-            print_table(size, bench)
-            print(f"load average after {size:,}: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+            print_table(name, bench)
+            print(f"load average after {name}: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
 
 
 if __name__ == "__main__":
