@@ -15,8 +15,8 @@ import pytest
 
 from benchmarks.bench_size import read_stream
 from papermirror.content.paperfile import write_paper
-from papermirror.site import render
-from papermirror.site.render import SiteSize, papers_a_year
+from papermirror.site import size as site_size
+from papermirror.site.size import SiteSize, papers_a_year
 
 DAYS = 120
 """The budget is measured on the recorded Daily Papers stream's last 120 days (2026-03-05 to 2026-08-21, 2,867
@@ -72,7 +72,7 @@ def test_real_papers_fit_the_budget(real_site):
 def test_the_build_reports_the_size_it_wrote(real_site):
     site, papers, out = real_site
     total = sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
-    estimate = papers * render.SEARCH_BYTES_PER_PAPER  # no site/pagefind/ yet: the index is estimated
+    estimate = papers * site_size.SEARCH_BYTES_PER_PAPER  # no site/pagefind/ yet: the index is estimated
     kb = (total + estimate) / papers / 1000
     assert f"; site/ {(total + estimate) / 1e6:.1f} MB, {kb:.1f} KB a paper (search index {estimate / 1e6:.1f} MB of it, " \
            f"estimated at 2.5 KB a paper)" in out
@@ -84,7 +84,7 @@ def test_a_site_on_course_past_one_gigabyte_is_warned_about(mirror, run_cli, mon
     write_archive(mirror, HOSTILE)
     code, out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 0 and "KB a paper" in out and "warning" not in err
-    monkeypatch.setattr(render, "PAGES_LIMIT", 10_000)  # a 10 KB "GitHub Pages" for this small site
+    monkeypatch.setattr(site_size, "PAGES_LIMIT", 10_000)  # a 10 KB "GitHub Pages" for this small site
     (mirror / "site" / "index.html").unlink()  # a rebuild that draws something; a no-change one warns the same way
     code, out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 0 and "warning: site/ will weigh about" in err and "above GitHub Pages' 1 GB limit" in err
