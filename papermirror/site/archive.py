@@ -21,7 +21,12 @@ from papermirror.errors import ContentError
 
 KEYWORD_MIN_PAPERS = 2
 """A keyword gets its own page when at least this many papers carry it (most keywords are unique
-to one paper; a page per such keyword would multiply the site's size for nothing)."""
+to one paper; a page per such keyword would multiply the site's size for nothing) ..."""
+KEYWORD_PAGE_SHARE = 2_000
+"""... and, in a big archive, at least one paper in this many: 5 papers at 10,000, 50 at 100,000. So the keyword
+pages' bytes per paper stay about level as the archive grows instead of adding a page for every pair of papers
+(at 10,000 real papers, 5,566 keywords are shared by 2 papers or more, 1,245 by 5 or more; a paper sits on 2.9
+keyword pages or on 1.8). A keyword without a page links to a search for it, which finds its papers."""
 SLUG_MAX = 60
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
@@ -55,8 +60,10 @@ class Archive:
     """Keywords that have a page, by shown name, in the order of their folded names."""
     paper_keywords: dict[str, tuple[str, ...]]
     """Each paper's keywords by shown name, one per folded name, in the hub's order."""
+    keyword_min_papers: int
+    """The fewest papers a keyword needs for a page of its own in this archive (`keyword_min_papers`)."""
     single_keywords: int
-    """How many keywords belong to fewer than KEYWORD_MIN_PAPERS papers (and have no page)."""
+    """How many keywords belong to fewer than `keyword_min_papers` papers (and have no page)."""
     updated: str | None
     """The newest `refreshed` (or `first_seen`) time in the archive: the site's "last updated"."""
 
@@ -137,6 +144,11 @@ def newest_first_key(paper: Paper) -> tuple:
     return (paper.day or "", paper.upvotes or 0, paper.id)
 
 
+def keyword_min_papers(papers: int) -> int:
+    """The fewest papers a keyword needs for a page of its own in an archive of `papers` papers."""
+    return max(KEYWORD_MIN_PAPERS, -(-papers // KEYWORD_PAGE_SHARE))
+
+
 def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
     """Check every paper's dates and group the papers for the site."""
     for paper in papers.values():
@@ -150,7 +162,8 @@ def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
             days[paper.day].append(paper.id)
             months[paper.day[:7]].append(paper.id)
     by_keyword, paper_keys, shown = group_keywords(ordered)
-    shared = {key: ids for key, ids in by_keyword.items() if len(ids) >= KEYWORD_MIN_PAPERS}
+    least = keyword_min_papers(len(papers))
+    shared = {key: ids for key, ids in by_keyword.items() if len(ids) >= least}
     slugs = assign_slugs(shared)  # from the folded names: a new spelling never moves a page
     keywords = {shown[key]: Keyword(shown[key], slugs[key], tuple(shared[key])) for key in sorted(shared)}
     paper_keywords = {paper_id: tuple(shown[key] for key in keys) for paper_id, keys in paper_keys.items()}
@@ -162,6 +175,7 @@ def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
         months={month: tuple(months[month]) for month in sorted(months)},
         keywords=keywords,
         paper_keywords=paper_keywords,
+        keyword_min_papers=least,
         single_keywords=len(by_keyword) - len(shared),
         updated=max(times, default=None),
     )

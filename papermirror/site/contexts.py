@@ -128,8 +128,9 @@ class KeywordIndexContext:
 
     keywords: tuple[Link, ...]
     single: int
-    """Keywords of a single paper, without a page of their own."""
+    """Keywords of fewer than `min_papers` papers, without a page of their own."""
     min_papers: int
+    """The fewest papers a keyword needs for a page (2, or more in a big archive: site/archive.py)."""
     updated: str | None
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from papermirror.config import SiteConfig
 from papermirror.site.about import AboutContext
-from papermirror.site.archive import KEYWORD_MIN_PAPERS, Archive
+from papermirror.site.archive import Archive
 from papermirror.site.contexts import (
     ArchiveIndexContext,
     DataIndexContext,
@@ -178,7 +178,7 @@ def plan_keyword_pages(archive: Archive, site: SiteConfig, links: Links, updated
             path = f"keywords/{keyword.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
             pages.append(Page(path, "list.html", context, ids))
     listing = tuple(Link(links.keyword(k.slug), k.name, len(k.paper_ids)) for k in archive.keywords.values())
-    context = KeywordIndexContext(listing, archive.single_keywords, KEYWORD_MIN_PAPERS, updated)
+    context = KeywordIndexContext(listing, archive.single_keywords, archive.keyword_min_papers, updated)
     return pages + [Page("keywords/index.html", "keywords.html", context)]
 
 
