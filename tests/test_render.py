@@ -73,9 +73,11 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
     assert ("citation_publication_date", "2025/03/13") in metas
     assert ("citation_pdf_url", "https://arxiv.org/pdf/2503.01234") in metas
     assert ("citation_arxiv_id", "2503.01234") in metas
-    assert ("og:title", "<script>alert(1)</script> mass m^2 and CoSTA\\ast </a> <think> 🤗") in metas
-    # no tag repeats another: previews read the description and the canonical link, Scholar the publication date
-    assert not {"og:url", "og:description", "og:site_name", "citation_date"} & {name for name, _ in metas}
+    # no tag repeats another: previews read the title, the description and the canonical link, Scholar the
+    # publication date
+    assert not {"og:title", "og:type", "og:url", "og:description", "og:site_name", "citation_date"} & {name for name, _ in metas}
+    title = "&lt;script&gt;alert(1)&lt;/script&gt; mass m^2 and CoSTA\\ast &lt;/a&gt; &lt;think&gt; 🤗"
+    assert f"<title>{title} · Test mirror</title>" in (site / "papers/2503.01234/index.html").read_text(encoding="utf-8")
     # the search index reads the title, the authors, the abstract and the AI summary with the keywords
     bodies = [(t, a.get("class")) for t, a in page.attrs if "data-pagefind-body" in a]
     assert bodies == [("h1", None), ("div", "authors"), ("section", "abstract"), ("section", "ai")]
