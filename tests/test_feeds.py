@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import xml.etree.ElementTree as ET
 
@@ -30,7 +31,9 @@ def test_atom_feed_and_papers_json(shipped, run_cli):
     assert published == sorted(published, reverse=True)
     index = json.loads((site / "papers.json").read_text(encoding="utf-8"))
     assert index["count"] == len(list((shipped / "content/papers").glob("*/*.md"))) == sum(year["count"] for year in index["years"])
-    years = [json.loads((site / year["url"].removeprefix(index["base_url"])).read_text(encoding="utf-8")) for year in index["years"]]
+    files = [site / year["url"].removeprefix(index["base_url"]) for year in index["years"]]
+    assert all(file.name.endswith(".json.gz") for file in files)
+    years = [json.loads(gzip.decompress(file.read_bytes()).decode("utf-8")) for file in files]
     assert [year["year"] for year in years] == sorted((year["year"] for year in years), reverse=True)
     records = [paper for year in years for paper in year["papers"]]
     assert [year["count"] for year in years] == [len(year["papers"]) for year in years]
@@ -67,7 +70,7 @@ def test_papers_json_is_one_paper_a_line_without_the_texts():
     assert "upvotes" not in old and "daily" not in old  # what a paper does not have is left out, as in content/
     index = json.loads(feeds.papers_json_index((("2025", 1), ("undated", 1)), site, None))
     assert index["count"] == 2 and index["paper_url"].format(id="hep-th/9901001") == "https://example.org/m/papers/hep-th/9901001/"
-    assert index["years"][1] == {"year": "undated", "count": 1, "url": "https://example.org/m/papers/undated.json"}
+    assert index["years"][1] == {"year": "undated", "count": 1, "url": "https://example.org/m/papers/undated.json.gz"}
 
 
 def test_sitemap_lists_one_url_a_line():

@@ -33,7 +33,7 @@ so about 13.5 KB all in: 100,000 such papers would not fit GitHub Pages' 1 GB (R
 
 def part_of(path: str) -> str:
     """Which part of the budget a file of site/ counts against."""
-    if path == "papers.json" or (path.startswith("papers/") and path.endswith(".json")):
+    if path == "papers.json" or (path.startswith("papers/") and path.endswith((".json", ".json.gz"))):
         return "data"
     return path.split("/")[0] + "/" if "/" in path else "(root files)"
 

@@ -143,7 +143,7 @@ class PlainContext:
 
 @dataclass(frozen=True, slots=True)
 class DataIndexContext:
-    """@json-index (papers.json): the archive's papers by year, each year in papers/YYYY.json."""
+    """@json-index (papers.json): the archive's papers by year, each year in papers/YYYY.json.gz."""
 
     updated: str | None
     years: tuple[tuple[str, int], ...]
@@ -152,7 +152,7 @@ class DataIndexContext:
 
 @dataclass(frozen=True, slots=True)
 class DataYearContext:
-    """@json (papers/YYYY.json): one year's papers."""
+    """@json (papers/YYYY.json.gz): one year's papers."""
 
     year: str
     updated: str | None

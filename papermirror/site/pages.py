@@ -13,7 +13,7 @@ previous/next links, counts; the templates only present them.
     about/index.html                     the topic, the sources, the coverage, how to fork
     search/index.html, 404.html          search page (filled in by the index stage), not-found page
     trends/index.html                    charts of the archive month by month (`site.trends`)
-    papers.json, papers/YYYY.json        the papers as data: the years, and each year's papers without their texts
+    papers.json, papers/YYYY.json.gz     the papers as data: the years, and each year's papers without their texts
     feed.xml, sitemap.xml, robots.txt, static/...
 """
 
@@ -183,8 +183,9 @@ def plan_keyword_pages(archive: Archive, site: SiteConfig, links: Links, updated
 
 
 def plan_data(archive: Archive) -> list[Page]:
-    """papers.json, the index, and papers/YYYY.json, each year's papers (by the day they are filed under)
-    newest first: a daily snapshot changes the newest year's file, not one file of the whole archive."""
+    """papers.json, the index, and papers/YYYY.json.gz, each year's papers (by the day they are filed under)
+    newest first, gzipped (a sixth of the bytes): a daily snapshot changes the newest year's file, not one file
+    of the whole archive."""
     years: dict[str, list[str]] = {}
     for paper_id in archive.newest:
         day = archive.papers[paper_id].day
@@ -194,7 +195,7 @@ def plan_data(archive: Archive) -> list[Page]:
     for year in order:
         papers = [archive.papers[paper_id] for paper_id in years[year]]
         newest = max(paper.refreshed or paper.first_seen or "" for paper in papers) or None
-        pages.append(Page(f"papers/{year}.json", "@json", DataYearContext(year, newest), tuple(years[year])))
+        pages.append(Page(f"papers/{year}.json.gz", "@json", DataYearContext(year, newest), tuple(years[year])))
     return pages
 
 
