@@ -12,6 +12,8 @@ from papermirror.config import SiteConfig
 from papermirror.site import feeds
 from papermirror.site.contexts import Links
 
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
 
 def test_atom_feed_and_papers_json(shipped, run_cli):
     assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
@@ -102,3 +104,21 @@ def test_the_feed_spells_keywords_as_the_pages_do(mirror, run_cli):
              for entry in feed.findall(f"{ATOM}entry")}
     assert terms == {"2503.00001": ["LoRA"], "2503.00002": ["LoRA"], "2503.00003": ["LoRA"]}
     assert ">LoRA<" in (mirror / "site" / "papers" / "2503.00001" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_big_site_s_sitemaps_are_gzipped_behind_an_index(mirror, run_cli, monkeypatch):
+    from samples import HOSTILE, write_archive
+
+    from papermirror.site import pages
+
+    monkeypatch.setattr(pages, "SITEMAP_MAX_URLS", 10)
+    write_archive(mirror, HOSTILE)
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    site = mirror / "site"
+    index = ET.parse(site / "sitemap.xml").getroot()
+    names = [loc.text.removeprefix("https://example.org/mirror/") for loc in index.iter(f"{SITEMAP}loc")]
+    assert len(names) >= 2 and all(name.startswith("sitemaps/") and name.endswith(".xml.gz") for name in names)
+    urls = [ET.fromstring(gzip.decompress((site / name).read_bytes())) for name in names]
+    locs = [loc.text for urlset in urls for loc in urlset.iter(f"{SITEMAP}loc")]
+    assert all(len(list(urlset.iter(f"{SITEMAP}url"))) <= 10 for urlset in urls)
+    assert "https://example.org/mirror/papers/2503.01234/" in locs and len(locs) == len(set(locs))
