@@ -42,8 +42,11 @@ def test_atom_feed_and_papers_json(shipped, run_cli):
     assert {p["id"] for p in records} == {p.stem for p in (shipped / "content/papers").glob("*/*.md")}
     assert index["paper_url"].format(id=records[0]["id"]) == entries[0].findtext(f"{ATOM}id")
     assert all("abstract" not in p and "ai_summary" not in p for p in records)  # on the paper pages
-    sitemap = ET.parse(site / "sitemap.xml").getroot()
-    locs = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    index = ET.parse(site / "sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    assert [loc.text for loc in index.iter(f"{SITEMAP}loc")] == ["https://example.org/mirror/sitemap-1.xml.gz"]
+    sitemap = ET.fromstring(gzip.decompress((site / "sitemap-1.xml.gz").read_bytes()))
+    locs = {loc.text for loc in sitemap.iter(f"{SITEMAP}loc")}
     assert "https://example.org/mirror/papers/2512.16922/" in locs and "https://example.org/mirror/" in locs
     assert "Sitemap: https://example.org/mirror/sitemap.xml" in (site / "robots.txt").read_text()
 
@@ -86,9 +89,9 @@ def test_sitemap_lists_one_url_a_line():
 
 def test_sitemap_index_and_robots():
     site = SiteConfig(base_url="https://example.org/m/")
-    index = ET.fromstring(feeds.sitemap_index(["sitemaps/1.xml", "sitemaps/2.xml"], site))
+    index = ET.fromstring(feeds.sitemap_index(["sitemap-1.xml.gz", "sitemap-2.xml.gz"], site))
     locs = [loc.text for loc in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert locs == ["https://example.org/m/sitemaps/1.xml", "https://example.org/m/sitemaps/2.xml"]
+    assert locs == ["https://example.org/m/sitemap-1.xml.gz", "https://example.org/m/sitemap-2.xml.gz"]
     assert feeds.robots_txt(site) == "User-agent: *\nAllow: /\n\nSitemap: https://example.org/m/sitemap.xml\n"
 
 
@@ -106,7 +109,7 @@ def test_the_feed_spells_keywords_as_the_pages_do(mirror, run_cli):
     assert ">LoRA<" in (mirror / "site" / "papers" / "2503.00001" / "index.html").read_text(encoding="utf-8")
 
 
-def test_a_big_site_s_sitemaps_are_gzipped_behind_an_index(mirror, run_cli, monkeypatch):
+def test_a_big_site_s_urls_are_split_over_sitemaps(mirror, run_cli, monkeypatch):
     from samples import HOSTILE, write_archive
 
     from papermirror.site import pages
@@ -117,7 +120,7 @@ def test_a_big_site_s_sitemaps_are_gzipped_behind_an_index(mirror, run_cli, monk
     site = mirror / "site"
     index = ET.parse(site / "sitemap.xml").getroot()
     names = [loc.text.removeprefix("https://example.org/mirror/") for loc in index.iter(f"{SITEMAP}loc")]
-    assert len(names) >= 2 and all(name.startswith("sitemaps/") and name.endswith(".xml.gz") for name in names)
+    assert len(names) >= 2 and all(name.startswith("sitemap-") and name.endswith(".xml.gz") for name in names)
     urls = [ET.fromstring(gzip.decompress((site / name).read_bytes())) for name in names]
     locs = [loc.text for urlset in urls for loc in urlset.iter(f"{SITEMAP}loc")]
     assert all(len(list(urlset.iter(f"{SITEMAP}url"))) <= 10 for urlset in urls)

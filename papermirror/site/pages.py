@@ -14,7 +14,7 @@ previous/next links, counts; the templates only present them.
     search/index.html, 404.html          search page (filled in by the index stage), not-found page
     trends/index.html                    charts of the archive month by month (`site.trends`)
     papers.json, papers/YYYY.json.gz     the papers as data: the years, and each year's papers without their texts
-    feed.xml, sitemap.xml, robots.txt, static/...
+    feed.xml, sitemap.xml, sitemap-N.xml.gz, robots.txt, static/...
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from papermirror.site.contexts import (
 from papermirror.site.trends import keyword_sparklines, trends_context
 
 SITEMAP_MAX_URLS = 50_000
-"""The sitemap protocol's limit per file; bigger sites get a sitemap index."""
+"""The sitemap protocol's limit per file."""
 HOME_PAGES = 20
 """Home pages of the newest papers (1,000 at 50 a page). Older papers are listed by day and month in the
 archive: home pages of the whole archive repeated every one of them (2,000 pages at 100,000 papers, all
@@ -200,8 +200,9 @@ def plan_data(archive: Archive) -> list[Page]:
 
 
 def plan_sitemaps(archive: Archive, pages: list[Page]) -> list[Page]:
-    """One sitemap.xml, or a sitemap index over sitemaps/N.xml.gz (gzipped, as the protocol allows: a tenth of
-    the bytes) when there are too many URLs."""
+    """sitemap.xml, a sitemap index, over sitemap-N.xml.gz: the URLs, SITEMAP_MAX_URLS a file, gzipped as the
+    protocol allows (a tenth of the bytes: 1.1 MB of sitemap at 10,000 papers is 0.1 MB), beside the index at
+    the top of the site (a sitemap may only list URLs at or below its own folder)."""
     entries = []
     for page in pages:
         if not page.path.endswith("index.html") or page.path == "search/index.html":
@@ -212,10 +213,8 @@ def plan_sitemaps(archive: Archive, pages: list[Page]) -> list[Page]:
             lastmod = (paper.refreshed or paper.first_seen or paper.day or "")[:10] or None
         entries.append((page.path, lastmod))
     entries.sort(key=lambda entry: entry[0])
-    if len(entries) <= SITEMAP_MAX_URLS:
-        return [Page("sitemap.xml", "@sitemap", SitemapContext(tuple(entries)))]
-    parts = [tuple(entries[i : i + SITEMAP_MAX_URLS]) for i in range(0, len(entries), SITEMAP_MAX_URLS)]
-    names = tuple(f"sitemaps/{n}.xml.gz" for n in range(1, len(parts) + 1))
+    parts = [tuple(entries[i : i + SITEMAP_MAX_URLS]) for i in range(0, len(entries), SITEMAP_MAX_URLS)] or [()]
+    names = tuple(f"sitemap-{n}.xml.gz" for n in range(1, len(parts) + 1))
     return [Page(name, "@sitemap", SitemapContext(part)) for name, part in zip(names, parts)] + [
         Page("sitemap.xml", "@sitemap-index", SitemapIndexContext(names))
     ]
