@@ -22,11 +22,12 @@ from papermirror.errors import ContentError
 KEYWORD_MIN_PAPERS = 2
 """A keyword gets its own page when at least this many papers carry it (most keywords are unique
 to one paper; a page per such keyword would multiply the site's size for nothing) ..."""
-KEYWORD_PAGE_SHARE = 2_000
-"""... and, in a big archive, at least one paper in this many: 5 papers at 10,000, 50 at 100,000. So the keyword
+KEYWORD_PAGE_SHARE = 1_000
+"""... and, in a big archive, at least one paper in this many: 10 papers at 10,000, 100 at 100,000. So the keyword
 pages' bytes per paper stay about level as the archive grows instead of adding a page for every pair of papers
-(at 10,000 real papers, 5,566 keywords are shared by 2 papers or more, 1,245 by 5 or more; a paper sits on 2.9
-keyword pages or on 1.8). A keyword without a page links to a search for it, which finds its papers."""
+(of 9,877 real papers, 5,566 keywords are shared by 2 papers or more, 1,245 by 5 or more, 477 by 10 or more; a
+paper sits on 2.9, 1.8 or 1.3 keyword pages). A keyword without a page links to a search for it, which finds its
+papers (and the others that name it)."""
 SLUG_MAX = 60
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
