@@ -21,8 +21,6 @@ of 10 minutes. Nothing is asserted (tests/test_size_budget.py holds the bytes pe
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import logging
 import os
 import shutil
@@ -35,33 +33,33 @@ from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+
+from fakehub import BUNDLE, load_bundle  # noqa: E402
 
 from benchmarks.synthetic import make_mirror  # noqa: E402
 from papermirror.content.paper import Paper  # noqa: E402
 
-STREAM = REPO / "tests" / "data" / "daily_papers.jsonl.gz"
 PAGES_LIMIT = 10**9
 """GitHub Pages: a published site of at most 1 GB."""
 MIRROR_YML = "site:\n  title: {title}\n  base_url: https://user.github.io/repo/\nlisting:\n  include: []\n"
 
 
-def read_stream(last_days: int | None = None, stream: Path = STREAM) -> list[Paper]:
-    """Every paper of the recorded Daily Papers stream (or of its `last_days` days), folded day by day as a
-    snapshot stores it (also used by tests/test_size_budget.py)."""
+def read_stream(last_days: int | None = None, stream: Path = BUNDLE) -> list[Paper]:
+    """Every paper of the recorded Daily Papers stream (or of its `last_days` days), read by tests/fakehub's
+    `load_bundle` and folded day by day as a snapshot stores it (also used by tests/test_size_budget.py)."""
     from papermirror.fetch.merge import merge_paper
     from papermirror.fetch.normalise import normalise_item
 
-    with gzip.open(stream, "rt", encoding="utf-8") as lines:
-        days = [json.loads(line) for line in lines]
+    days = list(load_bundle(stream).items())
     papers: dict[str, Paper] = {}
     logging.disable(logging.WARNING)  # the stream's few unusable items are named by topic_eval.py
     try:
-        for day in days[-last_days if last_days else 0 :]:
-            for item in day["items"]:
-                fresh = normalise_item(item, listed_on=day["date"])
+        for date, items in days[-last_days if last_days else 0 :]:
+            for item in items:
+                fresh = normalise_item(item, listed_on=date)
                 if fresh is not None:
-                    papers[fresh.id] = merge_paper(papers.get(fresh.id), fresh, f"{day['date']}T08:00:00Z")
+                    papers[fresh.id] = merge_paper(papers.get(fresh.id), fresh, f"{date}T08:00:00Z")
     finally:
         logging.disable(logging.NOTSET)
     return list(papers.values())
@@ -91,7 +89,7 @@ def build(root: Path, index: bool) -> tuple[float, str]:
 
 
 DATA = "papers*.json"
-"""papers.json and papers/YYYY.json, counted apart from the paper pages and the root files."""
+"""papers.json and papers/YYYY.json.gz, counted apart from the paper pages and the root files."""
 
 
 def folder_sizes(site: Path) -> dict[str, list[int]]:
@@ -101,7 +99,7 @@ def folder_sizes(site: Path) -> dict[str, list[int]]:
         rel = os.path.relpath(folder, site)
         top = "(root files)" if rel == "." else rel.split(os.sep)[0] + "/"
         for name in files:
-            part = DATA if name.endswith(".json") and (top == "papers/" or name == "papers.json") else top
+            part = DATA if name.endswith((".json", ".json.gz")) and (top == "papers/" or name == "papers.json") else top
             sizes[part][0] += os.lstat(os.path.join(folder, name)).st_size
             sizes[part][1] += 1
     return dict(sizes)

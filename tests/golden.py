@@ -6,6 +6,7 @@ Used by tests/test_golden.py (compare) and tests/examples/regenerate.py (redraw 
 from __future__ import annotations
 
 import difflib
+import gzip
 import shutil
 import sys
 from pathlib import Path
@@ -33,13 +34,15 @@ def build_example(workdir: Path) -> Path:
     return workdir / "site"
 
 
-def site_files(site: Path) -> dict[str, bytes]:
-    """Every file of a built site but LEFT_OUT, by POSIX path."""
+def site_files(site: Path, unpack: bool = False) -> dict[str, bytes]:
+    """Every file of a built site but LEFT_OUT, by POSIX path; with `unpack`, a gzipped file by what it holds
+    (gzip's bytes may differ between zlib versions, what they hold may not)."""
     files = {}
     for path in sorted(site.rglob("*")):
         name = path.relative_to(site).as_posix()
         if path.is_file() and not name.startswith(LEFT_OUT):
-            files[name] = path.read_bytes()
+            data = path.read_bytes()
+            files[name] = gzip.decompress(data) if unpack and name.endswith(".gz") else data
     return files
 
 

@@ -7,9 +7,11 @@ from samples import make_paper, parse, write_archive
 
 from papermirror.content.paperfile import write_paper
 from papermirror.errors import ContentError
+from papermirror.site import archive as archive_module
 from papermirror.site.archive import (
     assign_slugs,
     build_archive,
+    keyword_min_papers,
     normalise_keyword,
     slugify,
 )
@@ -94,3 +96,19 @@ def test_pages_show_the_spelling_and_follow_it_when_it_changes(mirror, run_cli):
     unchanged = (site / "papers/2503.00001/index.html").read_text(encoding="utf-8")  # its file did not change
     assert '/mirror/keywords/lora/" data-pagefind-filter="keyword">lora</a>' in unchanged and ">LoRA<" not in unchanged
     assert parse(site / "keywords/lora/index.html").h1.strip() == "Keyword: lora"
+
+
+def test_a_big_archive_gives_pages_to_keywords_of_one_paper_in_a_thousand():
+    assert [keyword_min_papers(n) for n in (0, 220, 2_000, 2_001, 9_877, 10_007, 100_000)] == [2, 2, 2, 3, 10, 11, 100]
+
+
+def test_keywords_below_the_archive_s_threshold_have_no_page(tmp_path, monkeypatch):
+    monkeypatch.setattr(archive_module, "KEYWORD_PAGE_SHARE", 1)  # 3 papers: a keyword needs all 3 for a page
+    papers = {p.id: p for p in [
+        make_paper("2503.00001", "A", ai_keywords=("everywhere", "twice")),
+        make_paper("2503.00002", "B", ai_keywords=("everywhere", "twice")),
+        make_paper("2503.00003", "C", ai_keywords=("Everywhere", "once")),
+    ]}
+    archive = build_archive(papers, tmp_path)
+    assert archive.keyword_min_papers == 3 and list(archive.keywords) == ["everywhere"]
+    assert archive.single_keywords == 2 and archive.paper_keywords["2503.00001"] == ("everywhere", "twice")

@@ -52,7 +52,7 @@ def test_changed_paper_rewrites_only_its_pages(mirror, run_cli):
     rewritten = sorted(k for k in after if before.get(k) != after[k])
     assert rewritten == sorted([
         "papers/2503.00005/index.html", "index.html", f"archive/{changed.day}/index.html", "archive/2025-03/index.html",
-        "keywords/shared/index.html", "feed.xml", "papers.json", "papers/2025.json", "sitemap.xml",
+        "keywords/shared/index.html", "feed.xml", "papers.json", "papers/2025.json.gz", "sitemap-1.xml.gz",
         # the site's "updated" time moved: the pages that show it in their footer
         "about/index.html", "archive/index.html", "keywords/index.html", "search/index.html", "404.html",
         "trends/index.html",  # its upvotes chart and its "updated" time

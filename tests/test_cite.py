@@ -11,9 +11,9 @@ def test_bibtex_escapes_text_and_keeps_math():
     paper = make_paper("2502.12115", "Earn $1 Million & 50% of $m^2$ {braces} #1_a", authors=("Ada Lovelace", "Jürgen Müller"))
     entry = bibtex_entry(paper)
     assert entry.startswith("@misc{lovelace2025earn,\n")
-    assert "  title = {{Earn \\$1 Million \\& 50\\% of $m^2$ braces \\#1\\_a}}" in entry
-    assert "  author = {Ada Lovelace and Jürgen Müller}" in entry
-    assert "  eprint = {2502.12115}" in entry and entry.endswith("  url = {https://arxiv.org/abs/2502.12115}\n}")
+    assert "\ntitle={{Earn \\$1 Million \\& 50\\% of $m^2$ braces \\#1\\_a}},\n" in entry
+    assert "\nauthor={Ada Lovelace and Jürgen Müller},\n" in entry
+    assert entry.endswith("\neprint={2502.12115},\narchivePrefix={arXiv}\n}") and "url" not in entry
 
 
 def test_bibtex_key_falls_back_to_the_id():

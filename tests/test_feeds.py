@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import xml.etree.ElementTree as ET
 
@@ -10,6 +11,8 @@ from samples import ATOM, make_paper
 from papermirror.config import SiteConfig
 from papermirror.site import feeds
 from papermirror.site.contexts import Links
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def test_atom_feed_and_papers_json(shipped, run_cli):
@@ -30,15 +33,20 @@ def test_atom_feed_and_papers_json(shipped, run_cli):
     assert published == sorted(published, reverse=True)
     index = json.loads((site / "papers.json").read_text(encoding="utf-8"))
     assert index["count"] == len(list((shipped / "content/papers").glob("*/*.md"))) == sum(year["count"] for year in index["years"])
-    years = [json.loads((site / year["url"].removeprefix(index["base_url"])).read_text(encoding="utf-8")) for year in index["years"]]
+    files = [site / year["url"].removeprefix(index["base_url"]) for year in index["years"]]
+    assert all(file.name.endswith(".json.gz") for file in files)
+    years = [json.loads(gzip.decompress(file.read_bytes()).decode("utf-8")) for file in files]
     assert [year["year"] for year in years] == sorted((year["year"] for year in years), reverse=True)
     records = [paper for year in years for paper in year["papers"]]
     assert [year["count"] for year in years] == [len(year["papers"]) for year in years]
     assert {p["id"] for p in records} == {p.stem for p in (shipped / "content/papers").glob("*/*.md")}
     assert index["paper_url"].format(id=records[0]["id"]) == entries[0].findtext(f"{ATOM}id")
     assert all("abstract" not in p and "ai_summary" not in p for p in records)  # on the paper pages
-    sitemap = ET.parse(site / "sitemap.xml").getroot()
-    locs = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    index = ET.parse(site / "sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    assert [loc.text for loc in index.iter(f"{SITEMAP}loc")] == ["https://example.org/mirror/sitemap-1.xml.gz"]
+    sitemap = ET.fromstring(gzip.decompress((site / "sitemap-1.xml.gz").read_bytes()))
+    locs = {loc.text for loc in sitemap.iter(f"{SITEMAP}loc")}
     assert "https://example.org/mirror/papers/2512.16922/" in locs and "https://example.org/mirror/" in locs
     assert "Sitemap: https://example.org/mirror/sitemap.xml" in (site / "robots.txt").read_text()
 
@@ -67,7 +75,7 @@ def test_papers_json_is_one_paper_a_line_without_the_texts():
     assert "upvotes" not in old and "daily" not in old  # what a paper does not have is left out, as in content/
     index = json.loads(feeds.papers_json_index((("2025", 1), ("undated", 1)), site, None))
     assert index["count"] == 2 and index["paper_url"].format(id="hep-th/9901001") == "https://example.org/m/papers/hep-th/9901001/"
-    assert index["years"][1] == {"year": "undated", "count": 1, "url": "https://example.org/m/papers/undated.json"}
+    assert index["years"][1] == {"year": "undated", "count": 1, "url": "https://example.org/m/papers/undated.json.gz"}
 
 
 def test_sitemap_lists_one_url_a_line():
@@ -81,9 +89,9 @@ def test_sitemap_lists_one_url_a_line():
 
 def test_sitemap_index_and_robots():
     site = SiteConfig(base_url="https://example.org/m/")
-    index = ET.fromstring(feeds.sitemap_index(["sitemaps/1.xml", "sitemaps/2.xml"], site))
+    index = ET.fromstring(feeds.sitemap_index(["sitemap-1.xml.gz", "sitemap-2.xml.gz"], site))
     locs = [loc.text for loc in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert locs == ["https://example.org/m/sitemaps/1.xml", "https://example.org/m/sitemaps/2.xml"]
+    assert locs == ["https://example.org/m/sitemap-1.xml.gz", "https://example.org/m/sitemap-2.xml.gz"]
     assert feeds.robots_txt(site) == "User-agent: *\nAllow: /\n\nSitemap: https://example.org/m/sitemap.xml\n"
 
 
@@ -99,3 +107,21 @@ def test_the_feed_spells_keywords_as_the_pages_do(mirror, run_cli):
              for entry in feed.findall(f"{ATOM}entry")}
     assert terms == {"2503.00001": ["LoRA"], "2503.00002": ["LoRA"], "2503.00003": ["LoRA"]}
     assert ">LoRA<" in (mirror / "site" / "papers" / "2503.00001" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_big_site_s_urls_are_split_over_sitemaps(mirror, run_cli, monkeypatch):
+    from samples import HOSTILE, write_archive
+
+    from papermirror.site import pages
+
+    monkeypatch.setattr(pages, "SITEMAP_MAX_URLS", 10)
+    write_archive(mirror, HOSTILE)
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    site = mirror / "site"
+    index = ET.parse(site / "sitemap.xml").getroot()
+    names = [loc.text.removeprefix("https://example.org/mirror/") for loc in index.iter(f"{SITEMAP}loc")]
+    assert len(names) >= 2 and all(name.startswith("sitemap-") and name.endswith(".xml.gz") for name in names)
+    urls = [ET.fromstring(gzip.decompress((site / name).read_bytes())) for name in names]
+    locs = [loc.text for urlset in urls for loc in urlset.iter(f"{SITEMAP}loc")]
+    assert all(len(list(urlset.iter(f"{SITEMAP}url"))) <= 10 for urlset in urls)
+    assert "https://example.org/mirror/papers/2503.01234/" in locs and len(locs) == len(set(locs))

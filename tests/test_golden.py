@@ -18,8 +18,8 @@ from golden import (
 
 
 def test_example_site_matches_the_expected_tree(tmp_path):
-    built = site_files(build_example(tmp_path))
-    expected = site_files(EXPECTED)
+    built = site_files(build_example(tmp_path), unpack=True)
+    expected = site_files(EXPECTED, unpack=True)
     assert expected, f"{EXPECTED} is empty; run {REGENERATE}"
     missing, extra = sorted(set(expected) - set(built)), sorted(set(built) - set(expected))
     assert not missing and not extra, f"files missing: {missing}; files not expected: {extra}; if intended, run {REGENERATE}"

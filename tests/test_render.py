@@ -73,9 +73,11 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
     assert ("citation_publication_date", "2025/03/13") in metas
     assert ("citation_pdf_url", "https://arxiv.org/pdf/2503.01234") in metas
     assert ("citation_arxiv_id", "2503.01234") in metas
-    assert ("og:title", "<script>alert(1)</script> mass m^2 and CoSTA\\ast </a> <think> 🤗") in metas
-    # no tag repeats another: previews read the description and the canonical link, Scholar the publication date
-    assert not {"og:url", "og:description", "og:site_name", "citation_date"} & {name for name, _ in metas}
+    # no tag repeats another: previews read the title, the description and the canonical link, Scholar the
+    # publication date
+    assert not {"og:title", "og:type", "og:url", "og:description", "og:site_name", "citation_date"} & {name for name, _ in metas}
+    title = "&lt;script&gt;alert(1)&lt;/script&gt; mass m^2 and CoSTA\\ast &lt;/a&gt; &lt;think&gt; 🤗"
+    assert f"<title>{title} · Test mirror</title>" in (site / "papers/2503.01234/index.html").read_text(encoding="utf-8")
     # the search index reads the title, the authors, the abstract and the AI summary with the keywords
     bodies = [(t, a.get("class")) for t, a in page.attrs if "data-pagefind-body" in a]
     assert bodies == [("h1", None), ("div", "authors"), ("section", "abstract"), ("section", "ai")]
@@ -291,3 +293,18 @@ def test_no_page_carries_a_raw_control_character(mirror, run_cli):
     assert dirty == []
     page = (mirror / "site/papers/2503.00001/index.html").read_text(encoding="utf-8")
     assert "Nul and [31mred[0m" in page and "Bell Author" in page
+
+
+def test_a_keyword_below_a_big_archive_s_threshold_links_to_a_search(mirror, run_cli, monkeypatch):
+    from papermirror.site import archive
+
+    monkeypatch.setattr(archive, "KEYWORD_PAGE_SHARE", 1)  # as if each keyword needed every paper of the archive
+    write_archive(mirror, HOSTILE)
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    site = mirror / "site"
+    assert sorted(p.relative_to(site).as_posix() for p in (site / "keywords").rglob("index.html")) == ["keywords/index.html"]
+    paper = (site / "papers/2503.01234/index.html").read_text(encoding="utf-8")
+    assert '<li><a href="/mirror/search/?q=%22masked+image+modeling%22">masked image modeling</a></li>' in paper
+    assert 'data-pagefind-filter="keyword"' not in paper
+    index = (site / "keywords/index.html").read_text(encoding="utf-8")
+    assert f"0 keywords shared by at least {len(HOSTILE)} papers; 3 more appear on fewer papers and are listed on their pages" in index

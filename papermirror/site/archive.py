@@ -21,7 +21,13 @@ from papermirror.errors import ContentError
 
 KEYWORD_MIN_PAPERS = 2
 """A keyword gets its own page when at least this many papers carry it (most keywords are unique
-to one paper; a page per such keyword would multiply the site's size for nothing)."""
+to one paper; a page per such keyword would multiply the site's size for nothing) ..."""
+KEYWORD_PAGE_SHARE = 1_000
+"""... and, in a big archive, at least one paper in this many: 10 papers at 10,000, 100 at 100,000. So the keyword
+pages' bytes per paper stay about level as the archive grows instead of adding a page for every pair of papers
+(of 9,877 real papers, 5,566 keywords are shared by 2 papers or more, 1,245 by 5 or more, 477 by 10 or more; a
+paper sits on 2.9, 1.8 or 1.3 keyword pages). A keyword without a page links to a search for it, which finds its
+papers (and the others that name it)."""
 ORGANIZATION_MIN_PAPERS = 2
 """An organization gets its own page when at least this many papers are claimed by it (as keywords)."""
 SLUG_MAX = 60
@@ -57,8 +63,10 @@ class Archive:
     """Keywords that have a page, by shown name, in the order of their folded names."""
     paper_keywords: dict[str, tuple[str, ...]]
     """Each paper's keywords by shown name, one per folded name, in the hub's order."""
+    keyword_min_papers: int
+    """The fewest papers a keyword needs for a page of its own in this archive (`keyword_min_papers`)."""
     single_keywords: int
-    """How many keywords belong to fewer than KEYWORD_MIN_PAPERS papers (and have no page)."""
+    """How many keywords belong to fewer than `keyword_min_papers` papers (and have no page)."""
     organizations: dict[str, Keyword]
     """Organizations that have a page (a name, a slug and their papers, as keywords), by shown name."""
     paper_organization: dict[str, str]
@@ -158,6 +166,11 @@ def group_organizations(ordered: list[Paper]) -> tuple[dict[str, Keyword], dict[
     return pages, {paper_id: shown[keys[0]] for paper_id, keys in paper_keys.items() if keys}, len(by_key) - len(shared)
 
 
+def keyword_min_papers(papers: int) -> int:
+    """The fewest papers a keyword needs for a page of its own in an archive of `papers` papers."""
+    return max(KEYWORD_MIN_PAPERS, -(-papers // KEYWORD_PAGE_SHARE))
+
+
 def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
     """Check every paper's dates and group the papers for the site."""
     for paper in papers.values():
@@ -171,7 +184,8 @@ def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
             days[paper.day].append(paper.id)
             months[paper.day[:7]].append(paper.id)
     by_keyword, paper_keys, shown = group_keywords(ordered)
-    shared = {key: ids for key, ids in by_keyword.items() if len(ids) >= KEYWORD_MIN_PAPERS}
+    least = keyword_min_papers(len(papers))
+    shared = {key: ids for key, ids in by_keyword.items() if len(ids) >= least}
     slugs = assign_slugs(shared)  # from the folded names: a new spelling never moves a page
     keywords = {shown[key]: Keyword(shown[key], slugs[key], tuple(shared[key])) for key in sorted(shared)}
     paper_keywords = {paper_id: tuple(shown[key] for key in keys) for paper_id, keys in paper_keys.items()}
@@ -184,6 +198,7 @@ def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
         months={month: tuple(months[month]) for month in sorted(months)},
         keywords=keywords,
         paper_keywords=paper_keywords,
+        keyword_min_papers=least,
         single_keywords=len(by_keyword) - len(shared),
         organizations=organizations,
         paper_organization=paper_organization,

@@ -44,7 +44,8 @@ def bibtex_text(value: str) -> str:
 
 
 def bibtex_entry(paper: Paper) -> str:
-    """Return a @misc BibTeX entry for the arXiv paper, ready to paste."""
+    """Return a @misc BibTeX entry for the arXiv paper, ready to paste: a field a line, without indentation or
+    a url field (the eprint and archivePrefix give the arXiv link), as it is drawn on every paper page."""
     fields = [("title", "{" + bibtex_text(paper.title) + "}")]
     if paper.authors:
         authors = " and ".join(paper.authors)  # one pass when no name holds math (nearly always)
@@ -52,8 +53,8 @@ def bibtex_entry(paper: Paper) -> str:
     year = (paper.published or paper.day or "")[:4]
     if year:
         fields.append(("year", year))
-    fields += [("eprint", paper.id), ("archivePrefix", "arXiv"), ("url", paper.arxiv_url)]
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    fields += [("eprint", paper.id), ("archivePrefix", "arXiv")]  # BibLaTeX and arXiv's styles link the eprint
+    body = ",\n".join(f"{name}={{{value}}}" for name, value in fields)
     return f"@misc{{{bibtex_key(paper)},\n{body}\n}}"
 
 

@@ -130,8 +130,9 @@ class KeywordIndexContext:
 
     keywords: tuple[Link, ...]
     single: int
-    """Keywords of a single paper, without a page of their own."""
+    """Keywords of fewer than `min_papers` papers, without a page of their own."""
     min_papers: int
+    """The fewest papers a keyword needs for a page (2, or more in a big archive: site/archive.py)."""
     updated: str | None
 
 
@@ -144,7 +145,7 @@ class PlainContext:
 
 @dataclass(frozen=True, slots=True)
 class DataIndexContext:
-    """@json-index (papers.json): the archive's papers by year, each year in papers/YYYY.json."""
+    """@json-index (papers.json): the archive's papers by year, each year in papers/YYYY.json.gz."""
 
     updated: str | None
     years: tuple[tuple[str, int], ...]
@@ -153,7 +154,7 @@ class DataIndexContext:
 
 @dataclass(frozen=True, slots=True)
 class DataYearContext:
-    """@json (papers/YYYY.json): one year's papers."""
+    """@json (papers/YYYY.json.gz): one year's papers."""
 
     year: str
     updated: str | None

@@ -79,7 +79,7 @@ def atom_feed(papers: list[Paper], site: SiteConfig, links: Links, updated: str 
 
 
 DATA_LEFT_OUT = ("abstract", "ai_summary", "notes", "thumbnail", "queries", "first_seen")
-"""Fields papers/YYYY.json leaves out: the texts are on each paper's page (at 100,000 papers they would
+"""Fields papers/YYYY.json.gz leaves out: the texts are on each paper's page (at 100,000 papers they would
 weigh a quarter of a gigabyte here), the rest is bookkeeping of the mirror; content/ holds them all."""
 
 
@@ -101,16 +101,17 @@ def _json_object(head: dict, name: str, lines: list[str]) -> str:
 
 
 def papers_json(papers: list[Paper], site: SiteConfig, year: str, updated: str | None) -> str:
-    """Return the papers of one year (papers/YYYY.json): one paper a line, newest first, stable key order."""
+    """Return the papers of one year (papers/YYYY.json.gz, gzipped when written): one paper a line, newest
+    first, stable key order."""
     head = {"title": site.title, "base_url": site.base_url, "year": year, "updated": updated, "count": len(papers)}
     return _json_object(head, "papers", [paper_record(paper) for paper in papers])
 
 
 def papers_json_index(years: tuple[tuple[str, int], ...], site: SiteConfig, updated: str | None) -> str:
-    """Return papers.json: the archive's figures and where each year's papers are (papers/YYYY.json)."""
+    """Return papers.json: the archive's figures and where each year's papers are (papers/YYYY.json.gz)."""
     head = {"title": site.title, "base_url": site.base_url, "updated": updated, "count": sum(n for _, n in years),
             "paper_url": site.base_url + "papers/{id}/", "fields_left_out": list(DATA_LEFT_OUT)}
-    lines = [json.dumps({"year": year, "count": count, "url": f"{site.base_url}papers/{year}.json"}) for year, count in years]
+    lines = [json.dumps({"year": year, "count": count, "url": f"{site.base_url}papers/{year}.json.gz"}) for year, count in years]
     return _json_object(head, "years", lines)
 
 

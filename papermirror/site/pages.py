@@ -14,8 +14,8 @@ previous/next links, counts; the templates only present them.
     about/index.html                     the topic, the sources, the coverage, how to fork
     search/index.html, 404.html          search page (filled in by the index stage), not-found page
     trends/index.html                    charts of the archive month by month (`site.trends`)
-    papers.json, papers/YYYY.json        the papers as data: the years, and each year's papers without their texts
-    feed.xml, sitemap.xml, robots.txt, static/...
+    papers.json, papers/YYYY.json.gz     the papers as data: the years, and each year's papers without their texts
+    feed.xml, sitemap.xml, sitemap-N.xml.gz, robots.txt, static/...
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Literal
 
 from papermirror.config import SiteConfig
 from papermirror.site.about import AboutContext
-from papermirror.site.archive import KEYWORD_MIN_PAPERS, Archive, Keyword
+from papermirror.site.archive import Archive, Keyword
 from papermirror.site.contexts import (
     ArchiveIndexContext,
     DataIndexContext,
@@ -53,7 +53,7 @@ from papermirror.site.trends import keyword_sparklines, trends_context
 from papermirror.site.ways import feed_path, plan_ways
 
 SITEMAP_MAX_URLS = 50_000
-"""The sitemap protocol's limit per file; bigger sites get a sitemap index."""
+"""The sitemap protocol's limit per file."""
 HOME_PAGES = 20
 """Home pages of the newest papers (1,000 at 50 a page). Older papers are listed by day and month in the
 archive: home pages of the whole archive repeated every one of them (2,000 pages at 100,000 papers, all
@@ -177,7 +177,7 @@ def plan_keyword_pages(archive: Archive, site: SiteConfig, links: Links, updated
     for keyword in archive.keywords.values():
         pages += plan_group_pages(keyword, "keyword", site, links.keyword, sparklines.get(keyword.name))
     listing = tuple(Link(links.keyword(k.slug), k.name, len(k.paper_ids)) for k in archive.keywords.values())
-    context = KeywordIndexContext(listing, archive.single_keywords, KEYWORD_MIN_PAPERS, updated)
+    context = KeywordIndexContext(listing, archive.single_keywords, archive.keyword_min_papers, updated)
     return pages + [Page("keywords/index.html", "keywords.html", context)]
 
 
@@ -198,8 +198,9 @@ def plan_group_pages(group: Keyword, kind: Literal["keyword", "organization"], s
 
 
 def plan_data(archive: Archive) -> list[Page]:
-    """papers.json, the index, and papers/YYYY.json, each year's papers (by the day they are filed under)
-    newest first: a daily snapshot changes the newest year's file, not one file of the whole archive."""
+    """papers.json, the index, and papers/YYYY.json.gz, each year's papers (by the day they are filed under)
+    newest first, gzipped (a sixth of the bytes): a daily snapshot changes the newest year's file, not one file
+    of the whole archive."""
     years: dict[str, list[str]] = {}
     for paper_id in archive.newest:
         day = archive.papers[paper_id].day
@@ -209,12 +210,14 @@ def plan_data(archive: Archive) -> list[Page]:
     for year in order:
         papers = [archive.papers[paper_id] for paper_id in years[year]]
         newest = max(paper.refreshed or paper.first_seen or "" for paper in papers) or None
-        pages.append(Page(f"papers/{year}.json", "@json", DataYearContext(year, newest), tuple(years[year])))
+        pages.append(Page(f"papers/{year}.json.gz", "@json", DataYearContext(year, newest), tuple(years[year])))
     return pages
 
 
 def plan_sitemaps(archive: Archive, pages: list[Page]) -> list[Page]:
-    """One sitemap.xml, or a sitemap index over sitemaps/N.xml when there are too many URLs."""
+    """sitemap.xml, a sitemap index, over sitemap-N.xml.gz: the URLs, SITEMAP_MAX_URLS a file, gzipped as the
+    protocol allows (a tenth of the bytes: 1.1 MB of sitemap at 10,000 papers is 0.1 MB), beside the index at
+    the top of the site (a sitemap may only list URLs at or below its own folder)."""
     entries = []
     for page in pages:
         if not page.path.endswith("index.html") or page.path == "search/index.html":
@@ -225,10 +228,8 @@ def plan_sitemaps(archive: Archive, pages: list[Page]) -> list[Page]:
             lastmod = (paper.refreshed or paper.first_seen or paper.day or "")[:10] or None
         entries.append((page.path, lastmod))
     entries.sort(key=lambda entry: entry[0])
-    if len(entries) <= SITEMAP_MAX_URLS:
-        return [Page("sitemap.xml", "@sitemap", SitemapContext(tuple(entries)))]
-    parts = [tuple(entries[i : i + SITEMAP_MAX_URLS]) for i in range(0, len(entries), SITEMAP_MAX_URLS)]
-    names = tuple(f"sitemaps/{n}.xml" for n in range(1, len(parts) + 1))
+    parts = [tuple(entries[i : i + SITEMAP_MAX_URLS]) for i in range(0, len(entries), SITEMAP_MAX_URLS)] or [()]
+    names = tuple(f"sitemap-{n}.xml.gz" for n in range(1, len(parts) + 1))
     return [Page(name, "@sitemap", SitemapContext(part)) for name, part in zip(names, parts)] + [
         Page("sitemap.xml", "@sitemap-index", SitemapIndexContext(names))
     ]

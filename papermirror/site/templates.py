@@ -6,6 +6,7 @@ page unescaped is what this package builds itself (MathML from `mathtext`, sanit
 
 from __future__ import annotations
 
+import gzip
 import traceback
 from pathlib import Path
 
@@ -29,6 +30,9 @@ from papermirror.site.mathtext import (
 from papermirror.site.notes import render_notes
 from papermirror.site.topicfeed import topic_feed
 
+GZIP_LEVEL = 9
+"""A built-in output named *.gz (papers/YYYY.json.gz) is gzipped at this level, with no time stamp in it, so
+that the same content gives the same bytes."""
 DESCRIPTION_CHARS = 160
 """A paper page's meta description: about what a search engine shows under a link."""
 CITATION_LEFT_OUT = ("citation_date", "citation_abstract_html_url")
@@ -193,9 +197,10 @@ class Renderer:
         return context
 
     def render(self, page: Page) -> bytes:
-        """Return the bytes of one output file."""
+        """Return the bytes of one output file (gzipped when its name ends in .gz)."""
         if page.template.startswith("@"):
-            return self.render_builtin(page).encode("utf-8")
+            data = self.render_builtin(page).encode("utf-8")
+            return gzip.compress(data, GZIP_LEVEL, mtime=0) if page.path.endswith(".gz") else data
         try:
             html = self.template(page.template).render(self.context(page))
         except jinja2.TemplateError as exc:
