@@ -30,9 +30,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
-import pickle
-import re
-import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -40,8 +37,14 @@ import numpy as np
 from scipy import sparse
 
 from papermirror.content.paper import Paper
-from papermirror.files import atomic_writer
 from papermirror.processes import die_with_parent
+from papermirror.site.related_terms import (
+    load_cache,
+    save_cache,
+    term_keys,
+    text_digest,
+    tfidf,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,149 +59,10 @@ EXACT_PAIRS = 100_000
 """Pairs scored exactly at a time (their two rows are copied)."""
 CANDIDATES = 20
 """Papers per paper scored exactly: the best by partial score over its strongest terms."""
-MIN_DF, MAX_DF, MAX_TERMS = 5, 0.5, 20_000
-"""arxiv-sanity-lite's vocabulary: terms of at least MIN_DF papers (fewer in an archive of under 500)
-and of at most MAX_DF of them, the MAX_TERMS most frequent of those."""
-PAIR_MIX = 0x9E3779B97F4A7C15
-"""Mixes the keys of two neighbouring words into the key of the pair (the golden-ratio constant)."""
 BLOCK = 512
 """Papers whose candidates are looked up in one sparse product."""
 PARALLEL_MIN_BLOCKS = 8
 """Below this many blocks, search in this process (starting workers costs more)."""
-CACHE_NAME = "related.pickle"
-CACHE_VERSION = 3
-STOP_WORDS = frozenset("""
-a about above across after afterwards again against all almost alone along already also although always am
-among amongst amoungst amount an and another any anyhow anyone anything anyway anywhere are around as at
-back be became because become becomes becoming been before beforehand behind being below beside besides
-between beyond bill both bottom but by call can cannot cant co con could couldnt cry de describe detail do
-done down due during each eg eight either eleven else elsewhere empty enough etc even ever every everyone
-everything everywhere except few fifteen fifty fill find fire first five for former formerly forty found
-four from front full further get give go had has hasnt have he hence her here hereafter hereby herein
-hereupon hers herself him himself his how however hundred i ie if in inc indeed interest into is it its
-itself keep last latter latterly least less ltd made many may me meanwhile might mill mine more moreover
-most mostly move much must my myself name namely neither never nevertheless next nine no nobody none noone
-nor not nothing now nowhere of off often on once one only onto or other others otherwise our ours ourselves
-out over own part per perhaps please put rather re same see seem seemed seeming seems serious several she
-should show side since sincere six sixty so some somehow someone something sometime sometimes somewhere
-still such system take ten than that the their them themselves then thence there thereafter thereby
-therefore therein thereupon these they thick thin third this those though three through throughout thru thus
-to together too top toward towards twelve twenty two un under until up upon us very via was we well were
-what whatever when whence whenever where whereafter whereas whereby wherein whereupon wherever whether which
-while whither who whoever whole whom whose why will with within without would yet you your yours yourself
-yourselves
-""".split())
-"""scikit-learn's English stop words (the Glasgow IR group's list), as arxiv-sanity uses them."""
-_WORD = re.compile(r"\b[a-z_][a-z0-9_]+\b")
-"""scikit-learn's default token, lower-cased: two or more letters, digits or _, not starting with a digit."""
-
-
-def term_key(term: str) -> int:
-    """A term's 63-bit key, the same in every process (Python's own hash of a str is not)."""
-    return int.from_bytes(hashlib.blake2b(term.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") >> 1 | 1
-
-
-class WordKeys(dict):
-    """Word -> its key (0 for a stop word), each word hashed once."""
-
-    def __missing__(self, word: str) -> int:
-        self[word] = key = 0 if word in STOP_WORDS else term_key(word)
-        return key
-
-
-def words_of(text: str) -> list[str]:
-    """The words of a text, lower-cased and without accents ("Schrödinger" -> "schrodinger")."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    return _WORD.findall("".join(c for c in text if not unicodedata.combining(c)) if not text.isascii() else text)
-
-
-def paper_keys(paper: Paper, keys: WordKeys) -> tuple[np.ndarray, np.ndarray]:
-    """The keys of a paper's terms, ascending, and how often each occurs: each word of its title, abstract
-    and authors (stop words left out), and each pair of neighbouring words."""
-    text = " ".join((paper.title, paper.abstract, *paper.authors))
-    words = np.array([keys[word] for word in words_of(text)], dtype=np.uint64)
-    words = words[words != 0]
-    pairs = (words[:-1] * np.uint64(PAIR_MIX) + words[1:]) >> np.uint64(1) | np.uint64(1)
-    found, counts = np.unique(np.concatenate((words, pairs)).view(np.int64), return_counts=True)
-    return found, counts.astype(np.float32)
-
-
-def text_digest(paper: Paper) -> str:
-    """Hash what a paper's terms are made of."""
-    text = "\0".join((paper.title, paper.abstract, *paper.authors))
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-
-
-# --- terms, cached by text ----------------------------------------------------------------------------
-
-
-def load_cache(cache_dir: Path | None) -> dict:
-    """Return the last build's terms and neighbours ({} when missing, stale or unreadable)."""
-    if cache_dir is None:
-        return {}
-    try:
-        with (cache_dir / CACHE_NAME).open("rb") as handle:
-            stored = pickle.load(handle)
-    except FileNotFoundError:
-        return {}
-    except Exception as exc:  # a damaged cache is only a slower build
-        log.debug("ignoring unreadable %s: %s", cache_dir / CACHE_NAME, exc)
-        return {}
-    return stored if isinstance(stored, dict) and stored.get("version") == CACHE_VERSION else {}
-
-
-def save_cache(cache_dir: Path | None, data: dict) -> None:
-    if cache_dir is not None:
-        with atomic_writer(cache_dir / CACHE_NAME, durable=False) as handle:
-            pickle.dump({"version": CACHE_VERSION, **data}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def term_counts(papers: list[Paper], digests: list[str], cache: dict) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Return the term counts (a row per paper, a column per term) and each column's key, keys ascending.
-
-    The rows of papers whose text the cache holds are copied from it and only the others tokenised; the
-    cached columns are merged with the new keys (no sort of every term of the archive) and the columns
-    no paper uses any more dropped, so the matrix is the one a build without a cache makes.
-    """
-    cached_row = {paper_id: row for row, paper_id in enumerate(cache.get("ids", ()))}
-    old_digests, old_indptr = cache.get("digests", ()), cache.get("indptr")
-    words, cached, fresh = WordKeys(), {}, {}
-    for n, (paper, digest) in enumerate(zip(papers, digests)):
-        row = cached_row.get(paper.id)
-        if row is not None and old_digests[row] == digest:
-            cached[n] = slice(old_indptr[row], old_indptr[row + 1])
-        else:
-            fresh[n] = paper_keys(paper, words)
-    log.debug("related: %d papers, %d tokenised", len(papers), len(fresh))
-    old_columns = cache.get("columns", np.zeros(0, np.int64))
-    columns = np.union1d(old_columns, np.concatenate([keys for keys, _ in fresh.values()])) if fresh else old_columns
-    moved = np.searchsorted(columns, old_columns)
-    rows = [(moved[cache["indices"][cached[n]]], cache["counts"][cached[n]]) if n in cached
-            else (np.searchsorted(columns, fresh[n][0]), fresh[n][1]) for n in range(len(papers))]
-    indptr = np.concatenate(([0], np.cumsum([len(indices) for indices, _ in rows]))).astype(np.int64)
-    indices = np.concatenate([indices for indices, _ in rows]) if rows else np.zeros(0, np.int64)
-    counts = np.concatenate([values for _, values in rows]) if rows else np.zeros(0, np.float32)
-    used = np.bincount(indices, minlength=len(columns)) > 0
-    indices = (np.cumsum(used) - 1)[indices]
-    return sparse.csr_matrix((counts, indices, indptr), shape=(len(papers), int(used.sum()))), columns[used]
-
-
-def tfidf(counts: sparse.csr_matrix) -> sparse.csr_matrix:
-    """Keep arxiv-sanity's vocabulary (MIN_DF, MAX_DF, MAX_TERMS), weigh counts by (1 + ln tf) * smoothed
-    idf and norm each row (scikit-learn's TfidfVectorizer with sublinear_tf)."""
-    papers = counts.shape[0]
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
-    kept = np.flatnonzero((df >= max(2, min(MIN_DF, papers // 100))) & (df <= max(MAX_DF * papers, 2)))
-    if len(kept) > MAX_TERMS:
-        frequency = np.asarray(counts.sum(axis=0)).ravel()[kept]
-        kept = np.sort(kept[np.argsort(-frequency, kind="stable")[:MAX_TERMS]])
-    weights = counts[:, kept].tocsr()
-    idf = np.log((1 + papers) / (1 + df[kept])) + 1
-    weights.data = ((1 + np.log(weights.data)) * idf[weights.indices]).astype(np.float32)
-    norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
-    norms[norms == 0] = 1
-    weights.data *= np.repeat((1 / norms).astype(np.float32), np.diff(weights.indptr))
-    return weights
 
 
 # --- nearest neighbours -------------------------------------------------------------------------------
@@ -288,9 +152,8 @@ def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path
     cache = load_cache(cache_dir)
     if cache.get("corpus") == corpus:
         return cache["related"]
-    counts, columns = term_counts([papers[paper_id] for paper_id in ids], digests, cache)
-    found = nearest(tfidf(counts), count, jobs)
+    terms = term_keys([papers[paper_id] for paper_id in ids], digests, cache)
+    found = nearest(tfidf(terms), count, jobs)
     related = {paper_id: tuple(ids[column] for column in columns) for paper_id, columns in zip(ids, found)}
-    save_cache(cache_dir, {"corpus": corpus, "related": related, "ids": ids, "digests": digests, "indptr": counts.indptr,
-                           "indices": counts.indices, "counts": counts.data, "columns": columns})
+    save_cache(cache_dir, {"corpus": corpus, "related": related, "ids": ids, "digests": digests, **terms})
     return related
