@@ -29,16 +29,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
 from papermirror.content.paper import Paper
-from papermirror.processes import die_with_parent
 from papermirror.site.related_terms import (
+    forked_map,
     load_cache,
     save_cache,
     term_keys,
@@ -78,15 +76,12 @@ def strongest_terms(weights: sparse.csr_matrix, count: int) -> sparse.csr_matrix
     return sparse.csr_matrix((weights.data[keep], weights.indices[keep], indptr), shape=weights.shape)
 
 
-def best_of_row(start: int, row: int, columns: np.ndarray, scores: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
-    """The `count` best (column, score) of one row of a product, best first, ties by column; never the row itself."""
-    wanted = (scores > 0) & (columns != start + row)
-    columns, scores = columns[wanted], scores[wanted]
-    if len(scores) > count:  # keep the `count` best and everything tied with the last of them
-        wanted = scores >= np.partition(scores, len(scores) - count)[len(scores) - count]
-        columns, scores = columns[wanted], scores[wanted]
-    order = np.lexsort((columns, -scores))[:count]
-    return columns[order], scores[order]
+def best_per_row(rows: np.ndarray, columns: np.ndarray, scores: np.ndarray, count: int) -> np.ndarray:
+    """Return the positions of each row's `count` best entries of a positive score: by row, best first, ties by column."""
+    order = np.lexsort((columns, -scores, rows))
+    order = order[scores[order] > 0]
+    ranked = rows[order]
+    return order[np.arange(len(order)) - np.searchsorted(ranked, ranked) < count]
 
 
 def exact_scores(weights: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
@@ -99,30 +94,31 @@ def exact_scores(weights: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarr
     return scores
 
 
-_WORKER: dict = {}
-"""The matrices of a search worker (weights, queries, index), inherited through fork (the only state)."""
+def candidates_of(product: sparse.csr_matrix, start: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return each row's `count` best columns of a block's product by partial score (row, column pairs), never
+    the row itself (row `row` of the block is paper `start + row`)."""
+    sizes = np.diff(product.indptr)
+    rows = np.repeat(np.arange(len(sizes)), sizes)
+    product.data[product.indices == start + rows] = 0
+    picked = [np.flatnonzero(sizes[rows] <= count)]  # short rows: every entry
+    for row in np.flatnonzero(sizes > count):  # long rows: the `count` best and those tied with the last
+        scores = product.data[product.indptr[row] : product.indptr[row + 1]]
+        picked.append(product.indptr[row] + np.flatnonzero(scores >= np.partition(scores, len(scores) - count)[-count]))
+    picked = np.concatenate(picked)
+    best = picked[best_per_row(rows[picked], product.indices[picked], product.data[picked], count)]
+    return rows[best], product.indices[best]
 
 
-def _start_worker(matrices: tuple) -> None:
-    die_with_parent()
-    _WORKER["matrices"] = matrices
-
-
-def nearest_in_blocks(starts: list[int], count: int, matrices: tuple | None = None) -> list[tuple[int, list[np.ndarray]]]:
+def nearest_in_blocks(starts: list[int], matrices: tuple) -> list[tuple[int, list[np.ndarray]]]:
     """For each block of BLOCK rows from `starts`: each row's CANDIDATES best rows by partial score
     (one sparse product), scored by exact cosine; its `count` best, best first, ties by row number."""
-    weights, queries, index = matrices or _WORKER["matrices"]
+    weights, queries, index, count = matrices
     found = []
     for start in starts:
-        product = (queries[start : start + BLOCK] @ index).tocsr()
-        candidates = [best_of_row(start, row, product.indices[product.indptr[row] : product.indptr[row + 1]],
-                                  product.data[product.indptr[row] : product.indptr[row + 1]], CANDIDATES)[0]
-                      for row in range(product.shape[0])]
-        bounds = np.concatenate(([0], np.cumsum([len(c) for c in candidates])))
-        columns = np.concatenate(candidates) if candidates else np.zeros(0, np.int64)
-        scores = exact_scores(weights, np.repeat(np.arange(start, start + len(candidates)), np.diff(bounds)), columns)
-        found.append((start, [best_of_row(start, row, columns[bounds[row] : bounds[row + 1]],
-                                          scores[bounds[row] : bounds[row + 1]], count)[0] for row in range(len(candidates))]))
+        rows, columns = candidates_of((queries[start : start + BLOCK] @ index).tocsr(), start, CANDIDATES)
+        best = best_per_row(rows, columns, exact_scores(weights, start + rows, columns), count)
+        ends = np.cumsum(np.bincount(rows[best], minlength=min(BLOCK, weights.shape[0] - start)))
+        found.append((start, np.split(columns[best], ends[:-1])))
     return found
 
 
@@ -130,15 +126,10 @@ def nearest(weights: sparse.csr_matrix, count: int, jobs: int = 1) -> list[np.nd
     """Return each row's `count` most similar rows by cosine, best first, ties by row number: among the
     CANDIDATES rows scoring best against its QUERY_TERMS heaviest terms; the blocks of rows are shared
     out among `jobs` forked processes when there are many (each inherits the matrices, none is pickled)."""
-    matrices = weights, strongest_terms(weights, QUERY_TERMS), strongest_terms(weights.T.tocsr(), POSTINGS)
+    matrices = weights, strongest_terms(weights, QUERY_TERMS), strongest_terms(weights.T.tocsr(), POSTINGS), count
     starts = list(range(0, weights.shape[0], BLOCK))
-    if jobs <= 1 or len(starts) < PARALLEL_MIN_BLOCKS or "fork" not in multiprocessing.get_all_start_methods():
-        blocks = nearest_in_blocks(starts, count, matrices)
-    else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_start_worker, initargs=(matrices,)) as pool:
-            shares = [starts[n :: jobs * 4] for n in range(jobs * 4)]
-            blocks = [block for part in pool.map(nearest_in_blocks, shares, [count] * len(shares)) for block in part]
+    shares = [starts[n :: jobs * 4] for n in range(jobs * 4)] if len(starts) >= PARALLEL_MIN_BLOCKS else [starts]
+    blocks = [block for part in forked_map(nearest_in_blocks, shares, matrices, jobs) for block in part]
     return [rows for _start, block in sorted(blocks, key=lambda item: item[0]) for rows in block]
 
 

@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import pickle
 import re
 import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +33,7 @@ from scipy import sparse
 
 from papermirror.content.paper import Paper
 from papermirror.files import atomic_writer
+from papermirror.processes import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +42,8 @@ MIN_DF, MAX_DF, MAX_TERMS = 5, 0.5, 20_000
 and of at most MAX_DF of them, the MAX_TERMS most frequent of those."""
 PAIR_MIX = 0x9E3779B97F4A7C15
 """Mixes the keys of two neighbouring words into the key of the pair (the golden-ratio constant)."""
+PARALLEL_MIN_PAPERS = 2000
+"""Below this many papers to tokenise, tokenise in this process (starting workers costs more)."""
 CACHE_NAME = "related.pickle"
 CACHE_VERSION = 4
 STOP_WORDS = frozenset("""
@@ -83,7 +89,8 @@ def words_of(text: str) -> list[str]:
     """The words of a text, lower-cased and without accents ("Schrödinger" -> "schrodinger")."""
     text = unicodedata.normalize("NFKD", text.lower())
     if not text.isascii():  # drop the combining marks, looking up each distinct character once
-        text = text.translate({ord(c): None for c in set(text) if unicodedata.combining(c)})
+        for mark in [c for c in set(text) if unicodedata.combining(c)]:
+            text = text.replace(mark, "")
     return _WORD.findall(text)
 
 
@@ -91,7 +98,7 @@ def paper_keys(paper: Paper, keys: WordKeys) -> tuple[np.ndarray, np.ndarray]:
     """The keys of a paper's terms, ascending, and how often each occurs: each word of its title, abstract
     and authors (stop words left out), and each pair of neighbouring words."""
     text = " ".join((paper.title, paper.abstract, *paper.authors))
-    words = np.fromiter(map(keys.__getitem__, words_of(text)), dtype=np.uint64)
+    words = np.array(list(map(keys.__getitem__, words_of(text))), dtype=np.uint64)
     words = words[words != 0]
     pairs = (words[:-1] * np.uint64(PAIR_MIX) + words[1:]) >> np.uint64(1) | np.uint64(1)
     found, counts = np.unique(np.concatenate((words, pairs)).view(np.int64), return_counts=True)
@@ -125,21 +132,31 @@ def save_cache(cache_dir: Path | None, data: dict) -> None:
             pickle.dump({"version": CACHE_VERSION, **data}, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def term_keys(papers: list[Paper], digests: list[str], cache: dict) -> dict[str, np.ndarray]:
+def tokenise_share(rows: list[int], papers: list[Paper]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return the term keys and counts of papers[row] for each row (one word cache for them all)."""
+    words = WordKeys()
+    return [paper_keys(papers[row], words) for row in rows]
+
+
+def term_keys(papers: list[Paper], digests: list[str], cache: dict, jobs: int = 1) -> dict[str, np.ndarray]:
     """Return every paper's term keys (ascending) and counts, end to end in "keys" and "counts", paper n's
-    from "indptr"[n] to "indptr"[n + 1]: copied from the cache for a paper whose text it holds, else tokenised."""
+    from "indptr"[n] to "indptr"[n + 1]: copied from the cache for a paper whose text it holds, else tokenised
+    (in `jobs` forked processes when there are PARALLEL_MIN_PAPERS or more)."""
     cached_row = {paper_id: row for row, paper_id in enumerate(cache.get("ids", ()))}
     old_digests, old_indptr = cache.get("digests", ()), cache.get("indptr")
-    words, rows, fresh = WordKeys(), [], 0
-    for paper, digest in zip(papers, digests):
+    rows: list = [None] * len(papers)
+    for n, (paper, digest) in enumerate(zip(papers, digests)):
         row = cached_row.get(paper.id)
         if row is not None and old_digests[row] == digest:
             part = slice(old_indptr[row], old_indptr[row + 1])
-            rows.append((cache["keys"][part], cache["counts"][part]))
-        else:
-            rows.append(paper_keys(paper, words))
-            fresh += 1
-    log.debug("related: %d papers, %d tokenised", len(papers), fresh)
+            rows[n] = (cache["keys"][part], cache["counts"][part])
+    fresh = [n for n, row in enumerate(rows) if row is None]
+    log.debug("related: %d papers, %d tokenised", len(papers), len(fresh))
+    parts = max(1, min(jobs * 4, len(fresh) // (PARALLEL_MIN_PAPERS // 4)))
+    shares = [fresh[len(fresh) * k // parts : len(fresh) * (k + 1) // parts] for k in range(parts)]
+    for share, found in zip(shares, forked_map(tokenise_share, shares, papers, jobs if parts > 1 else 1)):
+        for n, keys_counts in zip(share, found):
+            rows[n] = keys_counts
     indptr = np.concatenate(([0], np.cumsum([len(keys) for keys, _ in rows]))).astype(np.int64)
     keys = np.concatenate([keys for keys, _ in rows]) if rows else np.zeros(0, np.int64)
     counts = np.concatenate([counts for _, counts in rows]) if rows else np.zeros(0, np.uint32)
@@ -147,42 +164,62 @@ def term_keys(papers: list[Paper], digests: list[str], cache: dict) -> dict[str,
 
 
 def vocabulary(keys: np.ndarray, counts: np.ndarray, papers: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return arxiv-sanity's vocabulary (MIN_DF, MAX_DF, MAX_TERMS) as ascending keys with each one's
-    document frequency: one sort of all the keys, then a look-up among the terms of MIN_DF papers or more."""
+    """Return each key's column in arxiv-sanity's vocabulary (MIN_DF, MAX_DF, MAX_TERMS; -1 for a key left
+    out), the columns in key order, and each column's document frequency: one sort of all the keys, then
+    a look-up among the terms of MIN_DF papers or more."""
     ordered = np.sort(keys)
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if len(keys) else np.zeros(0, np.int64)
     df = np.diff(np.append(starts, len(keys)))
     wanted = (df >= max(2, min(MIN_DF, papers // 100))) & (df <= max(MAX_DF * papers, 2))
     terms, df = ordered[starts[wanted]], df[wanted]
-    if len(terms) > MAX_TERMS:
-        position, found = look_up(terms, keys)
-        frequency = np.bincount(position[found], weights=counts[found], minlength=len(terms))
-        kept = np.sort(np.argsort(-frequency, kind="stable")[:MAX_TERMS])
-        terms, df = terms[kept], df[kept]
-    return terms, df
-
-
-def look_up(terms: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return where each key is in the ascending `terms`, and whether it is there at all."""
     position = np.searchsorted(terms, keys)
     found = terms[np.minimum(position, len(terms) - 1)] == keys if len(terms) else np.zeros(len(keys), bool)
-    return position, found
+    kept = np.arange(len(terms))
+    if len(terms) > MAX_TERMS:
+        frequency = np.bincount(position[found], weights=counts[found], minlength=len(terms))
+        kept = np.sort(np.argsort(-frequency, kind="stable")[:MAX_TERMS])
+    column = np.full(len(terms) + 1, -1)
+    column[kept] = np.arange(len(kept))
+    return column[np.where(found, position, len(terms))], df[kept]
 
 
 def tfidf(terms: dict[str, np.ndarray]) -> sparse.csr_matrix:
     """Return the papers' TF-IDF vectors over arxiv-sanity's vocabulary, a row per paper, a column per term
     in key order: counts weighed by (1 + ln tf) * smoothed idf, each row of length 1 (scikit-learn's
     TfidfVectorizer with sublinear_tf)."""
-    keys, counts, indptr = terms["keys"], terms["counts"], terms["indptr"]
+    counts, indptr = terms["counts"], terms["indptr"]
     papers = len(indptr) - 1
-    columns, df = vocabulary(keys, counts, papers)
-    position, found = look_up(columns, keys)
+    column, df = vocabulary(terms["keys"], counts, papers)
+    found = column >= 0
     rows = np.repeat(np.arange(papers), np.diff(indptr))[found]
     row_ends = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=papers))))
-    weights = sparse.csr_matrix((counts[found].astype(np.float32), position[found], row_ends), shape=(papers, len(columns)))
+    weights = sparse.csr_matrix((counts[found].astype(np.float32), column[found], row_ends), shape=(papers, len(df)))
     idf = np.log((1 + papers) / (1 + df)) + 1
     weights.data = ((1 + np.log(weights.data)) * idf[weights.indices]).astype(np.float32)
     norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
     norms[norms == 0] = 1
     weights.data *= np.repeat((1 / norms).astype(np.float32), np.diff(weights.indptr))
     return weights
+
+
+_WORKER: dict = {}
+"""What the forked workers share (inherited through fork, never pickled): the only state."""
+
+
+def _start_worker(state: object) -> None:
+    die_with_parent()
+    _WORKER["state"] = state
+
+
+def _run_share(function: Callable, share: object) -> object:
+    return function(share, _WORKER["state"])
+
+
+def forked_map(function: Callable, shares: list, state: object, jobs: int) -> list:
+    """Return [function(share, state) for share in shares], the shares spread over `jobs` forked processes
+    that inherit `state`; in this process when jobs is 1 or fork is missing."""
+    if jobs <= 1 or len(shares) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(share, state) for share in shares]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_start_worker, initargs=(state,)) as pool:
+        return list(pool.map(_run_share, [function] * len(shares), shares))
