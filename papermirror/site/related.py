@@ -84,29 +84,36 @@ def best_per_row(rows: np.ndarray, columns: np.ndarray, scores: np.ndarray, coun
     return order[np.arange(len(order)) - np.searchsorted(ranked, ranked) < count]
 
 
-def exact_scores(weights: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """Return the cosine of each pair (rows[k], columns[k]), EXACT_PAIRS pairs at a time."""
-    scores = np.zeros(len(rows))
-    for start in range(0, len(rows), EXACT_PAIRS):
-        pairs = slice(start, start + EXACT_PAIRS)
-        products = weights[rows[pairs]].multiply(weights[columns[pairs]])
-        scores[pairs] = np.asarray(products.sum(axis=1, dtype=np.float64)).ravel()
-    return scores
+def exact_scores(weights: sparse.csr_matrix, start: int, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Return the cosine of each pair (start + rows[k], columns[k]), rows within one block: the block's rows
+    made dense, each other paper's entries multiplied with its row's."""
+    block = weights[start : start + BLOCK].toarray()
+    others = weights[columns]
+    sizes = np.diff(others.indptr)
+    products = block[np.repeat(rows, sizes), others.indices] * others.data
+    return np.bincount(np.repeat(np.arange(len(rows)), sizes), weights=products, minlength=len(rows))
+
+
+def entries_of(product: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:
+    """Return the positions of all the entries of the given rows of a sparse matrix."""
+    sizes = product.indptr[rows + 1] - product.indptr[rows]
+    return np.repeat(product.indptr[rows] - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
 
 
 def candidates_of(product: sparse.csr_matrix, start: int, count: int) -> tuple[np.ndarray, np.ndarray]:
     """Return each row's `count` best columns of a block's product by partial score (row, column pairs), never
     the row itself (row `row` of the block is paper `start + row`)."""
     sizes = np.diff(product.indptr)
-    rows = np.repeat(np.arange(len(sizes)), sizes)
-    product.data[product.indices == start + rows] = 0
-    picked = [np.flatnonzero(sizes[rows] <= count)]  # short rows: every entry
-    for row in np.flatnonzero(sizes > count):  # long rows: the `count` best and those tied with the last
+    short = np.flatnonzero(sizes <= count + 1)
+    picked, rows = [entries_of(product, short)], [np.repeat(short, sizes[short])]
+    for row in np.flatnonzero(sizes > count + 1):  # the `count` best and those tied with the last, and maybe itself
         scores = product.data[product.indptr[row] : product.indptr[row + 1]]
-        picked.append(product.indptr[row] + np.flatnonzero(scores >= np.partition(scores, len(scores) - count)[-count]))
-    picked = np.concatenate(picked)
-    best = picked[best_per_row(rows[picked], product.indices[picked], product.data[picked], count)]
-    return rows[best], product.indices[best]
+        picked.append(product.indptr[row] + np.flatnonzero(scores >= np.partition(scores, len(scores) - count - 1)[-count - 1]))
+        rows.append(np.full(len(picked[-1]), row))
+    picked, rows = np.concatenate(picked), np.concatenate(rows)
+    columns, scores = product.indices[picked], product.data[picked]
+    best = best_per_row(rows, columns, np.where(columns == start + rows, 0, scores), count)
+    return rows[best], columns[best]
 
 
 def nearest_in_blocks(starts: list[int], matrices: tuple) -> list[tuple[int, list[np.ndarray]]]:
@@ -116,7 +123,7 @@ def nearest_in_blocks(starts: list[int], matrices: tuple) -> list[tuple[int, lis
     found = []
     for start in starts:
         rows, columns = candidates_of((queries[start : start + BLOCK] @ index).tocsr(), start, CANDIDATES)
-        best = best_per_row(rows, columns, exact_scores(weights, start + rows, columns), count)
+        best = best_per_row(rows, columns, exact_scores(weights, start, rows, columns), count)
         ends = np.cumsum(np.bincount(rows[best], minlength=min(BLOCK, weights.shape[0] - start)))
         found.append((start, np.split(columns[best], ends[:-1])))
     return found
