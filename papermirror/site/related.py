@@ -84,14 +84,14 @@ def best_per_row(rows: np.ndarray, columns: np.ndarray, scores: np.ndarray, coun
     return order[np.arange(len(order)) - np.searchsorted(ranked, ranked) < count]
 
 
-def exact_scores(weights: sparse.csr_matrix, start: int, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-    """Return the cosine of each pair (start + rows[k], columns[k]), rows within one block: the block's rows
-    made dense, each other paper's entries multiplied with its row's."""
-    block = weights[start : start + BLOCK].toarray()
-    others = weights[columns]
-    sizes = np.diff(others.indptr)
-    products = block[np.repeat(rows, sizes), others.indices] * others.data
-    return np.bincount(np.repeat(np.arange(len(rows)), sizes), weights=products, minlength=len(rows))
+def exact_scores(weights: sparse.csr_matrix, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Return the cosine of each pair (rows[k], columns[k]), EXACT_PAIRS pairs at a time."""
+    scores = np.zeros(len(rows))
+    for start in range(0, len(rows), EXACT_PAIRS):
+        pairs = slice(start, start + EXACT_PAIRS)
+        products = weights[rows[pairs]].multiply(weights[columns[pairs]])
+        scores[pairs] = np.asarray(products.sum(axis=1, dtype=np.float64)).ravel()
+    return scores
 
 
 def entries_of(product: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:
@@ -123,7 +123,7 @@ def nearest_in_blocks(starts: list[int], matrices: tuple) -> list[tuple[int, lis
     found = []
     for start in starts:
         rows, columns = candidates_of((queries[start : start + BLOCK] @ index).tocsr(), start, CANDIDATES)
-        best = best_per_row(rows, columns, exact_scores(weights, start, rows, columns), count)
+        best = best_per_row(rows, columns, exact_scores(weights, start + rows, columns), count)
         ends = np.cumsum(np.bincount(rows[best], minlength=min(BLOCK, weights.shape[0] - start)))
         found.append((start, np.split(columns[best], ends[:-1])))
     return found
