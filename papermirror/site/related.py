@@ -1,28 +1,23 @@
 """Related papers: each paper's most similar papers of the archive, by TF-IDF cosine, on the CPU.
 
-The text and weights are arxiv-sanity-lite's (its compute.py: scikit-learn's TfidfVectorizer), done
-here with numpy and scipy: title, abstract and authors; lower-cased words of two or more characters,
-scikit-learn's English stop words left out; each word and each pair of neighbouring words is a term;
-terms of at least MIN_DF papers and at most MAX_DF of them, the MAX_TERMS most frequent; weights
-(1 + ln tf) * smoothed idf, each paper's vector of length 1. Judged on 20 papers of the real stream,
-this found as many related papers as arxiv-sanity's own code (precision@5 0.84 against 0.83) and more
-than the variants tried (stemmed words, the title counted twice, the AI keywords as phrases or as
-words: 0.72-0.78), see benchmarks/README.md.
+The terms and weights are arxiv-sanity-lite's (related_terms.py: title, abstract and authors, words
+and word pairs, (1 + ln tf) * smoothed idf). Judged on 20 papers of the real stream, they found as
+many related papers as arxiv-sanity's own code (precision@5 0.84 against 0.83) and more than the
+variants tried (stemmed words, the title counted twice, the AI keywords as phrases or as words:
+0.72-0.78), see benchmarks/README.md.
 
 Search: scoring every pair costs N² (6 s of CPU at 10,000 papers, ~100 times that at 100,000). So each
 paper looks up its QUERY_TERMS heaviest terms in an inverted index that keeps, for each term, the
 POSTINGS papers where it weighs most (one sparse product per BLOCK of papers, the blocks shared out
 among one forked process per core), keeps the CANDIDATES papers with the best partial score, and
 scores those by exact cosine; the COUNT best, ties broken by id, never the paper itself, never a paper
-sharing no term. On the real stream this finds 95% of the exact top 5 (`bench_related.py --recall`).
+sharing no term. On the real stream this finds 98% of the exact top 5 (`bench_related.py --recall`).
 
-Incremental: each paper's term keys are kept in .cache/ with a digest of its text, so a build
-tokenises only new and edited papers; and the whole answer is kept with the digest of all texts, so a
-build whose texts did not change (a refresh of upvotes, a new layout) reuses it. When a text changes
-the neighbours are recomputed in full: the idf of every term moves with every new paper, so any
-paper's neighbours may move too, and a full recompute fits the budget (figures in benchmarks/README.md).
-Terms are keyed by a hash of their text and the columns put in key order before any sum is taken, so
-the answer never depends on what the cache held.
+Incremental: the terms of a paper whose text did not change come from .cache/ (related_terms.py), and
+the whole answer is kept with the digest of all texts, so a build whose texts did not change (a
+refresh of upvotes, a new layout) reuses it. When a text changes the neighbours are recomputed in
+full: the idf of every term moves with every new paper, so any paper's neighbours may move too, and a
+full recompute fits the budget (figures in benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -48,15 +43,18 @@ log = logging.getLogger(__name__)
 
 COUNT = 5
 """Related papers shown on each paper's page."""
-QUERY_TERMS = 64
+QUERY_TERMS = 48
 """A paper's heaviest terms, looked up in the index to find its candidates."""
-POSTINGS = 500
+POSTINGS = 250
 """The index keeps, for each term, the papers where it weighs most: at 100,000 papers a term of 10%
 of them would otherwise make each of its queries add up 10,000 partial scores."""
 EXACT_PAIRS = 100_000
 """Pairs scored exactly at a time (their two rows are copied)."""
-CANDIDATES = 20
-"""Papers per paper scored exactly: the best by partial score over its strongest terms."""
+CANDIDATES = 60
+"""Papers per paper scored exactly: the best by partial score over its strongest terms. Scoring more
+candidates exactly costs less than looking more terms up, for the same share of the exact top 5:
+48 terms, 250 postings and 60 candidates find more of it than 64, 500 and 20 did (98% against 95% at
+10,000 papers) for 20% less CPU at 100,000 (benchmarks/README.md)."""
 BLOCK = 512
 """Papers whose candidates are looked up in one sparse product."""
 PARALLEL_MIN_BLOCKS = 8
@@ -150,7 +148,7 @@ def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path
     cache = load_cache(cache_dir)
     if cache.get("corpus") == corpus:
         return cache["related"]
-    terms = term_keys([papers[paper_id] for paper_id in ids], digests, cache)
+    terms = term_keys([papers[paper_id] for paper_id in ids], digests, cache, jobs)
     found = nearest(tfidf(terms), count, jobs)
     related = {paper_id: tuple(ids[column] for column in columns) for paper_id, columns in zip(ids, found)}
     save_cache(cache_dir, {"corpus": corpus, "related": related, "ids": ids, "digests": digests, **terms})
