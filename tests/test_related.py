@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 from samples import make_paper
 
@@ -121,3 +123,35 @@ def test_the_search_in_worker_processes_gives_the_same_answer(monkeypatch):
     monkeypatch.setattr(related, "BLOCK", 4)
     monkeypatch.setattr(related, "PARALLEL_MIN_BLOCKS", 2)
     assert related_papers(papers, jobs=2) == alone
+
+
+def test_the_vocabulary_keeps_the_most_frequent_terms_of_enough_papers(monkeypatch):
+    papers = topic_papers(per_topic=7)
+    ids = sorted(papers)
+    terms = related_terms.term_keys([papers[i] for i in ids], [related_terms.text_digest(papers[i]) for i in ids], {})
+    bounds = terms["indptr"].tolist()
+    rows = [dict(zip(terms["keys"][a:b].tolist(), terms["counts"][a:b].tolist())) for a, b in zip(bounds, bounds[1:])]
+    df, total = Counter(key for row in rows for key in row), Counter()
+    for row in rows:
+        total.update(row)
+    eligible = [key for key in df if 2 <= df[key] <= len(ids) / 2]
+    monkeypatch.setattr(related_terms, "MAX_TERMS", 10)
+    expected = sorted(sorted(eligible, key=lambda key: (-total[key], key))[:10])  # the most frequent, ties by key
+    assert len(eligible) > 10 and len(df) > len(eligible)
+    column, kept_df = related_terms.vocabulary(terms["keys"], terms["counts"], len(ids))
+    assert kept_df.tolist() == [df[key] for key in expected]
+    assert {key: expected.index(key) for key in terms["keys"].tolist() if key in expected} == dict(
+        zip(terms["keys"][column >= 0].tolist(), column[column >= 0].tolist()))
+    assert (column[~np.isin(terms["keys"], expected)] == -1).all()
+
+
+def test_tokenising_in_worker_processes_stores_the_same_bytes(tmp_path, monkeypatch):
+    papers = topic_papers(per_topic=7)
+    related_papers(papers, cache_dir=tmp_path / "alone")
+    monkeypatch.setattr(related_terms, "PARALLEL_MIN_PAPERS", 4)
+    monkeypatch.setattr(related, "BLOCK", 4)
+    monkeypatch.setattr(related, "PARALLEL_MIN_BLOCKS", 2)
+    related_papers(papers, cache_dir=tmp_path / "workers", jobs=2)
+    stored = (tmp_path / "alone" / related_terms.CACHE_NAME).read_bytes()
+    assert stored == (tmp_path / "workers" / related_terms.CACHE_NAME).read_bytes()
+    assert related_terms.load_cache(tmp_path / "workers")["related"] == related_papers(papers)

@@ -152,7 +152,7 @@ def term_keys(papers: list[Paper], digests: list[str], cache: dict, jobs: int = 
             rows[n] = (cache["keys"][part], cache["counts"][part])
     fresh = [n for n, row in enumerate(rows) if row is None]
     log.debug("related: %d papers, %d tokenised", len(papers), len(fresh))
-    parts = max(1, min(jobs * 4, len(fresh) // (PARALLEL_MIN_PAPERS // 4)))
+    parts = max(1, min(jobs * 4, len(fresh) * 4 // PARALLEL_MIN_PAPERS))
     shares = [fresh[len(fresh) * k // parts : len(fresh) * (k + 1) // parts] for k in range(parts)]
     for share, found in zip(shares, forked_map(tokenise_share, shares, papers, jobs if parts > 1 else 1)):
         for n, keys_counts in zip(share, found):
