@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import numpy as np
 from samples import make_paper
@@ -130,7 +131,7 @@ def test_the_vocabulary_keeps_the_most_frequent_terms_of_enough_papers(monkeypat
     ids = sorted(papers)
     terms = related_terms.term_keys([papers[i] for i in ids], [related_terms.text_digest(papers[i]) for i in ids], {})
     bounds = terms["indptr"].tolist()
-    rows = [dict(zip(terms["keys"][a:b].tolist(), terms["counts"][a:b].tolist())) for a, b in zip(bounds, bounds[1:])]
+    rows = [dict(zip(terms["keys"][a:b].tolist(), terms["counts"][a:b].tolist())) for a, b in pairwise(bounds)]
     df, total = Counter(key for row in rows for key in row), Counter()
     for row in rows:
         total.update(row)
