@@ -11,7 +11,7 @@ paper looks up its QUERY_TERMS heaviest terms in an inverted index that keeps, f
 POSTINGS papers where it weighs most (one sparse product per BLOCK of papers, the blocks shared out
 among one forked process per core), keeps the CANDIDATES papers with the best partial score, and
 scores those by exact cosine; the COUNT best, ties broken by id, never the paper itself, never a paper
-sharing no term. On the real stream this finds 98% of the exact top 5 (`bench_related.py --recall`).
+sharing no term. On the real stream this finds 96.6% of the exact top 5 (`bench_related.py --recall`).
 
 Incremental: the terms of a paper whose text did not change come from .cache/ (related_terms.py), and
 the whole answer is kept with the digest of all texts, so a build whose texts did not change (a
@@ -53,8 +53,9 @@ EXACT_PAIRS = 100_000
 CANDIDATES = 60
 """Papers per paper scored exactly: the best by partial score over its strongest terms. Scoring more
 candidates exactly costs less than looking more terms up, for the same share of the exact top 5:
-48 terms, 250 postings and 60 candidates find more of it than 64, 500 and 20 did (98% against 95% at
-10,000 papers) for 20% less CPU at 100,000 (benchmarks/README.md)."""
+48 terms, 250 postings and 60 candidates find more of it than 64, 500 and 20 did (96.6% against 95.0%
+on the real stream; 86% against 83% with the postings cut to a tenth, as a term's share of 100,000
+papers would cut them) for about 20% less search CPU at 100,000 papers (benchmarks/README.md)."""
 BLOCK = 512
 """Papers whose candidates are looked up in one sparse product."""
 PARALLEL_MIN_BLOCKS = 8
