@@ -19,8 +19,6 @@ The real stream is tests/data/daily_papers.jsonl.gz; the sample is drawn with ra
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import logging
 import os
 import random
@@ -32,13 +30,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+from fakehub import load_bundle  # noqa: E402  (tests/fakehub.py: the recorded stream's reader)
 
 from benchmarks.synthetic import generate_papers  # noqa: E402
 from papermirror.content.paper import Paper  # noqa: E402
 from papermirror.fetch.normalise import normalise_item  # noqa: E402
-from papermirror.site import related  # noqa: E402
+from papermirror.site import related, related_terms  # noqa: E402
 
-STREAM = REPO / "tests" / "data" / "daily_papers.jsonl.gz"
 SEED = 13
 JUDGED = 20
 
@@ -47,13 +47,11 @@ def read_stream() -> dict[str, Paper]:
     """Every paper of the recorded Daily Papers stream (first listing wins), in stream order."""
     logging.disable(logging.WARNING)  # a few items of the stream have no usable id
     papers: dict[str, Paper] = {}
-    with gzip.open(STREAM, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            day = json.loads(line)
-            for item in day["items"]:
-                paper = normalise_item(item, listed_on=day["date"])
-                if paper is not None and paper.id not in papers:
-                    papers[paper.id] = paper
+    for day, items in load_bundle().items():
+        for item in items:
+            paper = normalise_item(item, listed_on=day)
+            if paper is not None and paper.id not in papers:
+                papers[paper.id] = paper
     logging.disable(logging.NOTSET)
     return papers
 
@@ -100,8 +98,8 @@ def exact_top(weights, count: int) -> list:
 def exact_overlap(papers: dict[str, Paper]) -> None:
     """Print how much of the exact cosine top 5 (every pair scored) the candidate search finds."""
     ids = sorted(papers)
-    counts, _columns = related.term_counts([papers[i] for i in ids], [related.text_digest(papers[i]) for i in ids], {})
-    weights = related.tfidf(counts)
+    terms = related_terms.term_keys([papers[i] for i in ids], [related_terms.text_digest(papers[i]) for i in ids], {})
+    weights = related_terms.tfidf(terms)
     fast, wall, cpu = timed(related.nearest, weights, related.COUNT)
     exact, exact_wall, exact_cpu = timed(exact_top, weights, related.COUNT)
     shared = sum(len(set(a) & set(b)) for a, b in zip(fast, exact)) / max(1, sum(len(b) for b in exact))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from itertools import pairwise
+
 import numpy as np
 from samples import make_paper
 
-from papermirror.site import related
+from papermirror.site import related, related_terms
 from papermirror.site.related import related_papers
 
 TOPICS = {
@@ -30,8 +33,8 @@ def topic_papers(per_topic: int = 4) -> dict:
 def cosine_top(papers: dict, count: int) -> dict:
     """The top `count` by exact cosine over every pair, from the module's own weights (ties by id)."""
     ids = sorted(papers)
-    counts, _columns = related.term_counts([papers[i] for i in ids], [related.text_digest(papers[i]) for i in ids], {})
-    dense = related.tfidf(counts).toarray().astype(np.float64)
+    terms = related_terms.term_keys([papers[i] for i in ids], [related_terms.text_digest(papers[i]) for i in ids], {})
+    dense = related_terms.tfidf(terms).toarray().astype(np.float64)
     scores = dense @ dense.T
     best = {}
     for row, paper_id in enumerate(ids):
@@ -96,7 +99,7 @@ def test_the_cache_gives_the_same_answer_as_a_fresh_run(tmp_path):
     papers = topic_papers(per_topic=6)
     older = dict(list(papers.items())[:-3])
     related_papers(older, cache_dir=tmp_path)
-    assert (tmp_path / related.CACHE_NAME).exists()
+    assert (tmp_path / related_terms.CACHE_NAME).exists()
     assert related_papers(papers, cache_dir=tmp_path) == related_papers(papers)  # 3 new papers, 15 from the cache
     edited = {**papers, "2501.00000": papers["2501.00000"].replace(abstract="protein folding structure residues")}
     assert related_papers(edited, cache_dir=tmp_path) == related_papers(edited)
@@ -104,15 +107,15 @@ def test_the_cache_gives_the_same_answer_as_a_fresh_run(tmp_path):
 
 
 def test_a_damaged_cache_is_only_a_slower_build(tmp_path):
-    (tmp_path / related.CACHE_NAME).write_bytes(b"not a pickle")
+    (tmp_path / related_terms.CACHE_NAME).write_bytes(b"not a pickle")
     papers = topic_papers()
     assert related_papers(papers, cache_dir=tmp_path) == related_papers(papers)
 
 
 def test_words_are_folded_like_arxiv_sanity():
-    assert related.words_of("Schrödinger's Cat-like $\\alpha$ 3D x_1") == ["schrodinger", "cat", "like", "alpha", "x_1"]
-    keys = related.WordKeys()
-    assert keys["the"] == 0 and keys["vision"] == related.term_key("vision") != 0
+    assert related_terms.words_of("Schrödinger's Cat-like $\\alpha$ 3D x_1") == ["schrodinger", "cat", "like", "alpha", "x_1"]
+    keys = related_terms.WordKeys()
+    assert keys["the"] == 0 and keys["vision"] == related_terms.term_key("vision") != 0
 
 
 def test_the_search_in_worker_processes_gives_the_same_answer(monkeypatch):
@@ -121,3 +124,35 @@ def test_the_search_in_worker_processes_gives_the_same_answer(monkeypatch):
     monkeypatch.setattr(related, "BLOCK", 4)
     monkeypatch.setattr(related, "PARALLEL_MIN_BLOCKS", 2)
     assert related_papers(papers, jobs=2) == alone
+
+
+def test_the_vocabulary_keeps_the_most_frequent_terms_of_enough_papers(monkeypatch):
+    papers = topic_papers(per_topic=7)
+    ids = sorted(papers)
+    terms = related_terms.term_keys([papers[i] for i in ids], [related_terms.text_digest(papers[i]) for i in ids], {})
+    bounds = terms["indptr"].tolist()
+    rows = [dict(zip(terms["keys"][a:b].tolist(), terms["counts"][a:b].tolist())) for a, b in pairwise(bounds)]
+    df, total = Counter(key for row in rows for key in row), Counter()
+    for row in rows:
+        total.update(row)
+    eligible = [key for key in df if 2 <= df[key] <= len(ids) / 2]
+    monkeypatch.setattr(related_terms, "MAX_TERMS", 10)
+    expected = sorted(sorted(eligible, key=lambda key: (-total[key], key))[:10])  # the most frequent, ties by key
+    assert len(eligible) > 10 and len(df) > len(eligible)
+    column, kept_df = related_terms.vocabulary(terms["keys"], terms["counts"], len(ids))
+    assert kept_df.tolist() == [df[key] for key in expected]
+    assert {key: expected.index(key) for key in terms["keys"].tolist() if key in expected} == dict(
+        zip(terms["keys"][column >= 0].tolist(), column[column >= 0].tolist()))
+    assert (column[~np.isin(terms["keys"], expected)] == -1).all()
+
+
+def test_tokenising_in_worker_processes_stores_the_same_bytes(tmp_path, monkeypatch):
+    papers = topic_papers(per_topic=7)
+    related_papers(papers, cache_dir=tmp_path / "alone")
+    monkeypatch.setattr(related_terms, "PARALLEL_MIN_PAPERS", 4)
+    monkeypatch.setattr(related, "BLOCK", 4)
+    monkeypatch.setattr(related, "PARALLEL_MIN_BLOCKS", 2)
+    related_papers(papers, cache_dir=tmp_path / "workers", jobs=2)
+    stored = (tmp_path / "alone" / related_terms.CACHE_NAME).read_bytes()
+    assert stored == (tmp_path / "workers" / related_terms.CACHE_NAME).read_bytes()
+    assert related_terms.load_cache(tmp_path / "workers")["related"] == related_papers(papers)

@@ -1,0 +1,225 @@
+"""Related papers, the terms: each paper's terms and their TF-IDF weights, as arxiv-sanity-lite makes them.
+
+Title, abstract and authors; lower-cased words of two or more characters, scikit-learn's English
+stop words left out; each word and each pair of neighbouring words is a term; terms of at least MIN_DF
+papers and at most MAX_DF of them, the MAX_TERMS most frequent; weights (1 + ln tf) * smoothed idf,
+each paper's vector of length 1 (why these, and the search that uses them: related.py).
+
+Each paper's term keys are kept in .cache/ with a digest of its text, so a build tokenises only new
+and edited papers. Terms are keyed by a hash of their text and the columns put in key order before
+any sum is taken, so the answer never depends on what the cache held.
+
+At 100,000 papers the archive holds about 37 million (paper, term) keys of 11 million distinct terms,
+nearly all of them word pairs of a single paper. The vocabulary is therefore chosen with one sort of
+all the keys (a term's document frequency is the length of its run) and the keys then looked up among
+the few hundred thousand terms of MIN_DF papers or more only: a lookup among all 11 million terms, or
+numpy's hashed np.union1d of them, costs ten times more (benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import pickle
+import re
+import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from papermirror.content.paper import Paper
+from papermirror.files import atomic_writer
+from papermirror.processes import die_with_parent
+
+log = logging.getLogger(__name__)
+
+MIN_DF, MAX_DF, MAX_TERMS = 5, 0.5, 20_000
+"""arxiv-sanity-lite's vocabulary: terms of at least MIN_DF papers (fewer in an archive of under 500)
+and of at most MAX_DF of them, the MAX_TERMS most frequent of those."""
+PAIR_MIX = 0x9E3779B97F4A7C15
+"""Mixes the keys of two neighbouring words into the key of the pair (the golden-ratio constant)."""
+PARALLEL_MIN_PAPERS = 2000
+"""Below this many papers to tokenise, tokenise in this process (starting workers costs more)."""
+CACHE_NAME = "related.pickle"
+CACHE_VERSION = 4
+STOP_WORDS = frozenset("""
+a about above across after afterwards again against all almost alone along already also although always am
+among amongst amoungst amount an and another any anyhow anyone anything anyway anywhere are around as at
+back be became because become becomes becoming been before beforehand behind being below beside besides
+between beyond bill both bottom but by call can cannot cant co con could couldnt cry de describe detail do
+done down due during each eg eight either eleven else elsewhere empty enough etc even ever every everyone
+everything everywhere except few fifteen fifty fill find fire first five for former formerly forty found
+four from front full further get give go had has hasnt have he hence her here hereafter hereby herein
+hereupon hers herself him himself his how however hundred i ie if in inc indeed interest into is it its
+itself keep last latter latterly least less ltd made many may me meanwhile might mill mine more moreover
+most mostly move much must my myself name namely neither never nevertheless next nine no nobody none noone
+nor not nothing now nowhere of off often on once one only onto or other others otherwise our ours ourselves
+out over own part per perhaps please put rather re same see seem seemed seeming seems serious several she
+should show side since sincere six sixty so some somehow someone something sometime sometimes somewhere
+still such system take ten than that the their them themselves then thence there thereafter thereby
+therefore therein thereupon these they thick thin third this those though three through throughout thru thus
+to together too top toward towards twelve twenty two un under until up upon us very via was we well were
+what whatever when whence whenever where whereafter whereas whereby wherein whereupon wherever whether which
+while whither who whoever whole whom whose why will with within without would yet you your yours yourself
+yourselves
+""".split())
+"""scikit-learn's English stop words (the Glasgow IR group's list), as arxiv-sanity uses them."""
+_WORD = re.compile(r"\b[a-z_][a-z0-9_]+\b")
+"""scikit-learn's default token, lower-cased: two or more letters, digits or _, not starting with a digit."""
+
+
+def term_key(term: str) -> int:
+    """A term's 63-bit key, the same in every process (Python's own hash of a str is not)."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") >> 1 | 1
+
+
+class WordKeys(dict):
+    """Word -> its key (0 for a stop word), each word hashed once."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = key = 0 if word in STOP_WORDS else term_key(word)
+        return key
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text, lower-cased and without accents ("Schrödinger" -> "schrodinger")."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    if not text.isascii():  # drop the combining marks, looking up each distinct character once
+        for mark in [c for c in set(text) if unicodedata.combining(c)]:
+            text = text.replace(mark, "")
+    return _WORD.findall(text)
+
+
+def paper_keys(paper: Paper, keys: WordKeys) -> tuple[np.ndarray, np.ndarray]:
+    """The keys of a paper's terms, ascending, and how often each occurs: each word of its title, abstract
+    and authors (stop words left out), and each pair of neighbouring words."""
+    text = " ".join((paper.title, paper.abstract, *paper.authors))
+    words = np.array(list(map(keys.__getitem__, words_of(text))), dtype=np.uint64)
+    words = words[words != 0]
+    pairs = (words[:-1] * np.uint64(PAIR_MIX) + words[1:]) >> np.uint64(1) | np.uint64(1)
+    found, counts = np.unique(np.concatenate((words, pairs)).view(np.int64), return_counts=True)
+    return found, counts.astype(np.uint32)
+
+
+def text_digest(paper: Paper) -> str:
+    """Hash what a paper's terms are made of."""
+    text = "\0".join((paper.title, paper.abstract, *paper.authors))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def load_cache(cache_dir: Path | None) -> dict:
+    """Return the last build's terms and neighbours ({} when missing, stale or unreadable)."""
+    if cache_dir is None:
+        return {}
+    try:
+        with (cache_dir / CACHE_NAME).open("rb") as handle:
+            stored = pickle.load(handle)
+    except FileNotFoundError:
+        return {}
+    except Exception as exc:  # a damaged cache is only a slower build
+        log.debug("ignoring unreadable %s: %s", cache_dir / CACHE_NAME, exc)
+        return {}
+    return stored if isinstance(stored, dict) and stored.get("version") == CACHE_VERSION else {}
+
+
+def save_cache(cache_dir: Path | None, data: dict) -> None:
+    if cache_dir is not None:
+        with atomic_writer(cache_dir / CACHE_NAME, durable=False) as handle:
+            pickle.dump({"version": CACHE_VERSION, **data}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def tokenise_share(rows: list[int], papers: list[Paper]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return the term keys and counts of papers[row] for each row (one word cache for them all)."""
+    words = WordKeys()
+    return [paper_keys(papers[row], words) for row in rows]
+
+
+def term_keys(papers: list[Paper], digests: list[str], cache: dict, jobs: int = 1) -> dict[str, np.ndarray]:
+    """Return every paper's term keys (ascending) and counts, end to end in "keys" and "counts", paper n's
+    from "indptr"[n] to "indptr"[n + 1]: copied from the cache for a paper whose text it holds, else tokenised
+    (in `jobs` forked processes when there are PARALLEL_MIN_PAPERS or more)."""
+    cached_row = {paper_id: row for row, paper_id in enumerate(cache.get("ids", ()))}
+    old_digests, old_indptr = cache.get("digests", ()), cache.get("indptr")
+    rows: list = [None] * len(papers)
+    for n, (paper, digest) in enumerate(zip(papers, digests)):
+        row = cached_row.get(paper.id)
+        if row is not None and old_digests[row] == digest:
+            part = slice(old_indptr[row], old_indptr[row + 1])
+            rows[n] = (cache["keys"][part], cache["counts"][part])
+    fresh = [n for n, row in enumerate(rows) if row is None]
+    log.debug("related: %d papers, %d tokenised", len(papers), len(fresh))
+    parts = max(1, min(jobs * 4, len(fresh) * 4 // PARALLEL_MIN_PAPERS))
+    shares = [fresh[len(fresh) * k // parts : len(fresh) * (k + 1) // parts] for k in range(parts)]
+    for share, found in zip(shares, forked_map(tokenise_share, shares, papers, jobs if parts > 1 else 1)):
+        for n, keys_counts in zip(share, found):
+            rows[n] = keys_counts
+    indptr = np.concatenate(([0], np.cumsum([len(keys) for keys, _ in rows]))).astype(np.int64)
+    keys = np.concatenate([keys for keys, _ in rows]) if rows else np.zeros(0, np.int64)
+    counts = np.concatenate([counts for _, counts in rows]) if rows else np.zeros(0, np.uint32)
+    return {"indptr": indptr, "keys": keys, "counts": counts}
+
+
+def vocabulary(keys: np.ndarray, counts: np.ndarray, papers: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return each key's column in arxiv-sanity's vocabulary (MIN_DF, MAX_DF, MAX_TERMS; -1 for a key left
+    out), the columns in key order, and each column's document frequency: one sort of all the keys, then
+    a look-up among the terms of MIN_DF papers or more."""
+    ordered = np.sort(keys)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if len(keys) else np.zeros(0, np.int64)
+    df = np.diff(np.append(starts, len(keys)))
+    wanted = (df >= max(2, min(MIN_DF, papers // 100))) & (df <= max(MAX_DF * papers, 2))
+    terms, df = ordered[starts[wanted]], df[wanted]
+    position = np.searchsorted(terms, keys)
+    found = terms[np.minimum(position, len(terms) - 1)] == keys if len(terms) else np.zeros(len(keys), bool)
+    kept = np.arange(len(terms))
+    if len(terms) > MAX_TERMS:
+        frequency = np.bincount(position[found], weights=counts[found], minlength=len(terms))
+        kept = np.sort(np.argsort(-frequency, kind="stable")[:MAX_TERMS])
+    column = np.full(len(terms) + 1, -1)
+    column[kept] = np.arange(len(kept))
+    return column[np.where(found, position, len(terms))], df[kept]
+
+
+def tfidf(terms: dict[str, np.ndarray]) -> sparse.csr_matrix:
+    """Return the papers' TF-IDF vectors over arxiv-sanity's vocabulary, a row per paper, a column per term
+    in key order: counts weighed by (1 + ln tf) * smoothed idf, each row of length 1 (scikit-learn's
+    TfidfVectorizer with sublinear_tf)."""
+    counts, indptr = terms["counts"], terms["indptr"]
+    papers = len(indptr) - 1
+    column, df = vocabulary(terms["keys"], counts, papers)
+    found = column >= 0
+    rows = np.repeat(np.arange(papers), np.diff(indptr))[found]
+    row_ends = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=papers))))
+    weights = sparse.csr_matrix((counts[found].astype(np.float32), column[found], row_ends), shape=(papers, len(df)))
+    idf = np.log((1 + papers) / (1 + df)) + 1
+    weights.data = ((1 + np.log(weights.data)) * idf[weights.indices]).astype(np.float32)
+    norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    weights.data *= np.repeat((1 / norms).astype(np.float32), np.diff(weights.indptr))
+    return weights
+
+
+_WORKER: dict = {}
+"""What the forked workers share (inherited through fork, never pickled): the only state."""
+
+
+def _start_worker(state: object) -> None:
+    die_with_parent()
+    _WORKER["state"] = state
+
+
+def _run_share(function: Callable, share: object) -> object:
+    return function(share, _WORKER["state"])
+
+
+def forked_map(function: Callable, shares: list, state: object, jobs: int) -> list:
+    """Return [function(share, state) for share in shares], the shares spread over `jobs` forked processes
+    that inherit `state`; in this process when jobs is 1 or fork is missing."""
+    if jobs <= 1 or len(shares) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(share, state) for share in shares]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_start_worker, initargs=(state,)) as pool:
+        return list(pool.map(_run_share, [function] * len(shares), shares))
