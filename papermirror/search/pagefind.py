@@ -27,6 +27,7 @@ Pagefind's output is not byte-for-byte deterministic; everything else in site/ i
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
@@ -54,14 +55,16 @@ SHARD_ABOVE = 4_800
 1 GB of Pagefind's memory. As high as that allows, since every further index costs the search page
 an index chunk per query word (about 25 KB) more: at 10,000 papers 3 indexes, 160 KB for a first
 query of two words against 61 KB for one index (benchmarks/README.md). See shards.py."""
-ONE_INDEX_UP_TO = 20_000
+ONE_INDEX_UP_TO = 500
 """Up to this many paper pages the archive keeps one index (Pagefind then needs up to about 4 GB).
 A split index searches the same papers, but Pagefind's mergeIndex orders a sorted search by each
 paper's place in its own index and runs its nearest-word fallback in each index
 (tests/test_index_shards_browser.py); until the search page merges the indexes' results itself, only
 archives too big for one index are split."""
 SHARDS_FILE = "shards.json"
-"""site/pagefind/shards.json: the bundles (relative to site/pagefind/) the search page merges in."""
+"""site/pagefind/shards.json: every index's bundle (relative to site/pagefind/, '' for the newest), pages and
+words (the sum of its pages' lengths as Pagefind counts them): what the search page needs to rank the indexes'
+results as one index of the archive would (layouts/static/search-shards.js)."""
 UNUSED_FILES = re.compile(r"pagefind-(ui|component-ui|modular-ui|highlight)\.(js|css)")
 """Pagefind's ready-made interfaces, written into every bundle; the search page (layouts/static/search.js)
 uses the JS API in pagefind.js instead, so these are removed from the bundle."""
@@ -155,6 +158,19 @@ def finish_bundle(folder: Path) -> int:
     return sum(size for _path, size in sizes)
 
 
+def bundle_length(folder: Path) -> int:
+    """The words of the pages of the bundle in `folder`, as Pagefind counts them (its fragments' word_count,
+    whose mean is the average page length its scores use)."""
+    total = 0
+    for entry in os.scandir(folder / "fragment"):
+        try:
+            data = gzip.decompress(Path(entry.path).read_bytes())
+            total += int(json.loads(data[data.index(b"{"):])["word_count"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise PagefindError(f"{entry.path}: not a Pagefind fragment ({exc}); the previous search index is kept") from None
+    return total
+
+
 def move_bundle(source: Path, target: Path, nested: set[str]) -> None:
     """Move one index's bundle from the previous build's folder into the new one: a rename per entry
     (a few, whatever the index's size), leaving out the `nested` folders (the other shards' bundles
@@ -186,20 +202,23 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard]) -> tup
             kept.append((previous[0], fresh / shard.bundle))
             records[shard.bundle] = previous[1]
             words, size = old[shard.key]["words"], old[shard.key].get("bytes") or finish_bundle(previous[0])
+            length = old[shard.key].get("length") or bundle_length(previous[0])
         else:
             if len(shards) > 1:
                 log.info("index: papers of %s (%d pages)", shard.key, len(shard.pages))
             records[shard.bundle] = page_record(site_dir, shard)
             _, words = count_indexed(run_pagefind(pagefind_command(site_dir, fresh / shard.bundle, shard.glob)))
             size = finish_bundle(fresh / shard.bundle)
+            length = bundle_length(fresh / shard.bundle)
         manifest[shard.key] = {"bundle": shard.bundle, "pages": len(shard.pages), "digest": shard.digest,
-                               "words": words, "bytes": size}
+                               "words": words, "bytes": size, "length": length}
     for previous, target in kept:
         move_bundle(previous, target, nested)
     for folder, record in records.items():
         write_json(fresh / folder, PAGES_FILE, record)
     write_json(fresh, YEARS_FILE, manifest)
-    write_json(fresh, SHARDS_FILE, [shard.bundle for shard in shards if shard.bundle])
+    write_json(fresh, SHARDS_FILE, [{"bundle": entry["bundle"], "pages": entry["pages"], "words": entry["length"]}
+                                    for entry in manifest.values()])
     totals = [sum(shard[key] for shard in manifest.values()) for key in ("pages", "words", "bytes")]
     return totals[0], totals[1], totals[2], len(manifest), len(kept)
 
