@@ -340,5 +340,6 @@ def test_a_page_rewritten_outside_what_pagefind_reads_keeps_its_index(archive, r
     page.write_text(html.replace(title, title + "Renamed: "), encoding="utf-8")
     report = index.index_site(config, config.site_dir)
     assert (report.indexes, report.reused) == (4, 3)
-    assert json.loads((archive / "site/pagefind/2023/pages.json").read_text(encoding="utf-8"))["pages"].keys() == {
-        "papers/2312.00752/index.html"}
+    records = json.loads(index.pages_file(config, config.site_dir).read_text(encoding="utf-8"))
+    assert records["2023"]["pages"].keys() == {"papers/2312.00752/index.html"}
+    assert not list((archive / "site").rglob("pages.json")), "the page records are the build's, not the site's"
