@@ -7,14 +7,14 @@ navigation stay out of the index.
 
 Pagefind holds a whole index in memory while it writes it (about 200 KB a page: 1.9 GB for 10,000
 paper pages) and reads every page of an index again when one of them changed. An archive of up to
-ONE_INDEX_UP_TO pages keeps one index; a bigger one is split into several (shards, see shards.py) of
+ONE_INDEX_UP_TO pages (500) keeps one index; a bigger one is split into several (shards, see shards.py) of
 at most SHARD_ABOVE pages, along the calendar of arXiv ids: the newest quarter is one index, so that a
 daily build, whose changes are among the newest papers, re-indexes a quarter's papers; each older
 year is one more, or its halves or quarters when it holds more than SHARD_ABOVE pages, and small
 years are merged. The newest quarter's bundle is site/pagefind/ itself, the others' are
-site/pagefind/2023/, site/pagefind/2023-h2/ and so on, and site/pagefind/shards.json lists them for
-the search page, which merges them in the browser (Pagefind's `mergeIndex`), so one search still
-covers the whole archive. Shards are indexed one after another, so Pagefind's peak memory is that of
+site/pagefind/2023/, site/pagefind/2023-h2/ and so on, and site/pagefind/shards.json lists them (with
+their pages and words) for the search page, which searches each and ranks the results as one index of
+the whole archive would (layouts/static/search-shards.js). Shards are indexed one after another, so Pagefind's peak memory is that of
 the largest. An index whose pages are the same and read the same to Pagefind keeps its bundle from
 the previous build (years.json records each index's pages, a digest of their paths, words and bytes;
 .cache/index/pages-<site>.json what Pagefind read of each page, kept out of site/ since the browser
@@ -58,11 +58,11 @@ SHARD_ABOVE = 4_800
 an index chunk per query word (about 25 KB) more: at 10,000 papers 3 indexes, 160 KB for a first
 query of two words against 61 KB for one index (benchmarks/README.md). See shards.py."""
 ONE_INDEX_UP_TO = 500
-"""Up to this many paper pages the archive keeps one index (Pagefind then needs up to about 4 GB).
-A split index searches the same papers, but Pagefind's mergeIndex orders a sorted search by each
-paper's place in its own index and runs its nearest-word fallback in each index
-(tests/test_index_shards_browser.py); until the search page merges the indexes' results itself, only
-archives too big for one index are split."""
+"""Up to this many paper pages the archive keeps one index; above, it is split (shards.py), so that a
+daily build re-indexes the newest quarter, not the archive. The search page ranks a split archive's
+results as one index would (layouts/static/search-shards.js, tests/test_index_shards_browser.py); what a
+split costs it is a request or two per index and query word, so an archive whose daily re-index takes a
+second or two keeps one index (benchmarks/README.md)."""
 SHARDS_FILE = "shards.json"
 """site/pagefind/shards.json: every index's bundle (relative to site/pagefind/, '' for the newest), pages and
 words (the sum of its pages' lengths as Pagefind counts them): what the search page needs to rank the indexes'
