@@ -95,18 +95,43 @@
       ask: (method, args) => call(index, "shard" + index, method, args),
       known: new Map(),  // term -> {word: pages containing it} in this shard, once known in full
     }));
-    const start = async (shard) => {
-      await shard.ask("init", [{ basePath: shard.bundle, language, primary: true }]);
-      await shard.ask("enterPlaygroundMode", []);  // resolves once the instance has its WASM and metadata
-    };
     // A worker's instances share one WASM module: the first one of each worker loads it before the others
     // start (two loading at once would each make one, and the first one's pointers would be stale).
-    await Promise.all(instances.slice(0, count).map(start));
-    await Promise.all(instances.slice(count).map(start));
+    const firstOfWorker = [];
+    const start = (shard) => {
+      if (!shard.ready) {
+        const slot = shard.index % count;
+        const before = shard.index < count ? Promise.resolve() : firstOfWorker[slot] || Promise.resolve();
+        shard.ready = before.then(async () => {
+          await shard.ask("init", [{ basePath: shard.bundle, language, primary: true }]);
+          await shard.ask("enterPlaygroundMode", []);  // resolves once the instance has its WASM and metadata
+        });
+        if (shard.index < count) firstOfWorker[slot] = shard.ready;
+      }
+      return shard.ready;
+    };
+    // The newest index first (the first results of a search come from it); the others once it is ready.
+    const all = () => Promise.all(instances.map(start));
+    await start(instances[0]);
+    const others = all();
     const pages = instances.reduce((sum, shard) => sum + shard.pages, 0);
     const averageLength = instances.reduce((sum, shard) => sum + shard.words, 0) / Math.max(1, pages);
-    return { search: (term, options) => search(instances, { pages, averageLength }, term, options),
-      filters: () => filters(instances), shards: instances.length };
+    return {
+      search: async (term, options, early) => {
+        if (early && instances.length > 1) early(await firstResults(instances[0], term, options));
+        await others;
+        return search(instances, { pages, averageLength }, term, options);
+      },
+      filters: async () => { await others; return filters(instances); },
+      shards: instances.length,
+    };
+  }
+
+  // What the newest index alone finds, in its own order: shown while the other indexes are searched
+  // (a common word takes them a while). Only its first screen counts; the whole search replaces it.
+  async function firstResults(shard, term, options) {
+    const answer = await shard.ask("search", [term, options]);
+    return { results: answer.results.map((result) => withData(shard, result)) };
   }
 
   async function filters(instances) {

@@ -101,6 +101,7 @@
   let generation = 0;
   let results = [];
   let shown = 0;
+  let settled = 0;  // the generation whose whole results are drawn
 
   // The excerpt: EXCERPT_WORDS words of the abstract (else of the AI summary) around the most matched words, cut
   // with "…". Pagefind's own excerpt is taken from the whole indexed text, which begins with the title and the
@@ -256,9 +257,21 @@
       return;
     }
     const api = await pagefind();
-    // A term of null asks Pagefind for every page that passes the filters.
-    const found = await api.search(asked ? pagefindTerm(asked) : null, { filters: pagefindFilters(), sort: SORTS[sortKey] || {} });
+    // A term of null asks Pagefind for every page that passes the filters. An archive of several indexes
+    // shows the newest one's first matches while the others are searched (`early`), then the whole list.
+    const early = async (first) => {
+      if (mine !== generation || settled === mine || !first.results.length) return;
+      const data = await Promise.all(first.results.slice(0, PAGE_SIZE).map((result) => result.data()));
+      if (mine !== generation || settled === mine) return;
+      list.textContent = "";
+      for (const item of data.map(resultItem)) list.appendChild(item);
+      moreButton.hidden = true;
+      statusLine.textContent = "The newest papers that match; searching the rest of the archive\u2026";
+    };
+    const found = await api.search(asked ? pagefindTerm(asked) : null, { filters: pagefindFilters(), sort: SORTS[sortKey] || {} },
+      sortKey ? null : early);
     if (mine !== generation || !found) return;
+    settled = mine;
     results = found.results;
     shown = 0;
     list.textContent = "";
