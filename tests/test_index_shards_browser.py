@@ -127,6 +127,7 @@ def found(browser, url: str, address: str, filters: bool = False) -> tuple[list[
     "q=scaling&code=yes&organization=Meta&organization=CMU",
     "year=2024",
     "keyword=masked+image+pretraining&code=no",
+    "q=%22masked+image+pretraining%22",
 ])
 def test_a_split_index_finds_the_same_papers(browser, sites, address):
     one_url, split_url = sites

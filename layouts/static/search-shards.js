@@ -16,6 +16,11 @@
 // A sorted search merges the indexes' sorted lists by the value sorted on (meta "day" or "upvotes", read from
 // each list's next result). A query word that no index has words beginning with falls back to the longest
 // word that begins it, as one index does: only the indexes holding the longest such word answer.
+//
+// Speed: the newest index starts first and its own first matches are handed to `early` while the others
+// are searched (Pagefind's time grows with the square of the pages a word is on, so a common word takes
+// the big indexes a while); the whole ranked list follows. Which words an index matched for a query term
+// is learnt from a search for that term alone (kept for the next queries), unless the query was that.
 (function () {
   "use strict";
 
@@ -194,7 +199,7 @@
       ranked = ranked.filter((result) => kept.some(({ shard }) => shard === result.shard));
     }
     const results = options.sort && Object.keys(options.sort).length ? await mergeSorted(kept, options.sort)
-      : ranked || kept.flatMap(({ shard, answer }) => answer.results.map((result) => withData(shard, result)));
+      : ranked || byScore(kept.flatMap(({ shard, answer }) => answer.results.map((result) => withData(shard, result))));
     return {
       results,
       filters: mergeCounts(kept.map(({ answer }) => answer.filters)),
@@ -204,6 +209,9 @@
   }
 
   const wordsOf = (perTerm) => Object.keys(perTerm);
+  // Quoted phrases and filters alone: Pagefind reports no parts of these scores (a phrase scores alike in
+  // every index); the indexes' results are merged by them, newest index first among equals.
+  const byScore = (results) => results.sort((a, b) => b.score - a.score || a.shard.index - b.shard.index);
 
   // The words one index of the whole archive matches for `term`, as a test: every word that begins with it
   // in any shard or, when there is none, the longest word that begins the term. A shard whose own words for
@@ -253,7 +261,7 @@
       console.warn("search: Pagefind's scores are not made as search-shards.js expects; results are ranked by each index's own scores");
       for (const result of all) result.score = result.pagefindScore;
     }
-    return all.sort((a, b) => b.score - a.score || a.shard.index - b.shard.index);
+    return byScore(all);
   }
 
   // Sorted searches: every shard's list is in order; merge them by the value sorted on, read from the meta of
