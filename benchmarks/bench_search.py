@@ -176,13 +176,21 @@ def measure_shared_address(browser, url: str, query: str) -> dict:
     context = browser.new_context()
     page = context.new_page()
     seen = count_bytes(page)
+    finished: list = []
+    page.on("requestfinished", lambda request: finished.append(request))
+    page.add_init_script("""new MutationObserver(() => { if (!window.__drawn && document.querySelector(%r))
+        window.__drawn = performance.now(); }).observe(document, {childList: true, subtree: true});""" % FIRST_RESULT)
     page.goto(url + "search/?q=" + query.replace(" ", "+"), wait_until="commit")
     page.wait_for_selector(FIRST_RESULT, timeout=60_000)
-    ms = page.evaluate("() => performance.now()")  # since navigation start
+    ms = page.evaluate("() => window.__drawn || performance.now()")  # since navigation start
+    drawn_at = page.evaluate("() => performance.timeOrigin") + ms  # epoch ms, as Playwright's request timing
     page.wait_for_load_state("networkidle")
     total = sum(size for _, size in seen)
+    # the bytes of the responses (the page's and its workers') that ended before the first result was drawn
+    before = sum(request.sizes()["responseBodySize"] for request in finished
+                 if request.timing["startTime"] + request.timing["responseEnd"] <= drawn_at)
     context.close()
-    return {"address_ms": ms, "address_bytes": total}
+    return {"address_ms": ms, "address_bytes": total, "address_first_bytes": before}
 
 
 def median(runs: list[dict], key: str) -> float:

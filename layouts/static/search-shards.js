@@ -25,6 +25,7 @@
   "use strict";
 
   const MAX_WORKERS = 4;
+  const REST_AFTER_MS = 1000;  // when the older indexes start loading on a page opened without a search
   const EXTENSION_BONUS = 1.8;  // Pagefind 1.5's factor of a word that the typed word begins with
   const K1 = 1.4;  // Pagefind's default term saturation
   const B = 0.75;  // and page length weight
@@ -115,19 +116,22 @@
       }
       return shard.ready;
     };
-    // The newest index first (the first results of a search come from it); the others once it is ready.
-    const all = () => Promise.all(instances.map(start));
+    // The newest index first (the first results of a search come from it); the others after a search's
+    // first results (a shared address shows them before loading the other indexes' metadata), or a
+    // moment after the page opened (so that the first query typed finds them ready).
+    let others = null;
+    const rest = () => others || (others = Promise.all(instances.map(start)));
     await start(instances[0]);
-    const others = all();
+    window.setTimeout(rest, REST_AFTER_MS);
     const pages = instances.reduce((sum, shard) => sum + shard.pages, 0);
     const averageLength = instances.reduce((sum, shard) => sum + shard.words, 0) / Math.max(1, pages);
     return {
       search: async (term, options, early) => {
-        if (early && instances.length > 1) early(await firstResults(instances[0], term, options));
-        await others;
+        if (early && instances.length > 1) await early(await firstResults(instances[0], term, options));
+        await rest();
         return search(instances, { pages, averageLength }, term, options);
       },
-      filters: async () => { await others; return filters(instances); },
+      filters: async () => { await rest(); return filters(instances); },
       shards: instances.length,
     };
   }
