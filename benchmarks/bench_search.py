@@ -178,8 +178,8 @@ def measure_shared_address(browser, url: str, query: str) -> dict:
     seen = count_bytes(page)
     finished: list = []
     page.on("requestfinished", lambda request: finished.append(request))
-    page.add_init_script("""new MutationObserver(() => { if (!window.__drawn && document.querySelector(%r))
-        window.__drawn = performance.now(); }).observe(document, {childList: true, subtree: true});""" % FIRST_RESULT)
+    page.add_init_script(f"""new MutationObserver(() => {{ if (!window.__drawn && document.querySelector({FIRST_RESULT!r}))
+        window.__drawn = performance.now(); }}).observe(document, {{childList: true, subtree: true}});""")
     page.goto(url + "search/?q=" + query.replace(" ", "+"), wait_until="commit")
     page.wait_for_selector(FIRST_RESULT, timeout=60_000)
     ms = page.evaluate("() => window.__drawn || performance.now()")  # since navigation start
