@@ -9,7 +9,7 @@
 //   score = sum over matched words w of m(w) * idf(w) * tf(w)  +  sum over meta fields f of weight(f) * M * (M / T)^2
 // with idf(w) = ln((N - n(w) + 0.5) / (n(w) + 0.5) + 1) over the N pages of the archive and the n(w) containing
 // w; tf(w) BM25's saturated term frequency against the archive's average page length; m(w) = 1.8 when the typed
-// word begins with w (else 1: Pagefind 1.5's bonus for a word that is not an extension); M the idf of the
+// word and w begin one another (else 1, as for the stem "scale" of "scaling": Pagefind 1.5); M the idf of the
 // query terms matched in field f (title, authors) and T that of all of them (term idfs from the pages each term
 // matches). Each instance's own scores are computed the same way from its own figures first: if one differs
 // from Pagefind's, the merge falls back to Pagefind's scores (the order may then differ from one index's).
@@ -26,7 +26,7 @@
 
   const MAX_WORKERS = 4;
   const REST_AFTER_MS = 1000;  // when the older indexes start loading on a page opened without a search
-  const EXTENSION_BONUS = 1.8;  // Pagefind 1.5's factor of a word that the typed word begins with
+  const EXTENSION_BONUS = 1.8;  // Pagefind 1.5's factor of a word that begins, or is begun by, the typed word
   const K1 = 1.4;  // Pagefind's default term saturation
   const B = 0.75;  // and page length weight
   const SORT_META = { date: "day", upvotes: "upvotes" };
