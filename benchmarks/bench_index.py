@@ -7,8 +7,8 @@
 Per size: a synthetic mirror (benchmarks/synthetic.py, plus bench_search's "needle" paper), rendered
 once (`build --no-index`). Then, per round, for each way of indexing it, in alternating order (one
 index: SHARD_ABOVE and ONE_INDEX_UP_TO set above the archive's size; split: SHARD_ABOVE as shipped,
-or each of --bounds, and ONE_INDEX_UP_TO half of it, so that an archive below the shipped
-ONE_INDEX_UP_TO is split too; left out when the archive is small enough to be one index anyway):
+or each of --bounds, and ONE_INDEX_UP_TO as shipped; left out when the archive is small enough to be
+one index anyway):
   1. full: site/pagefind/ removed, the index stage alone;
   2. daily: a day's snapshot: 25 papers of a new day added, and 1% of the papers, all among the
      newest 2%, given new upvotes; the site rendered again (`build --no-index`: pages of every year
@@ -50,12 +50,14 @@ SUB_PATH = "/mirror/"
 
 
 def index_in_child(root: Path, shard_above: int) -> None:
-    """In a fresh process: index root/site with SHARD_ABOVE = shard_above and ONE_INDEX_UP_TO half of
-    it; print a JSON line of figures."""
+    """In a fresh process: index root/site with SHARD_ABOVE = shard_above (and, for one index, ONE_INDEX_UP_TO
+    above any size; else as shipped); print a JSON line of figures."""
     from papermirror.config import load_config
     from papermirror.search import pagefind
 
-    pagefind.SHARD_ABOVE, pagefind.ONE_INDEX_UP_TO = shard_above, shard_above // 2
+    pagefind.SHARD_ABOVE = shard_above
+    if shard_above == ONE_INDEX:
+        pagefind.ONE_INDEX_UP_TO = ONE_INDEX
     config = load_config(root / "mirror.yml")
     report = pagefind.index_site(config, config.site_dir)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -162,8 +164,9 @@ def bench(size: int, bounds: list[int], rounds: int, browser: bool) -> None:
         papers = make_archive(root, size)
         full_render = render(root)
         print(f"{size} papers (rendered in {full_render:.1f} s; load average {os.getloadavg()[0]:.2f})", flush=True)
+        from papermirror.search.pagefind import ONE_INDEX_UP_TO
         ways = [("one index", ONE_INDEX)] + [(f"split, SHARD_ABOVE={bound}", bound) for bound in bounds
-                                             if size > bound // 2]  # else the split is one index too
+                                             if size > ONE_INDEX_UP_TO]  # else the split is one index too
         runs: dict[str, list[dict]] = {name: [] for name, _ in ways}
         for number in range(rounds):
             order = ways if number % 2 == 0 else ways[::-1]

@@ -131,20 +131,25 @@ def time_first_result(page, box_selector: str, result_selector: str, query: str,
     return page.evaluate("() => window.__firstResult") - typed_at
 
 
-def time_whole_query(page, query: str, delay_ms: int) -> float:
+def time_whole_query(page, query: str, delay_ms: int) -> tuple[float, float]:
     """Type `query` into the search box, `delay_ms` between keys; return the milliseconds from the last
     keystroke until the results of the whole query are on screen (the status line names the query
-    once its results are drawn)."""
-    page.evaluate("""query => { window.__done = null; window.__lastKey = null;
+    once its results are drawn), and until the first results are (an archive of several indexes shows
+    the newest one's first matches while it searches the others)."""
+    page.evaluate("""query => { window.__done = null; window.__lastKey = null; window.__first = null;
         document.getElementById("search-input").addEventListener("input", () => { window.__lastKey = performance.now(); });
         new MutationObserver(() => { const status = document.getElementById("search-status").textContent;
             if (window.__done === null && status.includes("\u201c" + query + "\u201d")) window.__done = performance.now(); })
-        .observe(document.getElementById("search-status"), {childList: true, characterData: true, subtree: true}); }""", query)
+        .observe(document.getElementById("search-status"), {childList: true, characterData: true, subtree: true});
+        new MutationObserver(() => { if (window.__lastKey !== null && window.__first === null
+            && document.querySelector("#search-results .search-result")) window.__first = performance.now(); })
+        .observe(document.getElementById("search-results"), {childList: true}); }""", query)
     box = page.locator(SEARCH_BOX)
     box.click()
     box.press_sequentially(query, delay=delay_ms)
     page.wait_for_function("() => window.__done !== null", timeout=60_000)
-    return page.evaluate("() => window.__done - window.__lastKey")
+    done, first = page.evaluate("() => [window.__done - window.__lastKey, (window.__first ?? window.__done) - window.__lastKey]")
+    return done, first
 
 
 def measure_typed_query(browser, url: str, query: str, delay_ms: int = 0) -> dict:
@@ -156,14 +161,14 @@ def measure_typed_query(browser, url: str, query: str, delay_ms: int = 0) -> dic
     page.wait_for_load_state("networkidle")
     load = list(seen)
     seen.clear()
-    typed_ms = time_whole_query(page, query, delay_ms)
+    typed_ms, first_ms = time_whole_query(page, query, delay_ms)
     page.wait_for_load_state("networkidle")
     query_seen = list(seen)
     status = page.locator("#search-status").inner_text()
     context.close()
     return {"load_bytes": sum(size for _, size in load), "load_requests": len(load), "load_kinds": by_kind(load),
             "query_bytes": sum(size for _, size in query_seen), "query_requests": len(query_seen),
-            "query_kinds": by_kind(query_seen), "typed_ms": typed_ms, "status": status}
+            "query_kinds": by_kind(query_seen), "typed_ms": typed_ms, "first_ms": first_ms, "status": status}
 
 
 def measure_shared_address(browser, url: str, query: str) -> dict:
@@ -171,13 +176,21 @@ def measure_shared_address(browser, url: str, query: str) -> dict:
     context = browser.new_context()
     page = context.new_page()
     seen = count_bytes(page)
+    finished: list = []
+    page.on("requestfinished", lambda request: finished.append(request))
+    page.add_init_script(f"""new MutationObserver(() => {{ if (!window.__drawn && document.querySelector({FIRST_RESULT!r}))
+        window.__drawn = performance.now(); }}).observe(document, {{childList: true, subtree: true}});""")
     page.goto(url + "search/?q=" + query.replace(" ", "+"), wait_until="commit")
     page.wait_for_selector(FIRST_RESULT, timeout=60_000)
-    ms = page.evaluate("() => performance.now()")  # since navigation start
+    ms = page.evaluate("() => window.__drawn || performance.now()")  # since navigation start
+    drawn_at = page.evaluate("() => performance.timeOrigin") + ms  # epoch ms, as Playwright's request timing
     page.wait_for_load_state("networkidle")
     total = sum(size for _, size in seen)
+    # the bytes of the responses (the page's and its workers') that ended before the first result was drawn
+    before = sum(request.sizes()["responseBodySize"] for request in finished
+                 if request.timing["startTime"] + request.timing["responseEnd"] <= drawn_at)
     context.close()
-    return {"address_ms": ms, "address_bytes": total}
+    return {"address_ms": ms, "address_bytes": total, "address_first_bytes": before}
 
 
 def median(runs: list[dict], key: str) -> float:
@@ -211,7 +224,8 @@ def bench_size(count: int, queries: list[str], workdir: Path, runs: int, lunr: b
             print(f"browser: first query {query!r} typed at once: {median(fast, 'query_bytes') / 1e3:.0f} KB in "
                   f"{first['query_requests']} requests ({first['query_kinds']}); results "
                   f"{median(fast, 'typed_ms'):.0f} ms after the last keystroke (runs: "
-                  f"{', '.join(format(r['typed_ms'], '.0f') for r in fast)})")
+                  f"{', '.join(format(r['typed_ms'], '.0f') for r in fast)}), first results after "
+                  f"{median(fast, 'first_ms'):.0f} ms")
             print(f"browser: first query {query!r} typed {HUMAN_DELAY_MS} ms a key: {median(human, 'query_bytes') / 1e3:.0f} KB "
                   f"({human[0]['query_kinds']}); results of the whole query {median(human, 'typed_ms'):.0f} ms after the "
                   f"last keystroke")

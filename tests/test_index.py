@@ -75,17 +75,22 @@ def test_a_big_archive_gets_one_index_per_year_listed_for_merging(archive, run_c
     assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, 0 unchanged)" in out
     bundle = archive / "site/pagefind"
     years = sorted({paper.id[:2] for paper in PAPERS}, reverse=True)
-    assert json.loads((bundle / "shards.json").read_text(encoding="utf-8")) == [f"20{year}/" for year in years[1:]]
+    listed = json.loads((bundle / "shards.json").read_text(encoding="utf-8"))
+    assert [shard["bundle"] for shard in listed] == [""] + [f"20{year}/" for year in years[1:]]
     counts = {}
     for year, folder in zip(years, [bundle] + [bundle / f"20{year}" for year in years[1:]]):
         entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
         counts[year] = sum(language["page_count"] for language in entry["languages"].values())
     assert counts == {year: sum(1 for paper in PAPERS if paper.id.startswith(year)) for year in years}
+    assert [shard["pages"] for shard in listed] == [counts[year] for year in years]
+    # words: what Pagefind counts of each page (the mean is its average page length), from its fragments
+    assert all(shard["words"] >= 10 * shard["pages"] for shard in listed)
 
 
 def test_a_small_archive_lists_no_shards(archive, run_cli):
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
-    assert json.loads((archive / "site/pagefind/shards.json").read_text(encoding="utf-8")) == []
+    listed = json.loads((archive / "site/pagefind/shards.json").read_text(encoding="utf-8"))
+    assert [(shard["bundle"], shard["pages"]) for shard in listed] == [("", len(PAPERS))]
     assert not [p for p in (archive / "site/pagefind").iterdir() if p.is_dir() and p.name.isdigit()]
 
 
@@ -145,7 +150,8 @@ def test_the_newest_quarter_is_an_index_of_its_own_so_a_daily_build_redoes_a_qua
     assert code == 0, err
     assert f"index: {len(PAPERS) + 1} pages," in out and "(5 indexes, 0 unchanged)" in out
     bundle = archive / "site/pagefind"
-    assert json.loads((bundle / "shards.json").read_text(encoding="utf-8")) == ["2025/", "2024/", "2023/", "2021/"]
+    listed = json.loads((bundle / "shards.json").read_text(encoding="utf-8"))
+    assert [shard["bundle"] for shard in listed] == ["", "2025/", "2024/", "2023/", "2021/"]
     years = json.loads((bundle / "years.json").read_text(encoding="utf-8"))
     assert {key: shard["pages"] for key, shard in years.items()} == {"2025-q4": 1, "2025": 2, "2024": 1, "2023": 1, "2021": 1}
     assert years["2025-q4"]["bundle"] == "" and all(shard["bytes"] > 10_000 for shard in years.values())
@@ -334,5 +340,6 @@ def test_a_page_rewritten_outside_what_pagefind_reads_keeps_its_index(archive, r
     page.write_text(html.replace(title, title + "Renamed: "), encoding="utf-8")
     report = index.index_site(config, config.site_dir)
     assert (report.indexes, report.reused) == (4, 3)
-    assert json.loads((archive / "site/pagefind/2023/pages.json").read_text(encoding="utf-8"))["pages"].keys() == {
-        "papers/2312.00752/index.html"}
+    records = json.loads(index.pages_file(config, config.site_dir).read_text(encoding="utf-8"))
+    assert records["2023"]["pages"].keys() == {"papers/2312.00752/index.html"}
+    assert not list((archive / "site").rglob("pages.json")), "the page records are the build's, not the site's"

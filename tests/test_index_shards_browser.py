@@ -2,18 +2,17 @@
 into five (papermirror/search/shards.py, with SHARD_ABOVE lowered), and the same searches run on
 both in headless Chromium through the real search page (tests/browser.py).
 
-What holds: the papers found (as a set, and how many), with and without filters, the filter counts,
-and the order when the scores are far apart. What does not: Pagefind's `mergeIndex` orders a sorted
-search ("Most upvoted") by each paper's position within its own index, and runs its "nearest word"
-fallback in each index, so a word found in one index finds unrelated papers in the others; both need
-search.js to merge the indexes' results itself. Until then only archives too big for one index are
-split (papermirror/search/pagefind.py ONE_INDEX_UP_TO), and these tests lower that bound. Pagefind's
-scores use each index's own word statistics (BM25), so papers whose scores are close may come in
-another order; the order test uses a query whose scores are not.
+What holds: the papers found (as a set, and how many), with and without filters, the filter counts, and
+the order: the split page (layouts/static/search-shards.js) scores every result again with the whole
+archive's figures, so its order is one index's order, up to papers whose one-index scores are equal
+(Pagefind orders those arbitrarily), sorted searches included; a word that no index has words beginning
+with falls back to the nearest word as one index does.
 """
 
 from __future__ import annotations
 
+import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -73,8 +72,8 @@ def sites(tmp_path_factory, browser):
         patch.setattr(index, "SHARD_ABOVE", SPLIT_AT)
         patch.setattr(index, "ONE_INDEX_UP_TO", SPLIT_AT // 2)  # split small archives too
         split = build_fixture_site(tmp_path_factory.mktemp("split"), ROOT, f"http://127.0.0.1{SUB_PATH}", write_both)
-    assert (one / "pagefind/shards.json").read_text(encoding="utf-8").strip() == "[]"
-    assert (split / "pagefind/shards.json").read_text(encoding="utf-8").count("/") == 4
+    assert len(json.loads((one / "pagefind/shards.json").read_text(encoding="utf-8"))) == 1
+    assert len(json.loads((split / "pagefind/shards.json").read_text(encoding="utf-8"))) == 5
     with serve(one, SUB_PATH) as one_url, serve(split, SUB_PATH) as split_url:
         yield one_url, split_url
 
@@ -128,6 +127,7 @@ def found(browser, url: str, address: str, filters: bool = False) -> tuple[list[
     "q=scaling&code=yes&organization=Meta&organization=CMU",
     "year=2024",
     "keyword=masked+image+pretraining&code=no",
+    "q=%22masked+image+pretraining%22",
 ])
 def test_a_split_index_finds_the_same_papers(browser, sites, address):
     one_url, split_url = sites
@@ -165,3 +165,51 @@ def test_the_fixture_is_split_along_the_calendar():
         month = month_of(Path("papers") / paper.id / "index.html")
         counts[month] = counts.get(month, 0) + 1
     assert [name for name, _months in group_months(counts, SPLIT_AT)] == ["2025-q2", "2025", "2024", "2023", "2021"]
+
+
+ONE_INDEX_SCORES = """async (query) => {
+    const bundle = document.getElementById("search").getAttribute("data-bundle-path");
+    const shards = await (await fetch(bundle + "shards.json")).json();
+    const api = await window.papermirrorShards.open(bundle, shards);
+    const found = await api.search(query, { filters: {}, sort: {} });
+    return Promise.all(found.results.map(async (r) => [(await r.data()).url, r.pagefindScore]));
+}"""
+"""Pagefind's own scores of a search in the one-index build, by result URL (an index of one shard is scored
+by Pagefind alone; search-shards.js keeps its score as pagefindScore)."""
+
+
+def one_index_scores(browser, url: str, query: str) -> dict[str, float]:
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(url + "search/")
+        pairs = page.evaluate(ONE_INDEX_SCORES, query)
+    finally:
+        context.close()
+    return {address.rstrip("/").rsplit("/", 1)[-1]: score for address, score in pairs}
+
+
+@pytest.mark.parametrize("query", ["pretraining", "diffusion transformer", "grace hopper", "study lattice",
+                                   "language model scaling", "mod", "masked autoencod", "zanzib", "hopper zanzib"])
+def test_a_split_index_ranks_as_one_index(browser, sites, query):
+    """Down the split page's list, the one-index scores never rise: the same order but for equal scores
+    (the archive's papers are alike, so many are equal). 'mod' and 'masked autoencod' match words that only
+    begin with them; 'zanzib' one paper's word; 'hopper zanzib' nothing (no paper has both), while an index
+    without 'zanzib...' would answer for 'hopper' alone."""
+    one_url, split_url = sites
+    address = "q=" + query.replace(" ", "+")
+    one, split = found(browser, one_url, address)[0], found(browser, split_url, address)[0]
+    scores = one_index_scores(browser, one_url, query)
+    assert sorted(scores) == sorted(one) and sorted(split) == sorted(one)
+    along = [scores[paper] for paper in split]
+    assert all(later <= earlier * (1 + 1e-6) for earlier, later in pairwise(along)), list(zip(split, along))
+    assert (len(along) == 0) == (query == "hopper zanzib")
+
+
+@pytest.mark.parametrize("address", ["q=pretraining&sort=upvotes:desc", "q=pretraining&sort=date:desc",
+                                     "sort=date:desc&year=2024&year=2025", "q=scaling&sort=upvotes:desc&code=yes"])
+def test_a_split_index_sorts_as_one_index(browser, sites, address):
+    one_url, split_url = sites
+    one, one_status, _ = found(browser, one_url, address)
+    assert len(one) >= 3
+    assert found(browser, split_url, address)[:2] == (one, one_status)

@@ -82,7 +82,7 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
     bodies = [(t, a.get("class")) for t, a in page.attrs if "data-pagefind-body" in a]
     assert bodies == [("h1", None), ("div", "authors"), ("section", "abstract"), ("section", "ai")]
     values = {(k, a[k]) for _t, a in page.attrs for k in a if k.startswith("data-pagefind-")}
-    assert {("data-pagefind-meta", "title"), ("data-pagefind-meta", "date"),
+    assert {("data-pagefind-meta", "title"), ("data-pagefind-meta", "date, day[datetime]"),
             ("data-pagefind-meta", "authors:Ada Lovelace, Alan Turing, Grace Hopper et al."),
             ("data-pagefind-meta", "upvotes:7"), ("data-pagefind-filter", "year:2025"),
             ("data-pagefind-filter", "month:2025-02"), ("data-pagefind-filter", "keyword"),

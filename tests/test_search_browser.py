@@ -5,6 +5,7 @@ Chromium. See tests/browser.py for the harness."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 from pathlib import Path
@@ -333,7 +334,7 @@ def sharded_site_url(tmp_path_factory, browser) -> str:
         patch.setattr(index, "SHARD_ABOVE", 2)
         patch.setattr(index, "ONE_INDEX_UP_TO", 1)  # split this small archive too
         site = build_fixture_site(tmp_path_factory.mktemp("sharded"), ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
-    assert (site / "pagefind/shards.json").read_text(encoding="utf-8").count("/") == 3
+    assert len(json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))) == 4
     with serve(site, SUB_PATH) as url:
         yield url
 

@@ -3,8 +3,8 @@
 // What it loads, and when: Pagefind's runtime, its WASM and the index metadata as soon as the page
 // opens (so the first query does not wait for them); for a query, only the index chunks of its words
 // and the fragments of the ten results on screen; the filter values only when the filter panel is
-// opened (or the address holds a filter). A big archive has one index per year (papermirror/index.py):
-// pagefind/shards.json lists the older years' bundles, merged into the search with mergeIndex.
+// opened (or the address holds a filter). An archive split into several indexes (papermirror/search/shards.py)
+// is searched through static/search-shards.js, which merges them as one index would rank the archive.
 //
 // The address is the search: /search/?q=masked+autoencoder&sort=date:desc&year=2024&keyword=…
 // opens with its results, and typing, sorting and filtering keep it in step (history.replaceState).
@@ -74,20 +74,21 @@
     filterCount.textContent = chosenCount() ? "(" + chosenCount() + " chosen)" : "";
   }
 
-  // Pagefind, loaded once.
+  // Pagefind, loaded once: Pagefind's own API for an archive of one index; for one of several (shards.json
+  // lists them with their pages and words), static/search-shards.js, which ranks as one index would.
   let pagefindReady = null;
   function pagefind() {
     if (!pagefindReady) {
       pagefindReady = (async () => {
-        const api = await import(bundle + "pagefind.js");
         let shards = [];
         try {
           const response = await fetch(bundle + "shards.json");
           if (response.ok) shards = await response.json();
         } catch (error) { /* no shards file: one index */ }
-        if (Array.isArray(shards)) {
-          for (const name of shards) await api.mergeIndex(bundle + name);
+        if (Array.isArray(shards) && shards.length > 1 && window.papermirrorShards) {
+          return window.papermirrorShards.open(bundle, shards);
         }
+        const api = await import(bundle + "pagefind.js");
         await api.init();
         return api;
       })();
@@ -100,6 +101,7 @@
   let generation = 0;
   let results = [];
   let shown = 0;
+  let settled = 0;  // the generation whose whole results are drawn
 
   // The excerpt: EXCERPT_WORDS words of the abstract (else of the AI summary) around the most matched words, cut
   // with "…". Pagefind's own excerpt is taken from the whole indexed text, which begins with the title and the
@@ -186,7 +188,7 @@
   }
 
   async function showMore(mine, focusFirst) {
-    const next = results.slice(shown, shown + PAGE_SIZE);
+    const next = await results.slice(shown, shown + PAGE_SIZE);  // a sorted merge of shards merges as it goes
     moreButton.disabled = true;
     const data = await Promise.all(next.map((result) => result.data()));
     moreButton.disabled = false;
@@ -255,9 +257,21 @@
       return;
     }
     const api = await pagefind();
-    // A term of null asks Pagefind for every page that passes the filters.
-    const found = await api.search(asked ? pagefindTerm(asked) : null, { filters: pagefindFilters(), sort: SORTS[sortKey] || {} });
+    // A term of null asks Pagefind for every page that passes the filters. An archive of several indexes
+    // shows the newest one's first matches while the others are searched (`early`), then the whole list.
+    const early = async (first) => {
+      if (mine !== generation || settled === mine || !first.results.length) return;
+      const data = await Promise.all(first.results.slice(0, PAGE_SIZE).map((result) => result.data()));
+      if (mine !== generation || settled === mine) return;
+      list.textContent = "";
+      for (const item of data.map(resultItem)) list.appendChild(item);
+      moreButton.hidden = true;
+      statusLine.textContent = "The newest papers that match; searching the rest of the archive\u2026";
+    };
+    const found = await api.search(asked ? pagefindTerm(asked) : null, { filters: pagefindFilters(), sort: SORTS[sortKey] || {} },
+      sortKey ? null : early);
     if (mine !== generation || !found) return;
+    settled = mine;
     results = found.results;
     shown = 0;
     list.textContent = "";

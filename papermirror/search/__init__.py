@@ -1,6 +1,6 @@
 """Search: Pagefind's index for the browser, lunr.py's query language for the terminal.
 
-    pagefind   site/ -> site/pagefind/ (split by arXiv months above 20,000 papers: shards) -> index_site
+    pagefind   site/ -> site/pagefind/ (split by arXiv months above 500 papers: shards) -> index_site
     shards     how an archive too big for one index is split             -> plan_shards
     indexed    what Pagefind read of each page, so an unchanged index is kept -> page digests
 

@@ -7,18 +7,18 @@ navigation stay out of the index.
 
 Pagefind holds a whole index in memory while it writes it (about 200 KB a page: 1.9 GB for 10,000
 paper pages) and reads every page of an index again when one of them changed. An archive of up to
-ONE_INDEX_UP_TO pages keeps one index; a bigger one is split into several (shards, see shards.py) of
+ONE_INDEX_UP_TO pages (500) keeps one index; a bigger one is split into several (shards, see shards.py) of
 at most SHARD_ABOVE pages, along the calendar of arXiv ids: the newest quarter is one index, so that a
 daily build, whose changes are among the newest papers, re-indexes a quarter's papers; each older
 year is one more, or its halves or quarters when it holds more than SHARD_ABOVE pages, and small
 years are merged. The newest quarter's bundle is site/pagefind/ itself, the others' are
-site/pagefind/2023/, site/pagefind/2023-h2/ and so on, and site/pagefind/shards.json lists them for
-the search page, which merges them in the browser (Pagefind's `mergeIndex`), so one search still
-covers the whole archive. Shards are indexed one after another, so Pagefind's peak memory is that of
+site/pagefind/2023/, site/pagefind/2023-h2/ and so on, and site/pagefind/shards.json lists them (with
+their pages and words) for the search page, which searches each and ranks the results as one index of
+the whole archive would (layouts/static/search-shards.js). Shards are indexed one after another, so Pagefind's peak memory is that of
 the largest. An index whose pages are the same and read the same to Pagefind keeps its bundle from
 the previous build (years.json records each index's pages, a digest of their paths, words and bytes;
-PAGES_FILE what Pagefind read of each page): a page rewritten for its related papers alone changes
-nothing.
+.cache/index/pages-<site>.json what Pagefind read of each page, kept out of site/ since the browser
+does not need it): a page rewritten for its related papers alone changes nothing.
 
 The bundle is written to a fresh folder beside site/pagefind and swapped in when Pagefind
 succeeds, so a failed run leaves the previous index in place and no stale chunk survives.
@@ -27,6 +27,8 @@ Pagefind's output is not byte-for-byte deterministic; everything else in site/ i
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import logging
 import os
@@ -40,6 +42,7 @@ from pathlib import Path
 
 from papermirror.config import Config
 from papermirror.errors import PagefindError
+from papermirror.files import write_text_atomic
 from papermirror.processes import die_with_parent
 from papermirror.search.indexed import page_digest
 from papermirror.search.shards import PAPER_PAGES, Shard, plan_shards
@@ -54,21 +57,25 @@ SHARD_ABOVE = 4_800
 1 GB of Pagefind's memory. As high as that allows, since every further index costs the search page
 an index chunk per query word (about 25 KB) more: at 10,000 papers 3 indexes, 160 KB for a first
 query of two words against 61 KB for one index (benchmarks/README.md). See shards.py."""
-ONE_INDEX_UP_TO = 20_000
-"""Up to this many paper pages the archive keeps one index (Pagefind then needs up to about 4 GB).
-A split index searches the same papers, but Pagefind's mergeIndex orders a sorted search by each
-paper's place in its own index and runs its nearest-word fallback in each index
-(tests/test_index_shards_browser.py); until the search page merges the indexes' results itself, only
-archives too big for one index are split."""
+ONE_INDEX_UP_TO = 500
+"""Up to this many paper pages the archive keeps one index; above, it is split (shards.py), so that a
+daily build re-indexes the newest quarter, not the archive. The search page ranks a split archive's
+results as one index would (layouts/static/search-shards.js, tests/test_index_shards_browser.py); what a
+split costs it is a request or two per index and query word, so an archive whose daily re-index takes a
+second or two keeps one index (benchmarks/README.md)."""
 SHARDS_FILE = "shards.json"
-"""site/pagefind/shards.json: the bundles (relative to site/pagefind/) the search page merges in."""
+"""site/pagefind/shards.json: every index's bundle (relative to site/pagefind/, '' for the newest), pages and
+words (the sum of its pages' lengths as Pagefind counts them): what the search page needs to rank the indexes'
+results as one index of the archive would (layouts/static/search-shards.js)."""
 UNUSED_FILES = re.compile(r"pagefind-(ui|component-ui|modular-ui|highlight)\.(js|css)")
 """Pagefind's ready-made interfaces, written into every bundle; the search page (layouts/static/search.js)
 uses the JS API in pagefind.js instead, so these are removed from the bundle."""
-PAGES_FILE = "pages.json"
-"""In each shard's bundle: a digest of what Pagefind read of each of its pages (indexed.py), and the
-newest page modification time those digests cover ("checked"): only pages rewritten since are read
-again to decide whether the index must be rebuilt."""
+PAGES_FILE = "index/pages-{site}.json"
+"""In .cache/ ({site}: a digest of the path of site/, so that the preview of serve keeps its own), per
+shard: a digest of what Pagefind read of each of its pages (indexed.py), and the newest page
+modification time those digests cover ("checked"): only pages rewritten since are read again to decide
+whether the index must be rebuilt. Written after the new bundles are in place: a record never describes
+a bundle that is not there (a missing record only costs that index being rebuilt)."""
 YEARS_FILE = "years.json"
 """site/pagefind/years.json: per shard, its bundle, pages, digest, words and bytes, to reuse unchanged shards' indexes."""
 
@@ -104,14 +111,20 @@ def pagefind_command(site_dir: Path, output_dir: Path, glob: str = PAPER_PAGES) 
             "--glob", glob]
 
 
-def reusable_shard(site_dir: Path, old: dict, shard: Shard) -> tuple[Path, dict] | None:
+def pages_file(config: Config, site_dir: Path) -> Path:
+    """Where PAGES_FILE keeps the page records of the index of `site_dir`."""
+    site = hashlib.blake2b(str(site_dir.resolve()).encode("utf-8"), digest_size=6).hexdigest()
+    return config.cache_dir / PAGES_FILE.format(site=site)
+
+
+def reusable_shard(site_dir: Path, old: dict, shard: Shard, records: dict) -> tuple[Path, dict] | None:
     """The previous build's bundle of `shard` and its pages' record (see PAGES_FILE), if it indexed
     the same pages and what Pagefind reads of each page rewritten since is unchanged."""
     kept = old.get(shard.key)
     folder = site_dir / BUNDLE_DIR / kept["bundle"] if kept else None
     if not folder or not (folder / "pagefind-entry.json").is_file() or kept.get("digest") != shard.digest:
         return None
-    record = read_json(folder / PAGES_FILE)
+    record = records.get(shard.key) or {}
     digests, checked = record.get("pages", {}), record.get("checked")
     if not isinstance(digests, dict) or not isinstance(checked, (int, float)):
         return None
@@ -155,6 +168,19 @@ def finish_bundle(folder: Path) -> int:
     return sum(size for _path, size in sizes)
 
 
+def bundle_length(folder: Path) -> int:
+    """The words of the pages of the bundle in `folder`, as Pagefind counts them (its fragments' word_count,
+    whose mean is the average page length its scores use)."""
+    total = 0
+    for entry in os.scandir(folder / "fragment"):
+        try:
+            data = gzip.decompress(Path(entry.path).read_bytes())
+            total += int(json.loads(data[data.index(b"{"):])["word_count"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise PagefindError(f"{entry.path}: not a Pagefind fragment ({exc}); the previous search index is kept") from None
+    return total
+
+
 def move_bundle(source: Path, target: Path, nested: set[str]) -> None:
     """Move one index's bundle from the previous build's folder into the new one: a rename per entry
     (a few, whatever the index's size), leaving out the `nested` folders (the other shards' bundles
@@ -168,7 +194,7 @@ def move_bundle(source: Path, target: Path, nested: set[str]) -> None:
         raise PagefindError(f"cannot move the unchanged index {source} into {target}: {exc}") from None
 
 
-def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard]) -> tuple[int, int, int, int, int]:
+def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old_records: dict) -> tuple[int, int, int, int, int, dict]:
     """Index `site_dir` into `fresh`, one index per shard of `shards`, one after another; return pages,
     words, bytes, indexes and indexes reused.
 
@@ -181,27 +207,28 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard]) -> tup
     nested = {entry["bundle"].split("/")[0] for entry in old.values() if isinstance(entry, dict) and entry.get("bundle")}
     manifest, kept, records = {}, [], {}
     for shard in shards:
-        previous = reusable_shard(site_dir, old, shard)
+        previous = reusable_shard(site_dir, old, shard, old_records)
         if previous:
             kept.append((previous[0], fresh / shard.bundle))
-            records[shard.bundle] = previous[1]
+            records[shard.key] = previous[1]
             words, size = old[shard.key]["words"], old[shard.key].get("bytes") or finish_bundle(previous[0])
+            length = old[shard.key].get("length") or bundle_length(previous[0])
         else:
             if len(shards) > 1:
                 log.info("index: papers of %s (%d pages)", shard.key, len(shard.pages))
-            records[shard.bundle] = page_record(site_dir, shard)
+            records[shard.key] = page_record(site_dir, shard)
             _, words = count_indexed(run_pagefind(pagefind_command(site_dir, fresh / shard.bundle, shard.glob)))
             size = finish_bundle(fresh / shard.bundle)
+            length = bundle_length(fresh / shard.bundle)
         manifest[shard.key] = {"bundle": shard.bundle, "pages": len(shard.pages), "digest": shard.digest,
-                               "words": words, "bytes": size}
+                               "words": words, "bytes": size, "length": length}
     for previous, target in kept:
         move_bundle(previous, target, nested)
-    for folder, record in records.items():
-        write_json(fresh / folder, PAGES_FILE, record)
     write_json(fresh, YEARS_FILE, manifest)
-    write_json(fresh, SHARDS_FILE, [shard.bundle for shard in shards if shard.bundle])
+    write_json(fresh, SHARDS_FILE, [{"bundle": entry["bundle"], "pages": entry["pages"], "words": entry["length"]}
+                                    for entry in manifest.values()])
     totals = [sum(shard[key] for shard in manifest.values()) for key in ("pages", "words", "bytes")]
-    return totals[0], totals[1], totals[2], len(manifest), len(kept)
+    return totals[0], totals[1], totals[2], len(manifest), len(kept), records
 
 
 def read_json(path: Path) -> dict:
@@ -229,10 +256,13 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
         return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started)
     fresh = site_dir / f".{BUNDLE_DIR}-new"
     shutil.rmtree(fresh, ignore_errors=True)
-    pages, words, size, indexes, reused = run_pagefind_shards(site_dir, fresh, shards)
+    records_file = pages_file(config, site_dir)
+    pages, words, size, indexes, reused, records = run_pagefind_shards(site_dir, fresh, shards, read_json(records_file))
     if not fresh.is_dir():
         raise PagefindError(f"Pagefind reported success but wrote no bundle to {fresh}")
     replace_folder(fresh, bundle)
+    records_file.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(records_file, json.dumps(records, sort_keys=True, separators=(",", ":")) + "\n")
     return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started,
                        indexes=indexes, reused=reused)
 

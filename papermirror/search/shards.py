@@ -5,9 +5,8 @@ Pagefind holds a whole index in memory while it writes it (about 200 KB a paper 
 split archive holds more than `most` pages, and the split follows the calendar of arXiv ids, so that
 a daily build, whose changes are among the newest papers, re-indexes one small index:
 
-- an archive of at most `whole` pages is one index (pagefind.py's ONE_INDEX_UP_TO: merged indexes
-  do not search quite as one does, and every further index costs the search page another bundle to
-  load and merge);
+- an archive of at most `whole` pages is one index (pagefind.py's ONE_INDEX_UP_TO: every further
+  index costs the search page another bundle to load and search);
 - the newest quarter is an index of its own (the primary one, site/pagefind/ itself), or each of its
   months if it holds more than `most` pages;
 - every older year is one index if it holds at most `most` pages, else one per half-year if both

@@ -1,0 +1,316 @@
+// search-shards.js: one search over the archive's Pagefind indexes (shards, papermirror/search/shards.py),
+// ranked as one index of the whole archive would rank it. Used by search.js (window.papermirrorShards).
+//
+// Pagefind's own mergeIndex sums the indexes' results as each index scored them, with its own page count,
+// average page length and word counts (BM25); orders a sorted search by each page's place in its own index;
+// and falls back to the nearest word in each index on its own. Here each index is a Pagefind instance of its
+// own (in a few web workers, static/search-worker.js), asked in "playground mode", which reports what each
+// score is made of; the scores are then computed again with the whole archive's figures:
+//   score = sum over matched words w of m(w) * idf(w) * tf(w)  +  sum over meta fields f of weight(f) * M * (M / T)^2
+// with idf(w) = ln((N - n(w) + 0.5) / (n(w) + 0.5) + 1) over the N pages of the archive and the n(w) containing
+// w; tf(w) BM25's saturated term frequency against the archive's average page length; m(w) = 1.8 when the typed
+// word and w begin one another (else 1, as for the stem "scale" of "scaling": Pagefind 1.5); M the idf of the
+// query terms matched in field f (title, authors) and T that of all of them (term idfs from the pages each term
+// matches). Each instance's own scores are computed the same way from its own figures first: if one differs
+// from Pagefind's, the merge falls back to Pagefind's scores (the order may then differ from one index's).
+// A sorted search merges the indexes' sorted lists by the value sorted on (meta "day" or "upvotes", read from
+// each list's next result). A query word that no index has words beginning with falls back to the longest
+// word that begins it, as one index does: only the indexes holding the longest such word answer.
+//
+// Speed: the newest index starts first and its own first matches are handed to `early` while the others
+// are searched (Pagefind's time grows with the square of the pages a word is on, so a common word takes
+// the big indexes a while); the whole ranked list follows. Which words an index matched for a query term
+// is learnt from a search for that term alone (kept for the next queries), unless the query was that.
+(function () {
+  "use strict";
+
+  const MAX_WORKERS = 4;
+  const REST_AFTER_MS = 1000;  // when the older indexes start loading on a page opened without a search
+  const EXTENSION_BONUS = 1.8;  // Pagefind 1.5's factor of a word that begins, or is begun by, the typed word
+  const K1 = 1.4;  // Pagefind's default term saturation
+  const B = 0.75;  // and page length weight
+  const SORT_META = { date: "day", upvotes: "upvotes" };
+  const scriptUrl = document.currentScript ? document.currentScript.src : window.location.href;
+
+  function normalised(term) {
+    // What Pagefind searches for: lower case, without punctuation, single spaces.
+    return term.toLocaleLowerCase().replace(/[\p{Pd}\p{Pe}\p{Pf}\p{Pi}\p{Po}\p{Ps}]/gu, "").replace(/\s+/g, " ").trim();
+  }
+
+  function idf(pages, containing) {
+    return Math.log((pages - containing + 0.5) / (containing + 0.5) + 1);
+  }
+
+  function containingFromIdf(pages, value) {
+    // The pages a term matches, from the idf Pagefind reports for it over `pages` pages.
+    const x = Math.exp(value) - 1;
+    return Math.max(0, Math.round((pages + 0.5 - 0.5 * x) / (x + 1)));
+  }
+
+  function wordScore(word, page, stats) {
+    const weighted = word.params.weighted_term_frequency * word.params.length_bonus;
+    const tf = (K1 + 1) * weighted / (K1 * (1 - B + B * (page.document_length / stats.averageLength)) + weighted);
+    return idf(stats.pages, stats.containing(word.search_term)) * tf;
+  }
+
+  function score(result, stats, bonus) {
+    let total = 0;
+    for (const word of result.scores || []) total += bonus(word.search_term) * wordScore(word, result.params, stats);
+    const all = stats.termIdfs.reduce((sum, value) => sum + value, 0);
+    for (const field of result.verbose_meta_scores || []) {
+      const matched = field.matched_terms.reduce((sum, term) => sum + (stats.termIdf(term) || 0), 0);
+      if (all > 0) total += field.field_weight * matched * (matched / all) ** 2;
+    }
+    return total;
+  }
+
+  // Workers: each runs Pagefind instances for some shards (round robin), spoken to by message.
+  function workerPool(bundle, count) {
+    const url = new URL("search-worker.js", scriptUrl);
+    const pending = new Map();
+    let next = 0;
+    const workers = [];
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(url.pathname + "?bundle=" + encodeURIComponent(bundle) + "&" + new URL(scriptUrl).search.slice(1));
+      worker.addEventListener("message", (event) => {
+        const waiting = pending.get(event.data.id);
+        if (!waiting) return;
+        pending.delete(event.data.id);
+        if (event.data.error) waiting.reject(new Error(event.data.error));
+        else waiting.resolve(event.data.result);
+      });
+      worker.addEventListener("error", (event) => {
+        for (const waiting of pending.values()) waiting.reject(new Error("search worker failed: " + event.message));
+        pending.clear();
+      });
+      workers.push(worker);
+    }
+    return (index, instanceId, method, args) => new Promise((resolve, reject) => {
+      const id = "m" + next++;
+      pending.set(id, { resolve, reject });
+      workers[index % workers.length].postMessage({ id, instanceId, method, args });
+    });
+  }
+
+  async function open(bundle, shards) {
+    const count = Math.max(1, Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 2, shards.length));
+    const call = workerPool(bundle, count);
+    const language = (document.documentElement.getAttribute("lang") || "unknown").toLowerCase();
+    const instances = shards.map((shard, index) => ({
+      index, bundle: bundle + shard.bundle, pages: shard.pages, words: shard.words, id: "shard" + index,
+      ask: (method, args) => call(index, "shard" + index, method, args),
+      known: new Map(),  // term -> {word: pages containing it} in this shard, once known in full
+    }));
+    // A worker's instances share one WASM module: the first one of each worker loads it before the others
+    // start (two loading at once would each make one, and the first one's pointers would be stale).
+    const firstOfWorker = [];
+    const start = (shard) => {
+      if (!shard.ready) {
+        const slot = shard.index % count;
+        const before = shard.index < count ? Promise.resolve() : firstOfWorker[slot] || Promise.resolve();
+        shard.ready = before.then(async () => {
+          await shard.ask("init", [{ basePath: shard.bundle, language, primary: true }]);
+          await shard.ask("enterPlaygroundMode", []);  // resolves once the instance has its WASM and metadata
+        });
+        if (shard.index < count) firstOfWorker[slot] = shard.ready;
+      }
+      return shard.ready;
+    };
+    // The newest index first (the first results of a search come from it); the others after a search's
+    // first results (a shared address shows them before loading the other indexes' metadata), or a
+    // moment after the page opened (so that the first query typed finds them ready).
+    let others = null;
+    const rest = () => others || (others = Promise.all(instances.map(start)));
+    await start(instances[0]);
+    window.setTimeout(rest, REST_AFTER_MS);
+    const pages = instances.reduce((sum, shard) => sum + shard.pages, 0);
+    const averageLength = instances.reduce((sum, shard) => sum + shard.words, 0) / Math.max(1, pages);
+    return {
+      search: async (term, options, early) => {
+        if (early && instances.length > 1) await early(await firstResults(instances[0], term, options));
+        await rest();
+        return search(instances, { pages, averageLength }, term, options);
+      },
+      filters: async () => { await rest(); return filters(instances); },
+      shards: instances.length,
+    };
+  }
+
+  // What the newest index alone finds, in its own order: shown while the other indexes are searched
+  // (a common word takes them a while). Only its first screen counts; the whole search replaces it.
+  async function firstResults(shard, term, options) {
+    const answer = await shard.ask("search", [term, options]);
+    return { results: answer.results.map((result) => withData(shard, result)) };
+  }
+
+  async function filters(instances) {
+    const all = await Promise.all(instances.map((shard) => shard.ask("filters", [])));
+    return mergeCounts(all);
+  }
+
+  function mergeCounts(list) {
+    const merged = {};
+    for (const counts of list) {
+      for (const [group, values] of Object.entries(counts || {})) {
+        merged[group] = merged[group] || {};
+        for (const [value, n] of Object.entries(values)) merged[group][value] = (merged[group][value] || 0) + n;
+      }
+    }
+    return merged;
+  }
+
+  function withData(shard, result) {
+    return Object.assign({}, result, { shard, data: () => shard.ask("getData", [result.data]) });
+  }
+
+  // Which words each shard matched for each query term: learnt from a search's results when they hold every
+  // page of the term (one term, no filter), else asked for with a search for the term alone.
+  function learn(shard, terms, answer, complete) {
+    if (!complete) return;
+    const words = {};
+    for (const result of answer.results) for (const word of result.scores || []) words[word.search_term] = word.params.pages_containing_term;
+    shard.known.set(terms[0], words);
+  }
+
+  async function termWords(shard, term, answer) {
+    if (!shard.known.has(term)) {
+      const entry = (answer.query_term_idfs || []).find((item) => item.term === term);
+      if (entry && containingFromIdf(shard.pages, entry.idf) === 0) shard.known.set(term, {});
+      else learn(shard, [term], await shard.ask("search", [term, {}]), true);
+    }
+    return shard.known.get(term);
+  }
+
+  async function search(instances, totals, term, options) {
+    const exact = term !== null && /^\s*".+"\s*$/.test(term);
+    const answers = await Promise.all(instances.map((shard) => shard.ask("search", [term, options])));
+    const terms = answers[0] && answers[0].search_keywords ? answers[0].search_keywords : [];
+    const filtered = Object.keys(options.filters || {}).length > 0;
+    answers.forEach((answer, i) => learn(instances[i], terms, answer, terms.length === 1 && !filtered));
+    let kept = instances.map((shard, i) => ({ shard, answer: answers[i] }));
+    let ranked = null;
+    if (term !== null && !exact && terms.length) {
+      const words = await Promise.all(kept.map(({ shard, answer }) => Promise.all(terms.map((t) => termWords(shard, t, answer)))));
+      const valid = terms.map((t, k) => validWords(t, words.map((perShard) => perShard[k])));
+      ranked = rescore(kept, terms, words, valid, totals, normalised(term).split(" "));
+      // A term without words in a shard is passed over there (Pagefind searches for the other terms), not
+      // in one index, where another shard has words for it.
+      const somewhere = terms.map((_t, k) => words.some((perShard) => wordsOf(perShard[k]).length > 0));
+      kept = kept.filter((_entry, i) => valid.every((isValid, k) => {
+        const own = wordsOf(words[i][k]);
+        return own.length ? own.every(isValid) : !somewhere[k];
+      }));
+      ranked = ranked.filter((result) => kept.some(({ shard }) => shard === result.shard));
+    }
+    const results = options.sort && Object.keys(options.sort).length ? await mergeSorted(kept, options.sort)
+      : ranked || byScore(kept.flatMap(({ shard, answer }) => answer.results.map((result) => withData(shard, result))));
+    return {
+      results,
+      filters: mergeCounts(kept.map(({ answer }) => answer.filters)),
+      totalFilters: mergeCounts(kept.map(({ answer }) => answer.totalFilters)),
+      unfilteredResultCount: kept.reduce((sum, { answer }) => sum + answer.unfilteredResultCount, 0),
+    };
+  }
+
+  const wordsOf = (perTerm) => Object.keys(perTerm);
+  // Quoted phrases and filters alone: Pagefind reports no parts of these scores (a phrase scores alike in
+  // every index); the indexes' results are merged by them, newest index first among equals.
+  const byScore = (results) => results.sort((a, b) => b.score - a.score || a.shard.index - b.shard.index);
+
+  // The words one index of the whole archive matches for `term`, as a test: every word that begins with it
+  // in any shard or, when there is none, the longest word that begins the term. A shard whose own words for
+  // the term are others (its own nearest word) has no page that one index would find.
+  function validWords(term, perShard) {
+    const all = perShard.flatMap(wordsOf);
+    if (all.some((w) => w.startsWith(term))) return (w) => w.startsWith(term);
+    const longest = Math.max(0, ...all.map((w) => w.length));
+    return (w) => w.length === longest;
+  }
+
+  function termOf(terms, matched) {
+    // The query term a meta field's matched word stands for (the term itself, or a word it begins or ends).
+    const exact = terms.indexOf(matched);
+    return exact >= 0 ? exact : terms.findIndex((t) => matched.startsWith(t) || t.startsWith(matched));
+  }
+
+  function rescore(kept, terms, words, valid, totals, typed) {
+    const containing = {};
+    kept.forEach((_entry, i) => {
+      const own = {};
+      terms.forEach((_t, k) => { for (const [w, n] of Object.entries(words[i][k])) if (valid[k](w)) own[w] = n; });
+      for (const [w, n] of Object.entries(own)) containing[w] = (containing[w] || 0) + n;
+    });
+    const termPages = terms.map((_t, k) => kept.reduce((sum, { shard, answer }, i) => {
+      const entry = (answer.query_term_idfs || [])[k];
+      const counts = entry && wordsOf(words[i][k]).every(valid[k]);
+      return sum + (counts ? containingFromIdf(shard.pages, entry.idf) : 0);
+    }, 0));
+    const termIdfs = termPages.map((n) => idf(totals.pages, n));
+    const bonus = (w) => (typed.some((word) => word.startsWith(w) || w.startsWith(word)) ? EXTENSION_BONUS : 1);
+    const global = { pages: totals.pages, averageLength: totals.averageLength, containing: (w) => containing[w] || 0,
+      termIdfs, termIdf: (t) => termIdfs[termOf(terms, t)] };
+    const all = [];
+    let faithful = true;
+    for (const { shard, answer } of kept) {
+      const idfs = (answer.query_term_idfs || []).map((entry) => entry.idf);
+      for (const result of answer.results) {
+        const local = { pages: result.params.total_pages, averageLength: result.params.average_page_length,
+          containing: (w) => (result.scores.find((s) => s.search_term === w) || { params: {} }).params.pages_containing_term || 0,
+          termIdfs: idfs, termIdf: (t) => idfs[termOf(terms, t)] };
+        if (Math.abs(score(result, local, bonus) - result.score) > 1e-3 * Math.max(1, Math.abs(result.score))) faithful = false;
+        all.push(Object.assign(withData(shard, result), { score: score(result, global, bonus), pagefindScore: result.score }));
+      }
+    }
+    if (!faithful) {
+      console.warn("search: Pagefind's scores are not made as search-shards.js expects; results are ranked by each index's own scores");
+      for (const result of all) result.score = result.pagefindScore;
+    }
+    return byScore(all);
+  }
+
+  // Sorted searches: every shard's list is in order; merge them by the value sorted on, read from the meta of
+  // each list's next result (one fragment a list, then one per result taken).
+  async function mergeSorted(kept, sort) {
+    const [key, direction] = Object.entries(sort)[0];
+    const lists = kept.map(({ shard, answer }) => ({ shard, results: answer.results.map((r) => withData(shard, r)), at: 0 }));
+    const value = async (list) => {
+      const result = list.results[list.at];
+      if (!result) return null;
+      if (result.sortValue === undefined) {
+        const meta = (await result.data()).meta || {};
+        result.sortValue = meta[SORT_META[key] || key];
+      }
+      return result.sortValue;
+    };
+    const compare = (a, b) => {
+      const x = Number(a), y = Number(b);
+      const order = !Number.isNaN(x) && !Number.isNaN(y) ? x - y : String(a).localeCompare(String(b));
+      return direction === "asc" ? order : -order;
+    };
+    const merged = [];
+    const total = lists.reduce((sum, list) => sum + list.results.length, 0);
+    // Later results are merged when asked for: results past the first screens cost nothing until shown.
+    const take = async (upTo) => {
+      while (merged.length < Math.min(upTo, total)) {
+        let best = null, bestValue = null;
+        for (const list of lists) {
+          const v = await value(list);
+          if (v === null || v === undefined) continue;
+          if (!best || compare(v, bestValue) < 0) { best = list; bestValue = v; }
+        }
+        if (!best) break;
+        merged.push(best.results[best.at++]);
+      }
+      return merged;
+    };
+    await take(10);
+    return lazyList(merged, total, take);
+  }
+
+  function lazyList(merged, total, take) {
+    // An array-like of `total` results whose first ones are merged; slice(from, to) merges up to `to` first.
+    return { length: total, merged, take, async slice(from, to) { await take(to); return merged.slice(from, to); } };
+  }
+
+  window.papermirrorShards = { open };
+})();
