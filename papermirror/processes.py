@@ -1,4 +1,5 @@
-"""Processes: one run at a time per mirror, and child processes that die with their parent.
+"""Processes: one run at a time per mirror, child processes that die with their parent, and work shared
+out among forked workers (`forked_map`).
 
 A build forks workers and runs Pagefind; killed with `kill -9`, the parent cannot stop them, so each
 child asks the kernel to kill it when its parent dies (Linux's PR_SET_PDEATHSIG; elsewhere nothing
@@ -12,10 +13,12 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,6 +37,29 @@ def die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass  # no prctl: the child outlives a killed parent, as it always did
+
+
+_WORKER: dict = {}
+"""What the forked workers share (inherited through fork, never pickled): the only state."""
+
+
+def _start_worker(state: object) -> None:
+    die_with_parent()
+    _WORKER["state"] = state
+
+
+def _run_share(function: Callable, share: object) -> object:
+    return function(share, _WORKER["state"])
+
+
+def forked_map(function: Callable, shares: list, state: object, jobs: int) -> list:
+    """Return [function(share, state) for share in shares], the shares spread over `jobs` forked processes
+    that inherit `state`; in this process when jobs is 1 or fork is missing."""
+    if jobs <= 1 or len(shares) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(share, state) for share in shares]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_start_worker, initargs=(state,)) as pool:
+        return list(pool.map(_run_share, [function] * len(shares), shares))
 
 
 @contextmanager

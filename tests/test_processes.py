@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -9,9 +10,10 @@ import sys
 import time
 
 import pytest
+from samples import make_paper
 
 from papermirror.errors import UserError
-from papermirror.processes import exclusive_run
+from papermirror.processes import exclusive_run, forked_map
 
 CHILD = """
 import os, sys, time
@@ -75,3 +77,40 @@ def test_a_snapshot_or_reset_while_a_snapshot_runs_is_refused(mirror, run_cli, f
     assert fake_hub.requests == [] and (mirror / "content/papers/2503/2503.00001.md").is_file()
     code, _out, err = run_cli("snapshot", "--since", "2025-03-14", "--until", "2025-03-14", config=mirror / "mirror.yml")
     assert code == 0, err
+
+
+def _share_with_state(share: list[int], state: dict) -> list[tuple[int, int, int]]:
+    return [(number, number * state["factor"], os.getpid()) for number in share]
+
+
+def test_forked_map_keeps_the_order_of_the_shares_and_gives_each_worker_the_state():
+    shares = [list(range(start, start + 3)) for start in range(0, 30, 3)]
+    state = {"factor": 7}
+    forked = forked_map(_share_with_state, shares, state, jobs=2)
+    alone = forked_map(_share_with_state, shares, state, jobs=1)
+    assert [[(n, m) for n, m, _pid in share] for share in forked] == [[(n, 7 * n) for n in share] for share in shares]
+    assert [[(n, m) for n, m, _pid in share] for share in alone] == [[(n, m) for n, m, _pid in share] for share in forked]
+    assert {pid for share in alone for *_, pid in share} == {os.getpid()}
+    if "fork" in multiprocessing.get_all_start_methods():
+        assert os.getpid() not in {pid for share in forked for *_, pid in share}
+
+
+def _fail_on_three(share: list[int], _state: None) -> list[int]:
+    if 3 in share:
+        raise ValueError("share with 3")
+    return share
+
+
+def test_forked_map_raises_what_a_worker_raised():
+    with pytest.raises(ValueError, match="share with 3"):
+        forked_map(_fail_on_three, [[1], [2], [3], [4]], None, jobs=2)
+
+
+def test_many_paper_files_parse_the_same_in_workers_as_in_one_process(tmp_path):
+    from papermirror.content.cache import PARALLEL_MIN_FILES, parse_files
+    from papermirror.content.paperfile import write_paper
+
+    for number in range(PARALLEL_MIN_FILES + 10):
+        write_paper(tmp_path / "content", make_paper(f"2501.{number:05d}", title=f"Paper {number}"))
+    paths = sorted((tmp_path / "content" / "papers").rglob("*.md"))
+    assert parse_files(paths, jobs=2) == parse_files(paths, jobs=1)

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import os
 import pickle
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -22,7 +20,7 @@ from papermirror.content.paper import PAPER_FIELDS, Paper, content_relpath
 from papermirror.content.paperfile import text_to_paper
 from papermirror.errors import ContentError
 from papermirror.files import atomic_writer, code_digest, list_paper_files
-from papermirror.processes import die_with_parent
+from papermirror.processes import forked_map
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +83,16 @@ def save_cache(path: Path, version: str, files: dict[str, tuple]) -> None:
 
 def parse_files(paths: list[Path], jobs: int) -> list[tuple[Paper, str]]:
     """Parse paper files, in worker processes when there are many; raise the first ContentError."""
-    if len(paths) < PARALLEL_MIN_FILES or jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [read_and_hash(path) for path in paths]
-    chunk = max(50, len(paths) // (jobs * 4))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                             initializer=die_with_parent) as pool:
-        return list(pool.map(read_and_hash, paths, chunksize=chunk))
+    if len(paths) < PARALLEL_MIN_FILES:
+        jobs = 1
+    size = max(50, len(paths) // (max(jobs, 1) * 4))
+    shares = [paths[start : start + size] for start in range(0, len(paths), size)]
+    return [parsed for share in forked_map(read_share, shares, None, jobs) for parsed in share]
+
+
+def read_share(paths: list[Path], _state: None) -> list[tuple[Paper, str]]:
+    """Parse one worker's share of the paper files (`forked_map`'s shape: a share and the shared state)."""
+    return [read_and_hash(path) for path in paths]
 
 
 def paper_stamps(content_dir: Path) -> dict[str, Stamp]:

@@ -27,7 +27,8 @@ def xml_text(value: str) -> str:
     return _XML_INVALID.sub("", value)
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+def sub_element(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    """Append <tag attrs>text</tag> to `parent`, without the characters XML cannot carry (`xml_text`)."""
     element = ET.SubElement(parent, tag, {k: xml_text(v) for k, v in attrs.items()})
     if text is not None:
         element.text = xml_text(text)
@@ -49,32 +50,32 @@ def atom_feed(papers: list[Paper], site: SiteConfig, links: Links, updated: str 
               keywords: Mapping[str, tuple[str, ...]] | None = None) -> str:
     """Return an Atom 1.0 feed of `papers` (newest first)."""
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": site.language})
-    _sub(feed, "id", site.base_url)
-    _sub(feed, "title", site.title)
+    sub_element(feed, "id", site.base_url)
+    sub_element(feed, "title", site.title)
     if site.description:
-        _sub(feed, "subtitle", site.description)
-    _sub(feed, "updated", updated or EPOCH)
-    _sub(feed, "link", rel="self", type="application/atom+xml", href=site.base_url + "feed.xml")
-    _sub(feed, "link", rel="alternate", type="text/html", href=site.base_url)
-    _sub(_sub(feed, "author"), "name", site.title)
-    _sub(feed, "generator", "papermirror")
+        sub_element(feed, "subtitle", site.description)
+    sub_element(feed, "updated", updated or EPOCH)
+    sub_element(feed, "link", rel="self", type="application/atom+xml", href=site.base_url + "feed.xml")
+    sub_element(feed, "link", rel="alternate", type="text/html", href=site.base_url)
+    sub_element(sub_element(feed, "author"), "name", site.title)
+    sub_element(feed, "generator", "papermirror")
     for paper in papers:
         url = site.base_url + links.paper(paper.id).removeprefix(links.base)
-        entry = _sub(feed, "entry")
-        _sub(entry, "id", url)
-        _sub(entry, "title", plain_text(paper.title), type="text")
-        _sub(entry, "link", rel="alternate", type="text/html", href=url)
-        _sub(entry, "link", rel="related", type="text/html", href=paper.arxiv_url)
+        entry = sub_element(feed, "entry")
+        sub_element(entry, "id", url)
+        sub_element(entry, "title", plain_text(paper.title), type="text")
+        sub_element(entry, "link", rel="alternate", type="text/html", href=url)
+        sub_element(entry, "link", rel="related", type="text/html", href=paper.arxiv_url)
         if paper.day:
-            _sub(entry, "published", f"{paper.day}T00:00:00Z")
-        _sub(entry, "updated", paper_time(paper))
+            sub_element(entry, "published", f"{paper.day}T00:00:00Z")
+        sub_element(entry, "updated", paper_time(paper))
         for name in paper.authors or (site.title,):
-            _sub(_sub(entry, "author"), "name", name)
+            sub_element(sub_element(entry, "author"), "name", name)
         for keyword in (keywords or {}).get(paper.id, paper.ai_keywords):  # as the pages spell them
-            _sub(entry, "category", term=keyword)
+            sub_element(entry, "category", term=keyword)
         summary = paper.ai_summary or paper.abstract
         if summary:
-            _sub(entry, "summary", plain_text(summary), type="text")
+            sub_element(entry, "summary", plain_text(summary), type="text")
     return _xml(feed)
 
 
@@ -120,11 +121,11 @@ def sitemap(entries: list[list], site: SiteConfig, links: Links) -> str:
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
     urlset.text = "\n"
     for path, lastmod in entries:
-        url = _sub(urlset, "url")
+        url = sub_element(urlset, "url")
         url.tail = "\n"  # one URL a line, no indentation: a line per paper and listing
-        _sub(url, "loc", site.base_url + links.to(path).removeprefix(links.base))
+        sub_element(url, "loc", site.base_url + links.to(path).removeprefix(links.base))
         if lastmod:
-            _sub(url, "lastmod", lastmod)
+            sub_element(url, "lastmod", lastmod)
     return _xml(urlset, indent=False)
 
 
@@ -132,7 +133,7 @@ def sitemap_index(names: list[str], site: SiteConfig) -> str:
     """Return a sitemap index pointing at the sitemap files `names`."""
     index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
     for name in names:
-        _sub(_sub(index, "sitemap"), "loc", site.base_url + name)
+        sub_element(sub_element(index, "sitemap"), "loc", site.base_url + name)
     return _xml(index)
 
 

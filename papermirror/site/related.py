@@ -30,8 +30,8 @@ import numpy as np
 from scipy import sparse
 
 from papermirror.content.paper import Paper
+from papermirror.processes import forked_map
 from papermirror.site.related_terms import (
-    forked_map,
     load_cache,
     save_cache,
     term_keys,

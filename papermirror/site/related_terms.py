@@ -20,12 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import pickle
 import re
 import unicodedata
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +30,7 @@ from scipy import sparse
 
 from papermirror.content.paper import Paper
 from papermirror.files import atomic_writer
-from papermirror.processes import die_with_parent
+from papermirror.processes import forked_map
 
 log = logging.getLogger(__name__)
 
@@ -200,26 +197,3 @@ def tfidf(terms: dict[str, np.ndarray]) -> sparse.csr_matrix:
     norms[norms == 0] = 1
     weights.data *= np.repeat((1 / norms).astype(np.float32), np.diff(weights.indptr))
     return weights
-
-
-_WORKER: dict = {}
-"""What the forked workers share (inherited through fork, never pickled): the only state."""
-
-
-def _start_worker(state: object) -> None:
-    die_with_parent()
-    _WORKER["state"] = state
-
-
-def _run_share(function: Callable, share: object) -> object:
-    return function(share, _WORKER["state"])
-
-
-def forked_map(function: Callable, shares: list, state: object, jobs: int) -> list:
-    """Return [function(share, state) for share in shares], the shares spread over `jobs` forked processes
-    that inherit `state`; in this process when jobs is 1 or fork is missing."""
-    if jobs <= 1 or len(shares) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(share, state) for share in shares]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_start_worker, initargs=(state,)) as pool:
-        return list(pool.map(_run_share, [function] * len(shares), shares))

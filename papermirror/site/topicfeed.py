@@ -5,7 +5,7 @@ Atom format requires and a feed reader shows (id, title, link, updated) and noth
 click away, on the paper's page. An entry's time is when the mirror first stored the paper (else its day), not
 when its upvotes last moved, so a feed changes when a paper joins it, not with every refresh. Every link is the
 site's own: `site.base_url` (http or https, checked by the config) and a path below it. ElementTree escapes the
-text, and `feeds._sub` drops what XML cannot carry.
+text, and `feeds.sub_element` drops what XML cannot carry.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from papermirror.config import SiteConfig
 from papermirror.content.paper import Paper
 from papermirror.site.contexts import paper_page_path
-from papermirror.site.feeds import ATOM_NS, EPOCH, _sub
+from papermirror.site.feeds import ATOM_NS, EPOCH, sub_element
 from papermirror.site.mathtext import plain_text
 from papermirror.site.ways import FeedContext
 
@@ -30,19 +30,19 @@ def topic_feed(papers: list[Paper], site: SiteConfig, path: str, context: FeedCo
     page_url = site.base_url + context.page.removesuffix("index.html")
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": site.language})
     feed.text = "\n"
-    _sub(feed, "id", page_url)
-    _sub(feed, "title", f"{context.title} · {site.title}")
-    _sub(feed, "updated", max((entry_time(paper) for paper in papers), default=EPOCH))
-    _sub(feed, "link", rel="self", type="application/atom+xml", href=site.base_url + path)
-    _sub(feed, "link", rel="alternate", type="text/html", href=page_url)
-    _sub(_sub(feed, "author"), "name", site.title)
+    sub_element(feed, "id", page_url)
+    sub_element(feed, "title", f"{context.title} · {site.title}")
+    sub_element(feed, "updated", max((entry_time(paper) for paper in papers), default=EPOCH))
+    sub_element(feed, "link", rel="self", type="application/atom+xml", href=site.base_url + path)
+    sub_element(feed, "link", rel="alternate", type="text/html", href=page_url)
+    sub_element(sub_element(feed, "author"), "name", site.title)
     for paper in papers:
         url = site.base_url + paper_page_path(paper.id).removesuffix("index.html")
-        entry = _sub(feed, "entry")
-        _sub(entry, "id", url)
-        _sub(entry, "title", plain_text(paper.title))  # type="text" is the default
-        _sub(entry, "link", href=url)
-        _sub(entry, "updated", entry_time(paper))
+        entry = sub_element(feed, "entry")
+        sub_element(entry, "id", url)
+        sub_element(entry, "title", plain_text(paper.title))  # type="text" is the default
+        sub_element(entry, "link", href=url)
+        sub_element(entry, "updated", entry_time(paper))
     for element in feed:
         element.tail = "\n"  # one element a line, an entry included: readable, and no indentation to pay for
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
