@@ -2,7 +2,8 @@
 """Try a learned relevance score on top of the topic rule (issue 12), judged out of sample.
 
     python benchmarks/topic_score.py                                  # the grid, the chosen setting, its held-out figures
-    python benchmarks/topic_score.py --to-label tests/data/labels/to-label-2026-12-03.csv
+    python benchmarks/topic_score.py --to-label tests/data/labels/to-label-2026-12-02.csv
+    python benchmarks/topic_score.py --errors      # also the held-out papers the chosen setting or the rule gets wrong
 
 In the spirit of arxiv-sanity's per-tag SVM: TF-IDF over title, AI keywords and abstract (words and
 word pairs, title and keyword words marked apart, (1 + ln tf) * smoothed idf, rows of length 1) and a
@@ -270,9 +271,19 @@ def write_to_label(exp: Experiment, ids: list[str], path: Path) -> None:
             writer.writerow([i, "", p.title, "; ".join(p.ai_keywords), p.abstract])
 
 
+def report_errors(exp: Experiment, chosen: set[str], rule: set[str]) -> None:
+    """List the held-out papers the chosen setting or the shipped rule gets wrong, and which of the two does."""
+    for i in exp.held_out:
+        wrong = [name for name, kept in (("score", chosen), ("rule", rule)) if (i in kept) != bool(exp.labels[i])]
+        if wrong:
+            kind = "missed" if exp.labels[i] else "wrongly kept"
+            print(f"    {kind:<13} by {' and '.join(wrong):<14} {i}  {exp.papers[i].title[:90]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--to-label", type=Path, help="write the unlabelled papers the chosen setting keeps here")
+    parser.add_argument("--errors", action="store_true", help="list the held-out papers the chosen setting or the rule gets wrong")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     exp = Experiment()
@@ -292,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     print(line("  chosen, held out (out of sample)", exp.figures(chosen, exp.held_out)))
     print(line("  shipped rule, held out", exp.figures(rule, exp.held_out)))
     print("  " + bootstrap(exp, chosen, rule))
+    if args.errors:
+        report_errors(exp, chosen, rule)
     everything = sorted(exp.labels)
     cv = exp.out_of_fold(setting, everything)
     t_all = exp.threshold(cv)
