@@ -2,7 +2,7 @@
 """Try a learned relevance score on top of the topic rule (issue 12), judged out of sample.
 
     python benchmarks/topic_score.py                                  # the grid, the chosen setting, its held-out figures
-    python benchmarks/topic_score.py --to-label tests/data/labels/to-label-2026-12-02.csv
+    python benchmarks/topic_score.py --to-label tests/data/labels/to-label.csv   # the kept papers nobody labelled
     python benchmarks/topic_score.py --errors      # also the held-out papers the chosen setting or the rule gets wrong
 
 In the spirit of arxiv-sanity's per-tag SVM: TF-IDF over title, AI keywords and abstract (words and
@@ -21,7 +21,8 @@ Protocol (every figure printed says which sample it is on):
   - 5-fold cross-validation of the chosen setting over all labels;
   - the chosen setting fitted on all labels: how many papers of the stream it keeps and how many of
     them are not labelled yet (--to-label writes those, shuffled, without any decision, for a blind
-    labeller).
+    labeller); once labelled they go to tests/data/labels/extra/, read to count the held-out figures
+    again with them, never fitted on.
 Nothing is asserted: a benchmark prints figures.
 """
 
@@ -166,6 +167,8 @@ class Experiment:
     def __init__(self) -> None:
         self.papers = {p.id: p for p in read_stream()}
         self.labels = {i: v for s in (DEFAULT_TOPIC, *TEST_ROUNDS) for i, v in read_labels(LABELS / f"{s}.csv").items()}
+        # Blind labels of papers a score kept that no sample held (labels/extra/): read, never fitted on.
+        self.extra = {i: v for path in sorted((LABELS / "extra").glob("*.csv")) for i, v in read_labels(path).items()}
         self.gates = gates(load_config(REPO / "mirror.yml").listing)
         self.kept = {name: {i for i, p in self.papers.items() if g.keeps(p)} for name, g in self.gates.items()}
         self.train = sorted(i for i in self.labels if self.papers[i].daily[0] < CUT)
@@ -209,11 +212,15 @@ class Experiment:
         return None if best is None else best[0]
 
     def figures(self, kept: set[str], ids: list[str]) -> tuple[float, float, int, int, int]:
-        """(precision, recall, right, wrongly kept, missed) of a kept set on these labelled papers."""
-        tp = sum(1 for i in ids if i in kept and self.labels[i])
-        fp = sum(1 for i in ids if i in kept and not self.labels[i])
-        fn = sum(1 for i in ids if i not in kept and self.labels[i])
-        return (tp / (tp + fp) if tp + fp else float("nan"), tp / (tp + fn) if tp + fn else float("nan"), tp, fp, fn)
+        return figures_of(self.labels, kept, ids)
+
+
+def figures_of(labels: dict[str, int], kept: set[str], ids: list[str]) -> tuple[float, float, int, int, int]:
+    """(precision, recall, right, wrongly kept, missed) of a kept set on these labelled papers."""
+    tp = sum(1 for i in ids if i in kept and labels[i])
+    fp = sum(1 for i in ids if i in kept and not labels[i])
+    fn = sum(1 for i in ids if i not in kept and labels[i])
+    return (tp / (tp + fp) if tp + fp else float("nan"), tp / (tp + fn) if tp + fn else float("nan"), tp, fp, fn)
 
 
 def line(name: str, f: tuple[float, float, int, int, int]) -> str:
@@ -303,6 +310,12 @@ def main(argv: list[str] | None = None) -> int:
     print(line("  chosen, held out (out of sample)", exp.figures(chosen, exp.held_out)))
     print(line("  shipped rule, held out", exp.figures(rule, exp.held_out)))
     print("  " + bootstrap(exp, chosen, rule))
+    if exp.extra:
+        both = {**exp.labels, **exp.extra}
+        ids = exp.held_out + sorted(i for i in exp.extra if exp.papers[i].daily[0] >= CUT)
+        for name, kept in (("chosen", chosen), ("shipped rule", rule)):
+            print(line(f"  {name}, held out with the {len(ids) - len(exp.held_out)} blind labels of labels/extra/",
+                       figures_of(both, kept, ids)))
     if args.errors:
         report_errors(exp, chosen, rule)
     everything = sorted(exp.labels)
@@ -318,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     print(line("  on all labels (in-sample)", exp.figures(kept, everything)))
     fresh = {i for i in chosen - set(exp.labels) if exp.papers[i].daily[0] >= CUT}
     print(f"fitted on train: keeps {len(chosen)} papers, {len(chosen - set(exp.labels))} not labelled, {len(fresh)} of them from {CUT} on")
-    unlabelled = sorted((kept | chosen) - set(exp.labels))
+    unlabelled = sorted((kept | chosen) - set(exp.labels) - set(exp.extra))
     if args.to_label:
         write_to_label(exp, unlabelled, args.to_label)
         print(f"wrote {len(unlabelled)} papers to {args.to_label}")
