@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     papers = {paper.id: paper for paper in read_stream()}
     print(f"normalised {len(papers):,} papers of tests/data/daily_papers.jsonl.gz in {time.perf_counter() - start:.1f} s")
-    for sample in args.sample or sorted(path.stem for path in LABELS.glob("*.csv")):
+    for sample in args.sample or sorted(p.stem for p in LABELS.glob("*.csv") if not p.stem.startswith("to-label-")):
         config = args.config.resolve() if sample.startswith(DEFAULT_TOPIC) else LABELS / f"{sample}.yml"
         evaluate(sample, config, papers, args.errors)
     if not args.sample:
