@@ -75,8 +75,9 @@ class ListingContext:
     heading: str
     title: str
     """The <title>, the site's title included."""
-    total: int
-    """Papers of the whole listing (all its pages)."""
+    total: int | None
+    """Papers of the whole listing (all its pages); None on a keyword's or organization's older pages, which
+    stay put as papers come (`pages.plan_group_pages`)."""
     lede: str = ""
     """The site's description, on home page 1 only."""
     pager: Pager | None = None
@@ -285,11 +286,13 @@ class Links:
     def month(self, month: str) -> str:
         return f"{self.base}archive/{month}/"
 
-    def keyword(self, slug: str, number: int = 1) -> str:
-        return f"{self.base}keywords/{slug}/" + (f"page/{number}/" if number > 1 else "")
+    def keyword(self, slug: str, number: int | None = None) -> str:
+        """A keyword's front page (newest papers), or its page `number`, counted from the oldest."""
+        return f"{self.base}keywords/{slug}/" + (f"page/{number}/" if number else "")
 
-    def organization(self, slug: str, number: int = 1) -> str:
-        return f"{self.base}organizations/{slug}/" + (f"page/{number}/" if number > 1 else "")
+    def organization(self, slug: str, number: int | None = None) -> str:
+        """An organization's front page (newest papers), or its page `number`, counted from the oldest."""
+        return f"{self.base}organizations/{slug}/" + (f"page/{number}/" if number else "")
 
     def home(self, number: int = 1) -> str:
         return self.base + (f"page/{number}/" if number > 1 else "")
