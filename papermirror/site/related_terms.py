@@ -42,7 +42,7 @@ PAIR_MIX = 0x9E3779B97F4A7C15
 PARALLEL_MIN_PAPERS = 2000
 """Below this many papers to tokenise, tokenise in this process (starting workers costs more)."""
 CACHE_NAME = "related.pickle"
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 STOP_WORDS = frozenset("""
 a about above across after afterwards again against all almost alone along already also although always am
 among amongst amoungst amount an and another any anyhow anyone anything anyway anywhere are around as at
@@ -161,39 +161,58 @@ def term_keys(papers: list[Paper], digests: list[str], cache: dict, jobs: int = 
 
 
 def vocabulary(keys: np.ndarray, counts: np.ndarray, papers: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return each key's column in arxiv-sanity's vocabulary (MIN_DF, MAX_DF, MAX_TERMS; -1 for a key left
-    out), the columns in key order, and each column's document frequency: one sort of all the keys, then
-    a look-up among the terms of MIN_DF papers or more."""
+    """Return arxiv-sanity's vocabulary (MIN_DF, MAX_DF, MAX_TERMS) of the keys of `papers` papers: its
+    terms' keys, ascending, and each one's document frequency: one sort of all the keys, then a look-up
+    among the terms of MIN_DF papers or more."""
     ordered = np.sort(keys)
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if len(keys) else np.zeros(0, np.int64)
     df = np.diff(np.append(starts, len(keys)))
     wanted = (df >= max(2, min(MIN_DF, papers // 100))) & (df <= max(MAX_DF * papers, 2))
     terms, df = ordered[starts[wanted]], df[wanted]
-    position = np.searchsorted(terms, keys)
-    found = terms[np.minimum(position, len(terms) - 1)] == keys if len(terms) else np.zeros(len(keys), bool)
-    kept = np.arange(len(terms))
     if len(terms) > MAX_TERMS:
+        position = columns_of(keys, terms)
+        found = position >= 0
         frequency = np.bincount(position[found], weights=counts[found], minlength=len(terms))
         kept = np.sort(np.argsort(-frequency, kind="stable")[:MAX_TERMS])
-    column = np.full(len(terms) + 1, -1)
-    column[kept] = np.arange(len(kept))
-    return column[np.where(found, position, len(terms))], df[kept]
+        terms, df = terms[kept], df[kept]
+    return terms, df
 
 
-def tfidf(terms: dict[str, np.ndarray]) -> sparse.csr_matrix:
-    """Return the papers' TF-IDF vectors over arxiv-sanity's vocabulary, a row per paper, a column per term
-    in key order: counts weighed by (1 + ln tf) * smoothed idf, each row of length 1 (scikit-learn's
-    TfidfVectorizer with sublinear_tf)."""
+def columns_of(keys: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    """Return each key's position among the ascending `terms` (-1 for a key not among them)."""
+    if not len(terms):
+        return np.full(len(keys), -1)
+    position = np.searchsorted(terms, keys)
+    return np.where(terms[np.minimum(position, len(terms) - 1)] == keys, position, -1)
+
+
+def reference_vocabulary(terms: dict[str, np.ndarray], reference: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """Return the vocabulary of the `reference` papers (a mask of rows; all of them when None): its terms'
+    keys, their document frequencies, and how many papers those are counted over."""
+    reference = np.ones(len(terms["indptr"]) - 1, bool) if reference is None else reference
+    mine = np.repeat(reference, np.diff(terms["indptr"]))
+    return (*vocabulary(terms["keys"][mine], terms["counts"][mine], int(reference.sum())), int(reference.sum()))
+
+
+def weigh(terms: dict[str, np.ndarray], vocabulary_keys: np.ndarray, df: np.ndarray, papers: int) -> sparse.csr_matrix:
+    """Return the papers' TF-IDF vectors over a vocabulary (`reference_vocabulary`), a row per paper, a column
+    per term in key order: counts weighed by (1 + ln tf) * smoothed idf, each row of length 1 (scikit-learn's
+    TfidfVectorizer with sublinear_tf). A paper's vector depends on its own text and the vocabulary only."""
     counts, indptr = terms["counts"], terms["indptr"]
-    papers = len(indptr) - 1
-    column, df = vocabulary(terms["keys"], counts, papers)
+    rows_count = len(indptr) - 1
+    column = columns_of(terms["keys"], vocabulary_keys)
     found = column >= 0
-    rows = np.repeat(np.arange(papers), np.diff(indptr))[found]
-    row_ends = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=papers))))
-    weights = sparse.csr_matrix((counts[found].astype(np.float32), column[found], row_ends), shape=(papers, len(df)))
+    rows = np.repeat(np.arange(rows_count), np.diff(indptr))[found]
+    row_ends = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=rows_count))))
+    weights = sparse.csr_matrix((counts[found].astype(np.float32), column[found], row_ends), shape=(rows_count, len(df)))
     idf = np.log((1 + papers) / (1 + df)) + 1
     weights.data = ((1 + np.log(weights.data)) * idf[weights.indices]).astype(np.float32)
     norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
     norms[norms == 0] = 1
     weights.data *= np.repeat((1 / norms).astype(np.float32), np.diff(weights.indptr))
     return weights
+
+
+def tfidf(terms: dict[str, np.ndarray], reference: np.ndarray | None = None) -> sparse.csr_matrix:
+    """Return the papers' TF-IDF vectors over the vocabulary and idf of the `reference` papers (all when None)."""
+    return weigh(terms, *reference_vocabulary(terms, reference))
