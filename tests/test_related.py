@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from itertools import pairwise
 
@@ -187,7 +188,7 @@ def test_a_new_day_searches_again_only_the_papers_it_may_move(tmp_path, caplog):
                                           abstract=papers["2501.00003"].abstract) for n in range(2)}
     edited = {"2501.00007": papers["2501.00007"].replace(abstract=f"{TOPICS['vision']} patches patches unique0x77")}
     today = {**papers, **fresh, **edited}
-    with caplog.at_level("DEBUG", logger="papermirror.site.related"):
+    with caplog.at_level("DEBUG", logger="papermirror.site.related_update"):
         incremental = related_papers(today, cache_dir=tmp_path)
     assert incremental == related_papers(today)  # the same as from scratch
     assert "related: 10 of 26 papers searched" in caplog.text  # vision's 8 and the 2 new: speech and proteins kept theirs
@@ -204,6 +205,29 @@ def test_a_new_month_or_an_older_paper_edited_searches_everything_again(tmp_path
     for archive in (march, january_edit):
         related_papers(papers, cache_dir=tmp_path)
         caplog.clear()
-        with caplog.at_level("DEBUG", logger="papermirror.site.related"):
+        with caplog.at_level("DEBUG", logger="papermirror.site.related_update"):
             assert related_papers(archive, cache_dir=tmp_path) == related_papers(archive)
         assert f"related: {len(archive)} of {len(archive)} papers searched" in caplog.text
+
+
+def test_day_after_day_the_update_is_the_search_from_scratch(tmp_path, monkeypatch, caplog):
+    # short postings and few candidates, so that new papers push older ones out of postings and into candidates
+    monkeypatch.setattr(related, "POSTINGS", 6)
+    monkeypatch.setattr(related, "CANDIDATES", 5)
+    monkeypatch.setattr(related, "QUERY_TERMS", 8)
+    rng = random.Random(5)
+    words = [f"w{n}" for n in range(60)]
+    def paper(paper_id: str, day: str):
+        text = " ".join(rng.choices(words, weights=[1 / (n + 1) for n in range(60)], k=30))
+        return make_paper(paper_id, f"t {paper_id}", abstract=text, authors=(), daily=(day,))
+    papers = {p.id: p for p in [paper(f"2501.{n:05d}", f"2025-01-{1 + n % 28:02d}") for n in range(120)]
+              + [paper(f"2502.{n:05d}", "2025-02-01") for n in range(10)]}
+    related_papers(papers, cache_dir=tmp_path)
+    searched = []
+    for day in range(2, 8):
+        papers |= {p.id: p for p in [paper(f"2502.{day:02d}{n:03d}", f"2025-02-{day:02d}") for n in range(3)]}
+        caplog.clear()
+        with caplog.at_level("DEBUG", logger="papermirror.site.related_update"):
+            assert related_papers(papers, cache_dir=tmp_path) == related_papers(papers)
+        searched.append(int(caplog.text.split("related: ")[1].split(" of ")[0]))
+    assert all(3 <= count < len(papers) for count in searched), searched  # more than the new ones, fewer than all

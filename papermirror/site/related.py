@@ -32,7 +32,9 @@ from scipy import sparse
 from papermirror.content.paper import Paper
 from papermirror.processes import forked_map
 from papermirror.site.related_terms import (
-    columns_of,
+    MAX_DF,
+    MAX_TERMS,
+    MIN_DF,
     load_cache,
     reference_vocabulary,
     save_cache,
@@ -101,9 +103,9 @@ def entries_of(product: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:
     return np.repeat(product.indptr[rows] - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
 
 
-def candidates_of(product: sparse.csr_matrix, rows_of: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return each row's `count` best columns of a block's product by partial score (row, column pairs), never
-    the row itself (row `row` of the block is paper `rows_of[row]`)."""
+def candidates_of(product: sparse.csr_matrix, rows_of: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return each row's `count` best columns of a block's product by partial score (row, column, partial score
+    triples, by row, best first, ties by column), never the row itself (row `row` of the block is paper `rows_of[row]`)."""
     sizes = np.diff(product.indptr)
     short = np.flatnonzero(sizes <= count + 1)
     picked, rows = [entries_of(product, short)], [np.repeat(short, sizes[short])]
@@ -113,22 +115,31 @@ def candidates_of(product: sparse.csr_matrix, rows_of: np.ndarray, count: int) -
         rows.append(np.full(len(picked[-1]), row))
     picked, rows = np.concatenate(picked), np.concatenate(rows)
     columns, scores = product.indices[picked], product.data[picked]
-    best = best_per_row(rows, columns, np.where(columns == rows_of[rows], 0, scores), count)
-    return rows[best], columns[best]
+    scores = np.where(columns == rows_of[rows], 0, scores)
+    best = best_per_row(rows, columns, scores, count)
+    return rows[best], columns[best], scores[best]
 
 
-def nearest_in_blocks(starts: list[int], matrices: tuple) -> list[tuple[int, list[np.ndarray]]]:
+def nearest_in_blocks(starts: list[int], matrices: tuple) -> list[tuple[int, list[np.ndarray], np.ndarray, np.ndarray]]:
     """For each block of BLOCK of the rows searched (`todo`), from `starts`: each row's CANDIDATES best rows by
     partial score (one sparse product), scored by exact cosine; its `count` best, best first, ties by row number.
-    A row's answer depends on its own query and on the index, never on the other rows of its block."""
+    A row's answer depends on its own query and on the index, never on the other rows of its block. Also each
+    row's candidates (CANDIDATES columns, -1 for none) and the partial score a paper must reach to be one
+    (the last candidate's; 0 when there are fewer than CANDIDATES), for the next build's `related_update`."""
     weights, queries, index, count, todo = matrices
     found = []
     for start in starts:
         rows_of = todo[start : start + BLOCK]
-        rows, columns = candidates_of((queries[rows_of] @ index).tocsr(), rows_of, CANDIDATES)
+        rows, columns, partial = candidates_of((queries[rows_of] @ index).tocsr(), rows_of, CANDIDATES)
         best = best_per_row(rows, columns, exact_scores(weights, rows_of[rows], columns), count)
         ends = np.cumsum(np.bincount(rows[best], minlength=len(rows_of)))
-        found.append((start, np.split(columns[best], ends[:-1])))
+        rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
+        candidates = np.full((len(rows_of), CANDIDATES), -1, dtype=np.int32)
+        candidates[rows, rank] = columns
+        threshold = np.zeros(len(rows_of), dtype=partial.dtype)
+        full = rank == CANDIDATES - 1
+        threshold[rows[full]] = partial[full]
+        found.append((start, np.split(columns[best], ends[:-1]), candidates, threshold))
     return found
 
 
@@ -137,18 +148,27 @@ def search_index(weights: sparse.csr_matrix) -> tuple[sparse.csr_matrix, sparse.
     return strongest_terms(weights, QUERY_TERMS), strongest_terms(weights.T.tocsr(), POSTINGS)
 
 
-def nearest(weights: sparse.csr_matrix, count: int, jobs: int = 1, todo: np.ndarray | None = None,
-            index: tuple | None = None) -> list[np.ndarray]:
-    """Return each row's of `todo` (all rows when None) `count` most similar rows by cosine, best first, ties by
-    row number: among the CANDIDATES rows scoring best against its QUERY_TERMS heaviest terms; the blocks of
-    rows are shared out among `jobs` forked processes when there are many (each inherits the matrices, none
-    is pickled). `index`: `search_index(weights)`, when the caller has it."""
+def search(weights: sparse.csr_matrix, count: int, jobs: int = 1, todo: np.ndarray | None = None,
+           index: tuple | None = None) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Return the `count` most similar rows of each row of `todo` (all rows when None) by cosine, best first, ties
+    by row number: among the CANDIDATES rows scoring best against its QUERY_TERMS heaviest terms; and each such
+    row's candidates and threshold (`nearest_in_blocks`). The blocks of rows are shared out among `jobs`
+    forked processes when there are many (each inherits the matrices, none is pickled). `index`:
+    `search_index(weights)`, when the caller has it."""
     todo = np.arange(weights.shape[0]) if todo is None else todo
     matrices = weights, *(index or search_index(weights)), count, todo
     starts = list(range(0, len(todo), BLOCK))
     shares = [starts[n :: jobs * 4] for n in range(jobs * 4)] if len(starts) >= PARALLEL_MIN_BLOCKS else [starts]
-    blocks = [block for part in forked_map(nearest_in_blocks, shares, matrices, jobs) for block in part]
-    return [rows for _start, block in sorted(blocks, key=lambda item: item[0]) for rows in block]
+    blocks = sorted((block for part in forked_map(nearest_in_blocks, shares, matrices, jobs) for block in part), key=lambda item: item[0])
+    found = [rows for block in blocks for rows in block[1]]
+    candidates = np.concatenate([block[2] for block in blocks]) if blocks else np.zeros((0, CANDIDATES), np.int32)
+    thresholds = np.concatenate([block[3] for block in blocks]) if blocks else np.zeros(0, np.float32)
+    return found, candidates, thresholds
+
+
+def nearest(weights: sparse.csr_matrix, count: int, jobs: int = 1) -> list[np.ndarray]:
+    """Return each row's `count` most similar rows by cosine, best first, ties by row number (`search`)."""
+    return search(weights, count, jobs)[0]
 
 
 def reference_papers(papers: list[Paper]) -> np.ndarray:
@@ -161,36 +181,15 @@ def reference_papers(papers: list[Paper]) -> np.ndarray:
     return reference if reference.sum() * 2 >= len(papers) else np.ones(len(papers), bool)
 
 
-def affected_rows(queries: sparse.csr_matrix, index: sparse.csr_matrix, changed: np.ndarray,
-                  old_terms: np.ndarray) -> np.ndarray:
-    """Return the rows whose answer may differ from the last build's when only the `changed` rows' weights
-    changed (the other rows' weights being as they were): the changed rows, and every row querying a term
-    whose postings hold a changed row now (`index`) or may have held one before (`old_terms`, the columns of
-    the changed rows' old texts)."""
-    mask = np.zeros(index.shape[1], bool)
-    mask[changed] = True
-    postings = index.tocoo()
-    moved = np.zeros(index.shape[0], bool)
-    moved[postings.row[mask[postings.col]]] = True
-    moved[old_terms] = True
-    hits = queries.tocsc()[:, np.flatnonzero(moved)].tocsr()
-    return np.union1d(changed, np.flatnonzero(np.diff(hits.indptr)))
-
-
-def old_columns(cache: dict, changed: set[str]) -> np.ndarray:
-    """Return the vocabulary's columns of the terms the cached texts of the `changed` papers had."""
-    indptr = cache["indptr"]
-    rows = [row for row, paper_id in enumerate(cache["ids"]) if paper_id in changed]
-    keys = np.concatenate([cache["keys"][indptr[row] : indptr[row + 1]] for row in rows]) if rows else np.zeros(0, np.int64)
-    columns = columns_of(keys, cache["vocabulary"][0])
-    return columns[columns >= 0]
 
 
 def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path | None = None,
                    jobs: int = 1) -> dict[str, tuple[str, ...]]:
     """Return each paper's `count` most related papers (by id), most related first; kept in cache_dir;
-    the candidates are searched in `jobs` processes. A paper's answer is recomputed only when it may differ
-    from the cached one (`update_related`): the same as a computation from scratch, by construction."""
+    the candidates are searched in `jobs` processes, only for the papers whose answer may have moved since
+    the cached one (`related_update`): the same answer as a search from scratch."""
+    from papermirror.site.related_update import update_related  # it imports this module's search
+
     ids = sorted(papers)
     digests = [text_digest(papers[paper_id]) for paper_id in ids]
     corpus = hashlib.blake2b(repr((count, ids, digests)).encode(), digest_size=16).hexdigest()
@@ -198,30 +197,12 @@ def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path
     if cache.get("corpus") == corpus:
         return cache["related"]
     reference = reference_papers([papers[paper_id] for paper_id in ids])
-    weighed_by = hashlib.blake2b(repr((count, QUERY_TERMS, POSTINGS, CANDIDATES, [(i, d) for i, d, r in zip(ids, digests, reference) if r])).encode(),
-                                 digest_size=16).hexdigest()
+    weighed_by = hashlib.blake2b(repr((count, QUERY_TERMS, POSTINGS, CANDIDATES, MIN_DF, MAX_DF, MAX_TERMS,
+                                       [(i, d) for i, d, r in zip(ids, digests, reference) if r])).encode(), digest_size=16).hexdigest()
     terms = term_keys([papers[paper_id] for paper_id in ids], digests, cache, jobs)
     cache = cache if cache.get("weighed_by") == weighed_by else {}
     vocabulary = cache.get("vocabulary") or reference_vocabulary(terms, reference)
-    related = update_related(weigh(terms, *vocabulary), ids, digests, cache, terms, count, jobs)
+    related, search_state = update_related(weigh(terms, *vocabulary), ids, digests, cache, count, jobs)
     save_cache(cache_dir, {"corpus": corpus, "weighed_by": weighed_by, "vocabulary": vocabulary, "related": related,
-                           "ids": ids, "digests": digests, **terms})
-    return related
-
-
-def update_related(weights: sparse.csr_matrix, ids: list[str], digests: list[str], cache: dict,
-                   terms: dict[str, np.ndarray], count: int, jobs: int) -> dict[str, tuple[str, ...]]:
-    """Return each paper's related papers: the cached answer of a paper whose answer cannot have changed
-    since the build that cached it (same reference papers, hence the same weights for every unchanged text;
-    none of its query terms' postings touched), the others searched again. No cache, or a paper gone: all."""
-    old = dict(zip(cache.get("ids", ()), cache.get("digests", ())))
-    todo, index = None, search_index(weights)
-    if old and old.keys() <= set(ids):
-        changed = np.array([n for n, (paper_id, digest) in enumerate(zip(ids, digests)) if old.get(paper_id) != digest], dtype=np.int64)
-        todo = affected_rows(*index, changed, old_columns(cache, {ids[n] for n in changed}))
-    found = nearest(weights, count, jobs, todo, index)
-    rows = range(len(ids)) if todo is None else todo
-    log.debug("related: %d of %d papers searched", len(rows), len(ids))
-    related = {} if todo is None else dict(cache["related"])
-    related.update({ids[row]: tuple(ids[column] for column in columns) for row, columns in zip(rows, found)})
+                           "ids": ids, "digests": digests, **search_state, **terms})
     return related
