@@ -188,7 +188,9 @@ def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path
     """Return each paper's `count` most related papers (by id), most related first; kept in cache_dir;
     the candidates are searched in `jobs` processes, only for the papers whose answer may have moved since
     the cached one (`related_update`): the same answer as a search from scratch."""
-    from papermirror.site.related_update import update_related  # it imports this module's search
+    from papermirror.site.related_update import (
+        update_related,  # it imports this module's search
+    )
 
     ids = sorted(papers)
     digests = [text_digest(papers[paper_id]) for paper_id in ids]
