@@ -201,8 +201,9 @@ def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path
     reference = reference_papers([papers[paper_id] for paper_id in ids])
     weighed_by = hashlib.blake2b(repr((count, QUERY_TERMS, POSTINGS, CANDIDATES, MIN_DF, MAX_DF, MAX_TERMS,
                                        [(i, d) for i, d, r in zip(ids, digests, reference) if r])).encode(), digest_size=16).hexdigest()
-    terms = term_keys([papers[paper_id] for paper_id in ids], digests, cache, jobs)
-    cache = cache if cache.get("weighed_by") == weighed_by else {}
+    same_vocabulary = cache.get("weighed_by") == weighed_by and "columns" in cache
+    terms = term_keys([papers[paper_id] for paper_id in ids], digests, cache, jobs, ("columns",) if same_vocabulary else ())
+    cache = cache if same_vocabulary else {}
     vocabulary = cache.get("vocabulary") or reference_vocabulary(terms, reference)
     related, search_state = update_related(weigh(terms, *vocabulary), ids, digests, cache, count, jobs)
     save_cache(cache_dir, {"corpus": corpus, "weighed_by": weighed_by, "vocabulary": vocabulary, "related": related,

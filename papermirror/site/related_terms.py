@@ -135,29 +135,42 @@ def tokenise_share(rows: list[int], papers: list[Paper]) -> list[tuple[np.ndarra
     return [paper_keys(papers[row], words) for row in rows]
 
 
-def term_keys(papers: list[Paper], digests: list[str], cache: dict, jobs: int = 1) -> dict[str, np.ndarray]:
+def term_keys(papers: list[Paper], digests: list[str], cache: dict, jobs: int = 1, carry: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
     """Return every paper's term keys (ascending) and counts, end to end in "keys" and "counts", paper n's
     from "indptr"[n] to "indptr"[n + 1]: copied from the cache for a paper whose text it holds, else tokenised
-    (in `jobs` forked processes when there are PARALLEL_MIN_PAPERS or more)."""
+    (in `jobs` forked processes when there are PARALLEL_MIN_PAPERS or more). The cache's other arrays named
+    in `carry` (one entry a key) are copied alike, -2 for the keys of the papers tokenised."""
     cached_row = {paper_id: row for row, paper_id in enumerate(cache.get("ids", ()))}
-    old_digests, old_indptr = cache.get("digests", ()), cache.get("indptr")
-    rows: list = [None] * len(papers)
-    for n, (paper, digest) in enumerate(zip(papers, digests)):
-        row = cached_row.get(paper.id)
-        if row is not None and old_digests[row] == digest:
-            part = slice(old_indptr[row], old_indptr[row + 1])
-            rows[n] = (cache["keys"][part], cache["counts"][part])
-    fresh = [n for n, row in enumerate(rows) if row is None]
+    old_digests = cache.get("digests", ())
+    source = np.array([row if (row := cached_row.get(paper.id)) is not None and old_digests[row] == digest else -1
+                       for paper, digest in zip(papers, digests)], dtype=np.int64)
+    fresh = np.flatnonzero(source < 0).tolist()
     log.debug("related: %d papers, %d tokenised", len(papers), len(fresh))
     parts = max(1, min(jobs * 4, len(fresh) * 4 // PARALLEL_MIN_PAPERS))
     shares = [fresh[len(fresh) * k // parts : len(fresh) * (k + 1) // parts] for k in range(parts)]
-    for share, found in zip(shares, forked_map(tokenise_share, shares, papers, jobs if parts > 1 else 1)):
-        for n, keys_counts in zip(share, found):
-            rows[n] = keys_counts
-    indptr = np.concatenate(([0], np.cumsum([len(keys) for keys, _ in rows]))).astype(np.int64)
-    keys = np.concatenate([keys for keys, _ in rows]) if rows else np.zeros(0, np.int64)
-    counts = np.concatenate([counts for _, counts in rows]) if rows else np.zeros(0, np.uint32)
-    return {"indptr": indptr, "keys": keys, "counts": counts}
+    tokenised = dict(zip(fresh, (found for part in forked_map(tokenise_share, shares, papers, jobs if parts > 1 else 1) for found in part)))
+    sizes = np.zeros(len(papers), np.int64)
+    if len(cached := np.flatnonzero(source >= 0)):
+        sizes[cached] = np.diff(cache["indptr"])[source[cached]]
+    sizes[fresh] = [len(keys) for keys, _counts in tokenised.values()]
+    indptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    found = {"keys": np.zeros(indptr[-1], np.int64), "counts": np.zeros(indptr[-1], np.uint32)}
+    found |= {name: np.full(indptr[-1], -2, cache[name].dtype) for name in carry}
+    for first, last in cached_runs(source):  # each run of papers cached one after the other: one copy
+        old = slice(cache["indptr"][source[first]], cache["indptr"][source[last - 1] + 1])
+        for name, values in found.items():
+            values[indptr[first] : indptr[last]] = cache[name][old]
+    for n, (paper_keys_, paper_counts) in tokenised.items():
+        found["keys"][indptr[n] : indptr[n + 1]], found["counts"][indptr[n] : indptr[n + 1]] = paper_keys_, paper_counts
+    return {"indptr": indptr, **found}
+
+
+def cached_runs(source: np.ndarray) -> list[tuple[int, int]]:
+    """Return the runs [first, last) of papers whose cached rows (`source`, -1: none) follow one another."""
+    cached = source >= 0
+    starts = np.flatnonzero(cached & np.concatenate(([True], (source[1:] != source[:-1] + 1) | ~cached[:-1])))
+    ends = np.flatnonzero(cached & np.concatenate(((source[1:] != source[:-1] + 1) | ~cached[1:], [True]))) + 1
+    return list(zip(starts.tolist(), ends.tolist()))
 
 
 def vocabulary(keys: np.ndarray, counts: np.ndarray, papers: int) -> tuple[np.ndarray, np.ndarray]:
@@ -194,13 +207,24 @@ def reference_vocabulary(terms: dict[str, np.ndarray], reference: np.ndarray | N
     return (*vocabulary(terms["keys"][mine], terms["counts"][mine], int(reference.sum())), int(reference.sum()))
 
 
+def terms_columns(terms: dict[str, np.ndarray], vocabulary_keys: np.ndarray) -> np.ndarray:
+    """Return (and keep in terms["columns"]) each key's column in the vocabulary: looked up for the keys whose
+    column `term_keys` did not carry over from the last build of the same vocabulary (-2)."""
+    if "columns" not in terms:
+        terms["columns"] = columns_of(terms["keys"], vocabulary_keys).astype(np.int32)
+    else:
+        unknown = np.flatnonzero(terms["columns"] == -2)
+        terms["columns"][unknown] = columns_of(terms["keys"][unknown], vocabulary_keys)
+    return terms["columns"]
+
+
 def weigh(terms: dict[str, np.ndarray], vocabulary_keys: np.ndarray, df: np.ndarray, papers: int) -> sparse.csr_matrix:
     """Return the papers' TF-IDF vectors over a vocabulary (`reference_vocabulary`), a row per paper, a column
     per term in key order: counts weighed by (1 + ln tf) * smoothed idf, each row of length 1 (scikit-learn's
     TfidfVectorizer with sublinear_tf). A paper's vector depends on its own text and the vocabulary only."""
     counts, indptr = terms["counts"], terms["indptr"]
     rows_count = len(indptr) - 1
-    column = columns_of(terms["keys"], vocabulary_keys)
+    column = terms_columns(terms, vocabulary_keys)
     found = column >= 0
     rows = np.repeat(np.arange(rows_count), np.diff(indptr))[found]
     row_ends = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=rows_count))))
@@ -215,4 +239,5 @@ def weigh(terms: dict[str, np.ndarray], vocabulary_keys: np.ndarray, df: np.ndar
 
 def tfidf(terms: dict[str, np.ndarray], reference: np.ndarray | None = None) -> sparse.csr_matrix:
     """Return the papers' TF-IDF vectors over the vocabulary and idf of the `reference` papers (all when None)."""
-    return weigh(terms, *reference_vocabulary(terms, reference))
+    fresh = {name: terms[name] for name in ("indptr", "keys", "counts")}  # no columns of another vocabulary
+    return weigh(fresh, *reference_vocabulary(terms, reference))
