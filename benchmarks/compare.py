@@ -4,11 +4,12 @@
     python benchmarks/compare.py                          # 1,000 and 10,000 synthetic papers, 3 runs each
     python benchmarks/compare.py --sizes 1000 --runs 5
     python benchmarks/compare.py --sizes real             # the real stream: every recorded day, real text
+    python benchmarks/compare.py --sizes real --scenarios full daily --tools ours "ours + index" Hugo
 
 Per size: one archive (benchmarks/synthetic.py; for `real`, the 580 recorded Daily Papers days of
 tests/data/daily_papers.jsonl.gz as a full mirror stores them, about 9.9k papers) written three ways: our content/, a Hugo site and
 an MkDocs site (benchmarks/peers.py, minimal themes showing the same fields on a paper page).
-Three scenarios, runs alternating tool by tool (ours, ours + index, Hugo, MkDocs, ours, ...):
+Four scenarios (`--scenarios`), runs alternating tool by tool (ours, ours + index, Hugo, MkDocs, ours, ...):
   full        papermirror with no site/ and no .cache/; Hugo and MkDocs as they always build;
   no change   the same again over an unchanged archive;
   1% changed  before each build, a new 1% of the papers get new upvotes (synthetic.touch_papers for
@@ -185,6 +186,8 @@ def main() -> None:
                         help=f"numbers of synthetic papers, or {REAL!r} for the recorded stream (default: 1000 10000)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cap", type=float, default=600, help="seconds after which a tool is not run again (default: %(default)s)")
+    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=SCENARIOS, metavar="SCENARIO",
+                        help=f"which of {', '.join(repr(s) for s in SCENARIOS)} to run, in that order (default: all)".replace("%", "%%"))
     parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=TOOLS, metavar="TOOL",
                         help=f"which of {', '.join(repr(t) for t in TOOLS)} to run (default: all)")
     args = parser.parse_args()
@@ -196,7 +199,7 @@ def main() -> None:
             bench = Bench(Path(tmp), size)
             name = f"{len(bench.papers):,} {'real' if size == REAL else 'synthetic'} papers"
             print(f"\n{name} written three ways in {time.perf_counter() - started:.0f} s", flush=True)
-            for scenario in SCENARIOS:
+            for scenario in (s for s in SCENARIOS if s in args.scenarios):
                 bench.scenario(scenario, args.runs, args.cap, tuple(args.tools))
             print_table(name, bench)
             print(f"load average after {name}: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
