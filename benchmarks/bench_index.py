@@ -11,8 +11,9 @@ or each of --bounds, and ONE_INDEX_UP_TO as shipped; left out when the archive i
 one index anyway):
   1. full: site/pagefind/ removed, the index stage alone;
   2. daily: a day's snapshot: 25 papers of a new day added, and 1% of the papers, all among the
-     newest 2%, given new upvotes; the site rendered again (`build --no-index`: pages of every year
-     are rewritten, their related papers having moved), then the index stage;
+     newest 2%, given new upvotes; the site rendered again (`build --no-index`: the new papers' pages,
+     their day and the front pages of their keywords, and the older papers whose related papers now
+     include a new one), then the index stage;
   3. random: 1% of the papers at random (every shard changes), rendered, indexed.
 The index stage runs in a fresh process (papermirror.search.pagefind.index_site); its Pagefind runs
 are that process's only children, so the peak memory printed is the largest Pagefind process

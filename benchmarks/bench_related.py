@@ -4,6 +4,7 @@
     python benchmarks/bench_related.py                       # the real stream (~9.9k papers) and 100k synthetic
     python benchmarks/bench_related.py --sizes 10000 50000   # synthetic sizes only
     python benchmarks/bench_related.py --recall              # how often the fast search finds the exact top 5
+    python benchmarks/bench_related.py --reference           # the shipped weights (months before the newest) against the whole archive's
     python benchmarks/bench_related.py --judge               # both methods' top 5 for 20 sampled papers (to judge)
 
 Timing, per archive: "cold" (no .cache/: every paper tokenised), "no text change" (a refresh of
@@ -109,6 +110,26 @@ def exact_overlap(papers: dict[str, Paper]) -> None:
           f"{wall:.1f} s wall / {cpu:.1f} s CPU against {exact_wall:.1f} s / {exact_cpu:.1f} s for every pair")
 
 
+def reference_overlap(papers: dict[str, Paper]) -> None:
+    """Print how the shipped lists (terms weighed by the months before the newest, `related.reference_papers`)
+    compare with lists weighed by the whole archive: their share of the exact top 5 of the whole archive's
+    weights, and of the whole-archive search's lists; for every paper and for the newest month's."""
+    ids = sorted(papers)
+    terms = related_terms.term_keys([papers[i] for i in ids], [related_terms.text_digest(papers[i]) for i in ids], {})
+    reference = related.reference_papers([papers[i] for i in ids])
+    whole_weights, shipped_weights = related_terms.tfidf(terms), related_terms.tfidf(terms, reference)
+    whole, shipped = related.nearest(whole_weights, related.COUNT), related.nearest(shipped_weights, related.COUNT)
+    exact, own_exact = exact_top(whole_weights, related.COUNT), exact_top(shipped_weights, related.COUNT)
+    for label, rows in (("every paper", range(len(ids))), ("the newest month", [n for n in range(len(ids)) if not reference[n]])):
+        def share(found: list, truth: list, rows=rows) -> float:
+            return sum(len(set(found[n]) & set(truth[n])) for n in rows) / max(1, sum(len(truth[n]) for n in rows))
+        print(f"{label} ({len(rows)} papers): whole-archive weights find {share(whole, exact):.1%} of the exact top "
+              f"{related.COUNT}, the shipped weights (idf of {reference.sum()} papers) {share(shipped, exact):.1%}; "
+              f"{share(shipped, whole):.1%} of the whole-archive lists' papers are in the shipped lists; the exact top "
+              f"{related.COUNT} of the shipped weights holds {share(own_exact, exact):.1%} of the whole archive's, and the "
+              f"shipped search finds {share(shipped, own_exact):.1%} of it")
+
+
 def arxiv_sanity(papers: dict[str, Paper], chosen: list[str]) -> dict[str, tuple[str, ...]]:
     """The top 5 by arxiv-sanity-lite's TF-IDF (compute.py's settings) and exact cosine, for `chosen`."""
     import numpy as np
@@ -151,12 +172,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", help="synthetic sizes (default: the real stream, then 100000)")
     parser.add_argument("--recall", action="store_true", help="overlap with the exact cosine top 5 on the real stream")
+    parser.add_argument("--reference", action="store_true", help="the shipped weights against the whole archive's, real stream")
     parser.add_argument("--judge", action="store_true", help="print both methods' top 5 for the sampled papers")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for the search (default: one per core)")
     args = parser.parse_args()
-    if args.recall or args.judge:
+    if args.recall or args.judge or args.reference:
         papers = read_stream()
-        exact_overlap(papers) if args.recall else judge_sample(papers)
+        (exact_overlap if args.recall else reference_overlap if args.reference else judge_sample)(papers)
         return
     if args.sizes is None:
         papers = read_stream()

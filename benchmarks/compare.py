@@ -4,16 +4,20 @@
     python benchmarks/compare.py                          # 1,000 and 10,000 synthetic papers, 3 runs each
     python benchmarks/compare.py --sizes 1000 --runs 5
     python benchmarks/compare.py --sizes real             # the real stream: every recorded day, real text
+    python benchmarks/compare.py --sizes real --scenarios full daily --tools ours "ours + index" Hugo
 
 Per size: one archive (benchmarks/synthetic.py; for `real`, the 580 recorded Daily Papers days of
 tests/data/daily_papers.jsonl.gz as a full mirror stores them, about 9.9k papers) written three ways: our content/, a Hugo site and
 an MkDocs site (benchmarks/peers.py, minimal themes showing the same fields on a paper page).
-Three scenarios, runs alternating tool by tool (ours, ours + index, Hugo, MkDocs, ours, ...):
+Four scenarios (`--scenarios`), runs alternating tool by tool (ours, ours + index, Hugo, MkDocs, ours, ...):
   full        papermirror with no site/ and no .cache/; Hugo and MkDocs as they always build;
   no change   the same again over an unchanged archive;
   1% changed  before each build, a new 1% of the papers get new upvotes (synthetic.touch_papers for
               ours; the same papers' pages rewritten for Hugo and MkDocs, which then re-render
-              everything, as they do on every build).
+              everything, as they do on every build);
+  daily       before each build, a day's snapshot as bench_index.py's: 25 (synthetic) papers of the day
+              after the newest, and 1% of the papers, all among the newest 2%, given new upvotes (the
+              same papers for every tool; their pages written for Hugo and MkDocs).
 "ours" is `build.py build --no-index` (the render, comparable to the peers, which build no search
 index); "ours + index" is `build.py build` with Pagefind. Every build is a fresh process timed with
 peers.timed: wall time and the maxrss of the largest process of its tree (wait4). Printed: median
@@ -25,7 +29,9 @@ takes longer than --cap seconds is not run again for that size and scenario. Not
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -47,10 +53,10 @@ from benchmarks.peers import (  # noqa: E402
     write_mkdocs_site,
 )
 from benchmarks.bench_size import make_real_mirror, read_stream  # noqa: E402
-from benchmarks.synthetic import make_mirror, touch_papers  # noqa: E402
+from benchmarks.synthetic import make_mirror, make_paper, touch_papers, write_papers  # noqa: E402
 
 TOOLS = ("ours", "ours + index", "Hugo", "MkDocs")
-SCENARIOS = ("full", "no change", "1% changed")
+SCENARIOS = ("full", "no change", "1% changed", "daily")
 REAL = "real"
 """--sizes value for the real stream (every recorded day) instead of a synthetic archive."""
 
@@ -100,6 +106,21 @@ class Bench:
             (write_hugo_page(paper, self.hugo) if tool == "Hugo" else write_mkdocs_page(paper, self.mkdocs))
         shutil.rmtree(scratch)
 
+    def add_day(self, tool: str, seed: int) -> None:
+        """A day's snapshot in the copy `tool` builds from: 25 papers of the next day, 1% of the newest 2% touched."""
+        newest = sorted(self.papers, key=lambda paper: paper.day or "")[-len(self.papers) // 50 :]
+        day = dt.date.fromisoformat(newest[-1].day) + dt.timedelta(days=1 + seed)
+        rng = random.Random(seed)
+        fresh = [make_paper(rng, 99_000 + seed * 100 + number, day) for number in range(25)]
+        scratch = self.ours / "content" if tool.startswith("ours") else self.ours.parent / "scratch"
+        changed = touch_papers(scratch, newest, 0.5, seed=seed) + fresh
+        if tool.startswith("ours"):
+            write_papers(scratch, fresh)
+        else:
+            for paper in changed:
+                (write_hugo_page(paper, self.hugo) if tool == "Hugo" else write_mkdocs_page(paper, self.mkdocs))
+            shutil.rmtree(scratch)
+
     def scenario(self, scenario: str, runs: int, cap: float, tools: tuple[str, ...]) -> None:
         capped: set[str] = set()
         for number in range(runs):
@@ -108,6 +129,8 @@ class Bench:
                     continue
                 if scenario == "1% changed":
                     self.change_one_percent(tool, seed=100 + 10 * number + serial)
+                if scenario == "daily":
+                    self.add_day(tool, seed=number)
                 run = self.build(tool, scenario)
                 self.runs.setdefault((tool, scenario), []).append(run)
                 print(f"    {scenario:<10} {tool:<12} run {number + 1}: {run.seconds:7.2f} s  {run.peak_mb:6.0f} MiB  "
@@ -163,6 +186,8 @@ def main() -> None:
                         help=f"numbers of synthetic papers, or {REAL!r} for the recorded stream (default: 1000 10000)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cap", type=float, default=600, help="seconds after which a tool is not run again (default: %(default)s)")
+    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=SCENARIOS, metavar="SCENARIO",
+                        help=f"which of {', '.join(repr(s) for s in SCENARIOS)} to run, in that order (default: all)".replace("%", "%%"))
     parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=TOOLS, metavar="TOOL",
                         help=f"which of {', '.join(repr(t) for t in TOOLS)} to run (default: all)")
     args = parser.parse_args()
@@ -174,7 +199,7 @@ def main() -> None:
             bench = Bench(Path(tmp), size)
             name = f"{len(bench.papers):,} {'real' if size == REAL else 'synthetic'} papers"
             print(f"\n{name} written three ways in {time.perf_counter() - started:.0f} s", flush=True)
-            for scenario in SCENARIOS:
+            for scenario in (s for s in SCENARIOS if s in args.scenarios):
                 bench.scenario(scenario, args.runs, args.cap, tuple(args.tools))
             print_table(name, bench)
             print(f"load average after {name}: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)

@@ -119,3 +119,29 @@ def test_build_cache_answers_what_is_current_and_what_is_stale(tmp_path):
     assert not cache.is_current("a.html", "d1") and not cache.is_unchanged("stamp-1")
     assert cache.save({"a.html": "d3"}, {"a.html": 15}, "stamp-2") == ["b.html"]
     assert BuildCache.load(cache_dir, site_dir).pages == {"a.html": ["d3", 15]}
+
+
+def test_a_new_day_redraws_the_front_pages_only_and_equals_a_clean_build(mirror, run_cli, tmp_path):
+    text = (mirror / "mirror.yml").read_text(encoding="utf-8")
+    (mirror / "mirror.yml").write_text(text.replace("site:\n", "site:\n  per_page: 2\n"), encoding="utf-8")
+    words = ["masked image modeling", "speech recognition audio", "protein folding structure"]
+    def paper(paper_id: str, day: str, n: int):
+        return make_paper(paper_id, f"Paper {paper_id}", daily=(day,), ai_keywords=("shared",), authors=(f"Author {n}",),
+                          abstract=f"{words[n % 3]} {words[n % 3]} study {n}")
+    january = [paper(f"2501.{n:05d}", f"2025-01-{1 + n:02d}", n) for n in range(12)]
+    february = [paper(f"2502.{n:05d}", "2025-02-01", n) for n in range(3)]
+    write_archive(mirror, january + february)
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    before = snapshot_files(mirror / "site")
+    write_archive(mirror, [paper(f"2502.{n:05d}", "2025-02-02", n) for n in range(3, 5)])  # a day's snapshot
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    after = snapshot_files(mirror / "site")
+    rewritten = {path for path in after if before.get(path) != after[path]}
+    assert "keywords/shared/index.html" in rewritten and "keywords/shared/page/1/index.html" not in rewritten
+    assert {f"keywords/shared/page/{n}/index.html" for n in range(1, 7)} <= after.keys()
+    assert len([path for path in rewritten if path.startswith("papers/2501.")]) < len(january)
+    clean = tmp_path / "clean"
+    shutil.copytree(mirror, clean, ignore=shutil.ignore_patterns("site", ".cache"))
+    assert run_cli("build", "--no-index", config=clean / "mirror.yml")[0] == 0
+    assert {path: data for path, (data, _mtime) in snapshot_files(clean / "site").items()} == \
+           {path: data for path, (data, _mtime) in after.items()}

@@ -55,15 +55,42 @@ def test_pager_on_a_middle_page_and_on_the_last():
 
 
 def test_keyword_pages_have_their_own_pager_and_headings():
-    pages = plan(numbered(5, ai_keywords=("Shared Topic",)))
-    second = pages["keywords/shared-topic/page/2/index.html"].context
-    assert second.heading == "Keyword: Shared Topic, page 2 of 3"
-    assert second.title == "Keyword: Shared Topic, page 2 of 3 · Test mirror"
-    assert second.total == 5 and second.kind == "keyword"
-    assert second.pager.prev == "/mirror/keywords/shared-topic/" and second.pager.next == "/mirror/keywords/shared-topic/page/3/"
-    assert pages["keywords/shared-topic/index.html"].context.heading == "Keyword: Shared Topic"
+    pages = plan(numbered(5, ai_keywords=("Shared Topic",)))  # 2 a page: the front holds 3, page 1 the 2 oldest
+    front, oldest = pages["keywords/shared-topic/index.html"], pages["keywords/shared-topic/page/1/index.html"]
+    assert "keywords/shared-topic/page/2/index.html" not in pages
+    assert front.paper_ids == ("2501.00000", "2501.00001", "2501.00002") and oldest.paper_ids == ("2501.00003", "2501.00004")
+    assert front.context.heading == "Keyword: Shared Topic" and front.context.total == 5
+    assert oldest.context.heading == "Keyword: Shared Topic, page 1"
+    assert oldest.context.title == "Keyword: Shared Topic, page 1 · Test mirror"
+    assert oldest.context.total is None and oldest.context.kind == "keyword"  # no count: the older pages stay put
+    assert oldest.context.pager.prev == "/mirror/keywords/shared-topic/" and oldest.context.pager.next is None
+    assert front.context.pager.prev is None and front.context.pager.next == "/mirror/keywords/shared-topic/page/1/"
+    assert [(link.label, link.href) for link in front.context.pager.links] == [("Newest", None), ("1", "/mirror/keywords/shared-topic/page/1/")]
     index = pages["keywords/index.html"].context
     assert index.keywords == (Link("/mirror/keywords/shared-topic/", "Shared Topic", 5),)
+
+
+def test_keyword_pages_numbered_from_the_oldest_stay_put_as_papers_come():
+    def keyword_pages(count: int) -> dict[str, Page]:
+        papers = [make_paper(f"2501.{n:05d}", f"Paper {n}", daily=(f"2025-01-{1 + n // 10:02d}",), ai_keywords=("Topic",))
+                  for n in range(count)]
+        return {path: page for path, page in plan(papers).items() if path.startswith("keywords/topic/") and path.endswith(".html")}
+    def changed(old: dict[str, Page], new: dict[str, Page]) -> list[str]:
+        return sorted(path.removeprefix("keywords/topic/") for path in new if new[path] != old.get(path))
+    before, after, grown = keyword_pages(30), keyword_pages(31), keyword_pages(32)  # a new paper on top, twice; 2 a page
+    assert len(before) == len(after) == 15 and len(grown) == 16  # the front (2 to 3 papers) and pages 1-14 (then 15)
+    assert changed(before, after) == ["index.html"]
+    # the front's 4 papers: its oldest 2 become page 15, and the top pages' pagers show one more page
+    assert changed(after, grown) == ["index.html", "page/12/index.html", "page/13/index.html", "page/14/index.html", "page/15/index.html"]
+    assert grown["keywords/topic/page/15/index.html"].paper_ids == after["keywords/topic/index.html"].paper_ids[1:]
+    middle = grown["keywords/topic/page/6/index.html"].context.pager
+    assert [link.label for link in middle.links] == ["Newest", "…", "8", "7", "6", "5", "4", "…", "1"]
+    assert [link.label for link in middle.links if link.current] == ["6"]
+    assert middle.prev == "/mirror/keywords/topic/page/7/" and middle.next == "/mirror/keywords/topic/page/5/"
+    top = grown["keywords/topic/page/15/index.html"].context.pager
+    assert [link.label for link in top.links] == ["Newest", "15", "14", "13", "…", "1"] and top.prev == "/mirror/keywords/topic/"
+    shown = [paper_id for page in grown.values() for paper_id in page.paper_ids]
+    assert sorted(shown) == [f"2501.{n:05d}" for n in range(32)]  # every paper on exactly one page
 
 
 def test_home_pages_hold_the_newest_papers_and_point_to_the_archive_for_the_rest():
@@ -124,10 +151,10 @@ def test_archive_index_groups_months_by_year_newest_first():
 
 def test_contexts_hash_the_same_every_time_and_survive_pickling():
     first, again = plan(numbered(5, ai_keywords=("x", "y"))), plan(numbered(5, ai_keywords=("x", "y")))
-    assert [page.context_json() for page in first.values()] == [page.context_json() for page in again.values()]
+    assert [page.context_text() for page in first.values()] == [page.context_text() for page in again.values()]
     home = first["index.html"]
-    assert home.context_json().startswith('ListingContext{"kind":"home","heading":"Test mirror",')
-    assert first["papers/2501.00000/index.html"].context_json() == ""
-    assert plan(numbered(5), SITE.model_copy(update={"title": "Other"}))["index.html"].context_json() != home.context_json()
+    assert home.context_text().startswith("ListingContext(kind='home', heading='Test mirror',")
+    assert first["papers/2501.00000/index.html"].context_text() == ""
+    assert plan(numbered(5), SITE.model_copy(update={"title": "Other"}))["index.html"].context_text() != home.context_text()
     for page in first.values():
         assert pickle.loads(pickle.dumps(page)) == page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from itertools import pairwise
 
@@ -139,8 +140,9 @@ def test_the_vocabulary_keeps_the_most_frequent_terms_of_enough_papers(monkeypat
     monkeypatch.setattr(related_terms, "MAX_TERMS", 10)
     expected = sorted(sorted(eligible, key=lambda key: (-total[key], key))[:10])  # the most frequent, ties by key
     assert len(eligible) > 10 and len(df) > len(eligible)
-    column, kept_df = related_terms.vocabulary(terms["keys"], terms["counts"], len(ids))
-    assert kept_df.tolist() == [df[key] for key in expected]
+    vocabulary, kept_df = related_terms.vocabulary(terms["keys"], terms["counts"], len(ids))
+    column = related_terms.columns_of(terms["keys"], vocabulary)
+    assert vocabulary.tolist() == expected and kept_df.tolist() == [df[key] for key in expected]
     assert {key: expected.index(key) for key in terms["keys"].tolist() if key in expected} == dict(
         zip(terms["keys"][column >= 0].tolist(), column[column >= 0].tolist()))
     assert (column[~np.isin(terms["keys"], expected)] == -1).all()
@@ -156,3 +158,76 @@ def test_tokenising_in_worker_processes_stores_the_same_bytes(tmp_path, monkeypa
     stored = (tmp_path / "alone" / related_terms.CACHE_NAME).read_bytes()
     assert stored == (tmp_path / "workers" / related_terms.CACHE_NAME).read_bytes()
     assert related_terms.load_cache(tmp_path / "workers")["related"] == related_papers(papers)
+
+
+def dated(papers: dict, day: str) -> dict:
+    return {paper_id: paper.replace(daily=(day,)) for paper_id, paper in papers.items()}
+
+
+def two_months(per_topic: int = 8) -> dict:
+    """topic_papers filed under January 2025 but for the last two of each topic, filed under February."""
+    papers = topic_papers(per_topic)
+    return {paper_id: paper.replace(daily=("2025-02-03" if int(paper_id[-2:]) >= per_topic - 2 else "2025-01-10",))
+            for paper_id, paper in papers.items()}
+
+
+def test_the_terms_are_weighed_by_the_papers_of_the_months_before_the_newest():
+    papers = [make_paper(f"2501.0000{n}", "t", daily=(day,)) for n, day in
+              enumerate(["2025-01-02", "2025-01-20", "2025-01-30", "2025-02-01", "2025-02-02"])]
+    undated = make_paper("2501.00009", "t", daily=(), published=None)
+    assert related.reference_papers(papers).tolist() == [True, True, True, False, False]
+    assert related.reference_papers([*papers, undated]).tolist() == [True, True, True, False, False, False]  # undated: the newest
+    assert related.reference_papers(papers[2:]).tolist() == [True, True, True]  # 1 of 3: a young archive, all of them
+    assert related.reference_papers(papers[:2]).tolist() == [True, True]  # one month: all of them
+
+
+def test_a_new_day_searches_again_only_the_papers_it_may_move(tmp_path, caplog):
+    papers = two_months()
+    related_papers(papers, cache_dir=tmp_path)
+    fresh = {f"2502.{n:05d}": make_paper(f"2502.{n:05d}", f"vision study new {n}", daily=("2025-02-04",), authors=(f"New {n}",),
+                                          abstract=papers["2501.00003"].abstract) for n in range(2)}
+    edited = {"2501.00007": papers["2501.00007"].replace(abstract=f"{TOPICS['vision']} patches patches unique0x77")}
+    today = {**papers, **fresh, **edited}
+    with caplog.at_level("DEBUG", logger="papermirror.site.related_update"):
+        incremental = related_papers(today, cache_dir=tmp_path)
+    assert incremental == related_papers(today)  # the same as from scratch
+    assert "related: 10 of 26 papers searched" in caplog.text  # vision's 8 and the 2 new: speech and proteins kept theirs
+    assert any(set(fresh) & set(incremental[paper_id]) for paper_id in papers)  # old papers do list new ones
+    assert {paper_id: incremental[paper_id] for paper_id in papers if paper_id >= "2501.00100"} == \
+           {paper_id: related_papers(papers)[paper_id] for paper_id in papers if paper_id >= "2501.00100"}
+
+
+def test_a_new_month_or_an_older_paper_edited_searches_everything_again(tmp_path, caplog):
+    papers = two_months()
+    related_papers(papers, cache_dir=tmp_path)
+    march = {**papers, "2503.00001": make_paper("2503.00001", "speech study new", daily=("2025-03-01",), abstract=TOPICS["speech"])}
+    january_edit = {**papers, "2501.00100": papers["2501.00100"].replace(abstract=TOPICS["proteins"])}
+    for archive in (march, january_edit):
+        related_papers(papers, cache_dir=tmp_path)
+        caplog.clear()
+        with caplog.at_level("DEBUG", logger="papermirror.site.related_update"):
+            assert related_papers(archive, cache_dir=tmp_path) == related_papers(archive)
+        assert f"related: {len(archive)} of {len(archive)} papers searched" in caplog.text
+
+
+def test_day_after_day_the_update_is_the_search_from_scratch(tmp_path, monkeypatch, caplog):
+    # short postings and few candidates, so that new papers push older ones out of postings and into candidates
+    monkeypatch.setattr(related, "POSTINGS", 6)
+    monkeypatch.setattr(related, "CANDIDATES", 5)
+    monkeypatch.setattr(related, "QUERY_TERMS", 8)
+    rng = random.Random(5)
+    words = [f"w{n}" for n in range(60)]
+    def paper(paper_id: str, day: str):
+        text = " ".join(rng.choices(words, weights=[1 / (n + 1) for n in range(60)], k=30))
+        return make_paper(paper_id, f"t {paper_id}", abstract=text, authors=(), daily=(day,))
+    papers = {p.id: p for p in [paper(f"2501.{n:05d}", f"2025-01-{1 + n % 28:02d}") for n in range(120)]
+              + [paper(f"2502.{n:05d}", "2025-02-01") for n in range(10)]}
+    related_papers(papers, cache_dir=tmp_path)
+    searched = []
+    for day in range(2, 8):
+        papers |= {p.id: p for p in [paper(f"2502.{day:02d}{n:03d}", f"2025-02-{day:02d}") for n in range(3)]}
+        caplog.clear()
+        with caplog.at_level("DEBUG", logger="papermirror.site.related_update"):
+            assert related_papers(papers, cache_dir=tmp_path) == related_papers(papers)
+        searched.append(int(caplog.text.split("related: ")[1].split(" of ")[0]))
+    assert all(3 <= count < len(papers) for count in searched), searched  # more than the new ones, fewer than all

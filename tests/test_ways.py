@@ -62,30 +62,33 @@ def test_organization_pages_index_and_links(mirror, run_cli):
     set_per_page(mirror, 2)
     hostile = "Lab <script>alert(1)</script> & Co"
     papers = [make_paper(f"2503.{n:05d}", f"Paper {n}", daily=(f"2025-03-{10 + n:02d}",), organization=hostile)
-              for n in range(1, 4)]
+              for n in range(1, 6)]
     papers += [make_paper("2503.00010", "Solo paper", daily=("2025-03-11",), organization="Solo Lab"),
                make_paper("2503.00011", "No org", daily=("2025-03-11",))]
     write_archive(mirror, papers)
     build(mirror, run_cli)
     site = mirror / "site"
-    first, second = site / "organizations/lab-script-alert-1-script-co/index.html", site / "organizations/lab-script-alert-1-script-co/page/2/index.html"
+    first, second = site / "organizations/lab-script-alert-1-script-co/index.html", site / "organizations/lab-script-alert-1-script-co/page/1/index.html"
     page = html(first)
     assert "<script>alert" not in page and "Organization: Lab &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
-    assert "3 papers claimed by this organization" in page and 'href="/mirror/organizations/"' in page
-    assert [link for link in parse(first).links if "/papers/" in link] == ["/mirror/papers/2503.00003/", "/mirror/papers/2503.00002/"]
+    assert "5 papers claimed by this organization" in page and 'href="/mirror/organizations/"' in page
+    # the front page holds the newest (per_page to twice that), the older pages are numbered from the oldest
+    assert [link for link in parse(first).links if "/papers/" in link] == [f"/mirror/papers/2503.0000{n}/" for n in (5, 4, 3)]
     assert "· Lab &lt;" not in page  # its items do not repeat the organization
-    assert "/mirror/organizations/lab-script-alert-1-script-co/page/2/" in parse(first).links
-    assert parse(second).links.count("/mirror/papers/2503.00001/") == 1 and "page 2 of 2" in html(second)
+    assert "/mirror/organizations/lab-script-alert-1-script-co/page/1/" in parse(first).links
+    assert [link for link in parse(second).links if "/papers/" in link] == ["/mirror/papers/2503.00002/", "/mirror/papers/2503.00001/"]
+    assert "Lab &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co, page 1" in html(second)
+    assert "Papers claimed by this organization" in html(second)  # no count: the older pages stay put
     index = html(site / "organizations/index.html")
     assert '<a href="/mirror/organizations/lab-script-alert-1-script-co/">Lab &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co</a> ' \
-           '<span class="count">3</span>' in index
+           '<span class="count">5</span>' in index
     assert "1 organization with at least 2 papers" in index and "1 other has a single paper, named on that paper&#39;s page" in index and "Solo Lab" not in index
     paper = html(site / "papers/2503.00001/index.html")
     assert '<dd data-pagefind-filter="organization"><a href="/mirror/organizations/lab-script-alert-1-script-co/">Lab &lt;script&gt;' in paper
     assert '<dd data-pagefind-filter="organization">Solo Lab</dd>' in html(site / "papers/2503.00010/index.html")
     day = html(site / "archive/2025-03-11/index.html")  # listing items link the organization when it has a page
     assert '· <a href="/mirror/organizations/lab-script-alert-1-script-co/">Lab &lt;script&gt;' in day and "· Solo Lab" in day
-    assert "https://example.org/mirror/organizations/lab-script-alert-1-script-co/page/2/" in sitemaps(site)
+    assert "https://example.org/mirror/organizations/lab-script-alert-1-script-co/page/1/" in sitemaps(site)
     assert '<a href="/mirror/organizations/">Papers by organization</a>' in html(site / "index.html")
     assert '<a href="/mirror/organizations/">organization</a>' in html(site / "keywords/index.html")
 

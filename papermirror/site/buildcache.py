@@ -93,7 +93,7 @@ def page_digests(pages: list[Page], archive: Archive, file_digests: dict[str, st
     }
     digests = {}
     for page in pages:
-        head = f"{salt}\0{page.template}\0{page.context_json()}\0"
+        head = f"{salt}\0{page.template}\0{page.context_text()}\0"
         body = head + "".join(papers[paper_id] for paper_id in page.paper_ids)
         digests[page.path] = hashlib.blake2b(body.encode("utf-8"), digest_size=16).hexdigest()
     return digests

@@ -9,7 +9,7 @@ previous/next links, counts; the templates only present them.
     archive/YYYY-MM/index.html           one month, papers grouped by day
     archive/YYYY-MM-DD/index.html        one Daily Papers day
     keywords/index.html                  every keyword page with its count
-    keywords/<slug>/[page/N/]index.html  one keyword
+    keywords/<slug>/[page/N/]index.html  one keyword: the newest papers, then pages numbered from the oldest
     organizations/..., top/index.html    organizations, feeds of keywords and organizations, most upvoted (`site.ways`)
     about/index.html                     the topic, the sources, the coverage, how to fork
     search/index.html, 404.html          search page (filled in by the index stage), not-found page
@@ -181,18 +181,49 @@ def plan_keyword_pages(archive: Archive, site: SiteConfig, links: Links, updated
     return pages + [Page("keywords/index.html", "keywords.html", context)]
 
 
+def chunked_from_oldest(ids: tuple[str, ...], size: int) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Split newest-first ids into the front page and the older pages numbered from the oldest: page 1
+    holds the `size` oldest, page 2 the next `size`, ...; the front page the rest (`size` to 2 * `size` - 1,
+    or all of them when fewer). A new paper at the top changes the front page only, until the front holds
+    2 * `size` and its oldest `size` become the next numbered page."""
+    older = max(len(ids) // size - 1, 0)
+    front = len(ids) - older * size
+    return ids[:front], [ids[len(ids) - number * size : len(ids) - (number - 1) * size] for number in range(1, older + 1)]
+
+
+def make_oldest_first_pager(number: int | None, older: int, href: Callable[[int | None], str]) -> Pager | None:
+    """Return the pager of page `number` (None: the front page, newest) of a listing whose `older` pages are
+    numbered from the oldest (`href(n)`: page n's URL, `href(None)` the front page's): the front page, the
+    pages two either side, page 1. A page's pager does not depend on how many pages there are once it is
+    3 pages below the front, so it stays put as papers come."""
+    if not older:
+        return None
+    current = older + 1 if number is None else number
+    top, bottom = min(older, current + 2), max(current - 2, 1)
+    links = [PagerLink("Newest", None if number is None else href(None), current=number is None)]
+    links += [PagerLink("…", ellipsis=True)] * (top < older)
+    links += [PagerLink(str(n), None if n == number else href(n), current=n == number) for n in range(top, bottom - 1, -1)]
+    links += [PagerLink("…", ellipsis=True)] * (bottom > 2) + [PagerLink("1", href(1))] * (bottom > 1)
+    newer = None if number is None else href(None) if number == older else href(number + 1)
+    return Pager(tuple(links), newer, href(current - 1) if current > 1 else None)
+
+
 def plan_group_pages(group: Keyword, kind: Literal["keyword", "organization"], site: SiteConfig,
                      href: Callable[..., str], sparkline: Sparkline | None = None) -> list[Page]:
-    """The pages of one keyword or organization (`kind`): its papers, site.per_page a page, and on each a link
-    to its feed when it has one; `href(slug, n)` is page n's URL."""
-    pages, chunks, folder = [], chunked(group.paper_ids, site.per_page), f"{kind}s"
-    feed = feed_path(folder, group)
-    for number, ids in enumerate(chunks, start=1):
-        heading = f"{kind.capitalize()}: {group.name}" + ("" if number == 1 else f", page {number} of {len(chunks)}")
-        pager = make_pager(number, len(chunks), lambda n, slug=group.slug: href(slug, n))
-        context = ListingContext(kind, heading, f"{heading} · {site.title}", len(group.paper_ids), pager=pager,
-                                 sparkline=sparkline if number == 1 else None, feed=href(group.slug) + "feed.xml" if feed else None)
-        path = f"{folder}/{group.slug}/" + (f"page/{number}/" if number > 1 else "") + "index.html"
+    """The pages of one keyword or organization (`kind`): its papers, newest first, on a front page and on
+    site.per_page-paper pages numbered from the oldest (`chunked_from_oldest`), so that a day's new papers
+    redraw the front page and not every page; on each a link to its feed when it has one. Only the front
+    page says how many papers there are. `href(slug, n)` is the URL of page n - 1 (n = 1: the front page)."""
+    folder, feed = f"{kind}s", feed_path(f"{kind}s", group)
+    front, older = chunked_from_oldest(group.paper_ids, site.per_page)
+    pages = []
+    for number, ids in [(None, front), *enumerate(older, start=1)]:
+        heading = f"{kind.capitalize()}: {group.name}" + ("" if number is None else f", page {number}")
+        pager = make_oldest_first_pager(number, len(older), lambda n, slug=group.slug: href(slug, n))
+        context = ListingContext(kind, heading, f"{heading} · {site.title}", len(group.paper_ids) if number is None else None,
+                                 pager=pager, sparkline=sparkline if number is None else None,
+                                 feed=href(group.slug) + "feed.xml" if feed else None)
+        path = f"{folder}/{group.slug}/" + (f"page/{number}/" if number else "") + "index.html"
         pages.append(Page(path, "list.html", context, ids))
     return pages
 

@@ -32,11 +32,15 @@ from scipy import sparse
 from papermirror.content.paper import Paper
 from papermirror.processes import forked_map
 from papermirror.site.related_terms import (
+    MAX_DF,
+    MAX_TERMS,
+    MIN_DF,
     load_cache,
+    reference_vocabulary,
     save_cache,
     term_keys,
     text_digest,
-    tfidf,
+    weigh,
 )
 
 log = logging.getLogger(__name__)
@@ -99,9 +103,9 @@ def entries_of(product: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:
     return np.repeat(product.indptr[rows] - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
 
 
-def candidates_of(product: sparse.csr_matrix, start: int, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return each row's `count` best columns of a block's product by partial score (row, column pairs), never
-    the row itself (row `row` of the block is paper `start + row`)."""
+def candidates_of(product: sparse.csr_matrix, rows_of: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return each row's `count` best columns of a block's product by partial score (row, column, partial score
+    triples, by row, best first, ties by column), never the row itself (row `row` of the block is paper `rows_of[row]`)."""
     sizes = np.diff(product.indptr)
     short = np.flatnonzero(sizes <= count + 1)
     picked, rows = [entries_of(product, short)], [np.repeat(short, sizes[short])]
@@ -111,46 +115,97 @@ def candidates_of(product: sparse.csr_matrix, start: int, count: int) -> tuple[n
         rows.append(np.full(len(picked[-1]), row))
     picked, rows = np.concatenate(picked), np.concatenate(rows)
     columns, scores = product.indices[picked], product.data[picked]
-    best = best_per_row(rows, columns, np.where(columns == start + rows, 0, scores), count)
-    return rows[best], columns[best]
+    scores = np.where(columns == rows_of[rows], 0, scores)
+    best = best_per_row(rows, columns, scores, count)
+    return rows[best], columns[best], scores[best]
 
 
-def nearest_in_blocks(starts: list[int], matrices: tuple) -> list[tuple[int, list[np.ndarray]]]:
-    """For each block of BLOCK rows from `starts`: each row's CANDIDATES best rows by partial score
-    (one sparse product), scored by exact cosine; its `count` best, best first, ties by row number."""
-    weights, queries, index, count = matrices
+def nearest_in_blocks(starts: list[int], matrices: tuple) -> list[tuple[int, list[np.ndarray], np.ndarray, np.ndarray]]:
+    """For each block of BLOCK of the rows searched (`todo`), from `starts`: each row's CANDIDATES best rows by
+    partial score (one sparse product), scored by exact cosine; its `count` best, best first, ties by row number.
+    A row's answer depends on its own query and on the index, never on the other rows of its block. Also each
+    row's candidates (CANDIDATES columns, -1 for none) and the partial score a paper must reach to be one
+    (the last candidate's; 0 when there are fewer than CANDIDATES), for the next build's `related_update`."""
+    weights, queries, index, count, todo = matrices
     found = []
     for start in starts:
-        rows, columns = candidates_of((queries[start : start + BLOCK] @ index).tocsr(), start, CANDIDATES)
-        best = best_per_row(rows, columns, exact_scores(weights, start + rows, columns), count)
-        ends = np.cumsum(np.bincount(rows[best], minlength=min(BLOCK, weights.shape[0] - start)))
-        found.append((start, np.split(columns[best], ends[:-1])))
+        rows_of = todo[start : start + BLOCK]
+        rows, columns, partial = candidates_of((queries[rows_of] @ index).tocsr(), rows_of, CANDIDATES)
+        best = best_per_row(rows, columns, exact_scores(weights, rows_of[rows], columns), count)
+        ends = np.cumsum(np.bincount(rows[best], minlength=len(rows_of)))
+        rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
+        candidates = np.full((len(rows_of), CANDIDATES), -1, dtype=np.int32)
+        candidates[rows, rank] = columns
+        threshold = np.zeros(len(rows_of), dtype=partial.dtype)
+        full = rank == CANDIDATES - 1
+        threshold[rows[full]] = partial[full]
+        found.append((start, np.split(columns[best], ends[:-1]), candidates, threshold))
     return found
 
 
-def nearest(weights: sparse.csr_matrix, count: int, jobs: int = 1) -> list[np.ndarray]:
-    """Return each row's `count` most similar rows by cosine, best first, ties by row number: among the
-    CANDIDATES rows scoring best against its QUERY_TERMS heaviest terms; the blocks of rows are shared
-    out among `jobs` forked processes when there are many (each inherits the matrices, none is pickled)."""
-    matrices = weights, strongest_terms(weights, QUERY_TERMS), strongest_terms(weights.T.tocsr(), POSTINGS), count
-    starts = list(range(0, weights.shape[0], BLOCK))
+def search_index(weights: sparse.csr_matrix) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Return each row's QUERY_TERMS heaviest terms, and the index: each term's POSTINGS heaviest rows."""
+    return strongest_terms(weights, QUERY_TERMS), strongest_terms(weights.T.tocsr(), POSTINGS)
+
+
+def search(weights: sparse.csr_matrix, count: int, jobs: int = 1, todo: np.ndarray | None = None,
+           index: tuple | None = None) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Return the `count` most similar rows of each row of `todo` (all rows when None) by cosine, best first, ties
+    by row number: among the CANDIDATES rows scoring best against its QUERY_TERMS heaviest terms; and each such
+    row's candidates and threshold (`nearest_in_blocks`). The blocks of rows are shared out among `jobs`
+    forked processes when there are many (each inherits the matrices, none is pickled). `index`:
+    `search_index(weights)`, when the caller has it."""
+    todo = np.arange(weights.shape[0]) if todo is None else todo
+    matrices = weights, *(index or search_index(weights)), count, todo
+    starts = list(range(0, len(todo), BLOCK))
     shares = [starts[n :: jobs * 4] for n in range(jobs * 4)] if len(starts) >= PARALLEL_MIN_BLOCKS else [starts]
-    blocks = [block for part in forked_map(nearest_in_blocks, shares, matrices, jobs) for block in part]
-    return [rows for _start, block in sorted(blocks, key=lambda item: item[0]) for rows in block]
+    blocks = sorted((block for part in forked_map(nearest_in_blocks, shares, matrices, jobs) for block in part), key=lambda item: item[0])
+    found = [rows for block in blocks for rows in block[1]]
+    candidates = np.concatenate([block[2] for block in blocks]) if blocks else np.zeros((0, CANDIDATES), np.int32)
+    thresholds = np.concatenate([block[3] for block in blocks]) if blocks else np.zeros(0, np.float32)
+    return found, candidates, thresholds
+
+
+def nearest(weights: sparse.csr_matrix, count: int, jobs: int = 1) -> list[np.ndarray]:
+    """Return each row's `count` most similar rows by cosine, best first, ties by row number (`search`)."""
+    return search(weights, count, jobs)[0]
+
+
+def reference_papers(papers: list[Paper]) -> np.ndarray:
+    """Return which papers weigh the terms (a mask): those filed under a month before the newest paper's
+    month, so that a day's new papers leave the weights, hence the related papers, of the older papers as
+    they were until the month turns; all of them while those are fewer than half the archive (a young one)."""
+    days = [paper.day or "" for paper in papers]
+    newest_month = max(days, default="")[:7]
+    reference = np.array([bool(day) and day[:7] < newest_month for day in days], dtype=bool)
+    return reference if reference.sum() * 2 >= len(papers) else np.ones(len(papers), bool)
+
+
 
 
 def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path | None = None,
                    jobs: int = 1) -> dict[str, tuple[str, ...]]:
     """Return each paper's `count` most related papers (by id), most related first; kept in cache_dir;
-    the candidates are searched in `jobs` processes."""
+    the candidates are searched in `jobs` processes, only for the papers whose answer may have moved since
+    the cached one (`related_update`): the same answer as a search from scratch."""
+    from papermirror.site.related_update import (
+        update_related,  # it imports this module's search
+    )
+
     ids = sorted(papers)
     digests = [text_digest(papers[paper_id]) for paper_id in ids]
     corpus = hashlib.blake2b(repr((count, ids, digests)).encode(), digest_size=16).hexdigest()
     cache = load_cache(cache_dir)
     if cache.get("corpus") == corpus:
         return cache["related"]
-    terms = term_keys([papers[paper_id] for paper_id in ids], digests, cache, jobs)
-    found = nearest(tfidf(terms), count, jobs)
-    related = {paper_id: tuple(ids[column] for column in columns) for paper_id, columns in zip(ids, found)}
-    save_cache(cache_dir, {"corpus": corpus, "related": related, "ids": ids, "digests": digests, **terms})
+    reference = reference_papers([papers[paper_id] for paper_id in ids])
+    weighed_by = hashlib.blake2b(repr((count, QUERY_TERMS, POSTINGS, CANDIDATES, MIN_DF, MAX_DF, MAX_TERMS,
+                                       [(i, d) for i, d, r in zip(ids, digests, reference) if r])).encode(), digest_size=16).hexdigest()
+    same_vocabulary = cache.get("weighed_by") == weighed_by and "columns" in cache
+    terms = term_keys([papers[paper_id] for paper_id in ids], digests, cache, jobs, ("columns",) if same_vocabulary else ())
+    cache = cache if same_vocabulary else {}
+    vocabulary = cache.get("vocabulary") or reference_vocabulary(terms, reference)
+    related, search_state = update_related(weigh(terms, *vocabulary), ids, digests, cache, count, jobs)
+    save_cache(cache_dir, {"corpus": corpus, "weighed_by": weighed_by, "vocabulary": vocabulary, "related": related,
+                           "ids": ids, "digests": digests, **search_state, **terms})
     return related

@@ -42,7 +42,7 @@ PAIR_MIX = 0x9E3779B97F4A7C15
 PARALLEL_MIN_PAPERS = 2000
 """Below this many papers to tokenise, tokenise in this process (starting workers costs more)."""
 CACHE_NAME = "related.pickle"
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 STOP_WORDS = frozenset("""
 a about above across after afterwards again against all almost alone along already also although always am
 among amongst amoungst amount an and another any anyhow anyone anything anyway anywhere are around as at
@@ -135,65 +135,109 @@ def tokenise_share(rows: list[int], papers: list[Paper]) -> list[tuple[np.ndarra
     return [paper_keys(papers[row], words) for row in rows]
 
 
-def term_keys(papers: list[Paper], digests: list[str], cache: dict, jobs: int = 1) -> dict[str, np.ndarray]:
+def term_keys(papers: list[Paper], digests: list[str], cache: dict, jobs: int = 1, carry: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
     """Return every paper's term keys (ascending) and counts, end to end in "keys" and "counts", paper n's
     from "indptr"[n] to "indptr"[n + 1]: copied from the cache for a paper whose text it holds, else tokenised
-    (in `jobs` forked processes when there are PARALLEL_MIN_PAPERS or more)."""
+    (in `jobs` forked processes when there are PARALLEL_MIN_PAPERS or more). The cache's other arrays named
+    in `carry` (one entry a key) are copied alike, -2 for the keys of the papers tokenised."""
     cached_row = {paper_id: row for row, paper_id in enumerate(cache.get("ids", ()))}
-    old_digests, old_indptr = cache.get("digests", ()), cache.get("indptr")
-    rows: list = [None] * len(papers)
-    for n, (paper, digest) in enumerate(zip(papers, digests)):
-        row = cached_row.get(paper.id)
-        if row is not None and old_digests[row] == digest:
-            part = slice(old_indptr[row], old_indptr[row + 1])
-            rows[n] = (cache["keys"][part], cache["counts"][part])
-    fresh = [n for n, row in enumerate(rows) if row is None]
+    old_digests = cache.get("digests", ())
+    source = np.array([row if (row := cached_row.get(paper.id)) is not None and old_digests[row] == digest else -1
+                       for paper, digest in zip(papers, digests)], dtype=np.int64)
+    fresh = np.flatnonzero(source < 0).tolist()
     log.debug("related: %d papers, %d tokenised", len(papers), len(fresh))
     parts = max(1, min(jobs * 4, len(fresh) * 4 // PARALLEL_MIN_PAPERS))
     shares = [fresh[len(fresh) * k // parts : len(fresh) * (k + 1) // parts] for k in range(parts)]
-    for share, found in zip(shares, forked_map(tokenise_share, shares, papers, jobs if parts > 1 else 1)):
-        for n, keys_counts in zip(share, found):
-            rows[n] = keys_counts
-    indptr = np.concatenate(([0], np.cumsum([len(keys) for keys, _ in rows]))).astype(np.int64)
-    keys = np.concatenate([keys for keys, _ in rows]) if rows else np.zeros(0, np.int64)
-    counts = np.concatenate([counts for _, counts in rows]) if rows else np.zeros(0, np.uint32)
-    return {"indptr": indptr, "keys": keys, "counts": counts}
+    tokenised = dict(zip(fresh, (found for part in forked_map(tokenise_share, shares, papers, jobs if parts > 1 else 1) for found in part)))
+    sizes = np.zeros(len(papers), np.int64)
+    if len(cached := np.flatnonzero(source >= 0)):
+        sizes[cached] = np.diff(cache["indptr"])[source[cached]]
+    sizes[fresh] = [len(keys) for keys, _counts in tokenised.values()]
+    indptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    found = {"keys": np.zeros(indptr[-1], np.int64), "counts": np.zeros(indptr[-1], np.uint32)}
+    found |= {name: np.full(indptr[-1], -2, cache[name].dtype) for name in carry}
+    for first, last in cached_runs(source):  # each run of papers cached one after the other: one copy
+        old = slice(cache["indptr"][source[first]], cache["indptr"][source[last - 1] + 1])
+        for name, values in found.items():
+            values[indptr[first] : indptr[last]] = cache[name][old]
+    for n, (paper_keys_, paper_counts) in tokenised.items():
+        found["keys"][indptr[n] : indptr[n + 1]], found["counts"][indptr[n] : indptr[n + 1]] = paper_keys_, paper_counts
+    return {"indptr": indptr, **found}
+
+
+def cached_runs(source: np.ndarray) -> list[tuple[int, int]]:
+    """Return the runs [first, last) of papers whose cached rows (`source`, -1: none) follow one another."""
+    cached = source >= 0
+    starts = np.flatnonzero(cached & np.concatenate(([True], (source[1:] != source[:-1] + 1) | ~cached[:-1])))
+    ends = np.flatnonzero(cached & np.concatenate(((source[1:] != source[:-1] + 1) | ~cached[1:], [True]))) + 1
+    return list(zip(starts.tolist(), ends.tolist()))
 
 
 def vocabulary(keys: np.ndarray, counts: np.ndarray, papers: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return each key's column in arxiv-sanity's vocabulary (MIN_DF, MAX_DF, MAX_TERMS; -1 for a key left
-    out), the columns in key order, and each column's document frequency: one sort of all the keys, then
-    a look-up among the terms of MIN_DF papers or more."""
+    """Return arxiv-sanity's vocabulary (MIN_DF, MAX_DF, MAX_TERMS) of the keys of `papers` papers: its
+    terms' keys, ascending, and each one's document frequency: one sort of all the keys, then a look-up
+    among the terms of MIN_DF papers or more."""
     ordered = np.sort(keys)
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if len(keys) else np.zeros(0, np.int64)
     df = np.diff(np.append(starts, len(keys)))
     wanted = (df >= max(2, min(MIN_DF, papers // 100))) & (df <= max(MAX_DF * papers, 2))
     terms, df = ordered[starts[wanted]], df[wanted]
-    position = np.searchsorted(terms, keys)
-    found = terms[np.minimum(position, len(terms) - 1)] == keys if len(terms) else np.zeros(len(keys), bool)
-    kept = np.arange(len(terms))
     if len(terms) > MAX_TERMS:
+        position = columns_of(keys, terms)
+        found = position >= 0
         frequency = np.bincount(position[found], weights=counts[found], minlength=len(terms))
         kept = np.sort(np.argsort(-frequency, kind="stable")[:MAX_TERMS])
-    column = np.full(len(terms) + 1, -1)
-    column[kept] = np.arange(len(kept))
-    return column[np.where(found, position, len(terms))], df[kept]
+        terms, df = terms[kept], df[kept]
+    return terms, df
 
 
-def tfidf(terms: dict[str, np.ndarray]) -> sparse.csr_matrix:
-    """Return the papers' TF-IDF vectors over arxiv-sanity's vocabulary, a row per paper, a column per term
-    in key order: counts weighed by (1 + ln tf) * smoothed idf, each row of length 1 (scikit-learn's
-    TfidfVectorizer with sublinear_tf)."""
+def columns_of(keys: np.ndarray, terms: np.ndarray) -> np.ndarray:
+    """Return each key's position among the ascending `terms` (-1 for a key not among them)."""
+    if not len(terms):
+        return np.full(len(keys), -1)
+    position = np.searchsorted(terms, keys)
+    return np.where(terms[np.minimum(position, len(terms) - 1)] == keys, position, -1)
+
+
+def reference_vocabulary(terms: dict[str, np.ndarray], reference: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """Return the vocabulary of the `reference` papers (a mask of rows; all of them when None): its terms'
+    keys, their document frequencies, and how many papers those are counted over."""
+    reference = np.ones(len(terms["indptr"]) - 1, bool) if reference is None else reference
+    mine = np.repeat(reference, np.diff(terms["indptr"]))
+    return (*vocabulary(terms["keys"][mine], terms["counts"][mine], int(reference.sum())), int(reference.sum()))
+
+
+def terms_columns(terms: dict[str, np.ndarray], vocabulary_keys: np.ndarray) -> np.ndarray:
+    """Return (and keep in terms["columns"]) each key's column in the vocabulary: looked up for the keys whose
+    column `term_keys` did not carry over from the last build of the same vocabulary (-2)."""
+    if "columns" not in terms:
+        terms["columns"] = columns_of(terms["keys"], vocabulary_keys).astype(np.int32)
+    else:
+        unknown = np.flatnonzero(terms["columns"] == -2)
+        terms["columns"][unknown] = columns_of(terms["keys"][unknown], vocabulary_keys)
+    return terms["columns"]
+
+
+def weigh(terms: dict[str, np.ndarray], vocabulary_keys: np.ndarray, df: np.ndarray, papers: int) -> sparse.csr_matrix:
+    """Return the papers' TF-IDF vectors over a vocabulary (`reference_vocabulary`), a row per paper, a column
+    per term in key order: counts weighed by (1 + ln tf) * smoothed idf, each row of length 1 (scikit-learn's
+    TfidfVectorizer with sublinear_tf). A paper's vector depends on its own text and the vocabulary only."""
     counts, indptr = terms["counts"], terms["indptr"]
-    papers = len(indptr) - 1
-    column, df = vocabulary(terms["keys"], counts, papers)
+    rows_count = len(indptr) - 1
+    column = terms_columns(terms, vocabulary_keys)
     found = column >= 0
-    rows = np.repeat(np.arange(papers), np.diff(indptr))[found]
-    row_ends = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=papers))))
-    weights = sparse.csr_matrix((counts[found].astype(np.float32), column[found], row_ends), shape=(papers, len(df)))
+    rows = np.repeat(np.arange(rows_count), np.diff(indptr))[found]
+    row_ends = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=rows_count))))
+    weights = sparse.csr_matrix((counts[found].astype(np.float32), column[found], row_ends), shape=(rows_count, len(df)))
     idf = np.log((1 + papers) / (1 + df)) + 1
     weights.data = ((1 + np.log(weights.data)) * idf[weights.indices]).astype(np.float32)
     norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
     norms[norms == 0] = 1
     weights.data *= np.repeat((1 / norms).astype(np.float32), np.diff(weights.indptr))
     return weights
+
+
+def tfidf(terms: dict[str, np.ndarray], reference: np.ndarray | None = None) -> sparse.csr_matrix:
+    """Return the papers' TF-IDF vectors over the vocabulary and idf of the `reference` papers (all when None)."""
+    fresh = {name: terms[name] for name in ("indptr", "keys", "counts")}  # no columns of another vocabulary
+    return weigh(fresh, *reference_vocabulary(terms, reference))
