@@ -181,8 +181,6 @@ def reference_papers(papers: list[Paper]) -> np.ndarray:
     return reference if reference.sum() * 2 >= len(papers) else np.ones(len(papers), bool)
 
 
-
-
 def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path | None = None,
                    jobs: int = 1) -> dict[str, tuple[str, ...]]:
     """Return each paper's `count` most related papers (by id), most related first; kept in cache_dir;
