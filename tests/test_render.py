@@ -153,6 +153,9 @@ def test_archive_pages_and_neighbours(mirror, run_cli):
     assert months == ["1999-01", "2025-02", "2025-03", "2026-03"]
     march = parse(site / "archive/2025-03/index.html")
     assert "/mirror/archive/2025-02/" in march.links and "/mirror/archive/2026-03/" in march.links  # skips empty months
+    march_html = (site / "archive/2025-03/index.html").read_text(encoding="utf-8")  # its days, each with its top papers
+    assert '<h2><a href="/mirror/archive/2025-03-14/">14 March 2025</a> <span class="count">(1 paper)</span></h2>' in march_html
+    assert "/mirror/papers/2502.12115/" in march.links and "7 upvotes" in march_html
     day = parse(site / "archive/2025-03-14/index.html")
     assert "/mirror/archive/2025-02-18/" in day.links and "/mirror/archive/2026-03-09/" in day.links
     index = (site / "archive/index.html").read_text(encoding="utf-8")
