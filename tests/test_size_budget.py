@@ -107,3 +107,19 @@ def test_the_projection_grows_the_archive_by_its_last_twelve_months():
     big = SiteSize(pages_bytes=800_000_000, index_bytes=200_000_000, index_estimated=False, papers=100_000, papers_a_year=10_000)
     assert big.in_a_year == 1_100_000_000 and "about 1.10 GB in a year" in big.warning()
     assert big.line() == "site/ 1000.0 MB, 10.0 KB a paper (search index 200.0 MB of it, as last indexed)"
+
+
+def test_the_search_index_is_measured_from_the_build_cache_not_from_site(mirror, run_cli):
+    from samples import HOSTILE, write_archive
+
+    write_archive(mirror, HOSTILE)
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0  # the render reports first, then the index is made
+    code, out, err = run_cli("build", config=mirror / "mirror.yml")
+    assert code == 0, err
+    bundle = mirror / "site" / "pagefind"
+    assert not (bundle / "years.json").exists()  # the index's bookkeeping stays in .cache/, out of the deployed site
+    index_bytes = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file() and path.name != "shards.json")
+    assert index_bytes > 10_000 and f"(search index {index_bytes / 1e6:.1f} MB of it, as last indexed)" in out
+    shutil.rmtree(bundle)  # no index in site/ any more: the record in .cache/ no longer describes it
+    code, out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 0 and "estimated at 2.5 KB a paper" in out, out + err
