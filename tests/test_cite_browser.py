@@ -89,10 +89,10 @@ def test_the_cite_section_carries_only_what_the_tags_cannot(site):
 
     def section(paper_id: str) -> str:
         html = urllib.request.urlopen(f"{url}papers/{paper_id}/").read().decode("utf-8")
-        return html[html.index('<section class="cite"'):html.index("</section>", html.index('<section class="cite"'))]
+        return html[html.index('<section id="cite"'):html.index("</section>", html.index('<section id="cite"'))]
 
-    assert section("2502.00006").startswith('<section class="cite" id="cite"><h2>')  # no math, a date: nothing
-    assert section("2502.12115").startswith('<section class="cite" id="cite" data-title="Earn \\$1 Million \\&amp; 50')
+    assert section("2502.00006").startswith('<section id="cite"><h2>')  # no math, a date: nothing
+    assert section("2502.12115").startswith('<section id="cite" data-title="Earn \\$1 Million \\&amp; 50')
     assert 'data-title="A of to' in section("2502.00002") and "data-author" not in section("2502.00002")
     assert 'data-author="A $\\alpha$ Beta and C D E"' in section("2502.00003") and 'data-year="2025"' in section("2502.00003")
     assert '<a href="https://arxiv.org/bibtex/math.AG/0101001">' in section("math.AG/0101001")

@@ -100,7 +100,7 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
     assert '<input type="search" id="site-search" name="q" aria-label="Search papers"' in search
     assert not (site / "pagefind").exists()
     cited = (site / "papers/2502.12115/index.html").read_text(encoding="utf-8")  # its BibTeX is drawn by cite.js
-    assert '<section class="cite" id="cite"><h2>Cite</h2>\n<p><a href="https://arxiv.org/bibtex/2502.12115">' in cited
+    assert '<section id="cite"><h2>Cite</h2>\n<p><a href="https://arxiv.org/bibtex/2502.12115">' in cited
     assert '<meta name="citation_title" content="SWE-Lancer: Can Frontier LLMs Earn $1 Million from' in cited
     assert '<script src="/mirror/static/cite.js?v=' in cited and (site / "static/cite.js").is_file()
     assert bibtex_entry(HOSTILE[0]).startswith("@misc{lovelace2025swelancer,\ntitle={{SWE-Lancer: Can Frontier LLMs Earn \\$1 Million")
