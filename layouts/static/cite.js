@@ -50,7 +50,6 @@
       said.textContent = " Selected: press Ctrl+C (⌘C) to copy.";
     }
   });
-  const bar = document.createElement("p");
-  bar.append(copy, said);
-  section.querySelector("h2").after(pre, bar);
+  section.querySelector("p").prepend(copy, said, " · "); // before the link to arXiv's BibTeX
+  section.querySelector("h2").after(pre);
 })();
