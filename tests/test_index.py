@@ -126,6 +126,30 @@ def test_a_rebuild_keeps_the_index_of_each_year_whose_pages_did_not_change(archi
     assert not [p.name for p in (archive / "site").iterdir() if p.name.startswith(".")]
 
 
+def test_a_record_that_does_not_describe_the_bundles_in_place_is_not_trusted(archive, run_cli, monkeypatch):
+    """A build killed after putting its bundles in place but before writing their record leaves the previous
+    record, whose bundles may have moved (a quarter's index moves out of site/pagefind/ when the next quarter
+    starts): such a record disagrees with the bundles' shards.json, and every index is made again."""
+    from papermirror.config import load_config
+    from papermirror.search import pagefind as index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    config = load_config(archive / "mirror.yml")
+    record_file = index.pages_file(config, config.site_dir, index.YEARS_FILE)
+    record = index_record(archive)
+    first, second = list(record)[:2]
+    record[first]["bundle"], record[second]["bundle"] = record[second]["bundle"], record[first]["bundle"]
+    record_file.write_text(json.dumps(record), encoding="utf-8")  # two indexes' folders swapped: a stale record
+    assert index.read_index_record(config, config.site_dir) == {}
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0 and "(4 indexes, 0 unchanged)" in out, out + err
+    assert index.read_index_record(config, config.site_dir) == index_record(archive)
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0 and "(4 indexes, 4 unchanged)" in out, out + err
+
+
 def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive, run_cli, monkeypatch):
     """Unchanged years are moved into the new index only after every changed year was indexed."""
     from papermirror.search import pagefind as index

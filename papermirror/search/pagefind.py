@@ -79,7 +79,8 @@ a bundle that is not there (a missing record only costs that index being rebuilt
 YEARS_FILE = "index/years-{site}.json"
 """In .cache/ ({site} as in PAGES_FILE): per shard, its bundle, pages, digest, words and bytes, to reuse unchanged
 shards' indexes (and for the build's report of the site's size, site/size.py). Bookkeeping, so not in site/: it
-was site/pagefind/years.json, deployed with the site; written with PAGES_FILE, after the new bundles are in place."""
+was site/pagefind/years.json, deployed with the site; written with PAGES_FILE, after the new bundles are in place,
+and read only when it agrees with site/pagefind/shards.json (`read_index_record`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,9 +227,27 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
                                "words": words, "bytes": size, "length": length}
     for previous, target in kept:
         move_bundle(previous, target, nested)
-    write_json(fresh, SHARDS_FILE, [{"bundle": entry["bundle"], "pages": entry["pages"], "words": entry["length"]}
-                                    for entry in manifest.values()])
+    write_json(fresh, SHARDS_FILE, shards_listing(manifest))
     return manifest, len(kept), records
+
+
+def shards_listing(record: dict) -> list[dict]:
+    """SHARDS_FILE's list of the indexes of `record` (YEARS_FILE's form): what the search page reads."""
+    return [{"bundle": entry["bundle"], "pages": entry["pages"], "words": entry["length"]} for entry in record.values()]
+
+
+def read_index_record(config: Config, site_dir: Path) -> dict:
+    """The YEARS_FILE record of the indexes in site_dir/pagefind/, or {} when it does not describe them: a build
+    killed between putting its bundles in place and writing their record leaves the previous record, whose
+    bundles may have moved since (the bundles' own SHARDS_FILE tells)."""
+    record = read_json(pages_file(config, site_dir, YEARS_FILE))
+    try:
+        listed = json.loads((site_dir / BUNDLE_DIR / SHARDS_FILE).read_text(encoding="utf-8"))
+        def by_bundle(entries: list[dict]) -> list[dict]:  # the record's keys are stored sorted, not in the list's order
+            return sorted(entries, key=lambda entry: entry["bundle"])
+        return record if record and by_bundle(shards_listing(record)) == by_bundle(listed) else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def read_json(path: Path) -> dict:
@@ -258,7 +277,8 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     fresh = site_dir / f".{BUNDLE_DIR}-new"
     shutil.rmtree(fresh, ignore_errors=True)
     records_file, years_file = pages_file(config, site_dir), pages_file(config, site_dir, YEARS_FILE)
-    manifest, reused, records = run_pagefind_shards(site_dir, fresh, shards, read_json(years_file), read_json(records_file))
+    old = read_index_record(config, site_dir)
+    manifest, reused, records = run_pagefind_shards(site_dir, fresh, shards, old, read_json(records_file))
     if not fresh.is_dir():
         raise PagefindError(f"Pagefind reported success but wrote no bundle to {fresh}")
     replace_folder(fresh, bundle)

@@ -7,13 +7,12 @@ the archive's recent growth (`SiteSize`). benchmarks/bench_size.py measures ever
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from papermirror.config import Config
-from papermirror.search.pagefind import BUNDLE_DIR, YEARS_FILE, pages_file
+from papermirror.search.pagefind import read_index_record
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +80,14 @@ def papers_a_year(stamps: dict[str, object]) -> int:
 
 def measure_site(config: Config, site_dir: Path, written: dict[str, list], stamps: dict[str, object]) -> SiteSize:
     """The site's size from the build's manifest (`written`: path -> [digest, size]) and the index stage's record
-    of the bundles in site/pagefind/ (YEARS_FILE in .cache/), when site/pagefind/ is there."""
+    of the bundles in site/pagefind/ (pagefind.YEARS_FILE in .cache/), when it describes them."""
     try:
-        if not (site_dir / BUNDLE_DIR / "pagefind-entry.json").is_file():
-            raise FileNotFoundError("no search index in site/")
-        shards = json.loads(pages_file(config, site_dir, YEARS_FILE).read_text(encoding="utf-8"))
+        shards = read_index_record(config, site_dir)
+        if not shards:
+            raise ValueError("no record of the search index in site/")
         index_bytes = sum(int(shard.get("bytes") or 0) for shard in shards.values())
         estimated = False
-    except (OSError, ValueError, AttributeError, TypeError):
+    except (ValueError, AttributeError, TypeError):
         index_bytes, estimated = len(stamps) * SEARCH_BYTES_PER_PAPER, True
     pages_bytes = sum(size for _digest, size in written.values())
     return SiteSize(pages_bytes, index_bytes, estimated, len(stamps), papers_a_year(stamps))
