@@ -126,3 +126,22 @@ def test_the_search_index_is_measured_from_the_build_cache_not_from_site(mirror,
     shutil.rmtree(bundle)  # no index in site/ any more: the record in .cache/ no longer describes it
     code, out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 0 and "estimated at 2.5 KB a paper" in out, out + err
+
+
+def test_the_replicated_archive_copies_the_stream_onto_earlier_days_under_fresh_ids():
+    from samples import make_paper
+
+    from benchmarks.bench_size import replicate_stream
+    from papermirror.content.paper import is_valid_id
+
+    stream = [make_paper("2503.00001", "A", daily=("2025-03-01",), published="2025-02-27"),
+              make_paper("2503.00002", "B", daily=("2025-03-10", "2025-03-11"), published="2025-03-09",
+                         thumbnail="https://cdn.example/papers/2503.00002.png")]
+    papers = replicate_stream(5, stream)  # the stream spans 2025-02-27 to 2025-03-11: 13 days
+    assert [p.id for p in papers] == ["2503.00001", "2503.00002", "2502.90000", "2502.90001", "2502.90002"]
+    assert all(map(is_valid_id, (p.id for p in papers)))
+    b1, a1, b2 = papers[2:]  # each copy newest first; the last copy keeps its newest paper only
+    assert (b1.title, b1.daily, b1.published, b1.thumbnail) == ("B", ("2025-02-25", "2025-02-26"), "2025-02-24",
+                                                                "https://cdn.example/papers/2502.90000.png")
+    assert (a1.title, a1.daily, a1.first_seen, a1.refreshed) == ("A", ("2025-02-16",), "2025-03-01T08:00:00Z", "2025-03-02T08:00:00Z")
+    assert (b2.title, b2.daily) == ("B", ("2025-02-12", "2025-02-13"))
