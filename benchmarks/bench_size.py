@@ -4,13 +4,17 @@
     python benchmarks/bench_size.py                          # the real 10k mirror, then a synthetic 100k one
     python benchmarks/bench_size.py --real                   # the real mirror only
     python benchmarks/bench_size.py --synthetic 30000        # one synthetic size only
+    python benchmarks/bench_size.py --replicated 100000      # the real stream replicated to 100,000 papers only
     python benchmarks/bench_size.py --keep /tmp/size         # keep (and reuse) the mirrors and their sites
     python benchmarks/bench_size.py --site /tmp/size/real/site --papers 9877   # measure a built site only
 
 The real mirror is every paper of tests/data/daily_papers.jsonl.gz (580 recorded Daily Papers days,
 `include: []`: a full Daily Papers mirror), normalised with the real `normalise_item`, folded day by day
-with `merge_paper` as a snapshot would, and written with `write_paper`. The synthetic one is
-benchmarks/synthetic.py's. Each is built with `python build.py build` in a fresh process (render and
+with `merge_paper` as a snapshot would, and written with `write_paper`. The replicated one is that stream
+copied until it holds the papers asked for (`replicate_stream`: real text, author counts, keywords and
+organizations; each older copy on days moved back by the stream's span, under fresh arXiv ids of its
+shifted months). The synthetic one is benchmarks/synthetic.py's (20 authors a paper on average, twice the
+real 10). Each is built with `python build.py build` in a fresh process (render and
 Pagefind index; `--no-index` to skip the index), then measured: the apparent size and count of its
 files, per top-level folder (and per paper), and the artifact GitHub's `actions/upload-pages-artifact`
 makes of it (`tar --dereference --hard-dereference -cf`), raw and gzipped at level 6 as
@@ -21,6 +25,8 @@ of 10 minutes. Nothing is asserted (tests/test_size_budget.py holds the bytes pe
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import logging
 import os
 import shutil
@@ -65,17 +71,62 @@ def read_stream(last_days: int | None = None, stream: Path = BUNDLE) -> list[Pap
     return list(papers.values())
 
 
-def make_real_mirror(root: Path) -> int:
-    """Create root/mirror.yml, root/layouts (the repo's) and root/content with the real stream; return its papers."""
+def make_real_mirror(root: Path, papers: list[Paper] | None = None) -> int:
+    """Create root/mirror.yml, root/layouts (the repo's) and root/content with the real stream (or `papers`);
+    return its papers."""
     from papermirror.content.paperfile import write_paper
 
     root.mkdir(parents=True, exist_ok=True)
     (root / "mirror.yml").write_text(MIRROR_YML.format(title="Daily Papers mirror"), encoding="utf-8")
     shutil.copytree(REPO / "layouts", root / "layouts", dirs_exist_ok=True)
-    papers = read_stream()
+    papers = read_stream() if papers is None else papers
     for paper in papers:
         write_paper(root / "content", paper)
     return len(papers)
+
+
+FRESH_NUMBER = 90_000
+"""The copies' ids are numbered from YYMM.90000 up in each month: above any real arXiv number of the stream."""
+
+
+def shifted_copy(paper: Paper, days: int, new_id: str) -> Paper:
+    """`paper` moved `days` earlier (every day and time it holds) under `new_id` (its thumbnail's URL too)."""
+    def day(value: str) -> str:
+        return (dt.date.fromisoformat(value) - dt.timedelta(days=days)).isoformat()
+
+    def stamp(value: str | None) -> str | None:
+        return value and day(value[:10]) + value[10:]
+
+    return dataclasses.replace(
+        paper, id=new_id, published=paper.published and day(paper.published), daily=tuple(map(day, paper.daily)),
+        first_seen=stamp(paper.first_seen), refreshed=stamp(paper.refreshed), details_refreshed=stamp(paper.details_refreshed),
+        thumbnail=paper.thumbnail and paper.thumbnail.replace(paper.id, new_id))
+
+
+def replicate_stream(target: int, stream: list[Paper] | None = None) -> list[Paper]:
+    """The recorded stream copied until it holds `target` papers: copy 0 is the stream itself; copy k is on
+    days k spans of the stream earlier (a span: its first to its last Daily Papers day), each paper under a fresh
+    arXiv id of its shifted month (YYMM.NNNNN from FRESH_NUMBER), so that the archive keeps the stream's papers a
+    day, its text, author counts, keywords and organizations. The oldest copy keeps its newest papers only."""
+    from papermirror.content.paper import is_valid_id
+
+    stream = stream if stream is not None else read_stream()
+    days = sorted({day for paper in stream for day in paper.daily} | {p.published for p in stream if p.published})
+    span = (dt.date.fromisoformat(days[-1]) - dt.date.fromisoformat(days[0])).days + 1
+    papers, numbers = list(stream), defaultdict(lambda: FRESH_NUMBER)
+    newest_first = sorted(stream, key=lambda paper: (paper.day or "", paper.id), reverse=True)
+    copy = 0
+    while len(papers) < target:
+        copy += 1
+        for paper in newest_first[: target - len(papers)]:
+            moved = shifted_copy(paper, copy * span, paper.id)
+            month = (moved.published or moved.day)[2:7].replace("-", "")
+            new_id = f"{month}.{numbers[month]:05d}"
+            numbers[month] += 1
+            papers.append(shifted_copy(paper, copy * span, new_id))
+    ids = [paper.id for paper in papers]
+    assert len(set(ids)) == len(ids) and all(map(is_valid_id, ids)), "replicate_stream made an id twice, or a bad one"
+    return papers
 
 
 def build(root: Path, index: bool) -> tuple[float, str]:
@@ -155,6 +206,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--real", action="store_true", help="the real mirror only")
     parser.add_argument("--synthetic", type=int, nargs="*", help="synthetic sizes (default 100000)")
+    parser.add_argument("--replicated", type=int, nargs="*", help="the real stream replicated to these sizes (default 100000)")
     parser.add_argument("--no-index", action="store_true", help="build without the Pagefind index")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the mirrors under this folder")
     parser.add_argument("--site", type=Path, help="only measure this built site (with --papers)")
@@ -167,11 +219,14 @@ def main() -> None:
     print(f"{os.cpu_count()} cores; Python {sys.version.split()[0]}; load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     try:
-        if args.synthetic is None:
+        only = args.real or args.synthetic is not None or args.replicated is not None
+        if args.real or not only:
             bench(top / "real", "real Daily Papers mirror", make_real_mirror, not args.no_index)
-        if not args.real:
-            for size in args.synthetic or [100_000]:
-                bench(top / f"synthetic-{size}", "synthetic", lambda root, n=size: len(make_mirror(root, n)), not args.no_index)
+        for size in args.replicated if args.replicated is not None else [] if only else [100_000]:
+            bench(top / f"replicated-{size}", "real stream replicated",
+                  lambda root, n=size: make_real_mirror(root, replicate_stream(n)), not args.no_index)
+        for size in args.synthetic if args.synthetic is not None else [] if only else [100_000]:
+            bench(top / f"synthetic-{size}", "synthetic", lambda root, n=size: len(make_mirror(root, n)), not args.no_index)
     finally:
         if not args.keep:
             shutil.rmtree(top, ignore_errors=True)

@@ -16,6 +16,16 @@ def archive(mirror: Path) -> Path:
     return mirror
 
 
+def index_record(mirror: Path) -> dict:
+    """The index stage's record of its indexes (pages, bundle, bytes: YEARS_FILE), kept in .cache/, not in site/."""
+    from papermirror.config import load_config
+    from papermirror.search import pagefind
+
+    config = load_config(mirror / "mirror.yml")
+    assert not (config.site_dir / "pagefind" / "years.json").exists(), "the record is the build's, not the site's"
+    return json.loads(pagefind.pages_file(config, config.site_dir, pagefind.YEARS_FILE).read_text(encoding="utf-8"))
+
+
 def site_files(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
             if p.is_file() and not p.relative_to(site).as_posix().startswith("pagefind/")}
@@ -109,11 +119,35 @@ def test_a_rebuild_keeps_the_index_of_each_year_whose_pages_did_not_change(archi
     assert code == 0, err
     assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, 3 unchanged)" in out
     bundle = archive / "site/pagefind"
-    years = json.loads((bundle / "years.json").read_text(encoding="utf-8"))
+    years = index_record(archive)
     assert sum(year["pages"] for year in years.values()) == len(PAPERS)
     for year in years.values():
         assert (bundle / year["bundle"] / "pagefind-entry.json").is_file()
     assert not [p.name for p in (archive / "site").iterdir() if p.name.startswith(".")]
+
+
+def test_a_record_that_does_not_describe_the_bundles_in_place_is_not_trusted(archive, run_cli, monkeypatch):
+    """A build killed after putting its bundles in place but before writing their record leaves the previous
+    record, whose bundles may have moved (a quarter's index moves out of site/pagefind/ when the next quarter
+    starts): such a record disagrees with the bundles' shards.json, and every index is made again."""
+    from papermirror.config import load_config
+    from papermirror.search import pagefind as index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    config = load_config(archive / "mirror.yml")
+    record_file = index.pages_file(config, config.site_dir, index.YEARS_FILE)
+    record = index_record(archive)
+    first, second = list(record)[:2]
+    record[first]["bundle"], record[second]["bundle"] = record[second]["bundle"], record[first]["bundle"]
+    record_file.write_text(json.dumps(record), encoding="utf-8")  # two indexes' folders swapped: a stale record
+    assert index.read_index_record(config, config.site_dir) == {}
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0 and "(4 indexes, 0 unchanged)" in out, out + err
+    assert index.read_index_record(config, config.site_dir) == index_record(archive)
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0 and "(4 indexes, 4 unchanged)" in out, out + err
 
 
 def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive, run_cli, monkeypatch):
@@ -152,7 +186,7 @@ def test_the_newest_quarter_is_an_index_of_its_own_so_a_daily_build_redoes_a_qua
     bundle = archive / "site/pagefind"
     listed = json.loads((bundle / "shards.json").read_text(encoding="utf-8"))
     assert [shard["bundle"] for shard in listed] == ["", "2025/", "2024/", "2023/", "2021/"]
-    years = json.loads((bundle / "years.json").read_text(encoding="utf-8"))
+    years = index_record(archive)
     assert {key: shard["pages"] for key, shard in years.items()} == {"2025-q4": 1, "2025": 2, "2024": 1, "2023": 1, "2021": 1}
     assert years["2025-q4"]["bundle"] == "" and all(shard["bytes"] > 10_000 for shard in years.values())
     write_archive(archive / "content", (autumn.replace(upvotes=999),))
@@ -172,12 +206,12 @@ def test_when_a_quarter_ends_its_index_moves_out_of_the_newest_unchanged(archive
     write_archive(archive / "content", (spring,))
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
     bundle = archive / "site/pagefind"
-    assert json.loads((bundle / "years.json").read_text(encoding="utf-8"))["2025-q2"]["bundle"] == ""
+    assert index_record(archive)["2025-q2"]["bundle"] == ""
     summer = spring.replace(id="2507.00001", title="A summer paper", published="2025-07-01", daily=("2025-07-02",))
     write_archive(archive / "content", (summer,))
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
-    years = json.loads((bundle / "years.json").read_text(encoding="utf-8"))
+    years = index_record(archive)
     assert {key: shard["bundle"] for key, shard in years.items()} == {
         "2025-q3": "", "2025-q2": "2025-q2/", "2025-q1": "2025-q1/", "2024": "2024/", "2023": "2023/", "2021": "2021/"}
     assert "index: papers of 2025-q2" not in err + out and "(6 indexes, 4 unchanged)" in out

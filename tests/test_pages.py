@@ -11,7 +11,7 @@ from papermirror.config import ListingConfig, SiteConfig
 from papermirror.content.ledger import Ledger
 from papermirror.site.about import about_context
 from papermirror.site.archive import build_archive
-from papermirror.site.contexts import Link, Page
+from papermirror.site.contexts import Link, MonthDay, Page
 from papermirror.site.pages import HOME_PAGES, plan_pages
 
 SITE = SiteConfig(title="Test mirror", description="A test mirror.", base_url="https://example.org/mirror/", per_page=2)
@@ -137,7 +137,24 @@ def test_previous_and_next_periods_skip_empty_days_and_months():
     assert month.prev == Link("/mirror/archive/2024-11/", "November 2024")
     assert month.next == Link("/mirror/archive/2025-03/", "March 2025")
     assert (month.heading, month.title, month.total) == ("January 2025", "January 2025 · Test mirror", 2)
-    assert month.days == (Link("/mirror/archive/2025-01-05/", "5 January 2025", 1), Link("/mirror/archive/2025-01-01/", "1 January 2025", 1))
+    assert month.days == (MonthDay(Link("/mirror/archive/2025-01-05/", "5 January 2025", 1), ("2501.00002",)),
+                          MonthDay(Link("/mirror/archive/2025-01-01/", "1 January 2025", 1), ("2501.00001",)))
+    assert pages["archive/2025-01/index.html"].paper_ids == ("2501.00002", "2501.00001")
+
+
+def test_a_month_page_lists_its_days_with_their_most_upvoted_papers():
+    votes = {"2501.00001": 3, "2501.00002": 9, "2501.00003": None, "2501.00004": 3, "2501.00005": None}
+    papers = [make_paper(paper_id, paper_id, daily=("2025-01-02",), upvotes=up) for paper_id, up in votes.items()]
+    papers.append(make_paper("2501.00006", "quiet day", daily=("2025-01-01",), upvotes=None))
+    pages = plan(papers)
+    month = pages["archive/2025-01/index.html"]
+    two, one = month.context.days
+    listed = pages["archive/2025-01-02/index.html"].paper_ids  # the day's page lists them all
+    tie = next(paper_id for paper_id in listed if votes[paper_id] == 3)  # of two with 3 upvotes, the one listed first
+    assert len(listed) == 5 and two.link == Link("/mirror/archive/2025-01-02/", "2 January 2025", 5)
+    assert two.top == ("2501.00002", tie)
+    assert one.link.count == 1 and one.top == ()  # no upvotes: nothing to call the most upvoted
+    assert month.paper_ids == ("2501.00002", tie) and month.context.total == 6
 
 
 def test_archive_index_groups_months_by_year_newest_first():

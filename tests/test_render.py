@@ -21,6 +21,7 @@ from samples import (
 
 from papermirror.content.paper import paper_path
 from papermirror.content.paperfile import write_paper
+from papermirror.site.cite import bibtex_entry
 
 # --- safety and text -------------------------------------------------------------------------------
 
@@ -98,8 +99,11 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
     assert '<form role="search" aria-label="Quick search" action="/mirror/search/"' in search  # named apart from the page's own
     assert '<input type="search" id="site-search" name="q" aria-label="Search papers"' in search
     assert not (site / "pagefind").exists()
-    bibtex = (site / "papers/2502.12115/index.html").read_text(encoding="utf-8")
-    assert "@misc{lovelace2025swelancer," in bibtex and "Earn \\$1 Million" in bibtex
+    cited = (site / "papers/2502.12115/index.html").read_text(encoding="utf-8")  # its BibTeX is drawn by cite.js
+    assert '<section id="cite"><h2>Cite</h2>\n<p><a href="https://arxiv.org/bibtex/2502.12115">' in cited
+    assert '<meta name="citation_title" content="SWE-Lancer: Can Frontier LLMs Earn $1 Million from' in cited
+    assert '<script src="/mirror/static/cite.js?v=' in cited and (site / "static/cite.js").is_file()
+    assert bibtex_entry(HOSTILE[0]).startswith("@misc{lovelace2025swelancer,\ntitle={{SWE-Lancer: Can Frontier LLMs Earn \\$1 Million")
 
 
 def test_a_paper_appears_in_full_on_its_own_page_only(mirror, run_cli):
@@ -149,6 +153,9 @@ def test_archive_pages_and_neighbours(mirror, run_cli):
     assert months == ["1999-01", "2025-02", "2025-03", "2026-03"]
     march = parse(site / "archive/2025-03/index.html")
     assert "/mirror/archive/2025-02/" in march.links and "/mirror/archive/2026-03/" in march.links  # skips empty months
+    march_html = (site / "archive/2025-03/index.html").read_text(encoding="utf-8")  # its days, each with its top papers
+    assert '<h2><a href="/mirror/archive/2025-03-14/">14 March 2025</a> <span class="count">(1 paper)</span></h2>' in march_html
+    assert "/mirror/papers/2502.12115/" in march.links and "7 upvotes" in march_html
     day = parse(site / "archive/2025-03-14/index.html")
     assert "/mirror/archive/2025-02-18/" in day.links and "/mirror/archive/2026-03-09/" in day.links
     index = (site / "archive/index.html").read_text(encoding="utf-8")

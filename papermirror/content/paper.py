@@ -228,6 +228,11 @@ class Paper:
         return f"https://arxiv.org/pdf/{self.id}"
 
     @property
+    def bibtex_url(self) -> str:
+        """arXiv's own BibTeX entry of the paper (the id is an arXiv id: checked where the record is made)."""
+        return f"https://arxiv.org/bibtex/{self.id}"
+
+    @property
     def hf_url(self) -> str:
         return f"https://huggingface.co/papers/{self.id}"
 

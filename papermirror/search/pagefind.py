@@ -16,9 +16,9 @@ site/pagefind/2023/, site/pagefind/2023-h2/ and so on, and site/pagefind/shards.
 their pages and words) for the search page, which searches each and ranks the results as one index of
 the whole archive would (layouts/static/search-shards.js). Shards are indexed one after another, so Pagefind's peak memory is that of
 the largest. An index whose pages are the same and read the same to Pagefind keeps its bundle from
-the previous build (years.json records each index's pages, a digest of their paths, words and bytes;
-.cache/index/pages-<site>.json what Pagefind read of each page, kept out of site/ since the browser
-does not need it): a page rewritten for its related papers alone changes nothing.
+the previous build (.cache/index/years-<site>.json records each index's pages, a digest of their paths,
+words and bytes; .cache/index/pages-<site>.json what Pagefind read of each page; both kept out of site/
+since the browser does not need them): a page rewritten for its related papers alone changes nothing.
 
 The bundle is written to a fresh folder beside site/pagefind and swapped in when Pagefind
 succeeds, so a failed run leaves the previous index in place and no stale chunk survives.
@@ -76,8 +76,11 @@ shard: a digest of what Pagefind read of each of its pages (indexed.py), and the
 modification time those digests cover ("checked"): only pages rewritten since are read again to decide
 whether the index must be rebuilt. Written after the new bundles are in place: a record never describes
 a bundle that is not there (a missing record only costs that index being rebuilt)."""
-YEARS_FILE = "years.json"
-"""site/pagefind/years.json: per shard, its bundle, pages, digest, words and bytes, to reuse unchanged shards' indexes."""
+YEARS_FILE = "index/years-{site}.json"
+"""In .cache/ ({site} as in PAGES_FILE): per shard, its bundle, pages, digest, words and bytes, to reuse unchanged
+shards' indexes (and for the build's report of the site's size, site/size.py). Bookkeeping, so not in site/: it
+was site/pagefind/years.json, deployed with the site; written with PAGES_FILE, after the new bundles are in place,
+and read only when it agrees with site/pagefind/shards.json (`read_index_record`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +114,10 @@ def pagefind_command(site_dir: Path, output_dir: Path, glob: str = PAPER_PAGES) 
             "--glob", glob]
 
 
-def pages_file(config: Config, site_dir: Path) -> Path:
-    """Where PAGES_FILE keeps the page records of the index of `site_dir`."""
+def pages_file(config: Config, site_dir: Path, name: str = PAGES_FILE) -> Path:
+    """Where PAGES_FILE keeps the page records of the index of `site_dir` (YEARS_FILE its shards' with `name`)."""
     site = hashlib.blake2b(str(site_dir.resolve()).encode("utf-8"), digest_size=6).hexdigest()
-    return config.cache_dir / PAGES_FILE.format(site=site)
+    return config.cache_dir / name.format(site=site)
 
 
 def reusable_shard(site_dir: Path, old: dict, shard: Shard, records: dict) -> tuple[Path, dict] | None:
@@ -188,22 +191,22 @@ def move_bundle(source: Path, target: Path, nested: set[str]) -> None:
     try:
         target.mkdir(parents=True, exist_ok=True)
         for entry in source.iterdir():
-            if entry.name not in nested and entry.name not in (YEARS_FILE, SHARDS_FILE):
+            if entry.name not in nested and entry.name != SHARDS_FILE:
                 entry.rename(target / entry.name)
     except OSError as exc:
         raise PagefindError(f"cannot move the unchanged index {source} into {target}: {exc}") from None
 
 
-def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old_records: dict) -> tuple[int, int, int, int, int, dict]:
-    """Index `site_dir` into `fresh`, one index per shard of `shards`, one after another; return pages,
-    words, bytes, indexes and indexes reused.
+def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: dict,
+                        old_records: dict) -> tuple[dict, int, dict]:
+    """Index `site_dir` into `fresh`, one index per shard of `shards`, one after another; return the shards'
+    record (YEARS_FILE; `old` is the previous build's), the indexes reused and the pages' records.
 
     A shard whose pages are the same and read the same to Pagefind (see indexed.py) keeps its index:
     once every other shard is indexed, its bundle is moved (renamed) from the old site/pagefind/ into
     `fresh`. Until then the old folder is untouched, so a failed Pagefind run leaves it whole; a build
     killed while moving leaves some shards without an index folder, and the next build indexes those.
     """
-    old = read_json(site_dir / BUNDLE_DIR / YEARS_FILE)
     nested = {entry["bundle"].split("/")[0] for entry in old.values() if isinstance(entry, dict) and entry.get("bundle")}
     manifest, kept, records = {}, [], {}
     for shard in shards:
@@ -224,11 +227,27 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old_re
                                "words": words, "bytes": size, "length": length}
     for previous, target in kept:
         move_bundle(previous, target, nested)
-    write_json(fresh, YEARS_FILE, manifest)
-    write_json(fresh, SHARDS_FILE, [{"bundle": entry["bundle"], "pages": entry["pages"], "words": entry["length"]}
-                                    for entry in manifest.values()])
-    totals = [sum(shard[key] for shard in manifest.values()) for key in ("pages", "words", "bytes")]
-    return totals[0], totals[1], totals[2], len(manifest), len(kept), records
+    write_json(fresh, SHARDS_FILE, shards_listing(manifest))
+    return manifest, len(kept), records
+
+
+def shards_listing(record: dict) -> list[dict]:
+    """SHARDS_FILE's list of the indexes of `record` (YEARS_FILE's form): what the search page reads."""
+    return [{"bundle": entry["bundle"], "pages": entry["pages"], "words": entry["length"]} for entry in record.values()]
+
+
+def read_index_record(config: Config, site_dir: Path) -> dict:
+    """The YEARS_FILE record of the indexes in site_dir/pagefind/, or {} when it does not describe them: a build
+    killed between putting its bundles in place and writing their record leaves the previous record, whose
+    bundles may have moved since (the bundles' own SHARDS_FILE tells)."""
+    record = read_json(pages_file(config, site_dir, YEARS_FILE))
+    try:
+        listed = json.loads((site_dir / BUNDLE_DIR / SHARDS_FILE).read_text(encoding="utf-8"))
+        def by_bundle(entries: list[dict]) -> list[dict]:  # the record's keys are stored sorted, not in the list's order
+            return sorted(entries, key=lambda entry: entry["bundle"])
+        return record if record and by_bundle(shards_listing(record)) == by_bundle(listed) else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def read_json(path: Path) -> dict:
@@ -253,18 +272,22 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     if not any(shard.pages for shard in shards):
         log.warning("index: %s holds no paper pages; search will find nothing until papers are added", site_dir)
         shutil.rmtree(bundle, ignore_errors=True)
+        pages_file(config, site_dir, YEARS_FILE).unlink(missing_ok=True)
         return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started)
     fresh = site_dir / f".{BUNDLE_DIR}-new"
     shutil.rmtree(fresh, ignore_errors=True)
-    records_file = pages_file(config, site_dir)
-    pages, words, size, indexes, reused, records = run_pagefind_shards(site_dir, fresh, shards, read_json(records_file))
+    records_file, years_file = pages_file(config, site_dir), pages_file(config, site_dir, YEARS_FILE)
+    old = read_index_record(config, site_dir)
+    manifest, reused, records = run_pagefind_shards(site_dir, fresh, shards, old, read_json(records_file))
     if not fresh.is_dir():
         raise PagefindError(f"Pagefind reported success but wrote no bundle to {fresh}")
     replace_folder(fresh, bundle)
     records_file.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(years_file, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     write_text_atomic(records_file, json.dumps(records, sort_keys=True, separators=(",", ":")) + "\n")
+    pages, words, size = (sum(shard[key] for shard in manifest.values()) for key in ("pages", "words", "bytes"))
     return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started,
-                       indexes=indexes, reused=reused)
+                       indexes=len(manifest), reused=reused)
 
 
 def run_pagefind(command: list[str]) -> str:

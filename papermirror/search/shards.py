@@ -42,7 +42,7 @@ class Shard:
 
     key: str
     """'2026-q3' (a quarter), '2023' (a year), '2023-h2', '2023-01' (a month), '2019-2021' or 'old-2021'
-    (years merged): also its key in years.json."""
+    (years merged): also its key in the index record (pagefind.YEARS_FILE)."""
     bundle: str
     """Its folder below site/pagefind/: '' for the newest quarter's, else its key and a slash."""
     glob: str

@@ -1,12 +1,15 @@
-"""How a paper is cited: a BibTeX entry and the Highwire `citation_*` meta tags."""
+"""How a paper is cited: the Highwire `citation_*` meta tags, and the BibTeX entry a paper page's script draws
+from them (layouts/static/cite.js; `bibtex_entry` is the reference it is tested against)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from markupsafe import Markup, escape
+
 from papermirror.content.paper import Paper
-from papermirror.site.mathtext import plain_text, split_math
+from papermirror.site.mathtext import drop_control, plain_text, split_math
 
 _BIBTEX_SPECIAL = re.compile(r"([&%#_$])")
 
@@ -32,24 +35,36 @@ def bibtex_key(paper: Paper) -> str:
     return key or "arxiv" + re.sub(r"[^0-9a-z]", "", paper.id)
 
 
+def bibtex_plain(text: str) -> str:
+    """Escape the characters that break BibTeX/LaTeX in text without math (braces are dropped)."""
+    return _BIBTEX_SPECIAL.sub(r"\\\1", text.replace("{", "").replace("}", ""))
+
+
 def bibtex_text(value: str) -> str:
-    """Keep math as TeX; escape the characters that break BibTeX/LaTeX in the text around it."""
+    """Keep math as TeX; escape the characters that break BibTeX/LaTeX in the text around it (control
+    characters, which no page may carry, are dropped)."""
     out = []
-    for kind, piece in split_math(value):
+    for kind, piece in split_math(drop_control(value)):
         if kind == "text":
-            out.append(_BIBTEX_SPECIAL.sub(r"\\\1", piece.replace("{", "").replace("}", "")))
+            out.append(bibtex_plain(piece))
         else:
             out.append(f"${piece}$" if piece.count("{") == piece.count("}") else piece.replace("{", "").replace("}", ""))
     return "".join(out)
 
 
+def bibtex_authors(authors: tuple[str, ...]) -> str:
+    """The author field: the names joined by "and", each escaped (with its math kept)."""
+    joined = " and ".join(authors)  # one pass when no name holds math (nearly always)
+    return bibtex_text(joined) if "$" not in joined else " and ".join(bibtex_text(a) for a in authors)
+
+
 def bibtex_entry(paper: Paper) -> str:
     """Return a @misc BibTeX entry for the arXiv paper, ready to paste: a field a line, without indentation or
-    a url field (the eprint and archivePrefix give the arXiv link), as it is drawn on every paper page."""
+    a url field (the eprint and archivePrefix give the arXiv link). Paper pages draw it in the browser
+    (layouts/static/cite.js, from the citation tags and `cite_attributes`); this is the reference."""
     fields = [("title", "{" + bibtex_text(paper.title) + "}")]
     if paper.authors:
-        authors = " and ".join(paper.authors)  # one pass when no name holds math (nearly always)
-        fields.append(("author", bibtex_text(authors) if "$" not in authors else " and ".join(bibtex_text(a) for a in paper.authors)))
+        fields.append(("author", bibtex_authors(paper.authors)))
     year = (paper.published or paper.day or "")[:4]
     if year:
         fields.append(("year", year))
@@ -71,3 +86,28 @@ def citation_meta(paper: Paper) -> list[tuple[str, str]]:
         ("citation_abstract_html_url", paper.arxiv_url),
     ]
     return meta
+
+
+def as_read_by_browser(value: str) -> str:
+    """A meta tag's content as a browser reads it back: a carriage return reads as a newline (HTML's rule for
+    the characters of a page; `meta_tags` has dropped the control characters)."""
+    return drop_control(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def cite_attributes(paper: Paper) -> Markup:
+    """The data-* attributes of a paper page's Cite section: what layouts/static/cite.js cannot draw from the
+    citation tags alone, so that it draws `bibtex_entry` exactly. Nearly always none: the title (`data-title`,
+    the field as BibTeX has it) when it holds TeX math, which citation_title gives without its delimiters; the
+    same for the authors (`data-author`); the year (`data-year`) when the paper has no publication date
+    (its day gives the year then)."""
+    fields = []
+    title = bibtex_text(paper.title)
+    if title != bibtex_plain(as_read_by_browser(plain_text(paper.title))):
+        fields.append(("title", title))
+    authors = bibtex_authors(paper.authors)
+    if paper.authors and authors != bibtex_plain(" and ".join(as_read_by_browser(a) for a in paper.authors)):
+        fields.append(("author", authors))
+    if not paper.published and paper.day:
+        fields.append(("year", paper.day[:4]))
+    # a carriage return as a character reference: HTML would read a raw one as a newline
+    return Markup("".join(f' data-{name}="{escape(value)}"'.replace("\r", "&#13;") for name, value in fields))

@@ -98,14 +98,23 @@ class ListingContext:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthDay:
+    """One day of a month page: a link to the day's page (with its count) and the day's most upvoted papers."""
+
+    link: Link
+    top: tuple[str, ...]
+    """The ids of its most upvoted papers (MONTH_DAY_TOP, pages.py), most upvoted first; none without upvotes."""
+
+
+@dataclass(frozen=True, slots=True)
 class MonthContext:
-    """month.html: one month, its days with their counts, its neighbouring months."""
+    """month.html: one month, its days with their counts and top papers, its neighbouring months."""
 
     heading: str
     title: str
     total: int
-    days: tuple[Link, ...]
-    """Its days with papers, newest first."""
+    days: tuple[MonthDay, ...]
+    """Its days with papers, newest first (the day pages list every paper)."""
     prev: Link | None
     """The previous (older) month with papers."""
     next: Link | None

@@ -6,7 +6,7 @@ previous/next links, counts; the templates only present them.
     index.html, page/N/index.html        home, the newest papers (HOME_PAGES pages), paginated
     papers/<id>/index.html               one paper (same path as on huggingface.co)
     archive/index.html                   every month with its count
-    archive/YYYY-MM/index.html           one month, papers grouped by day
+    archive/YYYY-MM/index.html           one month: its days, each with its count and top papers
     archive/YYYY-MM-DD/index.html        one Daily Papers day
     keywords/index.html                  every keyword page with its count
     keywords/<slug>/[page/N/]index.html  one keyword: the newest papers, then pages numbered from the oldest
@@ -35,6 +35,7 @@ from papermirror.site.contexts import (
     Links,
     ListingContext,
     MonthContext,
+    MonthDay,
     Page,
     Pager,
     PagerLink,
@@ -54,6 +55,9 @@ from papermirror.site.ways import feed_path, plan_ways
 
 SITEMAP_MAX_URLS = 50_000
 """The sitemap protocol's limit per file."""
+MONTH_DAY_TOP = 2
+"""A month page lists its days, each with its count and its most upvoted papers, this many (the day's page lists
+them all): every paper on its month's page too cost 0.16 KB a paper and repeated the day pages."""
 HOME_PAGES = 20
 """Home pages of the newest papers (1,000 at 50 a page). Older papers are listed by day and month in the
 archive: home pages of the whole archive repeated every one of them (2,000 pages at 100,000 papers, all
@@ -145,6 +149,12 @@ def plan_paper_pages(archive: Archive, related: dict[str, tuple[str, ...]]) -> l
     return [Page(paper_page_path(paper_id), "paper.html", context(paper_id), (paper_id,)) for paper_id in sorted(archive.papers)]
 
 
+def top_papers(archive: Archive, paper_ids: tuple[str, ...], most: int = MONTH_DAY_TOP) -> tuple[str, ...]:
+    """The `most` most upvoted of `paper_ids` (ties in their order), leaving out papers without upvotes."""
+    voted = [paper_id for paper_id in paper_ids if archive.papers[paper_id].upvotes is not None]
+    return tuple(sorted(voted, key=lambda paper_id: -archive.papers[paper_id].upvotes)[:most])
+
+
 def plan_archive_pages(archive: Archive, site: SiteConfig, links: Links, updated: str | None) -> list[Page]:
     """The day pages, the month pages and the archive index."""
     pages = []
@@ -156,12 +166,13 @@ def plan_archive_pages(archive: Archive, site: SiteConfig, links: Links, updated
                                  next=newer, month=Link(links.month(day[:7]), human_month(day[:7])))
         pages.append(Page(f"archive/{day}/index.html", "list.html", context, archive.days[day]))
     for index, month in enumerate(month_keys):
-        days = tuple(Link(links.day(day), human_day(day), len(ids))
+        days = tuple(MonthDay(Link(links.day(day), human_day(day), len(ids)), top_papers(archive, ids))
                      for day, ids in reversed(archive.days.items()) if day.startswith(month))
         heading = human_month(month)
         context = MonthContext(heading, f"{heading} · {site.title}", len(archive.months[month]), days,
                                *neighbour_links(month_keys, index, links.month, human_month))
-        pages.append(Page(f"archive/{month}/index.html", "month.html", context, archive.months[month]))
+        shown = tuple(paper_id for day in days for paper_id in day.top)  # the context names them: a new top redraws
+        pages.append(Page(f"archive/{month}/index.html", "month.html", context, shown))
     years: dict[str, list[Link]] = {}
     for month in reversed(month_keys):
         years.setdefault(month[:4], []).append(Link(links.month(month), human_month(month), len(archive.months[month])))

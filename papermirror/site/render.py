@@ -108,7 +108,7 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     if cache.is_unchanged(inputs):
         log.debug("build: no input changed since the last build and site/ is intact")
         return BuildReport(papers=len(stamps), pages=len(cache.pages), drawn=0, written=0, removed=0,
-                           seconds=time.perf_counter() - started, size=report_size(site_dir, cache.pages, stamps))
+                           seconds=time.perf_counter() - started, size=report_size(config, site_dir, cache.pages, stamps))
 
     content = read_papers_cached(config.content_dir, config.cache_dir, jobs, stamps)
     pages, archive = plan_site(config, site, content, jobs)
@@ -119,4 +119,4 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     stale = cache.save(digests, {path: size for path, size, _written in results}, inputs)
     return BuildReport(papers=len(content.papers), pages=len(pages), drawn=len(results),
                        written=sum(written for _path, _size, written in results), removed=remove_stale(site_dir, stale),
-                       seconds=time.perf_counter() - started, size=report_size(site_dir, cache.pages, stamps))
+                       seconds=time.perf_counter() - started, size=report_size(config, site_dir, cache.pages, stamps))

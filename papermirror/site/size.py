@@ -1,18 +1,18 @@
 """The site's size against GitHub Pages' limits, measured from the build's own records (no walk over site/).
 
 The build's report ends with the site's size and bytes per paper, read from the build cache's manifest and
-Pagefind's years.json, and a warning when the site is on course to pass GitHub Pages' 1 GB within a year at
+the index stage's record of its indexes (.cache/index/years-<site>.json), and a warning when the site is on course to pass GitHub Pages' 1 GB within a year at
 the archive's recent growth (`SiteSize`). benchmarks/bench_size.py measures every file instead.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from papermirror.search.pagefind import BUNDLE_DIR, YEARS_FILE
+from papermirror.config import Config
+from papermirror.search.pagefind import read_index_record
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ benchmarks/bench_size.py: 2.0 KB a paper on the real 10k mirror, 2.5 KB on a syn
 
 @dataclass(frozen=True)
 class SiteSize:
-    """What site/ weighs, from the build's manifest and Pagefind's years.json: no walk over its files."""
+    """What site/ weighs, from the build's manifest and the index stage's record: no walk over its files."""
 
     pages_bytes: int
     """The files the build wrote (every file of site/ but the search index)."""
@@ -78,21 +78,24 @@ def papers_a_year(stamps: dict[str, object]) -> int:
     return sum(count for month, count in months.items() if month > newest - 12)
 
 
-def measure_site(site_dir: Path, written: dict[str, list], stamps: dict[str, object]) -> SiteSize:
-    """The site's size from the build's manifest (`written`: path -> [digest, size]) and site/pagefind/years.json."""
+def measure_site(config: Config, site_dir: Path, written: dict[str, list], stamps: dict[str, object]) -> SiteSize:
+    """The site's size from the build's manifest (`written`: path -> [digest, size]) and the index stage's record
+    of the bundles in site/pagefind/ (pagefind.YEARS_FILE in .cache/), when it describes them."""
     try:
-        shards = json.loads((site_dir / BUNDLE_DIR / YEARS_FILE).read_text(encoding="utf-8"))
+        shards = read_index_record(config, site_dir)
+        if not shards:
+            raise ValueError("no record of the search index in site/")
         index_bytes = sum(int(shard.get("bytes") or 0) for shard in shards.values())
         estimated = False
-    except (OSError, ValueError, AttributeError, TypeError):
+    except (ValueError, AttributeError, TypeError):
         index_bytes, estimated = len(stamps) * SEARCH_BYTES_PER_PAPER, True
     pages_bytes = sum(size for _digest, size in written.values())
     return SiteSize(pages_bytes, index_bytes, estimated, len(stamps), papers_a_year(stamps))
 
 
-def report_size(site_dir: Path, written: dict[str, list], stamps: dict[str, object]) -> SiteSize:
+def report_size(config: Config, site_dir: Path, written: dict[str, list], stamps: dict[str, object]) -> SiteSize:
     """Measure site/ and warn when it is on course to outgrow GitHub Pages."""
-    size = measure_site(site_dir, written, stamps)
+    size = measure_site(config, site_dir, written, stamps)
     warning = size.warning()
     if warning:
         log.warning("%s", warning)

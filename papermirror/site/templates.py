@@ -18,7 +18,7 @@ from papermirror.content.paper import Paper
 from papermirror.errors import UserError
 from papermirror.site import feeds
 from papermirror.site.archive import Archive
-from papermirror.site.cite import bibtex_entry, citation_meta, short_authors
+from papermirror.site.cite import citation_meta, cite_attributes, short_authors
 from papermirror.site.contexts import Links, Page, human_day, human_month
 from papermirror.site.mathtext import (
     drop_control,
@@ -188,7 +188,7 @@ class Renderer:
             context |= {
                 "paper": paper,
                 "description": description_of(paper),
-                "bibtex": bibtex_entry(paper),
+                "cite_attributes": cite_attributes(paper),
                 "citation": [pair for pair in citation_meta(paper) if pair[0] not in CITATION_LEFT_OUT],
                 "authors_short": short_authors(paper.authors),
                 "has_code": bool(paper.github_repo),

@@ -1,0 +1,55 @@
+// cite.js: a paper page's BibTeX entry, drawn from the page's citation_* (Highwire) meta tags exactly as
+// papermirror/site/cite.py's bibtex_entry writes it (tests/test_cite_browser.py holds the two equal), with a
+// button that copies it. The Cite section (#cite) carries as data-* attributes only what those tags cannot
+// give: the title or the authors as BibTeX has them when they hold TeX math (citation_title has no math
+// delimiters), the year when the paper has no publication date. Without JavaScript the section keeps its
+// link to arXiv's own BibTeX of the paper.
+"use strict";
+
+(() => {
+  const section = document.getElementById("cite");
+  if (!section) return;
+  const tags = (name) => Array.from(document.querySelectorAll(`meta[name="${name}"]`), (tag) => tag.content);
+  // Python's str.split(): its whitespace, which is not quite JavaScript's \s
+  const SPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+  const words = (text) => text.split(SPACE).filter(Boolean);
+  const asciiWord = (text) => text.normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase().replace(/[^a-z0-9]/g, "");
+  const plain = (text) => text.replace(/[{}]/g, "").replace(/[&%#_$]/g, "\\$&");
+
+  const [title = ""] = tags("citation_title");
+  const [id = ""] = tags("citation_arxiv_id");
+  const [published = ""] = tags("citation_publication_date");
+  const authors = tags("citation_author");
+  const given = section.dataset;
+  const year = (given.year ?? published).slice(0, 4);
+  const surname = authors.length ? asciiWord(words(authors[0]).pop() ?? "") : "";
+  const titleWord = words(title).map(asciiWord).find((word) => word.length > 2) ?? "";
+  const key = `${surname}${year}${titleWord}` || `arxiv${id.replace(/[^0-9a-z]/g, "")}`;
+  const fields = [["title", `{${given.title ?? plain(title)}}`]];
+  if (authors.length) fields.push(["author", given.author ?? plain(authors.join(" and "))]);
+  if (year) fields.push(["year", year]);
+  fields.push(["eprint", id], ["archivePrefix", "arXiv"]);
+  const entry = `@misc{${key},\n${fields.map(([name, value]) => `${name}={${value}}`).join(",\n")}\n}`;
+
+  const pre = document.createElement("pre");
+  pre.className = "bibtex";
+  pre.tabIndex = 0; // a scrollable region a keyboard can reach (and select: the stylesheet selects it whole)
+  pre.setAttribute("aria-label", "BibTeX");
+  pre.appendChild(document.createElement("code")).textContent = entry;
+  const copy = document.createElement("button");
+  copy.type = "button";
+  copy.textContent = "Copy BibTeX";
+  const said = document.createElement("span");
+  said.setAttribute("role", "status");
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(entry);
+      said.textContent = " Copied.";
+    } catch {
+      getSelection().selectAllChildren(pre); // no clipboard (a page served over plain HTTP): select it instead
+      said.textContent = " Selected: press Ctrl+C (⌘C) to copy.";
+    }
+  });
+  section.querySelector("p").prepend(copy, said, " · "); // before the link to arXiv's BibTeX
+  section.querySelector("h2").after(pre);
+})();
