@@ -31,8 +31,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-from benchmarks.bench_index import add_day, make_archive
-from benchmarks.synthetic import touch_papers
+from benchmarks.bench_index import add_day, make_archive  # noqa: E402
+from benchmarks.synthetic import touch_papers  # noqa: E402
 
 
 def build(code: Path, root: Path) -> dict:

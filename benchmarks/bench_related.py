@@ -38,7 +38,7 @@ from fakehub import load_bundle  # noqa: E402  (tests/fakehub.py: the recorded s
 from benchmarks.synthetic import generate_papers  # noqa: E402
 from papermirror.content.paper import Paper  # noqa: E402
 from papermirror.fetch.normalise import normalise_item  # noqa: E402
-from papermirror.site import related, related_terms  # noqa: E402
+from papermirror.site import related, related_search, related_terms  # noqa: E402
 
 SEED = 13
 JUDGED = 20
@@ -101,11 +101,11 @@ def exact_overlap(papers: dict[str, Paper]) -> None:
     ids = sorted(papers)
     terms = related_terms.term_keys([papers[i] for i in ids], [related_terms.text_digest(papers[i]) for i in ids], {})
     weights = related_terms.tfidf(terms)
-    fast, wall, cpu = timed(related.nearest, weights, related.COUNT)
+    fast, wall, cpu = timed(related_search.nearest, weights, related.COUNT)
     exact, exact_wall, exact_cpu = timed(exact_top, weights, related.COUNT)
     shared = sum(len(set(a) & set(b)) for a, b in zip(fast, exact)) / max(1, sum(len(b) for b in exact))
     same = sum(list(a) == list(b) for a, b in zip(fast, exact)) / len(ids)
-    print(f"{len(ids)} papers: the candidate search ({related.QUERY_TERMS} heaviest terms, {related.POSTINGS} postings a term, {related.CANDIDATES} "
+    print(f"{len(ids)} papers: the candidate search ({related_search.QUERY_TERMS} heaviest terms, {related_search.POSTINGS} postings a term, {related_search.CANDIDATES} "
           f"candidates) finds {shared:.1%} of the exact top {related.COUNT}, the same list for {same:.1%} of the papers; "
           f"{wall:.1f} s wall / {cpu:.1f} s CPU against {exact_wall:.1f} s / {exact_cpu:.1f} s for every pair")
 
@@ -118,7 +118,7 @@ def reference_overlap(papers: dict[str, Paper]) -> None:
     terms = related_terms.term_keys([papers[i] for i in ids], [related_terms.text_digest(papers[i]) for i in ids], {})
     reference = related.reference_papers([papers[i] for i in ids])
     whole_weights, shipped_weights = related_terms.tfidf(terms), related_terms.tfidf(terms, reference)
-    whole, shipped = related.nearest(whole_weights, related.COUNT), related.nearest(shipped_weights, related.COUNT)
+    whole, shipped = related_search.nearest(whole_weights, related.COUNT), related_search.nearest(shipped_weights, related.COUNT)
     exact, own_exact = exact_top(whole_weights, related.COUNT), exact_top(shipped_weights, related.COUNT)
     for label, rows in (("every paper", range(len(ids))), ("the newest month", [n for n in range(len(ids)) if not reference[n]])):
         def share(found: list, truth: list, rows=rows) -> float:

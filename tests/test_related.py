@@ -9,7 +9,7 @@ from itertools import pairwise
 import numpy as np
 from samples import make_paper
 
-from papermirror.site import related, related_terms
+from papermirror.site import related, related_search, related_terms
 from papermirror.site.related import related_papers
 
 TOPICS = {
@@ -122,8 +122,8 @@ def test_words_are_folded_like_arxiv_sanity():
 def test_the_search_in_worker_processes_gives_the_same_answer(monkeypatch):
     papers = topic_papers(per_topic=7)
     alone = related_papers(papers)
-    monkeypatch.setattr(related, "BLOCK", 4)
-    monkeypatch.setattr(related, "PARALLEL_MIN_BLOCKS", 2)
+    monkeypatch.setattr(related_search, "BLOCK", 4)
+    monkeypatch.setattr(related_search, "PARALLEL_MIN_BLOCKS", 2)
     assert related_papers(papers, jobs=2) == alone
 
 
@@ -152,8 +152,8 @@ def test_tokenising_in_worker_processes_stores_the_same_bytes(tmp_path, monkeypa
     papers = topic_papers(per_topic=7)
     related_papers(papers, cache_dir=tmp_path / "alone")
     monkeypatch.setattr(related_terms, "PARALLEL_MIN_PAPERS", 4)
-    monkeypatch.setattr(related, "BLOCK", 4)
-    monkeypatch.setattr(related, "PARALLEL_MIN_BLOCKS", 2)
+    monkeypatch.setattr(related_search, "BLOCK", 4)
+    monkeypatch.setattr(related_search, "PARALLEL_MIN_BLOCKS", 2)
     related_papers(papers, cache_dir=tmp_path / "workers", jobs=2)
     stored = (tmp_path / "alone" / related_terms.CACHE_NAME).read_bytes()
     assert stored == (tmp_path / "workers" / related_terms.CACHE_NAME).read_bytes()
@@ -212,9 +212,9 @@ def test_a_new_month_or_an_older_paper_edited_searches_everything_again(tmp_path
 
 def test_day_after_day_the_update_is_the_search_from_scratch(tmp_path, monkeypatch, caplog):
     # short postings and few candidates, so that new papers push older ones out of postings and into candidates
-    monkeypatch.setattr(related, "POSTINGS", 6)
-    monkeypatch.setattr(related, "CANDIDATES", 5)
-    monkeypatch.setattr(related, "QUERY_TERMS", 8)
+    monkeypatch.setattr(related_search, "POSTINGS", 6)
+    monkeypatch.setattr(related_search, "CANDIDATES", 5)
+    monkeypatch.setattr(related_search, "QUERY_TERMS", 8)
     rng = random.Random(5)
     words = [f"w{n}" for n in range(60)]
     def paper(paper_id: str, day: str):

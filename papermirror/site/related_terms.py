@@ -3,7 +3,7 @@
 Title, abstract and authors; lower-cased words of two or more characters, scikit-learn's English
 stop words left out; each word and each pair of neighbouring words is a term; terms of at least MIN_DF
 papers and at most MAX_DF of them, the MAX_TERMS most frequent; weights (1 + ln tf) * smoothed idf,
-each paper's vector of length 1 (why these, and the search that uses them: related.py).
+each paper's vector of length 1 (why these: related.py; the search that uses them: related_search.py).
 
 Each paper's term keys are kept in .cache/ with a digest of its text, so a build tokenises only new
 and edited papers. Terms are keyed by a hash of their text and the columns put in key order before

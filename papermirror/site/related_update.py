@@ -23,7 +23,7 @@ import logging
 import numpy as np
 from scipy import sparse
 
-from papermirror.site import related
+from papermirror.site import related_search
 from papermirror.site.related_terms import columns_of
 
 log = logging.getLogger(__name__)
@@ -48,9 +48,9 @@ def pushed_out(weights: sparse.csc_matrix, postings: sparse.csc_matrix, new: np.
         rows = weights.indices[weights.indptr[term] : weights.indptr[term + 1]]
         values = weights.data[weights.indptr[term] : weights.indptr[term + 1]]
         older = ~is_new[rows]
-        if older.sum() <= related.POSTINGS - count:
+        if older.sum() <= related_search.POSTINGS - count:
             continue  # every older paper still fits
-        order = np.lexsort((rows[older], -values[older].astype(np.float64)))[related.POSTINGS - count : related.POSTINGS]
+        order = np.lexsort((rows[older], -values[older].astype(np.float64)))[related_search.POSTINGS - count : related_search.POSTINGS]
         pairs_papers.append(rows[older][order])
         pairs_terms.append(np.full(len(order), term))
     if not pairs_terms:
@@ -81,10 +81,10 @@ def update_related(weights: sparse.csr_matrix, ids: list[str], digests: list[str
     """Return each paper's related papers, and what the next build needs (candidates, thresholds): the
     cached answer of a paper whose answer cannot have moved since the build that cached it, the others
     searched again. No usable cache (other reference papers, or a paper gone): every paper searched."""
-    index = related.search_index(weights)
+    index = related_search.search_index(weights)
     old_row = {paper_id: row for row, paper_id in enumerate(cache.get("ids", ()))}
     if not old_row or "candidates" not in cache or not old_row.keys() <= set(ids):
-        found, candidates, thresholds = related.search(weights, count, jobs, None, index)
+        found, candidates, thresholds = related_search.search(weights, count, jobs, None, index)
         answer = {paper_id: tuple(ids[column] for column in columns) for paper_id, columns in zip(ids, found)}
         log.debug("related: %d of %d papers searched", len(ids), len(ids))
         return answer, {"candidates": candidates, "thresholds": thresholds}
@@ -94,7 +94,7 @@ def update_related(weights: sparse.csr_matrix, ids: list[str], digests: list[str
     edited = rows[[paper_id in old_row and cache["digests"][old_row[paper_id]] != digest for paper_id, digest in zip(ids, digests)]]
     edited_terms = np.union1d(old_columns(cache, [old_row[ids[row]] for row in edited]), weights[edited].indices)
     todo = affected_rows(weights, index, new, edited_terms, edited, candidates, thresholds)
-    found, candidates[todo], thresholds[todo] = related.search(weights, count, jobs, todo, index)
+    found, candidates[todo], thresholds[todo] = related_search.search(weights, count, jobs, todo, index)
     log.debug("related: %d of %d papers searched", len(todo), len(ids))
     answer = dict(cache["related"])
     answer.update({ids[row]: tuple(ids[column] for column in columns) for row, columns in zip(todo, found)})
@@ -105,7 +105,7 @@ def carried_over(cache: dict, ids: list[str], old_row: dict[str, int]) -> tuple[
     """Return the last build's candidates (as rows of this build) and thresholds, for this build's rows."""
     row_now = np.array([ids.index(paper_id) for paper_id in cache["ids"]]) if len(ids) < 64 else \
         np.searchsorted(np.array(ids), np.array(cache["ids"]))
-    candidates = np.full((len(ids), related.CANDIDATES), -1, dtype=np.int32)
+    candidates = np.full((len(ids), related_search.CANDIDATES), -1, dtype=np.int32)
     thresholds = np.zeros(len(ids), dtype=cache["thresholds"].dtype)
     old = cache["candidates"]
     candidates[row_now] = np.where(old >= 0, row_now[np.maximum(old, 0)], -1)
