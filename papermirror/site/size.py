@@ -17,7 +17,8 @@ from papermirror.search.pagefind import read_index_record
 log = logging.getLogger(__name__)
 
 PAGES_LIMIT = 1_000_000_000
-"""GitHub Pages publishes a site of at most 1 GB."""
+"""GitHub Pages publishes a site of at most 1 GB (its docs). Counted as 10^9 bytes of site/, the stricter reading:
+actions/deploy-pages warns past 2^30 bytes, and of the uploaded artifact, the zip of site/'s tar (a third of site/)."""
 SEARCH_BYTES_PER_PAPER = 2_500
 """Pagefind's bundle per paper, counted when site/pagefind/ has not been built yet (measured by
 benchmarks/bench_size.py: 2.0 KB a paper on the real 10k mirror, 2.5 KB on a synthetic 100k one)."""
