@@ -62,7 +62,8 @@ def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path
     if cache.get("corpus") == corpus:
         return cache["related"]
     reference = reference_papers([papers[paper_id] for paper_id in ids])
-    weighed_by = hashlib.blake2b(repr((count, related_search.QUERY_TERMS, related_search.POSTINGS, related_search.CANDIDATES, MIN_DF, MAX_DF, MAX_TERMS,
+    search = (related_search.QUERY_TERMS, related_search.POSTINGS, related_search.CANDIDATES)
+    weighed_by = hashlib.blake2b(repr((count, *search, MIN_DF, MAX_DF, MAX_TERMS,
                                        [(i, d) for i, d, r in zip(ids, digests, reference) if r])).encode(), digest_size=16).hexdigest()
     same_vocabulary = cache.get("weighed_by") == weighed_by and "columns" in cache
     terms = term_keys([papers[paper_id] for paper_id in ids], digests, cache, jobs, ("columns",) if same_vocabulary else ())

@@ -34,7 +34,6 @@ PARALLEL_MIN_BLOCKS = 8
 """Below this many blocks, search in this process (starting workers costs more)."""
 
 
-
 def strongest_terms(weights: sparse.csr_matrix, count: int) -> sparse.csr_matrix:
     """Keep each row's `count` heaviest entries (ties: the first column)."""
     rows = np.repeat(np.arange(weights.shape[0]), np.diff(weights.indptr))
