@@ -5,9 +5,12 @@
     python benchmarks/compare.py --sizes 1000 --runs 5
     python benchmarks/compare.py --sizes real             # the real stream: every recorded day, real text
     python benchmarks/compare.py --sizes real --scenarios full daily --tools ours "ours + index" Hugo
+    python benchmarks/compare.py --sizes real:1000 --scenarios full daily   # a topic mirror's 1,000 real papers
 
 Per size: one archive (benchmarks/synthetic.py; for `real`, the 580 recorded Daily Papers days of
-tests/data/daily_papers.jsonl.gz as a full mirror stores them, about 9.9k papers) written three ways: our content/, a Hugo site and
+tests/data/daily_papers.jsonl.gz as a full mirror stores them, about 9.9k papers; for `real:N`, N of those
+papers taken evenly over the whole stream, every k-th, as a topic mirror holds a few papers of each day over
+two years rather than every paper of a few weeks) written three ways: our content/, a Hugo site and
 an MkDocs site (benchmarks/peers.py, minimal themes showing the same fields on a paper page).
 Four scenarios (`--scenarios`), runs alternating tool by tool (ours, ours + index, Hugo, MkDocs, ours, ...):
   full        papermirror with no site/ and no .cache/; Hugo and MkDocs as they always build;
@@ -15,9 +18,10 @@ Four scenarios (`--scenarios`), runs alternating tool by tool (ours, ours + inde
   1% changed  before each build, a new 1% of the papers get new upvotes (synthetic.touch_papers for
               ours; the same papers' pages rewritten for Hugo and MkDocs, which then re-render
               everything, as they do on every build);
-  daily       before each build, a day's snapshot as bench_index.py's: 25 (synthetic) papers of the day
-              after the newest, and 1% of the papers, all among the newest 2%, given new upvotes (the
-              same papers for every tool; their pages written for Hugo and MkDocs).
+  daily       before each build, a day's snapshot as bench_index.py's: 25 (synthetic) papers of a day
+              after the newest, and 1% of the papers, all among the newest 2%, given new upvotes (their
+              pages written for Hugo and MkDocs); each build adds a day of its own, so "ours + index"
+              draws and indexes a day the "ours" build before it has not drawn.
 "ours" is `build.py build --no-index` (the render, comparable to the peers, which build no search
 index); "ours + index" is `build.py build` with Pagefind. Every build is a fresh process timed with
 peers.timed: wall time and the maxrss of the largest process of its tree (wait4). Printed: median
@@ -58,7 +62,15 @@ from benchmarks.synthetic import make_mirror, make_paper, touch_papers, write_pa
 TOOLS = ("ours", "ours + index", "Hugo", "MkDocs")
 SCENARIOS = ("full", "no change", "1% changed", "daily")
 REAL = "real"
-"""--sizes value for the real stream (every recorded day) instead of a synthetic archive."""
+"""--sizes value for the real stream (every recorded day) instead of a synthetic archive; `real:N` for N of
+its papers spread over all its days (`real_sample`)."""
+
+
+def real_sample(papers: list, count: int) -> list:
+    """`count` of `papers` (in the stream's order, oldest day first) taken evenly: every k-th, the newest kept."""
+    if count >= len(papers):
+        return papers
+    return [papers[len(papers) - 1 - round(n * (len(papers) - 1) / max(1, count - 1))] for n in reversed(range(count))]
 
 
 def build_ours(folder: Path, index: bool, fresh: bool) -> Run:
@@ -78,9 +90,10 @@ class Bench:
 
     def __init__(self, root: Path, size: int | str) -> None:
         self.ours, self.hugo, self.mkdocs = root / "ours", root / "hugo", root / "mkdocs"
-        if size == REAL:
-            make_real_mirror(self.ours)
-            self.papers = read_stream()
+        if isinstance(size, str):  # REAL or REAL:N
+            stream = read_stream()
+            self.papers = real_sample(stream, int(size.partition(":")[2])) if ":" in size else stream
+            make_real_mirror(self.ours, self.papers)
         else:
             self.papers = make_mirror(self.ours, int(size))
         write_hugo_site(self.papers, self.hugo)
@@ -129,8 +142,8 @@ class Bench:
                     continue
                 if scenario == "1% changed":
                     self.change_one_percent(tool, seed=100 + 10 * number + serial)
-                if scenario == "daily":
-                    self.add_day(tool, seed=number)
+                if scenario == "daily":  # each build its own new day: none renders a day another already drew
+                    self.add_day(tool, seed=number * len(tools) + serial)
                 run = self.build(tool, scenario)
                 self.runs.setdefault((tool, scenario), []).append(run)
                 print(f"    {scenario:<10} {tool:<12} run {number + 1}: {run.seconds:7.2f} s  {run.peak_mb:6.0f} MiB  "
@@ -152,12 +165,13 @@ def median(runs: list[Run]) -> tuple[float, float]:
 
 
 def size_arg(text: str) -> int | str:
-    if text == REAL:
-        return REAL
+    name, _, count = text.partition(":")
+    if name == REAL and (not count or (count.isdigit() and int(count) > 1)):
+        return text
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of papers nor {REAL!r}: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a number of papers nor {REAL!r} nor {REAL + ':N'!r}: {text!r}") from None
 
 
 def print_table(size: str, bench: Bench) -> None:
@@ -183,7 +197,8 @@ def print_table(size: str, bench: Bench) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=size_arg, nargs="+", default=[1000, 10_000],
-                        help=f"numbers of synthetic papers, or {REAL!r} for the recorded stream (default: 1000 10000)")
+                        help=f"numbers of synthetic papers, {REAL!r} for the recorded stream, {REAL + ':N'!r} for N of its papers "
+                             "spread over all its days (default: 1000 10000)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cap", type=float, default=600, help="seconds after which a tool is not run again (default: %(default)s)")
     parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=SCENARIOS, metavar="SCENARIO",
@@ -197,7 +212,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix=f"compare-{size}-") as tmp:
             started = time.perf_counter()
             bench = Bench(Path(tmp), size)
-            name = f"{len(bench.papers):,} {'real' if size == REAL else 'synthetic'} papers"
+            name = f"{len(bench.papers):,} {'synthetic' if isinstance(size, int) else 'real'} papers"
+            if isinstance(size, str) and ":" in size:
+                days = sorted({paper.day for paper in bench.papers if paper.day})
+                name += f" (spread over {len(days)} days, {days[0]} to {days[-1]})"
             print(f"\n{name} written three ways in {time.perf_counter() - started:.0f} s", flush=True)
             for scenario in (s for s in SCENARIOS if s in args.scenarios):
                 bench.scenario(scenario, args.runs, args.cap, tuple(args.tools))

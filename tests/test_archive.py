@@ -13,6 +13,7 @@ from papermirror.site.archive import (
     build_archive,
     keyword_min_papers,
     normalise_keyword,
+    settled,
     slugify,
 )
 
@@ -112,3 +113,33 @@ def test_keywords_below_the_archive_s_threshold_have_no_page(tmp_path, monkeypat
     archive = build_archive(papers, tmp_path)
     assert archive.keyword_min_papers == 3 and list(archive.keywords) == ["everywhere"]
     assert archive.single_keywords == 2 and archive.paper_keywords["2503.00001"] == ("everywhere", "twice")
+
+
+def test_the_settled_papers_are_those_before_the_newest_month_unless_they_are_under_half():
+    months = [make_paper(f"25{m:02d}.0000{n}", "P", daily=(f"2025-{m:02d}-0{n + 1}",)) for m in (1, 2, 3) for n in range(2)]
+    undated = make_paper("2503.00009", "Undated", daily=(), published=None)
+    assert settled(months) == [True, True, True, True, False, False]
+    assert settled([*months, undated]) == [True, True, True, True, False, False, False]  # no day: not settled
+    assert settled(months[2:]) == [True, True, False, False]  # 2 of 4 settled: half, still the rule ...
+    assert settled(months[3:]) == [True] * 3  # ... 1 of 3: a young archive, every paper counts
+
+
+def test_keyword_filters_and_spellings_come_from_the_settled_papers(tmp_path):
+    """A day's new papers give a keyword a page at once, but make it a search filter, or respell it, only when
+    the month turns: what the search index holds of the older papers stays as it was until then."""
+    papers = {p.id: p for p in [
+        make_paper("2501.00001", "Old A", daily=("2025-01-10",), ai_keywords=("LoRA", "pair of old", "one old")),
+        make_paper("2501.00002", "Old B", daily=("2025-01-11",), ai_keywords=("pair of old",)),
+        make_paper("2502.00001", "Old C", daily=("2025-02-10",), ai_keywords=("other",)),
+        make_paper("2503.00001", "New A", daily=("2025-03-10",), ai_keywords=("lora", "one old")),
+        make_paper("2503.00002", "New B", daily=("2025-03-11",), ai_keywords=("lora", "new pair")),
+        make_paper("2503.00003", "New C", daily=("2025-03-12",), ai_keywords=("new pair",)),
+    ]}
+    archive = build_archive(papers, tmp_path)
+    assert set(archive.keywords) == {"LoRA", "pair of old", "one old", "new pair"}  # pages: every paper counts
+    assert archive.keyword_filters == {"pair of old"}  # filters: the 3 settled papers only
+    assert archive.paper_keywords["2503.00002"] == ("LoRA", "new pair")  # lora on 2 new papers, LoRA on the settled one
+    turned = {**papers, "2504.00001": make_paper("2504.00001", "April", daily=("2025-04-01",))}
+    archive = build_archive(turned, tmp_path)
+    assert archive.keyword_filters == {"pair of old", "lora", "one old", "new pair"}  # "other": one paper
+    assert archive.paper_keywords["2501.00001"][0] == "lora"  # respelled when the month turned: lora on 2 of 3

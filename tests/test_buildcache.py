@@ -145,3 +145,25 @@ def test_a_new_day_redraws_the_front_pages_only_and_equals_a_clean_build(mirror,
     assert run_cli("build", "--no-index", config=clean / "mirror.yml")[0] == 0
     assert {path: data for path, (data, _mtime) in snapshot_files(clean / "site").items()} == \
            {path: data for path, (data, _mtime) in after.items()}
+
+
+def test_a_turning_month_makes_new_keyword_filters_and_redraws_the_pages_that_show_them(mirror, run_cli, tmp_path):
+    """A keyword shared by a settled paper and a new one has a page at once but becomes a search filter (on
+    every page that shows it, old or new) when the month turns: the incremental build equals a clean one."""
+    def paper(paper_id: str, day: str, keywords: tuple[str, ...]):  # no word in common: no related papers move
+        word = {"2501.00001": "alpha", "2501.00002": "beta", "2502.00001": "gamma", "2503.00001": "delta"}[paper_id]
+        return make_paper(paper_id, word.title(), daily=(day,), ai_keywords=keywords, authors=(f"{word}ly",),
+                          abstract=f"{word} {word}.")
+    write_archive(mirror, [paper("2501.00001", "2025-01-10", ("rare",)), paper("2501.00002", "2025-01-11", ("other",)),
+                           paper("2502.00001", "2025-02-10", ("rare",))])
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    old = mirror / "site/papers/2501.00001/index.html"
+    assert 'keywords/rare/">rare</a>' in old.read_text(encoding="utf-8")  # a page, not yet a filter
+    write_archive(mirror, [paper("2503.00001", "2025-03-01", ("other",))])  # March: February is settled
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    assert 'keywords/rare/" data-pagefind-filter="keyword">rare</a>' in old.read_text(encoding="utf-8")
+    clean = tmp_path / "clean"
+    shutil.copytree(mirror, clean, ignore=shutil.ignore_patterns("site", ".cache"))
+    assert run_cli("build", "--no-index", config=clean / "mirror.yml")[0] == 0
+    assert {path: data for path, (data, _mtime) in snapshot_files(clean / "site").items()} == \
+           {path: data for path, (data, _mtime) in snapshot_files(mirror / "site").items()}

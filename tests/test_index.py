@@ -202,7 +202,8 @@ def test_when_a_quarter_ends_its_index_moves_out_of_the_newest_unchanged(archive
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
     monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
-    spring = PAPERS[0].replace(id="2505.00001", title="A spring paper", published="2025-05-01", daily=("2025-05-02",))
+    spring = PAPERS[0].replace(id="2505.00001", title="A spring paper", published="2025-05-01", daily=("2025-05-02",),
+                               ai_keywords=("spring",))  # none of the older papers': a new month changes no filter
     write_archive(archive / "content", (spring,))
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
     bundle = archive / "site/pagefind"
@@ -219,6 +220,30 @@ def test_when_a_quarter_ends_its_index_moves_out_of_the_newest_unchanged(archive
         entry = json.loads((bundle / shard["bundle"] / "pagefind-entry.json").read_text(encoding="utf-8"))
         assert sum(language["page_count"] for language in entry["languages"].values()) == shard["pages"]
     assert not (bundle / "2025-q2" / "2025-q1").exists() and not (bundle / "2025-q2" / "shards.json").exists()
+
+
+def test_a_day_that_gives_an_older_paper_s_keyword_and_organization_a_page_keeps_its_index(archive, run_cli, monkeypatch):
+    """A new paper shares a keyword and the organization of a 2023 paper, each its first: both get a page, and
+    the 2023 page links to them; what Pagefind reads of it is the same (a link's target is not read, and the
+    keyword becomes a search filter only when the month turns), so the 2023 index is kept."""
+    from papermirror.search import pagefind as index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    old_page = archive / "site/papers/2312.00752/index.html"
+    before = old_page.read_text(encoding="utf-8")
+    today = PAPERS[1].replace(id="2503.09999", title="Another state space model", published="2025-03-10",
+                              daily=("2025-03-11",), ai_keywords=("state space model",))
+    write_archive(archive / "content", (today,))
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    after = old_page.read_text(encoding="utf-8")
+    assert 'href="/mirror/keywords/state-space-model/">state space model</a>' in after
+    assert 'href="/mirror/organizations/cmu/">CMU</a>' in after and after != before
+    # the newest quarter, 3 pages now, is split into its months (SHARD_ABOVE 2); 2024, 2023 and 2021 are kept
+    assert "(5 indexes, 3 unchanged)" in out and re.findall(r"index: papers of (\S+)", err + out) == ["2025-03", "2025-02"]
+    assert 'data-pagefind-filter="keyword">state space model' not in after  # a filter once the month turns
 
 
 def test_old_style_ids_are_found_and_indexed_with_the_oldest_years(tmp_path):
@@ -335,6 +360,8 @@ PAGE = """<!doctype html><html lang="en"><head><title>T</title></head><body><nav
     ("<b data-pagefind-meta=\"upvotes\" data-pagefind-sort=\"upvotes\">120", "<b data-pagefind-meta=\"upvotes\" data-pagefind-sort=\"upvotes\">121", False),
     ("month:2021-11", "month:2021-12", False),  # a filter on an ignored element
     ("cover.png", "other.png", False),  # a void element's attribute
+    ("7 comments", '<a href="/papers/2111.06377/#comments">7 comments</a>', True),  # a link around words it reads
+    ("We mask", '<a href="/keywords/masking/">We mask</a>', True),
     ("<html lang=\"en\">", "<html lang=\"de\">", False),
 ])
 def test_a_page_digest_follows_what_pagefind_reads_and_nothing_else(tmp_path, old, new, same):

@@ -11,6 +11,10 @@ content and end tag) every element with another data-pagefind- attribute (meta, 
 ignored or not, since a value may come from its text. An element ends at the end tag that balances
 it; a page without a body element is digested whole, and an element whose end is not found takes
 the rest of the page: either can only cause an index to be rebuilt, never to be kept wrongly.
+Links are left out (Pagefind indexes no href, unless a tag's own data-pagefind- value names it, `url[href]`,
+and a link around words changes none of them): a paper's organization or keyword that gets its own page
+turns the name on an older paper's page into a link, which changes nothing Pagefind reads, and would
+otherwise send that paper's whole index back through Pagefind on most days.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ from pathlib import Path
 PAGEFIND_TAG = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*?\sdata-pagefind-([\w-]+)[^>]*>")
 IGNORED = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*\sdata-pagefind-ignore\b[^>]*>")
 HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+START_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+HREF = re.compile(r"""\shref\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+PLAIN_LINK = re.compile(r"</?a\s*>", re.IGNORECASE)
 VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 """Elements that have no content and no end tag."""
 
@@ -75,7 +82,14 @@ def indexed_text(html: str) -> str:
     if not bodies:
         return html
     opening = HTML_TAG.search(html)
-    return "\n".join([opening.group(0) if opening else "", *parts])
+    return without_links("\n".join([opening.group(0) if opening else "", *parts]))
+
+
+def without_links(html: str) -> str:
+    """`html` without the href attributes Pagefind does not read (those of every tag that names none), and
+    without the plain `<a>` tags that are left (a link around words changes none of them)."""
+    stripped = START_TAG.sub(lambda tag: tag.group(0) if "[href]" in tag.group(0) else HREF.sub("", tag.group(0)), html)
+    return PLAIN_LINK.sub("", stripped)
 
 
 def page_digest(page: Path) -> str:

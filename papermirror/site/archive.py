@@ -63,6 +63,11 @@ class Archive:
     """Keywords that have a page, by shown name, in the order of their folded names."""
     paper_keywords: dict[str, tuple[str, ...]]
     """Each paper's keywords by shown name, one per folded name, in the hub's order."""
+    keyword_filters: frozenset[str]
+    """Keywords (by shown name) that are search filters: those the settled papers would give a page (`settled`:
+    as many of them as `keyword_min_papers` asks of an archive of the settled papers). Most have a page; a new one
+    waits until the month turns, so that a day's snapshot does not change what the search index holds of the
+    older papers (their pages' keywords become links the day a page is made, which the index does not read)."""
     keyword_min_papers: int
     """The fewest papers a keyword needs for a page of its own in this archive (`keyword_min_papers`)."""
     single_keywords: int
@@ -75,6 +80,18 @@ class Archive:
     """How many organizations claim fewer than ORGANIZATION_MIN_PAPERS papers (and have no page)."""
     updated: str | None
     """The newest `refreshed` (or `first_seen`) time in the archive: the site's "last updated"."""
+
+
+def settled(papers: Iterable[Paper]) -> list[bool]:
+    """Which papers are settled (a mask): those filed under a month before the newest paper's month; all of them
+    while those are fewer than half the archive (a young one). What is drawn from the settled papers alone (the
+    related papers' weights, the keywords' search filters and spellings) stays as it was while a month's days
+    come in, and moves once, when the month turns: so a day's snapshot leaves the older papers' pages, and their
+    search indexes, as they were."""
+    days = [paper.day or "" for paper in papers]
+    newest_month = max(days, default="")[:7]
+    mask = [bool(day) and day[:7] < newest_month for day in days]
+    return mask if sum(mask) * 2 >= len(mask) else [True] * len(mask)
 
 
 @functools.lru_cache(maxsize=None)
@@ -94,12 +111,14 @@ def shown_names(spellings: dict[str, Counter[str]]) -> dict[str, str]:
 
 
 def group_keywords(ordered: list[Paper], names_of: Callable[[Paper], Iterable[str]] = lambda paper: paper.ai_keywords,
-                   ) -> tuple[dict[str, list[str]], dict[str, tuple[str, ...]], dict[str, str]]:
+                   settled_ids: set[str] | None = None) -> tuple[dict[str, list[str]], dict[str, tuple[str, ...]], dict[str, str]]:
     """Fold the papers' keywords (or other names, `names_of`): (papers of each folded name, each paper's folded
-    names, each shown name)."""
+    names, each shown name). With `settled_ids`, a name carried by a settled paper is spelled as the settled
+    papers spell it (`settled`), so that a day's new papers do not respell it on every older page."""
     by_keyword: dict[str, list[str]] = defaultdict(list)
     paper_keys: dict[str, tuple[str, ...]] = {}
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    settled_spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for paper in ordered:
         folded: dict[str, set[str]] = {}
         for keyword in names_of(paper):
@@ -110,7 +129,9 @@ def group_keywords(ordered: list[Paper], names_of: Callable[[Paper], Iterable[st
         for key, seen in folded.items():
             by_keyword[key].append(paper.id)
             spellings[key].update(seen)
-    return by_keyword, paper_keys, shown_names(spellings)
+            if settled_ids is not None and paper.id in settled_ids:
+                settled_spellings[key].update(seen)
+    return by_keyword, paper_keys, shown_names(spellings) | shown_names(settled_spellings)
 
 
 def slugify(name: str) -> str:
@@ -183,9 +204,12 @@ def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
         if paper.day:
             days[paper.day].append(paper.id)
             months[paper.day[:7]].append(paper.id)
-    by_keyword, paper_keys, shown = group_keywords(ordered)
+    settled_ids = {paper.id for paper, done in zip(ordered, settled(ordered)) if done}
+    by_keyword, paper_keys, shown = group_keywords(ordered, settled_ids=settled_ids)
     least = keyword_min_papers(len(papers))
     shared = {key: ids for key, ids in by_keyword.items() if len(ids) >= least}
+    least_settled = keyword_min_papers(len(settled_ids))
+    filters = frozenset(shown[key] for key, ids in by_keyword.items() if sum(i in settled_ids for i in ids) >= least_settled)
     slugs = assign_slugs(shared)  # from the folded names: a new spelling never moves a page
     keywords = {shown[key]: Keyword(shown[key], slugs[key], tuple(shared[key])) for key in sorted(shared)}
     paper_keywords = {paper_id: tuple(shown[key] for key in keys) for paper_id, keys in paper_keys.items()}
@@ -198,6 +222,7 @@ def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
         months={month: tuple(months[month]) for month in sorted(months)},
         keywords=keywords,
         paper_keywords=paper_keywords,
+        keyword_filters=filters,
         keyword_min_papers=least,
         single_keywords=len(by_keyword) - len(shared),
         organizations=organizations,

@@ -83,11 +83,12 @@ def input_stamp(config: Config, stamps: dict[str, Stamp], salt: str) -> str:
 
 def page_digests(pages: list[Page], archive: Archive, file_digests: dict[str, str], salt: str) -> dict[str, str]:
     """Hash each page's render inputs: the salt, its template and context, and for each paper it
-    shows, its file's digest plus its keywords' and organization's shown names and links (which depend on the
-    other papers)."""
-    pages_of, orgs = archive.keywords, archive.organizations
+    shows, its file's digest plus its keywords' and organization's shown names and links, and which keywords are
+    search filters (all of which depend on the other papers)."""
+    pages_of, orgs, filters = archive.keywords, archive.organizations, archive.keyword_filters
     papers = {
-        paper_id: file_digests[paper_id] + "|".join(f"{n}\0{pages_of[n].slug if n in pages_of else ''}" for n in names)
+        paper_id: file_digests[paper_id]
+        + "|".join(f"{n}\0{pages_of[n].slug if n in pages_of else ''}\0{n in filters:d}" for n in names)
         + (f"\0{org}\0{orgs[org].slug if org in orgs else ''}" if (org := archive.paper_organization.get(paper_id)) else "")
         for paper_id, names in archive.paper_keywords.items()
     }

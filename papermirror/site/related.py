@@ -23,6 +23,7 @@ import numpy as np
 
 from papermirror.content.paper import Paper
 from papermirror.site import related_search
+from papermirror.site.archive import settled
 from papermirror.site.related_terms import (
     MAX_DF,
     MAX_TERMS,
@@ -41,13 +42,10 @@ COUNT = 5
 
 
 def reference_papers(papers: list[Paper]) -> np.ndarray:
-    """Return which papers weigh the terms (a mask): those filed under a month before the newest paper's
-    month, so that a day's new papers leave the weights, hence the related papers, of the older papers as
-    they were until the month turns; all of them while those are fewer than half the archive (a young one)."""
-    days = [paper.day or "" for paper in papers]
-    newest_month = max(days, default="")[:7]
-    reference = np.array([bool(day) and day[:7] < newest_month for day in days], dtype=bool)
-    return reference if reference.sum() * 2 >= len(papers) else np.ones(len(papers), bool)
+    """Return which papers weigh the terms (a mask): the settled ones (archive.settled: those filed under a month
+    before the newest paper's month), so that a day's new papers leave the weights, hence the related papers, of
+    the older papers as they were until the month turns; all of them while those are fewer than half the archive."""
+    return np.array(settled(papers), dtype=bool)
 
 
 def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path | None = None,
