@@ -150,12 +150,14 @@ class Renderer:
             self.templates[name] = self.env.get_template(name)
         return self.templates[name]
 
-    def keyword_links(self, paper_id: str) -> list[tuple[str, str | None, bool]]:
-        """The paper's keywords with the URL of their page (None when the keyword has no page), and whether each
-        is a search filter (`Archive.keyword_filters`)."""
-        pages, filters = self.archive.keywords, self.archive.keyword_filters
-        return [(n, self.links.keyword(pages[n].slug) if n in pages else None, n in filters)
-                for n in self.archive.paper_keywords[paper_id]]
+    def keyword_links(self, paper_id: str) -> list[tuple[str, str | None]]:
+        """The paper's keywords with the URL of their page (None when the keyword has no page)."""
+        pages = self.archive.keywords
+        return [(n, self.links.keyword(pages[n].slug) if n in pages else None) for n in self.archive.paper_keywords[paper_id]]
+
+    def is_keyword_filter(self, name: str) -> bool:
+        """Whether the keyword (by shown name) is a search filter (`Archive.keyword_filters`)."""
+        return name in self.archive.keyword_filters
 
     def organization_link(self, paper_id: str) -> str | None:
         """The URL of the page of the paper's organization (None: it has none, or no page)."""
@@ -181,6 +183,7 @@ class Renderer:
             "updated": getattr(page.context, "updated", None),
             "papers": papers,
             "keywords_of": self.keyword_links,
+            "is_keyword_filter": self.is_keyword_filter,
             "item": self.item,
             "url": self.links.to(page.path),
             "canonical": self.site.base_url + page.path.removesuffix("index.html"),
