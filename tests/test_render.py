@@ -143,6 +143,22 @@ def test_keywords_are_normalised_into_one_safe_page(mirror, run_cli):
         (site / "papers/2503.01234/index.html").read_text(encoding="utf-8")
 
 
+def test_a_fork_s_paper_layout_written_for_an_earlier_release_still_draws_its_keywords(mirror, run_cli):
+    """Forks edit layouts/: `keywords_of` keeps giving (name, address) pairs, the address None without a page."""
+    template = mirror / "layouts/paper.html"
+    html = template.read_text(encoding="utf-8")
+    loop = re.search(r"\{%- for name, href in keywords -%\}\n(.*?)\n\{%- endfor -%\}", html, re.S)
+    assert loop, "paper.html no longer loops over keywords_of's pairs"
+    earlier = ('<li>{% if href %}<a href="{{ href }}" data-pagefind-filter="keyword">{{ name }}</a>'
+               '{% else %}<span class="chip">{{ name }}</span>{% endif %}</li>')
+    template.write_text(html.replace(loop.group(1), earlier), encoding="utf-8")
+    write_archive(mirror, HOSTILE)
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    page = (mirror / "site/papers/2503.01234/index.html").read_text(encoding="utf-8")
+    assert '<a href="/mirror/keywords/masked-image-modeling/" data-pagefind-filter="keyword">' in page
+    assert '<span class="chip">&lt;img src=x&gt;</span>' in page
+
+
 def test_archive_pages_and_neighbours(mirror, run_cli):
     write_archive(mirror, HOSTILE)
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
