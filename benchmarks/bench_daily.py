@@ -35,16 +35,23 @@ from benchmarks.bench_index import add_day, make_archive  # noqa: E402
 from benchmarks.synthetic import touch_papers  # noqa: E402
 
 
-def build(code: Path, root: Path) -> dict:
-    """`build --no-index` of `root` with the package of `code`, in a fresh process; its figures."""
+def build(code: Path, root: Path, index: bool = False) -> dict:
+    """`build --no-index` (or `build`, with `index`) of `root` with the package of `code`, in a fresh process; its
+    figures: wall and CPU time, pages drawn and written, indexes made and kept, the load average."""
     before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     done = subprocess.run([sys.executable, str(code / "build.py"), "--config", str(root / "mirror.yml"), "--quiet", "build",
-                           "--no-index"], check=True, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(code)})
+                           *([] if index else ["--no-index"])], check=True, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(code)})
     wall, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    drawn = re.search(r"(\d+) drawn, (\d+) written", done.stdout + done.stderr)
+    report = done.stdout + done.stderr
+    drawn = re.search(r"(\d+) drawn, (\d+) written", report)
+    index_line = re.search(r"^index: .*$", report, re.M)
+    split = re.search(r"\((\d+) indexes, (\d+) unchanged\)", index_line[0]) if index_line else None
+    indexes, kept = ((int(split[1]), int(split[2])) if split else (1, int("(unchanged)" in index_line[0])) if index_line
+                     else (0, 0))  # one index reports only "(unchanged)"
     return {"wall": wall, "cpu": cpu, "drawn": int(drawn[1]) if drawn else -1, "written": int(drawn[2]) if drawn else -1,
-            "load": os.getloadavg()[0]}
+            "indexes": indexes, "kept": kept, "load": os.getloadavg()[0]}
 
 
 def line(name: str, runs: list[dict]) -> str:

@@ -21,33 +21,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
+from benchmarks.bench_daily import build  # noqa: E402
 from benchmarks.bench_size import make_real_mirror, read_stream  # noqa: E402
 from benchmarks.compare import real_sample  # noqa: E402
 from papermirror.content.paperfile import write_paper  # noqa: E402
-
-
-def build(code: Path, root: Path) -> dict:
-    """`build` of `root` with the package of `code`, in a fresh process; its figures."""
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, str(code / "build.py"), "--config", str(root / "mirror.yml"), "build"],
-                          check=True, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(code)})
-    wall, report = time.perf_counter() - started, done.stdout + done.stderr
-    drawn = re.search(r"(\d+) drawn", report)
-    indexes = re.search(r"\((\d+) indexes?, (\d+) unchanged\)", report)
-    return {"wall": wall, "drawn": int(drawn[1]) if drawn else -1, "indexes": int(indexes[1]) if indexes else 0,
-            "kept": int(indexes[2]) if indexes else 0, "load": os.getloadavg()[0]}
 
 
 def describe(run: dict) -> str:
@@ -80,7 +66,7 @@ def main() -> None:
                     if day and paper.day == day:
                         write_paper(root / "content", paper)
             for name in list(codes) if step % 2 == 0 else reversed(codes):
-                runs[name].append(build(codes[name], roots[name]))
+                runs[name].append(build(codes[name], roots[name], index=True))
                 print(f"  {day or 'full build':<10} {name:<9} {describe(runs[name][-1])}", flush=True)
         for name, done in runs.items():
             daily = statistics.median(run["wall"] for run in done[1:])
