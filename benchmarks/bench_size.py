@@ -119,8 +119,7 @@ def replicate_stream(target: int, stream: list[Paper] | None = None) -> list[Pap
     while len(papers) < target:
         copy += 1
         for paper in newest_first[: target - len(papers)]:
-            moved = shifted_copy(paper, copy * span, paper.id)
-            month = (moved.published or moved.day)[2:7].replace("-", "")
+            month = (dt.date.fromisoformat(paper.published or paper.day) - dt.timedelta(days=copy * span)).strftime("%y%m")
             new_id = f"{month}.{numbers[month]:05d}"
             numbers[month] += 1
             papers.append(shifted_copy(paper, copy * span, new_id))

@@ -82,14 +82,14 @@ def papers_a_year(stamps: dict[str, object]) -> int:
 def measure_site(config: Config, site_dir: Path, written: dict[str, list], stamps: dict[str, object]) -> SiteSize:
     """The site's size from the build's manifest (`written`: path -> [digest, size]) and the index stage's record
     of the bundles in site/pagefind/ (pagefind.YEARS_FILE in .cache/), when it describes them."""
+    shards = read_index_record(config, site_dir)  # {} when there is no record of site/pagefind/'s bundles
     try:
-        shards = read_index_record(config, site_dir)
-        if not shards:
-            raise ValueError("no record of the search index in site/")
-        index_bytes = sum(int(shard.get("bytes") or 0) for shard in shards.values())
-        estimated = False
+        index_bytes = sum(int(shard.get("bytes") or 0) for shard in shards.values()) if shards else None
     except (ValueError, AttributeError, TypeError):
-        index_bytes, estimated = len(stamps) * SEARCH_BYTES_PER_PAPER, True
+        index_bytes = None
+    estimated = index_bytes is None
+    if index_bytes is None:
+        index_bytes = len(stamps) * SEARCH_BYTES_PER_PAPER
     pages_bytes = sum(size for _digest, size in written.values())
     return SiteSize(pages_bytes, index_bytes, estimated, len(stamps), papers_a_year(stamps))
 
