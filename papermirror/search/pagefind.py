@@ -38,6 +38,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from papermirror.config import Config
@@ -243,9 +244,8 @@ def read_index_record(config: Config, site_dir: Path) -> dict:
     record = read_json(pages_file(config, site_dir, YEARS_FILE))
     try:
         listed = json.loads((site_dir / BUNDLE_DIR / SHARDS_FILE).read_text(encoding="utf-8"))
-        def by_bundle(entries: list[dict]) -> list[dict]:  # the record's keys are stored sorted, not in the list's order
-            return sorted(entries, key=lambda entry: entry["bundle"])
-        return record if record and by_bundle(shards_listing(record)) == by_bundle(listed) else {}
+        bundle = itemgetter("bundle")  # the record's keys are stored sorted, not in the list's order
+        return record if record and sorted(shards_listing(record), key=bundle) == sorted(listed, key=bundle) else {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
