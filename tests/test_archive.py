@@ -87,7 +87,7 @@ def test_pages_show_the_spelling_and_follow_it_when_it_changes(mirror, run_cli):
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     site = mirror / "site"
     page = (site / "papers/2503.00002/index.html").read_text(encoding="utf-8")
-    assert '/mirror/keywords/lora/" data-pagefind-filter="keyword">LoRA</a>' in page and ">lora<" not in page
+    assert '<li data-pagefind-filter="keyword"><a href="/mirror/keywords/lora/">LoRA</a>' in page and ">lora<" not in page
     assert ">Dynamic Tanh (DyT)</a>" in page and ">FID</a>" in page
     assert parse(site / "keywords/lora/index.html").h1.strip() == "Keyword: LoRA"
     assert ">LoRA</a>" in (site / "keywords/index.html").read_text(encoding="utf-8")
@@ -95,7 +95,7 @@ def test_pages_show_the_spelling_and_follow_it_when_it_changes(mirror, run_cli):
         write_paper(mirror / "content", make_paper(number, "E", ai_keywords=("lora",)))
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     unchanged = (site / "papers/2503.00001/index.html").read_text(encoding="utf-8")  # its file did not change
-    assert '/mirror/keywords/lora/" data-pagefind-filter="keyword">lora</a>' in unchanged and ">LoRA<" not in unchanged
+    assert '<li data-pagefind-filter="keyword"><a href="/mirror/keywords/lora/">lora</a>' in unchanged and ">LoRA<" not in unchanged
     assert parse(site / "keywords/lora/index.html").h1.strip() == "Keyword: lora"
 
 

@@ -158,10 +158,10 @@ def test_a_turning_month_makes_new_keyword_filters_and_redraws_the_pages_that_sh
                            paper("2502.00001", "2025-02-10", ("rare",))])
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     old = mirror / "site/papers/2501.00001/index.html"
-    assert 'keywords/rare/">rare</a>' in old.read_text(encoding="utf-8")  # a page, not yet a filter
+    assert '<li><a href="/mirror/keywords/rare/">rare</a>' in old.read_text(encoding="utf-8")  # a page, not yet a filter
     write_archive(mirror, [paper("2503.00001", "2025-03-01", ("other",))])  # March: February is settled
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
-    assert 'keywords/rare/" data-pagefind-filter="keyword">rare</a>' in old.read_text(encoding="utf-8")
+    assert '<li data-pagefind-filter="keyword"><a href="/mirror/keywords/rare/">rare</a>' in old.read_text(encoding="utf-8")
     clean = tmp_path / "clean"
     shutil.copytree(mirror, clean, ignore=shutil.ignore_patterns("site", ".cache"))
     assert run_cli("build", "--no-index", config=clean / "mirror.yml")[0] == 0

@@ -1,4 +1,4 @@
-"""A paper page's BibTeX, drawn in real Chromium by layouts/static/cite.js from the page's citation tags, is
+"""A paper page's BibTeX, drawn in real Chromium by layouts/static/paper.js from the page's citation tags, is
 the entry site/cite.py's `bibtex_entry` writes for the same paper, for titles and authors that are hard to
 carry through HTML and BibTeX; the copy button copies it, the keyboard reaches it, and without JavaScript the
 page links arXiv's own BibTeX instead."""

@@ -148,6 +148,39 @@ def test_every_keyword_chip_links_and_a_one_paper_keyword_finds_its_paper(page, 
     assert len(result_hrefs(page)) == 1
 
 
+def test_a_keyword_link_drawn_in_the_browser_quotes_the_keyword_as_text(tmp_path, browser):
+    """paper.js makes a pageless keyword's link from the chip's text: markup, quotes, `&` and `+` stay text in the
+    query, the page gains no element, and the search it opens asks for exactly the keyword."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from playwright.sync_api import expect
+
+    odd = '<img src=x onerror=alert(1)> C++ & "quoted" \\ $x$'
+
+    def odd_keyword(content_dir: Path) -> None:
+        write_archive(content_dir, (dataclasses.replace(PAPERS[1], ai_keywords=(odd, "selective scan")), *PAPERS[2:]))
+
+    site = build_fixture_site(tmp_path / "odd", ROOT, f"http://127.0.0.1{SUB_PATH}", odd_keyword)
+    with serve(site, SUB_PATH) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        try:
+            page.goto(url + "papers/2312.00752/")
+            chip = page.locator(".chips li > a", has_text="C++")
+            expect(chip).to_have_text(odd)
+            href = chip.get_attribute("href")
+            assert urlsplit(href).path == f"{SUB_PATH}search/"
+            assert parse_qs(urlsplit(href).query) == {"q": [f'"{odd}"']}
+            assert page.locator(".chips img").count() == 0
+            chip.click()
+            expect(page.locator("#search-input")).to_have_value(f'"{odd}"')
+            assert dialogs == []
+        finally:
+            context.close()
+
+
 def test_a_word_only_in_one_abstract_finds_that_paper_alone(page, site_url):
     search(page, site_url, "zanzibarite")
     expect_first_result(page, "2502.01234")

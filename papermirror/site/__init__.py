@@ -12,5 +12,5 @@
     ways        organization pages, the most upvoted, feeds per keyword and organization -> plan_ways
     topicfeed   the lean Atom feed of one keyword or organization       -> topic_feed
     about       the about page's topic and coverage figures
-    mathtext, cite, notes   TeX to MathML, citation tags (and the BibTeX static/cite.js draws from them), the owner's Markdown notes
+    mathtext, cite, notes   TeX to MathML, citation tags (and the BibTeX static/paper.js draws from them), the owner's Markdown notes
 """

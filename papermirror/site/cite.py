@@ -1,5 +1,5 @@
 """How a paper is cited: the Highwire `citation_*` meta tags, and the BibTeX entry a paper page's script draws
-from them (layouts/static/cite.js; `bibtex_entry` is the reference it is tested against)."""
+from them (layouts/static/paper.js; `bibtex_entry` is the reference it is tested against)."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def bibtex_authors(authors: tuple[str, ...]) -> str:
 def bibtex_entry(paper: Paper) -> str:
     """Return a @misc BibTeX entry for the arXiv paper, ready to paste: a field a line, without indentation or
     a url field (the eprint and archivePrefix give the arXiv link). Paper pages draw it in the browser
-    (layouts/static/cite.js, from the citation tags and `cite_attributes`); this is the reference."""
+    (layouts/static/paper.js, from the citation tags and `cite_attributes`); this is the reference."""
     fields = [("title", "{" + bibtex_text(paper.title) + "}")]
     if paper.authors:
         fields.append(("author", bibtex_authors(paper.authors)))
@@ -95,7 +95,7 @@ def as_read_by_browser(value: str) -> str:
 
 
 def cite_attributes(paper: Paper) -> Markup:
-    """The data-* attributes of a paper page's Cite section: what layouts/static/cite.js cannot draw from the
+    """The data-* attributes of a paper page's Cite section: what layouts/static/paper.js cannot draw from the
     citation tags alone, so that it draws `bibtex_entry` exactly. Nearly always none: the title (`data-title`,
     the field as BibTeX has it) when it holds TeX math, which citation_title gives without its delimiters; the
     same for the authors (`data-author`); the year (`data-year`) when the paper has no publication date

@@ -1,9 +1,13 @@
-// cite.js: a paper page's BibTeX entry, drawn from the page's citation_* (Highwire) meta tags exactly as
+// paper.js: what a paper page draws in the browser.
+// 1. The BibTeX entry, drawn from the page's citation_* (Highwire) meta tags exactly as
 // papermirror/site/cite.py's bibtex_entry writes it (tests/test_cite_browser.py holds the two equal), with a
 // button that copies it. The Cite section (#cite) carries as data-* attributes only what those tags cannot
 // give: the title or the authors as BibTeX has them when they hold TeX math (citation_title has no math
 // delimiters), the year when the paper has no publication date. Without JavaScript the section keeps its
 // link to arXiv's own BibTeX of the paper.
+// 2. The links of the keyword chips (#keywords) that have no keyword page: each to a search for the keyword in
+// quotes, at the address of the header's search form. Written into every page they cost 300 B a paper, for a
+// search that runs only where this script runs too.
 "use strict";
 
 (() => {
@@ -52,4 +56,17 @@
   });
   section.querySelector("p").prepend(copy, said, " · "); // before the link to arXiv's BibTeX
   section.querySelector("h2").after(pre);
+})();
+
+(() => {
+  const chips = document.getElementById("keywords");
+  const form = document.querySelector('form[role="search"]');
+  if (!chips || !form) return;
+  for (const chip of chips.children) {
+    if (chip.querySelector("a")) continue; // a keyword with its own page
+    const link = document.createElement("a");
+    link.href = `${form.getAttribute("action")}?${new URLSearchParams({ q: `"${chip.textContent}"` })}`;
+    link.append(...chip.childNodes);
+    chip.append(link);
+  }
 })();
