@@ -403,3 +403,43 @@ def test_a_page_rewritten_outside_what_pagefind_reads_keeps_its_index(archive, r
     records = json.loads(index.pages_file(config, config.site_dir).read_text(encoding="utf-8"))
     assert records["2023"]["pages"].keys() == {"papers/2312.00752/index.html"}
     assert not list((archive / "site").rglob("pages.json")), "the page records are the build's, not the site's"
+
+
+@pytest.fixture
+def fresh_start(monkeypatch):
+    """pagefind_start looked up again for each case, and again after it (it is cached for a build's indexes)."""
+    from papermirror.search import pagefind as index
+
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
+    index.pagefind_start.cache_clear()
+    yield index
+    index.pagefind_start.cache_clear()
+
+
+def test_pagefind_s_binary_is_run_directly_as_python_m_pagefind_would_find_it(fresh_start, monkeypatch, tmp_path):
+    import subprocess
+    import sys
+
+    import pagefind_bin
+
+    index = fresh_start
+    wheel = [str(pagefind_bin.get_executable())]
+    assert list(index.pagefind_start()) == wheel  # no interpreter started only to exec it
+    version = subprocess.run([*index.pagefind_start(), "--version"], capture_output=True, text=True, check=True).stdout
+    assert version == subprocess.run([sys.executable, "-m", "pagefind", "--version"], capture_output=True, text=True,
+                                     check=True).stdout
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "my-pagefind"))  # the user's own binary comes first
+    index.pagefind_start.cache_clear()
+    assert index.pagefind_start() == (str(tmp_path / "my-pagefind"),)
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    monkeypatch.setitem(sys.modules, "pagefind_bin", None)  # no binary wheel: `python -m pagefind` looks further
+    monkeypatch.setitem(sys.modules, "pagefind_bin_extended", None)
+    index.pagefind_start.cache_clear()
+    assert index.pagefind_start() == (sys.executable, "-m", "pagefind")
+
+
+def test_a_missing_pagefind_binary_is_a_clear_error(archive, run_cli, monkeypatch, fresh_start):
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(archive / "no-such-pagefind"))
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code != 0 and "Traceback" not in err
+    assert "cannot run Pagefind" in err and "no-such-pagefind" in err and "pip install 'pagefind[bin]'" in err
