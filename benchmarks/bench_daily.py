@@ -46,12 +46,21 @@ def build(code: Path, root: Path, index: bool = False) -> dict:
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     report = done.stdout + done.stderr
     drawn = re.search(r"(\d+) drawn, (\d+) written", report)
-    index_line = re.search(r"^index: .*$", report, re.M)
-    split = re.search(r"\((\d+) indexes, (\d+) unchanged\)", index_line[0]) if index_line else None
-    indexes, kept = ((int(split[1]), int(split[2])) if split else (1, int("(unchanged)" in index_line[0])) if index_line
-                     else (0, 0))  # one index reports only "(unchanged)"
+    indexes, kept = index_counts(report)
     return {"wall": wall, "cpu": cpu, "drawn": int(drawn[1]) if drawn else -1, "written": int(drawn[2]) if drawn else -1,
             "indexes": indexes, "kept": kept, "load": os.getloadavg()[0]}
+
+
+def index_counts(report: str) -> tuple[int, int]:
+    """The indexes a build's report says it made and kept: (0, 0) without an index line; a single index reports
+    only "(unchanged)" when kept."""
+    index_line = re.search(r"^index: .*$", report, re.M)
+    if not index_line:
+        return 0, 0
+    split = re.search(r"\((\d+) indexes, (\d+) unchanged\)", index_line[0])
+    if split:
+        return int(split[1]), int(split[2])
+    return 1, int("(unchanged)" in index_line[0])
 
 
 def line(name: str, runs: list[dict]) -> str:

@@ -61,10 +61,9 @@ def main() -> None:
             shutil.copytree(codes[name] / "layouts", root / "layouts")  # each code with its own templates
         runs: dict[str, list[dict]] = {name: [] for name in codes}
         for step, day in enumerate([None, *days]):
-            for root in roots.values():
-                for paper in papers:
-                    if day and paper.day == day:
-                        write_paper(root / "content", paper)
+            for paper in (paper for paper in papers if day and paper.day == day):
+                for root in roots.values():
+                    write_paper(root / "content", paper)
             for name in list(codes) if step % 2 == 0 else reversed(codes):
                 runs[name].append(build(codes[name], roots[name], index=True))
                 print(f"  {day or 'full build':<10} {name:<9} {describe(runs[name][-1])}", flush=True)

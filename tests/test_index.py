@@ -23,7 +23,7 @@ def index_record(mirror: Path) -> dict:
 
     config = load_config(mirror / "mirror.yml")
     assert not (config.site_dir / "pagefind" / "years.json").exists(), "the record is the build's, not the site's"
-    return json.loads(pagefind.pages_file(config, config.site_dir, pagefind.YEARS_FILE).read_text(encoding="utf-8"))
+    return json.loads(pagefind.cache_file(config, config.site_dir, pagefind.YEARS_FILE).read_text(encoding="utf-8"))
 
 
 def site_files(site: Path) -> dict[str, bytes]:
@@ -137,7 +137,7 @@ def test_a_record_that_does_not_describe_the_bundles_in_place_is_not_trusted(arc
     monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
     config = load_config(archive / "mirror.yml")
-    record_file = index.pages_file(config, config.site_dir, index.YEARS_FILE)
+    record_file = index.cache_file(config, config.site_dir, index.YEARS_FILE)
     record = index_record(archive)
     first, second = list(record)[:2]
     record[first]["bundle"], record[second]["bundle"] = record[second]["bundle"], record[first]["bundle"]
@@ -239,7 +239,7 @@ def test_a_day_that_gives_an_older_paper_s_keyword_and_organization_a_page_keeps
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
     after = old_page.read_text(encoding="utf-8")
-    assert '<li><a href="/mirror/keywords/state-space-model/">state space model</a>' in after  # a filter once the month turns
+    assert '<li><a href="/mirror/keywords/state-space-model/">state space model</a>' in after  # a filter when the month turns
     assert 'href="/mirror/organizations/cmu/">CMU</a>' in after and after != before
     # the newest quarter, 3 pages now, is split into its months (SHARD_ABOVE 2); 2024, 2023 and 2021 are kept
     assert "(5 indexes, 3 unchanged)" in out and re.findall(r"index: papers of (\S+)", err + out) == ["2025-03", "2025-02"]
@@ -400,7 +400,7 @@ def test_a_page_rewritten_outside_what_pagefind_reads_keeps_its_index(archive, r
     page.write_text(html.replace(title, title + "Renamed: "), encoding="utf-8")
     report = index.index_site(config, config.site_dir)
     assert (report.indexes, report.reused) == (4, 3)
-    records = json.loads(index.pages_file(config, config.site_dir).read_text(encoding="utf-8"))
+    records = json.loads(index.cache_file(config, config.site_dir, index.PAGES_FILE).read_text(encoding="utf-8"))
     assert records["2023"]["pages"].keys() == {"papers/2312.00752/index.html"}
     assert not list((archive / "site").rglob("pages.json")), "the page records are the build's, not the site's"
 

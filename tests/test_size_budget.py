@@ -6,6 +6,7 @@ Figures of the real 10k archive and of a synthetic 100k one: benchmarks/bench_si
 
 from __future__ import annotations
 
+import json
 import shutil
 from contextlib import redirect_stdout
 from io import StringIO
@@ -126,6 +127,18 @@ def test_the_search_index_is_measured_from_the_build_cache_not_from_site(mirror,
     assert not (bundle / "years.json").exists()  # the index's bookkeeping stays in .cache/, out of the deployed site
     index_bytes = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file() and path.name != "shards.json")
     assert index_bytes > 10_000 and f"(search index {index_bytes / 1e6:.1f} MB of it, as last indexed)" in out
+    from papermirror.config import load_config
+    from papermirror.search import pagefind
+
+    config = load_config(mirror / "mirror.yml")
+    record_file = pagefind.cache_file(config, config.site_dir, pagefind.YEARS_FILE)
+    good = record_file.read_text(encoding="utf-8")
+    record = json.loads(good)
+    record[next(iter(record))]["bytes"] = "lots"  # a damaged record that still lists the bundles in place
+    record_file.write_text(json.dumps(record), encoding="utf-8")
+    code, out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 0 and "estimated at 2.5 KB a paper" in out and "Traceback" not in err, out + err
+    record_file.write_text(good, encoding="utf-8")
     shutil.rmtree(bundle)  # no index in site/ any more: the record in .cache/ no longer describes it
     code, out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 0 and "estimated at 2.5 KB a paper" in out, out + err

@@ -114,7 +114,8 @@ def pagefind_start() -> tuple[str, ...]:
     """How Pagefind is started: its binary, found in the order `python -m pagefind` finds it (PAGEFIND_BINARY_PATH,
     then the binary of the pagefind[extended] or pagefind[bin] wheel), run directly; else `python -m pagefind`
     itself, which also looks on the PATH and otherwise fails with its own message. `python -m pagefind` starts an
-    interpreter only to exec the binary: 0.09 s an index (a daily build of a small archive runs one)."""
+    interpreter only to exec the binary: 0.09 s an index (a daily build of a small archive runs one). The package's
+    own lookup, `pagefind.service.get_executable`, is not called: importing it (asyncio) costs as much again."""
     if os.environ.get("PAGEFIND_BINARY_PATH"):
         return (os.environ["PAGEFIND_BINARY_PATH"],)
     for wheel in ("pagefind_bin_extended", "pagefind_bin"):
@@ -132,8 +133,8 @@ def pagefind_command(site_dir: Path, output_dir: Path, glob: str = PAPER_PAGES) 
     return [*pagefind_start(), "--site", str(site_dir), "--output-path", str(output_dir), "--glob", glob]
 
 
-def pages_file(config: Config, site_dir: Path, name: str = PAGES_FILE) -> Path:
-    """Where PAGES_FILE keeps the page records of the index of `site_dir` (YEARS_FILE its shards' with `name`)."""
+def cache_file(config: Config, site_dir: Path, name: str) -> Path:
+    """Where the index stage keeps its record `name` (PAGES_FILE or YEARS_FILE) of the index of `site_dir`."""
     site = hashlib.blake2b(str(site_dir.resolve()).encode("utf-8"), digest_size=6).hexdigest()
     return config.cache_dir / name.format(site=site)
 
@@ -258,7 +259,7 @@ def read_index_record(config: Config, site_dir: Path) -> dict:
     """The YEARS_FILE record of the indexes in site_dir/pagefind/, or {} when it does not describe them: a build
     killed between putting its bundles in place and writing their record leaves the previous record, whose
     bundles may have moved since (the bundles' own SHARDS_FILE tells)."""
-    record = read_json(pages_file(config, site_dir, YEARS_FILE))
+    record = read_json(cache_file(config, site_dir, YEARS_FILE))
     try:
         listed = json.loads((site_dir / BUNDLE_DIR / SHARDS_FILE).read_text(encoding="utf-8"))
         bundle = itemgetter("bundle")  # the record's keys are stored sorted, not in the list's order
@@ -289,11 +290,11 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     if not any(shard.pages for shard in shards):
         log.warning("index: %s holds no paper pages; search will find nothing until papers are added", site_dir)
         shutil.rmtree(bundle, ignore_errors=True)
-        pages_file(config, site_dir, YEARS_FILE).unlink(missing_ok=True)
+        cache_file(config, site_dir, YEARS_FILE).unlink(missing_ok=True)
         return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started)
     fresh = site_dir / f".{BUNDLE_DIR}-new"
     shutil.rmtree(fresh, ignore_errors=True)
-    records_file, years_file = pages_file(config, site_dir), pages_file(config, site_dir, YEARS_FILE)
+    records_file, years_file = cache_file(config, site_dir, PAGES_FILE), cache_file(config, site_dir, YEARS_FILE)
     old = read_index_record(config, site_dir)
     manifest, reused, records = run_pagefind_shards(site_dir, fresh, shards, old, read_json(records_file))
     if not fresh.is_dir():

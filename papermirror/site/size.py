@@ -84,14 +84,13 @@ def measure_site(config: Config, site_dir: Path, written: dict[str, list], stamp
     of the bundles in site/pagefind/ (pagefind.YEARS_FILE in .cache/), when it describes them."""
     shards = read_index_record(config, site_dir)  # {} when there is no record of site/pagefind/'s bundles
     try:
-        index_bytes = sum(int(shard.get("bytes") or 0) for shard in shards.values()) if shards else None
+        index_bytes = sum(int(shard.get("bytes") or 0) for shard in shards.values())
     except (ValueError, AttributeError, TypeError):
-        index_bytes = None
-    estimated = index_bytes is None
-    if index_bytes is None:
+        shards = {}
+    if not shards:
         index_bytes = len(stamps) * SEARCH_BYTES_PER_PAPER
     pages_bytes = sum(size for _digest, size in written.values())
-    return SiteSize(pages_bytes, index_bytes, estimated, len(stamps), papers_a_year(stamps))
+    return SiteSize(pages_bytes, index_bytes, not shards, len(stamps), papers_a_year(stamps))
 
 
 def report_size(config: Config, site_dir: Path, written: dict[str, list], stamps: dict[str, object]) -> SiteSize:
