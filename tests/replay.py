@@ -3,15 +3,22 @@
     python tests/replay.py                         # content/ from mirror.yml and all 580 recorded days
     python tests/replay.py --config FILE           # the topic rule of another mirror.yml (e.g. HEAD's)
     python tests/replay.py --output DIR            # write somewhere else than the repo's content/
+    python tests/replay.py --stand-in-queries      # also ask mirror.yml's queries of the fake hub's keyword stand-in
 
 It serves tests/data/daily_papers.jsonl.gz (580 real days of /api/daily_papers, 2024-05-27 ..
 2026-08-21) with tests/fakehub.py on 127.0.0.1 and runs `run_snapshot`, the function behind
 `python build.py snapshot --since 2024-05-27 --until 2026-08-21`, on an empty archive: what a fork's
-first backfill of those days makes. The queries of mirror.yml are answered by the fake hub's keyword
-stand-in for HF's semantic search (no search answer was recorded). Two things differ from the CLI,
-and neither changes what is kept: the clock is fixed at REPLAY_NOW (every `first_seen`, `refreshed`
-and ledger time), so a second run gives the same bytes, and the client has no rate limit (the
-replay is local). The result replaces DIR/papers and DIR/ledger.yml once the run has succeeded.
+first backfill of those days makes of the Daily Papers feed. Three things differ from the CLI:
+
+- mirror.yml's topic searches (`listing.queries`) are not asked: no answer of HF's semantic search was
+  recorded, and the fake hub's keyword stand-in for it (every word of the query somewhere in the text,
+  most upvoted first) would file popular off-topic papers under queries HF never answered with them.
+  The ledger says the queries were never fetched; the first real snapshot asks them.
+  `--stand-in-queries` asks them of the stand-in anyway (never for the shipped content/);
+- the clock is fixed at REPLAY_NOW (every `first_seen`, `refreshed` and ledger time), so a second run
+  gives the same bytes;
+- the client has no rate limit (the replay is local).
+The result replaces DIR/papers and DIR/ledger.yml once the run has succeeded.
 """
 
 from __future__ import annotations
@@ -38,12 +45,16 @@ REPLAY_NOW = dt.datetime(2026, 8, 21, 8, 0, tzinfo=dt.timezone.utc)
 """The fixed clock of the replay: the morning of the last recorded day, after its recording (07:50 UTC)."""
 
 
-def replay(config_file: Path, output: Path, days: dict[str, list[dict]], progress: bool = False) -> Summary:
-    """Snapshot `days` with the rule of `config_file` into an empty archive; on success it replaces `output`'s."""
+def replay(config_file: Path, output: Path, days: dict[str, list[dict]], progress: bool = False,
+           stand_in_queries: bool = False) -> Summary:
+    """Snapshot `days` with the rule of `config_file` into an empty archive; on success it replaces `output`'s.
+    The config's queries are asked (of the fake hub's keyword stand-in) only with `stand_in_queries`."""
     with tempfile.TemporaryDirectory(prefix="replay-") as tmp:
         mirror = Path(tmp)
         (mirror / "mirror.yml").write_bytes(config_file.read_bytes())
         config = load_config(mirror / "mirror.yml")
+        if not stand_in_queries:  # no answer of HF's search was recorded (module docstring)
+            config = config.model_copy(update={"listing": config.listing.model_copy(update={"queries": ()})})
         since, until = dt.date.fromisoformat(min(days)), dt.date.fromisoformat(max(days))
         with FakeHub(days=days) as fake, Hub(endpoint=fake.url) as hub:
             hub.limiter = RateLimiter(calls=10**9, period=1.0)  # a loopback replay has no quota
@@ -67,10 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=ROOT / "mirror.yml", help="the topic rule (default: the repo's mirror.yml)")
     parser.add_argument("--output", type=Path, default=ROOT / "content", help="the archive to replace (default: the repo's content/)")
     parser.add_argument("--bundle", type=Path, default=BUNDLE, help="the recorded days (default: %(default)s)")
+    parser.add_argument("--stand-in-queries", action="store_true",
+                        help="also ask mirror.yml's queries, answered by the fake hub's keyword stand-in for HF's search")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     try:
-        summary = replay(args.config, args.output, load_bundle(args.bundle), progress=sys.stderr.isatty())
+        summary = replay(args.config, args.output, load_bundle(args.bundle), sys.stderr.isatty(), args.stand_in_queries)
     except UserError as exc:
         print(f"replay: {exc}", file=sys.stderr)
         return 2

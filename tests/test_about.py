@@ -8,13 +8,16 @@ from samples import HOSTILE, make_paper, parse, write_archive
 
 from papermirror.config import load_config
 from papermirror.content.coverage import parse_utc
-from papermirror.content.ledger import Ledger, write_ledger
+from papermirror.content.ledger import Ledger, read_ledger, write_ledger
 from papermirror.ops.status import collect_status
 
 HOSTILE_QUERY = "<script>alert(1)</script> & masks"
 
 
 def test_about_page_shows_topic_sources_and_status_figures(shipped, run_cli):
+    ledger = read_ledger(shipped / "content")
+    ledger.record_query("a search no longer in mirror.yml", 120, 7, "2026-08-20T08:00:00Z")
+    write_ledger(shipped / "content", ledger)
     assert run_cli("build", "--no-index", "--base-url", "http://127.0.0.1/mirror", config=shipped / "mirror.yml")[0] == 0
     html = (shipped / "site/about/index.html").read_text(encoding="utf-8")
     updated = re.search(r'Updated <time datetime="([^"]+)">', html).group(1)
@@ -27,7 +30,8 @@ def test_about_page_shows_topic_sources_and_status_figures(shipped, run_cli):
     for query in status.queries:
         figures = f"{query.listed} listed, {query.kept} kept" if query.last_changed else "never fetched"
         assert f"<q>{query.query}</q>: {figures}" in html
-    assert any(not query.in_config for query in status.queries)  # the shipped ledger's own queries
+    assert [query.query for query in status.queries if not query.in_config] == ["a search no longer in mirror.yml"]
+    assert "<q>a search no longer in mirror.yml</q>: 120 listed, 7 kept" in html
     assert "huggingface.co/papers" in html and "arxiv.org" in html and "Host a mirror of your own topic" in html
     assert all(link.startswith(("/mirror/", "https://", "http://127.0.0.1/mirror/", "#")) for link in parse(shipped / "site/about/index.html").links)
     # linked from every page's footer; the time only on the pages that sum up the site
@@ -68,7 +72,7 @@ def test_queries_and_terms_are_escaped(mirror, run_cli):
 
 
 def test_about_says_the_rule_in_words_and_what_it_kept_of_the_stream(mirror, run_cli):
-    from papermirror.content.ledger import Ledger, write_ledger
+    from papermirror.content.ledger import Ledger, read_ledger, write_ledger
 
     ledger = Ledger()
     ledger.record_day("2025-03-13", 25, 2, "2025-03-14T08:00:00Z")

@@ -13,7 +13,7 @@ from papermirror.content.paperfile import write_paper
 ROOT = Path(__file__).resolve().parent.parent
 
 PAGES = {"home": "", "page 2": "page/2/", "paper": "papers/2512.16922/", "paper with math": "papers/2503.01234/",
-         "day": "archive/2025-03-14/", "month": "archive/2025-03/", "archive": "archive/", "keywords": "keywords/",
+         "day": "archive/2025-03-26/", "month": "archive/2025-03/", "archive": "archive/", "keywords": "keywords/",
          "about": "about/", "trends": "trends/", "search": "search/?q=masked+image", "404": "404.html",
          "organizations": "organizations/", "top": "top/"}
 """Every kind of page (and a keyword's and an organization's page, found after the build): its path below the site."""

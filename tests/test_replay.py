@@ -132,9 +132,26 @@ def test_replay_gives_the_same_bytes_twice(bundle, tmp_path) -> None:
     config.write_text("listing:\n  queries: [masked image modeling]\n  include: [vision]\n", encoding="utf-8")
     days = {day: bundle[day] for day in ("2024-12-11", "2024-12-12", "2024-12-13")}
     for out in ("one", "two"):
-        summary = replay(config, tmp_path / out, days)
+        summary = replay(config, tmp_path / out, days, stand_in_queries=True)
         assert not summary.failures and summary.days == 3 and summary.queries == 1
     one, two = files_of(tmp_path / "one"), files_of(tmp_path / "two")
     assert len(one) > 1 and one == two
     stamp = REPLAY_NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert {p.first_seen for p in read_papers(tmp_path / "one").values()} == {stamp}
+
+
+def test_replay_asks_no_query_unless_told_and_keeps_only_what_the_days_and_rule_give(bundle, tmp_path) -> None:
+    """No answer of HF's search was recorded: the shipped content/ holds no paper the keyword stand-in picked."""
+    config = tmp_path / "mirror.yml"
+    config.write_text("listing:\n  queries: [image generation]\n  include: [masked]\n", encoding="utf-8")
+    days = {day: bundle[day] for day in ("2024-12-11", "2024-12-12", "2024-12-13")}
+    plain = replay(config, tmp_path / "plain", days)
+    asked = replay(config, tmp_path / "asked", days, stand_in_queries=True)
+    assert (plain.queries, asked.queries) == (0, 1) and not plain.failures
+    papers, with_queries = read_papers(tmp_path / "plain"), read_papers(tmp_path / "asked")
+    assert papers and all(not paper.queries and paper.daily for paper in papers.values())
+    assert set(papers) < set(with_queries)  # the stand-in brought in papers the rule did not keep
+    listed = {item["paper"]["id"] for day in days.values() for item in day}
+    assert set(papers) <= listed
+    ledger = read_ledger(tmp_path / "plain")
+    assert ledger.queries == {} and sorted(ledger.days) == sorted(days)
