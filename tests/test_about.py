@@ -72,7 +72,7 @@ def test_queries_and_terms_are_escaped(mirror, run_cli):
 
 
 def test_about_says_the_rule_in_words_and_what_it_kept_of_the_stream(mirror, run_cli):
-    from papermirror.content.ledger import Ledger, read_ledger, write_ledger
+    from papermirror.content.ledger import Ledger, write_ledger
 
     ledger = Ledger()
     ledger.record_day("2025-03-13", 25, 2, "2025-03-14T08:00:00Z")

@@ -10,10 +10,12 @@ from fakehub import FakeHub, load_recorded_days
 from papermirror import USER_AGENT
 from papermirror.errors import FetchError
 from papermirror.fetch.hub import (
+    MAX_DIGITS,
     MAX_WAIT,
     RATE_LIMIT,
     Hub,
     RateLimiter,
+    decode_json,
     parse_ratelimit,
     retry_after,
 )
@@ -79,11 +81,28 @@ def test_client_names_itself_and_sends_the_token(fake_hub: FakeHub) -> None:
     assert "Authorization" not in fake_hub.headers[1]
 
 
-def test_a_bad_endpoint_is_named() -> None:
-    with pytest.raises(FetchError, match="HF_ENDPOINT"):
-        Hub.from_env({"HF_ENDPOINT": "ftp://x"})
-    with pytest.raises(FetchError, match="PAPERMIRROR_HTTP_TIMEOUT"):
-        Hub.from_env({"PAPERMIRROR_HTTP_TIMEOUT": "soon"})
+@pytest.mark.parametrize("env, words", [
+    ({"HF_ENDPOINT": "ftp://x"}, "HF_ENDPOINT: 'ftp://x' must start with http:// or https://"),
+    ({"HF_ENDPOINT": "http://[::1"}, "HF_ENDPOINT: 'http://[::1' is not a URL"),
+    ({"HF_ENDPOINT": "http://"}, "HF_ENDPOINT: 'http://' names no host"),
+    ({"HF_TOKEN": "hf_\u00e9t\u00e9"}, "HF_TOKEN: not a usable token"),
+    ({"HF_TOKEN": "hf_a\nb"}, "HF_TOKEN: not a usable token"),
+    *(({"PAPERMIRROR_HTTP_TIMEOUT": value}, f"PAPERMIRROR_HTTP_TIMEOUT: {value!r} is not a number of seconds above 0")
+      for value in ("soon", "nan", "inf", "-1", "0")),
+])
+def test_a_bad_setting_in_the_environment_is_named(env: dict, words: str) -> None:
+    with pytest.raises(FetchError) as error:
+        Hub.from_env(env)
+    assert str(error.value).startswith(words)
+    assert "hf_" not in str(error.value)  # the token is never printed
+
+
+def test_a_number_too_long_to_read_is_a_missing_field_not_a_lost_day(hub: Hub, fake_hub: FakeHub) -> None:
+    body = b'[{"paper": {"id": "2501.00001", "title": "Big", "upvotes": ' + b"9" * 5000 + b', "numComments": -7}}]'
+    fake_hub.inject("body", "date=2024-06-17", times=-1, body=body)
+    assert hub.fetch_day("2024-06-17") == [{"paper": {"id": "2501.00001", "title": "Big", "upvotes": None, "numComments": -7}}]
+    assert decode_json(b"[" + b"1" * MAX_DIGITS + b", -" + b"2" * MAX_DIGITS + b", " + b"3" * (MAX_DIGITS + 1) + b"]") == [
+        int("1" * MAX_DIGITS), -int("2" * MAX_DIGITS), None]
 
 
 def test_429_waits_as_long_as_retry_after_says(hub: Hub, fake_hub: FakeHub, clock: FakeClock) -> None:
@@ -171,7 +190,6 @@ UNREADABLE = {
     "redirect": ("redirect", b"", "redirect"),
     "bad gzip": ("gzip", b"", "could not be decoded"),
     "bad utf-8": ("body", b'[{"paper": {"id": "2501.00001", "title": "\xff\xfe"}}]', "not valid JSON"),
-    "5000 digits": ("body", b'[{"paper": {"id": "2501.00001", "upvotes": ' + b"9" * 5000 + b"}}]", "not valid JSON"),
     "deep nesting": ("body", b"[" * 100_000, "not valid JSON"),
 }
 

@@ -47,6 +47,15 @@ def test_unwrap_keeps_paragraphs_and_everything_else() -> None:
     assert unwrap("a\n  b\n\n  c\nd") == "a b\n\nc d"
     assert unwrap("  $m^2$ \\$5 <think> 🚀  ") == "$m^2$ \\$5 <think> 🚀"
     assert unwrap("double  space") == "double  space"
+    assert unwrap("a \t\n\t b\n   \n c \n") == "a b\n\nc"
+
+
+def test_unwrap_of_long_runs_of_spaces_joins_the_lines_around_them() -> None:
+    """A run of 200,000 spaces (no line break in it, or one at its end): the regular expression this replaced tried
+    every space as a start and took minutes; benchmarks are for speed, this checks the result."""
+    run = " " * 200_000
+    assert unwrap(f"Intro.{run}End.") == f"Intro.{run}End."
+    assert unwrap(f"Intro.{run}\n{run}End.\n x") == "Intro. End. x"
 
 
 def test_dollar_backslash_and_html_survive_from_real_items() -> None:

@@ -18,7 +18,8 @@ from papermirror.config import load_config
 from papermirror.content.ledger import read_ledger, write_ledger
 from papermirror.content.paper import paper_path
 from papermirror.content.paperfile import read_paper, read_papers, write_paper
-from papermirror.fetch.snapshot import days_to_fetch
+from papermirror.fetch.hub import Hub
+from papermirror.fetch.snapshot import days_to_fetch, run_snapshot
 
 DAY = "2024-05-27"
 DAYS2 = ("2024-05-27", "2024-06-17")
@@ -124,6 +125,32 @@ def test_a_paper_listed_on_two_days_and_a_query_merges_them(mirror, run_cli, mon
     assert paper.upvotes == 9
 
 
+def test_a_paper_listed_twice_in_a_run_with_different_figures_changes_no_byte_on_the_next_run(mirror) -> None:
+    """A query's answer and a day's, or two pages of one day between which the upvotes moved, disagree: the
+    file ends as the last listing says, and a later run that sees the same answers changes no byte."""
+    paper = {"id": "2501.00001", "title": "Multi-scale pre-training", "upvotes": 5}
+    busy = [{"paper": {"id": f"2501.{n:05d}", "title": f"Multi-scale pre-training {n}", "upvotes": 100 - n}} for n in range(2, 102)]
+    day = [{"paper": {**paper, "upvotes": 6}}, *busy[:99], {"paper": {**busy[0]["paper"], "upvotes": 1}}, *busy[99:]]
+    set_config(mirror, "listing:\n  queries: [multi-scale pre-training]\n  include: [multi-scale]\n  since: 2025-01-06\n")
+    config = load_config(mirror / "mirror.yml")
+    with FakeHub(days={"2025-01-06": day}) as fake, Hub(endpoint=fake.url) as hub:
+        fake.search = lambda q: [{"paper": paper}]  # the query answers with an older figure than the day
+        first = run_snapshot(config, hub, since=dt.date(2025, 1, 6), until=dt.date(2025, 1, 6),
+                             now=dt.datetime(2025, 1, 6, 8, tzinfo=dt.timezone.utc))
+        before = tree(mirror / "content")
+        later = run_snapshot(config, hub, since=dt.date(2025, 1, 6), until=dt.date(2025, 1, 6),
+                             now=dt.datetime(2025, 1, 7, 8, tzinfo=dt.timezone.utc))
+    assert (first.new, first.updated, first.failures) == (101, 0, [])
+    papers = read_papers(mirror / "content")
+    assert (papers["2501.00001"].upvotes, papers["2501.00002"].upvotes) == (6, 1)  # as the last listing says
+    ledger = read_ledger(mirror / "content")
+    assert (ledger.days["2025-01-06"]["listed"], ledger.days["2025-01-06"]["kept"]) == (102, 101)  # papers, not items
+    assert (later.new, later.updated, later.unchanged) == (0, 0, 101)
+    # The same bytes (git sees no change); the paper the query moved is written back, so its mtime moves.
+    assert {path: data for path, (data, _mtime) in tree(mirror / "content").items()} == {
+        path: data for path, (data, _mtime) in before.items()}
+
+
 def test_items_without_a_usable_id_are_skipped_and_nothing_escapes_content(mirror, run_cli, monkeypatch) -> None:
     bad = [
         {"paper": {"id": "../../../escape", "title": "pre-training"}},
@@ -171,7 +198,6 @@ def test_a_day_that_keeps_failing_keeps_everything_else(kind, fake_hub, mirror, 
         ("redirect", b"", "redirect"),
         ("gzip", b"", "could not be decoded"),
         ("body", b'[{"paper": {"title": "\xff"}}]', "not valid JSON"),
-        ("body", b"[" + b"9" * 5000 + b"]", "not valid JSON"),
         ("body", b"[" * 100_000, "not valid JSON"),
     ],
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import math
 import os
 import random
 import re
@@ -117,13 +118,26 @@ class Hub:
         timeout = env.get("PAPERMIRROR_HTTP_TIMEOUT")
         if timeout:
             try:
-                kwargs.setdefault("timeout", float(timeout))
+                seconds = float(timeout)
             except ValueError:
-                raise FetchError(f"PAPERMIRROR_HTTP_TIMEOUT: {timeout!r} is not a number of seconds") from None
+                seconds = math.nan
+            if not (math.isfinite(seconds) and seconds > 0):
+                raise FetchError(f"PAPERMIRROR_HTTP_TIMEOUT: {timeout!r} is not a number of seconds above 0")
+            kwargs.setdefault("timeout", seconds)
         endpoint = env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
         if not endpoint.startswith(("http://", "https://")):
             raise FetchError(f"HF_ENDPOINT: {endpoint!r} must start with http:// or https://")
-        return cls(endpoint=endpoint, token=env.get("HF_TOKEN") or None, **kwargs)
+        try:
+            host = httpx.URL(endpoint).host
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"HF_ENDPOINT: {endpoint!r} is not a URL ({exc})") from None
+        if not host:
+            raise FetchError(f"HF_ENDPOINT: {endpoint!r} names no host")
+        token = env.get("HF_TOKEN") or None
+        if token is not None and not (token.isascii() and token.isprintable()):
+            raise FetchError("HF_TOKEN: not a usable token (an HTTP header holds printable ASCII only); "
+                             "copy it again from huggingface.co/settings/tokens")
+        return cls(endpoint=endpoint, token=token, **kwargs)
 
     def close(self) -> None:
         self.client.close()
@@ -260,9 +274,12 @@ class Retry(Exception):
 
 
 def decode_json(data: bytes) -> object:
-    """Parse a JSON answer; raise ValueError with a short reason for anything that cannot be read."""
+    """Parse a JSON answer; raise ValueError with a short reason for anything that cannot be read.
+
+    An integer of more than MAX_DIGITS digits is read as None (a field missing), not refused: Python
+    refuses to read one of more than 4,300, and one odd number must not cost a whole day's answer."""
     try:
-        return json.loads(data)
+        return json.loads(data, parse_int=_small_int)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{exc.msg} at byte {exc.pos}") from None
     except UnicodeDecodeError as exc:
@@ -271,6 +288,14 @@ def decode_json(data: bytes) -> object:
         raise ValueError("nested too deeply") from None
     except ValueError as exc:  # e.g. a number of more than 4300 digits
         raise ValueError(str(exc)[:80]) from None
+
+
+MAX_DIGITS = 30
+"""Digits of the longest integer read from an answer (upvotes, stars and counts have a handful)."""
+
+
+def _small_int(digits: str) -> int | None:
+    return int(digits) if len(digits.lstrip("-")) <= MAX_DIGITS else None
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:

@@ -31,7 +31,6 @@ from papermirror.content.paperfile import brief
 
 log = logging.getLogger(__name__)
 
-_WRAP = re.compile(r"[ \t]*\n[ \t]*")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)?)?")
@@ -45,7 +44,18 @@ FIRST_DAY = dt.date(1991, 1, 1)
 def unwrap(text: str) -> str:
     """Undo the hub's hard wrapping ("\\n  "): join lines, keep blank-line paragraph breaks, change nothing else."""
     paragraphs = _PARAGRAPH.split(text.replace("\r\n", "\n").replace("\r", "\n").strip())
-    return "\n\n".join(_WRAP.sub(" ", p) for p in paragraphs if p.strip())
+    return "\n\n".join(join_lines(p) for p in paragraphs if p.strip())
+
+
+def join_lines(paragraph: str) -> str:
+    """Join a paragraph's lines with one space each, dropping the spaces and tabs around each line break.
+
+    (A regular expression such as `[ \\t]*\\n[ \\t]*` does the same, but tries every space of a long run of
+    spaces as a start: an abstract holding 100,000 spaces in a row held a snapshot for 27 s. This is linear.)"""
+    lines = paragraph.split("\n")
+    if len(lines) == 1:
+        return paragraph
+    return " ".join([lines[0].rstrip(" \t"), *(line.strip(" \t") for line in lines[1:-1]), lines[-1].lstrip(" \t")])
 
 
 def normalise_item(item: object, listed_on: str | None = None, query: str | None = None) -> Paper | None:

@@ -111,6 +111,8 @@ class Snapshot:
         self.now = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.content_dir = config.content_dir
         self.papers = read_papers(self.content_dir)
+        self._found = dict(self.papers)
+        """The archive as this run found it: a paper whose listings disagree within the run goes back to it."""
         if not dry_run and remove_stale_temp_files(self.content_dir):
             log.info("removed temp files left by an interrupted run")
         self.ledger = read_ledger(self.content_dir)
@@ -139,6 +141,8 @@ class Snapshot:
             bar.close()
         self.summary.archive_size = len(self.papers)
         self._run_details(progress)
+        self.summary.updated = sum(kind == "updated" and self.papers[paper_id] != self._found[paper_id]
+                                   for paper_id, kind in self._touched.items())
         self.summary.unchanged = len(self.papers) - self.summary.new - self.summary.updated
         self._write_held()
         return self.summary
@@ -215,8 +219,13 @@ class Snapshot:
         write_ledger(self.content_dir, self.ledger)
 
     def _fold(self, fresh_papers: list[Paper | None], listing_filter: bool) -> int:
-        """Merge the papers of one listing into the archive and write what changed; count the kept."""
-        kept = 0
+        """Merge the papers of one listing into the archive and write what changed; count the papers kept.
+
+        A paper may come twice in one run with different figures (a query's answer and a day's, or two
+        pages of a day between which its upvotes moved). When the last one gives back what the file held
+        when the run began, the file is put back as it was, `refreshed` included: a re-run changes no byte.
+        """
+        kept: set[str] = set()
         for fresh in fresh_papers:
             if fresh is None:
                 self.summary.skipped += 1
@@ -225,13 +234,16 @@ class Snapshot:
             if stored is None and not self._belongs(fresh, listing_filter):
                 continue
             merged = merge_paper(stored, fresh, self.now)
+            found = self._found.get(fresh.id)
+            if found is not None and merged is not found and same_but_stamps(merged, found):
+                merged = found
             if merged is not stored and not self._store(merged):
                 continue
-            kept += 1
+            kept.add(fresh.id)
             if merged is not stored:
                 self.papers[fresh.id] = merged
                 self._count_change(fresh.id, is_new=stored is None)
-        return kept
+        return len(kept)
 
     def _store(self, paper: Paper) -> bool:
         """Write one paper (in a dry run, only serialise it); skip it with a warning if it cannot be stored."""
@@ -269,6 +281,11 @@ class Snapshot:
             log.info("%s", message)
         else:
             log.debug("%s", message)
+
+
+def same_but_stamps(paper: Paper, other: Paper) -> bool:
+    """Tell whether two records of a paper differ at most in when they were refreshed (and first seen)."""
+    return paper.replace(refreshed=other.refreshed, first_seen=other.first_seen) == other
 
 
 def run_snapshot(
