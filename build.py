@@ -116,7 +116,7 @@ def add_ops_commands(commands: argparse._SubParsersAction, output: argparse.Argu
     serve = commands.add_parser("serve", parents=[output], help="preview site/ locally, rebuilding on change",
                                 description="Build the site for http://127.0.0.1:PORT<sub-path>, serve it under "
                                 "site.base_url's sub-path, and rebuild when content/, layouts/ or mirror.yml change.")
-    serve.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default: %(default)s; 0 = any free)")
+    serve.add_argument("--port", type=port_number, default=8000, help="the port on 127.0.0.1 (default: %(default)s; 0 = any free)")
     serve.add_argument("--no-build", action="store_true", help="serve site/ as it is: no build, no watching")
     serve.set_defaults(run=run_serve_command)
 
@@ -139,6 +139,16 @@ def positive_int(value: str) -> int:
         number = 0
     if number < 1:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return number
+
+
+def port_number(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number from 0 to 65535")
     return number
 
 

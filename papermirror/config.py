@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from papermirror.content.yamlfile import refuse_repeated_keys
 from papermirror.errors import UserError
 
 DEFAULT_CONFIG_NAME = "mirror.yml"
@@ -28,7 +29,12 @@ Count = Annotated[int, Field(strict=True)]
 
 class _ConfigLoader(yaml.SafeLoader):
     """YAML's safe loader, but days stay text: pydantic checks them and names the key (PyYAML
-    raises on 2024-13-01 with no key at all)."""
+    raises on 2024-13-01 with no key at all); and a key written twice in one mapping is an error
+    (a second `site:` would silently replace the first)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        refuse_repeated_keys(node)
+        return super().construct_mapping(node, deep)
 
 
 _ConfigLoader.yaml_implicit_resolvers = {
@@ -57,6 +63,13 @@ class SiteConfig(_Strict):
     feed_size: Annotated[Count, Field(ge=1, le=1000)] = 50
     """Newest papers in `feed.xml`."""
 
+    @field_validator("title")
+    @classmethod
+    def _check_title(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty: the header, the browser tab and the feed show it")
+        return value
+
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, value: str) -> str:
@@ -65,11 +78,17 @@ class SiteConfig(_Strict):
         if any(not char.isprintable() or char in " \\" for char in value):
             raise ValueError("must not contain spaces, backslashes or control characters")
         try:
-            host = urlsplit(value).hostname
+            parts = urlsplit(value)
+            host, _port = parts.hostname, parts.port
         except ValueError as exc:
             raise ValueError(f"not a URL ({exc})") from None
         if not host:
             raise ValueError("must name a host, e.g. https://user.github.io/repo/")
+        if parts.query or parts.fragment or "?" in value or "#" in value:
+            raise ValueError("must be a folder to serve the site from, without ?query or #fragment")
+        if "//" in parts.path:
+            # every link is base path + path: "//host" would be a link to another host
+            raise ValueError("must not hold an empty path segment (//) after the host")
         return value if value.endswith("/") else value + "/"
 
     @property
@@ -217,7 +236,9 @@ def load_config(path: Path) -> Config:
     try:
         raw = yaml.load(text, Loader=_ConfigLoader)
     except yaml.YAMLError as exc:
-        raise UserError(f"{path}: not valid YAML: {exc}") from None
+        mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise UserError(f"{where}: not valid YAML: {problem or exc}") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from samples import make_paper, parse, write_archive
 
@@ -60,6 +62,17 @@ def test_slugs_are_ascii_bounded_and_unique():
     slugs = assign_slugs(["c++", "c##", "日本語"])
     assert slugs["c##"] == "c" and slugs["c++"].startswith("c-") and slugs["日本語"] == "keyword"
     assert len(set(slugs.values())) == 3
+
+
+def test_a_name_from_the_hub_cannot_take_another_name_s_page():
+    """"/" clashes with ".." on "keyword" and gets "keyword-<digest>"; a keyword spelled as that slug must not share it."""
+    digest = hashlib.sha1(b"/").hexdigest()
+    names = ["..", "/", *(f"keyword {digest[:size]}" for size in (8, 12, 16, 40)), f"keyword {digest} 2"]
+    slugs = assign_slugs(names)
+    assert len(set(slugs.values())) == len(names)
+    assert slugs[f"keyword {digest[:8]}"] == f"keyword-{digest[:8]}" and slugs[".."] == "keyword"  # plain slugs stay put
+    assert slugs["/"] == f"keyword-{digest}-3"
+    assert assign_slugs(reversed(names)) == slugs  # the order names come in changes nothing
 
 
 @pytest.mark.parametrize(("field", "value"), [("published", "2025-02-30"), ("daily", ("2025-13-01",)),

@@ -169,6 +169,9 @@ def test_only_http_links_are_accepted(url: object, ok: bool) -> None:
         ("---\nid: '2503.02130'\ntitle: x\n", 1, "never closed"),
         ("---\nid: '2503.02130'\ntitle: x: y\n---\n", 3, "bad YAML"),
         ("---\n- a list\n---\n", 2, "must be a mapping"),
+        # YAML would keep the second title silently, and the next refresh would write the file without the first
+        ("---\nid: '2503.02130'\ntitle: First\nabstract: x\ntitle: Second\n---\n", 5, "the key 'title' is written twice"),
+        ("---\nid: '2503.02130'\ntitle: x\nlinked:\n- {id: a/b, kind: model, kind: space}\n---\n", 5, "the key 'kind' is written twice"),
     ],
 )
 def test_bad_front_matter_names_file_and_line(text: str, line: int, words: str) -> None:
@@ -184,6 +187,7 @@ def test_bad_front_matter_names_file_and_line(text: str, line: int, words: str) 
         ("id: '2503.02130'\n", None, "title: missing"),
         ("id: '2503.02130'\ntitle: ''\n", 3, "title: missing or empty"),
         ("id: '2503.02130'\ntitle: x\nupvotes: many\n", 4, "upvotes: must be a whole number"),
+        ("id: '2503.02130'\ntitle: x\ngithub_stars: -5\n", 4, "github_stars: must be a whole number of 0 or more, not -5"),
         ("id: '2503.02130'\ntitle: x\n\n# a comment\ngithub_repo: 'javascript:alert(1)'\n", 6, "github_repo: only http"),
         ("id: '2503.02130'\ntitle: x\nauthors: Ada\n", 4, "authors: must be a list"),
         ("id: '2503.02130'\ntitle: x\nauthors:\n- Ada\n- 3\n", 4, "authors: every item must be text"),

@@ -33,6 +33,7 @@ GOOD = "    listed: 1\n    kept: 1\n    fetched: '2025-03-14T00:00:00Z'\n"
         (f"days:\n  '2025-03-14': &a\n{GOOD}  '2025-03-15': *a\n", 7, "YAML aliases"),
         ("- a\n", 2, "must be a mapping"),
         ("days: [oops\n", 3, "bad YAML in the ledger"),
+        (f"days:\n  '2025-03-14':\n{GOOD}  '2025-03-14':\n{GOOD}", 7, "the key '2025-03-14' is written twice"),
     ],
 )
 def test_a_hand_corrupted_ledger_is_named_with_file_and_line(tmp_path: Path, body: str, line: int, words: str) -> None:

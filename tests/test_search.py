@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import logging
 import os
 import random
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from archive import PAPERS, write_archive
@@ -142,6 +144,27 @@ def test_quotes_say_that_phrases_are_not_supported(archive, run_cli):
     code, out, err = run_cli("search", 'title:"masked image" modeling', config=archive / "mirror.yml")
     assert (code, out) == (2, "") and "Traceback" not in err
     assert "quotes are not supported" in err and "search '+title:masked +title:image modeling'" in err
+
+
+def test_an_edit_distance_above_two_is_refused_before_lunr_builds_its_automaton(archive, run_cli):
+    for query in ("vision~3", "title:mask~100 +vision"):
+        code, out, err = run_cli("search", query, config=archive / "mirror.yml")
+        assert (code, out) == (2, "") and "Traceback" not in err
+        assert "at most ~2 edits a word" in err.splitlines()[-1]
+    assert run_cli("search", "vison~2", config=archive / "mirror.yml")[0] == 0
+
+
+@pytest.mark.parametrize("term", ["*x*x*x*y", "*x*", "x*x", "*xx*x*", "a*b*c", "*", "**", "*a**b*"])
+def test_a_wildcard_matches_as_lunr_does_and_a_long_word_cannot_stall_it(term):
+    """The words a wildcard term keeps are the ones lunr's automaton accepts, listed in lunr's order; also among
+    words on which lunr's own intersection walks billions of paths (a keyword from the hub can be any length)."""
+    short = sorted(["xxy", "xy", "x", "abc", "aabbcc", "acb", "ab", "bxxax", "xax", "yx", "xxxxxxxy"])
+    clause = Clause(term=term)
+    lunrs = TokenSet.from_list(short).intersect(TokenSet.from_clause(clause)).to_list()
+    assert expand(SimpleNamespace(terms=short), clause) == lunrs
+    assert sorted(lunrs) == [word for word in short if fnmatch.fnmatchcase(word, term)]
+    words = sorted([*short, "x" * 3000, "x" * 2999 + "y", "xa" * 1500 + "b" + "c" * 1000])
+    assert sorted(expand(SimpleNamespace(terms=words), clause)) == [word for word in words if fnmatch.fnmatchcase(word, term)]
 
 
 def test_bad_limit_and_missing_content_are_messages(mirror, run_cli, capsys):

@@ -61,6 +61,14 @@ def test_serve_without_a_site_says_what_to_do(mirror: Path, run_cli) -> None:
     assert code == 2 and "run `python build.py build` first" in err
 
 
+@pytest.mark.parametrize("port", ["99999", "-1", "65536", "http"])
+def test_a_port_out_of_range_is_a_usage_error_not_a_traceback(mirror: Path, run_cli, capsys, port: str) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli("serve", "--port", port, "--no-build", config=mirror / "mirror.yml")
+    assert exit_info.value.code == 2
+    assert f"argument --port: '{port}' is not a port number from 0 to 65535" in capsys.readouterr().err
+
+
 def test_only_sources_count_as_changes(mirror: Path) -> None:
     config = mirror / "mirror.yml"
     assert is_source_change(config, str(mirror / "mirror.yml"))

@@ -146,8 +146,8 @@ def _check_field(name: str, value: object, where: str) -> object:
     if name == "linked_totals":
         return _check_totals(value, where)
     if name in INT_FIELDS:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ContentError(f"{where}: {name}: must be a whole number, not {brief(value)}")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ContentError(f"{where}: {name}: must be a whole number of 0 or more, not {brief(value)}")
         return value
     if not isinstance(value, str):
         raise ContentError(f"{where}: {name}: must be text, not {brief(value)}")

@@ -32,8 +32,24 @@ def brief(value: object, width: int = MESSAGE_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+def refuse_repeated_keys(node: yaml.MappingNode) -> None:
+    """Raise a YAML error at a key written twice in one mapping: YAML keeps the last one without a word, so a
+    second `title:` line would silently win, and the next write of the file would drop the first."""
+    seen: set[tuple[str, str]] = set()
+    for key, _value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+            if (key.tag, key.value) in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"the key {key.value!r} is written twice", key.start_mark)
+            seen.add((key.tag, key.value))
+
+
 class YamlLoader(LOADER):
-    """The safe loader (the C one where present), except that dates stay text: readers check them, by line."""
+    """The safe loader (the C one where present), except that dates stay text: readers check them, by line;
+    and a key written twice in one mapping is an error."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        refuse_repeated_keys(node)
+        return super().construct_mapping(node, deep)
 
 
 YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)

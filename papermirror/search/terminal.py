@@ -28,6 +28,8 @@ from papermirror.search.terms import FIELD_NAMES
 __all__ = ["Hit", "cache_path", "load_index", "run_search"]
 
 QUERY_HELP = "see `python build.py search --help` for the query syntax"
+MAX_EDIT_DISTANCE = 2
+"""The most edits `word~n` may allow."""
 _QUOTES = '"\u201c\u201d\u201e'
 _PHRASE = re.compile(f'((?:[\\w.]+:)?)[{_QUOTES}]([^{_QUOTES}]*)[{_QUOTES}]?')
 """A quoted phrase, with the field before it: title:"masked image"."""
@@ -72,12 +74,22 @@ def run_search(search_index: SearchIndex, query: str, limit: int | None = None) 
     refuse_phrases(query)
     try:
         parsed = QueryParser(query, Query(list(FIELD_NAMES))).parse()
+        refuse_wide_typos(parsed)
         ranked = rank(search_index, parsed)
     except QueryParseError as exc:
         raise SearchError(f"cannot parse the query {query!r}: {exc}; {QUERY_HELP}") from None
     except BaseLunrException as exc:
         raise SearchError(f"cannot run the query {query!r}: {exc}; {QUERY_HELP}") from None
     return [_hit(search_index, number, score) for number, score in (ranked[:limit] if limit else ranked)]
+
+
+def refuse_wide_typos(parsed: Query) -> None:
+    """Raise SearchError for an edit distance above MAX_EDIT_DISTANCE: lunr's automaton for `word~n` grows
+    exponentially with n (`vision~8` took 6 s and 185 MB, `~10` 38 s and 513 MB)."""
+    for clause in parsed.clauses:
+        if clause.edit_distance > MAX_EDIT_DISTANCE:
+            raise SearchError(f"{clause.term}~{clause.edit_distance}: at most ~{MAX_EDIT_DISTANCE} edits a word "
+                              f"(a wider net matches nearly every word); {QUERY_HELP}")
 
 
 def refuse_phrases(query: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -142,15 +143,21 @@ def slugify(name: str) -> str:
 
 def assign_slugs(names: Iterable[str], empty: str = "keyword") -> dict[str, str]:
     """Give every name a unique slug (`empty` for a name without a letter or digit of ASCII); on a clash the
-    first name in order keeps the plain one."""
+    first name in order keeps the plain one, the others get a digest of the name after it. Names come from the
+    hub, so a digest may be taken already, by another name's plain slug ("keyword 42099b4a") or digest: then it
+    grows until it is free."""
     by_slug: dict[str, list[str]] = defaultdict(list)
     for name in sorted(names):
         by_slug[slugify(name) or empty].append(name)
-    slugs: dict[str, str] = {}
+    slugs = {clashing[0]: slug for slug, clashing in by_slug.items()}
+    taken = set(by_slug)
     for slug, clashing in by_slug.items():
-        slugs[clashing[0]] = slug
         for name in clashing[1:]:
-            slugs[name] = f"{slug}-{hashlib.sha1(name.encode()).hexdigest()[:8]}"
+            digest = hashlib.sha1(name.encode()).hexdigest()
+            candidates = (f"{slug}-{digest[:size]}" for size in (8, 12, 16, 40))
+            extra = (f"{slug}-{digest}-{count}" for count in itertools.count(2))
+            slugs[name] = next(candidate for candidate in itertools.chain(candidates, extra) if candidate not in taken)
+            taken.add(slugs[name])
     return slugs
 
 
