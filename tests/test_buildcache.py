@@ -15,13 +15,16 @@ from papermirror.site.buildcache import MANIFEST_NAME, BuildCache
 def test_rebuild_without_change_writes_nothing(shipped, run_cli):
     assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
     before = snapshot_files(shipped / "site")
-    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    code, out, err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
     assert code == 0 and " 0 drawn, 0 written, 0 removed" in out
     assert snapshot_files(shipped / "site") == before
+    assert "no record of what the last build wrote" not in err
     shutil.rmtree(shipped / ".cache")  # without the cache every page is drawn again, and none changes
-    code, out, _err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    code, out, err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
     assert code == 0 and " 0 written" in out
     assert snapshot_files(shipped / "site") == before
+    # and the build says that it cannot know which files an older build left there
+    assert "site-manifest.json is missing or damaged), so files it no longer needs stay; delete" in err
 
 
 def test_no_change_shortcut_still_sees_lost_files_and_config(shipped, run_cli):

@@ -8,6 +8,7 @@ import dataclasses
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -403,6 +404,21 @@ def test_a_filter_in_the_address_opens_filtered_and_ticked(page, site_url):
     expect(page).to_have_url(re.compile(r"/mirror/search/\?q=pretraining$"))
 
 
+def test_a_filter_value_the_index_lacks_is_shown_ticked_and_can_be_unticked(page, site_url):
+    """An old shared address (keyword filters change when the month turns) names a value no paper has now."""
+    from playwright.sync_api import expect
+
+    page.goto(site_url + "search/?q=pretraining&keyword=no+such+keyword")
+    expect(page.locator("#search-status")).to_contain_text("No papers found")
+    if not page.locator("#search-filters").evaluate("details => details.open"):
+        page.locator("#search-filters > summary").click()
+    gone = page.get_by_role("group", name="Keyword").get_by_label(re.compile("no such keyword"))
+    expect(gone).to_be_checked()
+    gone.uncheck()
+    expect(page).to_have_url(re.compile(r"/mirror/search/\?q=pretraining$"))
+    expect(page.locator(RESULT_LINKS).first).to_be_visible()
+
+
 def test_filters_alone_list_every_matching_paper(page, site_url):
     """No words, one year ticked: every paper of that year, which is how one browses by filter."""
     from playwright.sync_api import expect
@@ -478,6 +494,41 @@ def test_more_results_come_ten_at_a_time_and_take_the_focus(tmp_path, browser):
             expect(more).to_be_hidden()
             upvotes = [int(href.split(".")[-1].rstrip("/")) - 10000 for href in result_hrefs(page)]
             assert upvotes == sorted(upvotes, reverse=True) == list(range(MANY - 1, -1, -1))
+        finally:
+            context.close()
+
+
+def test_a_double_click_on_more_shows_each_result_once(tmp_path, browser):
+    """A sorted search over several indexes merges its next results as they are asked for, which loads their
+    data: a second click during that load must not ask for the same results again (nor skip others)."""
+    from playwright.sync_api import expect
+
+    from papermirror.search import pagefind as index
+
+    def spread(content_dir: Path) -> None:  # MANY papers over four years: four indexes
+        write_archive(content_dir, tuple(
+            dataclasses.replace(PAPERS[0], id=f"2{1 + n % 4}01.{10000 + n}", title=f"Lattice study number {n}",
+                                published=f"202{1 + n % 4}-01-{n + 1:02d}", daily=(f"202{1 + n % 4}-01-{n + 1:02d}",),
+                                upvotes=n, abstract=f"A lattice paper, number {n}.") for n in range(MANY)))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index, "SHARD_ABOVE", 2)
+        patch.setattr(index, "ONE_INDEX_UP_TO", 1)
+        site = build_fixture_site(tmp_path / "spread", ROOT, f"http://127.0.0.1{SUB_PATH}", spread)
+    assert len(json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))) >= 4
+    with serve(site, SUB_PATH) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(url + "search/?q=lattice&sort=upvotes:desc")
+            expect(page.locator(RESULT_LINKS)).to_have_count(10)
+            page.route("**/fragment/**", lambda route: (time.sleep(0.2), route.continue_()))
+            page.locator("#search-more").dblclick()
+            expect(page.locator(RESULT_LINKS)).to_have_count(20)
+            page.locator("#search-more").click()
+            expect(page.locator("#search-more")).to_be_hidden()
+            hrefs = result_hrefs(page)
+            assert len(hrefs) == len(set(hrefs)) == MANY
         finally:
             context.close()
 

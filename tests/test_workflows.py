@@ -180,10 +180,25 @@ def test_publish_installs_into_a_venv_outside_the_checkout() -> None:
     assert installs == {"snapshot": VENV_INSTALL, "build": VENV_INSTALL}
 
 
-def test_build_checks_out_the_commit_the_push_job_pushed() -> None:
-    build = load_workflow(PUBLISH)["jobs"]["build"]
-    assert build["needs"] == ["snapshot", "push"]
-    assert build["steps"][0]["with"]["ref"] == "${{ needs.push.outputs.sha || github.sha }}"
+def test_each_job_checks_out_the_commit_it_must_work_on() -> None:
+    """A run that waited behind another (one publish run at a time) snapshots the branch as it is when the job
+    starts, not the commit the run was started on; the push job lands the snapshot's content/ on the commit
+    the snapshot read, then rebases; the build builds what the push job pushed, or the branch as it is now."""
+    jobs = load_workflow(PUBLISH)["jobs"]
+    assert jobs["build"]["needs"] == ["snapshot", "push"] and jobs["push"]["needs"] == "snapshot"
+    refs = {name: jobs[name]["steps"][0]["with"]["ref"] for name in ("snapshot", "push", "build")}
+    assert refs == {"snapshot": "${{ github.ref }}", "push": "${{ needs.snapshot.outputs.base }}",
+                    "build": "${{ needs.push.outputs.sha || github.ref }}"}
+    assert jobs["snapshot"]["outputs"]["base"] == "${{ steps.base.outputs.sha }}"
+
+
+def test_a_snapshot_that_runs_out_of_time_still_hands_over_what_it_fetched() -> None:
+    """A job that hits its timeout runs no later step; a step that does fails, and the hand-over still runs."""
+    job = load_workflow(PUBLISH)["jobs"]["snapshot"]
+    steps = {step.get("id") or step.get("name"): step for step in job["steps"]}
+    budget = steps["snapshot"]["timeout-minutes"] + steps["Backfill linked models, datasets and Spaces"]["timeout-minutes"]
+    assert budget + 5 <= job["timeout-minutes"]  # 5 minutes for checkout, install and the upload
+    assert steps["Hand content/ to the push job"]["if"] == "${{ !cancelled() && steps.install.outcome == 'success' }}"
 
 
 def test_test_workflow_runs_ci_run_on_push_and_pull_request() -> None:
@@ -363,12 +378,13 @@ def origin_log(origin: Path) -> list[str]:
 
 
 def snapshot_then_push(runner: Runner, values: dict[str, str]) -> tuple[Path, dict[str, dict[str, str]]]:
-    """Run the snapshot job, then the push job on a runner of its own; return the snapshot's folder and the push's outputs."""
+    """Run the snapshot job, then the push job on a runner of its own, at the commit the snapshot read; return
+    the snapshot's folder and the push's outputs."""
     workdir = runner.checkout()
     head = git(runner.origin, "rev-parse", "main")
-    runner.run_job("snapshot", workdir, values)
-    assert git(runner.origin, "rev-parse", "main") == head  # the snapshot job cannot push
-    return workdir, runner.run_job("push", runner.checkout(), values)
+    base = runner.run_job("snapshot", workdir, values)["base"]["sha"]
+    assert git(runner.origin, "rev-parse", "main") == head == base  # the snapshot job cannot push
+    return workdir, runner.run_job("push", runner.checkout(base), values)
 
 
 def test_publish_steps_commit_new_papers_then_nothing_then_keep_alive(fake_hub, tmp_path, origin) -> None:
@@ -376,8 +392,8 @@ def test_publish_steps_commit_new_papers_then_nothing_then_keep_alive(fake_hub, 
 
     # Run 1, while the owner pushes an unrelated commit: the push job rebases onto it and pushes.
     workdir = runner.checkout()
-    runner.run_job("snapshot", workdir, dispatch_values())
-    pusher = runner.checkout()
+    base = runner.run_job("snapshot", workdir, dispatch_values())["base"]["sha"]
+    pusher = runner.checkout(base)  # detached at the commit the snapshot read, as actions/checkout leaves it
     owner = runner.checkout()
     (owner / "README.md").write_text("# my mirror\n", encoding="utf-8")
     git(owner, "add", "README.md")

@@ -234,12 +234,9 @@
   }
 
   function rescore(kept, terms, words, valid, totals, typed) {
-    const containing = {};
-    kept.forEach((_entry, i) => {
-      const own = {};
-      terms.forEach((_t, k) => { for (const [w, n] of Object.entries(words[i][k])) if (valid[k](w)) own[w] = n; });
-      for (const [w, n] of Object.entries(own)) containing[w] = (containing[w] || 0) + n;
-    });
+    // Pagefind counts the pages of a typed word once for all the indexed words it matches ("dino": dino,
+    // dinov2 and dinov3 each report the pages holding any of them), so a matched word's count in the whole
+    // archive is its typed word's, summed over the indexes; not the sum of the indexes that hold that word.
     const termPages = terms.map((_t, k) => kept.reduce((sum, { shard, answer }, i) => {
       const entry = (answer.query_term_idfs || [])[k];
       const counts = entry && wordsOf(words[i][k]).every(valid[k]);
@@ -247,7 +244,7 @@
     }, 0));
     const termIdfs = termPages.map((n) => idf(totals.pages, n));
     const bonus = (w) => (typed.some((word) => word.startsWith(w) || w.startsWith(word)) ? EXTENSION_BONUS : 1);
-    const global = { pages: totals.pages, averageLength: totals.averageLength, containing: (w) => containing[w] || 0,
+    const global = { pages: totals.pages, averageLength: totals.averageLength, containing: (w) => termPages[termOf(terms, w)] || 0,
       termIdfs, termIdf: (t) => termIdfs[termOf(terms, t)] };
     const all = [];
     let faithful = true;

@@ -187,11 +187,21 @@
     return item;
   }
 
+  let loadingFor = null;  // the search whose next results are being loaded
   async function showMore(mine, focusFirst) {
-    const next = await results.slice(shown, shown + PAGE_SIZE);  // a sorted merge of shards merges as it goes
+    if (loadingFor === mine) return;  // a second click while the first one's results load would repeat them
+    loadingFor = mine;
     moreButton.disabled = true;
-    const data = await Promise.all(next.map((result) => result.data()));
-    moreButton.disabled = false;
+    let next, data;
+    try {
+      next = await results.slice(shown, shown + PAGE_SIZE);  // a sorted merge of shards merges as it goes
+      data = await Promise.all(next.map((result) => result.data()));
+    } finally {
+      if (loadingFor === mine) {
+        loadingFor = null;
+        moreButton.disabled = false;
+      }
+    }
     if (mine !== generation) return;
     const items = data.map(resultItem);
     for (const item of items) list.appendChild(item);
@@ -318,7 +328,10 @@
   function drawFilters(all) {
     filterGroups.textContent = "";
     for (const [group, title] of GROUPS) {
-      const counts = all[group] || {};
+      // A value chosen in the address that the index does not have (an old link: keyword filters change
+      // when the month turns) is drawn too, ticked with its count of 0, so that it can be unticked.
+      const counts = Object.assign({}, all[group] || {});
+      for (const value of chosen[group]) if (!(value in counts)) counts[value] = 0;
       let values = Object.keys(counts);
       if (!values.length) continue;
       if (group === "year" || group === "month") values.sort().reverse();

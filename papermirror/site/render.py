@@ -31,6 +31,7 @@ from papermirror.errors import UserError
 from papermirror.site import about
 from papermirror.site.archive import Archive, build_archive
 from papermirror.site.buildcache import (
+    MANIFEST_NAME,
     BuildCache,
     build_cache_dir,
     fingerprint,
@@ -105,6 +106,9 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     salt = fingerprint(layouts_dir, site)
     inputs = input_stamp(config, stamps, salt)
     cache = BuildCache.load(build_cache_dir(config, site_dir), site_dir)
+    if not cache.pages and site_dir.is_dir() and any(site_dir.iterdir()):
+        log.warning("%s: no record of what the last build wrote there (%s is missing or damaged), so files it no "
+                    "longer needs stay; delete %s for a clean site", site_dir, cache.cache_dir / MANIFEST_NAME, site_dir)
     if cache.is_unchanged(inputs):
         log.debug("build: no input changed since the last build and site/ is intact")
         return BuildReport(papers=len(stamps), pages=len(cache.pages), drawn=0, written=0, removed=0,
