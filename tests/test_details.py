@@ -107,9 +107,20 @@ def test_a_hostile_repo_id_is_dropped_with_a_warning(bad, caplog) -> None:
 
 
 @pytest.mark.parametrize("answer", [[], "x", {"id": "2401.00001", "linkedModels": []},
-                                    {"error": "Sorry, we can't find the page you are looking for."}])
+                                    {"error": "Sorry, we can't find the page you are looking for."},
+                                    # a kind that is not a list would wipe the stored repos of every kind
+                                    {"id": TRM, "linkedModels": None, "linkedDatasets": []},
+                                    {"id": TRM, "linkedModels": "o/m"}, {"id": TRM, "linkedSpaces": {"error": "x"}}])
 def test_an_answer_that_is_not_this_papers_object_is_refused(answer) -> None:
     assert normalise_details(answer, TRM) is None
+
+
+def test_a_repo_listed_twice_counts_once() -> None:
+    """huggingface.co ids ignore case: dup/x and Dup/X are one repo; nine copies of one are not nine models."""
+    answer = {"id": TRM, "linkedModels": [repo("model", "x/y", likes=1)] * 9 + [repo("model", "dup/x", likes=2),
+                                                                          repo("model", "Dup/X", likes=5)]}
+    linked, totals = normalise_details(answer, TRM)
+    assert [(r.id, r.likes) for r in linked] == [("Dup/X", 5), ("x/y", 1)] and totals.models == 2
 
 
 # --- the stored shape ------------------------------------------------------------------------------
@@ -288,7 +299,8 @@ def test_the_backfill_spends_at_most_its_budget_and_resumes(fake_hub, mirror, ru
     assert fake_hub.count("/api/papers/") == 9
     # a run with budget to spare re-measures those measured longest ago (then by id), so runs go round
     oldest = sorted((paper.details_refreshed, p) for p, paper in papers.items())[:2]
-    assert run_cli("details", "--budget", "2", config=mirror / "mirror.yml")[0] == 0
+    code, out, _err = run_cli("details", "--budget", "2", config=mirror / "mirror.yml")
+    assert code == 0 and "2 of 2 papers fetched, 0 changed" in out  # re-measured the same: only the stamp moved
     assert sorted(fake_hub.requests[-2:]) == sorted(f"/api/papers/{p}" for _, p in oldest)
 
 

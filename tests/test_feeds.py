@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from samples import ATOM, make_paper
 
 from papermirror.config import SiteConfig
+from papermirror.content.paper import LinkedRepo, LinkedTotals
 from papermirror.site import feeds
 from papermirror.site.contexts import Links
 
@@ -64,7 +65,10 @@ def test_xml_outputs_drop_control_characters_and_stay_well_formed():
 
 def test_papers_json_is_one_paper_a_line_without_the_texts():
     site = SiteConfig(base_url="https://example.org/m/")
-    papers = [make_paper("2503.00001", "One", ai_summary="Long text."), make_paper("hep-th/9901001", "Old", daily=(), upvotes=None)]
+    papers = [make_paper("2503.00001", "One", ai_summary="Long text.",
+                         linked=(LinkedRepo("model", "lab/m", likes=3, downloads=9), LinkedRepo("space", "lab/s", emoji="🤗")),
+                         linked_totals=LinkedTotals(models=4, datasets=0, spaces=1)),
+              make_paper("hep-th/9901001", "Old", daily=(), upvotes=None)]
     text = feeds.papers_json(papers, site, "2025", "2025-03-15T08:00:00Z")
     assert len([line for line in text.splitlines() if line.startswith('{"id"')]) == 2
     data = json.loads(text)
@@ -73,6 +77,9 @@ def test_papers_json_is_one_paper_a_line_without_the_texts():
     assert first["authors"] == list(papers[0].authors) and first["day"] == papers[0].day
     assert not {"abstract", "ai_summary", "thumbnail", "notes"} & set(first)
     assert "upvotes" not in old and "daily" not in old  # what a paper does not have is left out, as in content/
+    # the details named as in the content file, not as bare arrays
+    assert first["linked"] == [{"kind": "model", "id": "lab/m", "likes": 3, "downloads": 9}, {"kind": "space", "id": "lab/s", "emoji": "🤗"}]
+    assert first["linked_totals"] == {"models": 4, "datasets": 0, "spaces": 1}
     index = json.loads(feeds.papers_json_index((("2025", 1), ("undated", 1)), site, None))
     assert index["count"] == 2 and index["paper_url"].format(id="hep-th/9901001") == "https://example.org/m/papers/hep-th/9901001/"
     assert index["years"][1] == {"year": "undated", "count": 1, "url": "https://example.org/m/papers/undated.json.gz"}

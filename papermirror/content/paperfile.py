@@ -76,15 +76,15 @@ def paper_to_text(paper: Paper) -> str:
         value = getattr(paper, name)
         if value is None or value == ():
             continue
-        meta[name] = _yaml_value(name, value)
+        meta[name] = field_value(name, value)
     body = f"\n{escape_markers(paper.abstract)}\n" if paper.abstract else ""
     if paper.notes:
         body += f"\n{NOTES_MARKER}\n\n{paper.notes}\n"
     return join_front_matter(meta, body)
 
 
-def _yaml_value(name: str, value: object) -> object:
-    """A field as the front matter holds it: a list for a tuple, a mapping (in the record's key order,
+def field_value(name: str, value: object) -> object:
+    """A field as the front matter (and the per-year JSON) holds it: a list for a tuple, a mapping (in the record's key order,
     without empty keys) for a linked repo and for the totals."""
     if name == "linked":
         return [{key: part for key, part in repo._asdict().items() if part is not None} for repo in value]

@@ -128,7 +128,8 @@ def fold_details(papers: dict[str, Paper], paper_id: str, answer: dict, now: str
     if not store(merged):
         return None
     papers[paper_id] = merged
-    return True
+    # Written either way; "changed" only when the details did (the backfill's stamp moves on every fetch).
+    return stored.details_refreshed is None or (merged.linked, merged.linked_totals) != (stored.linked, stored.linked_totals)
 
 
 def wanted_by_snapshot(papers: dict[str, Paper], listed: Iterable[str], window_start: str) -> list[str]:

@@ -98,8 +98,10 @@ def normalise_item(item: object, listed_on: str | None = None, query: str | None
 def normalise_details(answer: object, paper_id: str) -> tuple[tuple[LinkedRepo, ...], LinkedTotals] | None:
     """Take the top LINKED_TOP linked repos of each kind, by likes, and the totals from `/api/papers/{id}`.
 
-    Return None (with a warning) for an answer that is not this paper's object or lists no kind at all.
-    A repo whose id is not a safe owner/name is dropped with a warning.
+    Return None (with a warning) for an answer that is not this paper's object, lists no kind at all, or
+    lists a kind as anything but a list (the stored details are then kept, not wiped). A repo whose id is
+    not a safe owner/name is dropped with a warning; a repo listed twice (ids on huggingface.co ignore
+    case) counts once.
     """
     if not isinstance(answer, dict) or answer.get("id", paper_id) != paper_id:
         log.warning("paper %s: its details are not this paper's object: %s", paper_id, brief(answer))
@@ -107,15 +109,29 @@ def normalise_details(answer: object, paper_id: str) -> tuple[tuple[LinkedRepo, 
     if not any(key in answer for keys in DETAIL_KEYS.values() for key in keys):
         log.warning("paper %s: its object lists no linked models, datasets or Spaces", paper_id)
         return None
+    odd = [key for key, _total in DETAIL_KEYS.values() if key in answer and not isinstance(answer[key], list)]
+    if odd:
+        log.warning("paper %s: its object's %s is not a list: %s; its details are kept as they were",
+                    paper_id, odd[0], brief(answer[odd[0]]))
+        return None
     linked: list[LinkedRepo] = []
     totals = []
     for kind in LINKED_KINDS:
         items_key, total_key = DETAIL_KEYS[kind]
-        items = answer.get(items_key) if isinstance(answer.get(items_key), list) else []
-        repos = {repo.id: repo for repo in (_linked_repo(item, kind, paper_id) for item in items) if repo}
-        linked += sorted(repos.values(), key=lambda r: (-(r.likes or 0), r.id.lower(), r.id))[:LINKED_TOP]
-        totals.append(max(_count(answer.get(total_key)) or 0, len(items)))
+        repos: dict[str, LinkedRepo] = {}
+        for repo in (_linked_repo(item, kind, paper_id) for item in answer.get(items_key, [])):
+            if repo and (repo.id.lower() not in repos or _rank(repo) < _rank(repos[repo.id.lower()])):
+                repos[repo.id.lower()] = repo
+        linked += sorted(repos.values(), key=_rank)[:LINKED_TOP]
+        ids = [item.get("id") if isinstance(item, dict) else None for item in answer.get(items_key, [])]
+        listed = len({i.lower() for i in ids if isinstance(i, str)}) + sum(not isinstance(i, str) for i in ids)
+        totals.append(max(_count(answer.get(total_key)) or 0, listed))
     return tuple(linked), LinkedTotals(*totals)
+
+
+def _rank(repo: LinkedRepo) -> tuple:
+    """Most liked first, then by id (case-insensitively, then exactly): the order linked repos are kept in."""
+    return -(repo.likes or 0), repo.id.lower(), repo.id
 
 
 def _linked_repo(item: object, kind: str, paper_id: str) -> LinkedRepo | None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from papermirror.config import SiteConfig
 from papermirror.content.paper import PAPER_FIELDS, Paper
+from papermirror.content.paperfile import field_value
 from papermirror.site.contexts import Links
 from papermirror.site.mathtext import plain_text
 
@@ -91,7 +92,7 @@ def paper_record(paper: Paper) -> str:
     for name in PAPER_FIELDS:
         value = getattr(paper, name)
         if name not in DATA_LEFT_OUT and name != "id" and value is not None and value != ():
-            record[name] = value
+            record[name] = field_value(name, value)  # a linked repo as {kind, id, likes, ...}, as in the file
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
