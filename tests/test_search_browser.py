@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -476,26 +477,34 @@ def test_more_results_come_ten_at_a_time_and_take_the_focus(tmp_path, browser):
     from playwright.sync_api import expect
 
     site = build_fixture_site(tmp_path / "many", ROOT, f"http://127.0.0.1{SUB_PATH}", many_papers)
-    with serve(site, SUB_PATH) as url:
-        context = browser.new_context()
+    with serve(site, SUB_PATH) as url, lattice_by_upvotes(browser, url) as page:
+        expect(page.locator("#search-status")).to_contain_text(f"{MANY} papers found")
+        more = page.locator("#search-more")
+        expect(more).to_have_text(f"Show 10 more of {MANY - 10} remaining")
+        more.click()
+        expect(page.locator(RESULT_LINKS)).to_have_count(20)
+        expect(page.locator(RESULT_LINKS).nth(10)).to_be_focused()
+        expect(more).to_have_text(f"Show {MANY - 20} more")
+        more.click()
+        expect(page.locator(RESULT_LINKS)).to_have_count(MANY)
+        expect(more).to_be_hidden()
+        upvotes = [int(href.split(".")[-1].rstrip("/")) - 10000 for href in result_hrefs(page)]
+        assert upvotes == sorted(upvotes, reverse=True) == list(range(MANY - 1, -1, -1))
+
+
+@contextmanager
+def lattice_by_upvotes(browser, url: str):
+    """A page of its own showing the first ten results of 'lattice', most upvoted first."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context()
+    try:
         page = context.new_page()
-        try:
-            page.goto(url + "search/?q=lattice&sort=upvotes:desc")
-            expect(page.locator(RESULT_LINKS)).to_have_count(10)
-            expect(page.locator("#search-status")).to_contain_text(f"{MANY} papers found")
-            more = page.locator("#search-more")
-            expect(more).to_have_text(f"Show 10 more of {MANY - 10} remaining")
-            more.click()
-            expect(page.locator(RESULT_LINKS)).to_have_count(20)
-            expect(page.locator(RESULT_LINKS).nth(10)).to_be_focused()
-            expect(more).to_have_text(f"Show {MANY - 20} more")
-            more.click()
-            expect(page.locator(RESULT_LINKS)).to_have_count(MANY)
-            expect(more).to_be_hidden()
-            upvotes = [int(href.split(".")[-1].rstrip("/")) - 10000 for href in result_hrefs(page)]
-            assert upvotes == sorted(upvotes, reverse=True) == list(range(MANY - 1, -1, -1))
-        finally:
-            context.close()
+        page.goto(url + "search/?q=lattice&sort=upvotes:desc")
+        expect(page.locator(RESULT_LINKS)).to_have_count(10)
+        yield page
+    finally:
+        context.close()
 
 
 def test_a_double_click_on_more_shows_each_result_once(tmp_path, browser):
@@ -516,21 +525,14 @@ def test_a_double_click_on_more_shows_each_result_once(tmp_path, browser):
         patch.setattr(index, "ONE_INDEX_UP_TO", 1)
         site = build_fixture_site(tmp_path / "spread", ROOT, f"http://127.0.0.1{SUB_PATH}", spread)
     assert len(json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))) >= 4
-    with serve(site, SUB_PATH) as url:
-        context = browser.new_context()
-        page = context.new_page()
-        try:
-            page.goto(url + "search/?q=lattice&sort=upvotes:desc")
-            expect(page.locator(RESULT_LINKS)).to_have_count(10)
-            page.route("**/fragment/**", lambda route: (time.sleep(0.2), route.continue_()))
-            page.locator("#search-more").dblclick()
-            expect(page.locator(RESULT_LINKS)).to_have_count(20)
-            page.locator("#search-more").click()
-            expect(page.locator("#search-more")).to_be_hidden()
-            hrefs = result_hrefs(page)
-            assert len(hrefs) == len(set(hrefs)) == MANY
-        finally:
-            context.close()
+    with serve(site, SUB_PATH) as url, lattice_by_upvotes(browser, url) as page:
+        page.route("**/fragment/**", lambda route: (time.sleep(0.2), route.continue_()))
+        page.locator("#search-more").dblclick()
+        expect(page.locator(RESULT_LINKS)).to_have_count(20)
+        page.locator("#search-more").click()
+        expect(page.locator("#search-more")).to_be_hidden()
+        hrefs = result_hrefs(page)
+        assert len(hrefs) == len(set(hrefs)) == MANY
 
 
 def test_common_words_are_left_out_of_a_query_with_other_words(page, site_url):
