@@ -17,6 +17,7 @@ A failing details request never fails the listing: after MAX_FAILURES failures t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -139,10 +140,18 @@ def wanted_by_snapshot(papers: dict[str, Paper], listed: Iterable[str], window_s
     return sorted({*listed, *retry} & papers.keys())
 
 
-def pick_for_backfill(papers: dict[str, Paper], count: int) -> list[str]:
-    """Up to `count` papers: those without details first, then those measured longest ago; ties by id."""
-    ordered = sorted(papers.values(), key=lambda paper: (paper.details_refreshed or "", paper.id))
-    return [paper.id for paper in ordered[:count]]
+def pick_for_backfill(papers: dict[str, Paper], count: int, day: str = "") -> list[str]:
+    """Up to `count` papers: those without details first, then those measured longest ago; ties by id.
+
+    The papers without details come in an order of their own each `day` (a hash of day and id): a paper the
+    hub has no object for (a 404 keeps it without details) would otherwise come first on every run, and more
+    of them than a budget would hold every other paper back for good."""
+    def key(paper: Paper) -> tuple[str, str, str]:
+        if paper.details_refreshed is not None:
+            return "1", paper.details_refreshed, paper.id
+        return "0", hashlib.blake2b(f"{day} {paper.id}".encode(), digest_size=8).hexdigest(), paper.id
+
+    return [paper.id for paper in sorted(papers.values(), key=key)[:count]]
 
 
 def run_details_backfill(config: Config, hub: Hub, budget: int | None = None, now: dt.datetime | None = None,
@@ -160,7 +169,7 @@ def run_details_backfill(config: Config, hub: Hub, budget: int | None = None, no
 
     hub.max_requests = hub.requests + budget
     try:
-        summary = fetch_details(hub, pick_for_backfill(papers, budget),
+        summary = fetch_details(hub, pick_for_backfill(papers, budget, stamp[:10]),
                                 lambda paper_id, answer: fold_details(papers, paper_id, answer, stamp, True, store),
                                 progress=progress)
     finally:
