@@ -182,9 +182,11 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
 def run_details_command(config: Config, args: argparse.Namespace) -> int:
     from papermirror.fetch.details import run_details_backfill
     from papermirror.fetch.hub import Hub
+    from papermirror.processes import exclusive_run
 
     progress = sys.stderr.isatty() and not args.quiet
-    with Hub.from_env() as hub:
+    # the snapshot's lock: both rewrite paper files, and each would write back its own stale copy of the other's
+    with exclusive_run(config.cache_dir, "snapshot"), Hub.from_env() as hub:
         summary = run_details_backfill(config, hub, budget=args.budget, progress=progress)
     print(f"details: {summary.line()}; {summary.missing} papers still without details")
     for failure in summary.failed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from samples import make_paper, snapshot_files, write_archive
 
 from papermirror import files
@@ -25,6 +26,57 @@ def test_rebuild_without_change_writes_nothing(shipped, run_cli):
     assert snapshot_files(shipped / "site") == before
     # and the build says that it cannot know which files an older build left there
     assert "site-manifest.json is missing or damaged), so files it no longer needs stay; delete" in err
+
+
+def test_a_build_that_fails_half_way_leaves_no_page_from_its_inputs_behind(shipped, run_cli, monkeypatch):
+    """A layout edit, a build that stops after drawing 50 pages (killed, or a template error further on), the
+    edit undone: the next build must draw those 50 again, not trust a manifest written before the edit."""
+    from papermirror.errors import UserError
+    from papermirror.site import draw
+
+    assert run_cli("build", "--no-index", "--jobs", "1", config=shipped / "mirror.yml")[0] == 0
+    before = snapshot_files(shipped / "site")
+    base = shipped / "layouts/base.html"
+    original = base.read_text(encoding="utf-8")
+    base.write_text(original.replace("\"Archive\")", "\"Archivx\")"), encoding="utf-8")
+    drawn, calls = draw.draw_and_write, []
+
+    def fail_after_50(renderer, page, site_dir, staging):
+        calls.append(page.path)
+        if len(calls) > 50:
+            raise UserError(f"site/{page.path}: cannot draw it (as if killed here)")
+        return drawn(renderer, page, site_dir, staging)
+
+    monkeypatch.setattr(draw, "draw_and_write", fail_after_50)
+    assert run_cli("build", "--no-index", "--jobs", "1", config=shipped / "mirror.yml")[0] == 2
+    monkeypatch.setattr(draw, "draw_and_write", drawn)
+    assert any(b">Archivx<" in data for data, _mtime in snapshot_files(shipped / "site").values())
+    base.write_text(original, encoding="utf-8")
+    code, out, _err = run_cli("build", "--no-index", "--jobs", "1", config=shipped / "mirror.yml")
+    assert code == 0 and " 50 written" in out  # every page the failed build was to draw is drawn again
+    assert {path: data for path, (data, _m) in snapshot_files(shipped / "site").items()} == {
+        path: data for path, (data, _m) in before.items()}
+
+
+def test_a_page_no_longer_claimed_goes_even_if_the_build_dies_after_the_manifest(shipped, run_cli, monkeypatch):
+    """Stale files are removed before the manifest forgets them: a build killed in between leaves none for good."""
+    from papermirror.site import render
+
+    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
+    paper = next((shipped / "content/papers").glob("*/*.md"))
+    paper.unlink()
+    page = shipped / "site/papers" / paper.stem / "index.html"
+    assert page.is_file()
+
+    def killed(*args):
+        raise SystemExit(137)
+
+    monkeypatch.setattr(render.BuildCache, "save", killed)
+    with pytest.raises(SystemExit):
+        run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    monkeypatch.undo()
+    assert not page.exists()
+    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0 and not page.exists()
 
 
 def test_no_change_shortcut_still_sees_lost_files_and_config(shipped, run_cli):

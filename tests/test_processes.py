@@ -65,7 +65,7 @@ def test_a_build_while_another_runs_exits_2_and_writes_nothing(mirror, run_cli):
     assert not (mirror / "site").exists()
 
 
-def test_a_snapshot_or_reset_while_a_snapshot_runs_is_refused(mirror, run_cli, fake_hub):
+def test_a_snapshot_reset_or_details_while_a_snapshot_runs_is_refused(mirror, run_cli, fake_hub):
     from samples import make_paper, write_archive
 
     write_archive(mirror, [make_paper("2503.00001", "Kept while the snapshot runs")])
@@ -73,6 +73,9 @@ def test_a_snapshot_or_reset_while_a_snapshot_runs_is_refused(mirror, run_cli, f
         code, _out, err = run_cli("snapshot", "--since", "2025-03-14", "--until", "2025-03-14", config=mirror / "mirror.yml")
         assert code == 2 and "another `build.py snapshot` is running" in err
         code, _out, err = run_cli("reset", "--yes", config=mirror / "mirror.yml")
+        assert code == 2 and "another `build.py snapshot` is running" in err
+        # details rewrites paper files too: run beside a snapshot, it wrote its stale copies over the snapshot's
+        code, _out, err = run_cli("details", "--budget", "5", config=mirror / "mirror.yml")
         assert code == 2 and "another `build.py snapshot` is running" in err
     assert fake_hub.requests == [] and (mirror / "content/papers/2503/2503.00001.md").is_file()
     code, _out, err = run_cli("snapshot", "--since", "2025-03-14", "--until", "2025-03-14", config=mirror / "mirror.yml")

@@ -210,6 +210,21 @@ def test_a_new_month_or_an_older_paper_edited_searches_everything_again(tmp_path
         assert f"related: {len(archive)} of {len(archive)} papers searched" in caplog.text
 
 
+def test_a_paper_refiled_into_a_new_month_with_the_same_text_moves_the_weights(tmp_path, caplog):
+    """No text changes, but one paper's day moves into March: February's papers now weigh the terms, so the
+    cached answer must not be reused whole (a review found 65 stale lists after such a move)."""
+    papers = two_months()
+    related_papers(papers, cache_dir=tmp_path)
+    moved_id = max(papers)
+    moved = {**papers, moved_id: papers[moved_id].replace(daily=("2025-03-02",))}
+    assert related.reference_papers(list(moved.values())).tolist() != related.reference_papers(list(papers.values())).tolist()
+    fresh = related_papers(moved)
+    caplog.clear()
+    with caplog.at_level("DEBUG", logger="papermirror.site.related_update"):
+        assert related_papers(moved, cache_dir=tmp_path) == fresh
+    assert f"related: {len(moved)} of {len(moved)} papers searched" in caplog.text
+
+
 def test_day_after_day_the_update_is_the_search_from_scratch(tmp_path, monkeypatch, caplog):
     # short postings and few candidates, so that new papers push older ones out of postings and into candidates
     monkeypatch.setattr(related_search, "POSTINGS", 6)

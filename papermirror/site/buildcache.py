@@ -10,8 +10,10 @@ every file is intact, a build returns at once without reading the papers.
     cache = BuildCache.load(cache_dir, site_dir)
     if cache.is_unchanged(inputs): stop
     todo = [page for page in pages if not cache.is_current(page.path, digests[page.path])]
+    cache.forget([page.path for page in todo])   # until drawn, no manifest vouches for them
     ... draw todo ...
-    stale = cache.save(digests, sizes, inputs)   # the files no page claims any more
+    removed = remove_stale(site_dir, cache.stale(digests))   # the files no page claims any more
+    cache.save(digests, sizes, inputs)
 """
 
 from __future__ import annotations
@@ -153,13 +155,28 @@ class BuildCache:
         except OSError:
             return False
 
+    def stale(self, digests: dict[str, str]) -> list[str]:
+        """The files the last build wrote that no page of this build (`digests`) claims any more."""
+        return [path for path in self.pages if path not in digests]
+
+    def forget(self, paths: list[str]) -> None:
+        """Take `paths` out of the manifest on disk before they are drawn again: a build that dies (or fails)
+        half-way must not leave a manifest vouching for pages it rewrote from other inputs, or did not finish.
+        The next build then draws them again."""
+        if paths:
+            gone = set(paths)
+            self._write({path: entry for path, entry in self.pages.items() if path not in gone}, None)
+
     def save(self, digests: dict[str, str], sizes: dict[str, int], inputs: str | None) -> list[str]:
         """Record this build's pages (`sizes` of those written now; the others keep theirs) and return
-        the files the last build wrote that no page claims any more."""
+        the files the last build wrote that no page claims any more (removed before this, see render.py)."""
         pages = {path: [digest, sizes[path] if path in sizes else self.pages[path][1]] for path, digest in digests.items()}
-        stale = [path for path in self.pages if path not in pages]
+        stale = self.stale(digests)
+        self._write(pages, inputs)
+        self.pages, self.inputs = pages, inputs
+        return stale
+
+    def _write(self, pages: dict[str, list], inputs: str | None) -> None:
         data = {"version": MANIFEST_VERSION, "site": site_key(self.cache_dir, self.site_dir), "inputs": inputs, "pages": dict(sorted(pages.items()))}
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(self.cache_dir / MANIFEST_NAME, json.dumps(data, separators=(",", ":")).encode("utf-8"), durable=False)
-        self.pages, self.inputs = pages, inputs
-        return stale

@@ -55,11 +55,13 @@ def related_papers(papers: dict[str, Paper], count: int = COUNT, cache_dir: Path
     the cached one (`related_update`): the same answer as a search from scratch."""
     ids = sorted(papers)
     digests = [text_digest(papers[paper_id]) for paper_id in ids]
-    corpus = hashlib.blake2b(repr((count, ids, digests)).encode(), digest_size=16).hexdigest()
+    reference = reference_papers([papers[paper_id] for paper_id in ids])
+    # Which papers weigh the terms moves with the papers' days, not only their texts (a paper re-filed into a
+    # new month moves the newest month): a cached answer is reused whole only for the same texts and weights.
+    corpus = hashlib.blake2b(repr((count, ids, digests, reference.tobytes())).encode(), digest_size=16).hexdigest()
     cache = load_cache(cache_dir)
     if cache.get("corpus") == corpus:
         return cache["related"]
-    reference = reference_papers([papers[paper_id] for paper_id in ids])
     search = (related_search.QUERY_TERMS, related_search.POSTINGS, related_search.CANDIDATES)
     weighed_by = hashlib.blake2b(repr((count, *search, MIN_DF, MAX_DF, MAX_TERMS,
                                        [(i, d) for i, d, r in zip(ids, digests, reference) if r])).encode(), digest_size=16).hexdigest()

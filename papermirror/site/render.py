@@ -119,8 +119,10 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     digests = page_digests(pages, archive, content.digests, salt)
     todo = [page for page in pages if not cache.is_current(page.path, digests[page.path])]
     log.debug("build: %d pages, %d to draw", len(pages), len(todo))
+    cache.forget([page.path for page in todo])  # a build that dies while drawing leaves them to draw again
     results = draw_site(todo, pages, layouts_dir, archive, site, config.cache_dir, site_dir, jobs) if todo else []
-    stale = cache.save(digests, {path: size for path, size, _written in results}, inputs)
+    removed = remove_stale(site_dir, cache.stale(digests))  # before the manifest forgets them
+    cache.save(digests, {path: size for path, size, _written in results}, inputs)
     return BuildReport(papers=len(content.papers), pages=len(pages), drawn=len(results),
-                       written=sum(written for _path, _size, written in results), removed=remove_stale(site_dir, stale),
+                       written=sum(written for _path, _size, written in results), removed=removed,
                        seconds=time.perf_counter() - started, size=report_size(config, site_dir, cache.pages, stamps))
