@@ -255,9 +255,9 @@ def run_build_command(config: Config, args: argparse.Namespace) -> int:
 
 
 def run_search_command(config: Config, args: argparse.Namespace) -> int:
-    from papermirror.search.terminal import load_index, run_search
+    from papermirror.search.terminal import search_archive
 
-    hits = run_search(load_index(config), " ".join(args.query), limit=args.limit)
+    hits = search_archive(config, " ".join(args.query), limit=args.limit)
     for hit in hits:
         print(hit.as_json() if args.json else hit.as_line())
     if not hits and not args.json:

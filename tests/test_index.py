@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -314,6 +315,19 @@ def test_a_build_with_no_changed_paper_page_keeps_the_index(archive, run_cli):
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
     assert "(unchanged)" not in out and entry.stat().st_mtime_ns != built
+
+
+def test_a_bundle_left_half_moved_by_a_killed_build_is_indexed_again(archive, run_cli):
+    """A build killed while it moved an unchanged bundle's entries (a rename each) left the entry file but not
+    the WASM nor the fragments: every later build took it as whole, and search stayed broken."""
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    bundle = archive / "site/pagefind"
+    shutil.rmtree(bundle / "fragment")
+    next(bundle.glob("wasm.*.pagefind")).unlink()
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert "(unchanged)" not in out and (bundle / "fragment").is_dir() and list(bundle.glob("wasm.*.pagefind"))
+    assert "(unchanged)" in run_cli("build", config=archive / "mirror.yml")[1]  # and it is whole again
 
 
 def test_a_bundle_with_empty_files_is_refused_before_it_replaces_the_index(tmp_path):

@@ -218,6 +218,19 @@ def test_corrupt_cache_is_rebuilt(archive, run_cli, damage):
     assert "unreadable search cache" in err
 
 
+def test_damage_inside_the_cache_found_while_searching_rebuilds_it(archive, run_cli):
+    """Same size, same key, bytes flipped in the body (a bad disk block): the index is read a part at a time,
+    so the damage shows only while searching; the search then indexes again instead of a traceback."""
+    run_cli("search", "mamba", config=archive / "mirror.yml")
+    cached = cache_path(load_config(archive / "mirror.yml"))
+    data = cached.read_bytes()
+    title = data.index(b"Mamba: Linear")  # read only for a result line: bytes no UTF-8 text can hold
+    cached.write_bytes(data[:title] + b"\xff" * 13 + data[title + 13:])
+    code, out, err = run_cli("search", "mamba", config=archive / "mirror.yml")
+    assert code == 0 and ids(out) == ["2312.00752"] and "Traceback" not in err
+    assert "damaged search cache, rebuilding it" in err
+
+
 def test_search_works_when_the_cache_cannot_be_written(archive, run_cli):
     (archive / ".cache").write_text("not a folder", encoding="utf-8")
     code, out, err = run_cli("search", "mamba", config=archive / "mirror.yml")

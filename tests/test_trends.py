@@ -78,6 +78,13 @@ def test_too_short_an_archive_has_no_rising_chart_but_says_why():
             ET.fromstring(chart.svg)
 
 
+def test_the_heading_counts_the_papers_the_charts_count():
+    """A paper with no day at all is in no month: the heading ("N papers from ... to ...") leaves it out too."""
+    undated = make_paper("2501.00003", "c", daily=(), published=None)
+    context = trends.trends_context(archive_of([make_paper("2501.00001", "a"), make_paper("2501.00002", "b"), undated]), LINKS, None)
+    assert context.total == 2
+
+
 def test_an_empty_archive_has_no_charts():
     context = trends.trends_context(archive_of([]), LINKS, None)
     assert context.charts == () and context.first is None and context.total == 0

@@ -69,7 +69,7 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
     else:
         lines.append("days:          listing.daily is off: no Daily Papers days are expected")
     if status.stream_listed:
-        lines.append(f"topic rule:    kept {status.stream_kept} of the {status.stream_listed} papers those days listed, "
+        lines.append(f"topic rule:    kept {status.stream_kept} of the {status.stream_listed} listings of those days, "
                      f"dropped {status.stream_listed - status.stream_kept}")
     if status.details_missing is not None:
         fetch = f"; `{status.fetch_details_command}` fetches them, a budget at a time" if status.details_missing else ""

@@ -146,6 +146,9 @@ def reusable_shard(site_dir: Path, old: dict, shard: Shard, records: dict) -> tu
     folder = site_dir / BUNDLE_DIR / kept["bundle"] if kept else None
     if not folder or not (folder / "pagefind-entry.json").is_file() or kept.get("digest") != shard.digest:
         return None
+    entries = kept.get("entries")  # a build killed while moving the bundle's entries leaves some behind
+    if not isinstance(entries, list) or not all(isinstance(name, str) and (folder / name).exists() for name in entries):
+        return None
     record = records.get(shard.key) or {}
     digests, checked = record.get("pages", {}), record.get("checked")
     if not isinstance(digests, dict) or not isinstance(checked, (int, float)):
@@ -227,6 +230,7 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
     killed while moving leaves some shards without an index folder, and the next build indexes those.
     """
     nested = {entry["bundle"].split("/")[0] for entry in old.values() if isinstance(entry, dict) and entry.get("bundle")}
+    inside = {shard.bundle.split("/")[0] for shard in shards if shard.bundle}  # bundles nested in the newest one's
     manifest, kept, records = {}, [], {}
     for shard in shards:
         previous = reusable_shard(site_dir, old, shard, old_records)
@@ -235,6 +239,7 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
             records[shard.key] = previous[1]
             words, size = old[shard.key]["words"], old[shard.key].get("bytes") or finish_bundle(previous[0])
             length = old[shard.key].get("length") or bundle_length(previous[0])
+            entries = old[shard.key]["entries"]
         else:
             if len(shards) > 1:
                 log.info("index: papers of %s (%d pages)", shard.key, len(shard.pages))
@@ -242,8 +247,9 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
             _, words = count_indexed(run_pagefind(pagefind_command(site_dir, fresh / shard.bundle, shard.glob)))
             size = finish_bundle(fresh / shard.bundle)
             length = bundle_length(fresh / shard.bundle)
+            entries = sorted(entry.name for entry in os.scandir(fresh / shard.bundle) if entry.name not in inside)
         manifest[shard.key] = {"bundle": shard.bundle, "pages": len(shard.pages), "digest": shard.digest,
-                               "words": words, "bytes": size, "length": length}
+                               "words": words, "bytes": size, "length": length, "entries": entries}
     for previous, target in kept:
         move_bundle(previous, target, nested)
     write_json(fresh, SHARDS_FILE, shards_listing(manifest))

@@ -11,21 +11,28 @@ front: a query string in, `Hit`s out; papermirror/search/__init__.py lists the o
 
 from __future__ import annotations
 
+import logging
 import re
 import shlex
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lunr.exceptions import BaseLunrException, QueryParseError
 from lunr.query import Query
 from lunr.query_parser import QueryParser
 
 from papermirror.errors import SearchError
-from papermirror.search.cache import cache_path, load_index
+from papermirror.search.cache import CACHE_ERRORS, cache_path, load_index
 from papermirror.search.query import rank
 from papermirror.search.store import SearchIndex
 from papermirror.search.terms import FIELD_NAMES
 
-__all__ = ["Hit", "cache_path", "load_index", "run_search"]
+if TYPE_CHECKING:
+    from papermirror.config import Config
+
+__all__ = ["Hit", "cache_path", "load_index", "run_search", "search_archive"]
+
+log = logging.getLogger(__name__)
 
 QUERY_HELP = "see `python build.py search --help` for the query syntax"
 MAX_EDIT_DISTANCE = 2
@@ -65,6 +72,17 @@ class Hit:
     def as_line(self) -> str:
         """The hit as one line for people: id, date, title, score."""
         return f"{self.id:<12} {self.date or '----------'}  {printable(self.title)}  ({self.score:.3f})"
+
+
+def search_archive(config: Config, query: str, limit: int | None = None) -> list[Hit]:
+    """Run `query` over the index of content/ (cached, see load_index). The cached index is read a part at a
+    time, so damage inside it shows only while searching: then the cache is dropped and built again, once."""
+    try:
+        return run_search(load_index(config), query, limit)
+    except CACHE_ERRORS as exc:
+        log.warning("%s: damaged search cache, rebuilding it (%s)", cache_path(config), exc)
+        cache_path(config).unlink(missing_ok=True)
+        return run_search(load_index(config), query, limit)
 
 
 def run_search(search_index: SearchIndex, query: str, limit: int | None = None) -> list[Hit]:

@@ -126,7 +126,8 @@ def trends_context(archive: Archive, links: Links, updated: str | None) -> Trend
     months = month_range(next(iter(archive.months)), next(reversed(archive.months)))
     drawn = month_charts(archive, months)
     drawn.insert(1, rising_chart(archive, months, links))
-    return TrendsContext(len(archive.newest), human_month(months[0]), human_month(months[-1]), tuple(drawn), updated)
+    dated = sum(len(ids) for ids in archive.months.values())  # the charts count these; a paper without a date is in none
+    return TrendsContext(dated, human_month(months[0]), human_month(months[-1]), tuple(drawn), updated)
 
 
 def keyword_sparklines(archive: Archive) -> dict[str, Sparkline]:
