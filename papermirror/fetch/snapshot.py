@@ -122,7 +122,6 @@ class Snapshot:
         self.refresh_from = (now.astimezone(dt.timezone.utc).date() - dt.timedelta(days=refresh_days - 1)).isoformat()
         self.window_start = format_stamp(now - dt.timedelta(days=refresh_days))
         self._refetched: set[str] = set()  # papers listed on a day of the refresh window
-        self._touched: dict[str, str] = {}
         self._held: list[Callable[[], None]] = []
         """Ledger entries of empty answers, written at the end unless the whole run looks broken."""
 
@@ -141,8 +140,8 @@ class Snapshot:
             bar.close()
         self.summary.archive_size = len(self.papers)
         self._run_details(progress)
-        self.summary.updated = sum(kind == "updated" and self.papers[paper_id] != self._found[paper_id]
-                                   for paper_id, kind in self._touched.items())
+        self.summary.updated = sum(self.papers[paper_id] is not found and self.papers[paper_id] != found
+                                   for paper_id, found in self._found.items())
         self.summary.unchanged = len(self.papers) - self.summary.new - self.summary.updated
         self._write_held()
         return self.summary
@@ -191,14 +190,10 @@ class Snapshot:
         if self.dry_run or len(self.summary.failures) >= MAX_FAILURES or (self.summary.looks_empty() and not self.allow_empty):
             return
         paper_ids = wanted_by_snapshot(self.papers, [*self.summary.new_ids, *self._refetched], self.window_start)
-        self.summary.details = fetch_details(self.hub, paper_ids, self._fold_details, progress=progress)
+        self.summary.details = fetch_details(
+            self.hub, paper_ids, lambda paper_id, answer: fold_details(self.papers, paper_id, answer, self.now, False, self._store),
+            progress=progress)
         self.summary.details.missing = sum(paper.details_refreshed is None for paper in self.papers.values())
-
-    def _fold_details(self, paper_id: str, answer: dict) -> bool | None:
-        changed = fold_details(self.papers, paper_id, answer, self.now, False, self._store)
-        if changed:
-            self._count_change(paper_id, is_new=False)
-        return changed
 
     def _record(self, update: Callable[[], None], empty: bool) -> None:
         """Put one answer's counts into the ledger now, or, for an empty answer, at the end of the run."""
@@ -242,7 +237,9 @@ class Snapshot:
             kept.add(fresh.id)
             if merged is not stored:
                 self.papers[fresh.id] = merged
-                self._count_change(fresh.id, is_new=stored is None)
+                if stored is None:
+                    self.summary.new += 1
+                    self.summary.new_ids.append(fresh.id)
         return len(kept)
 
     def _store(self, paper: Paper) -> bool:
@@ -261,16 +258,6 @@ class Snapshot:
     def _belongs(self, paper: Paper, listing_filter: bool) -> bool:
         """Tell whether a paper not yet in the archive belongs to this topic."""
         return self.topic.keeps(paper) if listing_filter else not self.topic.excludes(paper)
-
-    def _count_change(self, paper_id: str, is_new: bool) -> None:
-        previous = self._touched.get(paper_id)
-        if previous is None:
-            self._touched[paper_id] = "new" if is_new else "updated"
-            if is_new:
-                self.summary.new += 1
-                self.summary.new_ids.append(paper_id)
-            else:
-                self.summary.updated += 1
 
     def _fail(self, message: str) -> None:
         self.summary.failures.append(message)
