@@ -132,24 +132,22 @@ examples:
 """
 
 
-def positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
-    return number
+def whole_number(low: int, high: int | None, what: str):
+    """An argparse type: a whole number from `low` to `high` (no upper bound when None), else `what` in the error."""
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or number < low or (high is not None and number > high):
+            raise argparse.ArgumentTypeError(f"{value!r} is not {what}")
+        return number
+
+    return parse
 
 
-def port_number(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if not 0 <= number <= 65535:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a port number from 0 to 65535")
-    return number
+positive_int = whole_number(1, None, "a whole number of 1 or more")
+port_number = whole_number(0, 65535, "a port number from 0 to 65535")
 
 
 def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from papermirror.content.yamlfile import refuse_repeated_keys
+from papermirror.content.yamlfile import RefuseRepeatedKeys
 from papermirror.errors import UserError
 
 DEFAULT_CONFIG_NAME = "mirror.yml"
@@ -27,14 +27,10 @@ Count = Annotated[int, Field(strict=True)]
 """A whole number; `true` is not 1."""
 
 
-class _ConfigLoader(yaml.SafeLoader):
+class _ConfigLoader(RefuseRepeatedKeys, yaml.SafeLoader):
     """YAML's safe loader, but days stay text: pydantic checks them and names the key (PyYAML
     raises on 2024-13-01 with no key at all); and a key written twice in one mapping is an error
     (a second `site:` would silently replace the first)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        refuse_repeated_keys(node)
-        return super().construct_mapping(node, deep)
 
 
 _ConfigLoader.yaml_implicit_resolvers = {

@@ -43,13 +43,17 @@ def refuse_repeated_keys(node: yaml.MappingNode) -> None:
             seen.add((key.tag, key.value))
 
 
-class YamlLoader(LOADER):
-    """The safe loader (the C one where present), except that dates stay text: readers check them, by line;
-    and a key written twice in one mapping is an error."""
+class RefuseRepeatedKeys:
+    """A loader mixin: a key written twice in one mapping is an error (refuse_repeated_keys)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         refuse_repeated_keys(node)
-        return super().construct_mapping(node, deep)
+        return super().construct_mapping(node, deep)  # type: ignore[misc]
+
+
+class YamlLoader(RefuseRepeatedKeys, LOADER):
+    """The safe loader (the C one where present), except that dates stay text: readers check them, by line;
+    and a key written twice in one mapping is an error."""
 
 
 YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)

@@ -140,7 +140,7 @@ def wanted_by_snapshot(papers: dict[str, Paper], listed: Iterable[str], window_s
     return sorted({*listed, *retry} & papers.keys())
 
 
-def pick_for_backfill(papers: dict[str, Paper], count: int, day: str = "") -> list[str]:
+def pick_for_backfill(papers: dict[str, Paper], count: int, day: str) -> list[str]:
     """Up to `count` papers: those without details first, then those measured longest ago; ties by id.
 
     The papers without details come in an order of their own each `day` (a hash of day and id): a paper the

@@ -119,13 +119,15 @@ def normalise_details(answer: object, paper_id: str) -> tuple[tuple[LinkedRepo, 
     for kind in LINKED_KINDS:
         items_key, total_key = DETAIL_KEYS[kind]
         repos: dict[str, LinkedRepo] = {}
-        for repo in (_linked_repo(item, kind, paper_id) for item in answer.get(items_key, [])):
+        listed: set[object] = set()  # every item the hub listed, once a repo (an item without a text id: once each)
+        for number, item in enumerate(answer.get(items_key, [])):
+            repo_id = item.get("id") if isinstance(item, dict) else None
+            listed.add(repo_id.lower() if isinstance(repo_id, str) else number)
+            repo = _linked_repo(item, kind, paper_id)
             if repo and (repo.id.lower() not in repos or _rank(repo) < _rank(repos[repo.id.lower()])):
                 repos[repo.id.lower()] = repo
         linked += sorted(repos.values(), key=_rank)[:LINKED_TOP]
-        ids = [item.get("id") if isinstance(item, dict) else None for item in answer.get(items_key, [])]
-        listed = len({i.lower() for i in ids if isinstance(i, str)}) + sum(not isinstance(i, str) for i in ids)
-        totals.append(max(_count(answer.get(total_key)) or 0, listed))
+        totals.append(max(_count(answer.get(total_key)) or 0, len(listed)))
     return tuple(linked), LinkedTotals(*totals)
 
 

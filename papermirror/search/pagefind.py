@@ -144,9 +144,9 @@ def reusable_shard(site_dir: Path, old: dict, shard: Shard, records: dict) -> tu
     the same pages and what Pagefind reads of each page rewritten since is unchanged."""
     kept = old.get(shard.key)
     folder = site_dir / BUNDLE_DIR / kept["bundle"] if kept else None
-    if not folder or not (folder / "pagefind-entry.json").is_file() or kept.get("digest") != shard.digest:
+    if not folder or kept.get("digest") != shard.digest:
         return None
-    entries = kept.get("entries")  # a build killed while moving the bundle's entries leaves some behind
+    entries = kept.get("entries")  # pagefind-entry.json and the rest: a build killed while moving them leaves some behind
     if not isinstance(entries, list) or not all(isinstance(name, str) and (folder / name).exists() for name in entries):
         return None
     record = records.get(shard.key) or {}

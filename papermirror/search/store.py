@@ -43,6 +43,10 @@ Posting = tuple[tuple[array, array], ...]
 the term's weight in each of those papers' field vectors."""
 
 
+class DamagedIndex(Exception):
+    """A part of a cached index, read while searching, does not read as what was written there."""
+
+
 @dataclass(frozen=True, slots=True)
 class SearchIndex:
     """The index of every paper: terms, postings read on demand, and what a result line shows."""
@@ -80,8 +84,11 @@ class SearchIndex:
             row = field_number * (len(self.terms) + 1) + position
             start, end = self.starts[row], self.starts[row + 1]
             papers, weights = array("I"), array("d")
-            papers.frombytes(self.body[self.body_start + papers_at + 4 * start : self.body_start + papers_at + 4 * end])
-            weights.frombytes(self.body[self.body_start + weights_at + 8 * start : self.body_start + weights_at + 8 * end])
+            try:
+                papers.frombytes(self.body[self.body_start + papers_at + 4 * start : self.body_start + papers_at + 4 * end])
+                weights.frombytes(self.body[self.body_start + weights_at + 8 * start : self.body_start + weights_at + 8 * end])
+            except ValueError as exc:  # a span cut short
+                raise DamagedIndex(f"the posting of {term!r}: {exc}") from None
             fields.append((papers, weights))
         return self.term_indexes[position], tuple(fields)
 
@@ -93,7 +100,10 @@ class SearchIndex:
     def paper(self, number: int) -> tuple[str, str | None, str]:
         """Return the id, date and title of paper `number`, read from `body`."""
         start, end = self.paper_spans[number], self.paper_spans[number + 1]
-        return pickle.loads(self.body[self.body_start + start : self.body_start + end])
+        try:
+            return pickle.loads(self.body[self.body_start + start : self.body_start + end])
+        except Exception as exc:  # bytes changed on disk: pickle may raise nearly anything
+            raise DamagedIndex(f"paper {number}: {type(exc).__name__}: {exc}") from None
 
 
 def encode_index(papers: dict[str, Paper], known: dict[str, str | None] | None = None) -> bytes:

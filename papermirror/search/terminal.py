@@ -22,9 +22,9 @@ from lunr.query import Query
 from lunr.query_parser import QueryParser
 
 from papermirror.errors import SearchError
-from papermirror.search.cache import CACHE_ERRORS, cache_path, load_index
+from papermirror.search.cache import cache_path, load_index
 from papermirror.search.query import rank
-from papermirror.search.store import SearchIndex
+from papermirror.search.store import DamagedIndex, SearchIndex
 from papermirror.search.terms import FIELD_NAMES
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def search_archive(config: Config, query: str, limit: int | None = None) -> list
     time, so damage inside it shows only while searching: then the cache is dropped and built again, once."""
     try:
         return run_search(load_index(config), query, limit)
-    except CACHE_ERRORS as exc:
+    except DamagedIndex as exc:
         log.warning("%s: damaged search cache, rebuilding it (%s)", cache_path(config), exc)
         cache_path(config).unlink(missing_ok=True)
         return run_search(load_index(config), query, limit)

@@ -160,21 +160,20 @@ class BuildCache:
         return [path for path in self.pages if path not in digests]
 
     def forget(self, paths: list[str]) -> None:
-        """Take `paths` out of the manifest on disk before they are drawn again: a build that dies (or fails)
-        half-way must not leave a manifest vouching for pages it rewrote from other inputs, or did not finish.
-        The next build then draws them again."""
+        """Blank the input digest of `paths` in the manifest on disk before they are drawn again: a build that
+        dies (or fails) half-way must not leave a manifest vouching for pages it rewrote from other inputs, or
+        did not finish. The next build draws them again; they stay listed, so one no page claims by then is
+        still removed as stale."""
         if paths:
             gone = set(paths)
-            self._write({path: entry for path, entry in self.pages.items() if path not in gone}, None)
+            self._write({path: ["", entry[1]] if path in gone else entry for path, entry in self.pages.items()}, None)
 
-    def save(self, digests: dict[str, str], sizes: dict[str, int], inputs: str | None) -> list[str]:
-        """Record this build's pages (`sizes` of those written now; the others keep theirs) and return
-        the files the last build wrote that no page claims any more (removed before this, see render.py)."""
+    def save(self, digests: dict[str, str], sizes: dict[str, int], inputs: str | None) -> None:
+        """Record this build's pages (`sizes` of those written now; the others keep theirs). The files no page
+        claims any more (`stale`) are removed before this (see render.py)."""
         pages = {path: [digest, sizes[path] if path in sizes else self.pages[path][1]] for path, digest in digests.items()}
-        stale = self.stale(digests)
         self._write(pages, inputs)
         self.pages, self.inputs = pages, inputs
-        return stale
 
     def _write(self, pages: dict[str, list], inputs: str | None) -> None:
         data = {"version": MANIFEST_VERSION, "site": site_key(self.cache_dir, self.site_dir), "inputs": inputs, "pages": dict(sorted(pages.items()))}
