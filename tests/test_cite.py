@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from samples import make_paper
 
-from papermirror.site.cite import bibtex_entry, bibtex_key, citation_meta, short_authors
+from papermirror.site.cite import bibtex_entry, bibtex_key, citation_authors, citation_meta, short_authors
 
 
 def test_bibtex_escapes_text_and_keeps_math():
@@ -25,6 +25,16 @@ def test_citation_meta_and_short_authors():
     paper = make_paper("2503.00001", "Mass $m^2$", authors=("A", "B", "C", "D"), published="2025-03-13")
     meta = citation_meta(paper)
     assert meta[0] == ("citation_title", "Mass m^2")
-    assert [v for k, v in meta if k == "citation_author"] == ["A", "B", "C", "D"]
+    assert [(k, v) for k, v in meta if k.startswith("citation_author")] == [("citation_authors", "A; B; C; D")]
     assert ("citation_publication_date", "2025/03/13") in meta and ("citation_arxiv_id", "2503.00001") in meta
     assert short_authors(("A", "B", "C", "D")) == "A, B, C et al." and short_authors(("A", "B")) == "A, B"
+
+
+def test_citation_authors_one_tag_unless_a_name_holds_a_semicolon():
+    assert citation_authors(("Ada Lovelace", "Jürgen Müller")) == [("citation_authors", "Ada Lovelace; Jürgen Müller")]
+    assert citation_authors(("Solo",)) == [("citation_authors", "Solo")]
+    assert citation_authors(()) == []
+    # "A; B" as one name would read as two authors from the list form: such a paper keeps a tag per name
+    odd = ("Smith; J.", "Ada Lovelace")
+    assert citation_authors(odd) == [("citation_author", "Smith; J."), ("citation_author", "Ada Lovelace")]
+    assert citation_meta(make_paper("2503.00002", "T", authors=odd))[1:3] == citation_authors(odd)

@@ -31,6 +31,8 @@ TRICKY = [
     make_paper("2502.00006", "Nets\u2003for\u00a0Vision\ufeffand\x1bcontrol", authors=("Jean-Luc\u00a0Picard", " ")),
     make_paper("2502.00007", "Two\nlines", authors=("Mª José Ōtsuka",)),
     make_paper("2502.00008", "Carriage\rreturn\r\nand newline", authors=("X\rY Zed",)),  # HTML reads \r as \n
+    # a name holding a semicolon: the page keeps a citation_author tag a name (the list form would split it)
+    make_paper("2502.00009", "Semicolons", authors=("Smith; J.", "Ada  Lovelace ", "B;C")),
 ]
 
 
@@ -127,4 +129,24 @@ def test_without_javascript_the_page_links_arxiv_bibtex(site, browser):
     assert page.locator("#cite pre").count() == 0
     link = page.locator("#cite a")
     assert link.get_attribute("href") == "https://arxiv.org/bibtex/2502.12115" and link.is_visible()
+    context.close()
+
+
+def test_lean_mathml_is_mathml_in_the_browser(site, browser):
+    """A formula is written without xmlns, display="inline" or an outer <mrow> (mathtext.tex_to_mathml): HTML's
+    parser still puts it, and what it holds, in MathML's namespace, laid out as math (a superscript above the line)."""
+    url, _papers = site
+    context = browser.new_context()
+    page, errors = open_paper(context, url, "2502.00002")
+    html = page.locator("h1").inner_html()
+    assert "<math><mi" in html and "xmlns" not in html
+    found = page.evaluate("""() => Array.from(document.querySelectorAll("h1 math, h1 math *"),
+        (node) => node.namespaceURI === "http://www.w3.org/1998/Math/MathML")""")
+    assert len(found) > 3 and all(found)
+    boxes = page.evaluate("""() => [...document.querySelectorAll("h1 msub")].map((sub) => {
+        const [base, script] = sub.children;
+        return [base.getBoundingClientRect().bottom, script.getBoundingClientRect().bottom];
+    })""")
+    assert boxes and all(script > base for base, script in boxes)  # a subscript sits lower than its base
+    assert errors == []
     context.close()

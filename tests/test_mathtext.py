@@ -8,6 +8,7 @@ from papermirror.site.mathtext import (
     render_inline,
     render_paragraphs,
     split_math,
+    tex_to_mathml,
 )
 
 
@@ -26,7 +27,10 @@ def test_dollar_rule_follows_pandoc():
 def test_math_becomes_mathml_and_text_stays_text():
     html = render_inline(r"CoSTA$\ast$ with $m^2$ <script>alert(1)</script> </a> <think>")
     assert "<msup><mi>m</mi><mn>2</mn></msup>" in html
-    assert html.count("<math ") == 2
+    assert html.count("<math>") == 2  # lean: no xmlns, no display="inline", no <mrow> around the whole formula
+    assert "CoSTA<math><mo>*</mo></math>" in html and "xmlns" not in html and "<mrow>" not in html
+    assert tex_to_mathml("E=mc^2", display=True).startswith('<math display="block"><mi>E</mi>')
+    assert tex_to_mathml("10^{6}") == "<math><msup><mn>10</mn><mrow><mn>6</mn></mrow></msup></math>"  # inner rows stay
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;/a&gt; &lt;think&gt;" in html
     assert "<script" not in html
 

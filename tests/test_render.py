@@ -71,7 +71,8 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
     page = parse(site / "papers/2503.01234/index.html")
     metas = [(a.get("name") or a.get("property"), a.get("content")) for tag, a in page.attrs if tag == "meta"]
     assert ("citation_title", "<script>alert(1)</script> mass m^2 and CoSTA\\ast </a> <think> 🤗") in metas
-    assert [c for n, c in metas if n == "citation_author"] == list(HOSTILE[1].authors)
+    assert [c for n, c in metas if n == "citation_authors"] == ["; ".join(HOSTILE[1].authors)]
+    assert not [c for n, c in metas if n == "citation_author"]
     assert ("citation_publication_date", "2025/03/13") in metas
     assert ("citation_pdf_url", "https://arxiv.org/pdf/2503.01234") in metas
     assert ("citation_arxiv_id", "2503.01234") in metas
@@ -80,11 +81,14 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
     assert not {"og:title", "og:type", "og:url", "og:description", "og:site_name", "citation_date"} & {name for name, _ in metas}
     title = "&lt;script&gt;alert(1)&lt;/script&gt; mass m^2 and CoSTA\\ast &lt;/a&gt; &lt;think&gt; 🤗"
     assert f"<title>{title} · Test mirror</title>" in (site / "papers/2503.01234/index.html").read_text(encoding="utf-8")
-    # the search index reads the title, the authors, the abstract and the AI summary with the keywords
+    # the search index reads the title, the authors, the abstract and the keywords; not the AI summary
     bodies = [(t, a.get("class")) for t, a in page.attrs if "data-pagefind-body" in a]
     assert bodies == [("h1", None), ("div", "authors"), ("section", "abstract"), ("section", "ai")]
+    assert [("data-pagefind-ignore" in a) for t, a in page.attrs if a.get("id") == "summary"] == [True]
     values = {(k, a[k]) for _t, a in page.attrs for k in a if k.startswith("data-pagefind-")}
-    assert {("data-pagefind-meta", "title"), ("data-pagefind-meta", "date, day[datetime]"),
+    # a result's title is Pagefind's default, the page's first h1 (the paper's: the site's name is no heading)
+    assert [t for t, _a in page.attrs if t == "h1"] == ["h1"] and ("data-pagefind-meta", "title") not in values
+    assert {("data-pagefind-meta", "day[datetime]"),
             ("data-pagefind-meta", "authors:Ada Lovelace, Alan Turing, Grace Hopper et al."),
             ("data-pagefind-meta", "upvotes:7"), ("data-pagefind-filter", "year:2025"),
             ("data-pagefind-filter", "month:2025-02"), ("data-pagefind-filter", "keyword"),

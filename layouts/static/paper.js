@@ -23,7 +23,9 @@
   const [title = ""] = tags("citation_title");
   const [id = ""] = tags("citation_arxiv_id");
   const [published = ""] = tags("citation_publication_date");
-  const authors = tags("citation_author");
+  // one citation_authors tag, "A; B; C" (cite.py: no name holds a semicolon then), else a citation_author tag a name
+  const [listed] = tags("citation_authors");
+  const authors = listed === undefined ? tags("citation_author") : listed.split("; ");
   const given = section.dataset;
   const year = (given.year ?? published).slice(0, 4);
   const surname = authors.length ? asciiWord(words(authors[0]).pop() ?? "") : "";

@@ -103,10 +103,10 @@
   let shown = 0;
   let settled = 0;  // the generation whose whole results are drawn
 
-  // The excerpt: EXCERPT_WORDS words of the abstract (else of the AI summary) around the most matched words, cut
-  // with "…". Pagefind's own excerpt is taken from the whole indexed text, which begins with the title and the
-  // authors; paper.html marks where the abstract, the summary and the keywords begin (Pagefind's anchors), and
-  // the words and matches come from the result's plain text (Pagefind splits it at white space, as here).
+  // The excerpt: EXCERPT_WORDS words of the abstract around the most matched words, cut with "…". Pagefind's own
+  // excerpt is taken from the whole indexed text, which begins with the title and the authors; paper.html marks
+  // where the abstract and the keywords begin (Pagefind's anchors), and the words and matches come from the
+  // result's plain text (Pagefind splits it at white space, as here). The AI summary is not indexed.
   const EXCERPT_WORDS = 36;
 
   function textRegions(data) {
@@ -114,9 +114,7 @@
     const at = {};
     for (const anchor of data.anchors || []) at[anchor.id] = anchor.location;
     const end = at.keywords !== undefined ? at.keywords : words.length;
-    const regions = [];
-    if (at.abstract !== undefined) regions.push([at.abstract, at.summary !== undefined ? at.summary : end]);
-    if (at.summary !== undefined) regions.push([at.summary, end]);
+    const regions = at.abstract !== undefined ? [[at.abstract, end]] : [];
     return { words, regions: regions.filter(([from, to]) => to > from) };
   }
 
@@ -162,6 +160,15 @@
     return out;
   }
 
+  // A result's day as the pages write it ("14 March 2025", contexts.human_day), from its datetime (meta "day"):
+  // the index holds the day once, not its words too.
+  const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December"];
+  function humanDay(day) {
+    const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || "");
+    return parts && MONTHS[Number(parts[2]) - 1] ? `${Number(parts[3])} ${MONTHS[Number(parts[2]) - 1]} ${parts[1]}` : "";
+  }
+
   function resultItem(data) {
     const meta = data.meta || {};
     const item = document.createElement("li");
@@ -173,7 +180,7 @@
     link.textContent = meta.title || data.url;
     heading.appendChild(link);
     item.appendChild(heading);
-    const facts = [meta.date, meta.authors, meta.upvotes !== undefined ? plural(meta.upvotes, "upvote") : ""].filter(Boolean);
+    const facts = [humanDay(meta.day), meta.authors, meta.upvotes !== undefined ? plural(meta.upvotes, "upvote") : ""].filter(Boolean);
     if (facts.length) {
       const line = document.createElement("p");
       line.className = "search-result-meta";
@@ -183,7 +190,7 @@
     const excerpt = document.createElement("p");
     excerpt.className = "search-result-excerpt";
     excerpt.appendChild(excerptNodes(data));
-    if (excerpt.hasChildNodes()) item.appendChild(excerpt);  // a paper without abstract or summary has none
+    if (excerpt.hasChildNodes()) item.appendChild(excerpt);  // a paper without an abstract has none
     return item;
   }
 

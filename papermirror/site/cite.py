@@ -73,10 +73,27 @@ def bibtex_entry(paper: Paper) -> str:
     return f"@misc{{{bibtex_key(paper)},\n{body}\n}}"
 
 
+AUTHORS_SEPARATOR = "; "
+"""Between the names of the one `citation_authors` tag (Highwire's list form: Zotero splits it at semicolons)."""
+
+
+def citation_authors(authors: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The authors as citation tags: one `citation_authors` tag, "A; B; C", which Zotero's reader of embedded
+    metadata (and Highwire readers such as LOCKSS) split at the semicolons. A tag per author
+    (`citation_author`, the form Google Scholar's guidelines show) spent 41 B of markup on each name: 0.4 KB a
+    paper of the real stream (10 authors on average), 40 MB of GitHub Pages' 1 GB at 100,000 papers. A name
+    that holds a semicolon itself would be split wrongly, so such a paper keeps a tag per author."""
+    if not authors:
+        return []
+    if any(";" in author for author in authors):
+        return [("citation_author", author) for author in authors]
+    return [("citation_authors", AUTHORS_SEPARATOR.join(authors))]
+
+
 def citation_meta(paper: Paper) -> list[tuple[str, str]]:
     """Return Highwire Press (name, content) pairs, as Google Scholar and Zotero read them."""
     meta = [("citation_title", plain_text(paper.title))]
-    meta += [("citation_author", author) for author in paper.authors]
+    meta += citation_authors(paper.authors)
     if paper.published:
         meta.append(("citation_date", paper.published.replace("-", "/")))
         meta.append(("citation_publication_date", paper.published.replace("-", "/")))

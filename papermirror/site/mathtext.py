@@ -114,7 +114,17 @@ def tex_to_mathml(tex: str, display: bool = False) -> Markup | None:
     try:  # deep nesting ($\\sqrt{ two hundred times) recurses past Python's limit: show the TeX
         if not _clean_mathml(root) or not "".join(root.itertext()).strip():
             return None
-        root.set("xmlns", MATHML_NS[1:-1])
+        # What HTML needs of the element, no more (a formula is on a listing line for each of a paper's pages):
+        # no xmlns (HTML's parser puts <math> in MathML's namespace), no display="inline" (the default), and
+        # no <mrow> that wraps the whole formula (<math> is a row itself): 75 B a formula.
+        if root.get("display") == "inline":
+            del root.attrib["display"]
+        if (len(root) == 1 and root[0].tag == "mrow" and not root[0].attrib
+                and not (root.text or "").strip() and not (root[0].tail or "").strip()):
+            row = root[0]
+            root.remove(row)
+            root.text = row.text
+            root.extend(list(row))
         return Markup(ET.tostring(root, encoding="unicode", short_empty_elements=False))
     except RecursionError:
         return None
