@@ -1,8 +1,9 @@
 """Preview site/ locally under the configured sub-path, rebuilding when the sources change.
 
 The site is served at http://127.0.0.1:PORT<base_path> (base_path from site.base_url, e.g.
-/my-repo/), so links behave as they will on GitHub Pages; anything outside it, or any missing page,
-is a 404 (with the site's 404.html, as Pages serves it). The preview is built for its loopback URL
+/my-repo/), so links behave as they will on GitHub Pages; anything outside it, any missing page and
+any folder without an index.html (Pages lists no folder) is a 404 (with the site's 404.html, as Pages
+serves it). The preview is built for its loopback URL
 into .cache/preview/site, never into site/, so site/ keeps the links of site.base_url however serve
 ends. A change to content/, layouts/ or mirror.yml (not an editor's swap or backup file) runs
 `build.py build` again in a subprocess.
@@ -73,6 +74,11 @@ class SubPathHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def list_directory(self, path):  # type: ignore[override]
+        """A folder without an index.html is a 404, as on GitHub Pages (which lists no folder)."""
+        self.send_error(HTTPStatus.NOT_FOUND, "No index.html in this folder")
+        return None
 
     def translate_path(self, path: str) -> str:
         parts = urlsplit(path)
