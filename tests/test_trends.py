@@ -42,6 +42,26 @@ def test_monthly_figures_count_every_month_even_empty_ones():
     assert code == [100 / 3, None, 100.0]
 
 
+def test_code_share_starts_at_the_first_month_with_a_paper_that_links_code():
+    """The listing named no code repository before March 2025: a month before the archive's first paper with
+    code is "not reported" (no value, a gap), not 0%; from that month on a month without code is 0%."""
+    archive = archive_of([
+        make_paper("2501.00001", "a", daily=("2025-01-05",)),
+        make_paper("2503.00001", "b", daily=("2025-03-01",), github_repo="https://github.com/a/b"),
+        make_paper("2503.00002", "c", daily=("2025-03-02",)),
+        make_paper("2504.00001", "d", daily=("2025-04-01",)),
+    ])
+    months = trends.month_range("2025-01", "2025-04")
+    papers, _upvotes, code = trends.monthly_figures(archive, months)
+    assert papers == [1, 0, 2, 1] and code == [None, None, 50.0, 0.0]
+    chart = next(chart for chart in trends.month_charts(archive, months) if chart.id == "code")
+    assert "(from March 2025, the first month with a paper that links code" in chart.lede
+    assert chart.rows == (("March 2025", "50%"), ("April 2025", "0%"))
+    assert chart.svg.count('class="dot"') == 2  # January has papers but no value: no dot at 0%
+    none = trends.month_charts(archive_of([make_paper("2501.00001", "a", daily=("2025-01-05",))]), ["2025-01"])
+    assert "(no paper links a code repository yet)" in next(c for c in none if c.id == "code").lede
+
+
 def rising_archive():
     """12 base months with one paper each ("steady" on all, "rising" on one), then 3 months of 2 papers."""
     papers = [make_paper(f"24{m:02d}.00001", f"base {m}", daily=(f"2024-{m:02d}-10",),

@@ -49,15 +49,30 @@ def axis_labels(months: list[str]) -> list[str]:
 
 
 def monthly_figures(archive: Archive, months: list[str]) -> tuple[list[int], list[float | None], list[float | None]]:
-    """Papers, median upvotes (of the papers that have a count) and percent with code, per month."""
+    """Papers, median upvotes (of the papers that have a count) and percent with code, per month. The share
+    with code starts at the first month with a paper that links code: Hugging Face's listing names no code
+    repository before March 2025 (none of its items of the 580 recorded days before then has the field), so an
+    earlier month's 0% would be "not reported", not "no code"; it has no value (a gap in the line)."""
     papers, upvotes, code = [], [], []
+    reported = False  # a paper of this month or an earlier one links code
     for month in months:
         month_papers = [archive.papers[paper_id] for paper_id in archive.months.get(month, ())]
         counts = [paper.upvotes for paper in month_papers if paper.upvotes is not None]
         papers.append(len(month_papers))
         upvotes.append(float(statistics.median(counts)) if counts else None)
-        code.append(100 * sum(bool(p.github_repo) for p in month_papers) / len(month_papers) if month_papers else None)
+        with_code = sum(bool(p.github_repo) for p in month_papers)
+        reported = reported or with_code > 0
+        code.append(100 * with_code / len(month_papers) if month_papers and reported else None)
     return papers, upvotes, code
+
+
+def code_since(code: list[float | None], names: list[str]) -> str:
+    """What the code chart's description adds when its first months have no value: from which month it counts."""
+    first = next((n for n, share in enumerate(code) if share is not None), None)
+    if not first:  # every month counted from the first, or no paper links code at all
+        return "" if first == 0 else " (no paper links a code repository yet)"
+    return (f" (from {names[first]}, the first month with a paper that links code: Hugging Face's listing names "
+            "code repositories from March 2025 on)")
 
 
 def rising_keywords(archive: Archive, months: list[str]) -> list[tuple[str, int, float, int, float]]:
@@ -92,7 +107,8 @@ def month_charts(archive: Archive, months: list[str]) -> list[Chart]:
               charts.line_chart("upvotes", "Median upvotes by month", f"Line: median upvotes of the papers of each month, {span}.",
                                 upvotes, labels, names),
               "", ("Month", "Median upvotes"), tuple((name, charts.number(u)) for name, u in zip(names, upvotes) if u is not None)),
-        Chart("code", "Papers with code", f"The share of each month's papers that link a code repository, {span}.",
+        Chart("code", "Papers with code",
+              f"The share of each month's papers that link a code repository, {span}{code_since(code, names)}.",
               charts.line_chart("code", "Share of papers with code by month", f"Line: percent of each month's papers with code, {span}.",
                                 code, labels, names, unit="%", top=100),
               "", ("Month", "With code"), tuple((name, charts.number(c) + "%") for name, c in zip(names, code) if c is not None)),
