@@ -386,6 +386,27 @@ def test_a_page_digest_follows_what_pagefind_reads_and_nothing_else(tmp_path, ol
     assert (page_digest(tmp_path / "a.html") == page_digest(tmp_path / "b.html")) is same
 
 
+UNTITLED = """<!doctype html><html lang="en"><head><title>Masked autoencoders · Mirror</title></head><body>
+<header><h1>Mirror</h1></header><article><h1 data-pagefind-body>Masked autoencoders</h1>
+<section data-pagefind-body><p>We mask patches.</p></section></article></body></html>"""
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("<h1>Mirror</h1>", "<h1>Another mirror</h1>"),  # the first h1, outside every data-pagefind-body element
+    ("<title>Masked autoencoders · Mirror</title>", "<title>Masked autoencoders · Another</title>"),
+])
+def test_without_a_title_meta_the_digest_holds_where_pagefind_takes_the_title_from(tmp_path, old, new):
+    """A page with no data-pagefind-meta="title" (paper.html has none: 26 B a page) gets Pagefind's default
+    title, its first h1 wherever it is (else its <title>): a fork whose header names the site in an h1 would
+    otherwise keep results titled with the old name."""
+    from papermirror.search.indexed import page_digest
+
+    assert old in UNTITLED
+    (tmp_path / "a.html").write_text(UNTITLED, encoding="utf-8")
+    (tmp_path / "b.html").write_text(UNTITLED.replace(old, new), encoding="utf-8")
+    assert page_digest(tmp_path / "a.html") != page_digest(tmp_path / "b.html")
+
+
 def test_a_page_whose_elements_cannot_be_matched_is_read_whole():
     """Without a data-pagefind-body element, or with one never closed, a change anywhere counts."""
     from papermirror.search.indexed import indexed_text

@@ -257,7 +257,9 @@ def test_shareable_address_opens_with_results_and_follows_the_query(page, site_u
     expect_first_result(page, "2312.00752")
     expect(page).to_have_url(re.compile(r"/mirror/search/\?q=mamba$"))
     page.goto(site_url + "search/?q=pretraining&sort=upvotes:desc")
-    expect_first_result(page, "2111.06377")
+    expect_first_result(page, "2502.01234")  # 42 upvotes, then 7 and 3 (MAE says "pre-trains" in its summary only)
+    expect(page.locator(RESULT_LINKS)).to_have_count(3)
+    assert [href.split("/")[-2] for href in result_hrefs(page)] == ["2502.01234", "2405.14908", "2503.05678"]
     expect(page.get_by_label("Sort results")).to_have_value("upvotes:desc")
 
 

@@ -5,7 +5,8 @@ not in the search index: its related papers, which move whenever papers are adde
 year. The index stage compares a digest of what Pagefind reads instead of modification times, so
 such a page does not send its whole index back through Pagefind.
 
-What Pagefind reads, taken conservatively: the `<html>` tag (its lang picks the index); every
+What Pagefind reads, taken conservatively: the `<html>` tag (its lang picks the index); the page's
+`<title>` and first `<h1>` (a result's title when no element is data-pagefind-meta="title"); every
 data-pagefind-body element, without its data-pagefind-ignore elements; and in full (start tag,
 content and end tag) every element with another data-pagefind- attribute (meta, filter, sort...),
 ignored or not, since a value may come from its text. An element ends at the end tag that balances
@@ -27,6 +28,10 @@ from pathlib import Path
 PAGEFIND_TAG = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*?\sdata-pagefind-([\w-]+)[^>]*>")
 IGNORED = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*\sdata-pagefind-ignore\b[^>]*>")
 HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+DEFAULT_TITLE = (re.compile(r"<title\b[^>]*>.*?</title\s*>", re.IGNORECASE | re.DOTALL),
+                 re.compile(r"<h1\b[^>]*>.*?</h1\s*>", re.IGNORECASE | re.DOTALL))
+"""Where Pagefind takes a result's title when no element names it (data-pagefind-meta="title"): the page's
+first h1, wherever it is, else its <title>; both are digested, conservatively."""
 START_TAG = re.compile(r"<[a-zA-Z][^>]*>")
 HREF = re.compile(r"""\shref\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
 PLAIN_LINK = re.compile(r"</?a\s*>", re.IGNORECASE)
@@ -82,7 +87,8 @@ def indexed_text(html: str) -> str:
     if not bodies:
         return html
     opening = HTML_TAG.search(html)
-    return without_links("\n".join([opening.group(0) if opening else "", *parts]))
+    titles = [found.group(0) if (found := pattern.search(html)) else "" for pattern in DEFAULT_TITLE]
+    return without_links("\n".join([opening.group(0) if opening else "", *titles, *parts]))
 
 
 def without_links(html: str) -> str:
