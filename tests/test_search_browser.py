@@ -563,3 +563,36 @@ def test_common_words_are_left_out_of_a_query_with_other_words(page, site_url):
     search(page, site_url, "the tokenizers")
     expect_first_result(page, "2503.05678")
     assert len(result_hrefs(page)) == 1
+
+
+def test_a_page_opened_before_the_index_changed_says_so_and_reloads(page, tmp_path):
+    """The daily run deploys a new index and removes the old one's files; a search page opened before then
+    asks again when a search finds nothing (and after found ones, at most every 15 s), says the archive was
+    updated, and loads itself again with the search in its address."""
+    import build
+    from playwright.sync_api import expect
+
+    from papermirror.content.paperfile import write_paper
+
+    site = build_fixture_site(tmp_path / "mirror", ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
+    stale = page.locator("#search-stale")
+    with serve(site, SUB_PATH) as url:
+        page.goto(url + "search/?q=masked")
+        expect_first_result(page, "2111.06377")
+        page.locator("#search-input").fill("quokka")
+        expect(page.locator("#search-status")).to_contain_text("for “quokka”")
+        expect(page.locator(RESULT_LINKS)).to_have_count(0)
+        expect(stale).to_be_hidden()  # nothing found, the index asked again: the same, so nothing to say
+        newer = dataclasses.replace(PAPERS_BY_ID["2312.00752"], id="2604.00001", title="Quokka: a newer paper",
+                                    daily=("2026-04-02",), published="2026-04-01")
+        write_paper(tmp_path / "mirror" / "content", newer)
+        assert build.main(["--config", str(tmp_path / "mirror" / "mirror.yml"), "--quiet", "build",
+                           "--base-url", f"http://127.0.0.1{SUB_PATH}"]) == 0
+        page.locator("#search-input").fill("quokkas")
+        expect(page.locator("#search-status")).to_contain_text("for “quokkas”")
+        expect(stale).to_be_visible()
+        expect(stale).to_contain_text("The archive was updated since this page was opened")
+        page.get_by_role("button", name="Reload the page").click()
+        expect_first_result(page, "2604.00001")
+        expect(page).to_have_url(re.compile(r"/mirror/search/\?q=quokkas$"))
+        expect(stale).to_be_hidden()

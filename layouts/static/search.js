@@ -79,6 +79,7 @@
   let pagefindReady = null;
   function pagefind() {
     if (!pagefindReady) {
+      openedIndex = indexStamp();
       pagefindReady = (async () => {
         let shards = [];
         try {
@@ -232,6 +233,38 @@
     $("search-failed").hidden = false;
   }
 
+  // The index as this page opened it. Each deploy (the daily run) replaces the index and removes the old one's
+  // files, which a page opened before then still asks for: Pagefind skips an index file it cannot load (fewer
+  // or no results, without a word) and a result whose file is gone cannot be shown. So the page asks again
+  // (pagefind-entry.json, and shards.json for an archive of several indexes: a few hundred bytes) when a search
+  // finds nothing or fails, and after a found one at most every STALE_CHECK_MS; if they changed, it says so
+  // and offers to load the page again (its address holds the search).
+  const STALE_CHECK_MS = 15000;
+  let openedIndex = null;
+  let lastCheck = 0;
+  function indexStamp() {
+    const read = (name) => fetch(bundle + name + "?ts=" + Date.now(), { cache: "no-store" })
+      .then((response) => (response.ok ? response.text() : ""))
+      .catch(() => null);  // offline: cannot tell
+    return Promise.all([read("pagefind-entry.json"), read("shards.json")])
+      .then((parts) => (parts.includes(null) ? null : parts.join("\n")));
+  }
+  const staleNote = $("search-stale");  // none in a search.html older than this script
+  async function indexReplaced(force) {
+    if (!openedIndex || !staleNote) return false;
+    if (!staleNote.hidden) return true;
+    if (!force && Date.now() - lastCheck < STALE_CHECK_MS) return false;
+    lastCheck = Date.now();
+    const [before, now] = await Promise.all([openedIndex, indexStamp()]);
+    if (before === null || now === null || before === now) return false;
+    staleNote.hidden = false;
+    return true;
+  }
+  if (staleNote) $("search-reload").addEventListener("click", () => window.location.reload());
+  async function searchFailed() {
+    if (!(await indexReplaced(true))) failed();
+  }
+
   // One Pagefind search at a time: a search asked for while one runs waits for it, and of several
   // such only the newest runs (a search for a common word can take a second on a big archive, and
   // the searches for each half-typed word must not queue up behind it).
@@ -249,7 +282,7 @@
         await search();
       } while (again);
     } catch (error) {
-      failed();
+      await searchFailed();
     } finally {
       running = false;
     }
@@ -300,6 +333,7 @@
       ? plural(results.length, "paper") + " found" + what + narrowed
       : "No papers found" + what + narrowed + ". Try other or fewer words, or remove a filter.";
     if (filtersShown) showCounts(found.filters);
+    indexReplaced(!results.length);
   }
 
   let timer = null;
@@ -414,7 +448,7 @@
     sortKey = sortSelect.value;
     runSearch();
   });
-  moreButton.addEventListener("click", () => showMore(generation, true).catch(failed));
+  moreButton.addEventListener("click", () => showMore(generation, true).catch(searchFailed));
 
   if (chosenCount()) filtersPanel.open = true;  // the toggle event draws them
   if (!term) input.focus();
