@@ -114,12 +114,21 @@ def test_a_rebuild_keeps_the_index_of_each_year_whose_pages_did_not_change(archi
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
     assert "(4 indexes, 4 unchanged)" in out
+    bundle = archive / "site/pagefind"
+    before = {shard["bundle"]: shard["index"] for shard in json.loads((bundle / "shards.json").read_text(encoding="utf-8"))}
     paper = next(paper for paper in PAPERS if paper.id.startswith("23"))
     write_archive(archive / "content", (paper.replace(upvotes=(paper.upvotes or 0) + 1000),))
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
     assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, 3 unchanged)" in out
-    bundle = archive / "site/pagefind"
+    # shards.json names each index by Pagefind's hashes: only the redone one's change, so a search page opened
+    # before (layouts/static/search.js) sees from this one file that an older index was replaced
+    after = {shard["bundle"]: shard["index"] for shard in json.loads((bundle / "shards.json").read_text(encoding="utf-8"))}
+    assert all(value.startswith("en_") for value in after.values())
+    assert [key for key in after if after[key] != before[key]] == ["2023/"]
+    for key, value in after.items():
+        entry = json.loads((bundle / key / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert value == " ".join(sorted(language["hash"] for language in entry["languages"].values()))
     years = index_record(archive)
     assert sum(year["pages"] for year in years.values()) == len(PAPERS)
     for year in years.values():

@@ -565,34 +565,100 @@ def test_common_words_are_left_out_of_a_query_with_other_words(page, site_url):
     assert len(result_hrefs(page)) == 1
 
 
-def test_a_page_opened_before_the_index_changed_says_so_and_reloads(page, tmp_path):
+def rebuild(root: Path, sharded: bool) -> None:
+    import build
+
+    from papermirror.search import pagefind as index
+
+    with pytest.MonkeyPatch.context() as patch:
+        if sharded:
+            patch.setattr(index, "SHARD_ABOVE", 2)
+            patch.setattr(index, "ONE_INDEX_UP_TO", 1)
+        assert build.main(["--config", str(root / "mirror.yml"), "--quiet", "build",
+                           "--base-url", f"http://127.0.0.1{SUB_PATH}"]) == 0
+
+
+@pytest.mark.parametrize("sharded", [False, True], ids=["one index", "an older index of several"])
+def test_a_page_opened_before_the_index_changed_says_so_and_reloads(page, tmp_path, sharded):
     """The daily run deploys a new index and removes the old one's files; a search page opened before then
     asks again when a search finds nothing (and after found ones, at most every 15 s), says the archive was
-    updated, and loads itself again with the search in its address."""
-    import build
+    updated, and loads itself again with the search in its address. In an archive of several indexes a change
+    to an older one alone is seen too (shards.json names each index by its hashes); a server error on the
+    way is no change."""
     from playwright.sync_api import expect
 
     from papermirror.content.paperfile import write_paper
 
-    site = build_fixture_site(tmp_path / "mirror", ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
-    stale = page.locator("#search-stale")
-    with serve(site, SUB_PATH) as url:
+    root = tmp_path / "mirror"
+    root.mkdir()
+    write_archive(root / "content")
+    (root / "mirror.yml").write_text("site:\n  title: Test mirror\n  base_url: https://example.org/\n", encoding="utf-8")
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    rebuild(root, sharded)
+    assert len(json.loads((root / "site/pagefind/shards.json").read_text(encoding="utf-8"))) == (4 if sharded else 1)
+    stale, status = page.locator("#search-stale"), page.locator("#search-status")
+    with serve(root / "site", SUB_PATH) as url:
         page.goto(url + "search/?q=masked")
         expect_first_result(page, "2111.06377")
         page.locator("#search-input").fill("quokka")
-        expect(page.locator("#search-status")).to_contain_text("for “quokka”")
+        expect(status).to_contain_text("No papers found for “quokka”. Try other")
         expect(page.locator(RESULT_LINKS)).to_have_count(0)
         expect(stale).to_be_hidden()  # nothing found, the index asked again: the same, so nothing to say
-        newer = dataclasses.replace(PAPERS_BY_ID["2312.00752"], id="2604.00001", title="Quokka: a newer paper",
-                                    daily=("2026-04-02",), published="2026-04-01")
-        write_paper(tmp_path / "mirror" / "content", newer)
-        assert build.main(["--config", str(tmp_path / "mirror" / "mirror.yml"), "--quiet", "build",
-                           "--base-url", f"http://127.0.0.1{SUB_PATH}"]) == 0
+        # the oldest paper's upvotes change: when split, only its own, older index is made again, with the same
+        # pages and words (shards.json's figures), so only the index's hashes tell
+        mae = PAPERS_BY_ID["2111.06377"]
+        write_paper(root / "content", dataclasses.replace(mae, upvotes=1120))
+        rebuild(root, sharded)
+        # a server error while the page asks is "cannot tell", not "changed"
+        page.route("**/pagefind-entry.json?ts=*", lambda route: route.fulfill(status=503, body="busy"))
         page.locator("#search-input").fill("quokkas")
-        expect(page.locator("#search-status")).to_contain_text("for “quokkas”")
+        expect(status).to_contain_text("No papers found for “quokkas”. Try other")
+        page.wait_for_timeout(300)
+        expect(stale).to_be_hidden()
+        page.unroute("**/pagefind-entry.json?ts=*")
+        page.locator("#search-input").fill("quokkaz")
         expect(stale).to_be_visible()
         expect(stale).to_contain_text("The archive was updated since this page was opened")
-        page.get_by_role("button", name="Reload the page").click()
-        expect_first_result(page, "2604.00001")
-        expect(page).to_have_url(re.compile(r"/mirror/search/\?q=quokkas$"))
+        expect(status).to_have_text("No papers found for “quokkaz” in the index this page was opened with.")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Reload the page").click()
+        expect(page).to_have_url(re.compile(r"/mirror/search/\?q=quokkaz$"))
         expect(stale).to_be_hidden()
+        page.locator("#search-input").fill("masked autoencoders")
+        expect_first_result(page, "2111.06377")
+        expect(page.locator(".search-result-meta").first).to_contain_text("1120 upvotes")
+
+
+def test_after_a_deploy_that_merges_the_indexes_the_reloaded_page_does_not_use_a_cached_list(page, tmp_path):
+    """GitHub Pages lets browsers keep a file 10 minutes: the list of indexes (shards.json) is revalidated
+    when the page opens, so a page loaded again after the archive went from several indexes to one uses the
+    one, not the cached list of folders the deploy removed."""
+    from browser import _SubPathHandler
+    from playwright.sync_api import expect
+
+    class Cached(_SubPathHandler):
+        def end_headers(self) -> None:
+            self.send_header("Cache-Control", "max-age=600")
+            super().end_headers()
+
+    root = tmp_path / "mirror"
+    root.mkdir()
+    write_archive(root / "content")
+    (root / "mirror.yml").write_text("site:\n  title: Test mirror\n  base_url: https://example.org/\n", encoding="utf-8")
+    shutil.copytree(ROOT / "layouts", root / "layouts")
+    rebuild(root, sharded=True)
+    with serve(root / "site", SUB_PATH, Cached) as url:
+        page.goto(url + "search/?q=masked")
+        expect_first_result(page, "2111.06377")
+        shutil.rmtree(root / "site/pagefind")
+        rebuild(root, sharded=False)  # one index now: the year folders are gone
+        assert len(json.loads((root / "site/pagefind/shards.json").read_text(encoding="utf-8"))) == 1
+        page.locator("#search-input").fill("quokka")
+        expect(page.locator("#search-stale")).to_be_visible()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Reload the page").click()
+        expect(page).to_have_url(re.compile(r"/mirror/search/\?q=quokka$"))
+        page.locator("#search-input").fill("masked autoencoders")
+        expect_first_result(page, "2111.06377")
+        expect(page.locator("#search-failed")).to_be_hidden()
+        expect(page.locator("#search-stale")).to_be_hidden()

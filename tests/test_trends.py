@@ -42,24 +42,27 @@ def test_monthly_figures_count_every_month_even_empty_ones():
     assert code == [100 / 3, None, 100.0]
 
 
-def test_code_share_starts_at_the_first_month_with_a_paper_that_links_code():
-    """The listing named no code repository before March 2025: a month before the archive's first paper with
-    code is "not reported" (no value, a gap), not 0%; from that month on a month without code is 0%."""
+def test_a_month_before_the_listing_named_code_has_no_code_share_unless_a_paper_links_code():
+    """The listing named no code repository before March 2025: such a month's 0% is "not reported" (no value, a
+    gap in the line), not 0%; from March 2025 on a month without code is 0%; an older month where a paper does
+    link code (a later refresh, a hand edit) has its share."""
     archive = archive_of([
-        make_paper("2501.00001", "a", daily=("2025-01-05",)),
-        make_paper("2503.00001", "b", daily=("2025-03-01",), github_repo="https://github.com/a/b"),
-        make_paper("2503.00002", "c", daily=("2025-03-02",)),
-        make_paper("2504.00001", "d", daily=("2025-04-01",)),
+        make_paper("2111.00001", "a", daily=("2021-11-12",), github_repo="https://github.com/a/a"),
+        make_paper("2405.00001", "b", daily=("2024-05-27",)),
+        make_paper("2503.00001", "c", daily=("2025-03-01",), github_repo="https://github.com/a/b"),
+        make_paper("2503.00002", "d", daily=("2025-03-02",)),
+        make_paper("2506.00001", "e", daily=("2025-06-01",)),
     ])
-    months = trends.month_range("2025-01", "2025-04")
+    months = ["2021-11", "2024-05", "2025-03", "2025-06"]
     papers, _upvotes, code = trends.monthly_figures(archive, months)
-    assert papers == [1, 0, 2, 1] and code == [None, None, 50.0, 0.0]
+    assert papers == [1, 1, 2, 1] and code == [100.0, None, 50.0, 0.0]
     chart = next(chart for chart in trends.month_charts(archive, months) if chart.id == "code")
-    assert "(from March 2025, the first month with a paper that links code" in chart.lede
-    assert chart.rows == (("March 2025", "50%"), ("April 2025", "0%"))
-    assert chart.svg.count('class="dot"') == 2  # January has papers but no value: no dot at 0%
-    none = trends.month_charts(archive_of([make_paper("2501.00001", "a", daily=("2025-01-05",))]), ["2025-01"])
-    assert "(no paper links a code repository yet)" in next(c for c in none if c.id == "code").lede
+    assert "(a month before March 2025 without a paper that links code has no value" in chart.lede
+    assert chart.rows == (("November 2021", "100%"), ("March 2025", "50%"), ("June 2025", "0%"))
+    assert chart.svg.count('class="dot"') == 3  # May 2024 has a paper but no value: no dot at 0%
+    recent = archive_of([make_paper("2506.00001", "e", daily=("2025-06-01",))])
+    assert trends.monthly_figures(recent, ["2025-06"])[2] == [0.0]  # the listing named code then: a real 0%
+    assert "no value" not in next(c for c in trends.month_charts(recent, ["2025-06"]) if c.id == "code").lede
 
 
 def rising_archive():

@@ -122,7 +122,8 @@
     let others = null;
     const rest = () => others || (others = Promise.all(instances.map(start)));
     await start(instances[0]);
-    window.setTimeout(rest, REST_AFTER_MS);
+    // (a failure here, such as an index a deploy removed meanwhile, is the next search's: search.js says it)
+    window.setTimeout(() => rest().catch(() => {}), REST_AFTER_MS);
     const pages = instances.reduce((sum, shard) => sum + shard.pages, 0);
     const averageLength = instances.reduce((sum, shard) => sum + shard.words, 0) / Math.max(1, pages);
     return {

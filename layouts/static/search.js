@@ -82,8 +82,8 @@
       openedIndex = indexStamp();
       pagefindReady = (async () => {
         let shards = [];
-        try {
-          const response = await fetch(bundle + "shards.json");
+        try {  // revalidated: a copy in the HTTP cache (GitHub Pages: 10 minutes) may list indexes a deploy removed
+          const response = await fetch(bundle + "shards.json", { cache: "no-cache" });
           if (response.ok) shards = await response.json();
         } catch (error) { /* no shards file: one index */ }
         if (Array.isArray(shards) && shards.length > 1 && window.papermirrorShards) {
@@ -236,17 +236,19 @@
   // The index as this page opened it. Each deploy (the daily run) replaces the index and removes the old one's
   // files, which a page opened before then still asks for: Pagefind skips an index file it cannot load (fewer
   // or no results, without a word) and a result whose file is gone cannot be shown. So the page asks again
-  // (pagefind-entry.json, and shards.json for an archive of several indexes: a few hundred bytes) when a search
-  // finds nothing or fails, and after a found one at most every STALE_CHECK_MS; if they changed, it says so
-  // and offers to load the page again (its address holds the search).
+  // (pagefind-entry.json, the newest index's, and shards.json, which names every index of an archive of several
+  // by its hashes: a few hundred bytes) when a search finds nothing or fails, and after a found one at most
+  // every STALE_CHECK_MS; if they changed, it says so and offers to load the page again (its address holds the
+  // search).
   const STALE_CHECK_MS = 15000;
   let openedIndex = null;
   let lastCheck = 0;
   function indexStamp() {
-    const read = (name) => fetch(bundle + name + "?ts=" + Date.now(), { cache: "no-store" })
-      .then((response) => (response.ok ? response.text() : ""))
-      .catch(() => null);  // offline: cannot tell
-    return Promise.all([read("pagefind-entry.json"), read("shards.json")])
+    // null when it cannot tell (offline, a server error); shards.json missing (404) is an archive of one index
+    const read = (name, missing) => fetch(bundle + name + "?ts=" + Date.now(), { cache: "no-store" })
+      .then((response) => (response.ok ? response.text() : response.status === 404 ? missing : null))
+      .catch(() => null);
+    return Promise.all([read("pagefind-entry.json", null), read("shards.json", "")])
       .then((parts) => (parts.includes(null) ? null : parts.join("\n")));
   }
   const staleNote = $("search-stale");  // none in a search.html older than this script
@@ -262,7 +264,12 @@
   }
   if (staleNote) $("search-reload").addEventListener("click", () => window.location.reload());
   async function searchFailed() {
-    if (!(await indexReplaced(true))) failed();
+    if (!(await indexReplaced(true))) return failed();
+    // not "could not be loaded": the index this page opened is gone; the note above says what to do
+    list.textContent = "";
+    results = [];
+    moreButton.hidden = true;
+    statusLine.textContent = "This search could not be run on the index this page was opened with.";
   }
 
   // One Pagefind search at a time: a search asked for while one runs waits for it, and of several
@@ -333,7 +340,12 @@
       ? plural(results.length, "paper") + " found" + what + narrowed
       : "No papers found" + what + narrowed + ". Try other or fewer words, or remove a filter.";
     if (filtersShown) showCounts(found.filters);
-    indexReplaced(!results.length);
+    const none = !results.length;
+    indexReplaced(none).then((replaced) => {  // not awaited: the next search need not wait for it
+      if (replaced && none && mine === generation) {
+        statusLine.textContent = "No papers found" + what + narrowed + " in the index this page was opened with.";
+      }
+    });
   }
 
   let timer = null;

@@ -69,7 +69,9 @@ second or two keeps one index (benchmarks/README.md)."""
 SHARDS_FILE = "shards.json"
 """site/pagefind/shards.json: every index's bundle (relative to site/pagefind/, '' for the newest), pages and
 words (the sum of its pages' lengths as Pagefind counts them): what the search page needs to rank the indexes'
-results as one index of the archive would (layouts/static/search-shards.js)."""
+results as one index of the archive would (layouts/static/search-shards.js); and its index ("index": the
+hashes Pagefind names its files by, from its pagefind-entry.json), so that a search page opened before an
+older index changed can tell from this one file (layouts/static/search.js)."""
 UNUSED_FILES = re.compile(r"pagefind-(ui|component-ui|modular-ui|highlight)\.(js|css)")
 """Pagefind's ready-made interfaces, written into every bundle; the search page (layouts/static/search.js)
 uses the JS API in pagefind.js instead, so these are removed from the bundle."""
@@ -240,6 +242,7 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
             words, size = old[shard.key]["words"], old[shard.key].get("bytes") or finish_bundle(previous[0])
             length = old[shard.key].get("length") or bundle_length(previous[0])
             entries = old[shard.key]["entries"]
+            hashes = old[shard.key].get("index") or index_hashes(previous[0])
         else:
             if len(shards) > 1:
                 log.info("index: papers of %s (%d pages)", shard.key, len(shard.pages))
@@ -248,8 +251,9 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
             size = finish_bundle(fresh / shard.bundle)
             length = bundle_length(fresh / shard.bundle)
             entries = sorted(entry.name for entry in os.scandir(fresh / shard.bundle) if entry.name not in inside)
+            hashes = index_hashes(fresh / shard.bundle)
         manifest[shard.key] = {"bundle": shard.bundle, "pages": len(shard.pages), "digest": shard.digest,
-                               "words": words, "bytes": size, "length": length, "entries": entries}
+                               "words": words, "bytes": size, "length": length, "entries": entries, "index": hashes}
     for previous, target in kept:
         move_bundle(previous, target, nested)
     write_json(fresh, SHARDS_FILE, shards_listing(manifest))
@@ -258,7 +262,18 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
 
 def shards_listing(record: dict) -> list[dict]:
     """SHARDS_FILE's list of the indexes of `record` (YEARS_FILE's form): what the search page reads."""
-    return [{"bundle": entry["bundle"], "pages": entry["pages"], "words": entry["length"]} for entry in record.values()]
+    return [{"bundle": entry["bundle"], "pages": entry["pages"], "words": entry["length"], "index": entry.get("index", "")}
+            for entry in record.values()]
+
+
+def index_hashes(bundle: Path) -> str:
+    """The hashes a bundle's pagefind-entry.json names its index by ("en_90b0a4a159"; one a language), joined:
+    they change whenever Pagefind writes the index anew ('' when the entry cannot be read)."""
+    try:
+        languages = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))["languages"]
+        return " ".join(sorted(str(language["hash"]) for language in languages.values()))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return ""
 
 
 def read_index_record(config: Config, site_dir: Path) -> dict:

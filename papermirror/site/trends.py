@@ -48,31 +48,34 @@ def axis_labels(months: list[str]) -> list[str]:
     return [human_month(m) if n == 0 else (m[:4] if m.endswith("-01") else "") for n, m in enumerate(months)]
 
 
+CODE_LISTED_FROM = "2025-03"
+"""The month from which Hugging Face's Daily Papers items name a paper's code repository (githubRepo): none of
+the recorded items of the days before it has the field, nearly half of those after it do."""
+
+
 def monthly_figures(archive: Archive, months: list[str]) -> tuple[list[int], list[float | None], list[float | None]]:
-    """Papers, median upvotes (of the papers that have a count) and percent with code, per month. The share
-    with code starts at the first month with a paper that links code: Hugging Face's listing names no code
-    repository before March 2025 (none of its items of the 580 recorded days before then has the field), so an
-    earlier month's 0% would be "not reported", not "no code"; it has no value (a gap in the line)."""
+    """Papers, median upvotes (of the papers that have a count) and percent with code, per month. A month
+    before CODE_LISTED_FROM none of whose papers links code has no share (a gap in the line): the listing named
+    no code then, so its 0% would be "not reported", not "no code" (a month of then with a paper that links
+    code, from a later refresh or a hand edit, has its share)."""
     papers, upvotes, code = [], [], []
-    reported = False  # a paper of this month or an earlier one links code
     for month in months:
         month_papers = [archive.papers[paper_id] for paper_id in archive.months.get(month, ())]
         counts = [paper.upvotes for paper in month_papers if paper.upvotes is not None]
         papers.append(len(month_papers))
         upvotes.append(float(statistics.median(counts)) if counts else None)
         with_code = sum(bool(p.github_repo) for p in month_papers)
-        reported = reported or with_code > 0
-        code.append(100 * with_code / len(month_papers) if month_papers and reported else None)
+        known = month_papers and (with_code or month >= CODE_LISTED_FROM)
+        code.append(100 * with_code / len(month_papers) if known else None)
     return papers, upvotes, code
 
 
-def code_since(code: list[float | None], names: list[str]) -> str:
-    """What the code chart's description adds when its first months have no value: from which month it counts."""
-    first = next((n for n, share in enumerate(code) if share is not None), None)
-    if not first:  # every month counted from the first, or no paper links code at all
-        return "" if first == 0 else " (no paper links a code repository yet)"
-    return (f" (from {names[first]}, the first month with a paper that links code: Hugging Face's listing names "
-            "code repositories from March 2025 on)")
+def code_gaps(papers: list[int], code: list[float | None]) -> str:
+    """What the code chart's description adds when a month with papers has no share."""
+    if not any(n and share is None for n, share in zip(papers, code)):
+        return ""
+    return (" (a month before March 2025 without a paper that links code has no value: Hugging Face's listing "
+            "named no code repository before then)")
 
 
 def rising_keywords(archive: Archive, months: list[str]) -> list[tuple[str, int, float, int, float]]:
@@ -108,7 +111,7 @@ def month_charts(archive: Archive, months: list[str]) -> list[Chart]:
                                 upvotes, labels, names),
               "", ("Month", "Median upvotes"), tuple((name, charts.number(u)) for name, u in zip(names, upvotes) if u is not None)),
         Chart("code", "Papers with code",
-              f"The share of each month's papers that link a code repository, {span}{code_since(code, names)}.",
+              f"The share of each month's papers that link a code repository, {span}{code_gaps(papers, code)}.",
               charts.line_chart("code", "Share of papers with code by month", f"Line: percent of each month's papers with code, {span}.",
                                 code, labels, names, unit="%", top=100),
               "", ("Month", "With code"), tuple((name, charts.number(c) + "%") for name, c in zip(names, code) if c is not None)),
