@@ -86,11 +86,21 @@ def shoot(browser, url: str, pages: dict[str, str], out: Path, every_way: bool) 
     return written
 
 
-def write_index(out: Path, written: list[Path]) -> None:
-    """Write out/README.md: every screenshot, by kind of page, so that a reviewer sees them on GitHub."""
+def write_index(out: Path, written: list[Path], kinds: list[str]) -> None:
+    """Write out/README.md: every screenshot in `out` (those of an earlier run too, when this one made some kinds
+    only: --page), in the order a whole run makes them, so that a reviewer sees them on GitHub."""
     lines = ["# How it looks", "", "The first screen of each kind of page of the shipped archive, made by "
              "`python benchmarks/screenshots.py` (1280 x 800 and 390 x 844 px, light and dark theme).", ""]
-    for path in written:
+    shots = [f"-{name}-{theme}" for name, theme in SHOTS]
+    names = [kind.replace(" ", "") for kind in kinds]
+
+    def place(path: Path) -> tuple[int, int, str]:
+        kind, width, theme = path.stem.rsplit("-", 2)
+        way = f"-{width}-{theme}"
+        return (shots.index(way) if way in shots else len(shots), names.index(kind) if kind in names else len(names),
+                path.name)
+
+    for path in sorted({*written, *out.glob("*.png")}, key=place):
         kind, width, theme = path.stem.rsplit("-", 2)
         lines += [f"## {kind}, {width} px, {theme}", "", f"![{kind}, {width} px wide, {theme} theme]({path.name})", ""]
     (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
@@ -120,10 +130,11 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with shipped_site() as (url, site), chromium() as browser:
-        pages = {k: v for k, v in kinds_of_page(site).items() if not args.page or k in args.page}
-        measure(browser, url, kinds_of_page(site))
+        every_kind = kinds_of_page(site)
+        pages = {k: v for k, v in every_kind.items() if not args.page or k in args.page}
+        measure(browser, url, every_kind)
         written = shoot(browser, url, pages, args.out, args.all)
-    write_index(args.out, written)
+    write_index(args.out, written, list(every_kind))
     total = sum(path.stat().st_size for path in written)
     print(f"{len(written)} screenshots, {total / 1e3:.0f} KB, in {args.out}")
     return 0
