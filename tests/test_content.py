@@ -227,6 +227,14 @@ def test_hand_written_unquoted_dates_are_read_as_text() -> None:
     assert paper.first_seen == "2025-03-14T08:00:00Z" and paper.refreshed == "2025-03-14T08:00:00Z"
 
 
+def test_hand_written_daily_days_are_read_oldest_first_once_each() -> None:
+    """A snapshot writes `daily` sorted; a hand edit may not. The paper is filed under its first day (its day
+    page, month, the home page's order), so a later day listed first would move it."""
+    paper = text_to_paper("---\nid: '2503.02130'\ntitle: x\npublished: 2025-03-03\n"
+                          "daily: [2025-04-01, 2025-03-14, 2025-04-01]\n---\n", "x.md")
+    assert paper.daily == ("2025-03-14", "2025-04-01") and paper.day == "2025-03-14"
+
+
 def test_file_in_the_wrong_folder_is_an_error(tmp_path: Path) -> None:
     wrong = tmp_path / "papers" / "2401" / "2503.02130.md"
     wrong.parent.mkdir(parents=True)

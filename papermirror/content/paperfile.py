@@ -172,6 +172,9 @@ def _check_list(name: str, value: object, where: str) -> tuple[str, ...]:
         for item in value:
             if parse_day(item) is None:
                 raise ContentError(f"{where}: {name}: not a day in the form YYYY-MM-DD: {brief(item)}")
+        # oldest first, once each, as a snapshot writes them: a paper is filed under its first day (Paper.day),
+        # which a hand edit listing a later day first would otherwise move
+        return tuple(sorted(set(value)))
     return tuple(value)
 
 
