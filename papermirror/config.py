@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from papermirror.content.yamlfile import RefuseRepeatedKeys
+from papermirror.content.yamlfile import RefuseRepeatedKeys, yaml_problem
 from papermirror.errors import UserError
 
 DEFAULT_CONFIG_NAME = "mirror.yml"
@@ -232,9 +232,8 @@ def load_config(path: Path) -> Config:
     try:
         raw = yaml.load(text, Loader=_ConfigLoader)
     except yaml.YAMLError as exc:
-        mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise UserError(f"{where}: not valid YAML: {problem or exc}") from None
+        line, problem = yaml_problem(exc)
+        raise UserError(f"{path}{'' if line is None else f':{line + 1}'}: not valid YAML: {problem}") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

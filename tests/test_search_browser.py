@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -382,14 +383,22 @@ def test_search_works_at_a_domain_root(tmp_path, browser):
             context.close()
 
 
-@pytest.fixture(scope="module")
-def sharded_site_url(tmp_path_factory, browser) -> str:
-    """The fixture archive indexed as a big one (one Pagefind index per year), served under /mirror/."""
+@contextmanager
+def split_indexes(split: bool) -> Iterator[None]:
+    """With `split`, builds inside split this small archive into one Pagefind index per year, as a big one is."""
     from papermirror.search import pagefind as index
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(index, "SHARD_ABOVE", 2)
-        patch.setattr(index, "ONE_INDEX_UP_TO", 1)  # split this small archive too
+        if split:
+            patch.setattr(index, "SHARD_ABOVE", 2)
+            patch.setattr(index, "ONE_INDEX_UP_TO", 1)
+        yield
+
+
+@pytest.fixture(scope="module")
+def sharded_site_url(tmp_path_factory, browser) -> str:
+    """The fixture archive indexed as a big one (one Pagefind index per year), served under /mirror/."""
+    with split_indexes(True):
         site = build_fixture_site(tmp_path_factory.mktemp("sharded"), ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
     assert len(json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))) == 4
     with serve(site, SUB_PATH) as url:
@@ -566,14 +575,10 @@ def test_common_words_are_left_out_of_a_query_with_other_words(page, site_url):
 
 
 def rebuild(root: Path, sharded: bool) -> None:
+    """Build the mirror at `root` again (as build_fixture_site did), split into indexes or not."""
     import build
 
-    from papermirror.search import pagefind as index
-
-    with pytest.MonkeyPatch.context() as patch:
-        if sharded:
-            patch.setattr(index, "SHARD_ABOVE", 2)
-            patch.setattr(index, "ONE_INDEX_UP_TO", 1)
+    with split_indexes(sharded):
         assert build.main(["--config", str(root / "mirror.yml"), "--quiet", "build",
                            "--base-url", f"http://127.0.0.1{SUB_PATH}"]) == 0
 
@@ -590,11 +595,8 @@ def test_a_page_opened_before_the_index_changed_says_so_and_reloads(page, tmp_pa
     from papermirror.content.paperfile import write_paper
 
     root = tmp_path / "mirror"
-    root.mkdir()
-    write_archive(root / "content")
-    (root / "mirror.yml").write_text("site:\n  title: Test mirror\n  base_url: https://example.org/\n", encoding="utf-8")
-    shutil.copytree(ROOT / "layouts", root / "layouts")
-    rebuild(root, sharded)
+    with split_indexes(sharded):
+        build_fixture_site(root, ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
     assert len(json.loads((root / "site/pagefind/shards.json").read_text(encoding="utf-8"))) == (4 if sharded else 1)
     stale, status = page.locator("#search-stale"), page.locator("#search-status")
     with serve(root / "site", SUB_PATH) as url:
@@ -642,11 +644,8 @@ def test_after_a_deploy_that_merges_the_indexes_the_reloaded_page_does_not_use_a
             super().end_headers()
 
     root = tmp_path / "mirror"
-    root.mkdir()
-    write_archive(root / "content")
-    (root / "mirror.yml").write_text("site:\n  title: Test mirror\n  base_url: https://example.org/\n", encoding="utf-8")
-    shutil.copytree(ROOT / "layouts", root / "layouts")
-    rebuild(root, sharded=True)
+    with split_indexes(True):
+        build_fixture_site(root, ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
     with serve(root / "site", SUB_PATH, Cached) as url:
         page.goto(url + "search/?q=masked")
         expect_first_result(page, "2111.06377")

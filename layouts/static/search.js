@@ -79,13 +79,15 @@
   let pagefindReady = null;
   function pagefind() {
     if (!pagefindReady) {
-      openedIndex = indexStamp();
+      // read past the HTTP cache (GitHub Pages keeps a file 10 minutes: a cached list may name indexes a deploy
+      // removed), once: for the indexes to open, and as the index this page opened (indexStamp)
+      const opening = indexFiles();
+      openedIndex = opening.then(indexStamp);
       pagefindReady = (async () => {
         let shards = [];
-        try {  // revalidated: a copy in the HTTP cache (GitHub Pages: 10 minutes) may list indexes a deploy removed
-          const response = await fetch(bundle + "shards.json", { cache: "no-cache" });
-          if (response.ok) shards = await response.json();
-        } catch (error) { /* no shards file: one index */ }
+        try {
+          shards = JSON.parse((await opening)[1] || "[]");
+        } catch (error) { /* no shards file, or not one: one index */ }
         if (Array.isArray(shards) && shards.length > 1 && window.papermirrorShards) {
           return window.papermirrorShards.open(bundle, shards);
         }
@@ -243,21 +245,22 @@
   const STALE_CHECK_MS = 15000;
   let openedIndex = null;
   let lastCheck = 0;
-  function indexStamp() {
-    // null when it cannot tell (offline, a server error); shards.json missing (404) is an archive of one index
+  function indexFiles() {
+    // [pagefind-entry.json, shards.json] as text: null when it cannot tell (offline, a server error); shards.json
+    // missing (404) is "", an archive of one index
     const read = (name, missing) => fetch(bundle + name + "?ts=" + Date.now(), { cache: "no-store" })
       .then((response) => (response.ok ? response.text() : response.status === 404 ? missing : null))
       .catch(() => null);
-    return Promise.all([read("pagefind-entry.json", null), read("shards.json", "")])
-      .then((parts) => (parts.includes(null) ? null : parts.join("\n")));
+    return Promise.all([read("pagefind-entry.json", null), read("shards.json", "")]);
   }
+  const indexStamp = (files) => (files.includes(null) ? null : files.join("\n"));
   const staleNote = $("search-stale");  // none in a search.html older than this script
   async function indexReplaced(force) {
     if (!openedIndex || !staleNote) return false;
     if (!staleNote.hidden) return true;
     if (!force && Date.now() - lastCheck < STALE_CHECK_MS) return false;
     lastCheck = Date.now();
-    const [before, now] = await Promise.all([openedIndex, indexStamp()]);
+    const [before, now] = await Promise.all([openedIndex, indexFiles().then(indexStamp)]);
     if (before === null || now === null || before === now) return false;
     staleNote.hidden = false;
     return true;

@@ -73,14 +73,18 @@ def load_yaml(text: str, source: Path | str, first_line: int = 1, what: str = "Y
         refuse_aliases(node, source, first_line)
         return loader.construct_document(node), node
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + first_line if mark is not None else first_line
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ContentError(f"{source}:{line}: bad YAML in {what}: {brief(problem, 200)}") from None
+        line, problem = yaml_problem(exc)
+        raise ContentError(f"{source}:{(line or 0) + first_line}: bad YAML in {what}: {brief(problem, 200)}") from None
     except (ValueError, RecursionError) as exc:  # e.g. a number of more than 4300 digits
         raise ContentError(f"{source}:{first_line}: {what} holds a value YAML cannot read: {brief(exc)}") from None
     finally:
         loader.dispose()
+
+
+def yaml_problem(exc: yaml.YAMLError) -> tuple[int | None, str]:
+    """Where (the line from 0, None when PyYAML does not say) and what a YAML error is."""
+    mark = getattr(exc, "problem_mark", None)
+    return (mark.line if mark is not None else None), getattr(exc, "problem", None) or str(exc)
 
 
 def refuse_aliases(root: yaml.Node, source: Path | str, first_line: int) -> None:
