@@ -91,31 +91,35 @@ COUNTS_FOLLOW_THE_SEARCH = """() => {
 def found(browser, url: str, address: str, filters: bool = False) -> tuple[list[str], str, str]:
     """Open search/?<address>; return every result's id in order (showing more until all are shown),
     the status line and, with `filters`, the text of the filter panel (values and counts)."""
-    from playwright.sync_api import expect
-
     context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(15_000)
     try:
-        page.goto(url + "search/?" + address)
-        if filters and not page.locator("#search-filters").evaluate("details => details.open"):
-            page.locator("#search-filters > summary").click()
-        expect(page.locator("#search-status")).to_contain_text("found")
-        links = page.locator(".search-result-link")
-        while page.locator("#search-more").is_visible():
-            shown = links.count()
-            page.locator("#search-more").click()
-            expect(links).not_to_have_count(shown)
-        panel = ""
-        if filters:
-            page.wait_for_function(COUNTS_FOLLOW_THE_SEARCH)
-            for button in page.locator(".search-filter-all").all():
-                button.click()
-            panel = page.locator("#search-filter-groups").inner_text()
-        ids = [href.rstrip("/").rsplit("/", 1)[-1] for href in links.evaluate_all("a => a.map(x => x.getAttribute('href'))")]
-        return ids, page.locator("#search-status").inner_text(), panel
+        return found_on(context.new_page(), url, address, filters)
     finally:
         context.close()
+
+
+def found_on(page, url: str, address: str, filters: bool = False) -> tuple[list[str], str, str]:
+    """`found`, in an open page."""
+    from playwright.sync_api import expect
+
+    page.set_default_timeout(15_000)
+    page.goto(url + "search/?" + address)
+    if filters and not page.locator("#search-filters").evaluate("details => details.open"):
+        page.locator("#search-filters > summary").click()
+    expect(page.locator("#search-status")).to_contain_text("found")
+    links = page.locator(".search-result-link")
+    while page.locator("#search-more").is_visible():
+        shown = links.count()
+        page.locator("#search-more").click()
+        expect(links).not_to_have_count(shown)
+    panel = ""
+    if filters:
+        page.wait_for_function(COUNTS_FOLLOW_THE_SEARCH)
+        for button in page.locator(".search-filter-all").all():
+            button.click()
+        panel = page.locator("#search-filter-groups").inner_text()
+    ids = [href.rstrip("/").rsplit("/", 1)[-1] for href in links.evaluate_all("a => a.map(x => x.getAttribute('href'))")]
+    return ids, page.locator("#search-status").inner_text(), panel
 
 
 @pytest.mark.parametrize("address", [
@@ -215,3 +219,31 @@ def test_a_split_index_sorts_as_one_index(browser, sites, address):
     one, one_status, _ = found(browser, one_url, address)
     assert len(one) >= 3
     assert found(browser, split_url, address)[:2] == (one, one_status)
+
+
+COUNT_SEARCHES = """() => {
+    window.__searches = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (message, ...rest) {
+        if (message && message.method === "search") window.__searches.push(message.instanceId);
+        return post.call(this, message, ...rest);
+    };
+}"""
+"""Records every search the page asks of an index (search-shards.js's workers), by the index's instance."""
+
+
+def test_a_query_found_in_every_index_asks_each_index_once(browser, sites):
+    """Both words of 'diffusion transformer' begin words of every index's results, so the page knows which words
+    each index matched without searching each word alone there; and the newest index, whose results are shown
+    first, is not searched again for the whole list."""
+    _one_url, split_url = sites
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(f"({COUNT_SEARCHES})()")
+    try:
+        ids, status, _ = found_on(page, split_url, "q=diffusion+transformer")
+        assert len(ids) >= 5 and "found" in status
+        asked = page.evaluate("() => window.__searches")
+    finally:
+        context.close()
+    assert sorted(asked) == [f"shard{index}" for index in range(5)], asked

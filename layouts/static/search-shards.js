@@ -19,8 +19,10 @@
 //
 // Speed: the newest index starts first and its own first matches are handed to `early` while the others
 // are searched (Pagefind's time grows with the square of the pages a word is on, so a common word takes
-// the big indexes a while); the whole ranked list follows. Which words an index matched for a query term
-// is learnt from a search for that term alone (kept for the next queries), unless the query was that.
+// the big indexes a while); the whole ranked list follows, without asking the newest index again. Which
+// words an index matched for a query term is seen in its results when one of them begins with the term;
+// otherwise it is learnt from a search for that term alone (kept for the next queries), unless the query
+// was that.
 (function () {
   "use strict";
 
@@ -128,20 +130,19 @@
     const averageLength = instances.reduce((sum, shard) => sum + shard.words, 0) / Math.max(1, pages);
     return {
       search: async (term, options, early) => {
-        if (early && instances.length > 1) await early(await firstResults(instances[0], term, options));
+        // What the newest index alone finds, in its own order, is shown while the other indexes are searched
+        // (a common word takes them a while); the whole search then uses that answer, not asking it again.
+        let newest = null;
+        if (early && instances.length > 1) {
+          newest = await instances[0].ask("search", [term, options]);
+          await early({ results: newest.results.map((result) => withData(instances[0], result)) });
+        }
         await rest();
-        return search(instances, { pages, averageLength }, term, options);
+        return search(instances, { pages, averageLength }, term, options, newest);
       },
       filters: async () => { await rest(); return filters(instances); },
       shards: instances.length,
     };
-  }
-
-  // What the newest index alone finds, in its own order: shown while the other indexes are searched
-  // (a common word takes them a while). Only its first screen counts; the whole search replaces it.
-  async function firstResults(shard, term, options) {
-    const answer = await shard.ask("search", [term, options]);
-    return { results: answer.results.map((result) => withData(shard, result)) };
   }
 
   async function filters(instances) {
@@ -177,14 +178,31 @@
     if (!shard.known.has(term)) {
       const entry = (answer.query_term_idfs || []).find((item) => item.term === term);
       if (entry && containingFromIdf(shard.pages, entry.idf) === 0) shard.known.set(term, {});
-      else learn(shard, [term], await shard.ask("search", [term, {}]), true);
+      else {
+        // A shard whose results hold a word beginning with the term matched the words beginning with it, not
+        // its nearest word: the words seen are then as good as all of them for ranking (each is a word one
+        // index of the archive matches too), and spare a search for the term alone. Not kept: not all of them.
+        const seen = wordsBeginning(answer, term);
+        if (wordsOf(seen).length) return seen;
+        learn(shard, [term], await shard.ask("search", [term, {}]), true);
+      }
     }
     return shard.known.get(term);
   }
 
-  async function search(instances, totals, term, options) {
+  function wordsBeginning(answer, term) {
+    const words = {};
+    for (const result of answer.results) {
+      for (const word of result.scores || []) {
+        if (word.search_term.startsWith(term)) words[word.search_term] = word.params.pages_containing_term;
+      }
+    }
+    return words;
+  }
+
+  async function search(instances, totals, term, options, newest) {
     const exact = term !== null && /^\s*".+"\s*$/.test(term);
-    const answers = await Promise.all(instances.map((shard) => shard.ask("search", [term, options])));
+    const answers = await Promise.all(instances.map((shard, i) => (i === 0 && newest) || shard.ask("search", [term, options])));
     const terms = answers[0] && answers[0].search_keywords ? answers[0].search_keywords : [];
     const filtered = Object.keys(options.filters || {}).length > 0;
     answers.forEach((answer, i) => learn(instances[i], terms, answer, terms.length === 1 && !filtered));
