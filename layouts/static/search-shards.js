@@ -18,11 +18,11 @@
 // word that begins it, as one index does: only the indexes holding the longest such word answer.
 //
 // Speed: the newest index starts first and its own first matches are handed to `early` while the others
-// are searched (Pagefind's time grows with the square of the pages a word is on, so a common word takes
-// the big indexes a while); the whole ranked list follows, without asking the newest index again. Which
-// words an index matched for a query term is seen in its results when one of them begins with the term;
-// otherwise it is learnt from a search for that term alone (kept for the next queries), unless the query
-// was that.
+// are searched (Pagefind spends 25-40 us on each page a word is on, more in a bigger index, so a common
+// word takes the big indexes a while: benchmarks/search_cost.py); the whole ranked list follows, without
+// asking the newest index again. Which words an index matched for a query term is seen in its results
+// when one of them begins with the term; otherwise it is learnt from a search for that term alone (kept
+// for the next queries), unless the query was that.
 (function () {
   "use strict";
 
@@ -166,7 +166,8 @@
   }
 
   // Which words each shard matched for each query term: learnt from a search's results when they hold every
-  // page of the term (one term, no filter), else asked for with a search for the term alone.
+  // page of the term (one term, no filter), else seen in them or asked for with a search for the term alone
+  // (termWords).
   function learn(shard, terms, answer, complete) {
     if (!complete) return;
     const words = {};
