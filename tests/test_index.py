@@ -487,3 +487,25 @@ def test_a_missing_pagefind_binary_is_a_clear_error(archive, run_cli, monkeypatc
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code != 0 and "Traceback" not in err
     assert "cannot run Pagefind" in err and "no-such-pagefind" in err and "pip install 'pagefind[bin]'" in err
+
+
+def test_an_index_written_by_another_pagefind_is_indexed_again(archive, run_cli, monkeypatch):
+    """The search page runs every index with the newest bundle's Pagefind (search-worker.js), and the daily
+    workflow's cached site/ may hold indexes an older Pagefind wrote: such an index is not reused, though
+    none of its pages changed."""
+    from papermirror.search import pagefind as index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    bundle = archive / "site/pagefind"
+    entry_file = bundle / index_record(archive)["2024"]["bundle"] / "pagefind-entry.json"
+    entry = json.loads(entry_file.read_text(encoding="utf-8"))
+    current = entry["version"]
+    assert current == index.pagefind_version() and re.fullmatch(r"\d+\.\d+\.\d+\S*", current)
+    entry_file.write_text(json.dumps({**entry, "version": "1.4.0"}), encoding="utf-8")
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert re.findall(r"index: papers of (\S+)", err + out) == ["2024"]
+    assert json.loads(entry_file.read_text(encoding="utf-8"))["version"] == current
+    assert "index: papers of" not in "".join(run_cli("build", config=archive / "mirror.yml")[1:])  # all kept again

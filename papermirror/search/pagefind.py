@@ -141,12 +141,33 @@ def cache_file(config: Config, site_dir: Path, name: str) -> Path:
     return config.cache_dir / name.format(site=site)
 
 
-def reusable_shard(site_dir: Path, old: dict, shard: Shard, records: dict) -> tuple[Path, dict] | None:
+def pagefind_version() -> str | None:
+    """The version of the Pagefind that indexes ("1.5.2", from `pagefind --version`), or None if it does not say."""
+    try:
+        done = subprocess.run([*pagefind_start(), "--version"], capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = re.search(r"\d+\.\d+\.\d+\S*", done.stdout)
+    return found[0] if done.returncode == 0 and found else None
+
+
+def bundle_version(folder: Path) -> str | None:
+    """The version of the Pagefind that wrote the bundle in `folder` (its pagefind-entry.json), if it says."""
+    try:
+        version = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return version if isinstance(version, str) else None
+
+
+def reusable_shard(site_dir: Path, old: dict, shard: Shard, records: dict, version: str | None) -> tuple[Path, dict] | None:
     """The previous build's bundle of `shard` and its pages' record (see PAGES_FILE), if it indexed
-    the same pages and what Pagefind reads of each page rewritten since is unchanged."""
+    the same pages, what Pagefind reads of each page rewritten since is unchanged, and the Pagefind
+    that wrote it is `version`, the one indexing now: the search page runs every index with the newest
+    bundle's Pagefind (layouts/static/search-worker.js), and a cached site/ may outlive an upgrade."""
     kept = old.get(shard.key)
     folder = site_dir / BUNDLE_DIR / kept["bundle"] if kept else None
-    if not folder or kept.get("digest") != shard.digest:
+    if not folder or kept.get("digest") != shard.digest or version is None or bundle_version(folder) != version:
         return None
     entries = kept.get("entries")  # pagefind-entry.json and the rest: a build killed while moving them leaves some behind
     if not isinstance(entries, list) or not all(isinstance(name, str) and (folder / name).exists() for name in entries):
@@ -234,8 +255,9 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
     nested = {entry["bundle"].split("/")[0] for entry in old.values() if isinstance(entry, dict) and entry.get("bundle")}
     inside = {shard.bundle.split("/")[0] for shard in shards if shard.bundle}  # bundles nested in the newest one's
     manifest, kept, records = {}, [], {}
+    version = pagefind_version() if old else None
     for shard in shards:
-        previous = reusable_shard(site_dir, old, shard, old_records)
+        previous = reusable_shard(site_dir, old, shard, old_records, version)
         if previous:
             kept.append((previous[0], fresh / shard.bundle))
             records[shard.key] = previous[1]
