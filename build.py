@@ -225,6 +225,9 @@ def run_reset_command(config: Config, args: argparse.Namespace) -> int:
         reset_archive(config)
     print(f"reset: deleted {plan.papers} paper file(s) and the ledger; the next `python build.py snapshot` "
           f"backfills from listing.since ({config.listing.since}). Commit content/ to publish the reset.")
+    if plan.others:
+        shown = ", ".join(plan.others[:5]) + (f" and {len(plan.others) - 5} more" if len(plan.others) > 5 else "")
+        print(f"reset: kept {len(plan.others)} file(s) in {config.content_dir / 'papers'} that are not paper files: {shown}")
     return 0
 
 
@@ -265,6 +268,8 @@ def run_search_command(config: Config, args: argparse.Namespace) -> int:
 
 DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EMFILE})
 """Failures of the disk or the file system that a user fixes: a one-line message, not a traceback."""
+PATH_ERRORS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EEXIST})
+"""A path that is not what the command needs (`--output` below a file, site/ a file): a one-line message too."""
 
 
 class MessageFormatter(logging.Formatter):
@@ -296,11 +301,13 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except OSError as exc:
-        if exc.errno not in DISK_ERRORS:
+        if exc.errno not in DISK_ERRORS | PATH_ERRORS:
             raise
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{exc.strerror}; every file written before it is whole (old or new): free some "
-              "space or fix the permission, then run the command again", file=sys.stderr)
+        fix = "fix the path (a folder it writes to is missing or is a file)" if exc.errno in PATH_ERRORS else \
+            "free some space or fix the permission"
+        print(f"error: {where}{exc.strerror}; every file written before it is whole (old or new): {fix}, then run "
+              "the command again", file=sys.stderr)
         return 1
 
 

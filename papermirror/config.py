@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
@@ -53,7 +54,7 @@ class SiteConfig(_Strict):
     base_url: str = "http://localhost:8000/"
     """Where the site is served; a GitHub Pages project site lives under a sub-path."""
     language: str = "en"
-    """The `lang` of every page."""
+    """The `lang` of every page (a BCP 47 tag: "en", "pt-BR"); Pagefind stems the search index's words by it."""
     per_page: Annotated[Count, Field(ge=1, le=1000)] = 50
     """Papers on one page of the home listing."""
     feed_size: Annotated[Count, Field(ge=1, le=1000)] = 50
@@ -64,6 +65,14 @@ class SiteConfig(_Strict):
     def _check_title(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("must not be empty: the header, the browser tab and the feed show it")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _check_language(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", value):
+            raise ValueError(f"{value!r} is not a language tag like en, de or pt-BR (BCP 47); the search "
+                             "index stems words by it")
         return value
 
     @field_validator("base_url")
@@ -82,6 +91,8 @@ class SiteConfig(_Strict):
             raise ValueError("must name a host, e.g. https://user.github.io/repo/")
         if parts.query or parts.fragment or "?" in value or "#" in value:
             raise ValueError("must be a folder to serve the site from, without ?query or #fragment")
+        if re.search(r"\.(html?|xml|php|aspx?)$", parts.path, re.IGNORECASE):
+            raise ValueError(f"must be the folder the site is served from, not a page in it ({parts.path.rsplit('/', 1)[-1]})")
         if "//" in parts.path:
             # every link is base path + path: "//host" would be a link to another host
             raise ValueError("must not hold an empty path segment (//) after the host")
@@ -241,9 +252,27 @@ def load_config(path: Path) -> Config:
     if "root" in raw:
         raise UserError(f"{path}: root: unknown key")
     try:
-        return Config.model_validate({**raw, "root": path.resolve().parent})
+        return Config.model_validate({**without_empty_keys(raw), "root": path.resolve().parent})
     except ValidationError as exc:
         raise UserError(_describe_errors(path, exc, key_lines(text))) from None
+
+
+def without_empty_keys(raw: object) -> object:
+    """A key written with nothing after it (`site:` whose lines were deleted or commented out) is as if it
+    were not written: it takes its default, as a missing key does."""
+    if isinstance(raw, dict):
+        return {key: without_empty_keys(value) for key, value in raw.items() if value is not None}
+    return raw
+
+
+PLAIN_MESSAGES = {
+    "tuple_type": "must be a list: '- item' lines, or [a, b]",
+    "list_type": "must be a list: '- item' lines, or [a, b]",
+    "dict_type": "must be a mapping: indented 'key: value' lines",
+    "model_type": "must be a mapping: indented 'key: value' lines",
+    "model_attributes_type": "must be a mapping: indented 'key: value' lines",
+}
+"""pydantic's words for a wrong kind of value, in YAML's."""
 
 
 def key_lines(text: str) -> dict[str, int]:
@@ -268,7 +297,7 @@ def _describe_errors(path: Path, exc: ValidationError, lines: dict[str, int]) ->
     messages = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        message = "unknown key" if error["type"] == "extra_forbidden" else PLAIN_MESSAGES.get(error["type"], error["msg"])
         message = message.removeprefix("Value error, ")
         line = next((lines[k] for k in (key, key.rsplit(".", 1)[0]) if k in lines), None)
         messages.append(f"{path}:{line}: {key}: {message}" if line else f"{path}: {key}: {message}")

@@ -25,7 +25,8 @@ def test_rebuild_without_change_writes_nothing(shipped, run_cli):
     assert code == 0 and " 0 written" in out
     assert snapshot_files(shipped / "site") == before
     # and the build says that it cannot know which files an older build left there
-    assert "site-manifest.json is missing or damaged), so files it no longer needs stay; delete" in err
+    assert "site-manifest.json is missing or damaged), so files no build needs any more stay there; if only builds " \
+           "write to that folder, delete it" in err
 
 
 def test_a_build_that_fails_half_way_leaves_no_page_from_its_inputs_behind(shipped, run_cli, monkeypatch):

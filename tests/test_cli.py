@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 
 import pytest
 
@@ -74,3 +75,32 @@ def test_a_full_disk_is_one_line_and_exit_1(mirror, run_cli, monkeypatch):
     code, _out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 1 and "Traceback" not in err
     assert err.strip().splitlines()[-1].startswith(f"error: {mirror / 'site' / 'index.html'}: No space left on device;")
+
+
+@pytest.mark.parametrize("where", [".", "content", "content/papers", "layouts/static", ".."])
+def test_build_refuses_to_write_the_site_over_the_mirror_s_own_files(shipped, run_cli, where):
+    """`--output .` once wrote the site among mirror.yml and content/, then advised deleting the folder."""
+    def files() -> list[str]:  # but .cache/, where the build takes its lock
+        return sorted(path.relative_to(shipped).as_posix() for path in shipped.rglob("*") if ".cache" not in path.parts)
+
+    before = files()
+    code, out, err = run_cli("build", "--no-index", "--output", str(shipped / where), config=shipped / "mirror.yml")
+    assert code == 2 and "Traceback" not in err
+    assert "not a folder to build the site into" in err and "delete" not in err
+    assert files() == before
+
+
+def test_build_without_content_says_so_and_keeps_the_site(shipped, run_cli):
+    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
+    pages = sorted((shipped / "site").rglob("*.html"))
+    shutil.rmtree(shipped / "content")
+    code, _out, err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    assert code == 2 and f"{shipped / 'content'}: no such folder; run `python build.py snapshot` first" in err
+    assert sorted((shipped / "site").rglob("*.html")) == pages
+
+
+def test_a_site_folder_that_is_a_file_is_one_line(shipped, run_cli):
+    (shipped / "site").write_text("not a folder", encoding="utf-8")
+    code, _out, err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    assert code == 1 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith(f"error: {shipped / 'site'}")

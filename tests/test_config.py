@@ -40,6 +40,12 @@ def write_config(tmp_path, text: str):
         ("listing:\n  since: 2025-01-01\n  since: 2025-02-01\n", ":3: not valid YAML: the key 'since' is written twice"),
         ("- a\n", ": must be a mapping of keys"),
         ("root: /etc\n", ": root: unknown key"),
+        ("site:\n  language: English\n", ":2: site.language: 'English' is not a language tag like en, de or pt-BR"),
+        ("site:\n  language: ''\n", ":2: site.language: '' is not a language tag"),
+        ("site:\n  base_url: https://me.github.io/repo/index.html\n", ":2: site.base_url: must be the folder the site is "
+         "served from, not a page in it (index.html)"),
+        ("listing:\n  queries: one query\n", ":2: listing.queries: must be a list: '- item' lines, or [a, b]"),
+        ("site: [a]\n", ":1: site: must be a mapping: indented 'key: value' lines"),
     ],
 )
 def test_bad_values_are_named_with_their_line(tmp_path, text, message):
@@ -63,3 +69,13 @@ def test_empty_and_missing_config(tmp_path):
     assert load_config(write_config(tmp_path, "")).site.per_page == 50
     with pytest.raises(UserError, match="no such file"):
         load_config(tmp_path / "nope.yml")
+
+
+def test_a_key_left_empty_takes_its_default(tmp_path):
+    """README says every key is optional: a section whose lines were all deleted or commented out is too."""
+    path = write_config(tmp_path, "site:\n  # title: x\nlisting:\n  queries:\n  since: 2025-01-02\n  topic:\n")
+    config = load_config(path)
+    (tmp_path / "d").mkdir()
+    default = load_config(write_config(tmp_path / "d", ""))
+    assert config.site == default.site and config.listing.queries == default.listing.queries
+    assert config.listing.topic == default.listing.topic and config.listing.since == dt.date(2025, 1, 2)

@@ -65,6 +65,31 @@ def test_busy_days_are_paged_until_a_short_page(size: int, pages: int, clock: Fa
     assert fake.requests == [f"/api/daily_papers?date=2026-01-05&limit=100&p={p}" for p in range(pages)]
 
 
+def test_a_hub_that_answers_page_0_for_every_page_costs_one_request_more_and_keeps_the_day(clock: FakeClock, caplog) -> None:
+    """It cost 50 requests and the day failed (more than 50 pages), on every later run too."""
+    import json
+
+    with FakeHub(days={}) as fake, Hub(endpoint=fake.url, sleep=clock.sleep, clock=clock) as hub:
+        fake.inject("body", match="date=2026-01-05", times=-1, body=json.dumps(items(100)).encode())
+        day = hub.fetch_day("2026-01-05")
+    assert [i["paper"]["id"] for i in day] == [i["paper"]["id"] for i in items(100)]
+    assert len(fake.requests) == 2 and "lists only papers of the day's earlier pages" in caplog.text
+
+
+def test_an_answer_longer_than_asked_is_cut_to_the_limit(clock: FakeClock, caplog) -> None:
+    """A search answer of 5,000 items was kept whole (and each new paper's details fetched)."""
+    import json
+
+    with FakeHub(days={}) as fake, Hub(endpoint=fake.url, sleep=clock.sleep, clock=clock) as hub:
+        fake.inject("body", match="/api/papers/search", times=1, body=json.dumps(items(500)).encode())
+        fake.inject("body", match="date=2026-01-05", times=1, body=json.dumps(items(150)).encode())
+        found = hub.search("anything", 120)
+        day = hub.fetch_day("2026-01-05")
+    assert [i["paper"]["id"] for i in found] == [i["paper"]["id"] for i in items(500)[:120]]
+    assert len(day) >= 100 and [i["paper"]["id"] for i in day[:100]] == [i["paper"]["id"] for i in items(150)[:100]]
+    assert "500 items for a limit of 120" in caplog.text and "150 items for a limit of 100" in caplog.text
+
+
 def test_search_sends_query_and_limit(hub: Hub, fake_hub: FakeHub) -> None:
     found = hub.search("masked image modeling", 120)
     assert isinstance(found, list)

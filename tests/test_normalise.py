@@ -245,3 +245,24 @@ def test_real_dates_up_to_tomorrow_are_kept() -> None:
     paper = normalise_item(item)
     assert paper.published == "2024-02-29" and paper.daily == (tomorrow,)
     assert normalise_item({"id": "2501.00001", "title": "T", "publishedAt": "1991-08-14"}).published == "1991-08-14"
+
+
+def test_a_link_with_spaces_around_it_is_kept_without_them(caplog: pytest.LogCaptureFixture) -> None:
+    """HF's listing has a projectPage ' https://sites.google.com/view/...': a link all the same; a hidden scheme
+    behind the spaces is still refused."""
+    item = {"paper": {"id": "2503.02130", "title": "T", "projectPage": " https://sites.google.com/view/x \n",
+                      "githubRepo": "  JavaScript:alert(1)"}}
+    with caplog.at_level(logging.WARNING):
+        paper = normalise_item(item)
+    assert paper.project_page == "https://sites.google.com/view/x"
+    assert paper.github_repo is None and "githubRepo" in caplog.text and "projectPage" not in caplog.text
+
+
+def test_a_day_listing_files_a_paper_under_that_day_whatever_its_submittedondailyat(caplog: pytest.LogCaptureFixture) -> None:
+    """One listing's submittedOnDailyAt of 1995 filed the paper under 1995 for good (days are merged as a union).
+    On the 580 recorded days it is always the day listed; a search result has only it."""
+    item = {"paper": {"id": "2611.00010", "title": "T", "submittedOnDailyAt": "1995-01-01T00:00:00.000Z"}}
+    with caplog.at_level(logging.WARNING):
+        assert normalise_item(item, listed_on="2026-12-02").daily == ("2026-12-02",)
+    assert "submittedOnDailyAt 1995-01-01 is not the day it was listed on (2026-12-02)" in caplog.text
+    assert normalise_item(item).daily == ("1995-01-01",)  # a search result: the only day it has

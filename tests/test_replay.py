@@ -21,12 +21,11 @@ from papermirror.fetch.normalise import normalise_item, unwrap
 SKIPPED: dict[str, str] = {}
 """Items the snapshot cannot keep (id -> why). None today: every recorded item lands."""
 DROPPED_LINKS = {
-    ("2503.11646", "projectPage"): "' https://sites.google.com/view/adc-robot'",
-    ("2505.16839", "projectPage"): "' https://homepage.jackli.org/projects/lavida/index.html'",
     ("2510.05342", "githubRepo"): "'https://github.com/sirano1004/\\nMargin-Apative-Direct-Preference-Optimization'",
     ("2510.18940", "githubRepo"): "'https://github.com/\\nFightingFighting/NeuroAda.git'",
 }
-"""Links the hub sent that are not clean http(s) URLs (a leading space, a line break), so are not kept."""
+"""Links the hub sent that are not clean http(s) URLs (a line break inside), so are not kept. Two more came
+with a space in front (2503.11646's and 2505.16839's project pages): kept, without it."""
 E2E_DAYS = ("2024-05-27", "2024-10-25", "2024-12-11", "2025-01-06", "2025-07-08", "2026-03-10", "2026-08-21")
 """Spread over the two years; 2024-12-11 and 2025-01-06 were recorded as Python reprs."""
 
@@ -37,9 +36,10 @@ def bundle() -> dict[str, list[dict]]:
 
 
 def http_link(value: object) -> str | None:
-    """A link as the archive keeps it: only a clean absolute http(s) URL."""
+    """A link as the archive keeps it: only a clean absolute http(s) URL (spaces around it taken off)."""
+    value = value.strip() if isinstance(value, str) else value
     clean = isinstance(value, str) and value.startswith(("http://", "https://")) and len(value.split()) == 1
-    return value if clean and value == value.strip() else None
+    return value if clean else None
 
 
 def files_of(folder: Path) -> list[tuple[Path, bytes]]:

@@ -104,3 +104,33 @@ def test_reset_answered_yes_deletes_the_papers_and_the_ledger(shipped, run_cli, 
     assert code == 0 and "reset: deleted" in out
     assert not (shipped / "content" / "ledger.yml").exists()
     assert not list((shipped / "content" / "papers").rglob("*.md"))
+
+
+def test_reset_deletes_paper_files_only_and_names_the_files_it_keeps(shipped, run_cli) -> None:
+    """A README or a folder of the owner's in content/papers is not a paper: it stays, and the reset says so;
+    a temp file a cut-short write left behind goes with the papers."""
+    papers_dir = shipped / "content" / "papers"
+    (papers_dir / "README.md").write_text("what these files are\n", encoding="utf-8")
+    (papers_dir / "2405" / "keep").mkdir(parents=True, exist_ok=True)
+    (papers_dir / "2405" / "keep" / "a.txt").write_text("x\n", encoding="utf-8")
+    leftover = next(papers_dir.glob("*/*.md")).with_name(".2405.00001.md.k3j4.tmp")
+    leftover.write_text("half a paper", encoding="utf-8")
+    code, out, err = run_cli("reset", "--yes", config=shipped / "mirror.yml")
+    assert code == 0, err
+    assert "kept 2 file(s)" in out and "papers/2405/keep/a.txt, papers/README.md" in out
+    left = sorted(path.relative_to(papers_dir).as_posix() for path in papers_dir.rglob("*") if path.is_file())
+    assert left == ["2405/keep/a.txt", "README.md"]
+    assert not list(papers_dir.glob("*/*.md")) and not (shipped / "content" / "ledger.yml").exists()
+    assert sorted(path.name for path in papers_dir.iterdir()) == ["2405", "README.md"]  # emptied months removed
+
+
+def test_reset_of_papers_kept_behind_a_symbolic_link_empties_its_target(shipped, run_cli, tmp_path) -> None:
+    papers_dir = shipped / "content" / "papers"
+    elsewhere = tmp_path / "papers-elsewhere"
+    papers_dir.rename(elsewhere)
+    papers_dir.symlink_to(elsewhere, target_is_directory=True)
+    count = len(list(elsewhere.glob("*/*.md")))
+    code, out, err = run_cli("reset", "--yes", config=shipped / "mirror.yml")
+    assert code == 0, err
+    assert f"deleted {count} paper file(s)" in out
+    assert papers_dir.is_symlink() and elsewhere.is_dir() and not any(elsewhere.iterdir())

@@ -138,3 +138,18 @@ def test_serve_builds_its_preview_aside_and_leaves_site_alone(mirror: Path) -> N
     preview = mirror / ".cache" / "preview" / "site" / "index.html"
     assert url.removesuffix("mirror/") in preview.read_text(encoding="utf-8")  # the preview links its own URL
     assert not (mirror / "site").exists()  # site/ is never built for 127.0.0.1
+
+
+def test_ctrl_c_stops_serve_quietly_with_exit_0(site: Path) -> None:
+    """Ctrl-C is how serve is meant to stop: not an 'interrupted' error."""
+    import signal
+
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(site / "mirror.yml"),
+                                "serve", "--port", "0", "--no-build"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().startswith("serve: http://127.0.0.1:")
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == 0 and out.strip() == "serve: stopped" and "interrupted" not in err

@@ -115,6 +115,14 @@ def test_status_without_daily_papers_expects_no_days(archive, run_cli) -> None:
     assert code == 0 and report["days_expected"] == 0 and report["missing_ranges"] == []
 
 
+def test_status_with_listing_since_after_today_says_so(archive, run_cli) -> None:
+    """It said 'listing.daily is off', though daily was on."""
+    (archive / "mirror.yml").write_text("listing:\n  since: 2999-01-01\n  queries: [masked autoencoder]\n")
+    write_days(archive, fetched_days_ago=0)
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert "listing.since (2999-01-01) is after today" in out and "daily is off" not in out
+
+
 def test_status_names_a_bad_ledger(archive, run_cli) -> None:
     (archive / "content" / "ledger.yml").write_text("days: [1, 2]\n")
     code, _, err = run_cli("status", config=archive / "mirror.yml")

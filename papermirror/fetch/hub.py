@@ -230,13 +230,22 @@ class Hub:
             self.limiter.pause(pause)
 
     def fetch_day(self, day: str) -> list[object]:
-        """Return every item HF lists for a Daily Papers day, page by page until a short page."""
+        """Return every item HF lists for a Daily Papers day, page by page until a short page, or until a page
+        lists no paper the earlier pages did not (a hub that ignores `p` would answer page 0 forever)."""
         items: list[object] = []
+        seen: set[str] = set()
         for page in range(MAX_DAY_PAGES):
             params = {"date": day, "limit": DAY_PAGE_SIZE, "p": page}
             batch = self.get_json("/api/daily_papers", params)
+            url = f"{self.endpoint}/api/daily_papers?date={day}&p={page}"
             if not isinstance(batch, list):
-                raise FetchError(f"{self.endpoint}/api/daily_papers?date={day}&p={page}: expected a list")
+                raise FetchError(f"{url}: expected a list")
+            batch = self._at_most(batch, DAY_PAGE_SIZE, url)
+            ids = {found for found in map(item_id, batch) if found}
+            if page and ids and ids <= seen:
+                log.warning("%s: lists only papers of the day's earlier pages; taking the %d items of those", url, len(items))
+                return items
+            seen |= ids
             items.extend(batch)
             if len(batch) < DAY_PAGE_SIZE:
                 return items
@@ -244,10 +253,18 @@ class Hub:
 
     def search(self, query: str, limit: int) -> list[object]:
         """Return the items of one topic search (HF answers at most 120, with no paging)."""
+        url = f"{self.endpoint}/api/papers/search?q={query}"
         items = self.get_json("/api/papers/search", {"q": query, "limit": limit})
         if not isinstance(items, list):
-            raise FetchError(f"{self.endpoint}/api/papers/search?q={query}: expected a list")
-        return items
+            raise FetchError(f"{url}: expected a list")
+        return self._at_most(items, limit, url)
+
+    @staticmethod
+    def _at_most(items: list[object], limit: int, url: str) -> list[object]:
+        """The first `limit` items of an answer asked for `limit`; more is the hub's slip, and is said."""
+        if len(items) > limit:
+            log.warning("%s: %d items for a limit of %d; taking the first %d", url, len(items), limit, limit)
+        return items[:limit]
 
     def fetch_paper(self, paper_id: str) -> dict:
         """Return a paper's own object (its linked repos); raise NotFound (404) or FetchError."""
@@ -311,6 +328,15 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
             pass
     _, reset = parse_ratelimit(headers.get("RateLimit", ""))
     return float(reset) if reset is not None else None
+
+
+def item_id(item: object) -> str | None:
+    """The paper id of a raw listing item (`paper.id`, or `id` at the top), if it has one."""
+    if not isinstance(item, dict):
+        return None
+    paper = item.get("paper")
+    found = paper.get("id") if isinstance(paper, dict) else item.get("id")
+    return found if isinstance(found, str) else None
 
 
 def parse_ratelimit(value: str) -> tuple[int | None, int | None]:

@@ -72,7 +72,11 @@ def normalise_item(item: object, listed_on: str | None = None, query: str | None
     if not title:
         log.warning("skipped paper %s: it has no title", paper_id)
         return None
-    days = {d for d in (listed_on, _day(paper.get("submittedOnDailyAt"), paper_id, "submittedOnDailyAt")) if d}
+    submitted = _day(paper.get("submittedOnDailyAt"), paper_id, "submittedOnDailyAt")
+    if listed_on and submitted and submitted != listed_on:  # every recorded day's items say their own day
+        log.warning("paper %s: submittedOnDailyAt %s is not the day it was listed on (%s): filed under %s",
+                    paper_id, submitted, listed_on, listed_on)
+    days = {listed_on} if listed_on else {submitted} if submitted else set()
     return Paper(
         id=paper_id,
         title=unwrap(title),
@@ -183,6 +187,8 @@ def _count(value: object) -> int | None:
 
 
 def _url(value: object, paper_id: str, key: str) -> str | None:
+    if isinstance(value, str):
+        value = value.strip()  # ' https://...': a link pasted with a space around it is still that link
     if value in (None, ""):
         return None
     if is_http_url(value) and not _SURROGATE.search(value):

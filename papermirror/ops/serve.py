@@ -168,5 +168,7 @@ def serve_preview(config: Config, config_path: Path, port: int, build: bool = Tr
         print(f"serve: {url} (Ctrl-C to stop)", flush=True)
         try:
             server.serve_forever()
+        except KeyboardInterrupt:  # how serve is meant to stop: not an interruption of work (a rebuild's files
+            print("serve: stopped", flush=True)  # are each written whole, and the next build redoes the rest)
         finally:
             stop.set()

@@ -94,6 +94,18 @@ def plan_site(config: Config, site: SiteConfig, content: Content, jobs: int) -> 
     return pages, archive
 
 
+def check_site_dir(config: Config, site_dir: Path) -> None:
+    """Refuse a site folder that holds mirror.yml (the mirror's own folder, or one above it) or lies in content/ or
+    layouts/: a build writes there and removes what it no longer needs."""
+    site = site_dir.resolve()
+    holds = ("holds mirror.yml and the archive" if config.root.resolve().is_relative_to(site) else
+             "is inside content/" if site.is_relative_to(config.content_dir.resolve()) else
+             "is inside layouts/" if site.is_relative_to(config.layouts_dir.resolve()) else None)
+    if holds:
+        raise UserError(f"{site_dir}: not a folder to build the site into: it {holds}; build into a folder of its "
+                        "own (site/ by default, or --output DIR)")
+
+
 def build_site(config: Config, base_url: str | None = None, jobs: int | None = None,
                site_dir: Path | None = None) -> BuildReport:
     """Render content/ into site/ (or `site_dir`), drawing only the pages whose inputs changed."""
@@ -101,14 +113,19 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     jobs = jobs or os.cpu_count() or 1
     site = site_settings(config, base_url)
     layouts_dir, site_dir = config.layouts_dir, site_dir or config.site_dir
+    check_site_dir(config, site_dir)
+    if not config.content_dir.is_dir():  # a wrong --config or a deleted archive: the build would empty the site
+        raise UserError(f"{config.content_dir}: no such folder; run `python build.py snapshot` first "
+                        "(an archive with no papers yet is an empty content/ folder)")
 
     stamps = paper_stamps(config.content_dir)
     salt = fingerprint(layouts_dir, site)
     inputs = input_stamp(config, stamps, salt)
     cache = BuildCache.load(build_cache_dir(config, site_dir), site_dir)
     if not cache.pages and site_dir.is_dir() and any(site_dir.iterdir()):
-        log.warning("%s: no record of what the last build wrote there (%s is missing or damaged), so files it no "
-                    "longer needs stay; delete %s for a clean site", site_dir, cache.cache_dir / MANIFEST_NAME, site_dir)
+        log.warning("%s: no record of what the last build wrote there (%s is missing or damaged), so files no build "
+                    "needs any more stay there; if only builds write to that folder, delete it for a clean site",
+                    site_dir, cache.cache_dir / MANIFEST_NAME)
     if cache.is_unchanged(inputs):
         log.debug("build: no input changed since the last build and site/ is intact")
         return BuildReport(papers=len(stamps), pages=len(cache.pages), drawn=0, written=0, removed=0,
