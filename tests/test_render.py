@@ -325,6 +325,20 @@ def test_no_page_carries_a_raw_control_character(mirror, run_cli):
     assert "Nul and [31mred[0m" in page and "Bell Author" in page
 
 
+def test_a_right_to_left_override_in_hub_text_reorders_nothing_around_it(mirror, run_cli):
+    """An unclosed U+202E in a title showed the authors, upvotes and links after it backwards on every listing."""
+    write_archive(mirror, [make_paper("2503.00001", "kw paper \u202e reversed tail", authors=("Ada \u2067Lovelace",),
+                                      organization="Org\u202d"),
+                           make_paper("2503.00002", "\u05e9\u05dc\u05d5\u05dd: a Hebrew title \u200f mark")])
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    bidi = re.compile("[\u202a-\u202e\u2066-\u2069]")
+    dirty = [p.relative_to(mirror / "site").as_posix() for p in (mirror / "site").rglob("*")
+             if p.suffix in (".html", ".xml") and bidi.search(p.read_text(encoding="utf-8"))]
+    assert dirty == []
+    home = (mirror / "site/index.html").read_text(encoding="utf-8")
+    assert "kw paper  reversed tail" in home and "\u05e9\u05dc\u05d5\u05dd: a Hebrew title \u200f mark" in home
+
+
 def test_a_keyword_below_a_big_archive_s_threshold_links_to_a_search(mirror, run_cli, monkeypatch):
     from papermirror.site import archive
 

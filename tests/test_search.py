@@ -387,10 +387,10 @@ def test_wildcards_expand_to_lunrs_terms_in_lunrs_order(pattern):
 def test_control_characters_in_a_title_never_reach_the_terminal(mirror, run_cli):
     from papermirror.content.paperfile import write_paper
 
-    write_paper(mirror / "content", Paper(id="2503.00001", title="Red \x1b[31mmasked\x1b[0m\x07 title\x9b2J",
+    write_paper(mirror / "content", Paper(id="2503.00001", title="Red \x1b[31mmasked\x1b[0m\x07 title\x9b2J\u202e",
                                           abstract="masked autoencoders"))
     code, out, _err = run_cli("search", "masked", config=mirror / "mirror.yml")
-    assert code == 0 and "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert code == 0 and "\x1b" not in out and "\x07" not in out and "\x9b" not in out and "\u202e" not in out
     assert "Red [31mmasked[0m title2J" in out
     code, out, _err = run_cli("search", "--json", "masked", config=mirror / "mirror.yml")
     assert json.loads(out)["title"] == "Red [31mmasked[0m title2J"

@@ -15,7 +15,7 @@ from papermirror.config import SiteConfig
 from papermirror.content.paper import PAPER_FIELDS, Paper
 from papermirror.content.paperfile import field_value
 from papermirror.site.contexts import Links
-from papermirror.site.mathtext import plain_text
+from papermirror.site.mathtext import drop_control, plain_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -24,8 +24,8 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xml_text(value: str) -> str:
-    """Drop characters that XML 1.0 cannot carry."""
-    return _XML_INVALID.sub("", value)
+    """Drop characters that XML 1.0 cannot carry, and those no page carries (mathtext.drop_control)."""
+    return _XML_INVALID.sub("", drop_control(value))
 
 
 def sub_element(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:

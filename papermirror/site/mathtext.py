@@ -33,12 +33,16 @@ MATHML_ATTRIBUTES = frozenset(
 SAFE_ATTRIBUTE_VALUE = re.compile(r"[#\w.\- %]{0,40}")
 EXCERPT_CHARS = 280
 _DOLLAR = re.compile(r"\\\$|\$")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-"""C0 and C1 control characters but tab, newline and carriage return: no page may carry them raw."""
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""C0 and C1 control characters but tab, newline and carriage return: no page may carry them raw. And the
+bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069): an unclosed right-to-left override
+in a title reversed the rest of its listing line (authors, upvotes, the next link). Right-to-left text needs
+none of them to show right; the marks U+200E and U+200F, which embed nothing, stay."""
 
 
 def drop_control(text: str) -> str:
-    """Drop the control characters HTML and XML cannot carry (a NUL, an ESC from a title)."""
+    """Drop the control characters HTML and XML cannot carry (a NUL, an ESC from a title), and the bidirectional
+    controls that would let one field's text reorder the rest of a line."""
     return _CONTROL.sub("", text) if _CONTROL.search(text) else text
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
