@@ -266,3 +266,18 @@ def test_a_day_listing_files_a_paper_under_that_day_whatever_its_submittedondail
         assert normalise_item(item, listed_on="2026-12-02").daily == ("2026-12-02",)
     assert "submittedOnDailyAt 1995-01-01 is not the day it was listed on (2026-12-02)" in caplog.text
     assert normalise_item(item).daily == ("1995-01-01",)  # a search result: the only day it has
+
+
+def test_an_id_with_an_arxiv_version_is_the_paper_without_it(caplog: pytest.LogCaptureFixture) -> None:
+    """'2612.00014v2' was stored as a paper of its own beside '2612.00014'."""
+    with caplog.at_level(logging.WARNING):
+        assert normalise_item({"paper": {"id": "2612.00014v2", "title": "T"}}).id == "2612.00014"
+        assert normalise_item({"paper": {"id": "hep-th/9901001v3", "title": "T"}}).id == "hep-th/9901001"
+    assert "listed with an arXiv version; kept as 2612.00014" in caplog.text
+
+
+@pytest.mark.parametrize("paper_id", ["a/0000000", "evil/9901001", "hep-th/9913001", "hep-th/9900001"])
+def test_an_old_style_id_needs_a_real_archive_and_month(paper_id: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert normalise_item({"paper": {"id": paper_id, "title": "T"}}) is None
+    assert "not a usable arXiv id" in caplog.text

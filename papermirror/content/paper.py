@@ -13,8 +13,14 @@ from urllib.parse import urlsplit
 NEW_ID = re.compile(r"[0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)?")
 """arXiv ids since 2007: YYMM.NNNNN (kept as text: "2503.02130" is not a number). ASCII digits only:
 `\\d` would take "２５０１.００００４" too."""
-OLD_ID = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7}(?:v[0-9]+)?")
-"""arXiv ids before 2007: archive[.SC]/YYMMNNN, e.g. hep-th/9901001 or math.GT/0309136."""
+OLD_ARCHIVES = (
+    "acc-phys adap-org alg-geom ao-sci astro-ph atom-ph bayes-an chao-dyn chem-ph cmp-lg comp-gas cond-mat cs dg-ga "
+    "funct-an gr-qc hep-ex hep-lat hep-ph hep-th math math-ph mtrl-th nlin nucl-ex nucl-th patt-sol physics plasm-ph "
+    "q-alg q-bio quant-ph solv-int stat supr-con"
+).split()
+"""The archives of arXiv's ids before April 2007 (no other name ever had such ids)."""
+OLD_ID = re.compile(rf"(?:{'|'.join(map(re.escape, OLD_ARCHIVES))})(?:\.[A-Z]{{2}})?/[0-9]{{2}}(?:0[1-9]|1[0-2])[0-9]{{3}}(?:v[0-9]+)?")
+"""arXiv ids before 2007: archive[.SC]/YYMMNNN, e.g. hep-th/9901001 or math.GT/0309136 (a month 01-12)."""
 
 
 def is_valid_id(paper_id: object) -> bool:

@@ -68,6 +68,9 @@ def normalise_item(item: object, listed_on: str | None = None, query: str | None
     if not is_valid_id(paper_id):
         log.warning("skipped an item whose id is not a usable arXiv id: %s", brief(paper_id))
         return None
+    if re.search(r"v[0-9]+$", paper_id):  # HF names a paper without its arXiv version: one paper, one file
+        log.warning("paper %s: listed with an arXiv version; kept as %s", paper_id, re.sub(r"v[0-9]+$", "", paper_id))
+        paper_id = re.sub(r"v[0-9]+$", "", paper_id)
     title = _text(paper.get("title")) or _text(item.get("title"))
     if not title:
         log.warning("skipped paper %s: it has no title", paper_id)
