@@ -40,9 +40,10 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, default=Path(DEFAULT_CONFIG_NAME), help="the mirror's config file (default: %(default)s)")
     parser.add_argument("-v", "--verbose", action="store_true", help="say more about what happens")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings, errors and the summary")
-    # -v/-q also work after the command (`build.py build -q`): every command takes them from `output`.
-    # Their default there is SUPPRESS, so a command given no -q keeps a -q given before it.
+    # -v/-q and --config also work after the command (`build.py build -q`): every command takes them from
+    # `output`. Their default there is SUPPRESS, so a command given no -q keeps a -q given before it.
     output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="the mirror's config file (default: mirror.yml)")
     output.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="say more about what happens")
     output.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                         help="print only warnings, errors and the summary")

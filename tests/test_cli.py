@@ -27,6 +27,17 @@ def test_quiet_and_verbose_work_before_and_after_every_command(argv, quiet, verb
     assert (args.quiet, args.verbose) == (quiet, verbose)
 
 
+@pytest.mark.parametrize(("argv", "config"), [
+    (["status"], "mirror.yml"),
+    (["--config", "a.yml", "status"], "a.yml"),
+    (["status", "--config", "b.yml"], "b.yml"),
+    (["--config", "a.yml", "build", "--no-index", "--config", "b.yml"], "b.yml"),
+    (["search", "masked", "--config", "c.yml"], "c.yml"),
+])
+def test_config_works_before_and_after_the_command(argv, config) -> None:
+    assert build.make_parser().parse_args(argv).config.as_posix() == config
+
+
 @pytest.mark.parametrize("flags", [["-v"], ["--verbose"]])
 @pytest.mark.parametrize("before", [True, False])
 def test_build_verbose_before_or_after_the_command_says_more(shipped, run_cli, flags, before) -> None:

@@ -65,7 +65,7 @@ class Summary:
     def line(self) -> str:
         text = (
             f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged; "
-            f"{self.days} days and {self.queries} queries fetched"
+            f"{self.days} day{'' if self.days == 1 else 's'} and {self.queries} quer{'y' if self.queries == 1 else 'ies'} fetched"
         )
         text += f"; {len(self.failures)} failed" if self.failures else ""
         return text + (f"; details: {self.details.line()}" if self.details else "")
