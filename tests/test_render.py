@@ -311,6 +311,19 @@ def test_template_error_names_file_and_line(mirror, run_cli):
 
 
 
+def test_an_error_while_drawing_names_the_template_line(mirror, run_cli):
+    """A template that compiles but fails on a page (here a division by zero) named the page, not the line."""
+    write_archive(mirror, HOSTILE[:1])
+    paper = mirror / "layouts/paper.html"
+    lines = paper.read_text(encoding="utf-8").splitlines()
+    at = next(number for number, line in enumerate(lines) if "{% block content %}" in line) + 1
+    lines.insert(at, "{{ 1 / 0 }}")
+    paper.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 2 and "Traceback" not in err
+    assert f"cannot draw it (ZeroDivisionError: division by zero, at {paper}:{at + 1})" in err
+
+
 def test_no_page_carries_a_raw_control_character(mirror, run_cli):
     write_archive(mirror, [make_paper("2503.00001", "Nul\x00 and \x1b[31mred\x1b[0m $x^\x07$", authors=("Bell\x07 Author",),
                                       abstract="Esc\x1b here.\n\nC1\x85 there $y\x0c$.", ai_keywords=("k\x01w", "k\x01w"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,15 @@ PARALLEL_MIN_PAGES = 300
 CHUNKS_PER_WORKER = 6
 
 
+def template_line(exc: BaseException) -> str | None:
+    """The template and line a drawing error was raised in ('layouts/paper.html:29'), the innermost one: Jinja
+    puts the templates' own lines into the traceback of an error raised while rendering."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".html") and frame.lineno:
+            return f"{frame.filename}:{frame.lineno}"
+    return None
+
+
 def draw_and_write(renderer: Renderer, page: Page, site_dir: Path, staging: bool) -> tuple[str, int, bool]:
     """Draw one page and write it if its bytes changed; return (path, size, written)."""
     try:
@@ -32,7 +42,9 @@ def draw_and_write(renderer: Renderer, page: Page, site_dir: Path, staging: bool
         raise
     except Exception as exc:  # a paper no template expected: name the page and its papers, not a traceback
         papers = ", ".join(page.paper_ids[:3]) + (" ..." if len(page.paper_ids) > 3 else "")
-        raise UserError(f"site/{page.path}: cannot draw it ({type(exc).__name__}: {str(exc)[:120]})"
+        where = template_line(exc)
+        raise UserError(f"site/{page.path}: cannot draw it ({type(exc).__name__}: {str(exc)[:120]}"
+                        + (f", at {where}" if where else "") + ")"
                         + (f"; its papers: {papers}" if papers else "")) from None
     return page.path, len(data), write_if_changed(output_file(site_dir, page.path), data, staging)
 
