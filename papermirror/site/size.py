@@ -36,6 +36,8 @@ class SiteSize:
     papers: int
     papers_a_year: int
     """Papers whose arXiv ids are of the newest 12 months: the archive's recent growth in a year."""
+    folder: str = "site/"
+    """How the build's report names the folder: site/, or the folder given with --output (or serve's preview)."""
 
     @property
     def total(self) -> int:
@@ -52,7 +54,8 @@ class SiteSize:
 
     def line(self) -> str:
         index = f"estimated at {SEARCH_BYTES_PER_PAPER / 1000:.1f} KB a paper" if self.index_estimated else "as last indexed"
-        return (f"site/ {self.total / 1e6:.1f} MB, {self.per_paper / 1000:.1f} KB a paper "
+        per_paper = f"{self.per_paper / 1000:.1f} KB a paper" if self.papers else "no papers yet"
+        return (f"{self.folder} {self.total / 1e6:.1f} MB, {per_paper} "
                 f"(search index {self.index_bytes / 1e6:.1f} MB of it, {index})")
 
     def warning(self) -> str | None:
@@ -90,7 +93,8 @@ def measure_site(config: Config, site_dir: Path, written: dict[str, list], stamp
     if not shards:
         index_bytes = len(stamps) * SEARCH_BYTES_PER_PAPER
     pages_bytes = sum(size for _digest, size in written.values())
-    return SiteSize(pages_bytes, index_bytes, not shards, len(stamps), papers_a_year(stamps))
+    folder = "site/" if site_dir.resolve() == config.site_dir.resolve() else f"{site_dir}/"
+    return SiteSize(pages_bytes, index_bytes, not shards, len(stamps), papers_a_year(stamps), folder)
 
 
 def report_size(config: Config, site_dir: Path, written: dict[str, list], stamps: dict[str, object]) -> SiteSize:
