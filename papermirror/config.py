@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 from typing import Annotated, Literal, get_args
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import yaml
 from pydantic import (
@@ -96,6 +96,8 @@ class SiteConfig(_Strict):
         if "//" in parts.path:
             # every link is base path + path: "//host" would be a link to another host
             raise ValueError("must not hold an empty path segment (//) after the host")
+        if not parts.path.isascii():  # a sitemap's <loc> and every link need the path as a URL carries it
+            value = urlunsplit(parts._replace(path=quote(parts.path, safe="/%:@!$&'()*+,;=-._~")))
         return value if value.endswith("/") else value + "/"
 
     @property

@@ -79,3 +79,9 @@ def test_a_key_left_empty_takes_its_default(tmp_path):
     default = load_config(write_config(tmp_path / "d", ""))
     assert config.site == default.site and config.listing.queries == default.listing.queries
     assert config.listing.topic == default.listing.topic and config.listing.since == dt.date(2025, 1, 2)
+
+
+def test_a_base_url_with_letters_outside_ascii_is_written_as_a_url_carries_it(tmp_path):
+    """'https://me.example/répo/' went raw into the sitemap's <loc> and robots.txt."""
+    config = load_config(write_config(tmp_path, "site:\n  base_url: https://me.example/r\u00e9po\n"))
+    assert config.site.base_url == "https://me.example/r%C3%A9po/" and config.site.base_path == "/r%C3%A9po/"
