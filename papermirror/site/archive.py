@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,14 +101,25 @@ def normalise_keyword(keyword: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", keyword).lower().split())
 
 
-def shown_names(spellings: dict[str, Counter[str]]) -> dict[str, str]:
+def shown_names(spellings: dict[str, dict[str, int]]) -> dict[str, str]:
     """Pick each folded keyword's shown name: the spelling on the most papers. A tie goes to the one with
     the fewest Title-Case words (HF writes keywords in lower case: "causal attention", not "Causal
     Attention"), then to the one that sorts first (capitals before small letters: "INT4", not "int4")."""
-    def rank(counts: Counter[str], spelling: str) -> tuple[int, int, str]:
+    def rank(counts: dict[str, int], spelling: str) -> tuple[int, int, str]:
         return -counts[spelling], sum(word.istitle() for word in spelling.split()), spelling
 
-    return {key: min(counts, key=lambda spelling: rank(counts, spelling)) for key, counts in spellings.items()}
+    return {key: next(iter(counts)) if len(counts) == 1 else min(counts, key=lambda spelling: rank(counts, spelling))
+            for key, counts in spellings.items()}
+
+
+def count_into(counts: dict[str, dict[str, int]], key: str, spellings: set[str]) -> None:
+    """Count each of `spellings` once more for `key` (plain dicts: a Counter a keyword cost most of the time)."""
+    found = counts.get(key)
+    if found is None:
+        counts[key] = dict.fromkeys(spellings, 1)
+        return
+    for spelling in spellings:
+        found[spelling] = found.get(spelling, 0) + 1
 
 
 def group_keywords(ordered: list[Paper], names_of: Callable[[Paper], Iterable[str]] = lambda paper: paper.ai_keywords,
@@ -118,8 +129,8 @@ def group_keywords(ordered: list[Paper], names_of: Callable[[Paper], Iterable[st
     papers spell it (`settled`), so that a day's new papers do not respell it on every older page."""
     by_keyword: dict[str, list[str]] = defaultdict(list)
     paper_keys: dict[str, tuple[str, ...]] = {}
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    settled_spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    spellings: dict[str, dict[str, int]] = {}
+    settled_spellings: dict[str, dict[str, int]] = {}
     for paper in ordered:
         folded: dict[str, set[str]] = {}
         for keyword in names_of(paper):
@@ -127,11 +138,12 @@ def group_keywords(ordered: list[Paper], names_of: Callable[[Paper], Iterable[st
             if key:
                 folded.setdefault(key, set()).add(" ".join(keyword.split()))
         paper_keys[paper.id] = tuple(folded)
+        settled = settled_ids is not None and paper.id in settled_ids
         for key, seen in folded.items():
             by_keyword[key].append(paper.id)
-            spellings[key].update(seen)
-            if settled_ids is not None and paper.id in settled_ids:
-                settled_spellings[key].update(seen)
+            count_into(spellings, key, seen)
+            if settled:
+                count_into(settled_spellings, key, seen)
     return by_keyword, paper_keys, shown_names(spellings) | shown_names(settled_spellings)
 
 
