@@ -231,3 +231,24 @@ def test_a_turning_month_makes_new_keyword_filters_and_redraws_the_pages_that_sh
     assert run_cli("build", "--no-index", config=clean / "mirror.yml")[0] == 0
     assert {path: data for path, (data, _mtime) in snapshot_files(clean / "site").items()} == \
            {path: data for path, (data, _mtime) in snapshot_files(mirror / "site").items()}
+
+
+def test_a_manifest_of_another_version_still_removes_the_pages_no_paper_claims(shipped, run_cli):
+    """After a change of MANIFEST_VERSION the workflow's cached site/ kept, for good, every page the first build
+    after it dropped (a paper removed that day stayed public and searchable)."""
+    import json
+
+    from papermirror.site.buildcache import MANIFEST_NAME
+
+    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
+    manifest = shipped / ".cache" / MANIFEST_NAME
+    stored = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({**stored, "version": stored["version"] - 1}), encoding="utf-8")
+    gone = next((shipped / "content" / "papers").glob("*/*.md"))
+    gone.unlink()
+    page = shipped / "site" / "papers" / gone.stem / "index.html"
+    assert page.is_file()
+    code, out, err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    assert code == 0, err
+    assert not page.exists() and "no record of what the last build wrote" not in err
+    assert json.loads(manifest.read_text(encoding="utf-8"))["version"] == stored["version"]

@@ -130,14 +130,19 @@ class BuildCache:
 
     @classmethod
     def load(cls, cache_dir: Path, site_dir: Path) -> BuildCache:
-        """Read the manifest of the last build into `site_dir` (empty when missing, damaged or for another site/)."""
+        """Read the manifest of the last build into `site_dir` (empty when missing, damaged or for another site/).
+        A manifest of another MANIFEST_VERSION still says which files that build wrote: they are all drawn
+        again, and those no page claims any more are removed, as after any build (else they stayed for good)."""
         try:
             stored = json.loads((cache_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError, OSError):
             stored = None
-        if not isinstance(stored, dict) or stored.get("version") != MANIFEST_VERSION or stored.get("site") != site_key(cache_dir, site_dir):
+        if not isinstance(stored, dict) or stored.get("site") != site_key(cache_dir, site_dir):
             return cls(cache_dir, site_dir, {}, None)
         pages, inputs = stored.get("pages"), stored.get("inputs")
+        if stored.get("version") != MANIFEST_VERSION:
+            written = [path for path in pages if isinstance(path, str)] if isinstance(pages, dict) else []
+            return cls(cache_dir, site_dir, {path: ["", -1] for path in written}, None)
         return cls(cache_dir, site_dir, pages if isinstance(pages, dict) else {}, inputs if isinstance(inputs, str) else None)
 
     def is_unchanged(self, inputs: str) -> bool:
