@@ -447,6 +447,26 @@ def test_publish_steps_commit_new_papers_then_nothing_then_keep_alive(fake_hub, 
     assert git(origin, "diff", "--stat", "main~1", "main") == ""
 
 
+def test_a_snapshot_that_conflicts_with_the_branch_fails_clearly_and_pushes_nothing(fake_hub, tmp_path, origin) -> None:
+    """The owner committed the same file meanwhile: the rebase cannot merge it. The job says so and leaves the
+    branch as the owner left it (the next run fetches again), instead of a push refused mid-rebase."""
+    runner = Runner(tmp_path, origin)
+    workdir = runner.checkout()
+    base = runner.run_job("snapshot", workdir, dispatch_values())["base"]["sha"]
+    pusher = runner.checkout(base)
+    owner = runner.checkout()
+    (owner / "content").mkdir(exist_ok=True)
+    (owner / "content" / "ledger.yml").write_text("# the owner's own ledger\n", encoding="utf-8")
+    git(owner, "add", "content/ledger.yml")
+    commit_as_owner(owner, "Owner writes a ledger")
+    git(owner, "push", "-q", "origin", "HEAD:main")
+    head = git(origin, "rev-parse", "main")
+    with pytest.raises(AssertionError) as failed:
+        runner.run_job("push", pusher, dispatch_values())
+    assert "conflicts with main (a file of content/ changed on both sides)" in str(failed.value)
+    assert git(origin, "rev-parse", "main") == head
+
+
 def test_publish_commit_message_counts_refreshed_papers(fake_hub, tmp_path, origin) -> None:
     runner = Runner(tmp_path, origin)
     snapshot_then_push(runner, dispatch_values())
