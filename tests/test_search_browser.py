@@ -661,3 +661,72 @@ def test_after_a_deploy_that_merges_the_indexes_the_reloaded_page_does_not_use_a
         expect_first_result(page, "2111.06377")
         expect(page.locator("#search-failed")).to_be_hidden()
         expect(page.locator("#search-stale")).to_be_hidden()
+
+
+SYMBOLS = dataclasses.replace(PAPERS[0], id="2604.12012", title="TIPSv2: iBOT++ Distillation with S^2 Crops",
+                              abstract="We train iBOT++ on S^2 crops of images.", ai_keywords=("iBOT++", "S^2"),
+                              daily=("2026-04-14",), published="2026-04-13")
+"""A paper whose keywords (and title) hold symbols, which Pagefind's index drops from words but its search kept."""
+
+
+@pytest.fixture(scope="module")
+def symbols_url(tmp_path_factory, browser) -> Iterator[str]:
+    def write(content_dir: Path) -> None:
+        write_archive(content_dir)
+        write_archive(content_dir, (SYMBOLS,))
+
+    site = build_fixture_site(tmp_path_factory.mktemp("symbols"), ROOT, f"http://127.0.0.1{SUB_PATH}", write)
+    with serve(site, SUB_PATH) as url:
+        yield url
+
+
+def test_a_keyword_with_symbols_finds_its_paper_from_its_chip_and_typed(page, symbols_url):
+    """The chip of 'iBOT++' (no keyword page: one paper) led to a search for "iBOT++" that found nothing, and a
+    typed S^2 found other papers: the index holds ibot and s2."""
+    from playwright.sync_api import expect
+
+    page.goto(symbols_url + "papers/2604.12012/")
+    page.locator("#keywords a", has_text="iBOT++").click()
+    expect(page).to_have_url(re.compile(r"/search/\?q=%22iBOT%2B%2B%22$"))
+    expect_first_result(page, "2604.12012")
+    for typed in ("S^2", '"S^2"', "iBOT++"):
+        search(page, symbols_url, typed)
+        expect_first_result(page, "2604.12012")
+        expect(page.locator("#search-status")).to_contain_text(f"found for \u201c{typed}\u201d")
+
+
+@pytest.mark.parametrize("typed", ["2604.12012", "arXiv:2604.12012", "https://arxiv.org/abs/2604.12012v2",
+                                   "https://huggingface.co/papers/2604.12012", "https://arxiv.org/pdf/2604.12012.pdf"])
+def test_an_arxiv_id_or_address_leads_to_the_paper(page, symbols_url, typed):
+    """The index holds no ids: a pasted id found unrelated papers (its digits among other words)."""
+    from playwright.sync_api import expect
+
+    search(page, symbols_url, typed)
+    line = page.locator("#search-paper")
+    expect(line).to_be_visible()
+    expect(line.locator("a")).to_have_attribute("href", f"{SUB_PATH}papers/2604.12012/")
+    expect(line).to_contain_text("arXiv 2604.12012 in this archive: TIPSv2: iBOT++ Distillation with S^2 Crops")
+
+
+def test_an_arxiv_id_the_archive_lacks_shows_no_paper_line(page, symbols_url):
+    from playwright.sync_api import expect
+
+    search(page, symbols_url, "2604.99999")
+    expect(page.locator("#search-status")).not_to_be_empty()
+    expect(page.locator("#search-paper")).to_be_hidden()
+    search(page, symbols_url, "2604.12012")
+    expect(page.locator("#search-paper")).to_be_visible()
+    page.locator("#search-input").fill("masked")
+    expect(page.locator("#search-paper")).to_be_hidden()
+
+
+@pytest.mark.parametrize(("typed", "noted"), [("masked -language", True), ("title:mamba", True), ("+masked", True),
+                                              ("self-supervised", False), ("masked autoencoders", False)])
+def test_terminal_syntax_typed_here_is_said_not_to_work(page, site_url, typed, noted):
+    """'vision -clip' found CLIP papers first without a word: the minus was dropped as punctuation."""
+    from playwright.sync_api import expect
+
+    search(page, site_url, typed)
+    status = page.locator("#search-status")
+    expect(status).to_contain_text(f"\u201c{typed}\u201d")
+    assert ("-word, +word and field: are not understood" in status.inner_text()) is noted

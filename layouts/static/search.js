@@ -26,6 +26,7 @@
   const moreButton = $("search-more");
   const headerBox = $("site-search");
   const bundle = root.getAttribute("data-bundle-path");
+  const paperLine = $("search-paper");
 
   const PAGE_SIZE = 10;
   const DEBOUNCE_MS = 120;
@@ -298,16 +299,50 @@
     }
   }
 
-  function pagefindTerm(words) {
+  function pagefindTerm(typed) {
+    // Pagefind's index holds words without their symbols ("S^2" as s2, "iBOT++" as ibot), but its search keeps
+    // them in the words typed, which then match nothing: they are taken out here, as the index took them out.
+    const words = typed.replace(/\p{S}/gu, "").trim() ? typed.replace(/\p{S}/gu, "") : typed;
     if (/^\s*".+"\s*$/.test(words)) return words;  // an exact phrase, as typed
     const kept = words.split(/\s+/).filter((word) => !STOP_WORDS.has(word.toLowerCase()));
     return kept.length ? kept.join(" ") : words;
+  }
+
+  // An arXiv id, or an arXiv or Hugging Face address of a paper, also leads straight to the paper when the archive
+  // has it: the index reads titles, authors, abstracts and keywords, not ids, so it would find other papers.
+  const ARXIV_ID = /^\s*(?:arxiv:\s*|https?:\/\/(?:www\.)?(?:arxiv\.org\/(?:abs|pdf)|huggingface\.co\/papers)\/)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})(?:v\d+)?(?:\.pdf)?\/?\s*$/i;
+  // The terminal search's syntax (lunr's -word, +word and field:word) is not this page's: every word counts.
+  const UNSUPPORTED = /(?:^|\s)[-+]\p{L}|(?:^|\s)(?:title|author|keyword|abstract|summary|id):/iu;
+  const UNSUPPORTED_NOTE = " (Here every word counts as typed: -word, +word and field: are not understood.)";
+
+  async function showPaperById(asked, mine) {
+    paperLine.hidden = true;
+    paperLine.textContent = "";
+    const id = ARXIV_ID.exec(asked || "");
+    if (!id) return;
+    const address = bundle.replace(/pagefind\/$/, "") + "papers/" + id[1] + "/";
+    let page;
+    try {
+      const response = await fetch(address);
+      if (!response.ok) return;
+      page = new DOMParser().parseFromString(await response.text(), "text/html");  // parsed, never run
+    } catch (error) {
+      return;
+    }
+    if (mine !== generation) return;
+    const title = page.querySelector("h1");
+    const link = document.createElement("a");
+    link.href = address;
+    link.textContent = title && title.textContent.trim() ? title.textContent.trim() : id[1];
+    paperLine.append(`arXiv ${id[1]} in this archive: `, link);
+    paperLine.hidden = false;
   }
 
   async function search() {
     const mine = ++generation;
     const asked = term;  // the words this search is for (typing may go on while it runs)
     syncAddress();
+    showPaperById(asked, mine);  // not awaited: the search goes on meanwhile
     if (!asked && !chosenCount()) {
       list.textContent = "";
       results = [];
@@ -339,9 +374,10 @@
     if (mine !== generation) return;
     const what = asked ? " for \u201c" + asked + "\u201d" : "";
     const narrowed = chosenCount() ? " with the chosen filters" : "";
-    statusLine.textContent = results.length
+    statusLine.textContent = (results.length
       ? plural(results.length, "paper") + " found" + what + narrowed
-      : "No papers found" + what + narrowed + ". Try other or fewer words, or remove a filter.";
+      : "No papers found" + what + narrowed + ". Try other or fewer words, or remove a filter.")
+      + (asked && UNSUPPORTED.test(asked) && !ARXIV_ID.test(asked) ? UNSUPPORTED_NOTE : "");
     if (filtersShown) showCounts(found.filters);
     const none = !results.length;
     indexReplaced(none).then((replaced) => {  // not awaited: the next search need not wait for it
