@@ -7,6 +7,7 @@ import re
 import shutil
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from browser import serve
@@ -324,16 +325,20 @@ def test_an_error_while_drawing_names_the_template_line(mirror, run_cli):
     assert f"cannot draw it (ZeroDivisionError: division by zero, at {paper}:{at + 1})" in err
 
 
+def pages_holding(site: Path, characters: str) -> list[str]:
+    """The HTML and XML files of `site` holding any of `characters` (a regular expression's class)."""
+    found = re.compile(characters)
+    return [p.relative_to(site).as_posix() for p in site.rglob("*")
+            if p.suffix in (".html", ".xml") and found.search(p.read_text(encoding="utf-8"))]
+
+
 def test_no_page_carries_a_raw_control_character(mirror, run_cli):
     write_archive(mirror, [make_paper("2503.00001", "Nul\x00 and \x1b[31mred\x1b[0m $x^\x07$", authors=("Bell\x07 Author",),
                                       abstract="Esc\x1b here.\n\nC1\x85 there $y\x0c$.", ai_keywords=("k\x01w", "k\x01w"),
                                       organization="Org\x7f"),
                            make_paper("2503.00002", "Second", ai_keywords=("k\x01w",), organization="Org\x7f")])
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
-    control = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-    dirty = [p.relative_to(mirror / "site").as_posix() for p in (mirror / "site").rglob("*")
-             if p.suffix in (".html", ".xml") and control.search(p.read_text(encoding="utf-8"))]
-    assert dirty == []
+    assert pages_holding(mirror / "site", "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]") == []
     page = (mirror / "site/papers/2503.00001/index.html").read_text(encoding="utf-8")
     assert "Nul and [31mred[0m" in page and "Bell Author" in page
 
@@ -344,10 +349,7 @@ def test_a_right_to_left_override_in_hub_text_reorders_nothing_around_it(mirror,
                                       organization="Org\u202d"),
                            make_paper("2503.00002", "\u05e9\u05dc\u05d5\u05dd: a Hebrew title \u200f mark")])
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
-    bidi = re.compile("[\u202a-\u202e\u2066-\u2069]")
-    dirty = [p.relative_to(mirror / "site").as_posix() for p in (mirror / "site").rglob("*")
-             if p.suffix in (".html", ".xml") and bidi.search(p.read_text(encoding="utf-8"))]
-    assert dirty == []
+    assert pages_holding(mirror / "site", "[\u202a-\u202e\u2066-\u2069]") == []
     home = (mirror / "site/index.html").read_text(encoding="utf-8")
     assert "kw paper  reversed tail" in home and "\u05e9\u05dc\u05d5\u05dd: a Hebrew title \u200f mark" in home
 
