@@ -226,6 +226,33 @@ def test_filter_narrows_the_results(page, site_url, group, value, expected):
     assert sorted(href.split("/")[-2] for href in result_hrefs(page)) == expected
 
 
+def test_a_group_s_counts_leave_out_its_own_choice(page, site_url):
+    """Years are alternatives: with 2025 ticked, 2024 showed (0), though ticking it too added its papers. Each
+    group counts as if none of its own values were ticked; the other groups' choices still narrow it."""
+    from playwright.sync_api import expect
+
+    search(page, site_url, "pretraining")
+    expect(page.locator(RESULT_LINKS)).not_to_have_count(0)
+    open_filter(page, "Year")
+    year = page.get_by_role("group", name="Year")
+
+    def count(value: str):
+        return year.locator("label", has=page.get_by_label(re.compile(value))).locator(".search-filter-n")
+
+    before = {value: count(value).inner_text() for value in ("2024", "2025")}
+    assert before["2024"] != "(0)" and before["2025"] != "(0)", before
+    total = len(result_hrefs(page))
+    year.get_by_label(re.compile("2025")).check()
+    expect(page.locator("#search-status")).not_to_contain_text(f"{total} papers found")
+    expect(count("2024")).to_have_text(before["2024"])
+    expect(count("2025")).to_have_text(before["2025"])
+    # a choice in another group narrows the year counts: Analytical Engines has one paper, of 2025
+    open_filter_group = page.get_by_role("group", name="Organization")
+    open_filter_group.get_by_label(re.compile("Analytical Engines")).check()
+    expect(count("2024")).to_have_text("(0)")
+    expect(count("2025")).to_have_text("(1)")
+
+
 @pytest.mark.parametrize(("sort", "key"), [("Most upvoted", lambda p: p.upvotes), ("Newest first", lambda p: p.day)])
 def test_sort_orders_the_results(page, site_url, sort, key):
     from playwright.sync_api import expect

@@ -378,7 +378,11 @@
       ? plural(results.length, "paper") + " found" + what + narrowed
       : "No papers found" + what + narrowed + ". Try other or fewer words, or remove a filter.")
       + (asked && UNSUPPORTED.test(asked) && !ARXIV_ID.test(asked) ? UNSUPPORTED_NOTE : "");
-    if (filtersShown) showCounts(found.filters);
+    if (filtersShown) {
+      const counts = await countsBesideChoices(api, asked, found.filters);
+      if (mine !== generation) return;
+      showCounts(counts);
+    }
     const none = !results.length;
     indexReplaced(none).then((replaced) => {  // not awaited: the next search need not wait for it
       if (replaced && none && mine === generation) {
@@ -453,6 +457,21 @@
       }
       filterGroups.appendChild(fieldset);
     }
+  }
+
+  // The values of one group are alternatives (any of them), so each group's counts are those of a search with
+  // every filter but its own: a ticked year must not show the other years as (0) when ticking one would add
+  // papers. Pagefind counts within all the chosen filters, so a group with values chosen costs a search more.
+  async function countsBesideChoices(api, asked, counts) {
+    const all = Object.assign({}, counts);
+    for (const [group] of GROUPS) {
+      if (!chosen[group].size) continue;
+      const others = pagefindFilters();
+      delete others[group];
+      const found = await api.search(asked ? pagefindTerm(asked) : null, { filters: others, sort: {} });
+      if (found && found.filters) all[group] = found.filters[group] || {};
+    }
+    return all;
   }
 
   function showCounts(counts) {
