@@ -696,11 +696,17 @@ SYMBOLS = dataclasses.replace(PAPERS[0], id="2604.12012", title="TIPSv2: iBOT++ 
 """A paper whose keywords (and title) hold symbols, which Pagefind's index drops from words but its search kept."""
 
 
+LATTICES = tuple(dataclasses.replace(PAPERS[1], id=f"2605.{10000 + n}", title=f"Lattice Study {n}", ai_keywords=(),
+                                    abstract=f"Lattice number {n} of a long list.", daily=(f"2026-05-{n % 28 + 1:02d}",),
+                                    published=f"2026-05-{n % 28 + 1:02d}", upvotes=n) for n in range(25))
+"""Enough papers with one word in common for three screens of results."""
+
+
 @pytest.fixture(scope="module")
 def symbols_url(tmp_path_factory, browser) -> Iterator[str]:
     def write(content_dir: Path) -> None:
         write_archive(content_dir)
-        write_archive(content_dir, (SYMBOLS,))
+        write_archive(content_dir, (SYMBOLS, *LATTICES))
 
     site = build_fixture_site(tmp_path_factory.mktemp("symbols"), ROOT, f"http://127.0.0.1{SUB_PATH}", write)
     with serve(site, SUB_PATH) as url:
@@ -757,3 +763,28 @@ def test_terminal_syntax_typed_here_is_said_not_to_work(page, site_url, typed, n
     status = page.locator("#search-status")
     expect(status).to_contain_text(f"\u201c{typed}\u201d")
     assert ("-word, +word and field: are not understood" in status.inner_text()) is noted
+
+
+def test_back_from_a_result_shown_after_show_more_finds_it_again(page, symbols_url):
+    """Back from the 15th result (after "Show more") searched again and showed the first ten only."""
+    from playwright.sync_api import expect
+
+    page.goto(symbols_url + "search/?q=lattice")
+    links = page.locator(RESULT_LINKS)
+    expect(links).to_have_count(10)
+    page.locator("#search-more").click()
+    expect(links).to_have_count(20)
+    fifteenth = links.nth(14)
+    href = fifteenth.get_attribute("href")
+    fifteenth.scroll_into_view_if_needed()
+    fifteenth.click()
+    expect(page).to_have_url(re.compile(re.escape(href) + "$"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/search/\?q=lattice$"))
+    expect(links).to_have_count(20)
+    expect(links.nth(14)).to_have_attribute("href", href)
+    expect(links.nth(14)).to_be_in_viewport()
+    # a new search starts at ten again
+    page.locator("#search-input").fill("lattice study")
+    expect(page.locator("#search-status")).to_contain_text("\u201clattice study\u201d")
+    expect(links).to_have_count(10)

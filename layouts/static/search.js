@@ -217,6 +217,7 @@
     const items = data.map(resultItem);
     for (const item of items) list.appendChild(item);
     shown += next.length;
+    if (shown > PAGE_SIZE) window.history.replaceState({ shown }, "");  // for Back from a result (below)
     const left = results.length - shown;
     moreButton.hidden = left <= 0;
     moreButton.textContent = left > PAGE_SIZE ? "Show " + PAGE_SIZE + " more of " + left + " remaining" : "Show " + left + " more";
@@ -371,7 +372,15 @@
     shown = 0;
     list.textContent = "";
     await showMore(mine, false);
+    // Back from a result of this page: as many results as were shown when it was left, and its place on them.
+    for (const upTo = returning ? returning.shown || 0 : 0; shown < Math.min(upTo, results.length) && mine === generation;) {
+      await showMore(mine, false);
+    }
     if (mine !== generation) return;
+    if (returning) {
+      if (returning.scrollY) window.scrollTo(0, returning.scrollY);
+      returning = null;
+    }
     const what = asked ? " for \u201c" + asked + "\u201d" : "";
     const narrowed = chosenCount() ? " with the chosen filters" : "";
     statusLine.textContent = (results.length
@@ -519,6 +528,13 @@
     runSearch();
   });
   moreButton.addEventListener("click", () => showMore(generation, true).catch(searchFailed));
+  // The browser cannot put a reader back on the results it drew after the page loaded: the page does it, from
+  // what it kept in its history entry when it was left (how many results were shown, and where it was).
+  let returning = window.history.state && window.history.state.shown ? window.history.state : null;
+  if (returning) window.history.scrollRestoration = "manual";
+  window.addEventListener("pagehide", () => {
+    if (shown > PAGE_SIZE) window.history.replaceState({ shown, scrollY: window.scrollY }, "");
+  });
 
   if (chosenCount()) filtersPanel.open = true;  // the toggle event draws them
   if (!term) input.focus();
