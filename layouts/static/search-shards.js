@@ -169,10 +169,7 @@
   // page of the term (one term, no filter), else seen in them or asked for with a search for the term alone
   // (termWords).
   function learn(shard, terms, answer, complete) {
-    if (!complete) return;
-    const words = {};
-    for (const result of answer.results) for (const word of result.scores || []) words[word.search_term] = word.params.pages_containing_term;
-    shard.known.set(terms[0], words);
+    if (complete) shard.known.set(terms[0], matchedWords(answer, () => true));
   }
 
   async function termWords(shard, term, answer) {
@@ -183,7 +180,7 @@
         // A shard whose results hold a word beginning with the term matched the words beginning with it, not
         // its nearest word: the words seen are then as good as all of them for ranking (each is a word one
         // index of the archive matches too), and spare a search for the term alone. Not kept: not all of them.
-        const seen = wordsBeginning(answer, term);
+        const seen = matchedWords(answer, (word) => word.startsWith(term));
         if (wordsOf(seen).length) return seen;
         learn(shard, [term], await shard.ask("search", [term, {}]), true);
       }
@@ -191,11 +188,12 @@
     return shard.known.get(term);
   }
 
-  function wordsBeginning(answer, term) {
+  // The words an index matched in an answer's results (those `keep` takes), with the pages each is on there.
+  function matchedWords(answer, keep) {
     const words = {};
     for (const result of answer.results) {
       for (const word of result.scores || []) {
-        if (word.search_term.startsWith(term)) words[word.search_term] = word.params.pages_containing_term;
+        if (keep(word.search_term)) words[word.search_term] = word.params.pages_containing_term;
       }
     }
     return words;

@@ -303,7 +303,8 @@
   function pagefindTerm(typed) {
     // Pagefind's index holds words without their symbols ("S^2" as s2, "iBOT++" as ibot), but its search keeps
     // them in the words typed, which then match nothing: they are taken out here, as the index took them out.
-    const words = typed.replace(/\p{S}/gu, "").trim() ? typed.replace(/\p{S}/gu, "") : typed;
+    const unsymbolled = typed.replace(/\p{S}/gu, "");
+    const words = unsymbolled.trim() ? unsymbolled : typed;
     if (/^\s*".+"\s*$/.test(words)) return words;  // an exact phrase, as typed
     const kept = words.split(/\s+/).filter((word) => !STOP_WORDS.has(word.toLowerCase()));
     return kept.length ? kept.join(" ") : words;
@@ -473,13 +474,15 @@
   // papers. Pagefind counts within all the chosen filters, so a group with values chosen costs a search more.
   async function countsBesideChoices(api, asked, counts) {
     const all = Object.assign({}, counts);
-    for (const [group] of GROUPS) {
-      if (!chosen[group].size) continue;
+    const chosenGroups = GROUPS.map(([group]) => group).filter((group) => chosen[group].size);
+    const searches = chosenGroups.map((group) => {
       const others = pagefindFilters();
       delete others[group];
-      const found = await api.search(asked ? pagefindTerm(asked) : null, { filters: others, sort: {} });
-      if (found && found.filters) all[group] = found.filters[group] || {};
-    }
+      return api.search(asked ? pagefindTerm(asked) : null, { filters: others, sort: {} });
+    });
+    (await Promise.all(searches)).forEach((found, i) => {
+      if (found && found.filters) all[chosenGroups[i]] = found.filters[chosenGroups[i]] || {};
+    });
     return all;
   }
 

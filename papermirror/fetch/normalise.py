@@ -39,6 +39,8 @@ DETAIL_KEYS = {"model": ("linkedModels", "numTotalModels"), "dataset": ("linkedD
 """Where a paper object lists each kind of linked repo, and how many there are in all."""
 FIRST_DAY = dt.date(1991, 1, 1)
 """No paper is older than arXiv (August 1991): an earlier day is a broken record."""
+_VERSION = re.compile(r"v[0-9]+$")
+"""An arXiv version at the end of an id (2501.00001v2)."""
 
 
 def unwrap(text: str) -> str:
@@ -68,9 +70,10 @@ def normalise_item(item: object, listed_on: str | None = None, query: str | None
     if not is_valid_id(paper_id):
         log.warning("skipped an item whose id is not a usable arXiv id: %s", brief(paper_id))
         return None
-    if re.search(r"v[0-9]+$", paper_id):  # HF names a paper without its arXiv version: one paper, one file
-        log.warning("paper %s: listed with an arXiv version; kept as %s", paper_id, re.sub(r"v[0-9]+$", "", paper_id))
-        paper_id = re.sub(r"v[0-9]+$", "", paper_id)
+    unversioned = _VERSION.sub("", paper_id)
+    if unversioned != paper_id:  # HF names a paper without its arXiv version: one paper, one file
+        log.warning("paper %s: listed with an arXiv version; kept as %s", paper_id, unversioned)
+        paper_id = unversioned
     title = _text(paper.get("title")) or _text(item.get("title"))
     if not title:
         log.warning("skipped paper %s: it has no title", paper_id)

@@ -66,7 +66,7 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
             lines.append(f"    {first}" + (f" .. {last}" if last != first else ""))
         if len(status.missing_ranges) > MAX_RANGES_SHOWN:
             lines.append(f"    ... and {len(status.missing_ranges) - MAX_RANGES_SHOWN} more ranges (--json lists all)")
-    elif str(status.since) > str(status.today):
+    elif status.since > status.today:  # ISO days
         lines.append(f"days:          listing.since ({status.since}) is after today ({status.today}): no days are expected yet")
     else:
         lines.append("days:          listing.daily is off: no Daily Papers days are expected")

@@ -74,8 +74,8 @@ def code_gaps(papers: list[int], code: list[float | None]) -> str:
     """What the code chart's description adds when a month with papers has no share."""
     if not any(n and share is None for n, share in zip(papers, code)):
         return ""
-    return (" (a month before March 2025 without a paper that links code has no value: Hugging Face's listing "
-            "named no code repository before then)")
+    return (f" (a month before {human_month(CODE_LISTED_FROM)} without a paper that links code has no value: Hugging "
+            "Face's listing named no code repository before then)")
 
 
 def rising_keywords(archive: Archive, months: list[str]) -> list[tuple[str, int, float, int, float]]:
