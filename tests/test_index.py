@@ -509,3 +509,16 @@ def test_an_index_written_by_another_pagefind_is_indexed_again(archive, run_cli,
     assert re.findall(r"index: papers of (\S+)", err + out) == ["2024"]
     assert json.loads(entry_file.read_text(encoding="utf-8"))["version"] == current
     assert "index: papers of" not in "".join(run_cli("build", config=archive / "mirror.yml")[1:])  # all kept again
+
+
+def test_a_pagefind_that_does_not_say_its_version_reuses_no_index(archive, run_cli, monkeypatch):
+    """Without the version of the Pagefind indexing now, no index can be shown to be its own: all are made again."""
+    from papermirror.search import pagefind as index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    monkeypatch.setattr(index, "pagefind_version", lambda: None)
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert re.search(r"\((\d+) indexes, 0 unchanged\)", out), out
