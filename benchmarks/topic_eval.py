@@ -13,6 +13,9 @@ tests/data/labels/ prints, for the rule and for a flat `include` baseline:
   - the same weighed back to the whole stream (each labelled paper counts 1 / its chance of being
     drawn, tests/data/labels/draw_sample.py), a rough estimate: a few hundred labels;
   - how many papers of the whole stream the rule keeps, by year, and how long deciding took.
+Then, for the default topic: how far the labels of tests/data/labels/agreement/ (the two test samples
+labelled again by two more labellers, apart) agree with the samples' own, and the rule against each and
+their majority.
 Nothing is asserted (tests/test_topic.py holds the shipped rule to its targets).
 """
 
@@ -178,6 +181,57 @@ def report_stream(config: Path, papers: dict[str, Paper]) -> None:
         print(f"  {name:<34} {figures.line(counts=False)}; keeps {len(kept):,} papers, {labelled:,} of them labelled")
 
 
+AGREEMENT = LABELS / "agreement"
+"""Second and third opinions on the default topic's test samples, labelled apart (see each file's header)."""
+
+
+def kappa(first: dict[str, int], second: dict[str, int]) -> tuple[float, float]:
+    """Share of papers two labellings agree on, and Cohen's kappa (that agreement beyond chance)."""
+    ids = list(first)
+    agreed = sum(first[i] == second[i] for i in ids) / len(ids)
+    ones = (sum(first.values()) / len(ids), sum(second[i] for i in ids) / len(ids))
+    chance = ones[0] * ones[1] + (1 - ones[0]) * (1 - ones[1])
+    return agreed, (agreed - chance) / (1 - chance)
+
+
+def report_agreement(config: Path, papers: dict[str, Paper]) -> None:
+    """How far independent labellers of the same papers agree, and the rule against each and their majority.
+
+    If people reading the abstracts disagreed often, no rule could be held to precision 0.9; the
+    labellers' figures against each other are the ceiling to read the rule's against.
+    """
+    files = sorted(AGREEMENT.glob("*.csv"))
+    if not files:
+        return
+    labellings = {"the samples' own labels": {}}
+    for sample in TEST_ROUNDS:
+        labellings["the samples' own labels"].update(read_labels(LABELS / f"{sample}.csv"))
+    for path in files:
+        labellings[path.stem] = read_labels(path)
+    ids = set(labellings["the samples' own labels"])
+    if any(set(labels) != ids for labels in labellings.values()):
+        raise SystemExit(f"{_shown(AGREEMENT)}: every file must label exactly the papers of {', '.join(TEST_ROUNDS)}")
+    print(f"\n{DEFAULT_TOPIC}: {len(ids)} papers of {', '.join(TEST_ROUNDS)} labelled {len(labellings)} times, apart")
+    names = list(labellings)
+    for index, first in enumerate(names):
+        for second in names[index + 1:]:
+            agreed, k = kappa(labellings[first], labellings[second])
+            figures = Figures()
+            for paper_id in ids:
+                figures.add(bool(labellings[first][paper_id]), labellings[second][paper_id])
+            print(f"  {first} vs {second}: agree on {agreed:.0%}, kappa {k:.2f}; the first read as a rule "
+                  f"against the second: {figures.line(counts=False)}")
+    majority = {i: int(2 * sum(labels[i] for labels in labellings.values()) > len(labellings)) for i in ids}
+    unanimous = sum(len({labels[i] for labels in labellings.values()}) == 1 for i in ids)
+    print(f"  unanimous on {unanimous} of {len(ids)}; the majority says {sum(majority.values())} are on topic")
+    topic = Topic.from_listing(load_config(config).listing)
+    for name, labels in [*labellings.items(), ("the majority", majority)]:
+        figures = Figures()
+        for paper_id in ids:
+            figures.add(topic.keeps(papers[paper_id]), labels[paper_id])
+        print(f"  rule from {_shown(config)} against {name}: {figures.line()}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", type=Path, default=REPO / "mirror.yml", help="mirror.yml holding the default topic's rule")
@@ -192,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         evaluate(sample, config, papers, args.errors)
     if not args.sample:
         report_stream(args.config.resolve(), papers)
+        report_agreement(args.config.resolve(), papers)
     return 0
 
 

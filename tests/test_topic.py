@@ -173,17 +173,18 @@ def test_the_snapshot_keeps_exactly_the_daily_papers_the_topic_keeps(fake_hub, m
 
 # The shipped rule against the committed hand labels (tests/data/labels/, see their headers).
 # Issue 12 asked for precision >= 0.9 with recall >= 0.8. The rule does not reach that out of sample
-# (0.71 / 0.91 on the blind sample, 0.69 / 0.79 on the labelled papers of 2026): these floors are the
+# (0.78 / 0.91 on the blind sample, 0.79 / 0.79 on the labelled papers of 2026): these floors are the
 # figures it measured (benchmarks/README.md), so that a change that makes it worse fails here; raise
 # them when a rule does better.
 DEFAULT_SAMPLES = ("vision-pretraining", "vision-pretraining-test", "vision-pretraining-test2")
-MEASURED_FLOORS = {DEFAULT_SAMPLES: (0.80, 0.78), ("video-generation",): (0.80, 0.90)}
+MEASURED_FLOORS = {DEFAULT_SAMPLES: (0.84, 0.76), ("video-generation",): (0.80, 0.90)}
 """(precision, recall) of the shipped rules on the labels pooled over these samples."""
 SPLIT_DAY = "2026-01-01"
 """benchmarks/topic_score.py's temporal split: labels of papers first listed from this day on are held out."""
-HELD_OUT_FLOOR = (0.69, 0.79)
+HELD_OUT_FLOOR = (0.79, 0.79)
 """(precision, recall) of the shipped rule on the default topic's labelled papers first listed from
-SPLIT_DAY on (273 papers, 34 on topic): 27 right, 12 wrongly kept, 7 missed, measured 2026-12-02."""
+SPLIT_DAY on (273 papers, 34 on topic): 27 right, 7 wrongly kept, 7 missed, measured 2026-12-03 (the
+'tasks' group dropped 5 wrongly kept ones; 12 before)."""
 
 
 def read_labels(name: str) -> dict[str, int]:
@@ -264,3 +265,18 @@ def test_blind_labels_of_extra_papers_are_recorded_papers_no_sample_holds():
         assert len(set(ids)) == len(ids) and not set(ids) & labelled and set(ids) <= set(stream), path
         assert {row["label"] for row in rows} <= {"0", "1"}, path
         assert all(row["title"] == stream[row["id"]].title and row["abstract"] == stream[row["id"]].abstract for row in rows), path
+
+
+def test_second_opinions_label_exactly_the_test_samples_papers():
+    """tests/data/labels/agreement/*.csv: the two test samples labelled again by separate labellers
+    (benchmarks/topic_eval.py reads them to measure agreement, and stops on a file that labels other papers)."""
+    tested = {paper_id for name in ("vision-pretraining-test", "vision-pretraining-test2") for paper_id in read_labels(name)}
+    files = sorted((DATA / "labels" / "agreement").glob("*.csv"))
+    assert len(files) == 2
+    for path in files:
+        with path.open(encoding="utf-8") as lines:
+            rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
+        ids = [row["id"] for row in rows]
+        assert list(rows[0]) == ["id", "label", "reason"], path
+        assert len(set(ids)) == len(ids) and set(ids) == tested, path
+        assert {row["label"] for row in rows} == {"0", "1"}, path
