@@ -17,26 +17,31 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import ROOT
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 PUBLISH = WORKFLOWS / "publish.yml"
-README_INSTALL = "pip install -e ."
-"""The install half of the README's set-up command; the workflow must install the same way."""
+LOCKED_INSTALL = "pip install --require-hashes -r requirements.lock"
+"""How the workflow installs: the dependencies pinned by version and hash; build.py runs the project from the checkout."""
+LOCK = ROOT / "requirements.lock"
 README_COMMANDS = ["pip install -e . && python build.py build", "pip install -e '.[test]' && python -m pytest"]
 """The README's two set-up commands, which .ci/run runs verbatim in a fresh venv."""
 VENV_INSTALL = f"""\
 python -m venv "$RUNNER_TEMP/venv"
 # shellcheck source=/dev/null
 source "$RUNNER_TEMP/venv/bin/activate"
-{README_INSTALL}
+{LOCKED_INSTALL}
 echo "$VIRTUAL_ENV/bin" >> "$GITHUB_PATH"
 """
-"""publish.yml's install step: the README's install, in a venv outside the checkout, put on PATH for later steps."""
+"""publish.yml's install step: the locked dependencies, in a venv outside the checkout, put on PATH for later steps."""
 ACTIONS_SHELL = ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
 """What Actions runs a `run:` script with under `shell: bash`."""
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
@@ -139,7 +144,7 @@ def test_publish_triggers_permissions_and_pins() -> None:
     assert triggers["schedule"] and "since" in triggers["workflow_dispatch"]["inputs"]
     assert triggers["push"]["branches"] == ["main"]
     assert set(triggers["push"]["paths"]) == {"mirror.yml", "layouts/**", "content/**", "papermirror/**", "build.py",
-                                              "pyproject.toml"}
+                                              "pyproject.toml", "requirements.lock"}
     assert workflow["permissions"] == {}
     assert workflow["concurrency"]["cancel-in-progress"] is False
     jobs = workflow["jobs"]
@@ -179,6 +184,40 @@ def test_publish_installs_into_a_venv_outside_the_checkout() -> None:
     jobs = load_workflow(PUBLISH)["jobs"]
     installs = {name: step["run"] for name, job in jobs.items() for step in job["steps"] if step.get("id") == "install"}
     assert installs == {"snapshot": VENV_INSTALL, "build": VENV_INSTALL}
+
+
+def locked_pins() -> dict[str, tuple[str, list[str]]]:
+    """requirements.lock's pins: {normalised name: (version, [sha256 hashes])}."""
+    pins: dict[str, tuple[str, list[str]]] = {}
+    for requirement in LOCK.read_text(encoding="utf-8").replace("\\\n", " ").splitlines():
+        requirement = requirement.split("#", 1)[0].strip()
+        if requirement:
+            spec, *options = requirement.split()
+            name, _, version = spec.partition("==")
+            pins[canonicalize_name(name)] = (version, [o.removeprefix("--hash=sha256:") for o in options])
+    return pins
+
+
+def test_the_lock_pins_every_dependency_within_pyproject_s_ranges_by_hash() -> None:
+    """The workflow installs requirements.lock alone: a dependency added to pyproject.toml but not to the lock
+    would be missing on the runner, and a pin outside pyproject's range would build the site with a version
+    the project does not allow. Every pin needs its hashes (pip refuses a file without one), and the lock
+    names no package index or local folder (pip-compile writes those of the machine it ran on unless told not to)."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = locked_pins()
+    text = LOCK.read_text(encoding="utf-8")
+    assert not re.search(r"^\s*(-i|--index-url|--extra-index-url|--find-links|-f|-e)\b", text, re.MULTILINE)
+    for dependency in map(Requirement, pyproject["project"]["dependencies"]):
+        name = canonicalize_name(dependency.name)
+        assert name in pins, f"{dependency.name} is not in requirements.lock: make it again (README.md)"
+        assert pins[name][0] in dependency.specifier, f"requirements.lock pins {name} {pins[name][0]}, outside {dependency}"
+        for extra in dependency.extras:  # pagefind[bin]: what the extra brings (the binary's package) is pinned too
+            brought = [Requirement(r) for r in metadata.requires(dependency.name) or []]
+            brought = [r for r in brought if r.marker and r.marker.evaluate({"extra": extra})]
+            assert brought and all(canonicalize_name(r.name) in pins for r in brought), (dependency, brought)
+    for name, (version, hashes) in pins.items():
+        assert re.fullmatch(r"[\w.+!-]+", version), f"{name} is not pinned with =="
+        assert hashes and all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes), f"{name} has no sha256 hash"
 
 
 def test_each_job_checks_out_the_commit_it_must_work_on() -> None:
