@@ -765,6 +765,29 @@ def test_terminal_syntax_typed_here_is_said_not_to_work(page, site_url, typed, n
     assert ("-word, +word and field: are not understood" in status.inner_text()) is noted
 
 
+def test_opening_the_filters_keeps_the_results_shown_and_counts_them(page, symbols_url):
+    """Opening the filter panel searched again to count, and drew the list anew: the results shown with "Show
+    more" were gone (and a click on "more" meanwhile was lost). Now the list stays and the counts follow it."""
+    from playwright.sync_api import expect
+
+    page.goto(symbols_url + "search/?q=lattice")
+    links = page.locator(RESULT_LINKS)
+    expect(links).to_have_count(10)
+    page.locator("#search-more").click()
+    expect(links).to_have_count(20)
+    shown = result_hrefs(page)
+    found = int(re.match(r"(\d+) papers found", page.locator("#search-status").inner_text()).group(1))
+    open_filter(page, "Year")
+    year_counts = page.get_by_role("group", name="Year").locator(".search-filter-n")
+    page.wait_for_function("""(found) => {
+        const counts = [...document.querySelectorAll('.search-filter-group')].find(g => g.querySelector('legend').textContent === 'Year');
+        return counts && [...counts.querySelectorAll('.search-filter-n')].reduce((sum, n) => sum + Number(n.textContent.replace(/\\D/g, '')), 0) === found;
+    }""", arg=found)
+    assert year_counts.count() >= 1
+    page.wait_for_timeout(500)  # a search run again by the panel would have redrawn the list by now
+    assert result_hrefs(page) == shown
+
+
 def test_back_from_a_result_shown_after_show_more_finds_it_again(page, symbols_url):
     """Back from the 15th result (after "Show more") searched again and showed the first ten only."""
     from playwright.sync_api import expect

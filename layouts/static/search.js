@@ -106,6 +106,8 @@
   let results = [];
   let shown = 0;
   let settled = 0;  // the generation whose whole results are drawn
+  let settledAnswer = null;  // its words and filter counts, for the filter panel opened after it
+  let countedFrom = Infinity;  // the first search run with the filter index loaded: earlier ones' counts may lack it
 
   // The excerpt: EXCERPT_WORDS words of the abstract around the most matched words, cut with "…". Pagefind's own
   // excerpt is taken from the whole indexed text, which begins with the title and the authors; paper.html marks
@@ -369,6 +371,7 @@
       sortKey ? null : early);
     if (mine !== generation || !found) return;
     settled = mine;
+    settledAnswer = { asked, filters: found.filters, generation: mine };
     results = found.results;
     shown = 0;
     list.textContent = "";
@@ -389,7 +392,7 @@
       : "No papers found" + what + narrowed + ". Try other or fewer words, or remove a filter.")
       + (asked && UNSUPPORTED.test(asked) && !ARXIV_ID.test(asked) ? UNSUPPORTED_NOTE : "");
     if (filtersShown) {
-      const counts = await countsBesideChoices(api, asked, found.filters);
+      const counts = await searchCounts(api, asked, found.filters, mine);
       if (mine !== generation) return;
       showCounts(counts);
     }
@@ -486,6 +489,17 @@
     return all;
   }
 
+  // The counts of a search's results for the filter panel. A search run before the panel loaded the filter
+  // index (Pagefind loads it on demand, an index of several shards one shard at a time) may have counted
+  // without it: its counts are asked for again.
+  async function searchCounts(api, asked, counts, mine) {
+    if (mine < countedFrom) {
+      const again = await api.search(asked ? pagefindTerm(asked) : null, { filters: pagefindFilters(), sort: {} });
+      counts = again ? again.filters : counts;
+    }
+    return countsBesideChoices(api, asked, counts);
+  }
+
   function showCounts(counts) {
     if (!counts) return;
     for (const key of Object.keys(countSpans)) {
@@ -502,7 +516,14 @@
       const api = await pagefind();
       drawFilters(await api.filters());
       filtersLoading.hidden = true;
-      if (term || chosenCount()) runSearch();
+      // The counts of the results shown, without running their search again, which would draw the list anew
+      // (the results a reader has shown with "more" gone). A search still running counts them when it ends.
+      const mine = generation;
+      countedFrom = mine + 1;
+      if (settled === mine && settledAnswer && (settledAnswer.asked || chosenCount())) {
+        const counts = await searchCounts(api, settledAnswer.asked, settledAnswer.filters, settledAnswer.generation);
+        if (mine === generation) showCounts(counts);
+      }
     } catch (error) {
       filtersLoading.textContent = "The filters could not be loaded.";
     }
