@@ -220,6 +220,20 @@ def test_the_lock_pins_every_dependency_within_pyproject_s_ranges_by_hash() -> N
         assert hashes and all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes), f"{name} has no sha256 hash"
 
 
+def test_the_test_workflow_builds_with_the_lock_as_publish_installs_it() -> None:
+    """test.yml's locked-build job installs what publish.yml installs, on the same Python, and builds with it."""
+    publish = load_workflow(PUBLISH)["jobs"]["build"]["steps"]
+    locked = load_workflow(WORKFLOWS / "test.yml")["jobs"]["locked-build"]["steps"]
+
+    def python_version(steps: list[dict]) -> str:
+        return next(step["with"]["python-version"] for step in steps if step.get("uses", "").startswith("actions/setup-python@"))
+
+    assert python_version(locked) == python_version(publish)
+    script = locked[-1]["run"]
+    assert f"\n{LOCKED_INSTALL}\n" in script and "\npython build.py build\n" in script
+    assert "pip install -e" not in script  # the project runs from the checkout, as in publish.yml
+
+
 def test_each_job_checks_out_the_commit_it_must_work_on() -> None:
     """A run that waited behind another (one publish run at a time) snapshots the branch as it is when the job
     starts, not the commit the run was started on; the push job lands the snapshot's content/ on the commit
@@ -254,8 +268,9 @@ def test_a_failed_details_backfill_does_not_stop_the_day_s_deploy() -> None:
 def test_test_workflow_runs_ci_run_on_push_and_pull_request() -> None:
     workflow = load_workflow(WORKFLOWS / "test.yml")
     assert {"push", "pull_request"} <= set(workflow["on"])
-    runs = [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
+    runs = [step["run"] for step in workflow["jobs"]["test"]["steps"] if "run" in step]
     assert runs == ["bash .ci/run"]
+    assert set(workflow["jobs"]) == {"test", "locked-build"}
 
 
 def test_ci_run_runs_the_readme_commands_verbatim() -> None:
