@@ -225,11 +225,13 @@ def report_agreement(config: Path, papers: dict[str, Paper]) -> None:
     unanimous = sum(len({labels[i] for labels in labellings.values()}) == 1 for i in ids)
     print(f"  unanimous on {unanimous} of {len(ids)}; the majority says {sum(majority.values())} are on topic")
     topic = Topic.from_listing(load_config(config).listing)
+    kept = {paper_id: int(topic.keeps(papers[paper_id])) for paper_id in ids}
     for name, labels in [*labellings.items(), ("the majority", majority)]:
         figures = Figures()
         for paper_id in ids:
-            figures.add(topic.keeps(papers[paper_id]), labels[paper_id])
-        print(f"  rule from {_shown(config)} against {name}: {figures.line()}")
+            figures.add(bool(kept[paper_id]), labels[paper_id])
+        agreed, k = kappa(kept, labels)
+        print(f"  rule from {_shown(config)} against {name}: agree on {agreed:.0%}, kappa {k:.2f}; {figures.line()}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -788,6 +788,25 @@ def test_opening_the_filters_keeps_the_results_shown_and_counts_them(page, symbo
     assert result_hrefs(page) == shown
 
 
+def test_clearing_the_words_shows_every_paper_s_counts_again(page, symbols_url):
+    """With the panel open, emptying the search box left the last search's counts beside no results."""
+    from playwright.sync_api import expect
+
+    year_sum = """() => [...[...document.querySelectorAll('.search-filter-group')].find(g => g.querySelector('legend').textContent === 'Year')
+        .querySelectorAll('.search-filter-n')].reduce((sum, n) => sum + Number(n.textContent.replace(/\\D/g, '')), 0)"""
+    page.goto(symbols_url + "search/")
+    open_filter(page, "Year")
+    every = page.evaluate(f"({year_sum})()")
+    page.locator("#search-input").fill("lattice")
+    expect(page.locator("#search-status")).to_contain_text("papers found")
+    found = int(re.match(r"(\d+) papers found", page.locator("#search-status").inner_text()).group(1))
+    assert 0 < found < every
+    page.wait_for_function(f"({year_sum})() === {found}")
+    page.locator("#search-input").fill("")
+    page.wait_for_function(f"({year_sum})() === {every}")
+    expect(page.locator(RESULT_LINKS)).to_have_count(0)
+
+
 def test_back_from_a_result_shown_after_show_more_finds_it_again(page, symbols_url):
     """Back from the 15th result (after "Show more") searched again and showed the first ten only."""
     from playwright.sync_api import expect

@@ -145,10 +145,14 @@ def test_ctrl_c_stops_serve_quietly_with_exit_0(site: Path) -> None:
     import signal
 
     # As from a terminal: SIGINT not ignored. A test run started in the background by a shell without job
-    # control inherits SIGINT ignored, and Python then installs no KeyboardInterrupt handler (serve would not stop).
-    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(site / "mirror.yml"),
-                                "serve", "--port", "0", "--no-build"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # control inherits SIGINT ignored, which a child keeps, and Python then installs no KeyboardInterrupt
+    # handler (serve would not stop). A signal with a handler here is back to its default in the child.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(site / "mirror.yml"),
+                                    "serve", "--port", "0", "--no-build"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     try:
         assert process.stdout.readline().startswith("serve: http://127.0.0.1:")
         process.send_signal(signal.SIGINT)

@@ -108,6 +108,8 @@
   let settled = 0;  // the generation whose whole results are drawn
   let settledAnswer = null;  // its words and filter counts, for the filter panel opened after it
   let countedFrom = Infinity;  // the first search run with the filter index loaded: earlier ones' counts may lack it
+  let counted = 0;  // the generation whose counts are shown or being asked for (counted once)
+  let totalCounts = null;  // every paper's counts, shown when nothing is searched for
 
   // The excerpt: EXCERPT_WORDS words of the abstract around the most matched words, cut with "…". Pagefind's own
   // excerpt is taken from the whole indexed text, which begins with the title and the authors; paper.html marks
@@ -353,6 +355,7 @@
       shown = 0;
       moreButton.hidden = true;
       statusLine.textContent = "";
+      if (totalCounts) showCounts(totalCounts);
       return;
     }
     const api = await pagefind();
@@ -391,7 +394,8 @@
       ? plural(results.length, "paper") + " found" + what + narrowed
       : "No papers found" + what + narrowed + ". Try other or fewer words, or remove a filter.")
       + (asked && UNSUPPORTED.test(asked) && !ARXIV_ID.test(asked) ? UNSUPPORTED_NOTE : "");
-    if (filtersShown) {
+    if (countedFrom !== Infinity && counted !== mine) {  // before the panel has its values, the panel counts
+      counted = mine;
       const counts = await searchCounts(api, asked, found.filters, mine);
       if (mine !== generation) return;
       showCounts(counts);
@@ -514,13 +518,15 @@
     filtersShown = true;
     try {
       const api = await pagefind();
-      drawFilters(await api.filters());
+      totalCounts = await api.filters();
+      drawFilters(totalCounts);
       filtersLoading.hidden = true;
       // The counts of the results shown, without running their search again, which would draw the list anew
       // (the results a reader has shown with "more" gone). A search still running counts them when it ends.
       const mine = generation;
       countedFrom = mine + 1;
-      if (settled === mine && settledAnswer && (settledAnswer.asked || chosenCount())) {
+      if (settled === mine && counted !== mine && settledAnswer && (settledAnswer.asked || chosenCount())) {
+        counted = mine;
         const counts = await searchCounts(api, settledAnswer.asked, settledAnswer.filters, settledAnswer.generation);
         if (mine === generation) showCounts(counts);
       }
