@@ -521,6 +521,57 @@ def test_a_snapshot_that_conflicts_with_the_branch_fails_clearly_and_pushes_noth
     assert git(origin, "rev-parse", "main") == head
 
 
+RACING_HOOK = """#!/bin/sh
+# pre-receive: the first push finds main moved by someone else meanwhile (an empty commit lands first) and is
+# refused; later pushes go through. Outside the push's quarantine, so that the commit stays.
+unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES
+if [ ! -e "$GIT_DIR/raced" ]; then
+  touch "$GIT_DIR/raced"
+  commit=$(GIT_AUTHOR_NAME=Owner GIT_AUTHOR_EMAIL=owner@example.org GIT_COMMITTER_NAME=Owner \
+    GIT_COMMITTER_EMAIL=owner@example.org git commit-tree "main^{tree}" -p main -m "Owner pushes meanwhile")
+  git update-ref refs/heads/main "$commit"
+  echo "main moved while you pushed" >&2
+  exit 1
+fi
+"""
+
+
+def no_wait(runner: Runner) -> None:
+    """The push job waits 5 and 10 s between attempts: a `sleep` that returns at once, for the tests."""
+    sleep = runner.bin / "sleep"
+    sleep.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    sleep.chmod(0o755)
+
+
+def test_a_push_refused_because_main_moved_is_tried_again_on_the_new_head(fake_hub, tmp_path, origin) -> None:
+    """Someone pushes between the push job's pull and its push: the push is refused, and the job pulls again,
+    rebases onto the new head and pushes."""
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text(RACING_HOOK, encoding="utf-8")
+    hook.chmod(0o755)
+    runner = Runner(tmp_path, origin)
+    no_wait(runner)
+    _, outputs = snapshot_then_push(runner, dispatch_values())
+    assert (origin / "raced").exists()  # the first push was refused
+    log = [line.split("|")[0] for line in origin_log(origin)]
+    assert log[0].startswith("Snapshot: ") and log[1] == "Owner pushes meanwhile" and log[2] == "Start a mirror"
+    assert outputs["commit"]["sha"] == git(origin, "rev-parse", "main")
+    assert git(origin, "ls-tree", "--name-only", "main", "content/ledger.yml") == "content/ledger.yml"
+
+
+def test_a_push_refused_three_times_fails_the_job_and_changes_nothing(fake_hub, tmp_path, origin) -> None:
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'refused' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    runner = Runner(tmp_path, origin)
+    no_wait(runner)
+    head = git(origin, "rev-parse", "main")
+    with pytest.raises(AssertionError) as failed:
+        snapshot_then_push(runner, dispatch_values())
+    assert str(failed.value).count("remote: refused") == 3  # three attempts, each refused
+    assert git(origin, "rev-parse", "main") == head
+
+
 def test_publish_commit_message_counts_refreshed_papers(fake_hub, tmp_path, origin) -> None:
     runner = Runner(tmp_path, origin)
     snapshot_then_push(runner, dispatch_values())
