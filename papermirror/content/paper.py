@@ -10,6 +10,11 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+"""The bidirectional embeddings, overrides and isolates, as a regex character range: text from the hub that
+holds one unclosed reorders whatever follows it on a line (a page's listing line, a terminal line), so every
+output drops them (site/mathtext.drop_control, search/terminal.printable). Right-to-left text needs none of them
+to show right; the marks U+200E and U+200F, which embed nothing, stay."""
 NEW_ID = re.compile(r"[0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)?")
 """arXiv ids since 2007: YYMM.NNNNN (kept as text: "2503.02130" is not a number). ASCII digits only:
 `\\d` would take "２５０１.００００４" too."""

@@ -21,6 +21,7 @@ from lunr.exceptions import BaseLunrException, QueryParseError
 from lunr.query import Query
 from lunr.query_parser import QueryParser
 
+from papermirror.content.paper import BIDI_CONTROLS
 from papermirror.errors import SearchError
 from papermirror.search.cache import cache_path, load_index
 from papermirror.search.query import rank
@@ -40,9 +41,9 @@ MAX_EDIT_DISTANCE = 2
 _QUOTES = '"\u201c\u201d\u201e'
 _PHRASE = re.compile(f'((?:[\\w.]+:)?)[{_QUOTES}]([^{_QUOTES}]*)[{_QUOTES}]?')
 """A quoted phrase, with the field before it: title:"masked image"."""
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 """C0 and C1 control characters, but tab and newline: a title holding ESC[31m must not drive the terminal; and the
-bidirectional embeddings, overrides and isolates, which would reorder the rest of the line (mathtext.drop_control)."""
+bidirectional controls (paper.BIDI_CONTROLS), which would reorder the rest of the line."""
 
 
 def printable(text: str) -> str:

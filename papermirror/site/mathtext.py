@@ -19,6 +19,8 @@ import xml.etree.ElementTree as ET
 from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup, escape
 
+from papermirror.content.paper import BIDI_CONTROLS
+
 MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
 MATHML_ELEMENTS = frozenset(
     "math mrow mi mn mo ms mtext mspace msup msub msubsup mfrac msqrt mroot mover munder munderover "
@@ -33,11 +35,10 @@ MATHML_ATTRIBUTES = frozenset(
 SAFE_ATTRIBUTE_VALUE = re.compile(r"[#\w.\- %]{0,40}")
 EXCERPT_CHARS = 280
 _DOLLAR = re.compile(r"\\\$|\$")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 """C0 and C1 control characters but tab, newline and carriage return: no page may carry them raw. And the
-bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069): an unclosed right-to-left override
-in a title reversed the rest of its listing line (authors, upvotes, the next link). Right-to-left text needs
-none of them to show right; the marks U+200E and U+200F, which embed nothing, stay."""
+bidirectional controls (paper.BIDI_CONTROLS): an unclosed right-to-left override in a title reversed the rest
+of its listing line (authors, upvotes, the next link)."""
 
 
 def drop_control(text: str) -> str:
