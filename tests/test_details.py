@@ -401,7 +401,7 @@ def test_a_paper_page_links_its_model_dataset_and_space(mirror, run_cli) -> None
         assert url in links
     html = page.read_text(encoding="utf-8")
     assert '<a href="https://huggingface.co/papers/2503.04000">4 more on Hugging Face</a>' in html
-    assert "40 likes · 1200 downloads" in html and "\U0001F917 lab/demo" in html
+    assert "40 likes · 1,200 downloads" in html and "\U0001F917 lab/demo" in html
     for kind in ("model", "dataset", "space"):
         assert f'data-pagefind-filter="linked:{kind}"' in html
     home = (mirror / "site/index.html").read_text(encoding="utf-8")

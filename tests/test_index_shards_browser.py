@@ -79,14 +79,14 @@ def sites(tmp_path_factory, browser):
 
 
 COUNTS_FOLLOW_THE_SEARCH = """() => {
-    const found = document.getElementById("search-status").textContent.match(/^(\\d+) papers? found/);
+    const found = document.getElementById("search-status").textContent.match(/^([\\d,]+) papers? found/);
     const year = [...document.querySelectorAll(".search-filter-group")].find(g => g.querySelector("legend").textContent === "Year");
     if (!found || !year) return false;
     // a group counts as if none of its own values were ticked: then the ticked years hold the papers found
     const labels = [...year.querySelectorAll("label")];
     const ticked = labels.filter(l => l.querySelector("input").checked);
     const counts = (ticked.length ? ticked : labels).map(l => Number(l.querySelector(".search-filter-n").textContent.replace(/\\D/g, "")));
-    return counts.reduce((sum, n) => sum + n, 0) === Number(found[1]);
+    return counts.reduce((sum, n) => sum + n, 0) === Number(found[1].replace(/,/g, ""));
 }"""
 """True once the filter panel counts the papers found (each paper has one year; of the ticked years, when some
 are ticked), not the whole archive."""

@@ -655,7 +655,7 @@ def test_a_page_opened_before_the_index_changed_says_so_and_reloads(page, tmp_pa
         expect(stale).to_be_hidden()
         page.locator("#search-input").fill("masked autoencoders")
         expect_first_result(page, "2111.06377")
-        expect(page.locator(".search-result-meta").first).to_contain_text("1120 upvotes")
+        expect(page.locator(".search-result-meta").first).to_contain_text("1,120 upvotes")  # grouped as the pages group counts
 
 
 def test_after_a_deploy_that_merges_the_indexes_the_reloaded_page_does_not_use_a_cached_list(page, tmp_path):
@@ -776,7 +776,7 @@ def test_opening_the_filters_keeps_the_results_shown_and_counts_them(page, symbo
     page.locator("#search-more").click()
     expect(links).to_have_count(20)
     shown = result_hrefs(page)
-    found = int(re.match(r"(\d+) papers found", page.locator("#search-status").inner_text()).group(1))
+    found = int(re.match(r"([\d,]+) papers found", page.locator("#search-status").inner_text()).group(1).replace(",", ""))
     open_filter(page, "Year")
     year_counts = page.get_by_role("group", name="Year").locator(".search-filter-n")
     page.wait_for_function("""(found) => {
@@ -786,6 +786,20 @@ def test_opening_the_filters_keeps_the_results_shown_and_counts_them(page, symbo
     assert year_counts.count() >= 1
     page.wait_for_timeout(500)  # a search run again by the panel would have redrawn the list by now
     assert result_hrefs(page) == shown
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", ["9,877", "123,456", "999"]), ("en-GB", ["9,877", "123,456", "999"]),
+                                               ("de", ["9877", "123\u202f456", "999"])])
+def test_the_search_page_groups_counts_as_the_pages_do(page, lang, expected):
+    """search.js's `grouped` (the status line, "more of N remaining", the filter counts) against templates.grouped."""
+    from papermirror.site.templates import grouped
+
+    script = (ROOT / "layouts" / "static" / "search.js").read_text(encoding="utf-8")
+    start = script.index("  const LANGUAGE = ")
+    end = script.index("\n  }\n", script.index("function grouped(")) + 4
+    page.set_content(f'<html lang="{lang}"><body></body></html>')
+    got = page.evaluate(f"() => {{ {script[start:end]}; return [9877, 123456, 999].map(grouped); }}")
+    assert got == expected == [grouped(n, lang) for n in (9877, 123456, 999)]
 
 
 def test_clearing_the_words_shows_every_paper_s_counts_again(page, symbols_url):
@@ -799,7 +813,7 @@ def test_clearing_the_words_shows_every_paper_s_counts_again(page, symbols_url):
     every = page.evaluate(f"({year_sum})()")
     page.locator("#search-input").fill("lattice")
     expect(page.locator("#search-status")).to_contain_text("papers found")
-    found = int(re.match(r"(\d+) papers found", page.locator("#search-status").inner_text()).group(1))
+    found = int(re.match(r"([\d,]+) papers found", page.locator("#search-status").inner_text()).group(1).replace(",", ""))
     assert 0 < found < every
     page.wait_for_function(f"({year_sum})() === {found}")
     page.locator("#search-input").fill("")

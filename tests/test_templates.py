@@ -9,7 +9,7 @@ from samples import make_paper, write_archive
 
 from papermirror.config import SiteConfig
 from papermirror.site.contexts import Links
-from papermirror.site.templates import make_environment, plural
+from papermirror.site.templates import grouped, make_environment, plural
 
 ROOT = Path(__file__).resolve().parent.parent
 ONE_PLURAL = re.compile(r"\b1 (papers|days|ranges|keywords|upvotes|comments|stars|queries|more appear|older papers are)\b"
@@ -26,11 +26,21 @@ def test_plural_agrees_with_the_count():
     assert plural(14, "day is", "days are") == "14 days are"
 
 
+def test_counts_are_grouped_as_the_site_s_language_reads_them():
+    assert plural(9877, "paper") == "9,877 papers" and grouped(1_234_567) == "1,234,567" and grouped(-1000) == "-1,000"
+    assert grouped(999) == "999" and grouped(9877, "en-GB") == "9,877"
+    # elsewhere: no comma or point (a decimal mark in many languages); a narrow no-break space from 10,000 on
+    assert grouped(9877, "de") == "9877" and grouped(12345, "fr") == "12\u202f345" and plural(98765, "Papier", language="de") == "98\u202f765 Papiers"
+    env = make_environment(ROOT / "layouts", SiteConfig(language="de"), Links("/"), "v1")
+    assert env.from_string('{{ n|plural("paper") }}, {{ n|number }}').render(n=123456) == "123\u202f456 papers, 123\u202f456"
+
+
 def test_plural_is_a_filter_of_the_environment():
     env = make_environment(ROOT / "layouts", SiteConfig(), Links("/"), "v1")
     template = env.from_string('{{ n|plural("paper") }}; {{ n|plural("query", "queries") }}; {{ words|length|plural("word") }}')
     assert template.render(n=1, words=["a"]) == "1 paper; 1 query; 1 word"
     assert template.render(n=7, words=[]) == "7 papers; 7 queries; 0 words"
+    assert template.render(n=12345, words=[]) == "12,345 papers; 12,345 queries; 0 words"
 
 
 def test_a_listing_of_one_paper_says_1_paper(mirror, run_cli):

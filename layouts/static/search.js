@@ -52,9 +52,20 @@
   input.value = term;
   sortSelect.value = sortKey;
 
+  // A count with its thousands grouped as the pages write it (templates.grouped): "9,877" on an English site;
+  // on any other, from 10,000 on, with a narrow no-break space.
+  const LANGUAGE = (document.documentElement.getAttribute("lang") || "en").toLowerCase();
+  function grouped(count) {
+    const n = Number(count);
+    if (!Number.isInteger(n)) return String(count);
+    const english = n.toLocaleString("en-US");
+    if (LANGUAGE === "en" || LANGUAGE.startsWith("en-")) return english;
+    return Math.abs(n) >= 10000 ? english.replace(/,/g, "\u202f") : String(n);
+  }
+
   // "1 paper", "2 papers"; `many` for an irregular plural.
   function plural(count, one, many) {
-    return count + " " + (Number(count) === 1 ? one : many || one + "s");
+    return grouped(count) + " " + (Number(count) === 1 ? one : many || one + "s");
   }
 
   function chosenCount() {
@@ -224,7 +235,7 @@
     if (shown > PAGE_SIZE) window.history.replaceState({ shown }, "");  // for Back from a result (below)
     const left = results.length - shown;
     moreButton.hidden = left <= 0;
-    moreButton.textContent = left > PAGE_SIZE ? "Show " + PAGE_SIZE + " more of " + left + " remaining" : "Show " + left + " more";
+    moreButton.textContent = left > PAGE_SIZE ? "Show " + PAGE_SIZE + " more of " + grouped(left) + " remaining" : "Show " + left + " more";
     if (focusFirst && items.length) items[0].querySelector("a").focus();
   }
 
@@ -432,7 +443,7 @@
     label.appendChild(document.createTextNode(" " + shown + " "));
     const counter = document.createElement("span");
     counter.className = "search-filter-n";
-    counter.textContent = "(" + count + ")";
+    counter.textContent = "(" + grouped(count) + ")";
     label.appendChild(counter);
     countSpans[group + "\u0000" + value] = counter;
     return label;
@@ -509,7 +520,7 @@
     for (const key of Object.keys(countSpans)) {
       const [group, value] = key.split("\u0000");
       const n = counts[group] && counts[group][value] !== undefined ? counts[group][value] : 0;
-      countSpans[key].textContent = "(" + n + ")";
+      countSpans[key].textContent = "(" + grouped(n) + ")";
     }
   }
 

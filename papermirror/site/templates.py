@@ -42,13 +42,22 @@ TEASER_CHARS = 140
 """A home listing's teaser: about one line; the abstract is on the paper's page only."""
 
 
-def plural(count: int, singular: str, plural: str | None = None) -> str:
+def grouped(count: int, language: str = "en") -> str:
+    """Write a count with its thousands grouped as the site's language reads them: 9877 -> "9,877" on an
+    English site; on any other, from 10,000 on, with a narrow no-break space ("12 345", the SI way: no
+    language reads it as a decimal mark, where "12,345" or "12.345" would mislead someone)."""
+    if language.lower() == "en" or language.lower().startswith("en-"):
+        return f"{count:,}"
+    return f"{count:,}".replace(",", "\u202f") if abs(count) >= 10_000 else str(count)
+
+
+def plural(count: int, singular: str, plural: str | None = None, language: str = "en") -> str:
     """Return the count with the word that agrees with it: (1, "paper") -> "1 paper", (2, "paper") -> "2 papers".
 
     `plural` is the irregular form (plural(3, "query", "queries")); the words may be a phrase whose verb
-    agrees too (plural(n, "day is", "days are")).
+    agrees too (plural(n, "day is", "days are")). The count is written by `grouped`: "9,877 papers".
     """
-    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+    return f"{grouped(count, language)} {singular if count == 1 else plural or singular + 's'}"
 
 
 def human_time(moment: str | None) -> str:
@@ -123,7 +132,8 @@ def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_ve
         human_day=human_day,
         human_month=human_month,
         human_time=human_time,
-        plural=plural,
+        plural=lambda count, singular, many=None: plural(count, singular, many, site.language),
+        number=lambda count: grouped(count, site.language),
         time_tag=time_tag,
         meta_tags=meta_tags,
     )
