@@ -13,9 +13,8 @@ tests/data/labels/ prints, for the rule and for a flat `include` baseline:
   - the same weighed back to the whole stream (each labelled paper counts 1 / its chance of being
     drawn, tests/data/labels/draw_sample.py), a rough estimate: a few hundred labels;
   - how many papers of the whole stream the rule keeps, by year, and how long deciding took.
-Then, for the default topic: how far the labels of tests/data/labels/agreement/ (the two test samples
-labelled again by two more labellers, apart) agree with the samples' own, and the rule against each and
-their majority.
+Then, for each topic: how far the labels of tests/data/labels/agreement/<topic>/ (its samples labelled again
+by more labellers, apart) agree with the samples' own, and the rule against each and their majority.
 Nothing is asserted (tests/test_topic.py holds the shipped rule to its targets).
 """
 
@@ -182,7 +181,10 @@ def report_stream(config: Path, papers: dict[str, Paper]) -> None:
 
 
 AGREEMENT = LABELS / "agreement"
-"""Second and third opinions on the default topic's test samples, labelled apart (see each file's header)."""
+"""Second and third opinions, labelled apart (see each file's header): agreement/<topic>/*.csv label again the
+papers of that topic's samples in AGREED_SAMPLES."""
+AGREED_SAMPLES = {DEFAULT_TOPIC: tuple(TEST_ROUNDS), "video-generation": ("video-generation",)}
+"""The samples each topic's second opinions cover: the default topic's two test samples, the second topic's one."""
 
 
 def kappa(first: dict[str, int], second: dict[str, int]) -> tuple[float, float]:
@@ -194,24 +196,25 @@ def kappa(first: dict[str, int], second: dict[str, int]) -> tuple[float, float]:
     return agreed, (agreed - chance) / (1 - chance)
 
 
-def report_agreement(config: Path, papers: dict[str, Paper]) -> None:
+def report_agreement(topic_name: str, config: Path, papers: dict[str, Paper]) -> None:
     """How far independent labellers of the same papers agree, and the rule against each and their majority.
 
     If people reading the abstracts disagreed often, no rule could be held to precision 0.9; the
     labellers' figures against each other are the ceiling to read the rule's against.
     """
-    files = sorted(AGREEMENT.glob("*.csv"))
+    folder, samples = AGREEMENT / topic_name, AGREED_SAMPLES[topic_name]
+    files = sorted(folder.glob("*.csv"))
     if not files:
         return
     labellings = {"the samples' own labels": {}}
-    for sample in TEST_ROUNDS:
+    for sample in samples:
         labellings["the samples' own labels"].update(read_labels(LABELS / f"{sample}.csv"))
     for path in files:
         labellings[path.stem] = read_labels(path)
     ids = set(labellings["the samples' own labels"])
     if any(set(labels) != ids for labels in labellings.values()):
-        raise SystemExit(f"{_shown(AGREEMENT)}: every file must label exactly the papers of {', '.join(TEST_ROUNDS)}")
-    print(f"\n{DEFAULT_TOPIC}: {len(ids)} papers of {', '.join(TEST_ROUNDS)} labelled {len(labellings)} times, apart")
+        raise SystemExit(f"{_shown(folder)}: every file must label exactly the papers of {', '.join(samples)}")
+    print(f"\n{topic_name}: {len(ids)} papers of {', '.join(samples)} labelled {len(labellings)} times, apart")
     names = list(labellings)
     for index, first in enumerate(names):
         for second in names[index + 1:]:
@@ -221,12 +224,14 @@ def report_agreement(config: Path, papers: dict[str, Paper]) -> None:
                 figures.add(bool(labellings[first][paper_id]), labellings[second][paper_id])
             print(f"  {first} vs {second}: agree on {agreed:.0%}, kappa {k:.2f}; the first read as a rule "
                   f"against the second: {figures.line(counts=False)}")
-    majority = {i: int(2 * sum(labels[i] for labels in labellings.values()) > len(labellings)) for i in ids}
-    unanimous = sum(len({labels[i] for labels in labellings.values()}) == 1 for i in ids)
-    print(f"  unanimous on {unanimous} of {len(ids)}; the majority says {sum(majority.values())} are on topic")
+    if len(labellings) > 2:
+        majority = {i: int(2 * sum(labels[i] for labels in labellings.values()) > len(labellings)) for i in ids}
+        unanimous = sum(len({labels[i] for labels in labellings.values()}) == 1 for i in ids)
+        print(f"  unanimous on {unanimous} of {len(ids)}; the majority says {sum(majority.values())} are on topic")
+        labellings["the majority"] = majority
     topic = Topic.from_listing(load_config(config).listing)
     kept = {paper_id: int(topic.keeps(papers[paper_id])) for paper_id in ids}
-    for name, labels in [*labellings.items(), ("the majority", majority)]:
+    for name, labels in labellings.items():
         figures = Figures()
         for paper_id in ids:
             figures.add(bool(kept[paper_id]), labels[paper_id])
@@ -248,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         evaluate(sample, config, papers, args.errors)
     if not args.sample:
         report_stream(args.config.resolve(), papers)
-        report_agreement(args.config.resolve(), papers)
+        report_agreement(DEFAULT_TOPIC, args.config.resolve(), papers)
+        report_agreement("video-generation", LABELS / "video-generation.yml", papers)
     return 0
 
 

@@ -267,16 +267,25 @@ def test_blind_labels_of_extra_papers_are_recorded_papers_no_sample_holds():
         assert all(row["title"] == stream[row["id"]].title and row["abstract"] == stream[row["id"]].abstract for row in rows), path
 
 
-def test_second_opinions_label_exactly_the_test_samples_papers():
-    """tests/data/labels/agreement/*.csv: the two test samples labelled again by separate labellers
+AGREED_SAMPLES = {"vision-pretraining": ("vision-pretraining-test", "vision-pretraining-test2"),
+                  "video-generation": ("video-generation",)}
+"""benchmarks/topic_eval.py's: the samples each topic's second opinions (labels/agreement/<topic>/) label again."""
+
+
+def test_second_opinions_label_exactly_their_topic_s_samples():
+    """tests/data/labels/agreement/<topic>/*.csv: a topic's samples labelled again by separate labellers
     (benchmarks/topic_eval.py reads them to measure agreement, and stops on a file that labels other papers)."""
-    tested = {paper_id for name in ("vision-pretraining-test", "vision-pretraining-test2") for paper_id in read_labels(name)}
-    files = sorted((DATA / "labels" / "agreement").glob("*.csv"))
-    assert len(files) == 2
-    for path in files:
-        with path.open(encoding="utf-8") as lines:
-            rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
-        ids = [row["id"] for row in rows]
-        assert list(rows[0]) == ["id", "label", "reason"], path
-        assert len(set(ids)) == len(ids) and set(ids) == tested, path
-        assert {row["label"] for row in rows} == {"0", "1"}, path
+    folders = sorted(path for path in (DATA / "labels" / "agreement").iterdir() if path.is_dir())
+    assert [folder.name for folder in folders] and {folder.name for folder in folders} <= set(AGREED_SAMPLES)
+    assert list((DATA / "labels" / "agreement").glob("*.csv")) == []  # every file in its topic's folder
+    for folder in folders:
+        sampled = {paper_id for name in AGREED_SAMPLES[folder.name] for paper_id in read_labels(name)}
+        files = sorted(folder.glob("*.csv"))
+        assert files, folder
+        for path in files:
+            with path.open(encoding="utf-8") as lines:
+                rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
+            ids = [row["id"] for row in rows]
+            assert list(rows[0]) == ["id", "label", "reason"], path
+            assert len(set(ids)) == len(ids) and set(ids) == sampled, path
+            assert {row["label"] for row in rows} == {"0", "1"}, path
