@@ -28,7 +28,7 @@ def test_plural_agrees_with_the_count():
 
 def test_counts_are_grouped_as_the_site_s_language_reads_them():
     assert plural(9877, "paper") == "9,877 papers" and grouped(1_234_567) == "1,234,567" and grouped(-1000) == "-1,000"
-    assert grouped(999) == "999" and grouped(9877, "en-GB") == "9,877"
+    assert grouped(999) == "999" and grouped(9877, "en-GB") == "9,877" and grouped(None) == "None"  # as before: not a crash
     # elsewhere: no comma or point (a decimal mark in many languages); a narrow no-break space from 10,000 on
     assert grouped(9877, "de") == "9877" and grouped(12345, "fr") == "12\u202f345" and plural(98765, "Papier", language="de") == "98\u202f765 Papiers"
     env = make_environment(ROOT / "layouts", SiteConfig(language="de"), Links("/"), "v1")

@@ -46,6 +46,8 @@ def grouped(count: int, language: str = "en") -> str:
     """Write a count with its thousands grouped as the site's language reads them: 9877 -> "9,877" on an
     English site; on any other, from 10,000 on, with a narrow no-break space ("12 345", the SI way: no
     language reads it as a decimal mark, where "12,345" or "12.345" would mislead someone)."""
+    if not isinstance(count, int):
+        return str(count)
     if language.lower() == "en" or language.lower().startswith("en-"):
         return f"{count:,}"
     return f"{count:,}".replace(",", "\u202f") if abs(count) >= 10_000 else str(count)
