@@ -71,9 +71,13 @@ def write_text_atomic(path: Path, text: str) -> bool:
     return write_bytes_atomic(path, text.encode("utf-8"))
 
 
+TEMP_GLOB = ".*.tmp"
+"""The names of atomic_writer's temp files (`.<name>.<random>.tmp`): what a write cut short leaves behind."""
+
+
 def remove_stale_temp_files(content_dir: Path) -> int:
-    """Delete temp files a killed run left behind (only ours: `.<name>.<random>.tmp`); count them."""
-    stale = [*content_dir.glob(".*.tmp"), *content_dir.glob(f"{PAPERS_DIR}/*/.*.tmp")]
+    """Delete temp files a killed run left behind (only ours: TEMP_GLOB); count them."""
+    stale = [*content_dir.glob(TEMP_GLOB), *content_dir.glob(f"{PAPERS_DIR}/*/{TEMP_GLOB}")]
     for path in stale:
         path.unlink(missing_ok=True)
     return len(stale)

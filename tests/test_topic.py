@@ -267,14 +267,11 @@ def test_blind_labels_of_extra_papers_are_recorded_papers_no_sample_holds():
         assert all(row["title"] == stream[row["id"]].title and row["abstract"] == stream[row["id"]].abstract for row in rows), path
 
 
-AGREED_SAMPLES = {"vision-pretraining": ("vision-pretraining-test", "vision-pretraining-test2"),
-                  "video-generation": ("video-generation",)}
-"""benchmarks/topic_eval.py's: the samples each topic's second opinions (labels/agreement/<topic>/) label again."""
-
-
 def test_second_opinions_label_exactly_their_topic_s_samples():
     """tests/data/labels/agreement/<topic>/*.csv: a topic's samples labelled again by separate labellers
     (benchmarks/topic_eval.py reads them to measure agreement, and stops on a file that labels other papers)."""
+    from benchmarks.topic_eval import AGREED_SAMPLES  # the samples each topic's second opinions label again
+
     folders = sorted(path for path in (DATA / "labels" / "agreement").iterdir() if path.is_dir())
     assert [folder.name for folder in folders] and {folder.name for folder in folders} <= set(AGREED_SAMPLES)
     assert list((DATA / "labels" / "agreement").glob("*.csv")) == []  # every file in its topic's folder

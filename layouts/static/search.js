@@ -117,7 +117,7 @@
   let results = [];
   let shown = 0;
   let settled = 0;  // the generation whose whole results are drawn
-  let settledAnswer = null;  // its words and filter counts, for the filter panel opened after it
+  let settledAnswer = null;  // the words and filter counts of that search, for the filter panel opened after it
   let countedFrom = Infinity;  // the first search run with the filter index loaded: earlier ones' counts may lack it
   let counted = 0;  // the generation whose counts are shown or being asked for (counted once)
   let totalCounts = null;  // every paper's counts, shown when nothing is searched for
@@ -385,7 +385,7 @@
       sortKey ? null : early);
     if (mine !== generation || !found) return;
     settled = mine;
-    settledAnswer = { asked, filters: found.filters, generation: mine };
+    settledAnswer = { asked, filters: found.filters };
     results = found.results;
     shown = 0;
     list.textContent = "";
@@ -538,7 +538,7 @@
       countedFrom = mine + 1;
       if (settled === mine && counted !== mine && settledAnswer && (settledAnswer.asked || chosenCount())) {
         counted = mine;
-        const counts = await searchCounts(api, settledAnswer.asked, settledAnswer.filters, settledAnswer.generation);
+        const counts = await searchCounts(api, settledAnswer.asked, settledAnswer.filters, mine);
         if (mine === generation) showCounts(counts);
       }
     } catch (error) {

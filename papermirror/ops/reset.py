@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 
 from papermirror.config import Config
 from papermirror.content.ledger import LEDGER_NAME
-from papermirror.files import PAPERS_DIR, list_paper_files
+from papermirror.files import PAPERS_DIR, TEMP_GLOB, list_paper_files, remove_stale_temp_files
 
 
 @dataclass(frozen=True)
@@ -34,18 +35,13 @@ class ResetPlan:
         return not self.papers and not self.ledger
 
 
-def is_leftover(name: str) -> bool:
-    """A temp file of a write cut short (files.atomic_writer: '.<name>.<random>.tmp')."""
-    return name.startswith(".") and name.endswith(".tmp")
-
-
 def other_files(content_dir: Path, papers: list[str]) -> tuple[str, ...]:
     """Files in content/papers other than `papers` and leftovers of cut-short writes, relative to content/."""
     known, others = set(papers), []
     for folder, _dirs, files in os.walk(content_dir / PAPERS_DIR):
         for name in files:
             rel = Path(folder, name).relative_to(content_dir).as_posix()
-            if rel not in known and not is_leftover(name):
+            if rel not in known and not fnmatch(name, TEMP_GLOB):
                 others.append(rel)
     return tuple(sorted(others))
 
@@ -58,17 +54,16 @@ def plan_reset(config: Config) -> ResetPlan:
 
 
 def reset_archive(config: Config) -> ResetPlan:
-    """Delete content/ledger.yml, then every paper file and leftover temp file of content/papers, and the folders
-    that leaves empty; return what went (and what stayed)."""
+    """Delete content/ledger.yml, then every paper file, the temp files cut-short writes left in content/
+    (files.remove_stale_temp_files), and the folders of content/papers that leaves empty; return what went
+    (and what stayed)."""
     plan = plan_reset(config)
     (config.content_dir / LEDGER_NAME).unlink(missing_ok=True)
     papers_dir = config.content_dir / PAPERS_DIR
     for rel in list_paper_files(config.content_dir):
         (config.content_dir / rel).unlink(missing_ok=True)
-    for folder, dirs, files in os.walk(papers_dir, topdown=False):
-        for name in files:
-            if is_leftover(name):
-                Path(folder, name).unlink(missing_ok=True)
+    remove_stale_temp_files(config.content_dir)
+    for folder, dirs, _files in os.walk(papers_dir, topdown=False):
         for name in dirs:
             try:
                 Path(folder, name).rmdir()  # only when empty: another file keeps its folder
