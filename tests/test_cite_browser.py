@@ -33,6 +33,10 @@ TRICKY = [
     make_paper("2502.00008", "Carriage\rreturn\r\nand newline", authors=("X\rY Zed",)),  # HTML reads \r as \n
     # a name holding a semicolon: the page keeps a citation_author tag a name (the list form would split it)
     make_paper("2502.00009", "Semicolons", authors=("Smith; J.", "Ada  Lovelace ", "B;C")),
+    # hub text that would close the field or run TeX: written as text, in the page's script as in cite.py
+    make_paper("2502.00010", 'ViTs $}}}@preamble{"\\input{/etc/passwd}"}@misc{x,note={{$ \\write18{ls} ^~',
+               authors=("Eve $}},note={{x$", "Mallory \\input{x}")),
+    make_paper("2502.00011", "No math, TeX: \\input{/etc/passwd} ^ ~ and a last \\", authors=("Trent \\def\\x",)),
 ]
 
 
@@ -84,6 +88,8 @@ def test_the_drawn_bibtex_is_cite_py_entry(site, browser):
     assert "year={2025}" in expected["2502.00003"] and expected["2502.00004"].startswith("@misc{arxiv250200004,")
     assert "year=" not in expected["2502.00004"] and expected["math.AG/0101001"].startswith("@misc{elodie2001,\n")
     assert expected["2502.00007"].startswith("@misc{otsuka2025two,\n") and "\\& 50\\% of $m^2$ braces \\#1\\_a" in expected["2502.12115"]
+    assert "\\textbackslash{}input/etc/passwd \\textasciicircum{} \\textasciitilde{}" in expected["2502.00011"]
+    assert "@preamble" in expected["2502.00010"] and "{x,note=" not in expected["2502.00010"]
 
 
 def test_the_cite_section_carries_only_what_the_tags_cannot(site):

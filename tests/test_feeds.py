@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import xml.etree.ElementTree as ET
 
 from samples import ATOM, make_paper
@@ -83,6 +84,12 @@ def test_papers_json_is_one_paper_a_line_without_the_texts():
     index = json.loads(feeds.papers_json_index((("2025", 1), ("undated", 1)), site, None))
     assert index["count"] == 2 and index["paper_url"].format(id="hep-th/9901001") == "https://example.org/m/papers/hep-th/9901001/"
     assert index["years"][1] == {"year": "undated", "count": 1, "url": "https://example.org/m/papers/undated.json.gz"}
+    # no control character, raw (DEL, C1, bidirectional) or escaped (C0), in any text of a record
+    odd = make_paper("2503.00002", "Ti\u202etle\x1b[31m\x7f\x85\x9b", authors=("A\u2066b\x00",), ai_keywords=("k\x9bw",),
+                     organization="Org\u202e\x07")
+    record = feeds.paper_record(odd)
+    assert json.loads(record)["title"] == "Title[31m" and json.loads(record)["authors"] == ["Ab"]
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\\u00[01]", record), record
 
 
 def test_sitemap_lists_one_url_a_line():

@@ -24,6 +24,8 @@ GOOD = "    listed: 1\n    kept: 1\n    fetched: '2025-03-14T00:00:00Z'\n"
         ("days:\n  '2025-03-14':\n    listed: many\n    kept: 1\n    fetched: '2025-03-14T00:00:00Z'\n", 4,
          "days: 2025-03-14: listed: must be a whole number of 0 or more"),
         ("days:\n  '2025-03-14':\n    listed: 1\n    kept: -1\n    fetched: '2025-03-14T00:00:00Z'\n", 5, "kept: must be a whole number"),
+        ("days:\n  '2025-03-14':\n    listed: 1\n    kept: 0\n    skipped: yes\n    fetched: '2025-03-14T00:00:00Z'\n", 6,
+         "skipped: must be a whole number"),
         ("days:\n  '2025-03-14':\n    listed: 1\n    fetched: '2025-03-14T00:00:00Z'\n", 3, "days: 2025-03-14: kept: missing"),
         (f"days:\n  '2025-03-14':\n{GOOD}    colour: red\n", 7, "days: 2025-03-14: unknown key(s): colour"),
         (f"days:\n  '2025-03-14':\n{GOOD}    recheck: maybe\n", 7, "recheck: must be true"),

@@ -42,6 +42,23 @@ def test_unsafe_or_broken_tex_is_shown_as_escaped_text():
     assert "javascript" not in linked and "style=" not in linked and "href" not in linked
 
 
+def test_tex_cannot_resize_recolour_or_push_a_listing_line():
+    huge = render_inline(r"Efficient $\Huge{\Huge{\Huge{X}}}$ and $\color{white}{hidden}$ $\colorbox{red}{y}$")
+    assert "mathsize" not in huge and "mathcolor" not in huge and "mathbackground" not in huge
+    assert "<mi>X</mi>" in huge and "<mi>h</mi>" in huge  # the text stays, drawn at the line's size and colour
+    assert "900em" not in render_inline(r"$a\kern900em b$") and "-50em" not in render_inline(r"$a\hspace{-50em}b$")
+    assert 'width="2em"' in render_inline(r"$a\qquad b$") and 'width="0.167em"' in render_inline(r"$a\,b$")
+    assert 'minsize="2.470em"' in render_inline(r"$\Bigg( x \Bigg)$")  # big delimiters keep their size
+    # short spaces repeated add up: past SPACES_EM the formula is shown as its TeX
+    assert render_inline("$a" + r"\kern4em a" * 5 + "$") == "$a" + r"\kern4em a" * 5 + "$"
+
+
+def test_tex_cannot_put_control_characters_back():
+    html = render_inline(r"Masked $\unicode{x202E}$ 1 upvote $\unicode{x9B}\unicode{x7F}\unicode{x85}x$ end")
+    assert not any(char in html for char in "\u202e\x9b\x7f\x85"), repr(html)
+    assert "<mi>x</mi>" in html
+
+
 def test_abstract_is_plain_text_not_markdown():
     html = render_paragraphs("a_1 * b_2 and \\method with 54.6\\% and *not em*\n\nsecond <subject, object, predicate>")
     assert html == (

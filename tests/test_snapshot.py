@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -165,6 +166,13 @@ def test_items_without_a_usable_id_are_skipped_and_nothing_escapes_content(mirro
     assert list(read_papers(mirror / "content")) == ["2501.00002"]
     assert read_papers(mirror / "content")["2501.00002"].github_repo is None
     assert not list(mirror.parent.rglob("escape*"))
+    # the ledger counts them apart from the rule's drops, and status and the about page say so
+    entry = read_ledger(mirror / "content").days["2025-01-06"]
+    assert (entry["listed"], entry["kept"], entry["skipped"]) == (4, 1, 3)
+    code, out, _ = run_cli("--config", str(mirror / "mirror.yml"), "status")
+    assert "kept 1 of the 4 listings of those days, dropped 0; 3 unusable item(s) skipped" in out
+    code, out, _ = run_cli("--config", str(mirror / "mirror.yml"), "status", "--json")
+    assert json.loads(out)["stream_skipped"] == 3
 
 
 def test_429_with_retry_after_is_survived(fake_hub, mirror, run_cli) -> None:
@@ -266,6 +274,7 @@ def test_a_paper_that_cannot_be_written_is_skipped_and_its_day_kept(mirror, run_
     assert "warning: skipped paper 2501.00001: it cannot be stored" in err
     assert list(read_papers(mirror / "content")) == ["2501.00002"]
     assert read_ledger(mirror / "content").days["2025-01-06"]["kept"] == 1
+    assert read_ledger(mirror / "content").days["2025-01-06"]["skipped"] == 1
 
 
 def test_a_slow_hub_past_the_timeout_fails_cleanly(fake_hub, mirror, run_cli, monkeypatch) -> None:

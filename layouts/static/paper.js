@@ -18,7 +18,9 @@
   const SPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
   const words = (text) => text.split(SPACE).filter(Boolean);
   const asciiWord = (text) => text.normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase().replace(/[^a-z0-9]/g, "");
-  const plain = (text) => text.replace(/[{}]/g, "").replace(/[&%#_$]/g, "\\$&");
+  // cite.py's bibtex_plain: braces dropped, a backslash as \textbackslash{} (it would start a command), & % # _ $ ^ ~ escaped
+  const ESCAPES = { "\\": "\\textbackslash{}", "^": "\\textasciicircum{}", "~": "\\textasciitilde{}" };
+  const plain = (text) => text.replace(/[{}]/g, "").replace(/[\\^~&%#_$]/g, (c) => ESCAPES[c] ?? `\\${c}`);
 
   const [title = ""] = tags("citation_title");
   const [id = ""] = tags("citation_arxiv_id");

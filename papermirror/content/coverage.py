@@ -63,6 +63,8 @@ class ArchiveStatus:
     """Daily Papers items listed on every day the ledger holds: the stream the topic rule sifted."""
     stream_kept: int = 0
     """Of those, the papers the topic rule kept (the ledger's `kept`, summed)."""
+    stream_skipped: int = 0
+    """Of those, the items that could not be stored (the ledger's `skipped`): neither kept nor dropped by the rule."""
     details_missing: int | None = None
     """Papers whose details (linked models, datasets, Spaces) were never fetched (None: not counted)."""
 
@@ -120,6 +122,7 @@ def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: d
         queries=tuple(query_statuses(listing, ledger)),
         stream_listed=sum(_whole(entry, "listed") for entry in ledger.days.values()),
         stream_kept=sum(_whole(entry, "kept") for entry in ledger.days.values()),
+        stream_skipped=sum(_whole(entry, "skipped") for entry in ledger.days.values()),
         details_missing=details_missing,
     )
 

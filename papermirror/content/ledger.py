@@ -26,6 +26,8 @@ from papermirror.files import write_text_atomic
 
 LEDGER_NAME = "ledger.yml"
 COUNT_KEYS = ("listed", "kept")
+OPTIONAL_COUNT_KEYS = ("skipped",)
+"""Counts an entry holds only when not 0."""
 
 
 @dataclass
@@ -38,13 +40,15 @@ class Ledger:
     days: dict[str, dict] = field(default_factory=dict)
     queries: dict[str, dict] = field(default_factory=dict)
 
-    def record_day(self, day: str, listed: int, kept: int, now: str, recheck: bool = False) -> None:
-        """Record a day's counts; `recheck` marks an empty answer that the next run must ask again."""
-        counts = {"listed": listed, "kept": kept, **({"recheck": True} if recheck else {})}
+    def record_day(self, day: str, listed: int, kept: int, now: str, recheck: bool = False, skipped: int = 0) -> None:
+        """Record a day's counts; `recheck` marks an empty answer that the next run must ask again; `skipped`
+        counts the listed items that could not be stored (written only when there are some)."""
+        counts = {"listed": listed, "kept": kept, **({"skipped": skipped} if skipped else {}),
+                  **({"recheck": True} if recheck else {})}
         self._record(self.days, day, counts, now)
 
-    def record_query(self, query: str, listed: int, kept: int, now: str) -> None:
-        self._record(self.queries, query, {"listed": listed, "kept": kept}, now)
+    def record_query(self, query: str, listed: int, kept: int, now: str, skipped: int = 0) -> None:
+        self._record(self.queries, query, {"listed": listed, "kept": kept, **({"skipped": skipped} if skipped else {})}, now)
 
     def was_empty(self, day: str) -> bool:
         """Tell whether the day is recorded with no paper listed (confirmed or still to recheck)."""
@@ -62,6 +66,7 @@ class Ledger:
         header = (
             "# Written by `python build.py snapshot`: every Daily Papers day and query fetched.\n"
             "# listed = papers the hub returned, kept = papers stored for this topic,\n"
+            "# skipped = items the hub returned that could not be stored (no id, a broken field: named in the run's log),\n"
             "# fetched = when these counts were last seen to change. A day missing here was never fetched.\n"
             "# recheck = the hub listed nothing on this weekday once; the next run asks again to confirm it.\n"
         )
@@ -113,20 +118,21 @@ def _check_table(name: str, table: dict, node: yaml.Node | None, path: Path) -> 
 
 
 def _check_entry(entry: dict, lines: dict[object, int], path: Path, line: int, label: str) -> dict:
-    """Check one day's or query's counts: listed and kept (whole numbers), fetched (a UTC time), recheck.
+    """Check one day's or query's counts: listed, kept and skipped if any (whole numbers), fetched (a UTC time),
+    recheck.
 
     `line` is the entry's line and `label` names it ('days: 2025-03-14'); a bad key gets its own line.
     """
     def where(key: object) -> str:
         return f"{path}:{lines.get(key, line)}: {label}"
 
-    unknown = [key for key in entry if key not in (*COUNT_KEYS, "fetched", "recheck")]
+    unknown = [key for key in entry if key not in (*COUNT_KEYS, *OPTIONAL_COUNT_KEYS, "fetched", "recheck")]
     if unknown:
         raise ContentError(f"{where(unknown[0])}: unknown key(s): {_names(unknown)}")
     for key in (*COUNT_KEYS, "fetched"):
         if key not in entry:
             raise ContentError(f"{where(key)}: {key}: missing")
-    for key in COUNT_KEYS:
+    for key in (*COUNT_KEYS, *(key for key in OPTIONAL_COUNT_KEYS if key in entry)):
         if not isinstance(entry[key], int) or isinstance(entry[key], bool) or entry[key] < 0:
             raise ContentError(f"{where(key)}: {key}: must be a whole number of 0 or more, not {brief(entry[key])}")
     when = parse_stamp(entry["fetched"])

@@ -152,11 +152,11 @@ class Snapshot:
         except FetchError as exc:
             self._fail(f"query {query!r}: {exc}")
             return
-        kept = self._fold([normalise_item(item, query=query) for item in items], listing_filter=False)
+        kept, skipped = self._fold([normalise_item(item, query=query) for item in items], listing_filter=False)
         self.summary.queries += 1
         self.summary.listed += len(items)
-        self._log(f"query {query!r}: {len(items)} listed, {kept} kept")
-        self._record(lambda: self.ledger.record_query(query, len(items), kept, self.now), empty=not items)
+        self._log(f"query {query!r}: {len(items)} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
+        self._record(lambda: self.ledger.record_query(query, len(items), kept, self.now, skipped), empty=not items)
 
     def _run_days(self, days: list[str], bar: tqdm) -> None:
         """Fetch a few days at once, but fold them in the order given, so the result is deterministic."""
@@ -174,15 +174,15 @@ class Snapshot:
             self._fail(f"day {day}: {exc}")
             return
         papers = [normalise_item(item, listed_on=day) for item in items]
-        kept = self._fold(papers, listing_filter=True)
+        kept, skipped = self._fold(papers, listing_filter=True)
         if day >= self.refresh_from:
             self._refetched.update(paper.id for paper in papers if paper is not None and paper.id in self.papers)
         self.summary.days += 1
         self.summary.listed += len(items)
-        self._log(f"day {day}: {len(items)} listed, {kept} kept")
+        self._log(f"day {day}: {len(items)} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
         # An empty weekday is confirmed only by a second empty answer: one `[]` may be the hub's hiccup.
         recheck = not items and dt.date.fromisoformat(day).weekday() < 5 and not self.ledger.was_empty(day)
-        self._record(lambda: self.ledger.record_day(day, len(items), kept, self.now, recheck), empty=not items)
+        self._record(lambda: self.ledger.record_day(day, len(items), kept, self.now, recheck, skipped), empty=not items)
 
     def _run_details(self, progress: bool) -> None:
         """Fetch the details of new papers, of the refresh window's and of recent ones still without them
@@ -213,17 +213,19 @@ class Snapshot:
             update()
         write_ledger(self.content_dir, self.ledger)
 
-    def _fold(self, fresh_papers: list[Paper | None], listing_filter: bool) -> int:
-        """Merge the papers of one listing into the archive and write what changed; count the papers kept.
+    def _fold(self, fresh_papers: list[Paper | None], listing_filter: bool) -> tuple[int, int]:
+        """Merge the papers of one listing into the archive and write what changed; count the papers kept and
+        the items skipped (unusable, or a paper that cannot be stored: each named in the log).
 
         A paper may come twice in one run with different figures (a query's answer and a day's, or two
         pages of a day between which its upvotes moved). When the last one gives back what the file held
         when the run began, the file is put back as it was, `refreshed` included: a re-run changes no byte.
         """
         kept: set[str] = set()
+        skipped = 0
         for fresh in fresh_papers:
             if fresh is None:
-                self.summary.skipped += 1
+                skipped += 1
                 continue
             stored = self.papers.get(fresh.id)
             if stored is None and not self._belongs(fresh, listing_filter):
@@ -233,6 +235,7 @@ class Snapshot:
             if found is not None and merged is not found and same_but_stamps(merged, found):
                 merged = found
             if merged is not stored and not self._store(merged):
+                skipped += 1
                 continue
             kept.add(fresh.id)
             if merged is not stored:
@@ -240,7 +243,8 @@ class Snapshot:
                 if stored is None:
                     self.summary.new += 1
                     self.summary.new_ids.append(fresh.id)
-        return len(kept)
+        self.summary.skipped += sum(fresh is None for fresh in fresh_papers)
+        return len(kept), skipped
 
     def _store(self, paper: Paper) -> bool:
         """Write one paper (in a dry run, only serialise it); skip it with a warning if it cannot be stored."""

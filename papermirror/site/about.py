@@ -72,6 +72,8 @@ class AboutContext:
     """Daily Papers items the ledger counts over every day fetched."""
     stream_kept: int
     """Of those, the papers the rule kept."""
+    stream_skipped: int
+    """Of those, the items that could not be stored: the rule neither kept nor dropped them."""
     since: str
     refresh_days: int
     coverage: Coverage | None
@@ -99,6 +101,7 @@ def about_context(listing: ListingConfig, ledger: Ledger, archive: Archive, upda
         rule=Topic.from_listing(listing).describe(),
         stream_listed=status.stream_listed if status else 0,
         stream_kept=status.stream_kept if status else 0,
+        stream_skipped=status.stream_skipped if status else 0,
         since=listing.since.isoformat(),
         refresh_days=listing.refresh_days,
         coverage=coverage_of(status) if status else None,

@@ -18,13 +18,22 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from markupsafe import escape
+from markupsafe import Markup
+from markupsafe import escape as escape_markup
+
+from papermirror.site.mathtext import drop_control
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 12, 34
 """Margins of the plot area, in SVG units, for the axis labels."""
 CHAR_WIDTH = 6.6
 """About how wide a character of the 11-unit label font is: labels closer than this would overlap."""
+
+
+def escape(text: object) -> Markup:
+    """Text for the SVG: escaped, and without the control characters no page may carry (a keyword is the hub's
+    text, and the template writes the SVG as it is)."""
+    return escape_markup(drop_control(str(text)))
 
 
 def number(value: float) -> str:

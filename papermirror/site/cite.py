@@ -6,12 +6,23 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from latex2mathml import commands
+from latex2mathml.symbols_parser import convert_symbol
 from markupsafe import Markup, escape
 
 from papermirror.content.paper import Paper
 from papermirror.site.mathtext import drop_control, plain_text, split_math
 
-_BIBTEX_SPECIAL = re.compile(r"([&%#_$])")
+_BIBTEX_SPECIAL = re.compile(r"[\\^~&%#_$]")
+_BIBTEX_ESCAPES = {"\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
+_TEX_TOKEN = re.compile(r"\\[A-Za-z]+|\\.?|[{}%#&]", re.S)
+MATH_COMMANDS = frozenset(
+    {*commands.CONVERSION_MAP, *commands.LOCAL_FONTS, *commands.GLOBAL_FONTS, *commands.FUNCTIONS, *commands.LIMIT,
+     *commands.MATH_NON_FONT_COMMANDS, r"\operatorname", r"\left", r"\right"}
+    - {r"\href", r"\verb", r"\begin", r"\end", r"\def", r"\DeclareMathOperator", r"\tag", r"\tag*"})
+"""The commands a formula may keep in BibTeX (with the symbols, `\\alpha`, `\\leq`...): the math commands the
+pages' MathML converter knows, but those that define, link or open an environment. Any other (`\\input`,
+`\\write18`, `\\catcode`) is TeX a reader's LaTeX would run: such a formula is written as text."""
 
 
 def short_authors(authors: tuple[str, ...], most: int = 3) -> str:
@@ -36,19 +47,33 @@ def bibtex_key(paper: Paper) -> str:
 
 
 def bibtex_plain(text: str) -> str:
-    """Escape the characters that break BibTeX/LaTeX in text without math (braces are dropped)."""
-    return _BIBTEX_SPECIAL.sub(r"\\\1", text.replace("{", "").replace("}", ""))
+    """Text as BibTeX and LaTeX print it and nothing more: braces dropped (one could close the field), a
+    backslash written as \\textbackslash{} (it would start a command: `\\input{/etc/passwd}`), & % # _ $ ^ ~
+    escaped. layouts/static/paper.js's `plain` does the same."""
+    return _BIBTEX_SPECIAL.sub(lambda found: _BIBTEX_ESCAPES.get(found[0], "\\" + found[0]),
+                               text.replace("{", "").replace("}", ""))
+
+
+def safe_math(tex: str) -> bool:
+    """Tell whether a formula may stay TeX in a BibTeX field: its braces nest (none closes the field), it has
+    no comment, parameter or alignment character (%, #, &) unescaped, and its commands are MATH_COMMANDS or
+    symbols."""
+    depth = 0
+    for token in _TEX_TOKEN.findall(tex):
+        if token in "%#&" or token == "\\":  # "\\" alone: a backslash at the end, escaping the closing $
+            return False
+        depth += (token == "{") - (token == "}")
+        if depth < 0 or (token[1:].isalpha() and token not in MATH_COMMANDS and convert_symbol(token) is None):
+            return False
+    return depth == 0
 
 
 def bibtex_text(value: str) -> str:
-    """Keep math as TeX; escape the characters that break BibTeX/LaTeX in the text around it (control
-    characters, which no page may carry, are dropped)."""
+    """Keep safe math as TeX (`safe_math`); write the rest as text (`bibtex_plain`: an unsafe formula without
+    its dollars). Control characters, which no page may carry, are dropped."""
     out = []
     for kind, piece in split_math(drop_control(value)):
-        if kind == "text":
-            out.append(bibtex_plain(piece))
-        else:
-            out.append(f"${piece}$" if piece.count("{") == piece.count("}") else piece.replace("{", "").replace("}", ""))
+        out.append(f"${piece}$" if kind != "text" and safe_math(piece) else bibtex_plain(piece))
     return "".join(out)
 
 

@@ -94,7 +94,19 @@ def paper_record(paper: Paper) -> str:
         value = getattr(paper, name)
         if name not in DATA_LEFT_OUT and name != "id" and value is not None and value != ():
             record[name] = field_value(name, value)  # a linked repo as {kind, id, likes, ...}, as in the file
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(without_control(record), ensure_ascii=False, separators=(",", ":"))
+
+
+def without_control(value: object) -> object:
+    """A record with the control characters no output may carry dropped from its texts (`drop_control`): json.dumps
+    writes C0 ones as escapes, and DEL, C1 and the bidirectional controls as they are."""
+    if isinstance(value, str):
+        return drop_control(value)
+    if isinstance(value, dict):
+        return {key: without_control(part) for key, part in value.items()}
+    if isinstance(value, list):
+        return [without_control(part) for part in value]
+    return value
 
 
 def _json_object(head: dict, name: str, lines: list[str]) -> str:

@@ -7,7 +7,8 @@ What counts as math follows pandoc's `tex_math_dollars` rule: an opening `$` mus
 non-space, the closing `$` must follow a non-space and must not be followed by a digit, so
 "Earn $1 Million" and "$200k" stay text. Math becomes MathML (latex2mathml) at build time; the
 MathML is re-checked against an allowlist because latex2mathml passes `\\text{<b>}`, `\\href` and
-`\\style` through. When conversion fails the TeX is shown as escaped text.
+`\\style` through: known elements and attributes only, no colour or size, lengths bounded, and no control
+character in its text (`\\unicode{x202E}`). When conversion fails the TeX is shown as escaped text.
 """
 
 from __future__ import annotations
@@ -30,9 +31,22 @@ MATHML_ATTRIBUTES = frozenset(
     "display mathvariant stretchy fence separator lspace rspace accent accentunder movablelimits "
     "columnalign columnspacing columnlines rowspacing rowlines rowalign frame framespacing width height "
     "depth linebreak minsize maxsize symmetric largeop form linethickness notation displaystyle "
-    "scriptlevel mathcolor mathbackground mathsize voffset align".split()
+    "scriptlevel voffset align".split()
 )
-SAFE_ATTRIBUTE_VALUE = re.compile(r"[#\w.\- %]{0,40}")
+"""Kept where their value is safe (`safe_attribute_value`). Left out: mathsize (`\\Huge` nested six times drew
+a glyph 4,000 px high over a listing), mathcolor and mathbackground (`\\color{white}` hid a title's words)."""
+SAFE_ATTRIBUTE_VALUE = re.compile(r"[\w.\- %+]{0,40}")
+_LENGTH = re.compile(r"([-+]?(?:\d+\.?\d*|\.\d+))(em|ex|mu|pt|px|pc|mm|cm|in|%)?")
+EM = {"em": 1.0, "ex": 0.5, "mu": 1 / 18, "pt": 1 / 12, "px": 1 / 16, "pc": 1.0, "mm": 0.24, "cm": 2.4, "in": 6.0, "": 1.0}
+"""About what each unit of a MathML length is in em, at a 16 px line (a bare number: a multiple of the normal
+size); % is left out."""
+LONGEST_EM = 4.0
+"""The longest length one MathML attribute may give: about four letters (`\\qquad` is 2em). `\\kern900em`
+pushed a listing line 14,000 px wide."""
+SPACES_EM = 12.0
+"""The most a formula's spaces, paddings and shifts may add up to, in em: nested or repeated, short spaces
+(`\\kern4em` a hundred times) would do what one long one did."""
+SPACE_ATTRIBUTES = ("width", "lspace", "rspace", "height", "depth", "voffset")
 EXCERPT_CHARS = 280
 _DOLLAR = re.compile(r"\\\$|\$")
 _CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
@@ -117,7 +131,7 @@ def tex_to_mathml(tex: str, display: bool = False) -> Markup | None:
     except Exception:  # latex2mathml raises many kinds of errors on bad TeX; all mean "show the TeX"
         return None
     try:  # deep nesting ($\\sqrt{ two hundred times) recurses past Python's limit: show the TeX
-        if not _clean_mathml(root) or not "".join(root.itertext()).strip():
+        if not _clean_mathml(root) or not "".join(root.itertext()).strip() or spaces_em(root) > SPACES_EM:
             return None
         # What HTML needs of the element, no more (a formula is on a listing line for each of a paper's pages):
         # no xmlns (HTML's parser puts <math> in MathML's namespace), no display="inline" (the default), and
@@ -142,9 +156,41 @@ def _clean_mathml(element: ET.Element) -> bool:
         return False
     element.tag = tag
     for name in list(element.attrib):
-        if name not in MATHML_ATTRIBUTES or not SAFE_ATTRIBUTE_VALUE.fullmatch(element.attrib[name]):
+        value = element.attrib[name]
+        if (name not in MATHML_ATTRIBUTES or not safe_attribute_value(value)
+                or (name == "scriptlevel" and value not in ("0", "1", "2"))):  # "-3" would enlarge, nested
             del element.attrib[name]
+    # latex2mathml writes what `\\unicode{x202E}` names as a character: drop the controls no page may carry
+    element.text = drop_control(element.text) if element.text else element.text
+    element.tail = drop_control(element.tail) if element.tail else element.tail
     return all(_clean_mathml(child) for child in element)
+
+
+def safe_attribute_value(value: str) -> bool:
+    """Tell whether a MathML attribute's value is words ("bold", "center left") and lengths no longer than
+    LONGEST ("0.167em", "-3mu", "100%"), nothing else: no URL, no colour, no size that covers a page."""
+    if not SAFE_ATTRIBUTE_VALUE.fullmatch(value):
+        return False
+    for token in value.split():
+        length = _LENGTH.fullmatch(token)
+        if length is None:
+            if not token.replace("-", "").isalpha():
+                return False
+        elif length_em(token) > LONGEST_EM or (length[2] == "%" and abs(float(length[1])) > 100):
+            return False
+    return True
+
+
+def length_em(token: str) -> float:
+    """The size of a MathML length in em, as a positive number (0 for a percentage or a word)."""
+    length = _LENGTH.fullmatch(token)
+    return abs(float(length[1])) * EM[length[2] or ""] if length and length[2] != "%" else 0.0
+
+
+def spaces_em(root: ET.Element) -> float:
+    """What the spaces, paddings and shifts of a formula add up to, in em (SPACE_ATTRIBUTES)."""
+    return sum(length_em(token) for element in root.iter() for name in SPACE_ATTRIBUTES
+               for token in element.get(name, "").split())
 
 
 def render_pieces(pieces: list[tuple[str, str]]) -> Markup:
