@@ -172,8 +172,9 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
         print("snapshot: everything fetched before the failure is kept; run again to carry on", file=sys.stderr)
         return 1
     if summary.looks_empty() and not args.allow_empty:
-        print("snapshot: SUSPICIOUS: the hub listed no paper at all for a topic that has papers; nothing was "
-              "written. Check HF_ENDPOINT and the queries, or pass --allow-empty if this is expected.", file=sys.stderr)
+        print("snapshot: SUSPICIOUS: the hub listed no paper at all (Daily Papers lists papers every weekday); "
+              "nothing was written. Check HF_ENDPOINT and the queries, or pass --allow-empty if this is expected.",
+              file=sys.stderr)
         return 3
     return 0
 

@@ -194,11 +194,24 @@ class ListingConfig(_Strict):
     """Requests one `build.py details` run spends at most on papers' linked models, datasets and Spaces
     (225: half of the hub's 450 requests per 5 minutes)."""
 
+    @field_validator("include", "exclude")
+    @classmethod
+    def _check_flat_terms(cls, terms: tuple[str, ...]) -> tuple[str, ...]:
+        for term in terms:
+            if not any(char.isalnum() for char in term):
+                raise ValueError(f"{term!r} has no letter or digit")
+            if "*" in term:  # a topic group's image* is a prefix; these terms are prefixes already
+                raise ValueError(f"{term!r}: leave out the *: these terms match where a word starts, so "
+                                 f"{term.replace('*', '')!r} also matches the longer words")
+        return terms
+
     @field_validator("since", mode="before")
     @classmethod
     def _check_since(cls, value: object) -> object:
         if isinstance(value, dt.datetime):
             raise ValueError("must be a day (YYYY-MM-DD), not a time")
+        if not isinstance(value, (str, dt.date)):  # a number would be read as seconds since 1970
+            raise ValueError(f"{str(value)[:40]!r} is not a day in the form YYYY-MM-DD")
         if isinstance(value, str):
             try:
                 value = dt.date.fromisoformat(value)

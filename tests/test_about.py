@@ -91,3 +91,31 @@ def test_about_says_the_rule_in_words_and_what_it_kept_of_the_stream(mirror, run
     html = " ".join((mirror / "site/about/index.html").read_text(encoding="utf-8").split())
     assert ("Of the 65 listings of the Daily Papers days fetched so far (a paper listed on two days counts twice), this rule "
             "kept 4 and dropped 57; 4 items could not be stored (no usable id, or a broken field).") in html
+
+
+def test_host_a_mirror_links_the_pages_repository_and_says_what_a_fork_must_do(mirror, run_cli):
+    from papermirror.site.about import pages_repository
+
+    assert pages_repository("https://alice.github.io/asr-mirror/") == "https://github.com/alice/asr-mirror"
+    assert pages_repository("https://Alice.github.io/") == "https://github.com/alice/alice.github.io"
+    assert pages_repository("https://papers.example.org/") is None and pages_repository("http://127.0.0.1:8000/m/") is None
+    assert pages_repository("https://evil.github.io.example.org/x/") is None
+    write_archive(mirror, HOSTILE[:1])
+    assert run_cli("build", "--no-index", "--base-url", "https://alice.github.io/asr-mirror/", config=mirror / "mirror.yml")[0] == 0
+    html = " ".join((mirror / "site/about/index.html").read_text(encoding="utf-8").split())
+    assert '<li>Fork <a href="https://github.com/alice/asr-mirror">this site\'s repository</a> on GitHub.</li>' in html
+    assert "delete the <code>listing.topic</code> block" in html and "enable workflows" in html
+    assert run_cli("build", "--no-index", "--base-url", "https://papers.example.org/", config=mirror / "mirror.yml")[0] == 0
+    html = " ".join((mirror / "site/about/index.html").read_text(encoding="utf-8").split())
+    assert "<li>Fork this site's repository (papermirror) on GitHub.</li>" in html
+
+
+def test_without_the_daily_feed_the_about_page_speaks_only_of_the_searches(mirror, run_cli):
+    (mirror / "mirror.yml").write_text("listing:\n  daily: false\n  queries: [masked autoencoder]\n"
+                                       "  topic:\n    none:\n      agents: [agent*]\n", encoding="utf-8")
+    write_archive(mirror, HOSTILE[:1])
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    html = " ".join((mirror / "site/about/index.html").read_text(encoding="utf-8").split())
+    assert "The Daily Papers feed is not read" in html and "Every paper the searches find is kept, unless dropped." in html
+    assert "A Daily Papers paper is kept" not in html and "fetched again on every run" not in html
+    assert "is dropped when it matches &#39;agents&#39;: one of agent* in its title" in html

@@ -21,6 +21,12 @@ def write_config(tmp_path, text: str):
     [
         ("listing:\n  since: 2024-13-01\n", ":2: listing.since: '2024-13-01' is not a day in the form YYYY-MM-DD"),
         ("listing:\n  since: 0001-01-01\n", ":2: listing.since: 0001-01-01 is before arXiv began"),
+        # a number is not read as seconds since 1970
+        ("listing:\n  since: 20240501\n", ":2: listing.since: '20240501' is not a day in the form YYYY-MM-DD"),
+        ("listing:\n  since: 0\n", ":2: listing.since: '0' is not a day in the form YYYY-MM-DD"),
+        # flat terms are prefixes already; a * (the topic groups' prefix mark) would match nothing
+        ("listing:\n  include: [speech*]\n", ":2: listing.include: 'speech*': leave out the *"),
+        ("listing:\n  exclude: [' ']\n", ":2: listing.exclude: ' ' has no letter or digit"),
         ("site:\n  title: x\n  per_page: true\n", ":3: site.per_page: Input should be a valid integer"),
         ("listing:\n  daily: 1\n", ":2: listing.daily: Input should be a valid boolean"),
         ("site:\n  base_url: 'https://a.org/\n\n  x'\n", ":2: site.base_url: must not contain spaces"),

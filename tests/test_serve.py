@@ -160,3 +160,20 @@ def test_ctrl_c_stops_serve_quietly_with_exit_0(site: Path) -> None:
     finally:
         process.kill()
     assert process.returncode == 0 and out.strip() == "serve: stopped" and "interrupted" not in err
+
+
+def test_a_new_sub_path_is_named_while_the_preview_stays_where_it_is(mirror: Path, caplog) -> None:
+    from papermirror.ops.serve import warn_if_moved
+
+    config = mirror / "mirror.yml"
+    config.write_text("site:\n  base_url: https://alice.github.io/asr-mirror/\n", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        warn_if_moved(config, "/asr-mirror/")
+        assert caplog.records == []  # the same sub-path: nothing to say
+        config.write_text("site:\n  base_url: https://alice.github.io/other/\n", encoding="utf-8")
+        warn_if_moved(config, "/asr-mirror/")
+        config.write_text("site:\n  base_url: 12\n  title: [\n", encoding="utf-8")
+        warn_if_moved(config, "/asr-mirror/")  # a broken mirror.yml: the rebuild names it, not this
+    assert [record.getMessage() for record in caplog.records] == [
+        "serve: site.base_url's sub-path is now /other/; the preview stays under /asr-mirror/ until you stop serve "
+        "(Ctrl-C) and start it again"]

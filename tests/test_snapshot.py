@@ -309,6 +309,25 @@ def test_a_hub_that_suddenly_lists_nothing_is_suspicious_and_writes_nothing(fake
     assert ledger.days[DAYS2[0]]["listed"] == 0 and ledger.queries["masked autoencoder"]["listed"] == 0
 
 
+def test_a_new_archive_whose_hub_lists_nothing_for_days_is_suspicious_too(fake_hub, mirror, run_cli) -> None:
+    fake_hub.inject("empty", "", times=-1)
+    code, _, err = snapshot(run_cli, mirror, "--since", "2024-06-10", "--until", "2024-06-14")  # a working week
+    assert code == 3 and "SUSPICIOUS" in err
+    assert read_ledger(mirror / "content").days == {} and not list((mirror / "content").rglob("*.md"))
+
+
+def test_a_day_whose_items_are_all_unusable_fails_and_is_asked_again(mirror, run_cli, monkeypatch) -> None:
+    odd = [1, "x", {"paper": 5}, {"paper": {"id": "../../etc", "title": "pre-training"}}]
+    good = [{"paper": {"id": "2501.00002", "title": "Good pre-training"}}]
+    with FakeHub(days={"2025-01-06": odd, "2025-01-07": good}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        code, _, err = snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-07")
+    assert code == 1 and "day 2025-01-06: none of the 4 item(s) listed could be stored" in err
+    days = read_ledger(mirror / "content").days
+    assert "2025-01-06" not in days and days["2025-01-07"]["kept"] == 1  # the rest of the run is kept
+    assert "Traceback" not in err
+
+
 def test_an_empty_weekday_stays_unconfirmed_until_a_second_empty_answer(fake_hub, mirror, run_cli) -> None:
     set_config(mirror, "listing:\n  include: []\n  since: 2024-05-27\n")
     config = load_config(mirror / "mirror.yml")

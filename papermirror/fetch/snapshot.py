@@ -73,11 +73,11 @@ class Summary:
     def looks_empty(self) -> bool:
         """Tell whether the hub answered nothing at all where it should have: a sign it is broken.
 
-        True when the archive already had papers and every query and every day of a run that
-        fetched at least one query or three days (more than a weekend) listed no paper.
+        True when every query and every day of the run listed no paper, and the run fetched three days or
+        more (more than a weekend: Daily Papers lists papers every weekday), or at least one query for an
+        archive that already has papers (a new archive's queries may well find nothing yet).
         """
-        asked_enough = self.queries > 0 or self.days >= 3
-        return asked_enough and self.listed == 0 and self.archive_size > 0
+        return self.listed == 0 and (self.days >= 3 or (self.queries > 0 and self.archive_size > 0))
 
 
 def days_to_fetch(config: Config, ledger: Ledger, today: dt.date, since: dt.date | None, until: dt.date | None) -> list[str]:
@@ -153,6 +153,9 @@ class Snapshot:
             self._fail(f"query {query!r}: {exc}")
             return
         kept, skipped = self._fold([normalise_item(item, query=query) for item in items], listing_filter=False)
+        if items and skipped == len(items):
+            self._fail(unreadable(f"query {query!r}", len(items)))
+            return
         self.summary.queries += 1
         self.summary.listed += len(items)
         self._log(f"query {query!r}: {len(items)} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
@@ -175,6 +178,9 @@ class Snapshot:
             return
         papers = [normalise_item(item, listed_on=day) for item in items]
         kept, skipped = self._fold(papers, listing_filter=True)
+        if items and skipped == len(items):
+            self._fail(unreadable(f"day {day}", len(items)))
+            return
         if day >= self.refresh_from:
             self._refetched.update(paper.id for paper in papers if paper is not None and paper.id in self.papers)
         self.summary.days += 1
@@ -272,6 +278,13 @@ class Snapshot:
             log.info("%s", message)
         else:
             log.debug("%s", message)
+
+
+def unreadable(listing: str, count: int) -> str:
+    """The failure of a listing none of whose items could be stored: the hub's answers may have changed shape.
+    It is not recorded in the ledger, so the next run asks again."""
+    return (f"{listing}: none of the {count} item(s) listed could be stored (each named above); not recorded as "
+            "fetched, so the next run asks again")
 
 
 def same_but_stamps(paper: Paper, other: Paper) -> bool:

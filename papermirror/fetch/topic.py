@@ -159,13 +159,17 @@ class Topic:
             return True
         return any(group.matches(fields) for group in self.vetoes)
 
-    def describe(self) -> str:
-        """Say the rule in words, for people: the about page, the topic_eval benchmark."""
+    def describe(self, daily: bool = True) -> str:
+        """Say the rule in words, for people: the about page, the topic_eval benchmark. Without the Daily Papers
+        feed (`daily` false) only the drops apply: the searches' papers are kept unless dropped."""
         flat = "one of {} starts a word of its title, abstract or AI keywords"
         kept = [f"it matches {group.describe()}" for group in self.groups]
         if self.include:
             kept.append(flat.format(_either(self.include_terms)))
-        text = f"A Daily Papers paper is kept when {'; and '.join(kept)}." if kept else "Every Daily Papers paper is kept."
+        if not daily:
+            text = "Every paper the searches find is kept, unless dropped."
+        else:
+            text = f"A Daily Papers paper is kept when {'; and '.join(kept)}." if kept else "Every Daily Papers paper is kept."
         drops = [f"it matches {group.describe()}" for group in self.vetoes]
         if self.exclude:
             drops.append(flat.format(_either(self.exclude_terms)))

@@ -23,7 +23,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from papermirror.config import Config
+from papermirror.config import Config, load_config
 from papermirror.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,18 @@ def rebuild_site(config_path: Path, base_url: str, output: Path) -> bool:
     return result.returncode == 0
 
 
+def warn_if_moved(config_path: Path, base_path: str) -> None:
+    """Say so when mirror.yml's site.base_url now has another sub-path than the one being served: the preview
+    stays where it is (the server's address is fixed) until serve starts again."""
+    try:
+        now = load_config(config_path).site.base_path
+    except UserError:
+        return  # the rebuild names the mistake
+    if now != base_path:
+        log.warning("serve: site.base_url's sub-path is now %s; the preview stays under %s until you stop serve "
+                    "(Ctrl-C) and start it again", now, base_path)
+
+
 def is_source_change(config_path: Path, path: str) -> bool:
     """Tell whether a changed path is one the site is built from: content/, layouts/ or mirror.yml."""
     changed = Path(path).resolve()
@@ -160,8 +172,11 @@ def serve_preview(config: Config, config_path: Path, port: int, build: bool = Tr
         if build:
             if not rebuild_site(config_path, url, served) and not served.is_dir():
                 raise UserError(f"serve: the build failed and there is no {served} to serve")
-            watcher = threading.Thread(target=watch_and_rebuild, name="watch", daemon=True,
-                                       args=(config_path, lambda: rebuild_site(config_path, url, served), stop))
+            def rebuild() -> bool:
+                warn_if_moved(config_path, base_path)
+                return rebuild_site(config_path, url, served)
+
+            watcher = threading.Thread(target=watch_and_rebuild, name="watch", daemon=True, args=(config_path, rebuild, stop))
             watcher.start()
         elif not served.is_dir():
             raise UserError(f"serve: {served} does not exist; run `python build.py build` first")

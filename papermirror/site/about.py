@@ -6,6 +6,7 @@ instead of the wall clock, so that two builds of the same content draw the same 
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass
 
 from papermirror.config import ListingConfig
@@ -78,6 +79,8 @@ class AboutContext:
     refresh_days: int
     coverage: Coverage | None
     """None before the first snapshot."""
+    repository: str | None = None
+    """The GitHub repository the site is published from (`pages_repository`), for "Host a mirror of your own topic"."""
 
 
 def site_updated(archive: Archive, ledger: Ledger) -> str | None:
@@ -86,7 +89,20 @@ def site_updated(archive: Archive, ledger: Ledger) -> str | None:
     return max(stamps, key=parse_utc) if stamps else None
 
 
-def about_context(listing: ListingConfig, ledger: Ledger, archive: Archive, updated: str | None) -> AboutContext:
+def pages_repository(base_url: str) -> str | None:
+    """The GitHub repository a GitHub Pages site is published from, read from its address: https://USER.github.io/REPO/
+    is github.com/USER/REPO, https://USER.github.io/ is github.com/USER/USER.github.io; None for any other address
+    (a custom domain, a preview on the loopback address)."""
+    parts = urllib.parse.urlsplit(base_url)
+    host = (parts.hostname or "").lower()
+    if not host.endswith(".github.io") or host.count(".") != 2:
+        return None
+    first = parts.path.strip("/").split("/")[0]
+    return f"https://github.com/{host.removesuffix('.github.io')}/{first or host}"
+
+
+def about_context(listing: ListingConfig, ledger: Ledger, archive: Archive, updated: str | None,
+                  base_url: str = "") -> AboutContext:
     """The about page's data (small and plain, hashed for the incremental build): topic, coverage, updated."""
     status = summarise_status(listing, ledger, len(archive.papers), parse_utc(updated)) if updated else None
     if status:
@@ -98,13 +114,14 @@ def about_context(listing: ListingConfig, ledger: Ledger, archive: Archive, upda
         queries=queries,
         query_limit=listing.query_limit,
         daily=listing.daily,
-        rule=Topic.from_listing(listing).describe(),
+        rule=Topic.from_listing(listing).describe(daily=listing.daily),
         stream_listed=status.stream_listed if status else 0,
         stream_kept=status.stream_kept if status else 0,
         stream_skipped=status.stream_skipped if status else 0,
         since=listing.since.isoformat(),
         refresh_days=listing.refresh_days,
         coverage=coverage_of(status) if status else None,
+        repository=pages_repository(base_url),
     )
 
 

@@ -87,7 +87,7 @@ def plan_site(config: Config, site: SiteConfig, content: Content, jobs: int) -> 
     from papermirror.site.related import related_papers  # numpy, scipy: imported only when drawing
 
     related = related_papers(content.papers, cache_dir=config.cache_dir, jobs=jobs)
-    about_page = about.about_context(config.listing, ledger, archive, updated)
+    about_page = about.about_context(config.listing, ledger, archive, updated, site.base_url)
     pages = plan_pages(archive, site, static_files(config.layouts_dir), about_page, related)
     for page in pages:
         check_output_path(page.path)  # refuse any path leaving site/ before writing anything
