@@ -844,3 +844,65 @@ def test_back_from_a_result_shown_after_show_more_finds_it_again(page, symbols_u
     page.locator("#search-input").fill("lattice study")
     expect(page.locator("#search-status")).to_contain_text("\u201clattice study\u201d")
     expect(links).to_have_count(10)
+
+
+def hrefs_for(page, site_url: str, words: str) -> tuple[list[str], str]:
+    """The results of a shared address searching `words`, and the status line that says them."""
+    from urllib.parse import quote
+
+    from playwright.sync_api import expect
+
+    page.goto(site_url + "search/?q=" + quote(words))
+    status = page.locator("#search-status")
+    expect(status).to_contain_text(re.compile(r"found|No papers"))
+    return result_hrefs(page), status.inner_text()
+
+
+def test_quotes_make_a_phrase_only_around_the_whole_query_and_the_page_says_so(page, site_url):
+    """'masked "image modeling" pretraining' searched exactly the words without quotes, unsaid; '"vision" "masked"'
+    was sent as one phrase 'vision" "masked' and found nothing; curly quotes made no phrase."""
+    phrase, status = hrefs_for(page, site_url, '"masked autoencoders"')
+    assert phrase and "Quotes make a phrase" not in status
+    assert hrefs_for(page, site_url, "\u201cmasked autoencoders\u201d")[0] == phrase  # typographic quotes, the same
+    words, _ = hrefs_for(page, site_url, "masked image modeling")
+    part, status = hrefs_for(page, site_url, 'masked "image modeling"')
+    assert part == words and "Quotes make a phrase only around the whole query" in status
+    two, status = hrefs_for(page, site_url, '"masked" "autoencoders"')
+    assert two == hrefs_for(page, site_url, "masked autoencoders")[0] and two and "Quotes make a phrase" in status
+
+
+def test_a_field_prefix_is_left_out_of_the_search(page, site_url):
+    """'author:xie' was searched as the word 'authorxie', which Pagefind matched to 'a': nearly every paper."""
+    plain, _ = hrefs_for(page, site_url, "masked")
+    prefixed, status = hrefs_for(page, site_url, "title:masked")
+    assert prefixed == plain and plain and "field: are not understood" in status
+
+
+def test_long_words_wrap_on_a_phone_instead_of_widening_the_page(tmp_path, browser):
+    """A paper page with an address in its abstract was 455 px wide on a 390 px phone; a search for a word of it,
+    or a long query echoed in the status line, 514 to 2,974 px."""
+    from playwright.sync_api import expect
+
+    address = "https://github.com/" + "averyveryverylongorganisationname/" + "areallyquitelongrepositoryname" * 2
+    long_query = "zz" + "q" * 298
+
+    def with_an_address(content_dir: Path) -> None:
+        paper = dataclasses.replace(PAPERS[0], abstract=PAPERS[0].abstract + f" Code: {address}")
+        write_archive(content_dir, (paper, *PAPERS[1:]))
+
+    site = build_fixture_site(tmp_path / "wide", ROOT, f"http://127.0.0.1{SUB_PATH}", with_an_address)
+    with serve(site, SUB_PATH) as url:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        wide = "() => document.documentElement.scrollWidth"
+        try:
+            page.goto(url + f"papers/{PAPERS[0].id}/")
+            assert page.evaluate(wide) <= 390
+            page.goto(url + "search/?q=areallyquitelongrepositoryname")
+            expect(page.locator(".search-result-excerpt mark").first).to_be_visible()
+            assert page.evaluate(wide) <= 390
+            page.goto(url + "search/?q=" + long_query)
+            expect(page.locator("#search-status")).to_contain_text("No papers found")
+            assert page.evaluate(wide) <= 390
+        finally:
+            context.close()

@@ -315,14 +315,25 @@
     }
   }
 
+  // The terminal search's field: prefixes (author:xie), left out of what is searched.
+  const FIELD_PREFIX = /(^|\s)(?:title|author|keyword|abstract|summary|id):/giu;
+  // Typographic quotes (pasted from a PDF, or put in by a phone's keyboard) are quotes too.
+  const straightQuotes = (typed) => typed.replace(/[\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033]/g, '"');
+  // Pagefind makes a phrase of a query only when quotes hold the whole of it; elsewhere they are dropped, and
+  // each word searched (the page says so: PHRASE_NOTE).
+  const WHOLE_PHRASE = /^\s*"[^"]+"\s*$/;
+  const isPartPhrase = (asked) => straightQuotes(asked).includes('"') && !WHOLE_PHRASE.test(straightQuotes(asked));
+
   function pagefindTerm(typed) {
     // Pagefind's index holds words without their symbols ("S^2" as s2, "iBOT++" as ibot), but its search keeps
     // them in the words typed, which then match nothing: they are taken out here, as the index took them out.
-    const unsymbolled = typed.replace(/\p{S}/gu, "");
-    const words = unsymbolled.trim() ? unsymbolled : typed;
-    if (/^\s*".+"\s*$/.test(words)) return words;  // an exact phrase, as typed
-    const kept = words.split(/\s+/).filter((word) => !STOP_WORDS.has(word.toLowerCase()));
-    return kept.length ? kept.join(" ") : words;
+    // A terminal search's field: prefix goes too ("author:xie" would be searched as the word "authorxie").
+    const plain = straightQuotes(typed).replace(FIELD_PREFIX, "$1");
+    const unsymbolled = plain.replace(/\p{S}/gu, "");
+    const words = unsymbolled.trim() ? unsymbolled : plain;
+    if (WHOLE_PHRASE.test(words)) return words;  // an exact phrase, as typed
+    const kept = words.replace(/"/g, " ").split(/\s+/).filter((word) => word && !STOP_WORDS.has(word.toLowerCase()));
+    return kept.length ? kept.join(" ") : words.replace(/"/g, " ").trim();
   }
 
   // An arXiv id, or an arXiv or Hugging Face address of a paper, also leads straight to the paper when the archive
@@ -331,6 +342,7 @@
   // The terminal search's syntax (lunr's -word, +word and field:word) is not this page's: every word counts.
   const UNSUPPORTED = /(?:^|\s)[-+]\p{L}|(?:^|\s)(?:title|author|keyword|abstract|summary|id):/iu;
   const UNSUPPORTED_NOTE = " (Here every word counts as typed: -word, +word and field: are not understood.)";
+  const PHRASE_NOTE = " (Quotes make a phrase only around the whole query: here each word was searched.)";
 
   async function showPaperById(asked, mine) {
     paperLine.hidden = true;
@@ -404,7 +416,8 @@
     statusLine.textContent = (results.length
       ? plural(results.length, "paper") + " found" + what + narrowed
       : "No papers found" + what + narrowed + ". Try other or fewer words, or remove a filter.")
-      + (asked && UNSUPPORTED.test(asked) && !ARXIV_ID.test(asked) ? UNSUPPORTED_NOTE : "");
+      + (asked && UNSUPPORTED.test(asked) && !ARXIV_ID.test(asked) ? UNSUPPORTED_NOTE : "")
+      + (asked && isPartPhrase(asked) ? PHRASE_NOTE : "");
     if (countedFrom !== Infinity && counted !== mine) {  // before the panel has its values, the panel counts
       counted = mine;
       const counts = await searchCounts(api, asked, found.filters, mine);
