@@ -113,6 +113,14 @@ GroupName = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[\w][\w
 """A group's name, shown in the rule's description ("pre-training", "vision")."""
 
 
+def with_words(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The terms, each checked to hold a letter or a digit (a blank term or "*" would match nothing)."""
+    for term in terms:
+        if not any(char.isalnum() for char in term):
+            raise ValueError(f"{term!r} has no letter or digit")
+    return terms
+
+
 class TermGroupConfig(_Strict):
     """One named group of listing.topic: it matches when any of its terms occurs often enough in one of its fields.
 
@@ -141,9 +149,7 @@ class TermGroupConfig(_Strict):
     @field_validator("terms", "unless")
     @classmethod
     def _check_terms(cls, terms: tuple[str, ...]) -> tuple[str, ...]:
-        for term in terms:
-            if not any(char.isalnum() for char in term):
-                raise ValueError(f"{term!r} has no letter or digit")
+        for term in with_words(terms):
             if "*" in term.rstrip("*") or term.endswith("**"):
                 raise ValueError(f"{term!r}: a * may only end a term (a prefix: image* ~ images)")
         return tuple(term.strip() for term in terms)
@@ -197,9 +203,7 @@ class ListingConfig(_Strict):
     @field_validator("include", "exclude")
     @classmethod
     def _check_flat_terms(cls, terms: tuple[str, ...]) -> tuple[str, ...]:
-        for term in terms:
-            if not any(char.isalnum() for char in term):
-                raise ValueError(f"{term!r} has no letter or digit")
+        for term in with_words(terms):
             if "*" in term:  # a topic group's image* is a prefix; these terms are prefixes already
                 raise ValueError(f"{term!r}: leave out the *: these terms match where a word starts, so "
                                  f"{term.replace('*', '')!r} also matches the longer words")
