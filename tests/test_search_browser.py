@@ -846,6 +846,27 @@ def test_back_from_a_result_shown_after_show_more_finds_it_again(page, symbols_u
     expect(links).to_have_count(10)
 
 
+def test_back_from_one_of_the_first_ten_results_finds_it_again(page, symbols_url):
+    """Back from the 9th result (no "Show more") came back at the top: the browser restored the scroll before
+    the results were drawn, and the page kept its place only after "Show more"."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(symbols_url + "search/?q=lattice")
+    links = page.locator(RESULT_LINKS)
+    expect(links).to_have_count(10)
+    ninth = links.nth(8)
+    href = ninth.get_attribute("href")
+    ninth.scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 0
+    ninth.click()
+    expect(page).to_have_url(re.compile(re.escape(href) + "$"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/search/\?q=lattice$"))
+    expect(links).to_have_count(10)
+    expect(links.nth(8)).to_be_in_viewport()
+
+
 def hrefs_for(page, site_url: str, words: str) -> tuple[list[str], str]:
     """The results of a shared address searching `words`, and the status line that says them."""
     from urllib.parse import quote

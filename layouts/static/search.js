@@ -586,8 +586,8 @@
   // what it kept in its history entry when it was left (how many results were shown, and where it was).
   let returning = window.history.state && window.history.state.shown ? window.history.state : null;
   if (returning) window.history.scrollRestoration = "manual";
-  window.addEventListener("pagehide", () => {
-    if (shown > PAGE_SIZE) window.history.replaceState({ shown, scrollY: window.scrollY }, "");
+  window.addEventListener("pagehide", () => {  // the first ten too: they are drawn after the browser would scroll
+    if (shown > 0) window.history.replaceState({ shown, scrollY: window.scrollY }, "");
   });
 
   if (chosenCount()) filtersPanel.open = true;  // the toggle event draws them
