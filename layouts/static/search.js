@@ -333,7 +333,7 @@
     const words = unsymbolled.trim() ? unsymbolled : plain;
     if (WHOLE_PHRASE.test(words)) return words;  // an exact phrase, as typed
     const kept = words.replace(/"/g, " ").split(/\s+/).filter((word) => word && !STOP_WORDS.has(word.toLowerCase()));
-    return kept.length ? kept.join(" ") : words.replace(/"/g, " ").trim();
+    return kept.length ? kept.join(" ") : words;
   }
 
   // An arXiv id, or an arXiv or Hugging Face address of a paper, also leads straight to the paper when the archive
