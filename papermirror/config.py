@@ -67,6 +67,13 @@ class SiteConfig(_Strict):
             raise ValueError("must not be empty: the header, the browser tab and the feed show it")
         return value
 
+    @field_validator("language", mode="before")
+    @classmethod
+    def _check_language_is_text(cls, value: object) -> object:
+        if isinstance(value, bool):  # YAML 1.1 reads an unquoted no (Norwegian), yes, on or off as true/false
+            raise ValueError(f"YAML read the tag as {str(value).lower()}: put it in quotes, e.g. language: \"no\"")
+        return value
+
     @field_validator("language")
     @classmethod
     def _check_language(cls, value: str) -> str:
@@ -157,6 +164,8 @@ class TermGroupConfig(_Strict):
     @field_validator("in_", mode="before")
     @classmethod
     def _check_scope(cls, value: object) -> object:
+        if isinstance(value, str):
+            raise ValueError(f"write a list, [{value[:40]}], or the mentions needed per place, {{{value[:40]}: 1}}")
         if isinstance(value, (list, tuple)):
             value = dict.fromkeys(value, 1)
         if isinstance(value, dict):

@@ -21,6 +21,9 @@ def write_config(tmp_path, text: str):
     [
         ("listing:\n  since: 2024-13-01\n", ":2: listing.since: '2024-13-01' is not a day in the form YYYY-MM-DD"),
         ("listing:\n  since: 0001-01-01\n", ":2: listing.since: 0001-01-01 is before arXiv began"),
+        ("site:\n  language: no\n", ":2: site.language: YAML read the tag as false: put it in quotes"),
+        ("listing:\n  topic:\n    none:\n      agents:\n        terms: [agent]\n        in: title\n",
+         ":6: listing.topic.none.agents.in: write a list, [title], or the mentions needed per place, {title: 1}"),
         # a number is not read as seconds since 1970
         ("listing:\n  since: 20240501\n", ":2: listing.since: '20240501' is not a day in the form YYYY-MM-DD"),
         ("listing:\n  since: 0\n", ":2: listing.since: '0' is not a day in the form YYYY-MM-DD"),
