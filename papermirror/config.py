@@ -71,7 +71,7 @@ class SiteConfig(_Strict):
     @classmethod
     def _check_language_is_text(cls, value: object) -> object:
         if isinstance(value, bool):  # YAML 1.1 reads an unquoted no (Norwegian), yes, on or off as true/false
-            raise ValueError(f"YAML read the tag as {str(value).lower()}: put it in quotes, e.g. language: \"no\"")
+            raise ValueError(f"YAML read the tag as {str(value).lower()}: put it in quotes (language: \"no\" for Norwegian)")
         return value
 
     @field_validator("language")

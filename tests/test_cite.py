@@ -30,15 +30,14 @@ def test_bibtex_escapes_text_and_keeps_math():
 
 def entry_fields(entry: str) -> list[str]:
     """The names of a BibTeX entry's fields, read as BibTeX reads them: split at the commas outside every brace
-    of the entry's own pair; raise if the entry's braces do not close exactly at its end."""
+    of the entry's own pair (BibTeX counts every brace, `\\}` too); raise if the entry's braces do not close
+    exactly at its end."""
     assert entry.startswith("@misc{")
     depth, fields, start = 1, [], len("@misc{")
     for at in range(start, len(entry)):
-        if entry[at] == "\\":
-            continue
-        if entry[at] == "{" and entry[at - 1] != "\\":
+        if entry[at] == "{":
             depth += 1
-        elif entry[at] == "}" and entry[at - 1] != "\\":
+        elif entry[at] == "}":
             depth -= 1
             if depth == 0:
                 assert at == len(entry) - 1, f"the entry closes early, at {entry[at:at + 40]!r}"
@@ -55,6 +54,8 @@ HOSTILE_TITLES = [
     "Math that runs $\\input{/etc/passwd}$ and $x\\csname y\\endcsname$",
     "Text that runs \\input{/etc/passwd} \\write18{ls} ^ ~ and a last \\",
     "A comment $a % b$, a parameter $#1$, a brace $\\}{$",
+    "TeX's own escapes $x^^5cinput{/etc/passwd}$ and $^^7d^^7d$",  # ^^5c is read as a backslash, ^^7d as }
+    "Escaped braces $\\}\\}, note={x}\\{\\{$ and $\\}$",  # BibTeX counts \\} as a brace too
 ]
 
 
@@ -65,12 +66,14 @@ def test_hub_text_cannot_add_fields_or_run_tex_in_the_bibtex():
         commands = set(re.findall(r"\\[A-Za-z]+", entry))
         allowed = MATH_COMMANDS | {"\\textbackslash", "\\textasciicircum", "\\textasciitilde"}
         assert {c for c in commands if c not in allowed and convert_symbol(c) is None} == set(), entry
+        assert "^^" not in entry, entry  # TeX reads ^^5c as a backslash
     assert bibtex_text("Text \\input{/etc/passwd} ^ ~") == "Text \\textbackslash{}input/etc/passwd \\textasciicircum{} \\textasciitilde{}"
     assert bibtex_text("$\\input{/etc/passwd}$") == "\\textbackslash{}input/etc/passwd"  # not math: written as text
     assert bibtex_text("$a % b$") == "a \\% b"
     # the math of real titles stays TeX
     for math in ("$m^2$", "$\\mathcal{O}(n \\log n)$", "$\\frac{1}{2}\\times\\mathrm{d}\\left(x\\right)$", "$\\alpha\\%$",
-                 "$\\text{ViT}_{\\text{L}}$", "$\\sim$", "$\\mathbf{x}\\leq\\infty$", "$\\{a\\}$"):
+                 "$\\text{ViT}_{\\text{L}}$", "$\\sim$", "$\\mathbf{x}\\leq\\infty$", "$\\{a\\}$",
+                 "$\\arg\\max$", "$\\Pr$", "$\\det(A)$", "$\\limsup_{n}$", "$\\sum\\nolimits_i$", "$\\mathbf{W}^\\top$"):
         assert bibtex_text(math) == math
 
 

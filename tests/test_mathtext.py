@@ -50,7 +50,8 @@ def test_tex_cannot_resize_recolour_or_push_a_listing_line():
     assert 'width="2em"' in render_inline(r"$a\qquad b$") and 'width="0.167em"' in render_inline(r"$a\,b$")
     assert 'minsize="2.470em"' in render_inline(r"$\Bigg( x \Bigg)$")  # big delimiters keep their size
     # short spaces repeated add up: past SPACES_EM the formula is shown as its TeX
-    assert render_inline("$a" + r"\kern4em a" * 5 + "$") == "$a" + r"\kern4em a" * 5 + "$"
+    assert render_inline("$a" + r"\kern4em a" * 8 + "$") == "$a" + r"\kern4em a" * 8 + "$"
+    assert "<mspace" in render_inline("$A" + r" \xrightarrow{f} B" * 6 + "$")  # a display formula's arrows stay
 
 
 def test_tex_cannot_put_control_characters_back():

@@ -890,6 +890,9 @@ def test_quotes_make_a_phrase_only_around_the_whole_query_and_the_page_says_so(p
     assert part == words and "Quotes make a phrase only around the whole query" in status
     two, status = hrefs_for(page, site_url, '"masked" "autoencoders"')
     assert two == hrefs_for(page, site_url, "masked autoencoders")[0] and two and "Quotes make a phrase" in status
+    # a field: prefix is left out, so the quotes hold the whole of what is searched: a phrase, and no such note
+    prefixed, status = hrefs_for(page, site_url, 'title:"masked autoencoders"')
+    assert prefixed == phrase and "Quotes make a phrase" not in status
 
 
 def test_a_field_prefix_is_left_out_of_the_search(page, site_url):

@@ -328,6 +328,16 @@ def test_a_day_whose_items_are_all_unusable_fails_and_is_asked_again(mirror, run
     assert "Traceback" not in err
 
 
+def test_a_quiet_day_s_one_unusable_item_is_recorded_not_failed_for_good(mirror, run_cli, monkeypatch) -> None:
+    """A listing too short to say the hub changed shape: failing it would fail every run, for good."""
+    with FakeHub(days={"2025-01-06": [{"paper": {"id": "../../etc", "title": "pre-training"}}]}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        code, out, _ = snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-06")
+    assert code == 0 and "1 items skipped" in out
+    entry = read_ledger(mirror / "content").days["2025-01-06"]
+    assert (entry["listed"], entry["kept"], entry["skipped"]) == (1, 0, 1)
+
+
 def test_an_empty_weekday_stays_unconfirmed_until_a_second_empty_answer(fake_hub, mirror, run_cli) -> None:
     set_config(mirror, "listing:\n  include: []\n  since: 2024-05-27\n")
     config = load_config(mirror / "mirror.yml")

@@ -318,19 +318,23 @@
   // The terminal search's field: prefixes (author:xie), left out of what is searched.
   const FIELD_PREFIX = /(^|\s)(?:title|author|keyword|abstract|summary|id):/giu;
   // Typographic quotes (pasted from a PDF, or put in by a phone's keyboard) are quotes too.
-  const straightQuotes = (typed) => typed.replace(/[\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033]/g, '"');
+  const straightQuotes = (typed) => typed.replace(/[\u201c\u201d\u201e\u201f\u00ab\u00bb]/g, '"');
   // Pagefind makes a phrase of a query only when quotes hold the whole of it; elsewhere they are dropped, and
   // each word searched (the page says so: PHRASE_NOTE).
   const WHOLE_PHRASE = /^\s*"[^"]+"\s*$/;
-  const isPartPhrase = (asked) => straightQuotes(asked).includes('"') && !WHOLE_PHRASE.test(straightQuotes(asked));
+  const isPartPhrase = (asked) => searchedWords(asked).includes('"') && !WHOLE_PHRASE.test(searchedWords(asked));
 
-  function pagefindTerm(typed) {
+  function searchedWords(typed) {
     // Pagefind's index holds words without their symbols ("S^2" as s2, "iBOT++" as ibot), but its search keeps
     // them in the words typed, which then match nothing: they are taken out here, as the index took them out.
     // A terminal search's field: prefix goes too ("author:xie" would be searched as the word "authorxie").
     const plain = straightQuotes(typed).replace(FIELD_PREFIX, "$1");
     const unsymbolled = plain.replace(/\p{S}/gu, "");
-    const words = unsymbolled.trim() ? unsymbolled : plain;
+    return unsymbolled.trim() ? unsymbolled : plain;
+  }
+
+  function pagefindTerm(typed) {
+    const words = searchedWords(typed);
     if (WHOLE_PHRASE.test(words)) return words;  // an exact phrase, as typed
     const kept = words.replace(/"/g, " ").split(/\s+/).filter((word) => word && !STOP_WORDS.has(word.toLowerCase()));
     return kept.length ? kept.join(" ") : words;

@@ -153,7 +153,7 @@ class Snapshot:
             self._fail(f"query {query!r}: {exc}")
             return
         kept, skipped = self._fold([normalise_item(item, query=query) for item in items], listing_filter=False)
-        if items and skipped == len(items):
+        if len(items) >= UNREADABLE_MIN_ITEMS and skipped == len(items):
             self._fail(unreadable(f"query {query!r}", len(items)))
             return
         self.summary.queries += 1
@@ -178,7 +178,7 @@ class Snapshot:
             return
         papers = [normalise_item(item, listed_on=day) for item in items]
         kept, skipped = self._fold(papers, listing_filter=True)
-        if items and skipped == len(items):
+        if len(items) >= UNREADABLE_MIN_ITEMS and skipped == len(items):
             self._fail(unreadable(f"day {day}", len(items)))
             return
         if day >= self.refresh_from:
@@ -278,6 +278,12 @@ class Snapshot:
             log.info("%s", message)
         else:
             log.debug("%s", message)
+
+
+UNREADABLE_MIN_ITEMS = 3
+"""A listing of this many items or more, none of them usable, fails (the hub's answers may have changed shape) and
+stays out of the ledger. A shorter one (a quiet day's one odd paper) is recorded with its `skipped` count: else
+it would fail every run for good."""
 
 
 def unreadable(listing: str, count: int) -> str:

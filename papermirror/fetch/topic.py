@@ -167,7 +167,7 @@ class Topic:
         if self.include:
             kept.append(flat.format(_either(self.include_terms)))
         if not daily:
-            text = "Every paper the searches find is kept, unless dropped."
+            text = "Every paper the searches find is kept" + (", unless dropped." if self.vetoes or self.exclude else ".")
         else:
             text = f"A Daily Papers paper is kept when {'; and '.join(kept)}." if kept else "Every Daily Papers paper is kept."
         drops = [f"it matches {group.describe()}" for group in self.vetoes]

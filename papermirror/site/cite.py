@@ -18,7 +18,10 @@ _BIBTEX_ESCAPES = {"\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r
 _TEX_TOKEN = re.compile(r"\\[A-Za-z]+|\\.?|[{}%#&]", re.S)
 MATH_COMMANDS = frozenset(
     {*commands.CONVERSION_MAP, *commands.LOCAL_FONTS, *commands.GLOBAL_FONTS, *commands.FUNCTIONS, *commands.LIMIT,
-     *commands.MATH_NON_FONT_COMMANDS, r"\operatorname", r"\left", r"\right"}
+     *commands.MATH_NON_FONT_COMMANDS, r"\operatorname", r"\left", r"\right", r"\nolimits",
+     # LaTeX's own operators and text symbols that latex2mathml leaves out
+     r"\arg", r"\Pr", r"\det", r"\gcd", r"\liminf", r"\limsup", r"\textsc", r"\textsuperscript", r"\dag",
+     r"\ddag", r"\P", r"\copyright"}
     - {r"\href", r"\verb", r"\begin", r"\end", r"\def", r"\DeclareMathOperator", r"\tag", r"\tag*"})
 """The commands a formula may keep in BibTeX (with the symbols, `\\alpha`, `\\leq`...): the math commands the
 pages' MathML converter knows, but those that define, link or open an environment. Any other (`\\input`,
@@ -55,15 +58,28 @@ def bibtex_plain(text: str) -> str:
 
 
 def safe_math(tex: str) -> bool:
-    """Tell whether a formula may stay TeX in a BibTeX field: its braces nest (none closes the field), it has
-    no comment, parameter or alignment character (%, #, &) unescaped, and its commands are MATH_COMMANDS or
+    """Tell whether a formula may stay TeX in a BibTeX field: its braces nest, as BibTeX counts them (every
+    brace, escaped or not: none may close the field) and as TeX does; it has no comment, parameter or alignment
+    character (%, #, &) unescaped and no ^^ (TeX reads ^^5c as a backslash); its commands are MATH_COMMANDS or
     symbols."""
+    if "^^" in tex or not braces_nest(tex):
+        return False
     depth = 0
     for token in _TEX_TOKEN.findall(tex):
         if token in "%#&" or token == "\\":  # "\\" alone: a backslash at the end, escaping the closing $
             return False
         depth += (token == "{") - (token == "}")
         if depth < 0 or (token[1:].isalpha() and token not in MATH_COMMANDS and convert_symbol(token) is None):
+            return False
+    return depth == 0
+
+
+def braces_nest(text: str) -> bool:
+    """Tell whether every brace of `text` closes one opened before it, as BibTeX reads a field: `\\}` too."""
+    depth = 0
+    for char in text:
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
             return False
     return depth == 0
 

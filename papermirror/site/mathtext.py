@@ -43,9 +43,10 @@ size); % is left out."""
 LONGEST_EM = 4.0
 """The longest length one MathML attribute may give: about four letters (`\\qquad` is 2em). `\\kern900em`
 pushed a listing line 14,000 px wide."""
-SPACES_EM = 12.0
+SPACES_EM = 30.0
 """The most a formula's spaces, paddings and shifts may add up to, in em: nested or repeated, short spaces
-(`\\kern4em` a hundred times) would do what one long one did."""
+(`\\kern4em` a hundred times) would do what one long one did; 30em leaves room for a display formula's arrows
+(`\\xrightarrow` adds 2em) and quads."""
 SPACE_ATTRIBUTES = ("width", "lspace", "rspace", "height", "depth", "voffset")
 EXCERPT_CHARS = 280
 _DOLLAR = re.compile(r"\\\$|\$")
