@@ -930,3 +930,19 @@ def test_long_words_wrap_on_a_phone_instead_of_widening_the_page(tmp_path, brows
             assert page.evaluate(wide) <= 390
         finally:
             context.close()
+
+
+def test_nothing_found_while_the_index_cannot_be_reached_says_so(page, site_url):
+    """Pagefind skips a part of the index it cannot load: offline, a search read as "No papers found" as if the
+    archive held none."""
+    from playwright.sync_api import expect
+
+    page.goto(site_url + "search/?q=masked")
+    expect(page.locator(RESULT_LINKS).first).to_be_visible()
+    page.route("**/pagefind/**", lambda route: route.abort())  # the connection drops
+    page.locator("#search-input").fill("\ua66e\ua66e\ua66e")
+    expect(page.locator("#search-status")).to_contain_text("the search index could not be reached")
+    page.unroute("**/pagefind/**")
+    page.locator("#search-input").fill("zanzibarite")
+    expect_first_result(page, "2502.01234")
+    expect(page.locator("#search-status")).not_to_contain_text("could not be reached")

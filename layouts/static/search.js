@@ -262,6 +262,7 @@
   const STALE_CHECK_MS = 15000;
   let openedIndex = null;
   let lastCheck = 0;
+  let unreachable = false;  // the last check could not read the index's files: offline, or the server failing
   function indexFiles() {
     // [pagefind-entry.json, shards.json] as text: null when it cannot tell (offline, a server error); shards.json
     // missing (404) is "", an archive of one index
@@ -278,6 +279,7 @@
     if (!force && Date.now() - lastCheck < STALE_CHECK_MS) return false;
     lastCheck = Date.now();
     const [before, now] = await Promise.all([openedIndex, indexFiles().then(indexStamp)]);
+    unreachable = now === null;
     if (before === null || now === null || before === now) return false;
     staleNote.hidden = false;
     return true;
@@ -432,6 +434,10 @@
     indexReplaced(none).then((replaced) => {  // not awaited: the next search need not wait for it
       if (replaced && none && mine === generation) {
         statusLine.textContent = "No papers found" + what + narrowed + " in the index this page was opened with.";
+      } else if (none && unreachable && mine === generation) {
+        // Pagefind skips a part of the index it cannot load: "nothing found" may only mean "nothing loaded"
+        statusLine.textContent = "No papers found" + what + narrowed + ", but the search index could not be reached "
+          + "(offline?), so papers may be missing. Try again when connected.";
       }
     });
   }
