@@ -638,10 +638,10 @@ def test_a_page_opened_before_the_index_changed_says_so_and_reloads(page, tmp_pa
         mae = PAPERS_BY_ID["2111.06377"]
         write_paper(root / "content", dataclasses.replace(mae, upvotes=1120))
         rebuild(root, sharded)
-        # a server error while the page asks is "cannot tell", not "changed"
+        # a server error while the page asks is "cannot tell", not "changed": only that papers may be missing
         page.route("**/pagefind-entry.json?ts=*", lambda route: route.fulfill(status=503, body="busy"))
         page.locator("#search-input").fill("quokkas")
-        expect(status).to_contain_text("No papers found for “quokkas”. Try other")
+        expect(status).to_contain_text("No papers found for “quokkas”, but the search index could not be reached")
         page.wait_for_timeout(300)
         expect(stale).to_be_hidden()
         page.unroute("**/pagefind-entry.json?ts=*")
