@@ -229,7 +229,7 @@ def run_reset_command(config: Config, args: argparse.Namespace) -> int:
           f"backfills from listing.since ({config.listing.since}). Commit content/ to publish the reset.")
     if plan.others:
         shown = ", ".join(plan.others[:5]) + (f" and {len(plan.others) - 5} more" if len(plan.others) > 5 else "")
-        print(f"reset: kept {len(plan.others)} file(s) in {config.content_dir / 'papers'} that are not paper files: {shown}")
+        print(f"reset: kept {len(plan.others)} file(s) in {config.content_dir} that are not paper files: {shown}")
     return 0
 
 

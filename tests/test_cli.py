@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -123,3 +124,7 @@ def test_the_build_line_names_the_folder_it_built(mirror, run_cli, tmp_path):
     assert f"; {tmp_path / 'elsewhere'}/ " in out and "MB, no papers yet" in out
     code, out, _err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 0 and "; site/ " in out
+    # the index line too names the folder it indexed (it said site/pagefind/ whatever --output was)
+    code, out, err = run_cli("build", "--output", str(tmp_path / "elsewhere"), config=mirror / "mirror.yml")
+    assert code == 0, err
+    assert re.search(r"^index: .* in elsewhere/pagefind/", out, re.M), out
