@@ -324,7 +324,10 @@
   // Pagefind makes a phrase of a query only when quotes hold the whole of it; elsewhere they are dropped, and
   // each word searched (the page says so: PHRASE_NOTE).
   const WHOLE_PHRASE = /^\s*"[^"]+"\s*$/;
-  const isPartPhrase = (asked) => searchedWords(asked).includes('"') && !WHOLE_PHRASE.test(searchedWords(asked));
+  const isPartPhrase = (asked) => {
+    const words = searchedWords(asked);
+    return words.includes('"') && !WHOLE_PHRASE.test(words);
+  };
 
   function searchedWords(typed) {
     // Pagefind's index holds words without their symbols ("S^2" as s2, "iBOT++" as ibot), but its search keeps

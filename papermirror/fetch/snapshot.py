@@ -232,6 +232,7 @@ class Snapshot:
         for fresh in fresh_papers:
             if fresh is None:
                 skipped += 1
+                self.summary.skipped += 1  # a paper that cannot be stored is counted by _store
                 continue
             stored = self.papers.get(fresh.id)
             if stored is None and not self._belongs(fresh, listing_filter):
@@ -249,7 +250,6 @@ class Snapshot:
                 if stored is None:
                     self.summary.new += 1
                     self.summary.new_ids.append(fresh.id)
-        self.summary.skipped += sum(fresh is None for fresh in fresh_papers)
         return len(kept), skipped
 
     def _store(self, paper: Paper) -> bool:
