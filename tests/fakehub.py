@@ -13,7 +13,7 @@ Faults are injected per request with `FakeHub.inject(kind, match, times)`:
 429 (Retry-After + RateLimit headers), 429-bare (only a RateLimit header), 500, slow (sleeps past
 the client's timeout), malformed JSON, truncated body (Content-Length promises more than is sent),
 empty (an empty list), redirect (a redirect to itself, for ever), gzip (a body that claims gzip and
-is not), body (a 200 with the given raw bytes), ratelimit (a good answer whose RateLimit header says
+is not), body (a 200 with the given raw bytes), 400 (an HTTP 400 with the given raw bytes), ratelimit (a good answer whose RateLimit header says
 the quota is spent for `seconds`), trickle (a good answer sent a byte every `seconds`).
 
 Run `python tests/fakehub.py [--bundle] [PORT]` to serve it by hand; `python tests/replay.py` makes the
@@ -43,7 +43,7 @@ BUNDLE = Path(__file__).parent / "data" / "daily_papers.jsonl.gz"
 """580 recorded days of /api/daily_papers, one JSON line a day (see SOURCE.md beside the fixtures)."""
 FAULT_KINDS = (
     "429", "429-bare", "500", "slow", "malformed", "truncated", "empty", "redirect", "gzip", "body", "ratelimit",
-    "trickle",
+    "trickle", "400",
 )
 
 
@@ -240,8 +240,8 @@ class FakeHub:
                 if fault.kind == "gzip":
                     headers["Content-Encoding"] = "gzip"
                     return 200, b"this is not gzip"
-                if fault.kind == "body":
-                    return 200, fault.body
+                if fault.kind in ("body", "400"):
+                    return 200 if fault.kind == "body" else 400, fault.body
                 if fault.kind == "trickle":
                     self._trickle(data, fault.seconds)
                     return None, b""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 
 import pytest
@@ -172,6 +174,43 @@ def test_client_errors_are_not_retried(hub: Hub, fake_hub: FakeHub) -> None:
     with pytest.raises(FetchError, match=r"/api/papers/9999\.99999: HTTP 404"):
         hub.get_json("/api/papers/9999.99999", {})
     assert len(fake_hub.requests) == 1
+
+
+@pytest.mark.parametrize("body, says", [
+    (b'{"error": "Invalid date format\\u001b[31m, expected\\nYYYY-MM-DD"}',
+     re.escape("HTTP 400 Bad Request: the hub says 'Invalid date format [31m, expected YYYY-MM-DD'") + "$"),
+    (b"<html><body>Bad request</body></html>", "HTTP 400 Bad Request$"),
+    (b'{"error": "' + b"x" * 5000 + b'"}', r"HTTP 400 Bad Request$"),  # too long to hold a message
+])
+def test_a_client_error_says_what_the_hub_said_once(body: bytes, says: str, hub: Hub, fake_hub: FakeHub) -> None:
+    fake_hub.inject("400", "date=2024-06-17", body=body)
+    with pytest.raises(FetchError, match=r"date=2024-06-17.*: " + says) as raised:
+        hub.fetch_day("2024-06-17")
+    assert "\x1b" not in str(raised.value) and "\n" not in str(raised.value)
+    assert len(fake_hub.requests) == 1
+
+
+@pytest.mark.parametrize("answer, got", [
+    ({"error": "Repository not found"}, "got an object whose error says 'Repository not found'"),
+    ({"items": [], "total": 3}, "got an object with the keys items, total$"),
+    ({f"k{n}": n for n in range(12)}, "got an object with the keys k0, k1, k2, k3, k4, k5, k6, k7, ...$"),
+    ({}, "got an empty object"),
+    ("2401.00001", "got a string"),
+    (None, "got null"),
+])
+def test_an_answer_of_the_wrong_shape_is_described(answer: object, got: str, hub: Hub, fake_hub: FakeHub) -> None:
+    fake_hub.inject("body", "date=2024-06-17", body=json.dumps(answer).encode())
+    with pytest.raises(FetchError, match=r"/api/daily_papers\?date=2024-06-17&p=0: expected a list of papers, " + got):
+        hub.fetch_day("2024-06-17")
+    fake_hub.inject("body", "papers/search", body=json.dumps(answer).encode())
+    with pytest.raises(FetchError, match=r"/api/papers/search\?q=mae: expected a list of papers, " + got):
+        hub.search("mae", 10)
+
+
+def test_a_paper_answered_with_a_list_is_described(hub: Hub, fake_hub: FakeHub) -> None:
+    fake_hub.inject("body", "/api/papers/2405.00001", body=b"[]")
+    with pytest.raises(FetchError, match=r"/api/papers/2405\.00001: expected the paper's object, got a list$"):
+        hub.fetch_paper("2405.00001")
 
 
 def test_rate_limiter_keeps_every_window_under_the_quota(clock: FakeClock) -> None:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 import httpx
 
 from papermirror import USER_AGENT
+from papermirror.content.paper import BIDI_CONTROLS
 from papermirror.errors import FetchError
 
 log = logging.getLogger(__name__)
@@ -186,10 +187,9 @@ class Hub:
                     raise Retry(f"HTTP {response.status_code} {response.reason_phrase}", retry_after(response.headers))
                 if response.status_code == 404:
                     raise NotFound(f"{url}: HTTP 404 {response.reason_phrase}")
-                response.raise_for_status()
+                if not response.is_success:
+                    raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}{hub_says(response)}")
                 return decode_json(self._read(response, deadline))
-        except httpx.HTTPStatusError as exc:
-            raise FetchError(f"{url}: HTTP {exc.response.status_code} {exc.response.reason_phrase}") from None
         except ValueError as exc:  # from decode_json
             raise Retry(f"the answer is not valid JSON ({exc})") from None
         except httpx.TimeoutException:
@@ -239,7 +239,7 @@ class Hub:
             batch = self.get_json("/api/daily_papers", params)
             url = f"{self.endpoint}/api/daily_papers?date={day}&p={page}"
             if not isinstance(batch, list):
-                raise FetchError(f"{url}: expected a list")
+                raise FetchError(f"{url}: expected a list of papers, got {described(batch)}")
             batch = self._at_most(batch, DAY_PAGE_SIZE, url)
             ids = {found for found in map(item_id, batch) if found}
             if page and ids and ids <= seen:
@@ -256,7 +256,7 @@ class Hub:
         url = f"{self.endpoint}/api/papers/search?q={query}"
         items = self.get_json("/api/papers/search", {"q": query, "limit": limit})
         if not isinstance(items, list):
-            raise FetchError(f"{url}: expected a list")
+            raise FetchError(f"{url}: expected a list of papers, got {described(items)}")
         return self._at_most(items, limit, url)
 
     @staticmethod
@@ -270,7 +270,7 @@ class Hub:
         """Return a paper's own object (its linked repos); raise NotFound (404) or FetchError."""
         answer = self.get_json(f"/api/papers/{paper_id}", {})
         if not isinstance(answer, dict):
-            raise FetchError(f"{self.endpoint}/api/papers/{paper_id}: expected an object")
+            raise FetchError(f"{self.endpoint}/api/papers/{paper_id}: expected the paper's object, got {described(answer)}")
         return answer
 
 
@@ -288,6 +288,45 @@ class Retry(Exception):
     def __init__(self, problem: str, wait: float | None = None) -> None:
         super().__init__(problem)
         self.problem, self.wait = problem, wait
+
+
+HUB_MESSAGE_BYTES = 4096
+"""The most of an error answer's body read for the hub's own message (`hub_says`)."""
+HUB_MESSAGE_CHARS = 200
+_UNPRINTABLE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]+")
+
+
+def hub_says(response: httpx.Response) -> str:
+    """The hub's own message from an error answer's body, `{"error": "..."}`, as the end of a sentence ("" for none)."""
+    body = b""
+    try:
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) >= HUB_MESSAGE_BYTES:
+                return ""  # a long page (HTML, say) holds no short message
+        answer = decode_json(body)
+    except (httpx.HTTPError, ValueError):
+        return ""
+    error = answer.get("error") if isinstance(answer, dict) else None
+    return f": the hub says {clipped(error)!r}" if isinstance(error, str) and error.strip() else ""
+
+
+def described(answer: object) -> str:
+    """What a JSON answer of the wrong shape is, for a message: an object's error or keys, else its type."""
+    if isinstance(answer, dict):
+        error = answer.get("error")
+        if isinstance(error, str) and error.strip():
+            return f"an object whose error says {clipped(error)!r}"
+        keys = ", ".join(clipped(str(key)) for key in list(answer)[:8])
+        return f"an object with the keys {keys}{', ...' if len(answer) > 8 else ''}" if answer else "an empty object"
+    return {list: "a list", str: "a string", bool: "true or false", int: "a number", float: "a number",
+            type(None): "null"}.get(type(answer), type(answer).__name__)
+
+
+def clipped(text: str) -> str:
+    """Text from the hub made safe and short for a message: controls dropped, spaces folded, cut at HUB_MESSAGE_CHARS."""
+    text = " ".join(_UNPRINTABLE.sub(" ", text).split())
+    return text if len(text) <= HUB_MESSAGE_CHARS else text[: HUB_MESSAGE_CHARS - 3] + "..."
 
 
 def decode_json(data: bytes) -> object:
