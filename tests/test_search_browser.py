@@ -946,3 +946,23 @@ def test_nothing_found_while_the_index_cannot_be_reached_says_so(page, site_url)
     page.locator("#search-input").fill("zanzibarite")
     expect_first_result(page, "2502.01234")
     expect(page.locator("#search-status")).not_to_contain_text("could not be reached")
+
+
+@pytest.mark.parametrize("sharded", [False, True], ids=["one index", "several indexes"])
+def test_a_word_no_paper_has_is_said_and_never_matched_by_a_scrap_of_it(page, site_url, sharded_site_url, sharded):
+    """Pagefind matches a word no indexed word begins with to the longest word that begins it, down to one
+    letter: 'axyzzy' found every paper with the word 'a', 'masked axyzzy' the masked papers that have an 'a'.
+    Now a scrap of the word is not taken (the word matches nothing, and the page says so), while most of it is,
+    with the word that stood in named: 'mambaz' finds the Mamba paper."""
+    url = sharded_site_url if sharded else site_url
+    found, status = hrefs_for(page, url, "axyzzy")
+    assert not found and status.startswith("No papers found for \u201caxyzzy\u201d")
+    masked, _ = hrefs_for(page, url, "masked")
+    found, status = hrefs_for(page, url, "masked axyzzy")
+    assert masked and found == masked
+    assert status.endswith("(No paper has a word beginning with \u201caxyzzy\u201d.)"), status
+    found, status = hrefs_for(page, url, "Mambaz")
+    assert [href.rstrip("/").rsplit("/", 1)[-1] for href in found] == ["2312.00752"]
+    assert status.endswith("(No paper has a word beginning with \u201cmambaz\u201d: these have \u201cmamba\u201d.)"), status
+    found, status = hrefs_for(page, url, "mamba")
+    assert "No paper has" not in status and len(found) == 1

@@ -15,7 +15,9 @@
 // from Pagefind's, the merge falls back to Pagefind's scores (the order may then differ from one index's).
 // A sorted search merges the indexes' sorted lists by the value sorted on (meta "day" or "upvotes", read from
 // each list's next result). A query word that no index has words beginning with falls back to the longest
-// word that begins it, as one index does: only the indexes holding the longest such word answer.
+// word that begins it, as one index does: only the indexes holding the longest such word answer; but a word
+// that is only a scrap of it ("v" for "vjepa") is not taken: the word then matches nothing (`standIn`). An
+// archive of one index is searched here too (one instance), for the same rule and the words that stood in.
 //
 // Speed: the newest index starts first and its own first matches are handed to `early` while the others
 // are searched (Pagefind spends 25-40 us on each page a word is on, more in a bigger index, so a common
@@ -32,6 +34,8 @@
   const K1 = 1.4;  // Pagefind's default term saturation
   const B = 0.75;  // and page length weight
   const SORT_META = { date: "day", upvotes: "upvotes" };
+  const STAND_IN_LETTERS = 3;  // the shortest word taken for a query term no word begins with (standIn)
+  const STAND_IN_SHARE = 0.5;  // and the least share of that term it must be
   const scriptUrl = document.currentScript ? document.currentScript.src : window.location.href;
 
   function normalised(term) {
@@ -135,7 +139,9 @@
         let newest = null;
         if (early && instances.length > 1) {
           newest = await instances[0].ask("search", [term, options]);
-          await early({ results: newest.results.map((result) => withData(instances[0], result)) });
+          // not when a term's words there do not begin with it: they may be a scrap of it (standIn)
+          const scraps = !isPhrase(term) && (newest.search_keywords || []).some((t) => !wordsOf(matchedWords(newest, (w) => w.startsWith(t))).length);
+          if (!scraps) await early({ results: newest.results.map((result) => withData(instances[0], result)) });
         }
         await rest();
         return search(instances, { pages, averageLength }, term, options, newest);
@@ -199,17 +205,27 @@
     return words;
   }
 
-  async function search(instances, totals, term, options, newest) {
-    const exact = term !== null && /^\s*".+"\s*$/.test(term);
+  async function search(instances, totals, term, options, newest, again) {
+    const exact = isPhrase(term);
     const answers = await Promise.all(instances.map((shard, i) => (i === 0 && newest) || shard.ask("search", [term, options])));
     const terms = answers[0] && answers[0].search_keywords ? answers[0].search_keywords : [];
     const filtered = Object.keys(options.filters || {}).length > 0;
     answers.forEach((answer, i) => learn(instances[i], terms, answer, terms.length === 1 && !filtered));
     let kept = instances.map((shard, i) => ({ shard, answer: answers[i] }));
     let ranked = null;
+    let standIns = [];
     if (term !== null && !exact && terms.length) {
       const words = await Promise.all(kept.map(({ shard, answer }) => Promise.all(terms.map((t) => termWords(shard, t, answer)))));
       const valid = terms.map((t, k) => validWords(t, words.map((perShard) => perShard[k])));
+      standIns = terms.map((t, k) => standIn(t, words.map((perShard) => perShard[k])));
+      if (!again && standIns.some((found) => found && !found.taken && found.word)) {
+        // A term whose only stand-in is a scrap of it matches nothing: searched again without it (Pagefind
+        // leaves out a term that matches nothing); nothing is found when no term is left.
+        const left = terms.filter((_t, k) => !standIns[k] || standIns[k].taken);
+        const answer = left.length ? await search(instances, totals, left.join(" "), options, null, true)
+          : { results: [], filters: {}, totalFilters: mergeCounts(answers.map((a) => a.totalFilters)), unfilteredResultCount: 0 };
+        return Object.assign(answer, { terms, standIns });
+      }
       ranked = rescore(kept, terms, words, valid, totals, normalised(term).split(" "));
       // A term without words in a shard is passed over there (Pagefind searches for the other terms), not
       // in one index, where another shard has words for it.
@@ -227,10 +243,13 @@
       filters: mergeCounts(kept.map(({ answer }) => answer.filters)),
       totalFilters: mergeCounts(kept.map(({ answer }) => answer.totalFilters)),
       unfilteredResultCount: kept.reduce((sum, { answer }) => sum + answer.unfilteredResultCount, 0),
+      terms,
+      standIns,
     };
   }
 
   const wordsOf = (perTerm) => Object.keys(perTerm);
+  const isPhrase = (term) => term !== null && /^\s*".+"\s*$/.test(term);
   // Quoted phrases and filters alone: Pagefind reports no parts of these scores (a phrase scores alike in
   // every index); the indexes' results are merged by them, newest index first among equals.
   const byScore = (results) => results.sort((a, b) => b.score - a.score || a.shard.index - b.shard.index);
@@ -243,6 +262,17 @@
     if (all.some((w) => w.startsWith(term))) return (w) => w.startsWith(term);
     const longest = Math.max(0, ...all.map((w) => w.length));
     return (w) => w.length === longest;
+  }
+
+  // A query term that no word of the archive begins with: Pagefind then matches the longest word that begins the
+  // term instead, down to a single letter ("dinov4": dino; "vjepa": v, an author's initial). Which word stood in
+  // (for the page to say), and whether it is taken: only when it is most of the term (STAND_IN_SHARE, at least
+  // STAND_IN_LETTERS letters). null: words begin with the term; word "": no word begins it either.
+  function standIn(term, perShard) {
+    const all = perShard.flatMap(wordsOf);
+    if (all.some((w) => w.startsWith(term))) return null;
+    const word = all.reduce((longest, w) => (w.length > longest.length ? w : longest), "");
+    return { term, word, taken: word.length >= STAND_IN_LETTERS && word.length >= STAND_IN_SHARE * term.length };
   }
 
   function termOf(terms, matched) {

@@ -86,8 +86,9 @@
     filterCount.textContent = chosenCount() ? "(" + chosenCount() + " chosen)" : "";
   }
 
-  // Pagefind, loaded once: Pagefind's own API for an archive of one index; for one of several (shards.json
-  // lists them with their pages and words), static/search-shards.js, which ranks as one index would.
+  // Pagefind, loaded once, through static/search-shards.js (shards.json lists the archive's indexes with their
+  // pages and words), which ranks several as one index would and says which word stood in for a word no paper
+  // has; Pagefind's own API when there is no such list or script.
   let pagefindReady = null;
   function pagefind() {
     if (!pagefindReady) {
@@ -100,7 +101,7 @@
         try {
           shards = JSON.parse((await opening)[1] || "[]");
         } catch (error) { /* no shards file, or not one: one index */ }
-        if (Array.isArray(shards) && shards.length > 1 && window.papermirrorShards) {
+        if (Array.isArray(shards) && shards.length && window.papermirrorShards) {
           return window.papermirrorShards.open(bundle, shards);
         }
         const api = await import(bundle + "pagefind.js");
@@ -353,6 +354,22 @@
   const UNSUPPORTED_NOTE = " (Here every word counts as typed: -word, +word and field: are not understood.)";
   const PHRASE_NOTE = " (Quotes make a phrase only around the whole query: here each word was searched.)";
 
+  // A word no paper has a word beginning with: said, with the word that stood in for it, if one did
+  // (search-shards.js's standIn: "dinov4" finds DINO papers; "vjepa" nothing, not an author's initial V.).
+  function standInNote(asked, found) {
+    const terms = found.terms || [];
+    const typed = pagefindTerm(asked).toLocaleLowerCase().split(/\s+/).filter(Boolean);
+    const shown = (k) => (typed.length === terms.length ? typed[k] : terms[k]);
+    const notes = (found.standIns || []).map((standIn, k) => {
+      if (!standIn) return "";
+      return standIn.taken ? "no paper has a word beginning with \u201c" + shown(k) + "\u201d: these have \u201c"
+        + standIn.word + "\u201d" : "no paper has a word beginning with \u201c" + shown(k) + "\u201d";
+    }).filter(Boolean);
+    if (!notes.length || (!results.length && terms.length === 1 && !found.standIns[0].taken)) return "";
+    const text = notes.join("; ");
+    return " (" + text[0].toLocaleUpperCase() + text.slice(1) + ".)";
+  }
+
   async function showPaperById(asked, mine) {
     paperLine.hidden = true;
     paperLine.textContent = "";
@@ -426,7 +443,8 @@
       ? plural(results.length, "paper") + " found" + what + narrowed
       : "No papers found" + what + narrowed + ". Try other or fewer words, or remove a filter.")
       + (asked && UNSUPPORTED.test(asked) && !ARXIV_ID.test(asked) ? UNSUPPORTED_NOTE : "")
-      + (asked && isPartPhrase(asked) ? PHRASE_NOTE : "");
+      + (asked && isPartPhrase(asked) ? PHRASE_NOTE : "")
+      + (asked ? standInNote(asked, found) : "");
     if (countedFrom !== Infinity && counted !== mine) {  // before the panel has its values, the panel counts
       counted = mine;
       const counts = await searchCounts(api, asked, found.filters, mine);
