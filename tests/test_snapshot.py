@@ -222,6 +222,76 @@ def test_an_answer_that_cannot_be_read_fails_that_day_only(kind, body, words, fa
     assert snapshot(run_cli, mirror, "--since", DAYS2[1], "--until", DAYS2[1])[0] == 0
 
 
+WEEKS = [f"2025-01-{n:02d}" for n in range(6, 20)]
+"""Two weeks, each day listing one paper of its own."""
+
+
+def weeks_hub() -> FakeHub:
+    return FakeHub(days={day: [{"paper": {"id": f"2501.000{n:02d}", "title": f"Pre-training {n}", "submittedOnDailyAt": f"{day}T08:00:00.000Z"}}]
+                         for n, day in enumerate(WEEKS)})
+
+
+def test_days_failing_here_and_there_never_keep_the_others_from_the_run(mirror, run_cli, monkeypatch) -> None:
+    """Three failed days used to stop the run wherever they were: days the hub cannot serve (HTTP 400 every time)
+    kept the newest days, today's among them, out of every later run."""
+    with weeks_hub() as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        for day in WEEKS[0:5:2]:
+            fake.inject("400", f"date={day}", times=-1, body=b'{"error": "Invalid date"}')
+        code, out, err = snapshot(run_cli, mirror, "--since", WEEKS[0], "--until", WEEKS[-1])
+    assert code == 1 and "3 failed" in out and "the hub says 'Invalid date'" in err
+    assert sorted(read_ledger(mirror / "content").days) == [WEEKS[1], WEEKS[3], *WEEKS[5:]]  # was: up to 2025-01-13
+
+
+def test_days_failing_in_a_row_stop_the_run_and_keep_what_came_before(mirror, run_cli, monkeypatch) -> None:
+    """Once three days in a row failed nothing more is asked (the answers already asked for are kept)."""
+    days = [f"2025-02-{n:02d}" for n in range(1, 15)]
+    with FakeHub(days={day: [{"paper": {"id": f"2502.000{n:02d}", "title": f"Pre-training {n}"}}]
+                       for n, day in enumerate(days)}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        for day in days[1:4]:
+            fake.inject("400", f"date={day}", times=-1)
+        code, _, err = snapshot(run_cli, mirror, "--since", days[0], "--until", days[-1])
+        assert not any(fake.count(f"date={day}") for day in days[-6:])
+    assert code == 1 and "3 days failed in a row: the hub is probably down" in err
+    recorded = read_ledger(mirror / "content").days
+    assert days[0] in recorded and not set(days[1:4]) & set(recorded) and not set(days[-6:]) & set(recorded)
+
+
+def test_a_search_that_fails_never_keeps_the_days_from_the_run(mirror, run_cli, monkeypatch) -> None:
+    """Queries run first, and their failures used to count with the days': a search endpoint that failed stopped
+    the run before its first day."""
+    set_config(mirror, (mirror / "mirror.yml").read_text(encoding="utf-8").replace(
+        "queries: [masked autoencoder]", "queries: [masked autoencoder, mae, vit, dino, clip]"))
+    with weeks_hub() as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        fake.inject("400", "papers/search", times=-1)
+        code, _, err = snapshot(run_cli, mirror, "--since", WEEKS[0], "--until", WEEKS[-1])
+        assert fake.count("papers/search") == 3
+    assert code == 1 and "3 queries failed in a row: the hub's search is probably down" in err
+    assert sorted(read_ledger(mirror / "content").days) == WEEKS
+    assert len(read_papers(mirror / "content")) == len(WEEKS)
+
+
+@pytest.mark.parametrize("elsewhere, fails", [(3, True), (2, True), (1, False)])
+def test_another_day_s_listing_is_not_filed_under_the_day_asked(elsewhere, fails, mirror, run_cli, monkeypatch) -> None:
+    """A hub that redirects a day to another, or ignores `date`, answered with another day's papers: they were filed
+    under the day asked for, for good, and the day recorded as fetched, its own papers never asked for again."""
+    day, other = "2025-01-07", "2025-01-08"
+    items = [{"paper": {"id": f"2501.0010{n}", "title": f"Pre-training {n}",
+                        "submittedOnDailyAt": f"{other if n < elsewhere else day}T08:00:00.000Z"}} for n in range(3)]
+    with FakeHub(days={day: items}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        code, _, err = snapshot(run_cli, mirror, "--since", day, "--until", day)
+    days = read_ledger(mirror / "content").days
+    if fails:
+        assert code == 1 and f"day {day}: the hub answered with another day's listing ({elsewhere} of the 3 items say " \
+            f"they were listed on {other})" in err
+        assert day not in days and not read_papers(mirror / "content")
+    else:
+        assert code == 0 and days[day]["kept"] == 3
+
+
 def test_items_the_archive_cannot_store_as_given_are_stored_safely(mirror, run_cli, monkeypatch) -> None:
     marker = "<!-- notes -->"
     items = [

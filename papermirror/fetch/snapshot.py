@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import sys
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -40,7 +42,9 @@ log = logging.getLogger(__name__)
 DAY_WORKERS = 4
 """Days fetched at once; the hub's rate limiter keeps the total under HF's quota."""
 MAX_FAILURES = 3
-"""Stop a run after this many days or queries failed every retry: the hub is probably down."""
+"""Stop asking for queries after this many failed in a row (each after every retry), and for days after this many
+days in a row: the hub, or that endpoint, is probably down. Counted apart, and in a row, so that a search endpoint
+that fails, or a few days the hub cannot serve, never keeps the other days (today's above all) from every run."""
 
 
 @dataclass
@@ -124,18 +128,21 @@ class Snapshot:
         self._refetched: set[str] = set()  # papers listed on a day of the refresh window
         self._held: list[Callable[[], None]] = []
         """Ledger entries of empty answers, written at the end unless the whole run looks broken."""
+        self._in_a_row = {"query": 0, "day": 0}
+        """Failures in a row, of queries and of days (MAX_FAILURES)."""
 
     def run(self, days: list[str], progress: bool) -> Summary:
         """Fetch the queries, then the days; fold each result in as it arrives."""
         bar = tqdm(total=len(self.config.listing.queries) + len(days), unit="req", disable=not progress)
         try:
             for query in self.config.listing.queries:
-                if len(self.summary.failures) >= MAX_FAILURES:
+                if self._in_a_row["query"] >= MAX_FAILURES:
+                    log.error("%d queries failed in a row: the hub's search is probably down; the other queries are "
+                              "left for the next run, the days are fetched", MAX_FAILURES)
                     break
                 self._run_query(query)
                 bar.update()
-            if len(self.summary.failures) < MAX_FAILURES:
-                self._run_days(days, bar)
+            self._run_days(days, bar)
         finally:
             bar.close()
         self.summary.archive_size = len(self.papers)
@@ -150,12 +157,13 @@ class Snapshot:
         try:
             items = self.hub.search(query, self.config.listing.query_limit)
         except FetchError as exc:
-            self._fail(f"query {query!r}: {exc}")
+            self._fail(f"query {query!r}: {exc}", "query")
             return
         kept, skipped = self._fold([normalise_item(item, query=query) for item in items], listing_filter=False)
         if len(items) >= UNREADABLE_MIN_ITEMS and skipped == len(items):
-            self._fail(unreadable(f"query {query!r}", len(items)))
+            self._fail(unreadable(f"query {query!r}", len(items)), "query")
             return
+        self._in_a_row["query"] = 0
         self.summary.queries += 1
         self.summary.listed += len(items)
         self._log(f"query {query!r}: {len(items)} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
@@ -166,7 +174,11 @@ class Snapshot:
         def handle(day: str, future: Future) -> bool:
             self._finish_day(day, future)
             bar.update()
-            return len(self.summary.failures) < MAX_FAILURES
+            if self._in_a_row["day"] < MAX_FAILURES:
+                return True
+            log.error("%d days failed in a row: the hub is probably down; the other days are left for the next run",
+                      MAX_FAILURES)
+            return False
 
         fetch_in_order(self.hub.fetch_day, days, DAY_WORKERS, handle)
 
@@ -174,13 +186,18 @@ class Snapshot:
         try:
             items = future.result()
         except FetchError as exc:
-            self._fail(f"day {day}: {exc}")
+            self._fail(f"day {day}: {exc}", "day")
+            return
+        elsewhere = listed_elsewhere(items, day)
+        if elsewhere:
+            self._fail(f"day {day}: {elsewhere}", "day")
             return
         papers = [normalise_item(item, listed_on=day) for item in items]
         kept, skipped = self._fold(papers, listing_filter=True)
         if len(items) >= UNREADABLE_MIN_ITEMS and skipped == len(items):
-            self._fail(unreadable(f"day {day}", len(items)))
+            self._fail(unreadable(f"day {day}", len(items)), "day")
             return
+        self._in_a_row["day"] = 0
         if day >= self.refresh_from:
             self._refetched.update(paper.id for paper in papers if paper is not None and paper.id in self.papers)
         self.summary.days += 1
@@ -193,7 +210,7 @@ class Snapshot:
     def _run_details(self, progress: bool) -> None:
         """Fetch the details of new papers, of the refresh window's and of recent ones still without them
         (not in a dry run, nor in a run that looks broken: the hub down or listing nothing at all)."""
-        if self.dry_run or len(self.summary.failures) >= MAX_FAILURES or (self.summary.looks_empty() and not self.allow_empty):
+        if self.dry_run or max(self._in_a_row.values()) >= MAX_FAILURES or (self.summary.looks_empty() and not self.allow_empty):
             return
         paper_ids = wanted_by_snapshot(self.papers, [*self.summary.new_ids, *self._refetched], self.window_start)
         self.summary.details = fetch_details(
@@ -269,8 +286,10 @@ class Snapshot:
         """Tell whether a paper not yet in the archive belongs to this topic."""
         return self.topic.keeps(paper) if listing_filter else not self.topic.excludes(paper)
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str, kind: str) -> None:
+        """Count a failed query or day (`kind`): it stays out of the ledger, so the next run asks again."""
         self.summary.failures.append(message)
+        self._in_a_row[kind] += 1
         log.error("%s", message)
 
     def _log(self, message: str) -> None:
@@ -291,6 +310,28 @@ def unreadable(listing: str, count: int) -> str:
     It is not recorded in the ledger, so the next run asks again."""
     return (f"{listing}: none of the {count} item(s) listed could be stored (each named above); not recorded as "
             "fetched, so the next run asks again")
+
+
+def listed_elsewhere(items: list[object], day: str) -> str | None:
+    """Why a day's answer is another day's listing (a redirect, or a hub that ignores `date`), else None: most of
+    its items (UNREADABLE_MIN_ITEMS or more say a day) say they were listed on another day. Filed under the day
+    asked for and recorded as fetched, they would move papers to the wrong day and lose that day's own for good.
+    (No recorded day has a single item listed on another day.)"""
+    said = [listed_on(item) for item in items]
+    dated = [found for found in said if found]
+    others = Counter(found for found in dated if found != day)
+    if len(dated) < UNREADABLE_MIN_ITEMS or sum(others.values()) * 2 <= len(dated):
+        return None
+    other, count = others.most_common(1)[0]
+    return (f"the hub answered with another day's listing ({count} of the {len(items)} items say they were listed on "
+            f"{other}); not recorded as fetched, so the next run asks again")
+
+
+def listed_on(item: object) -> str | None:
+    """The day a raw Daily Papers item says it was listed on (`paper.submittedOnDailyAt`), if it says one."""
+    paper = item.get("paper") if isinstance(item, dict) else None
+    value = paper.get("submittedOnDailyAt") if isinstance(paper, dict) else None
+    return value[:10] if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value) else None
 
 
 def same_but_stamps(paper: Paper, other: Paper) -> bool:
