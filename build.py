@@ -152,14 +152,14 @@ port_number = whole_number(0, 65535, "a port number from 0 to 65535")
 
 
 def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
-    from papermirror.fetch.hub import Hub
+    from papermirror.fetch.hub import WINDOW_FILE, Hub
     from papermirror.fetch.snapshot import run_snapshot
     from papermirror.processes import exclusive_run
 
     if args.since and args.until and args.since > args.until:
         raise UserError(f"--since {args.since} is after --until {args.until}")
     progress = sys.stderr.isatty() and not args.quiet
-    with exclusive_run(config.cache_dir, "snapshot"), Hub.from_env() as hub:
+    with exclusive_run(config.cache_dir, "snapshot"), Hub.from_env(window_file=config.cache_dir / WINDOW_FILE) as hub:
         summary = run_snapshot(config, hub, since=args.since, until=args.until, dry_run=args.dry_run, progress=progress,
                                allow_empty=args.allow_empty)
     prefix = "dry run, nothing written: " if args.dry_run else ""
@@ -181,12 +181,12 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
 
 def run_details_command(config: Config, args: argparse.Namespace) -> int:
     from papermirror.fetch.details import run_details_backfill
-    from papermirror.fetch.hub import Hub
+    from papermirror.fetch.hub import WINDOW_FILE, Hub
     from papermirror.processes import exclusive_run
 
     progress = sys.stderr.isatty() and not args.quiet
     # the snapshot's lock: both rewrite paper files, and each would write back its own stale copy of the other's
-    with exclusive_run(config.cache_dir, "snapshot"), Hub.from_env() as hub:
+    with exclusive_run(config.cache_dir, "snapshot"), Hub.from_env(window_file=config.cache_dir / WINDOW_FILE) as hub:
         summary = run_details_backfill(config, hub, budget=args.budget, progress=progress)
     print(f"details: {summary.line()}; {summary.missing} papers still without details")
     for failure in summary.failed:

@@ -213,6 +213,52 @@ def test_a_paper_answered_with_a_list_is_described(hub: Hub, fake_hub: FakeHub) 
         hub.fetch_paper("2405.00001")
 
 
+def test_the_next_run_counts_this_run_s_requests_against_the_rate_limit(fake_hub: FakeHub, tmp_path, monkeypatch) -> None:
+    """Each run has a limiter of its own: a snapshot then `details` (as the workflow runs them, one after the other)
+    sent 671 requests in 11 s, past HF's 500 per 5 minutes. The window is now kept in .cache/ between runs."""
+    monkeypatch.setattr("papermirror.fetch.hub.RATE_LIMIT", (4, 300.0))
+    window = tmp_path / ".cache" / "hub-window.json"
+    window.parent.mkdir()
+    first, second = FakeClock(), FakeClock()
+    with Hub(endpoint=fake_hub.url, sleep=first.sleep, clock=first, window_file=window, wall=lambda: 1_000_000.0) as hub:
+        for _ in range(4):
+            hub.fetch_day("2024-06-17")
+    assert first.sleeps == [] and len(json.loads(window.read_text())["sent"]) == 4
+    with Hub(endpoint=fake_hub.url, sleep=second.sleep, clock=second, window_file=window, wall=lambda: 1_000_010.0) as hub:
+        hub.fetch_day("2024-06-17")
+    assert second.sleeps == [pytest.approx(290.0)]  # the first run's first request leaves the window 300 s after it
+    # five minutes on, another endpoint, or a file that is no record: nothing to wait for
+    later = FakeClock()
+    with Hub(endpoint=fake_hub.url, sleep=later.sleep, clock=later, window_file=window, wall=lambda: 1_000_700.0) as hub:
+        hub.fetch_day("2024-06-17")
+    other = FakeClock()
+    with Hub(endpoint=fake_hub.url + "/", sleep=other.sleep, clock=other, window_file=window, wall=lambda: 1_000_700.0):
+        pass
+    assert later.sleeps == [] and other.sleeps == []
+
+
+@pytest.mark.parametrize("text", ["{", '{"sent": "x", "paused_until": 0}', "[]", '{"sent": [1e999], "paused_until": 0}'])
+def test_a_broken_rate_limit_record_is_said_and_replaced(text: str, fake_hub: FakeHub, tmp_path, caplog) -> None:
+    window = tmp_path / "hub-window.json"
+    window.write_text(text)
+    clock = FakeClock()
+    with Hub(endpoint=fake_hub.url, sleep=clock.sleep, clock=clock, window_file=window, wall=lambda: 5_000.0) as hub:
+        hub.fetch_day("2024-06-17")
+    assert clock.sleeps == [] and f"{window}: not" in caplog.text
+    assert json.loads(window.read_text()) == {"endpoint": fake_hub.url, "sent": [5_000.0], "paused_until": 5_000.0}
+
+
+def test_a_pause_the_hub_asked_for_holds_the_next_run_too(fake_hub: FakeHub, tmp_path) -> None:
+    window = tmp_path / "hub-window.json"
+    fake_hub.inject("ratelimit", "date=2024-06-17", times=1, seconds=55)
+    first, second = FakeClock(), FakeClock()
+    with Hub(endpoint=fake_hub.url, sleep=first.sleep, clock=first, window_file=window, wall=lambda: 9_000.0) as hub:
+        hub.fetch_day("2024-06-17")
+    with Hub(endpoint=fake_hub.url, sleep=second.sleep, clock=second, window_file=window, wall=lambda: 9_005.0) as hub:
+        hub.fetch_day("2024-06-17")
+    assert second.sleeps == [pytest.approx(50.0)]
+
+
 def test_rate_limiter_keeps_every_window_under_the_quota(clock: FakeClock) -> None:
     calls, period = RATE_LIMIT
     limiter = RateLimiter(calls, period, clock=clock)

@@ -52,6 +52,8 @@ def test_snapshot_writes_papers_and_ledger(fake_hub, mirror, run_cli) -> None:
     assert f"{len(papers)} new" in out
     for paper in papers.values():
         assert paper.first_seen and paper.refreshed == paper.first_seen
+    window = json.loads((mirror / ".cache" / "hub-window.json").read_text(encoding="utf-8"))  # for the next run's limit
+    assert window["endpoint"] == fake_hub.url and len(window["sent"]) == len(fake_hub.requests)  # query, day, details
 
 
 def test_a_second_run_with_nothing_new_changes_no_byte(fake_hub, mirror, run_cli) -> None:

@@ -22,12 +22,14 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import httpx
 
 from papermirror import USER_AGENT
 from papermirror.content.paper import BIDI_CONTROLS
 from papermirror.errors import FetchError
+from papermirror.files import write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,10 @@ MAX_DAY_PAGES = 50
 """A guard against a server that never sends a short page."""
 RATE_LIMIT = (450, 300.0)
 """At most this many requests per this many seconds: under HF's anonymous 500 per 5 minutes."""
+WINDOW_FILE = "hub-window.json"
+"""In .cache/: when the last runs' requests to the endpoint were sent (Unix seconds, those within RATE_LIMIT's
+period) and until when the hub asked to pause, so that one run's limiter takes over from the last: a snapshot
+followed at once by `details` (the daily workflow) would otherwise send up to twice the quota in 5 minutes."""
 DEFAULT_TIMEOUT = 30.0
 DEADLINE_FACTOR = 2.0
 """A request's whole answer must arrive within this many timeouts (each read has one timeout);
@@ -80,6 +86,21 @@ class RateLimiter:
         with self._lock:
             self._paused_until = max(self._paused_until, self.clock() + seconds)
 
+    def window(self, wall: float) -> dict[str, object]:
+        """The requests within the period and the pause, in Unix seconds (`wall` is now), for the next run."""
+        with self._lock:
+            now = self.clock()
+            return {"sent": [round(wall - (now - sent), 3) for sent in self._sent if now - sent < self.period],
+                    "paused_until": round(wall + max(self._paused_until - now, 0.0), 3)}
+
+    def take_over(self, sent: list[float], paused_until: float, wall: float) -> None:
+        """Count an earlier run's requests (Unix seconds, `wall` is now) and its pause, as `window` gave them."""
+        with self._lock:
+            now = self.clock()
+            earlier = sorted(now - (wall - when) for when in sent if 0 <= wall - when < self.period)
+            self._sent = deque(sorted([*earlier, *self._sent]))
+            self._paused_until = max(self._paused_until, now + min(max(paused_until - wall, 0.0), MAX_WAIT))
+
 
 class Hub:
     """The Papers API of one endpoint, through a single shared httpx.Client."""
@@ -93,6 +114,8 @@ class Hub:
         backoff: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        window_file: Path | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.endpoint = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
@@ -112,6 +135,9 @@ class Hub:
         self.requests = 0
         self.max_requests: int | None = None  # no request is sent once `requests` reaches it
         self._count_lock = threading.Lock()
+        self.window_file, self.wall = window_file, wall
+        if window_file is not None:
+            self._take_over_window(window_file)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, **kwargs: object) -> Hub:
@@ -142,6 +168,30 @@ class Hub:
 
     def close(self) -> None:
         self.client.close()
+        if self.window_file is not None and (self.requests or self.window_file.exists()):
+            window = {"endpoint": self.endpoint, **self.limiter.window(self.wall())}
+            try:
+                write_text_atomic(self.window_file, json.dumps(window, indent=0) + "\n")
+            except OSError as exc:
+                log.warning("%s: cannot keep this run's requests for the next run's rate limit (%s)", self.window_file, exc)
+
+    def _take_over_window(self, path: Path) -> None:
+        """Count the last run's requests to this endpoint within the rate limit's period (WINDOW_FILE)."""
+        try:
+            window = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            log.warning("%s: not readable (%s); the rate limit starts from none sent", path, exc)
+            return
+        sent = window.get("sent") if isinstance(window, dict) else None
+        paused = window.get("paused_until") if isinstance(window, dict) else None
+        if not (isinstance(sent, list) and all(isinstance(when, (int, float)) and math.isfinite(when) for when in sent)
+                and isinstance(paused, (int, float)) and math.isfinite(paused)):
+            log.warning("%s: not a record of requests sent; the rate limit starts from none sent", path)
+            return
+        if window.get("endpoint") == self.endpoint:
+            self.limiter.take_over(sent, paused, self.wall())
 
     def __enter__(self) -> Hub:
         return self
