@@ -139,3 +139,32 @@ def test_a_big_site_s_urls_are_split_over_sitemaps(mirror, run_cli, monkeypatch)
     locs = [loc.text for urlset in urls for loc in urlset.iter(f"{SITEMAP}loc")]
     assert all(len(list(urlset.iter(f"{SITEMAP}url"))) <= 10 for urlset in urls)
     assert "https://example.org/mirror/papers/2503.01234/" in locs and len(locs) == len(set(locs))
+
+
+def test_feeds_list_the_papers_stored_last_and_a_refresh_moves_no_entry(mirror, run_cli):
+    """A paper new to the mirror but filed under an older day (found by a query, listed on a past day of the refresh
+    window, fetched after an outage) reached no feed: they listed the newest days. And an entry's `updated` moved
+    with every refresh of the upvotes, which the entry does not even hold."""
+    from samples import write_archive
+
+    text = (mirror / "mirror.yml").read_text(encoding="utf-8")
+    (mirror / "mirror.yml").write_text(text.replace("site:\n", "site:\n  feed_size: 3\n"), encoding="utf-8")
+    papers = [make_paper(f"2503.000{n:02d}", f"Day paper {n}", daily=(f"2025-03-{n + 1:02d}",), ai_keywords=("LoRA",),
+                         first_seen=f"2025-03-{n + 1:02d}T08:00:00Z", refreshed="2025-03-20T08:00:00Z") for n in range(12)]
+    late = make_paper("2409.00001", "Found late", daily=("2024-09-02",), ai_keywords=("LoRA",),
+                      first_seen="2025-03-19T08:00:00Z", refreshed="2025-03-20T08:00:00Z")
+    write_archive(mirror, [*papers, late])
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+
+    def entries(path: str) -> list[tuple[str, str]]:
+        feed = ET.parse(mirror / "site" / path).getroot()
+        return [(entry.findtext(f"{ATOM}id").rsplit("/", 2)[-2], entry.findtext(f"{ATOM}updated"))
+                for entry in feed.findall(f"{ATOM}entry")]
+
+    expected = [("2409.00001", "2025-03-19T08:00:00Z"), ("2503.00011", "2025-03-12T08:00:00Z"),
+                ("2503.00010", "2025-03-11T08:00:00Z")]
+    assert entries("feed.xml") == expected
+    assert entries("keywords/lora/feed.xml")[:3] == expected and len(entries("keywords/lora/feed.xml")) == 10
+    write_archive(mirror, [late.replace(upvotes=99, refreshed="2025-03-21T08:00:00Z")])  # the next day's refresh
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    assert entries("feed.xml") == expected and entries("keywords/lora/feed.xml")[:3] == expected

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import heapq
 import itertools
 import re
 import unicodedata
@@ -194,6 +195,22 @@ def _is_day(value: str) -> bool:
 def newest_first_key(paper: Paper) -> tuple:
     """Sort key putting the newest day first, then the most upvoted, then the highest id."""
     return (paper.day or "", paper.upvotes or 0, paper.id)
+
+
+EPOCH = "1970-01-01T00:00:00Z"
+
+
+def stored_time(paper: Paper) -> str:
+    """When the mirror first stored the paper (else its day at midnight), as an RFC 3339 time: what a feed entry
+    is dated by, a time that a refresh of the upvotes does not move."""
+    return paper.first_seen or (f"{paper.day}T00:00:00Z" if paper.day else EPOCH)
+
+
+def newest_stored(papers: Iterable[Paper], count: int) -> list[Paper]:
+    """The `count` papers the mirror stored last (`stored_time`; the same time: newest_first_key), newest first:
+    what a feed lists. By filing day instead, a paper new to the mirror but filed under an older day (found by a
+    query, or listed on a past day of the refresh window, or after an outage) reached no feed at all."""
+    return heapq.nlargest(count, papers, key=lambda paper: (stored_time(paper), newest_first_key(paper)))
 
 
 def group_organizations(ordered: list[Paper]) -> tuple[dict[str, Keyword], dict[str, str], int]:

@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from papermirror.config import SiteConfig
 from papermirror.content.paper import PAPER_FIELDS, Paper
 from papermirror.content.paperfile import field_value
+from papermirror.site.archive import EPOCH, stored_time
 from papermirror.site.contexts import Links
 from papermirror.site.mathtext import drop_control, plain_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-EPOCH = "1970-01-01T00:00:00Z"
 _XML_INVALID = re.compile("[\ufffe\uffff]")
 """The characters XML 1.0 cannot carry that drop_control leaves (it takes the C0 controls)."""
 
@@ -43,14 +43,9 @@ def _xml(root: ET.Element, indent: bool = True) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def paper_time(paper: Paper) -> str:
-    """When the paper last changed, as an RFC 3339 time (from the content, never the clock)."""
-    return paper.refreshed or paper.first_seen or (f"{paper.day}T00:00:00Z" if paper.day else EPOCH)
-
-
 def atom_feed(papers: list[Paper], site: SiteConfig, links: Links, updated: str | None,
               keywords: Mapping[str, tuple[str, ...]] | None = None) -> str:
-    """Return an Atom 1.0 feed of `papers` (newest first)."""
+    """Return an Atom 1.0 feed of `papers` (the newest stored first: archive.newest_stored)."""
     feed = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": site.language})
     sub_element(feed, "id", site.base_url)
     sub_element(feed, "title", site.title)
@@ -70,7 +65,7 @@ def atom_feed(papers: list[Paper], site: SiteConfig, links: Links, updated: str 
         sub_element(entry, "link", rel="related", type="text/html", href=paper.arxiv_url)
         if paper.day:
             sub_element(entry, "published", f"{paper.day}T00:00:00Z")
-        sub_element(entry, "updated", paper_time(paper))
+        sub_element(entry, "updated", stored_time(paper))  # not the refresh: the entry holds no upvotes
         for name in paper.authors or (site.title,):
             sub_element(sub_element(entry, "author"), "name", name)
         for keyword in (keywords or {}).get(paper.id, paper.ai_keywords):  # as the pages spell them

@@ -25,7 +25,7 @@ from typing import Literal
 
 from papermirror.config import SiteConfig
 from papermirror.site.about import AboutContext
-from papermirror.site.archive import Archive, Keyword
+from papermirror.site.archive import Archive, Keyword, newest_stored
 from papermirror.site.contexts import (
     ArchiveIndexContext,
     DataIndexContext,
@@ -113,7 +113,7 @@ def plan_pages(archive: Archive, site: SiteConfig, static_files: list[str], abou
         Page("trends/index.html", "trends.html", trends_context(archive, links, updated)),
         Page("search/index.html", "search.html", PlainContext(updated)),
         Page("404.html", "404.html", PlainContext(updated)),
-        Page("feed.xml", "@atom", PlainContext(archive.updated), archive.newest[: site.feed_size]),
+        Page("feed.xml", "@atom", PlainContext(archive.updated), [paper.id for paper in newest_stored(archive.papers.values(), site.feed_size)]),
         Page("robots.txt", "@robots"),
     ]
     pages += plan_data(archive)

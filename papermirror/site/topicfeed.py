@@ -15,14 +15,10 @@ import xml.etree.ElementTree as ET
 from papermirror.config import SiteConfig
 from papermirror.content.paper import Paper
 from papermirror.site.contexts import paper_page_path
-from papermirror.site.feeds import ATOM_NS, EPOCH, sub_element
+from papermirror.site.archive import EPOCH, stored_time
+from papermirror.site.feeds import ATOM_NS, sub_element
 from papermirror.site.mathtext import plain_text
 from papermirror.site.ways import FeedContext
-
-
-def entry_time(paper: Paper) -> str:
-    """When the paper joined the archive (else its day at midnight): a time that a refresh does not move."""
-    return paper.first_seen or (f"{paper.day}T00:00:00Z" if paper.day else EPOCH)
 
 
 def topic_feed(papers: list[Paper], site: SiteConfig, path: str, context: FeedContext) -> str:
@@ -32,7 +28,7 @@ def topic_feed(papers: list[Paper], site: SiteConfig, path: str, context: FeedCo
     feed.text = "\n"
     sub_element(feed, "id", page_url)
     sub_element(feed, "title", f"{context.title} · {site.title}")
-    sub_element(feed, "updated", max((entry_time(paper) for paper in papers), default=EPOCH))
+    sub_element(feed, "updated", max((stored_time(paper) for paper in papers), default=EPOCH))
     sub_element(feed, "link", rel="self", type="application/atom+xml", href=site.base_url + path)
     sub_element(feed, "link", rel="alternate", type="text/html", href=page_url)
     sub_element(sub_element(feed, "author"), "name", site.title)
@@ -42,7 +38,7 @@ def topic_feed(papers: list[Paper], site: SiteConfig, path: str, context: FeedCo
         sub_element(entry, "id", url)
         sub_element(entry, "title", plain_text(paper.title))  # type="text" is the default
         sub_element(entry, "link", href=url)
-        sub_element(entry, "updated", entry_time(paper))
+        sub_element(entry, "updated", stored_time(paper))
     for element in feed:
         element.tail = "\n"  # one element a line, an entry included: readable, and no indentation to pay for
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

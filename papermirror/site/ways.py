@@ -3,7 +3,7 @@ an Atom feed per keyword and per organization, so that a reader can follow a sub
 
     organizations/index.html                  every organization that has a page, with its count
     organizations/<slug>/[page/N/]index.html  one organization's papers, newest first, paged as keywords are
-    organizations/<slug>/feed.xml             its newest FEED_SIZE papers as Atom (`site.topicfeed`)
+    organizations/<slug>/feed.xml             the FEED_SIZE of its papers stored last, as Atom (`site.topicfeed`)
     keywords/<slug>/feed.xml                  the same for a keyword
     top/index.html                            the most upvoted papers of the newest 7 and 30 days
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from papermirror.site.archive import ORGANIZATION_MIN_PAPERS, Archive, Keyword
+from papermirror.site.archive import ORGANIZATION_MIN_PAPERS, Archive, Keyword, newest_stored
 from papermirror.site.contexts import Link, Links, Page
 
 FEED_MIN_PAPERS = 10
@@ -98,14 +98,16 @@ def plan_ways(archive: Archive, links: Links, updated: str | None) -> list[Page]
 
 
 def plan_topic_feeds(archive: Archive) -> list[Page]:
-    """A feed of the newest FEED_SIZE papers of each keyword and organization of FEED_MIN_PAPERS papers or more."""
+    """A feed of the FEED_SIZE papers stored last (archive.newest_stored) of each keyword and organization of
+    FEED_MIN_PAPERS papers or more."""
     pages = []
     for folder, label, groups in (("keywords", "Keyword", archive.keywords), ("organizations", "Organization", archive.organizations)):
         for group in groups.values():
             path = feed_path(folder, group)
             if path:
                 context = FeedContext(f"{label}: {group.name}", f"{folder}/{group.slug}/index.html")
-                pages.append(Page(path, "@topic-atom", context, group.paper_ids[:FEED_SIZE]))
+                newest = newest_stored((archive.papers[paper_id] for paper_id in group.paper_ids), FEED_SIZE)
+                pages.append(Page(path, "@topic-atom", context, [paper.id for paper in newest]))
     return pages
 
 
