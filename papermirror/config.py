@@ -96,6 +96,9 @@ class SiteConfig(_Strict):
             raise ValueError(f"not a URL ({exc})") from None
         if not host:
             raise ValueError("must name a host, e.g. https://user.github.io/repo/")
+        if "@" in parts.netloc:
+            raise ValueError("must not hold a user name or password (user:password@host): every link, feed and "
+                             "sitemap would publish it")
         if parts.query or parts.fragment or "?" in value or "#" in value:
             raise ValueError("must be a folder to serve the site from, without ?query or #fragment")
         if re.search(r"\.(html?|xml|php|aspx?)$", parts.path, re.IGNORECASE):

@@ -34,6 +34,8 @@ def write_config(tmp_path, text: str):
         ("listing:\n  daily: 1\n", ":2: listing.daily: Input should be a valid boolean"),
         ("site:\n  base_url: 'https://a.org/\n\n  x'\n", ":2: site.base_url: must not contain spaces"),
         ("site:\n  base_url: https://\n", ":2: site.base_url: must name a host"),
+        ("site:\n  base_url: https://me:secret@a.org/\n", ":2: site.base_url: must not hold a user name or password"),
+        ("site:\n  base_url: https://token@a.org/repo/\n", ":2: site.base_url: must not hold a user name or password"),
         ("site:\n  title: ' '\n", ":2: site.title: must not be empty"),
         ("site:\n  base_url: ftp://a.org/\n", ":2: site.base_url: must start with http:// or https://"),
         # "//host" in the base path would make every link, script and stylesheet load from another host

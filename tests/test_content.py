@@ -186,6 +186,7 @@ def test_bad_front_matter_names_file_and_line(text: str, line: int, words: str) 
         ("id: '../x'\ntitle: x\n", 2, "id: missing or not an arXiv id"),
         ("id: '2503.02130'\n", None, "title: missing"),
         ("id: '2503.02130'\ntitle: ''\n", 3, "title: missing or empty"),
+        ("id: '2503.02130'\ntitle: \"\\u202e\\u0001\"\n", 3, "title: missing or empty (or only control characters)"),
         ("id: '2503.02130'\ntitle: x\nupvotes: many\n", 4, "upvotes: must be a whole number"),
         ("id: '2503.02130'\ntitle: x\ngithub_stars: -5\n", 4, "github_stars: must be a whole number of 0 or more, not -5"),
         ("id: '2503.02130'\ntitle: x\n\n# a comment\ngithub_repo: 'javascript:alert(1)'\n", 6, "github_repo: only http"),

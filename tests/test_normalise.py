@@ -128,6 +128,7 @@ def test_flat_search_shape_and_paper_endpoint_shape() -> None:
         {"paper": {"id": 2503.0213, "title": "id lost to a float"}},
         {"paper": {"id": "../../etc/passwd", "title": "path"}},
         {"paper": {"id": "2503.02130", "title": "   "}},
+        {"paper": {"id": "2503.02130", "title": "\u202e\u0001 \u200b\ufeff"}},  # controls alone: no title on any page
         {"paper": {"id": "2503.02130"}},
         "not an object",
         None,
@@ -281,3 +282,12 @@ def test_an_old_style_id_needs_a_real_archive_and_month(paper_id: str, caplog: p
     with caplog.at_level(logging.WARNING):
         assert normalise_item({"paper": {"id": paper_id, "title": "T"}}) is None
     assert "not a usable arXiv id" in caplog.text
+
+
+def test_names_and_keywords_that_show_nothing_are_dropped() -> None:
+    """'' or '  ' as an author gave an empty <name> in the feed and ';   ' in the citation tag."""
+    paper = normalise_item({"paper": {"id": "2503.02130", "title": "T",
+                                      "authors": [{"name": ""}, {"name": "  "}, {"name": "\u202e"}, {"name": "Ada Lovelace"}],
+                                      "ai_keywords": ["\u0001", "LoRA", "\u200b"],
+                                      "organization": {"fullname": "\u202e", "name": "Meta"}}})
+    assert paper.authors == ("Ada Lovelace",) and paper.ai_keywords == ("LoRA",) and paper.organization == "Meta"

@@ -333,12 +333,12 @@ def pages_holding(site: Path, characters: str) -> list[str]:
 
 
 def test_no_page_carries_a_raw_control_character(mirror, run_cli):
-    write_archive(mirror, [make_paper("2503.00001", "Nul\x00 and \x1b[31mred\x1b[0m $x^\x07$", authors=("Bell\x07 Author",),
+    write_archive(mirror, [make_paper("2503.00001", "Nul\x00 and \x1b[31mred\x1b[0m $x^\x07$\ufffe\uffff", authors=("Bell\x07 Author",),
                                       abstract="Esc\x1b here.\n\nC1\x85 there $y\x0c$.", ai_keywords=("k\x01w", "k\x01w"),
                                       organization="Org\x7f"),
                            make_paper("2503.00002", "Second", ai_keywords=("k\x01w",), organization="Org\x7f")])
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
-    assert pages_holding(mirror / "site", "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]") == []
+    assert pages_holding(mirror / "site", "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]") == []  # HTML forbids them all
     page = (mirror / "site/papers/2503.00001/index.html").read_text(encoding="utf-8")
     assert "Nul and [31mred[0m" in page and "Bell Author" in page
 

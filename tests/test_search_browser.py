@@ -903,15 +903,16 @@ def test_a_field_prefix_is_left_out_of_the_search(page, site_url):
 
 
 def test_long_words_wrap_on_a_phone_instead_of_widening_the_page(tmp_path, browser):
-    """A paper page with an address in its abstract was 455 px wide on a 390 px phone; a search for a word of it,
-    or a long query echoed in the status line, 514 to 2,974 px."""
+    """A paper page with an address in its abstract was 455 px wide on a 390 px phone (with an author's name of 86
+    letters, 662 px); a search for a word of it, or a long query echoed in the status line, 514 to 2,974 px."""
     from playwright.sync_api import expect
 
     address = "https://github.com/" + "averyveryverylongorganisationname/" + "areallyquitelongrepositoryname" * 2
     long_query = "zz" + "q" * 298
 
     def with_an_address(content_dir: Path) -> None:
-        paper = dataclasses.replace(PAPERS[0], abstract=PAPERS[0].abstract + f" Code: {address}")
+        paper = dataclasses.replace(PAPERS[0], abstract=PAPERS[0].abstract + f" Code: {address}",
+                                    authors=(*PAPERS[0].authors, "Averyveryverylongauthornamewithoutanyspaces" * 2))
         write_archive(content_dir, (paper, *PAPERS[1:]))
 
     site = build_fixture_site(tmp_path / "wide", ROOT, f"http://127.0.0.1{SUB_PATH}", with_an_address)

@@ -15,6 +15,16 @@ BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 holds one unclosed reorders whatever follows it on a line (a page's listing line, a terminal line), so every
 output drops them (site/mathtext.drop_control, search/terminal.printable). Right-to-left text needs none of them
 to show right; the marks U+200E and U+200F, which embed nothing, stay."""
+_INVISIBLE = re.compile(f"[\\s\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}\u200b-\u200d\u2060\ufeff\ufdd0-\ufdef\ufffe\uffff]+")
+"""Characters that show nothing: white space, controls, bidirectional controls, zero-width ones, noncharacters."""
+
+
+def has_visible_text(text: str) -> bool:
+    """Tell whether `text` shows anything: a title of controls alone (a right-to-left override and a U+0001) is no
+    title, and would leave an empty heading, link and feed title once the pages drop its controls."""
+    return bool(_INVISIBLE.sub("", text))
+
+
 NEW_ID = re.compile(r"[0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)?")
 """arXiv ids since 2007: YYMM.NNNNN (kept as text: "2503.02130" is not a number). ASCII digits only:
 `\\d` would take "２５０１.００００４" too."""

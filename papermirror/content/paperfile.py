@@ -38,6 +38,7 @@ from papermirror.content.paper import (
     LinkedTotals,
     Paper,
     format_stamp,
+    has_visible_text,
     is_emoji,
     is_http_url,
     is_repo_id,
@@ -104,8 +105,8 @@ def text_to_paper(text: str, source: Path | str = "<text>") -> Paper:
     values = {name: _check_field(name, meta[name], _at(source, lines, name)) for name in meta}
     if not is_valid_id(values.get("id")):
         raise ContentError(f"{_at(source, lines, 'id')}: id: missing or not an arXiv id (got {brief(meta.get('id'))})")
-    if not isinstance(values.get("title"), str) or not values["title"].strip():
-        raise ContentError(f"{_at(source, lines, 'title')}: title: missing or empty")
+    if not isinstance(values.get("title"), str) or not has_visible_text(values["title"]):
+        raise ContentError(f"{_at(source, lines, 'title')}: title: missing or empty (or only control characters)")
     abstract, notes = _split_notes(body)
     return Paper(**values, abstract=abstract, notes=notes)
 

@@ -21,6 +21,7 @@ from papermirror.content.paper import (
     LinkedRepo,
     LinkedTotals,
     Paper,
+    has_visible_text,
     is_emoji,
     is_http_url,
     is_repo_id,
@@ -170,7 +171,9 @@ def clean_text(text: str) -> str:
 
 
 def _text(value: object) -> str:
-    return clean_text(value).strip() if isinstance(value, str) else ""
+    """A text field, stripped; "" for none, and for one that shows nothing (controls alone: `has_visible_text`)."""
+    text = clean_text(value).strip() if isinstance(value, str) else ""
+    return text if has_visible_text(text) else ""
 
 
 def _day(value: object, paper_id: str, key: str) -> str | None:
@@ -224,6 +227,6 @@ def _keywords(value: object) -> tuple[str, ...]:
         return ()
     seen: dict[str, None] = {}
     for keyword in value:
-        if isinstance(keyword, str) and keyword.strip():
+        if isinstance(keyword, str) and has_visible_text(keyword):
             seen.setdefault(" ".join(clean_text(keyword).split()), None)
     return tuple(seen)

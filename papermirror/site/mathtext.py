@@ -50,10 +50,11 @@ SPACES_EM = 30.0
 SPACE_ATTRIBUTES = ("width", "lspace", "rspace", "height", "depth", "voffset")
 EXCERPT_CHARS = 280
 _DOLLAR = re.compile(r"\\\$|\$")
-_CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+_CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}\ufdd0-\ufdef\ufffe\uffff]")
 """C0 and C1 control characters but tab, newline and carriage return: no page may carry them raw. And the
 bidirectional controls (paper.BIDI_CONTROLS): an unclosed right-to-left override in a title reversed the rest
-of its listing line (authors, upvotes, the next link)."""
+of its listing line (authors, upvotes, the next link). And the noncharacters HTML forbids (U+FFFE, U+FFFF,
+U+FDD0-U+FDEF; XML cannot carry the first two either)."""
 
 
 def drop_control(text: str) -> str:
