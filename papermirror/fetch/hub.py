@@ -238,7 +238,7 @@ class Hub:
                 if response.status_code == 404:
                     raise NotFound(f"{url}: HTTP 404 {response.reason_phrase}")
                 if not response.is_success:
-                    raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}{hub_says(response)}")
+                    raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}{hub_says(response, deadline)}")
                 return decode_json(self._read(response, deadline))
         except ValueError as exc:  # from decode_json
             raise Retry(f"the answer is not valid JSON ({exc})") from None
@@ -346,14 +346,15 @@ HUB_MESSAGE_CHARS = 200
 _UNPRINTABLE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]+")
 
 
-def hub_says(response: httpx.Response) -> str:
-    """The hub's own message from an error answer's body, `{"error": "..."}`, as the end of a sentence ("" for none)."""
+def hub_says(response: httpx.Response, deadline: float) -> str:
+    """The hub's own message from an error answer's body, `{"error": "..."}`, as the end of a sentence ("" for none,
+    and for a body longer than HUB_MESSAGE_BYTES or not read whole by the request's `deadline`)."""
     body = b""
     try:
         for chunk in response.iter_bytes():
             body += chunk
-            if len(body) >= HUB_MESSAGE_BYTES:
-                return ""  # a long page (HTML, say) holds no short message
+            if len(body) >= HUB_MESSAGE_BYTES or time.monotonic() > deadline:
+                return ""  # a long page (HTML, say) holds no short message; a trickled one is not waited for
         answer = decode_json(body)
     except (httpx.HTTPError, ValueError):
         return ""
