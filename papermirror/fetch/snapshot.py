@@ -210,7 +210,8 @@ class Snapshot:
     def _run_details(self, progress: bool) -> None:
         """Fetch the details of new papers, of the refresh window's and of recent ones still without them
         (not in a dry run, nor in a run that looks broken: the hub down or listing nothing at all)."""
-        if self.dry_run or max(self._in_a_row.values()) >= MAX_FAILURES or (self.summary.looks_empty() and not self.allow_empty):
+        # (a search endpoint down says nothing of the papers' own: only days failing in a row stop the details)
+        if self.dry_run or self._in_a_row["day"] >= MAX_FAILURES or (self.summary.looks_empty() and not self.allow_empty):
             return
         paper_ids = wanted_by_snapshot(self.papers, [*self.summary.new_ids, *self._refetched], self.window_start)
         self.summary.details = fetch_details(
