@@ -25,6 +25,17 @@ def stamp(days_ago: float) -> str:
     return (NOW - dt.timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@pytest.fixture(autouse=True)
+def status_at_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`status` reads the clock, and these tests count their days from NOW: the same instant for both, so that a run
+    across midnight UTC (CI ran one at 23:56) cannot see two different todays."""
+    from papermirror.ops import status
+
+    collect, describe = status.collect_status, status.format_status
+    monkeypatch.setattr(status, "collect_status", lambda config, now=None: collect(config, now or NOW))
+    monkeypatch.setattr(status, "format_status", lambda report, now=None: describe(report, now or NOW))
+
+
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     """since = 9 days ago; fetched: days 9, 8 (empty), 5, 1 (empty), 0; never: 7-6 and 4-2."""
