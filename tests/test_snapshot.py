@@ -388,6 +388,21 @@ def test_a_new_archive_whose_hub_lists_nothing_for_days_is_suspicious_too(fake_h
     assert read_ledger(mirror / "content").days == {} and not list((mirror / "content").rglob("*.md"))
 
 
+def test_days_that_list_nothing_are_suspicious_though_the_search_answers(mirror, run_cli, monkeypatch) -> None:
+    """An outage of the daily endpoint while search still answered: the query's papers hid the silent days, which
+    were recorded as empty (and made final by the next runs' rechecks), and status then said the archive was up
+    to date."""
+    found = [{"paper": {"id": "2501.00001", "title": "Masked autoencoder pre-training"}}]
+    with FakeHub(days={"2025-01-02": found}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        fake.inject("empty", "daily_papers", times=-1)
+        code, _, err = snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-10")
+    assert code == 3 and "SUSPICIOUS: the hub listed no paper on any of the 5 days asked" in err
+    ledger = read_ledger(mirror / "content")
+    assert ledger.days == {} and ledger.queries["masked autoencoder"]["kept"] == 1  # the query's answer is kept
+    assert list(read_papers(mirror / "content")) == ["2501.00001"]
+
+
 def test_a_day_whose_items_are_all_unusable_fails_and_is_asked_again(mirror, run_cli, monkeypatch) -> None:
     odd = [1, "x", {"paper": 5}, {"paper": {"id": "../../etc", "title": "pre-training"}}]
     good = [{"paper": {"id": "2501.00002", "title": "Good pre-training"}}]

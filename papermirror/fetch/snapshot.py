@@ -59,6 +59,8 @@ class Summary:
     skipped: int = 0
     listed: int = 0
     """Items the hub returned over the whole run, before filtering."""
+    days_listed: int = 0
+    """Items the Daily Papers days of the run returned (the queries' left out)."""
     failures: list[str] = field(default_factory=list)
     new_ids: list[str] = field(default_factory=list)
     archive_size: int = 0
@@ -77,11 +79,13 @@ class Summary:
     def looks_empty(self) -> bool:
         """Tell whether the hub answered nothing at all where it should have: a sign it is broken.
 
-        True when every query and every day of the run listed no paper, and the run fetched three days or
-        more (more than a weekend: Daily Papers lists papers every weekday), or at least one query for an
-        archive that already has papers (a new archive's queries may well find nothing yet).
+        True when the run fetched three days or more (more than a weekend: Daily Papers lists papers every
+        weekday) and none of them listed a paper, whatever the queries listed (an outage of the daily endpoint
+        while search still answered was recorded as weeks of empty days); or when every query listed nothing
+        too, for an archive that already has papers (a new archive's queries may well find nothing yet).
         """
-        return self.listed == 0 and (self.days >= 3 or (self.queries > 0 and self.archive_size > 0))
+        days_silent = self.days >= 3 and self.days_listed == 0  # whatever the queries list: they cannot stand in
+        return days_silent or (self.listed == 0 and self.queries > 0 and self.archive_size > 0)
 
 
 def days_to_fetch(config: Config, ledger: Ledger, today: dt.date, since: dt.date | None, until: dt.date | None) -> list[str]:
@@ -202,6 +206,7 @@ class Snapshot:
             self._refetched.update(paper.id for paper in papers if paper is not None and paper.id in self.papers)
         self.summary.days += 1
         self.summary.listed += len(items)
+        self.summary.days_listed += len(items)
         self._log(f"day {day}: {len(items)} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
         # An empty weekday is confirmed only by a second empty answer: one `[]` may be the hub's hiccup.
         recheck = not items and dt.date.fromisoformat(day).weekday() < 5 and not self.ledger.was_empty(day)
