@@ -128,7 +128,7 @@ examples:
   python build.py search 'title:mamba'            a word in the title
   python build.py search 'author:xie keyword:vit' fields: id title author keyword summary abstract
   python build.py search 'pretrain*'              a wildcard
-  python build.py search '+masked -language'      require one word, exclude another
+  python build.py search +masked -language        require one word, exclude another
   python build.py search --json --limit 5 diffusion
 """
 
@@ -265,7 +265,7 @@ def run_search_command(config: Config, args: argparse.Namespace) -> int:
     hits = search_archive(config, " ".join(args.query), limit=args.limit)
     for hit in hits:
         print(hit.as_json() if args.json else hit.as_line())
-    if not hits and not args.json:
+    if not hits:  # on stderr: stdout (JSON lines with --json) stays empty
         print("no results", file=sys.stderr)
     return 0
 
@@ -284,9 +284,33 @@ class MessageFormatter(logging.Formatter):
         return message if record.levelno < logging.WARNING else f"{record.levelname.lower()}: {message}"
 
 
+SEARCH_OPTIONS = {"--limit": 1, "--json": 0, "--config": 1, "-v": 0, "--verbose": 0, "-q": 0, "--quiet": 0,
+                  "-h": 0, "--help": 0}
+"""The options `search` takes, with how many values each: any other word after `search` is the query's."""
+
+
+def search_words_last(argv: list[str]) -> list[str]:
+    """`argv` with a search's query words after `--`: lunr's `-word` (exclude a word) begins with a dash, which
+    argparse would take for an unknown option (`search -language` said the query was missing)."""
+    at = next((i for i, word in enumerate(argv) if word == "search" and (i == 0 or argv[i - 1] != "--config")), None)
+    if at is None or "--" in argv[:at]:
+        return argv
+    options, words, rest = [], [], iter(argv[at + 1 :])
+    for word in rest:
+        if word == "--":
+            words.extend(rest)
+        elif word.split("=", 1)[0] in SEARCH_OPTIONS:
+            options.append(word)
+            if "=" not in word:
+                options.extend(next(rest, "") for _ in range(SEARCH_OPTIONS[word]))
+        else:
+            words.append(word)
+    return [*argv[: at + 1], *options, *(["--", *words] if words else [])]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(search_words_last(list(sys.argv[1:] if argv is None else argv)))
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     handler = logging.StreamHandler()
     handler.setFormatter(MessageFormatter())

@@ -66,6 +66,21 @@ def test_search_quiet_before_or_after_the_command_keeps_progress_back(shipped, r
     assert ("search: indexing" in err) is says_indexing
 
 
+def test_a_search_word_that_begins_with_a_dash_is_a_query_word_not_an_option(shipped, run_cli) -> None:
+    """lunr's -word excludes a word; argparse took `-language` for an unknown option ("the query is missing")."""
+    def ids(*argv: str) -> list[str]:
+        code, out, err = run_cli(*argv, config=shipped / "mirror.yml")
+        assert code == 0, err
+        return [line.split()[0] for line in out.splitlines()]
+
+    quoted = ids("search", "+masked -language", "--limit", "3")
+    assert quoted and ids("search", "+masked", "-language", "--limit", "3") == quoted
+    assert ids("search", "--limit=3", "-q", "+masked", "-language") == quoted
+    assert ids("search", "--limit", "3", "--", "+masked", "-language") == quoted
+    code, _, err = run_cli("search", "-language", "--json", config=shipped / "mirror.yml")
+    assert code == 0 and "unrecognized" not in err and "required" not in err
+
+
 def test_snapshot_quiet_after_the_command_prints_only_the_summary(fake_hub, mirror, run_cli) -> None:
     code, out, err = run_cli("snapshot", "--since", "2025-03-14", "--until", "2025-03-14", config=mirror / "mirror.yml")
     assert code == 0 and err  # without -q: a line per day and query on stderr

@@ -122,8 +122,8 @@ def test_no_results_is_not_an_error(archive, run_cli):
     assert code == 0
     assert out == ""
     assert "no results" in err
-    code, out, _ = run_cli("search", "--json", "quuxification", config=archive / "mirror.yml")
-    assert (code, out) == (0, "")
+    code, out, err = run_cli("search", "--json", "quuxification", config=archive / "mirror.yml")
+    assert (code, out) == (0, "") and "no results" in err  # as README says: stdout stays clean, stderr says it
 
 
 @pytest.mark.parametrize(
