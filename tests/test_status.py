@@ -145,3 +145,12 @@ def test_day_ranges_folds_consecutive_days() -> None:
     assert day_ranges(days) == [("2024-02-28", "2024-03-01"), ("2024-03-03", "2024-03-03"),
                                 ("2024-12-31", "2025-01-01")]
     assert day_ranges([]) == []
+
+
+def test_status_reports_on_a_checkout_it_cannot_write(archive, run_cli) -> None:
+    """status only reads, but saving the parsed papers' cache failed it (exit 1, no report) on a read-only
+    checkout or a full disk."""
+    write_days(archive, fetched_days_ago=0)
+    (archive / ".cache").write_text("not a folder", encoding="utf-8")  # as a read-only .cache/ fails the save
+    code, out, err = run_cli("status", config=archive / "mirror.yml")
+    assert code == 0 and "papers:" in out and "not saved" in err and "Traceback" not in err

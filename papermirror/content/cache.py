@@ -143,6 +143,9 @@ def read_papers_cached(content_dir: Path, cache_dir: Path, jobs: int = 1, stamps
         papers[record.id] = record
         digests[record.id] = digest
     if restamped or len(files) != len(cached):
-        save_cache(cache_path, version, files)
+        try:
+            save_cache(cache_path, version, files)
+        except OSError as exc:  # a cache only saves time: a read-only checkout or a full disk still reads the papers
+            log.warning("%s: not saved (%s); the papers are read again next time", cache_path, exc.strerror or exc)
     log.debug("content: %d papers, %d parsed, %d from the cache", len(papers), len(changed), len(papers) - len(changed))
     return Content(papers, digests)
