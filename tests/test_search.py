@@ -231,6 +231,24 @@ def test_damage_inside_the_cache_found_while_searching_rebuilds_it(archive, run_
     assert "damaged search cache, rebuilding it" in err
 
 
+@pytest.mark.parametrize("part, bytes_", [(0, b"\xff\xff\xff\x7f"), (1, b"\xff" * 8)], ids=["paper number", "weight"])
+def test_a_posting_damaged_on_disk_is_found_and_the_cache_rebuilt(archive, run_cli, part, bytes_):
+    """A paper number past the last paper stopped the search with an IndexError traceback; a weight read as NaN
+    would have scored silently wrong."""
+    run_cli("search", "mamba", config=archive / "mirror.yml")
+    config = load_config(archive / "mirror.yml")
+    index = load_index(config)
+    rows = [field * (len(index.terms) + 1) + index.find("mamba") for field in range(len(index.field_offsets))]
+    field, row = next((field, row) for field, row in enumerate(rows) if index.starts[row + 1] > index.starts[row])
+    at = index.body_start + index.field_offsets[field][part] + len(bytes_) * index.starts[row]  # its first entry there
+    cached = cache_path(config)
+    data = cached.read_bytes()
+    cached.write_bytes(data[:at] + bytes_ + data[at + len(bytes_):])
+    code, out, err = run_cli("search", "mamba", config=archive / "mirror.yml")
+    assert code == 0 and ids(out) == ["2312.00752"] and "Traceback" not in err
+    assert "damaged search cache, rebuilding it" in err and "holds a paper number or a weight no index has" in err
+
+
 def test_search_works_when_the_cache_cannot_be_written(archive, run_cli):
     (archive / ".cache").write_text("not a folder", encoding="utf-8")
     code, out, err = run_cli("search", "mamba", config=archive / "mirror.yml")

@@ -43,6 +43,11 @@ Posting = tuple[tuple[array, array], ...]
 the term's weight in each of those papers' field vectors."""
 
 
+MAX_WEIGHT = 1e6
+"""No term weighs this much in a field vector (lunr's tf-idf weights are a few units): a weight read as more, as NaN
+or below 0 is a damaged cache."""
+
+
 class DamagedIndex(Exception):
     """A part of a cached index, read while searching, does not read as what was written there."""
 
@@ -89,6 +94,9 @@ class SearchIndex:
                 weights.frombytes(self.body[self.body_start + weights_at + 8 * start : self.body_start + weights_at + 8 * end])
             except ValueError as exc:  # a span cut short
                 raise DamagedIndex(f"the posting of {term!r}: {exc}") from None
+            # bytes changed on disk: a paper number past the last paper, or a weight no indexing writes
+            if papers and max(papers) >= self.paper_count or not all(0 <= weight < MAX_WEIGHT for weight in weights):
+                raise DamagedIndex(f"the posting of {term!r} holds a paper number or a weight no index has")
             fields.append((papers, weights))
         return self.term_indexes[position], tuple(fields)
 
@@ -99,8 +107,8 @@ class SearchIndex:
 
     def paper(self, number: int) -> tuple[str, str | None, str]:
         """Return the id, date and title of paper `number`, read from `body`."""
-        start, end = self.paper_spans[number], self.paper_spans[number + 1]
         try:
+            start, end = self.paper_spans[number], self.paper_spans[number + 1]
             return pickle.loads(self.body[self.body_start + start : self.body_start + end])
         except Exception as exc:  # bytes changed on disk: pickle may raise nearly anything
             raise DamagedIndex(f"paper {number}: {type(exc).__name__}: {exc}") from None
