@@ -72,8 +72,8 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
         lines.append("days:          listing.daily is off: no Daily Papers days are expected")
     if status.stream_listed:
         dropped = status.stream_listed - status.stream_kept - status.stream_skipped
-        lines.append(f"topic rule:    kept {status.stream_kept} of the {status.stream_listed} listings of those days, "
-                     f"dropped {dropped}" + (f"; {status.stream_skipped} unusable item(s) skipped (the snapshot's "
+        lines.append(f"topic rule:    kept {status.stream_kept} of the {status.stream_listed} listings of those days "
+                     f"(passed by the rule, or stored already from a query), dropped {dropped}" + (f"; {status.stream_skipped} unusable item(s) skipped (the snapshot's "
                                              "log names each)" if status.stream_skipped else ""))
     if status.details_missing is not None:
         fetch = f"; `{status.fetch_details_command}` fetches them, a budget at a time" if status.details_missing else ""
