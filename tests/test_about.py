@@ -89,8 +89,8 @@ def test_about_says_the_rule_in_words_and_what_it_kept_of_the_stream(mirror, run
     write_ledger(mirror / "content", ledger)
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     html = " ".join((mirror / "site/about/index.html").read_text(encoding="utf-8").split())
-    assert ("Of the 65 listings of the Daily Papers days fetched so far (a paper listed on two days counts twice), this rule "
-            "kept 4 and dropped 57; 4 items could not be stored (no usable id, or a broken field).") in html
+    assert ("Of the 65 listings of the Daily Papers days fetched so far (a paper listed on two days counts twice), the archive "
+            "kept 4 (passed by this rule, or stored already from a search query) and this rule dropped 57; 4 items could not be stored (no usable id, or a broken field).") in html
 
 
 def test_host_a_mirror_links_the_pages_repository_and_says_what_a_fork_must_do(mirror, run_cli):
