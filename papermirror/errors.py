@@ -3,6 +3,7 @@
     UserError          a problem the user can fix; exit 2 (mirror.yml, the command line)
     ├── ContentError   a content file or the ledger cannot be read; names the file (and line)
     ├── SearchError    a terminal search query lunr cannot parse or run; names the query
+    ├── SettingError   an environment variable that cannot work (HF_ENDPOINT, HF_TOKEN, ...); names it
     ├── FetchError     the hub could not be reached or answered badly after every retry; exit 1
     └── PagefindError  Pagefind could not index site/; exit 1
 """
@@ -20,6 +21,10 @@ class ContentError(UserError):
 
 class SearchError(UserError):
     """A query lunr cannot parse or run; the message names the query and the problem."""
+
+
+class SettingError(UserError):
+    """An environment variable whose value cannot work; the message names the variable (never a token's value)."""
 
 
 class FetchError(UserError):

@@ -10,7 +10,7 @@ import pytest
 from fakehub import FakeHub, load_recorded_days
 
 from papermirror import USER_AGENT
-from papermirror.errors import FetchError
+from papermirror.errors import FetchError, SettingError
 from papermirror.fetch.hub import (
     MAX_DIGITS,
     MAX_WAIT,
@@ -118,8 +118,9 @@ def test_client_names_itself_and_sends_the_token(fake_hub: FakeHub) -> None:
       for value in ("soon", "nan", "inf", "-1", "0")),
 ])
 def test_a_bad_setting_in_the_environment_is_named(env: dict, words: str) -> None:
-    with pytest.raises(FetchError) as error:
+    with pytest.raises(SettingError) as error:  # exit 2, a mistake in the setup (1 is a fetch that failed)
         Hub.from_env(env)
+    assert error.value.exit_code == 2
     assert str(error.value).startswith(words)
     assert "hf_" not in str(error.value)  # the token is never printed
 

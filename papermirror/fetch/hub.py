@@ -28,7 +28,7 @@ import httpx
 
 from papermirror import USER_AGENT
 from papermirror.content.paper import BIDI_CONTROLS
-from papermirror.errors import FetchError
+from papermirror.errors import FetchError, SettingError
 from papermirror.files import write_text_atomic
 
 log = logging.getLogger(__name__)
@@ -149,20 +149,20 @@ class Hub:
             except ValueError:
                 seconds = math.nan
             if not (math.isfinite(seconds) and seconds > 0):
-                raise FetchError(f"PAPERMIRROR_HTTP_TIMEOUT: {timeout!r} is not a number of seconds above 0")
+                raise SettingError(f"PAPERMIRROR_HTTP_TIMEOUT: {timeout!r} is not a number of seconds above 0")
             kwargs.setdefault("timeout", seconds)
         endpoint = env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
         if not endpoint.startswith(("http://", "https://")):
-            raise FetchError(f"HF_ENDPOINT: {endpoint!r} must start with http:// or https://")
+            raise SettingError(f"HF_ENDPOINT: {endpoint!r} must start with http:// or https://")
         try:
             host = httpx.URL(endpoint).host
         except httpx.InvalidURL as exc:
-            raise FetchError(f"HF_ENDPOINT: {endpoint!r} is not a URL ({exc})") from None
+            raise SettingError(f"HF_ENDPOINT: {endpoint!r} is not a URL ({exc})") from None
         if not host:
-            raise FetchError(f"HF_ENDPOINT: {endpoint!r} names no host")
+            raise SettingError(f"HF_ENDPOINT: {endpoint!r} names no host")
         token = env.get("HF_TOKEN") or None
         if token is not None and not (token.isascii() and token.isprintable()):
-            raise FetchError("HF_TOKEN: not a usable token (an HTTP header holds printable ASCII only); "
+            raise SettingError("HF_TOKEN: not a usable token (an HTTP header holds printable ASCII only); "
                              "copy it again from huggingface.co/settings/tokens")
         return cls(endpoint=endpoint, token=token, **kwargs)
 
