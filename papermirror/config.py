@@ -221,6 +221,16 @@ class ListingConfig(_Strict):
                                  f"{term.replace('*', '')!r} also matches the longer words")
         return terms
 
+    @field_validator("queries")
+    @classmethod
+    def _check_queries(cls, queries: tuple[str, ...]) -> tuple[str, ...]:
+        seen: set[str] = set()
+        for query in queries:
+            if " ".join(query.split()).casefold() in seen:  # the hub answers the same: asked twice, listed twice
+                raise ValueError(f"{query!r} is given twice; keep one")
+            seen.add(" ".join(query.split()).casefold())
+        return queries
+
     @field_validator("since", mode="before")
     @classmethod
     def _check_since(cls, value: object) -> object:

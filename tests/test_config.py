@@ -35,6 +35,7 @@ def write_config(tmp_path, text: str):
         ("site:\n  base_url: 'https://a.org/\n\n  x'\n", ":2: site.base_url: must not contain spaces"),
         ("site:\n  base_url: https://\n", ":2: site.base_url: must name a host"),
         ("site:\n  base_url: https://me:secret@a.org/\n", ":2: site.base_url: must not hold a user name or password"),
+        ("listing:\n  queries: [mae, vit, MAE]\n", ":2: listing.queries: 'MAE' is given twice; keep one"),
         ("site:\n  base_url: https://token@a.org/repo/\n", ":2: site.base_url: must not hold a user name or password"),
         ("site:\n  title: ' '\n", ":2: site.title: must not be empty"),
         ("site:\n  base_url: ftp://a.org/\n", ":2: site.base_url: must start with http:// or https://"),

@@ -154,3 +154,11 @@ def test_status_reports_on_a_checkout_it_cannot_write(archive, run_cli) -> None:
     (archive / ".cache").write_text("not a folder", encoding="utf-8")  # as a read-only .cache/ fails the save
     code, out, err = run_cli("status", config=archive / "mirror.yml")
     assert code == 0 and "papers:" in out and "not saved" in err and "Traceback" not in err
+
+
+def test_a_snapshot_time_in_the_future_is_said_to_be_a_wrong_clock(archive, run_cli) -> None:
+    """A ledger written by a machine whose clock ran years ahead said "(-26327 days ago)" and was never stale."""
+    write_days(archive, fetched_days_ago=-400)
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert code == 1 and "(in the future: the clock of this machine, or of the one that fetched it, is wrong)" in out
+    assert "days ago" not in out.splitlines()[1]

@@ -103,7 +103,7 @@ def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: d
     """
     today = now.date()
     last = newest_fetched(ledger)
-    stale = last is None or now - parse_utc(last) > STALE_AFTER
+    stale = last is None or not dt.timedelta(days=-1) <= now - parse_utc(last) <= STALE_AFTER  # a future time: a wrong clock
     span = list(days_between(listing.since, today)) if listing.daily else []
     with_papers = [day for day in span if day in ledger.days and ledger.days[day].get("listed", 0) > 0]
     empty = tuple(day for day in span if day in ledger.days and not ledger.days[day].get("listed", 0))

@@ -51,7 +51,9 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
     lines = [f"papers:        {status.papers} in content/papers"]
     if status.last_snapshot:
         age = (now - parse_utc(status.last_snapshot)).days
-        lines.append(f"last snapshot: {status.last_snapshot} ({age} day{'s' if age != 1 else ''} ago)")
+        when = (f"{age} day{'s' if age != 1 else ''} ago" if age >= 0 else
+                "in the future: the clock of this machine, or of the one that fetched it, is wrong")
+        lines.append(f"last snapshot: {status.last_snapshot} ({when})")
     else:
         lines.append("last snapshot: never (the ledger is empty)")
     if status.days_expected:
