@@ -284,25 +284,43 @@ class MessageFormatter(logging.Formatter):
         return message if record.levelno < logging.WARNING else f"{record.levelname.lower()}: {message}"
 
 
-SEARCH_OPTIONS = {"--limit": 1, "--json": 0, "--config": 1, "-v": 0, "--verbose": 0, "-q": 0, "--quiet": 0,
-                  "-h": 0, "--help": 0}
+GLOBAL_OPTIONS = {"--config": 1, "-v": 0, "--verbose": 0, "-q": 0, "--quiet": 0, "-h": 0, "--help": 0}
+"""The options before a command, with how many values each."""
+SEARCH_OPTIONS = {**GLOBAL_OPTIONS, "--limit": 1, "--json": 0}
 """The options `search` takes, with how many values each: any other word after `search` is the query's."""
+
+
+def option_of(word: str, options: dict[str, int]) -> str | None:
+    """The option `word` names among `options` (`--lim` for --limit, as argparse reads it; `--limit=5`; `-vq`), else None."""
+    name = word.split("=", 1)[0]
+    if name in options:
+        return name
+    if name.startswith("--"):
+        longer = [option for option in options if option.startswith(name)]
+        return longer[0] if len(longer) == 1 else None
+    if len(word) > 2 and word[0] == "-" and all(f"-{flag}" in options and not options[f"-{flag}"] for flag in word[1:]):
+        return word  # short flags together: -vq
+    return None
 
 
 def search_words_last(argv: list[str]) -> list[str]:
     """`argv` with a search's query words after `--`: lunr's `-word` (exclude a word) begins with a dash, which
-    argparse would take for an unknown option (`search -language` said the query was missing)."""
-    at = next((i for i, word in enumerate(argv) if word == "search" and (i == 0 or argv[i - 1] != "--config")), None)
-    if at is None or "--" in argv[:at]:
+    argparse would take for an unknown option (`search -language` said the query was missing). The command is the
+    first word that is neither a global option nor an option's value; only a `search` command is changed."""
+    at = 0
+    while at < len(argv) and argv[at] != "--" and option_of(argv[at], GLOBAL_OPTIONS):
+        at += 1 if "=" in argv[at] else 1 + GLOBAL_OPTIONS.get(option_of(argv[at], GLOBAL_OPTIONS), 0)
+    if at >= len(argv) or argv[at] != "search":
         return argv
     options, words, rest = [], [], iter(argv[at + 1 :])
     for word in rest:
+        option = option_of(word, SEARCH_OPTIONS) if word != "--" else None
         if word == "--":
             words.extend(rest)
-        elif word.split("=", 1)[0] in SEARCH_OPTIONS:
+        elif option:
             options.append(word)
             if "=" not in word:
-                options.extend(next(rest, "") for _ in range(SEARCH_OPTIONS[word]))
+                options.extend(value for _, value in zip(range(SEARCH_OPTIONS.get(option, 0)), rest))
         else:
             words.append(word)
     return [*argv[: at + 1], *options, *(["--", *words] if words else [])]

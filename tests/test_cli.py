@@ -79,6 +79,16 @@ def test_a_search_word_that_begins_with_a_dash_is_a_query_word_not_an_option(shi
     assert ids("search", "--limit", "3", "--", "+masked", "-language") == quoted
     code, _, err = run_cli("search", "-language", "--json", config=shipped / "mirror.yml")
     assert code == 0 and "unrecognized" not in err and "required" not in err
+    assert ids("search", "--lim", "3", "-vq", "+masked", "-language") == quoted  # argparse's short forms too
+
+
+def test_only_the_search_command_has_its_words_moved(shipped, run_cli, monkeypatch) -> None:
+    """`search` as another command's value (a folder named search) is left alone: `build --output search --no-index`
+    said "unrecognized arguments: -- --no-index"."""
+    monkeypatch.chdir(shipped)
+    code, out, err = run_cli("build", "--output", "search", "--no-index", config=shipped / "mirror.yml")
+    assert code == 0, err
+    assert (shipped / "search" / "index.html").is_file()
 
 
 def test_snapshot_quiet_after_the_command_prints_only_the_summary(fake_hub, mirror, run_cli) -> None:

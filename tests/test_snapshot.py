@@ -255,7 +255,7 @@ def test_days_failing_in_a_row_stop_the_run_and_keep_what_came_before(mirror, ru
             fake.inject("400", f"date={day}", times=-1)
         code, _, err = snapshot(run_cli, mirror, "--since", days[0], "--until", days[-1])
         assert not any(fake.count(f"date={day}") for day in days[-6:])
-    assert code == 1 and "3 days failed in a row: the hub is probably down" in err
+    assert code == 1 and err.count("3 days failed in a row: the hub is probably down") == 1  # said once
     recorded = read_ledger(mirror / "content").days
     assert days[0] in recorded and not set(days[1:4]) & set(recorded) and not set(days[-6:]) & set(recorded)
 

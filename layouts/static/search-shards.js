@@ -217,14 +217,19 @@
     if (term !== null && !exact && terms.length) {
       const words = await Promise.all(kept.map(({ shard, answer }) => Promise.all(terms.map((t) => termWords(shard, t, answer)))));
       const valid = terms.map((t, k) => validWords(t, words.map((perShard) => perShard[k])));
-      standIns = terms.map((t, k) => standIn(t, words.map((perShard) => perShard[k])));
+      const typed = normalised(term).split(" ");  // the words as typed (a term is Pagefind's stem of one)
+      standIns = terms.map((t, k) => standIn(t, typed.length === terms.length ? typed[k] : t, words.map((perShard) => perShard[k])));
       if (!again && standIns.some((found) => found && !found.taken && found.word)) {
         // A term whose only stand-in is a scrap of it matches nothing: searched again without it (Pagefind
-        // leaves out a term that matches nothing); nothing is found when no term is left.
-        const left = terms.filter((_t, k) => !standIns[k] || standIns[k].taken);
+        // leaves out a term that matches nothing); nothing is found when no term is left. The other terms'
+        // stand-ins are the second search's (the first one's words for them came from pages holding the scrap).
+        const keep = terms.map((_t, k) => !standIns[k] || standIns[k].taken);
+        const left = terms.filter((_t, k) => keep[k]);
         const answer = left.length ? await search(instances, totals, left.join(" "), options, null, true)
           : { results: [], filters: {}, totalFilters: mergeCounts(answers.map((a) => a.totalFilters)), unfilteredResultCount: 0 };
-        return Object.assign(answer, { terms, standIns });
+        const second = answer.standIns && answer.standIns.length === left.length ? answer.standIns : left.map(() => null);
+        let next = 0;
+        return Object.assign(answer, { terms, standIns: standIns.map((found, k) => (keep[k] ? second[next++] : found)) });
       }
       ranked = rescore(kept, terms, words, valid, totals, normalised(term).split(" "));
       // A term without words in a shard is passed over there (Pagefind searches for the other terms), not
@@ -266,13 +271,15 @@
 
   // A query term that no word of the archive begins with: Pagefind then matches the longest word that begins the
   // term instead, down to a single letter ("dinov4": dino; "vjepa": v, an author's initial). Which word stood in
-  // (for the page to say), and whether it is taken: only when it is most of the term (STAND_IN_SHARE, at least
-  // STAND_IN_LETTERS letters). null: words begin with the term; word "": no word begins it either.
-  function standIn(term, perShard) {
+  // (for the page to say), and whether it is taken: only when it is most of the word typed (STAND_IN_SHARE of the
+  // longer of it and its stem `term`, at least STAND_IN_LETTERS letters). null: words begin with the term; word "":
+  // no word begins it either.
+  function standIn(term, typed, perShard) {
     const all = perShard.flatMap(wordsOf);
     if (all.some((w) => w.startsWith(term))) return null;
     const word = all.reduce((longest, w) => (w.length > longest.length ? w : longest), "");
-    return { term, word, taken: word.length >= STAND_IN_LETTERS && word.length >= STAND_IN_SHARE * term.length };
+    const whole = Math.max(term.length, typed.length);  // "federated" is searched as "feder": "fed" is a third of it
+    return { term, word, taken: word.length >= STAND_IN_LETTERS && word.length >= STAND_IN_SHARE * whole };
   }
 
   function termOf(terms, matched) {

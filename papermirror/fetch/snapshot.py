@@ -134,6 +134,8 @@ class Snapshot:
         """Ledger entries of empty answers, written at the end unless the whole run looks broken."""
         self._in_a_row = {"query": 0, "day": 0}
         """Failures in a row, of queries and of days (MAX_FAILURES)."""
+        self._days_stopped = False
+        """Whether MAX_FAILURES days failed in a row: no more days are asked, nor any details."""
 
     def run(self, days: list[str], progress: bool) -> Summary:
         """Fetch the queries, then the days; fold each result in as it arrives."""
@@ -178,11 +180,11 @@ class Snapshot:
         def handle(day: str, future: Future) -> bool:
             self._finish_day(day, future)
             bar.update()
-            if self._in_a_row["day"] < MAX_FAILURES:
-                return True
-            log.error("%d days failed in a row: the hub is probably down; the other days are left for the next run",
-                      MAX_FAILURES)
-            return False
+            if self._in_a_row["day"] >= MAX_FAILURES and not self._days_stopped:
+                self._days_stopped = True  # said once; the days already asked for are still handed over
+                log.error("%d days failed in a row: the hub is probably down; the other days are left for the next "
+                          "run", MAX_FAILURES)
+            return not self._days_stopped
 
         fetch_in_order(self.hub.fetch_day, days, DAY_WORKERS, handle)
 
@@ -216,7 +218,7 @@ class Snapshot:
         """Fetch the details of new papers, of the refresh window's and of recent ones still without them
         (not in a dry run, nor in a run that looks broken: the hub down or listing nothing at all)."""
         # (a search endpoint down says nothing of the papers' own: only days failing in a row stop the details)
-        if self.dry_run or self._in_a_row["day"] >= MAX_FAILURES or (self.summary.looks_empty() and not self.allow_empty):
+        if self.dry_run or self._days_stopped or (self.summary.looks_empty() and not self.allow_empty):
             return
         paper_ids = wanted_by_snapshot(self.papers, [*self.summary.new_ids, *self._refetched], self.window_start)
         self.summary.details = fetch_details(
