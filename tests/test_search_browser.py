@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -948,6 +949,55 @@ def test_nothing_found_while_the_index_cannot_be_reached_says_so(page, site_url)
     page.locator("#search-input").fill("zanzibarite")
     expect_first_result(page, "2502.01234")
     expect(page.locator("#search-status")).not_to_contain_text("could not be reached")
+
+
+CHUNKS = "**/index/*.pf_index"
+"""Pagefind's index chunks, of the one index or of each of several."""
+PART_MISSING = "A part of the search index could not be loaded"
+
+
+@pytest.mark.parametrize("sharded", [False, True], ids=["one index", "several indexes"])
+def test_an_index_chunk_the_server_fails_once_is_fetched_again(page, site_url, sharded_site_url, sharded):
+    """Pagefind skips a chunk it cannot load, for as long as the page is open: one failed request made a search
+    find fewer papers, or none, and every later search too, without a word. A chunk is now asked for again.
+    (Playwright's routing turns the HTTP cache off: each page asks the server for every chunk it needs.)"""
+    url = sharded_site_url if sharded else site_url
+    expected, status = hrefs_for(page, url, "masked image")
+    assert expected and PART_MISSING not in status
+    asked: Counter[str] = Counter()
+
+    def fail_first(route):
+        asked[route.request.url] += 1
+        if asked[route.request.url] == 1:
+            route.fulfill(status=503, body="busy")
+        else:
+            route.continue_()
+
+    page.route(CHUNKS, fail_first)
+    found, status = hrefs_for(page, url, "masked image")
+    assert found == expected and PART_MISSING not in status, status
+    assert asked and set(asked.values()) == {2}, asked
+
+
+@pytest.mark.parametrize("sharded", [False, True], ids=["one index", "several indexes"])
+def test_an_index_chunk_that_cannot_be_loaded_is_said_until_the_page_is_loaded_again(page, site_url, sharded_site_url, sharded):
+    """While the rest of the index is reachable, a chunk that fails every try left papers out of the results,
+    read as all there is ("No papers found")."""
+    from playwright.sync_api import expect
+
+    url = sharded_site_url if sharded else site_url
+    expected, _ = hrefs_for(page, url, "masked image")
+    tries: Counter[str] = Counter()
+    page.route(CHUNKS, lambda route: (tries.update([route.request.url]), route.fulfill(status=500, body="down")))
+    found, status = hrefs_for(page, url, "masked image")
+    assert len(found) < len(expected) and PART_MISSING in status, status
+    assert "No paper has a word" not in status  # the words were not missing, their chunk was
+    assert tries and set(tries.values()) == {3}, tries  # each chunk tried three times
+    page.unroute(CHUNKS)
+    page.locator("#search-input").fill("zanzibarite")  # a chunk skipped stays skipped: still said
+    expect(page.locator("#search-status")).to_contain_text(PART_MISSING)
+    found, status = hrefs_for(page, url, "masked image")  # loaded again
+    assert found == expected and PART_MISSING not in status, status
 
 
 @pytest.mark.parametrize("sharded", [False, True], ids=["one index", "several indexes"])

@@ -18,6 +18,8 @@
 // word that begins it, as one index does: only the indexes holding the longest such word answer; but a word
 // that is only a scrap of it ("v" for "vjepa") is not taken: the word then matches nothing (`standIn`). An
 // archive of one index is searched here too (one instance), for the same rule and the words that stood in.
+// An answer says `partMissing` once a chunk of an index could not be loaded (search-worker.js tries it three
+// times): Pagefind leaves it out of this search and every later one, so papers may be missing from them.
 //
 // Speed: the newest index starts first and its own first matches are handed to `early` while the others
 // are searched (Pagefind spends 25-40 us on each page a word is on, more in a bigger index, so a common
@@ -71,7 +73,7 @@
   }
 
   // Workers: each runs Pagefind instances for some shards (round robin), spoken to by message.
-  function workerPool(bundle, count) {
+  function workerPool(bundle, count, partMissing) {
     const url = new URL("search-worker.js", scriptUrl);
     const pending = new Map();
     let next = 0;
@@ -79,6 +81,8 @@
     for (let i = 0; i < count; i++) {
       const worker = new Worker(url.pathname + "?bundle=" + encodeURIComponent(bundle) + "&" + new URL(scriptUrl).search.slice(1));
       worker.addEventListener("message", (event) => {
+        // a chunk of an index the worker could not load (search-worker.js), reported before the answer it is missing from
+        if (event.data.partMissing) return partMissing(event.data.partMissing);
         const waiting = pending.get(event.data.id);
         if (!waiting) return;
         pending.delete(event.data.id);
@@ -100,7 +104,8 @@
 
   async function open(bundle, shards) {
     const count = Math.max(1, Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 2, shards.length));
-    const call = workerPool(bundle, count);
+    const missing = new Set();  // chunks Pagefind skipped: it does not ask for them again while the page is open
+    const call = workerPool(bundle, count, (url) => missing.add(url));
     const language = (document.documentElement.getAttribute("lang") || "unknown").toLowerCase();
     const instances = shards.map((shard, index) => ({
       index, bundle: bundle + shard.bundle, pages: shard.pages, words: shard.words, id: "shard" + index,
@@ -144,7 +149,8 @@
           if (!scraps) await early({ results: newest.results.map((result) => withData(instances[0], result)) });
         }
         await rest();
-        return search(instances, { pages, averageLength }, term, options, newest);
+        const answer = await search(instances, { pages, averageLength }, term, options, newest);
+        return Object.assign(answer, { partMissing: missing.size > 0 });
       },
       filters: async () => { await rest(); return filters(instances); },
       shards: instances.length,

@@ -353,6 +353,10 @@
   const UNSUPPORTED = /(?:^|\s)[-+]\p{L}|(?:^|\s)(?:title|author|keyword|abstract|summary|id):/iu;
   const UNSUPPORTED_NOTE = " (Here every word counts as typed: -word, +word and field: are not understood.)";
   const PHRASE_NOTE = " (Quotes make a phrase only around the whole query: here each word was searched.)";
+  // A part of the index that could not be loaded (search-shards.js: the connection dropped, or the server failed
+  // three times) is left out of every search until the page is loaded again.
+  const PART_MISSING_NOTE = " (A part of the search index could not be loaded, so papers may be missing: "
+    + "load the page again to search all of it.)";
 
   // A word no paper has a word beginning with: said, with the word that stood in for it, if one did
   // (search-shards.js's standIn: "dinov4" finds DINO papers; "vjepa" nothing, not an author's initial V.).
@@ -444,7 +448,8 @@
       : "No papers found" + what + narrowed + ". Try other or fewer words, or remove a filter.")
       + (asked && UNSUPPORTED.test(asked) && !ARXIV_ID.test(asked) ? UNSUPPORTED_NOTE : "")
       + (asked && isPartPhrase(asked) ? PHRASE_NOTE : "")
-      + (asked ? standInNote(asked, found) : "");
+      // which words the archive lacks is not known while a part of its index is missing
+      + (found.partMissing ? PART_MISSING_NOTE : asked ? standInNote(asked, found) : "");
     if (countedFrom !== Infinity && counted !== mine) {  // before the panel has its values, the panel counts
       counted = mine;
       const counts = await searchCounts(api, asked, found.filters, mine);
@@ -452,7 +457,8 @@
       showCounts(counts);
     }
     const none = !results.length;
-    indexReplaced(none).then((replaced) => {  // not awaited: the next search need not wait for it
+    // a part that could not be loaded may be one a deploy removed: then the note on the new index says what to do
+    indexReplaced(none || Boolean(found.partMissing)).then((replaced) => {  // not awaited: the next search need not wait for it
       if (replaced && none && mine === generation) {
         statusLine.textContent = "No papers found" + what + narrowed + " in the index this page was opened with.";
       } else if (none && unreachable && mine === generation) {
