@@ -114,16 +114,21 @@ def test_a_full_disk_is_one_line_and_exit_1(mirror, run_cli, monkeypatch):
     assert err.strip().splitlines()[-1].startswith(f"error: {mirror / 'site' / 'index.html'}: No space left on device;")
 
 
-@pytest.mark.parametrize("where", [".", "content", "content/papers", "layouts/static", ".."])
-def test_build_refuses_to_write_the_site_over_the_mirror_s_own_files(shipped, run_cli, where):
-    """`--output .` once wrote the site among mirror.yml and content/, then advised deleting the folder."""
+@pytest.mark.parametrize(("where", "why"), [
+    (".", "it holds mirror.yml and the archive"), ("content", "it is inside content/"),
+    ("content/papers", "it is inside content/"), ("layouts/static", "it is inside layouts/"),
+    ("..", "it holds the mirror's folder"), ("/", "it holds the mirror's folder"), ("mirror.yml", "it is a file"),
+])
+def test_build_refuses_to_write_the_site_over_the_mirror_s_own_files(shipped, run_cli, where, why):
+    """`--output .` once wrote the site among mirror.yml and content/, then advised deleting the folder; `--output /`
+    was said to hold mirror.yml, and `--output mirror.yml` failed on writing mirror.yml/index.html."""
     def files() -> list[str]:  # but .cache/, where the build takes its lock
         return sorted(path.relative_to(shipped).as_posix() for path in shipped.rglob("*") if ".cache" not in path.parts)
 
     before = files()
     code, out, err = run_cli("build", "--no-index", "--output", str(shipped / where), config=shipped / "mirror.yml")
     assert code == 2 and "Traceback" not in err
-    assert "not a folder to build the site into" in err and "delete" not in err
+    assert "not a folder to build the site into: " + why in err and "delete" not in err, err
     assert files() == before
 
 
