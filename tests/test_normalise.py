@@ -129,6 +129,7 @@ def test_flat_search_shape_and_paper_endpoint_shape() -> None:
         {"paper": {"id": "../../etc/passwd", "title": "path"}},
         {"paper": {"id": "2503.02130", "title": "   "}},
         {"paper": {"id": "2503.02130", "title": "\u202e\u0001 \u200b\ufeff"}},  # controls alone: no title on any page
+        {"paper": {"id": "2503.02130", "title": "\u00ad\u200e\u3164\u2800\u2061\u034f\ufe0f\U000e0041"}},  # nor these
         {"paper": {"id": "2503.02130"}},
         "not an object",
         None,
@@ -138,6 +139,16 @@ def test_items_without_usable_id_or_title_are_skipped_with_a_warning(item: objec
     with caplog.at_level(logging.WARNING):
         assert normalise_item(item) is None
     assert "skipped" in caplog.text
+
+
+def test_names_keywords_and_organizations_that_show_nothing_are_dropped() -> None:
+    """A soft hyphen, a Hangul filler or a blank braille pattern alone drew an empty link, heading or feed name."""
+    blank = "\u00ad\u3164\u2800\U000e0020"
+    paper = normalise_item({"paper": {
+        "id": "2503.02130", "title": "T", "authors": [{"name": blank}, {"name": "Ada\u00ad"}], "ai_keywords": [blank, "k"],
+    }, "organization": {"name": "org", "fullname": blank}})
+    assert paper is not None and paper.authors == ("Ada\u00ad",) and paper.ai_keywords == ("k",)
+    assert paper.organization == "org"  # its name, as for an organization without a full name
 
 
 def test_wrong_types_and_unsafe_links_are_dropped(caplog: pytest.LogCaptureFixture) -> None:

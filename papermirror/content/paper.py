@@ -15,8 +15,14 @@ BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 holds one unclosed reorders whatever follows it on a line (a page's listing line, a terminal line), so every
 output drops them (site/mathtext.drop_control, search/terminal.printable). Right-to-left text needs none of them
 to show right; the marks U+200E and U+200F, which embed nothing, stay."""
-_INVISIBLE = re.compile(f"[\\s\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}\u200b-\u200d\u2060\ufeff\ufdd0-\ufdef\ufffe\uffff]+")
-"""Characters that show nothing: white space, controls, bidirectional controls, zero-width ones, noncharacters."""
+_INVISIBLE = re.compile(
+    f"[\\s\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}\ufdd0-\ufdef\ufffe\uffff"
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f\u2800\u3164"
+    "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]+"
+)
+"""Characters that show nothing: white space, controls, bidirectional controls, noncharacters, Unicode's default
+ignorable code points (soft hyphen, zero-width and joiner characters, invisible operators, Hangul fillers,
+variation selectors, tags) and the blank braille pattern U+2800."""
 
 
 def has_visible_text(text: str) -> bool:
