@@ -10,6 +10,7 @@ from latex2mathml.symbols_parser import convert_symbol
 
 from papermirror.site.cite import (
     MATH_COMMANDS,
+    bibtex_authors,
     bibtex_entry,
     bibtex_key,
     bibtex_text,
@@ -75,6 +76,16 @@ def test_hub_text_cannot_add_fields_or_run_tex_in_the_bibtex():
                  "$\\text{ViT}_{\\text{L}}$", "$\\sim$", "$\\mathbf{x}\\leq\\infty$", "$\\{a\\}$",
                  "$\\arg\\max$", "$\\Pr$", "$\\det(A)$", "$\\limsup_{n}$", "$\\sum\\nolimits_i$", "$\\mathbf{W}^\\top$"):
         assert bibtex_text(math) == math
+
+
+def test_a_name_bibtex_would_split_stays_one_author():
+    """The security review's "Real Author and Fake Person and others" was read by BibTeX as two authors and et al."""
+    authors = ("Real Author and Fake Person and others", "Ana Andersen", "others", "X AND Y", "Lee\tand\tKim", "Sandy")
+    field = bibtex_authors(authors)
+    assert field == ("{Real Author and Fake Person and others} and Ana Andersen and {others} and {X AND Y} and "
+                     "{Lee\tand\tKim} and Sandy")
+    assert bibtex_authors(("Ada Lovelace", "Alan Turing")) == "Ada Lovelace and Alan Turing"
+    assert bibtex_authors(("A $\\alpha$ and B",)) == "{A $\\alpha$ and B}"
 
 
 def test_bibtex_key_falls_back_to_the_id():

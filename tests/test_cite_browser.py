@@ -37,6 +37,8 @@ TRICKY = [
     make_paper("2502.00010", 'ViTs $}}}@preamble{"\\input{/etc/passwd}"}@misc{x,note={{$ \\write18{ls} ^~',
                authors=("Eve $}},note={{x$", "Mallory \\input{x}")),
     make_paper("2502.00011", "No math, TeX: \\input{/etc/passwd} ^ ~ and a last \\", authors=("Trent \\def\\x",)),
+    # names BibTeX would split into several: braced, in the page's script as in cite.py
+    make_paper("2502.00012", "Ands", authors=("Real Author and Fake Person and others", "AND", "others", "Ana Andersen")),
 ]
 
 

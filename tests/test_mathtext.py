@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from markupsafe import escape
+
 from papermirror.site.mathtext import (
     plain_text,
     render_excerpt,
@@ -52,6 +55,27 @@ def test_tex_cannot_resize_recolour_or_push_a_listing_line():
     # short spaces repeated add up: past SPACES_EM the formula is shown as its TeX
     assert render_inline("$a" + r"\kern4em a" * 8 + "$") == "$a" + r"\kern4em a" * 8 + "$"
     assert "<mspace" in render_inline("$A" + r" \xrightarrow{f} B" * 6 + "$")  # a display formula's arrows stay
+
+
+@pytest.mark.parametrize("tex", [
+    r"\raise{4em}{\raise{4em}{\text{RETRACTED - see evil.example}}}",  # 8em up, 4em an attribute
+    r"\lower{0.8em}{\lower{0.8em}{x}}",
+    r"\mathrlap{\kern-4em\kern-4em\kern-4em\kern-4em\kern-4em\kern-4em\kern-4em\text{OVERLAY}}",
+    r"\mathrlap{\text{OVERLAY}} 5",  # words in a box of no width: drawn over what follows
+    r"\smash{\begin{matrix}a\\b\\c\\d\\e\\f\end{matrix}}",  # rows drawn over the lines above and below
+    "a" + r"\!" * 13 + "b",  # named spaces count: 13 x -0.167em
+    r"\kern-3em x",
+])
+def test_tex_cannot_draw_over_the_text_around_it(tex):
+    """The security review's spoofs: a formula's words drawn over the day heading above a listing line, or over
+    its upvotes. Such a formula is shown as its TeX."""
+    assert render_inline(f"T ${tex}$") == f"T ${escape(tex)}$"
+
+
+def test_small_shifts_laps_and_phantoms_stay_math():
+    for tex in (r"a \not= b", r"\rlap{x}y", r"a\!\!b", r"\raise{0.5em}{x}", r"\vphantom{\frac{a}{b}}x",
+                r"\hphantom{abc}x", r"\smash{\frac{a}{b}}", "A" + r" \xrightarrow{f} B" * 6):
+        assert render_inline(f"${tex}$").startswith("<math>"), tex
 
 
 def test_tex_cannot_put_control_characters_back():

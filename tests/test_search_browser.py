@@ -703,12 +703,19 @@ LATTICES = tuple(dataclasses.replace(PAPERS[1], id=f"2605.{10000 + n}", title=f"
                                     published=f"2026-05-{n % 28 + 1:02d}", upvotes=n) for n in range(25))
 """Enough papers with one word in common for three screens of results."""
 
+PROPERTY_NAMES = ("constructor", "toString", "__proto__")
+PROTOTYPES = tuple(dataclasses.replace(PAPERS[2], id=f"2604.{20000 + n}", title=f"Prototype __proto__ Study {n}",
+                                      ai_keywords=PROPERTY_NAMES, abstract="A study of a prototype.",
+                                      daily=("2026-04-20",), published="2026-04-19") for n in range(2))
+"""Two papers (enough for a keyword page, so a keyword filter) whose keywords are names of a JavaScript object's
+own properties."""
+
 
 @pytest.fixture(scope="module")
 def symbols_url(tmp_path_factory, browser) -> Iterator[str]:
     def write(content_dir: Path) -> None:
         write_archive(content_dir)
-        write_archive(content_dir, (SYMBOLS, *LATTICES))
+        write_archive(content_dir, (SYMBOLS, *LATTICES, *PROTOTYPES))
 
     site = build_fixture_site(tmp_path_factory.mktemp("symbols"), ROOT, f"http://127.0.0.1{SUB_PATH}", write)
     with serve(site, SUB_PATH) as url:
@@ -788,6 +795,40 @@ def test_opening_the_filters_keeps_the_results_shown_and_counts_them(page, symbo
     assert year_counts.count() >= 1
     page.wait_for_timeout(500)  # a search run again by the panel would have redrawn the list by now
     assert result_hrefs(page) == shown
+
+
+def test_keywords_named_like_an_object_s_properties_are_counted_as_any_other(page, symbols_url):
+    """The filter panel counted a keyword "constructor" as "(function Object() { [native code] }2)", left
+    "__proto__" out, and '__proto__' typed found papers while saying that no paper has a word beginning with it."""
+    page.goto(symbols_url + "search/?q=prototype")
+    open_filter(page, "Keyword")
+
+    def counts() -> dict[str, str]:
+        return dict(page.locator(".search-filter-value input[name=keyword]").evaluate_all(
+            "boxes => boxes.map(box => [box.value, box.parentElement.querySelector('.search-filter-n').textContent])"))
+
+    page.wait_for_function("document.querySelectorAll('.search-filter-value input[name=keyword]').length >= 3")
+    assert {name: counts().get(name) for name in PROPERTY_NAMES} == dict.fromkeys(PROPERTY_NAMES, "(2)"), counts()
+    page.locator("#search-input").fill("lattice")  # no paper of these: every count (0), none a function's text
+    page.wait_for_function("""() => [...document.querySelectorAll('.search-filter-value')]
+        .filter(label => label.querySelector('input[name=keyword]') && label.textContent.includes('constructor'))
+        .every(label => label.textContent.trim().endsWith('(0)'))""")
+    assert all("function" not in count for count in counts().values()), counts()
+    found, status = hrefs_for(page, symbols_url, "__proto__")
+    assert len(found) == 2 and "No paper has" not in status, status
+
+
+def test_a_link_s_bidirectional_controls_are_dropped_from_the_query(page, site_url):
+    """A shared link whose ?q= began with U+202E showed the status line backwards, and its reversed text (a
+    "This archive is moved to ..." read the right way round) as the page's."""
+    from playwright.sync_api import expect
+
+    page.goto(site_url + "search/?q=%E2%80%AEdeksam%E2%81%A6&keyword=%E2%80%AEmasked%20image%20modeling")
+    status = page.locator("#search-status")
+    expect(status).to_contain_text("found for \u201cdeksam\u201d with the chosen filters")
+    assert page.locator("#search-input").input_value() == "deksam"
+    assert page.evaluate("new URLSearchParams(location.search).get('keyword')") == "masked image modeling"
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", status.inner_text())
 
 
 @pytest.mark.parametrize(("lang", "expected"), [("en", ["9,877", "123,456", "999"]), ("en-GB", ["9,877", "123,456", "999"]),

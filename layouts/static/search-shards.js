@@ -162,11 +162,15 @@
     return mergeCounts(all);
   }
 
+  // Objects without a prototype hold the values and words the index names: a keyword, an organization or a word
+  // such as "constructor" or "__proto__" is a key like any other (on a plain object it read Object's own).
+  const table = () => Object.create(null);
+
   function mergeCounts(list) {
-    const merged = {};
+    const merged = table();
     for (const counts of list) {
       for (const [group, values] of Object.entries(counts || {})) {
-        merged[group] = merged[group] || {};
+        merged[group] = merged[group] || table();
         for (const [value, n] of Object.entries(values)) merged[group][value] = (merged[group][value] || 0) + n;
       }
     }
@@ -187,7 +191,7 @@
   async function termWords(shard, term, answer) {
     if (!shard.known.has(term)) {
       const entry = (answer.query_term_idfs || []).find((item) => item.term === term);
-      if (entry && containingFromIdf(shard.pages, entry.idf) === 0) shard.known.set(term, {});
+      if (entry && containingFromIdf(shard.pages, entry.idf) === 0) shard.known.set(term, table());
       else {
         // A shard whose results hold a word beginning with the term matched the words beginning with it, not
         // its nearest word: the words seen are then as good as all of them for ranking (each is a word one
@@ -202,7 +206,7 @@
 
   // The words an index matched in an answer's results (those `keep` takes), with the pages each is on there.
   function matchedWords(answer, keep) {
-    const words = {};
+    const words = table();
     for (const result of answer.results) {
       for (const word of result.scores || []) {
         if (keep(word.search_term)) words[word.search_term] = word.params.pages_containing_term;

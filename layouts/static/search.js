@@ -43,12 +43,16 @@
   $("search-nojs").hidden = true;
   root.hidden = false;
 
-  // The search, as the address holds it.
+  // The search, as the address holds it. Without bidirectional controls: a link's ?q= that began with a
+  // right-to-left override showed the status line's own words backwards, and whatever text it held as the
+  // page's (no paper's text has them: the snapshot drops them, paper.BIDI_CONTROLS).
+  const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+  const typedText = (text) => text.replace(BIDI_CONTROLS, "").trim();
   const params = new URLSearchParams(window.location.search);
-  let term = (params.get("q") || "").trim();
+  let term = typedText(params.get("q") || "");
   let sortKey = Object.prototype.hasOwnProperty.call(SORTS, params.get("sort")) ? params.get("sort") : "";
   const chosen = {};
-  for (const [group] of GROUPS) chosen[group] = new Set(params.getAll(group).filter(Boolean));
+  for (const [group] of GROUPS) chosen[group] = new Set(params.getAll(group).map(typedText).filter(Boolean));
   input.value = term;
   sortSelect.value = sortKey;
 
@@ -504,7 +508,7 @@
     for (const [group, title] of GROUPS) {
       // A value chosen in the address that the index does not have (an old link: keyword filters change
       // when the month turns) is drawn too, ticked with its count of 0, so that it can be unticked.
-      const counts = Object.assign({}, all[group] || {});
+      const counts = Object.assign(Object.create(null), all[group] || {});  // a value "constructor" is no method
       for (const value of chosen[group]) if (!(value in counts)) counts[value] = 0;
       let values = Object.keys(counts);
       if (!values.length) continue;
@@ -569,7 +573,7 @@
     if (!counts) return;
     for (const key of Object.keys(countSpans)) {
       const [group, value] = key.split("\u0000");
-      const n = counts[group] && counts[group][value] !== undefined ? counts[group][value] : 0;
+      const n = counts[group] && Object.hasOwn(counts[group], value) ? counts[group][value] : 0;
       countSpans[key].textContent = "(" + grouped(n) + ")";
     }
   }
@@ -605,13 +609,13 @@
     runSearch();
   });
   input.addEventListener("input", () => {
-    term = input.value.trim();
+    term = typedText(input.value);
     searchSoon();
   });
   $("search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     window.clearTimeout(timer);
-    term = input.value.trim();
+    term = typedText(input.value);
     runSearch();
   });
   sortSelect.addEventListener("change", () => {

@@ -93,10 +93,19 @@ def bibtex_text(value: str) -> str:
     return "".join(out)
 
 
+_SPLITS_NAMES = re.compile(r"(?:^|\s)and(?:\s|$)|^\s*others\s*$", re.IGNORECASE)
+"""What BibTeX reads in an author field as more than one name: the word "and", in any case, between names, and
+"others" alone for "et al."."""
+
+
 def bibtex_authors(authors: tuple[str, ...]) -> str:
-    """The author field: the names joined by "and", each escaped (with its math kept)."""
-    joined = " and ".join(authors)  # one pass when no name holds math (nearly always)
-    return bibtex_text(joined) if "$" not in joined else " and ".join(bibtex_text(a) for a in authors)
+    """The author field: the names joined by "and", each escaped (with its math kept). A name BibTeX would split
+    ("A and B", "others") is braced, one name as written: hub text cannot add authors."""
+    joined = " and ".join(authors)  # one pass when no name holds math or splits (nearly always)
+    if "$" not in joined and not any(_SPLITS_NAMES.search(name) for name in authors):
+        return bibtex_text(joined)
+    return " and ".join("{" + bibtex_text(name) + "}" if _SPLITS_NAMES.search(name) else bibtex_text(name)
+                        for name in authors)
 
 
 def bibtex_entry(paper: Paper) -> str:

@@ -48,6 +48,24 @@ SPACES_EM = 30.0
 (`\\kern4em` a hundred times) would do what one long one did; 30em leaves room for a display formula's arrows
 (`\\xrightarrow` adds 2em) and quads."""
 SPACE_ATTRIBUTES = ("width", "lspace", "rspace", "height", "depth", "voffset")
+SHIFT_EM = 1.0
+"""The farthest a formula may draw anything up or down from its line, in em: its shifts (`\\raise`, `\\lower`:
+voffset) added up along each nesting. `\\raise{4em}{\\raise{4em}{RETRACTED}}` drew a title's words over the
+heading above it; `\\xrightarrow` shifts its label 0.2em."""
+NEGATIVE_SPACE_EM = 2.0
+"""The most a formula's spaces back to the left (`\\!`, `\\kern-1em`, `\\negthickspace`) may add up to, in em:
+each draws what follows over what came before."""
+LAPPED_CHARS = 2
+"""The most characters a box of no width, height or depth may show (`\\rlap`, `\\mathrlap`, `\\smash`, the
+slash of `\\not`): what it holds is drawn over its neighbours, so a symbol, not words (`\\mathrlap{OVERLAY}`
+was drawn over a listing line's upvotes). Phantoms show nothing, and count none."""
+NAMED_SPACES_EM = {
+    name: sign * eighteenths / 18
+    for eighteenths, word in enumerate(("veryverythin", "verythin", "thin", "medium", "thick", "verythick",
+                                        "veryverythick"), start=1)
+    for sign, name in ((1, f"{word}mathspace"), (-1, f"negative{word}mathspace"))
+}
+"""MathML's named spaces (latex2mathml writes `\\!` as negativethinmathspace), in em."""
 EXCERPT_CHARS = 280
 _DOLLAR = re.compile(r"\\\$|\$")
 _CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}\ufdd0-\ufdef\ufffe\uffff]")
@@ -133,7 +151,8 @@ def tex_to_mathml(tex: str, display: bool = False) -> Markup | None:
     except Exception:  # latex2mathml raises many kinds of errors on bad TeX; all mean "show the TeX"
         return None
     try:  # deep nesting ($\\sqrt{ two hundred times) recurses past Python's limit: show the TeX
-        if not _clean_mathml(root) or not "".join(root.itertext()).strip() or spaces_em(root) > SPACES_EM:
+        if (not _clean_mathml(root) or not "".join(root.itertext()).strip() or spaces_em(root) > SPACES_EM
+                or draws_outside(root)):
             return None
         # What HTML needs of the element, no more (a formula is on a listing line for each of a paper's pages):
         # no xmlns (HTML's parser puts <math> in MathML's namespace), no display="inline" (the default), and
@@ -183,16 +202,52 @@ def safe_attribute_value(value: str) -> bool:
     return True
 
 
-def length_em(token: str) -> float:
-    """The size of a MathML length in em, as a positive number (0 for a percentage or a word)."""
+def signed_em(token: str) -> float:
+    """A MathML length in em, with its sign: a named space too; 0 for a percentage or another word."""
+    if token in NAMED_SPACES_EM:
+        return NAMED_SPACES_EM[token]
     length = _LENGTH.fullmatch(token)
-    return abs(float(length[1])) * EM[length[2] or ""] if length and length[2] != "%" else 0.0
+    return float(length[1]) * EM[length[2] or ""] if length and length[2] != "%" else 0.0
+
+
+def length_em(token: str) -> float:
+    """The size of a MathML length in em, as a positive number (0 for a percentage or a word but a named space)."""
+    return abs(signed_em(token))
 
 
 def spaces_em(root: ET.Element) -> float:
     """What the spaces, paddings and shifts of a formula add up to, in em (SPACE_ATTRIBUTES)."""
     return sum(length_em(token) for element in root.iter() for name in SPACE_ATTRIBUTES
                for token in element.get(name, "").split())
+
+
+def draws_outside(root: ET.Element) -> bool:
+    """Tell whether a formula would draw over the text around it: shifted up or down past SHIFT_EM, spaces back
+    past NEGATIVE_SPACE_EM, or more than LAPPED_CHARS characters in a box of no width, height or depth."""
+    def shift(element: ET.Element, above: float) -> float:
+        here = above + sum(length_em(token) for token in element.get("voffset", "").split())
+        return max([here, *(shift(child, here) for child in element)])
+
+    back = sum(-signed_em(token) for element in root.iter() for name in ("width", "lspace")
+               for token in element.get(name, "").split() if signed_em(token) < 0)
+    lapped = any(element.tag == "mpadded" and _shown_chars(element) > LAPPED_CHARS
+                 and any(_no_size(element.get(name)) for name in ("width", "height", "depth"))
+                 for element in root.iter())
+    return lapped or back > NEGATIVE_SPACE_EM or shift(root, 0.0) > SHIFT_EM
+
+
+def _no_size(value: str | None) -> bool:
+    """Tell whether a box's width, height or depth is nothing or less ("0", "0px", "-1em")."""
+    length = _LENGTH.fullmatch(value.strip()) if value else None
+    return bool(length) and float(length[1]) <= 0 and length[2] != "%"
+
+
+def _shown_chars(element: ET.Element) -> int:
+    """How many characters an element shows (none in a phantom)."""
+    if element.tag == "mphantom":
+        return 0
+    return len("".join((element.text or "").split())) + sum(
+        _shown_chars(child) + len("".join((child.tail or "").split())) for child in element)
 
 
 def render_pieces(pieces: list[tuple[str, str]]) -> Markup:
