@@ -144,8 +144,8 @@ def test_build_without_content_says_so_and_keeps_the_site(shipped, run_cli):
 def test_a_site_folder_that_is_a_file_is_one_line(shipped, run_cli):
     (shipped / "site").write_text("not a folder", encoding="utf-8")
     code, _out, err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
-    assert code == 1 and "Traceback" not in err
-    assert err.strip().splitlines()[-1].startswith(f"error: {shipped / 'site'}")
+    assert code == 2 and "Traceback" not in err  # refused before anything is written, as any wrong --output
+    assert err.strip().splitlines()[-1].startswith(f"error: {shipped / 'site'}: not a folder to build the site into")
 
 
 def test_the_build_line_names_the_folder_it_built(mirror, run_cli, tmp_path):
