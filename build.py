@@ -213,7 +213,8 @@ def run_reset_command(config: Config, args: argparse.Namespace) -> int:
     from papermirror.processes import exclusive_run
 
     plan = plan_reset(config)
-    what = f"{plan.papers} paper file(s) in {config.content_dir / 'papers'} and the ledger (notes in them too)"
+    ledger = " and the ledger" if plan.ledger else ""
+    what = f"{plan.papers} paper file(s) in {config.content_dir / 'papers'}{ledger} (notes in them too)"
     if plan.empty:
         print(f"reset: {config.content_dir} holds no papers and no ledger: nothing to do")
         return 0
@@ -227,7 +228,7 @@ def run_reset_command(config: Config, args: argparse.Namespace) -> int:
             return 0  # a refusal is an answer, not an error
     with exclusive_run(config.cache_dir, "snapshot"):  # never while a snapshot writes content/
         reset_archive(config)
-    print(f"reset: deleted {plan.papers} paper file(s) and the ledger; the next `python build.py snapshot` "
+    print(f"reset: deleted {plan.papers} paper file(s){ledger}; the next `python build.py snapshot` "
           f"backfills from listing.since ({config.listing.since}). Commit content/ to publish the reset.")
     if plan.others:
         shown = ", ".join(plan.others[:5]) + (f" and {len(plan.others) - 5} more" if len(plan.others) > 5 else "")

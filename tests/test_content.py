@@ -13,6 +13,7 @@ from papermirror.content.paper import (
     Paper,
     content_relpath,
     is_http_url,
+    is_paper_relpath,
     is_valid_id,
     paper_path,
 )
@@ -131,6 +132,14 @@ def test_old_style_ids_get_a_safe_file_name(tmp_path: Path) -> None:
     paper = make_paper(id="hep-th/9901001")
     write_paper(tmp_path, paper)
     assert read_papers(tmp_path)["hep-th/9901001"] == paper
+
+
+def test_a_paper_s_file_is_its_id_s_in_its_month_s_folder() -> None:
+    for paper_id in ("2405.15738", "2405.15738v2", "hep-th/9901001", "math.GT/0309136", "0704.0001"):
+        assert is_paper_relpath(content_relpath(paper_id).as_posix()), paper_id
+    for other in ("papers/2405/reading-list.md", "papers/notes/todo.md", "papers/2405/2501.00001.md", "papers/README.md",
+                  "papers/2405/2405.15738.txt", "papers/2405/2405.1573.md", "papers/9901/hep-th/9901001.md"):
+        assert not is_paper_relpath(other), other
 
 
 @pytest.mark.parametrize(

@@ -113,15 +113,29 @@ def test_reset_deletes_paper_files_only_and_names_the_files_it_keeps(shipped, ru
     (papers_dir / "README.md").write_text("what these files are\n", encoding="utf-8")
     (papers_dir / "2405" / "keep").mkdir(parents=True, exist_ok=True)
     (papers_dir / "2405" / "keep" / "a.txt").write_text("x\n", encoding="utf-8")
+    # Markdown of the owner's among the papers (a reviewer's reading list was deleted as a paper file), and a
+    # paper's file in another month's folder than its id's
+    (papers_dir / "2405" / "my-reading-list.md").write_text("my list\n", encoding="utf-8")
+    (papers_dir / "notes").mkdir()
+    (papers_dir / "notes" / "todo.md").write_text("y\n", encoding="utf-8")
+    (papers_dir / "2405" / "2501.00001.md").write_text("moved\n", encoding="utf-8")
     leftover = next(papers_dir.glob("*/*.md")).with_name(".2405.00001.md.k3j4.tmp")
     leftover.write_text("half a paper", encoding="utf-8")
     code, out, err = run_cli("reset", "--yes", config=shipped / "mirror.yml")
     assert code == 0, err
-    assert f"kept 2 file(s) in {shipped / 'content'} that are not paper files: papers/2405/keep/a.txt, papers/README.md" in out
+    kept = ["2405/2501.00001.md", "2405/keep/a.txt", "2405/my-reading-list.md", "README.md", "notes/todo.md"]
+    assert (f"kept 5 file(s) in {shipped / 'content'} that are not paper files: "
+            + ", ".join(f"papers/{rel}" for rel in kept)) in out
     left = sorted(path.relative_to(papers_dir).as_posix() for path in papers_dir.rglob("*") if path.is_file())
-    assert left == ["2405/keep/a.txt", "README.md"]
-    assert not list(papers_dir.glob("*/*.md")) and not (shipped / "content" / "ledger.yml").exists()
-    assert sorted(path.name for path in papers_dir.iterdir()) == ["2405", "README.md"]  # emptied months removed
+    assert left == kept
+    assert not (shipped / "content" / "ledger.yml").exists()
+    assert sorted(path.name for path in papers_dir.iterdir()) == ["2405", "README.md", "notes"]  # emptied months removed
+
+
+def test_reset_without_a_ledger_does_not_say_it_deleted_one(shipped, run_cli) -> None:
+    (shipped / "content" / "ledger.yml").unlink()
+    code, out, err = run_cli("reset", "--yes", config=shipped / "mirror.yml")
+    assert code == 0 and "reset: deleted" in out and "ledger" not in out, out
 
 
 def test_reset_of_papers_kept_behind_a_symbolic_link_empties_its_target(shipped, run_cli, tmp_path) -> None:

@@ -67,6 +67,14 @@ def content_relpath(paper_id: str) -> PurePosixPath:
     return PurePosixPath("papers", id_month(paper_id), paper_id.replace("/", "_") + ".md")
 
 
+def is_paper_relpath(relpath: str) -> bool:
+    """Tell whether a path below content/ ("papers/2405/2405.15738.md") is where a paper's file lives: the file
+    of a valid id, in its month's folder (not any .md: "papers/2405/reading-list.md" is the owner's)."""
+    folder, _, name = relpath.rpartition("/")
+    paper_id = name.removesuffix(".md").replace("_", "/", 1)
+    return name.endswith(".md") and is_valid_id(paper_id) and content_relpath(paper_id).as_posix() == relpath
+
+
 def paper_path(content_dir: Path, paper_id: str) -> Path:
     """Return the file of `paper_id` below `content_dir` (never outside it)."""
     return content_dir / content_relpath(paper_id)

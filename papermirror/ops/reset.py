@@ -16,6 +16,7 @@ from pathlib import Path
 
 from papermirror.config import Config
 from papermirror.content.ledger import LEDGER_NAME
+from papermirror.content.paper import is_paper_relpath
 from papermirror.files import PAPERS_DIR, TEMP_GLOB, list_paper_files, remove_stale_temp_files
 
 
@@ -46,9 +47,15 @@ def other_files(content_dir: Path, papers: list[str]) -> tuple[str, ...]:
     return tuple(sorted(others))
 
 
+def paper_files(content_dir: Path) -> list[str]:
+    """The files of content/papers that are papers' (a paper id's file in its month's folder), relative to content/:
+    an owner's reading-list.md beside them is not one, and stays."""
+    return [rel for rel in list_paper_files(content_dir) if is_paper_relpath(rel)]
+
+
 def plan_reset(config: Config) -> ResetPlan:
     """Count what `reset_archive` would delete, deleting nothing."""
-    papers = list_paper_files(config.content_dir)
+    papers = paper_files(config.content_dir)
     return ResetPlan(papers=len(papers), ledger=(config.content_dir / LEDGER_NAME).exists(),
                      others=other_files(config.content_dir, papers))
 
@@ -60,7 +67,7 @@ def reset_archive(config: Config) -> ResetPlan:
     plan = plan_reset(config)
     (config.content_dir / LEDGER_NAME).unlink(missing_ok=True)
     papers_dir = config.content_dir / PAPERS_DIR
-    for rel in list_paper_files(config.content_dir):
+    for rel in paper_files(config.content_dir):
         (config.content_dir / rel).unlink(missing_ok=True)
     remove_stale_temp_files(config.content_dir)
     for folder, dirs, _files in os.walk(papers_dir, topdown=False):
