@@ -154,12 +154,13 @@ port_number = whole_number(0, 65535, "a port number from 0 to 65535")
 def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
     from papermirror.fetch.hub import WINDOW_FILE, Hub
     from papermirror.fetch.snapshot import run_snapshot
-    from papermirror.processes import exclusive_run
+    from papermirror.processes import exclusive_run, stop_on_signals
 
     if args.since and args.until and args.since > args.until:
         raise UserError(f"--since {args.since} is after --until {args.until}")
     progress = sys.stderr.isatty() and not args.quiet
-    with exclusive_run(config.cache_dir, "snapshot"), Hub.from_env(window_file=config.cache_dir / WINDOW_FILE) as hub:
+    with stop_on_signals(), exclusive_run(config.cache_dir, "snapshot"), \
+            Hub.from_env(window_file=config.cache_dir / WINDOW_FILE) as hub:
         summary = run_snapshot(config, hub, since=args.since, until=args.until, dry_run=args.dry_run, progress=progress,
                                allow_empty=args.allow_empty)
     prefix = "dry run, nothing written: " if args.dry_run else ""
@@ -184,11 +185,12 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
 def run_details_command(config: Config, args: argparse.Namespace) -> int:
     from papermirror.fetch.details import run_details_backfill
     from papermirror.fetch.hub import WINDOW_FILE, Hub
-    from papermirror.processes import exclusive_run
+    from papermirror.processes import exclusive_run, stop_on_signals
 
     progress = sys.stderr.isatty() and not args.quiet
     # the snapshot's lock: both rewrite paper files, and each would write back its own stale copy of the other's
-    with exclusive_run(config.cache_dir, "snapshot"), Hub.from_env(window_file=config.cache_dir / WINDOW_FILE) as hub:
+    with stop_on_signals(), exclusive_run(config.cache_dir, "snapshot"), \
+            Hub.from_env(window_file=config.cache_dir / WINDOW_FILE) as hub:
         summary = run_details_backfill(config, hub, budget=args.budget, progress=progress)
     print(f"details: {summary.line()}; {summary.missing} papers still without details")
     for failure in summary.failed:
@@ -335,15 +337,17 @@ def main(argv: list[str] | None = None) -> int:
     handler.setFormatter(MessageFormatter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    from papermirror.processes import Terminated
+
     try:
         config = load_config(args.config)
         return args.run(config, args)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
         print("interrupted: every file written so far is complete; run again to carry on", file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
     except BrokenPipeError:  # `build.py status | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141

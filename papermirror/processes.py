@@ -1,5 +1,5 @@
-"""Processes: one run at a time per mirror, child processes that die with their parent, and work shared
-out among forked workers (`forked_map`).
+"""Processes: one run at a time per mirror, child processes that die with their parent, work shared out among
+forked workers (`forked_map`), and stopping a run on Ctrl-C or SIGTERM (`stop_on_signals`, `pause`).
 
 A build forks workers and runs Pagefind; killed with `kill -9`, the parent cannot stop them, so each
 child asks the kernel to kill it when its parent dies (Linux's PR_SET_PDEATHSIG; elsewhere nothing
@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -39,12 +40,57 @@ def die_with_parent() -> None:
         pass  # no prctl: the child outlives a killed parent, as it always did
 
 
+STOP = threading.Event()
+"""Set once the run is asked to stop (Ctrl-C or SIGTERM, `stop_on_signals`): a thread that waits (for the rate
+limit, before a retry) wakes at once and stops instead of holding the run up for minutes."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI step's time limit, `kill`): stopped as Ctrl-C stops a run, so that what it keeps is kept."""
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """While in it, Ctrl-C (SIGINT) and SIGTERM stop the run: in the main thread they raise KeyboardInterrupt
+    (Terminated), and the other threads, which STOP wakes, stop too (`pause`). Without it, threads waiting for the
+    rate limit held a Ctrl-C'd run for minutes, and SIGTERM ended the process at once: the hub's record of the
+    requests sent (hub.WINDOW_FILE) was lost, and the next run overran the rate limit. `snapshot` and `details`
+    run in it; a build does not (a killed build is redone from its manifest, and its forked workers would be
+    waited for)."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        STOP.set()
+        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+    # a signal ignored when the process started (a background job without job control) stays ignored
+    previous = {signum: handler for signum in (signal.SIGINT, signal.SIGTERM)
+                if (handler := signal.getsignal(signum)) is not signal.SIG_IGN}
+    STOP.clear()
+    for signum in previous:
+        signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def pause(seconds: float) -> None:
+    """Sleep `seconds` in any thread; raise KeyboardInterrupt at once if the run is, or gets, asked to stop."""
+    if STOP.wait(seconds):
+        raise KeyboardInterrupt()
+
+
 _WORKER: dict = {}
 """What the forked workers share (inherited through fork, never pickled): the only state."""
 
 
 def _start_worker(state: object) -> None:
     die_with_parent()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a worker the pool ends just ends (stop_on_signals is the parent's)
     _WORKER["state"] = state
 
 

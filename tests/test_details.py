@@ -16,6 +16,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -358,6 +359,43 @@ def test_a_killed_backfill_keeps_every_answer_written_before(fake_hub, mirror) -
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert all(paper.details_refreshed for paper in read_papers(mirror / "content").values())
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["Ctrl-C", "SIGTERM"])
+def test_a_run_waiting_for_the_rate_limit_says_so_and_stops_at_once(fake_hub, mirror, signum, code) -> None:
+    """`details` right after a busy snapshot (as the workflow runs it) waits minutes for the rate limit: it said
+    nothing, Ctrl-C left it waiting (its threads slept on), and SIGTERM (a CI step's time limit) killed it
+    without keeping its requests for the next run's limit."""
+    backfill_archive(mirror, fake_hub, 3)
+    window = mirror / ".cache" / "hub-window.json"
+    window.parent.mkdir(exist_ok=True)
+    now = time.time()
+    window.write_text(json.dumps({"endpoint": fake_hub.url, "sent": [now - 1] * 450, "paused_until": now}), encoding="utf-8")
+    before = fake_hub.count("/api/papers/")
+    env = {**os.environ, "HF_ENDPOINT": fake_hub.url, "PYTHONPATH": str(ROOT)}
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal (see test_serve)
+    try:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(mirror / "mirror.yml"), "details"],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    watchdog = threading.Timer(30, proc.kill)  # a run that never says it waits ends the test, not in 5 minutes
+    watchdog.start()
+    try:
+        said = ""
+        while "rate limit:" not in said:
+            line = proc.stderr.readline()
+            assert line, f"ended without waiting: {said}"
+            said += line
+        assert "450 requests sent in the last 300 s" in said and "waiting 29" in said  # about 299 s
+        proc.send_signal(signum)
+        _out, err = proc.communicate(timeout=10)
+    finally:
+        watchdog.cancel()
+        proc.kill()
+    assert proc.returncode == code and "interrupted: every file written so far is complete" in err, err
+    assert "Traceback" not in err and fake_hub.count("/api/papers/") == before
+    assert len(json.loads(window.read_text(encoding="utf-8"))["sent"]) == 450  # kept for the next run
 
 
 def test_the_budget_is_a_key_of_mirror_yml(fake_hub, mirror, run_cli) -> None:

@@ -30,6 +30,7 @@ from papermirror import USER_AGENT
 from papermirror.content.paper import BIDI_CONTROLS
 from papermirror.errors import FetchError, SettingError
 from papermirror.files import write_text_atomic
+from papermirror.processes import STOP, pause
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ MAX_DAY_PAGES = 50
 """A guard against a server that never sends a short page."""
 RATE_LIMIT = (450, 300.0)
 """At most this many requests per this many seconds: under HF's anonymous 500 per 5 minutes."""
+SAY_WAIT = 10.0
+"""A wait for the rate limit this long or longer is said (once, whichever thread waits)."""
 WINDOW_FILE = "hub-window.json"
 """In .cache/: when the last runs' requests to the endpoint were sent (Unix seconds, those within RATE_LIMIT's
 period) and until when the hub asked to pause, so that one run's limiter takes over from the last: a snapshot
@@ -64,10 +67,12 @@ class RateLimiter:
         self.calls, self.period, self.clock = calls, period, clock
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
+        self._said_until = 0.0  # the end of the last wait said (SAY_WAIT), so that it is said once, not by each thread
         self._lock = threading.Lock()
 
     def wait(self, sleep: Callable[[float], None]) -> None:
-        """Block until one more request fits in the window, then count it."""
+        """Block until one more request fits in the window, then count it. A wait of SAY_WAIT or more is said:
+        a run that holds still for minutes must not look hung."""
         while True:
             with self._lock:
                 now = self.clock()
@@ -79,6 +84,11 @@ class RateLimiter:
                 if delay <= 0:
                     self._sent.append(now)
                     return
+                if delay >= SAY_WAIT and now >= self._said_until:
+                    self._said_until = now + delay
+                    log.info("rate limit: %d requests sent in the last %d s (at most %d); waiting %.0f s "
+                             "(Ctrl-C stops the run; every file written stays)", len(self._sent), self.period,
+                             self.calls, delay)
             sleep(delay)
 
     def pause(self, seconds: float) -> None:
@@ -112,7 +122,7 @@ class Hub:
         timeout: float = DEFAULT_TIMEOUT,
         tries: int = MAX_TRIES,
         backoff: float | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = pause,
         clock: Callable[[], float] = time.monotonic,
         window_file: Path | None = None,
         wall: Callable[[], float] = time.time,
@@ -204,6 +214,8 @@ class Hub:
         url = str(self.client.build_request("GET", path, params=params).url)
         problem = "no try made"
         for attempt in range(1, self.tries + 1):
+            if STOP.is_set():  # the run was asked to stop (Ctrl-C, SIGTERM): no more requests
+                raise KeyboardInterrupt()
             self._count_request(url)
             self.limiter.wait(self.sleep)
             try:
