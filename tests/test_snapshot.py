@@ -16,6 +16,7 @@ from conftest import ROOT
 from fakehub import FakeHub
 
 from papermirror.config import load_config
+from papermirror.content.coverage import read_last_run
 from papermirror.content.ledger import read_ledger, write_ledger
 from papermirror.content.paper import paper_path
 from papermirror.content.paperfile import read_paper, read_papers, write_paper
@@ -54,6 +55,17 @@ def test_snapshot_writes_papers_and_ledger(fake_hub, mirror, run_cli) -> None:
         assert paper.first_seen and paper.refreshed == paper.first_seen
     window = json.loads((mirror / ".cache" / "hub-window.json").read_text(encoding="utf-8"))  # for the next run's limit
     assert window["endpoint"] == fake_hub.url and len(window["sent"]) == len(fake_hub.requests)  # query, day, details
+    ran = read_last_run(mirror / ".cache")  # for `status`: the ledger moves only when an answer changes
+    assert ran is not None and ran >= min(paper.first_seen for paper in papers.values())
+
+
+def test_a_run_that_failed_or_was_dry_leaves_the_last_run_as_it_was(fake_hub, mirror, run_cli, monkeypatch) -> None:
+    monkeypatch.setattr("papermirror.fetch.hub.BACKOFF_BASE", 0.01)
+    assert snapshot(run_cli, mirror, "--since", DAY, "--until", DAY, "--dry-run")[0] == 0
+    assert read_last_run(mirror / ".cache") is None
+    fake_hub.inject("500", "/api/daily_papers", times=-1)
+    assert snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)[0] == 1
+    assert read_last_run(mirror / ".cache") is None
 
 
 def test_a_second_run_with_nothing_new_changes_no_byte(fake_hub, mirror, run_cli) -> None:

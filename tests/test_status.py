@@ -126,6 +126,32 @@ def test_status_without_daily_papers_expects_no_days(archive, run_cli) -> None:
     assert code == 0 and report["days_expected"] == 0 and report["missing_ranges"] == []
 
 
+def test_a_mirror_of_queries_alone_is_not_stale_because_nothing_changed(archive, run_cli) -> None:
+    """Its ledger moves only when a query's answer changes: a quiet topic read STALE (exit 1) every day after a
+    successful run. Without this machine's record of a run it says only when the last change was; with one, when
+    the run was, and is stale from it."""
+    (archive / "mirror.yml").write_text("listing:\n  daily: false\n  queries: [masked autoencoder]\n")
+    write_days(archive, fetched_days_ago=5)
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert code == 0 and "STALE" not in out, out
+    assert f"last change:   {stamp(5)} (5 days ago); when the last snapshot ran is not known here" in out
+    assert out.strip().splitlines()[-1].startswith("ok: every query of mirror.yml fetched")
+    code, out, _ = run_cli("status", "--json", config=archive / "mirror.yml")
+    assert code == 0 and json.loads(out)["stale"] is False and json.loads(out)["last_run"] is None
+    from papermirror.content.coverage import record_last_run
+
+    record_last_run(archive / ".cache", NOW - dt.timedelta(hours=2))
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert code == 0 and f"last snapshot: {stamp(2 / 24)} (0 days ago)" in out, out
+    (archive / "mirror.yml").write_text("listing:\n  daily: false\n  queries: [masked autoencoder, new query]\n")
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert code == 0 and out.strip().splitlines()[-1] == (
+        "INCOMPLETE: 1 of mirror.yml's queries never fetched ('new query'); `python build.py snapshot` fetches them")
+    record_last_run(archive / ".cache", NOW - dt.timedelta(days=4))  # the last run this machine made: 4 days ago
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert code == 1 and "STALE" in out
+
+
 def test_status_with_listing_since_after_today_says_so(archive, run_cli) -> None:
     """It said 'listing.daily is off', though daily was on."""
     (archive / "mirror.yml").write_text("listing:\n  since: 2999-01-01\n  queries: [masked autoencoder]\n")

@@ -8,13 +8,39 @@ newest time, so that two builds of the same content draw the same page.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from papermirror.config import ListingConfig
 from papermirror.content.ledger import Ledger
+from papermirror.files import write_text_atomic
 
 STALE_AFTER = dt.timedelta(days=3)
 """An archive whose newest ledger entry is older than this looks stale."""
+LAST_RUN_FILE = "last-snapshot.json"
+"""In .cache/: when the last snapshot that failed nowhere ran (its time, as the ledger stamps it). The ledger moves only when an answer changes:
+a mirror of queries alone (listing.daily off) records nothing on a quiet day, and its ledger cannot tell a run
+that found nothing new from no run at all. Not in content/, so that such a run still changes no byte there."""
+
+
+def record_last_run(cache_dir: Path, now: dt.datetime) -> None:
+    """Keep when this snapshot ran (LAST_RUN_FILE); a cache that cannot be written only loses that."""
+    stamp = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        write_text_atomic(cache_dir / LAST_RUN_FILE, json.dumps({"ran": stamp}) + "\n")
+    except OSError:
+        pass
+
+
+def read_last_run(cache_dir: Path) -> str | None:
+    """When the last snapshot that failed nowhere ran on this machine (LAST_RUN_FILE), or None."""
+    try:
+        ran = json.loads((cache_dir / LAST_RUN_FILE).read_text(encoding="utf-8")).get("ran")
+        parse_utc(ran)
+    except (OSError, ValueError, AttributeError, TypeError):
+        return None
+    return ran
 
 
 @dataclass(frozen=True)
@@ -40,9 +66,11 @@ class ArchiveStatus:
     papers: int
     """Paper files in content/papers."""
     last_snapshot: str | None
-    """The newest `fetched` of any day or query in the ledger (None: never)."""
+    """The newest `fetched` of any day or query in the ledger, or the last run this machine recorded (`last_run`)
+    if later (None: never)."""
     stale: bool
-    """True when last_snapshot is missing or older than STALE_AFTER."""
+    """True when last_snapshot is missing or older than STALE_AFTER; for a mirror of queries alone, only from
+    `last_run` (its ledger moves only when an answer changes)."""
     since: str
     """listing.since: the first day the archive should hold."""
     today: str
@@ -67,6 +95,10 @@ class ArchiveStatus:
     """Of those, the items that could not be stored (the ledger's `skipped`): neither kept nor dropped by the rule."""
     details_missing: int | None = None
     """Papers whose details (linked models, datasets, Spaces) were never fetched (None: not counted)."""
+    daily: bool = True
+    """listing.daily: whether the Daily Papers days are fetched (else the queries alone)."""
+    last_run: str | None = None
+    """When the last snapshot that failed nowhere ran on this machine (.cache/last-snapshot.json; None: no record)."""
 
     @property
     def fetch_details_command(self) -> str | None:
@@ -95,15 +127,19 @@ class ArchiveStatus:
 
 
 def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: dt.datetime,
-                     details_missing: int | None = None) -> ArchiveStatus:
+                     details_missing: int | None = None, last_run: str | None = None) -> ArchiveStatus:
     """Work out the archive's health from the ledger and the paper count, as of `now`.
 
-    `status` passes the wall clock; the site's about page passes the content's newest time, so
-    that two builds of the same content draw the same page.
+    `status` passes the wall clock and this machine's record of the last run (`read_last_run`); the site's
+    about page passes the content's newest time and no record, so that two builds of the same content draw
+    the same page. A mirror of queries alone (listing.daily off) is never called stale without that record:
+    its ledger moves only when an answer changes, so an old stamp says nothing of when it last ran.
     """
     today = now.date()
-    last = newest_fetched(ledger)
+    last = max(filter(None, (newest_fetched(ledger), last_run)), key=parse_utc, default=None)
     stale = last is None or not dt.timedelta(days=-1) <= now - parse_utc(last) <= STALE_AFTER  # a future time: a wrong clock
+    if not listing.daily and last_run is None and last is not None:
+        stale = now < parse_utc(last) - dt.timedelta(days=1)  # but a wrong clock
     span = list(days_between(listing.since, today)) if listing.daily else []
     with_papers = [day for day in span if day in ledger.days and ledger.days[day].get("listed", 0) > 0]
     empty = tuple(day for day in span if day in ledger.days and not ledger.days[day].get("listed", 0))
@@ -124,6 +160,8 @@ def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: d
         stream_kept=sum(_whole(entry, "kept") for entry in ledger.days.values()),
         stream_skipped=sum(_whole(entry, "skipped") for entry in ledger.days.values()),
         details_missing=details_missing,
+        daily=listing.daily,
+        last_run=last_run,
     )
 
 

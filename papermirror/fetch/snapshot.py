@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from papermirror.config import Config
+from papermirror.content.coverage import record_last_run
 from papermirror.content.ledger import Ledger, read_ledger, write_ledger
 from papermirror.content.paper import Paper, format_stamp
 from papermirror.content.paperfile import brief, paper_to_text, read_papers, write_paper
@@ -365,4 +366,7 @@ def run_snapshot(
     now = now or dt.datetime.now(dt.timezone.utc)
     snapshot = Snapshot(config, hub, now, dry_run=dry_run, allow_empty=allow_empty)
     days = days_to_fetch(config, snapshot.ledger, now.astimezone(dt.timezone.utc).date(), since, until)
-    return snapshot.run(days, progress=progress)
+    summary = snapshot.run(days, progress=progress)
+    if not dry_run and not summary.failures and (allow_empty or not summary.looks_empty()):
+        record_last_run(config.cache_dir, now)  # for `status`: a quiet day's run changes nothing in content/
+    return summary

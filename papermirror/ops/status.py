@@ -16,6 +16,7 @@ from papermirror.content.coverage import (
     STALE_AFTER,
     ArchiveStatus,
     parse_utc,
+    read_last_run,
     summarise_status,
 )
 from papermirror.content.ledger import read_ledger
@@ -32,7 +33,8 @@ def collect_status(config: Config, now: dt.datetime | None = None) -> ArchiveSta
     """Read content/ (the ledger and the paper file names) and work out the archive's health."""
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     papers = len(list_paper_files(config.content_dir))
-    return summarise_status(config.listing, read_ledger(config.content_dir), papers, now, count_details_missing(config))
+    return summarise_status(config.listing, read_ledger(config.content_dir), papers, now, count_details_missing(config),
+                            last_run=read_last_run(config.cache_dir))
 
 
 def count_details_missing(config: Config) -> int | None:
@@ -53,7 +55,12 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
         age = (now - parse_utc(status.last_snapshot)).days
         when = (f"{age} day{'s' if age != 1 else ''} ago" if age >= 0 else
                 "in the future: the clock of this machine, or of the one that fetched it, is wrong")
-        lines.append(f"last snapshot: {status.last_snapshot} ({when})")
+        if status.daily or status.last_run:
+            lines.append(f"last snapshot: {status.last_snapshot} ({when})")
+        else:  # the ledger of a mirror of queries alone moves only when an answer changes
+            lines.append(f"last change:   {status.last_snapshot} ({when}); when the last snapshot ran is not known here "
+                         "(a mirror without Daily Papers days records a run in its ledger only when an answer "
+                         "changes, and this machine ran none)")
     else:
         lines.append("last snapshot: never (the ledger is empty)")
     if status.days_expected:
@@ -103,4 +110,11 @@ def verdict(status: ArchiveStatus) -> str:
         days = "1 day" if status.days_missing == 1 else f"{status.days_missing} days"
         return (f"INCOMPLETE: {days} since listing.since ({status.since}) never fetched, from {first} to {last}; "
                 f"`{status.fetch_missing_command}` fetches every missing day")
+    if not status.daily:
+        never = [query.query for query in status.queries if query.in_config and not query.last_changed]
+        if never:
+            return (f"INCOMPLETE: {len(never)} of mirror.yml's queries never fetched ({', '.join(map(repr, never))}); "
+                    "`python build.py snapshot` fetches them")
+        return "ok: every query of mirror.yml fetched" + ("" if status.last_run else
+                                                          " (when they last were is not known here: see above)")
     return "ok: the archive is up to date: recent days fetched and every day since listing.since"
