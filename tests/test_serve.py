@@ -177,3 +177,23 @@ def test_a_new_sub_path_is_named_while_the_preview_stays_where_it_is(mirror: Pat
     assert [record.getMessage() for record in caplog.records] == [
         "serve: site.base_url's sub-path is now /other/; the preview stays under /asr-mirror/ until you stop serve "
         "(Ctrl-C) and start it again"]
+
+
+def test_a_site_built_for_another_sub_path_is_served_where_its_links_lead(site: Path) -> None:
+    """`build --base-url https://bob.github.io/repo/` then `serve --no-build` served site/ under mirror.yml's
+    sub-path: every link of every page was a 404, without a word."""
+    (site / "site" / "index.html").write_text(
+        '<!doctype html><title>home</title><link rel="stylesheet" href="/repo/static/style.css?v=1">'
+        "<a href='/repo/papers/a.html'>a</a>")
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(site / "mirror.yml"),
+                                "serve", "--port", "0", "--no-build"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("serve: http://127.0.0.1:") and line.split()[1].endswith("/repo/"), line
+        with httpx.Client(timeout=10) as client:
+            assert client.get(line.split()[1] + "papers/a.html").status_code == 200
+    finally:
+        process.terminate()
+        _out, err = process.communicate(timeout=10)
+    assert "was built for the sub-path /repo/ (build --base-url), not site.base_url's /mirror/" in err

@@ -126,6 +126,18 @@ def warn_if_moved(config_path: Path, base_path: str) -> None:
                     "(Ctrl-C) and start it again", now, base_path)
 
 
+def built_base_path(site_dir: Path) -> str | None:
+    """The sub-path a built site's links start with ("/repo/"), read from its home page's stylesheet link (base.html
+    writes `<base>static/style.css`); None when there is no such page or link."""
+    try:
+        with (site_dir / "index.html").open(encoding="utf-8", errors="replace") as page:
+            head = page.read(8192)
+    except OSError:
+        return None
+    found = re.search(r'<link rel="stylesheet" href="((?:https?://[^/"]+)?(/[^"]*?))static/style\.css', head)
+    return found[2] if found else None
+
+
 def is_source_change(config_path: Path, path: str) -> bool:
     """Tell whether a changed path is one the site is built from: content/, layouts/ or mirror.yml."""
     changed = Path(path).resolve()
@@ -162,6 +174,11 @@ def serve_preview(config: Config, config_path: Path, port: int, build: bool = Tr
     rebuilding when the sources change."""
     base_path = config.site.base_path
     served = preview_dir(config.cache_dir) if build else config.site_dir
+    built_for = None if build else built_base_path(served)
+    if built_for and built_for != base_path:  # `build --base-url` elsewhere: served where its links lead
+        log.warning("serve: %s was built for the sub-path %s (build --base-url), not site.base_url's %s: served under "
+                    "%s, where its links lead", served, built_for, base_path, built_for)
+        base_path = built_for
     try:
         server = make_server(served, base_path, port)
     except OSError as exc:
