@@ -273,12 +273,23 @@ class Config(_Strict):
         return self.root / ".cache"
 
 
+def missing_config(path: Path) -> str:
+    """What to say of a config file that is not there: the mirror's own folder when the command ran below it."""
+    where = path.absolute()
+    above = next((folder for folder in where.parent.parents if (folder / path.name).is_file()), None)
+    if above is not None:
+        return (f"{where}: no such file; the mirror is in {above}: run the command there, or pass "
+                f"--config {above / path.name}")
+    return (f"{where}: no such file; run the command in the mirror's folder (the one holding {path.name}), or pass "
+            "--config FILE (a new mirror starts from a copy of papermirror's mirror.yml)")
+
+
 def load_config(path: Path) -> Config:
     """Read and validate `path`; raise UserError naming the file and key on any problem."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UserError(f"{path}: no such file (copy mirror.yml from the papermirror repo)") from None
+        raise UserError(missing_config(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: cannot read: {exc}") from None
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -79,8 +80,20 @@ def test_good_config_is_typed_and_days_stay_days(tmp_path):
 
 def test_empty_and_missing_config(tmp_path):
     assert load_config(write_config(tmp_path, "")).site.per_page == 50
-    with pytest.raises(UserError, match="no such file"):
+    with pytest.raises(UserError, match="no such file; run the command in the mirror's folder"):
         load_config(tmp_path / "nope.yml")
+
+
+def test_a_command_run_below_the_mirror_names_the_mirror_s_folder(tmp_path, monkeypatch):
+    """`cd content && python ../build.py build` said "mirror.yml: no such file (copy mirror.yml from the papermirror
+    repo)" to someone inside the mirror."""
+    write_config(tmp_path, "")
+    (tmp_path / "content" / "papers").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "content" / "papers")
+    with pytest.raises(UserError) as raised:
+        load_config(Path("mirror.yml"))
+    assert str(raised.value) == (f"{tmp_path / 'content' / 'papers' / 'mirror.yml'}: no such file; the mirror is in "
+                                 f"{tmp_path}: run the command there, or pass --config {tmp_path / 'mirror.yml'}")
 
 
 def test_a_key_left_empty_takes_its_default(tmp_path):
