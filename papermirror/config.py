@@ -272,6 +272,10 @@ class Config(_Strict):
     def cache_dir(self) -> Path:
         return self.root / ".cache"
 
+    def site_dir_name(self, site_dir: Path) -> str:
+        """How a report names a folder the site is built into: "site/", or build --output's (serve's preview) in full."""
+        return "site/" if site_dir.resolve() == self.site_dir.resolve() else f"{site_dir}/"
+
 
 def missing_config(path: Path) -> str:
     """What to say of a config file that is not there: the mirror's own folder when the command ran below it."""
@@ -323,6 +327,7 @@ PLAIN_MESSAGES = {
     "dict_type": "must be a mapping: indented 'key: value' lines",
     "model_type": "must be a mapping: indented 'key: value' lines",
     "model_attributes_type": "must be a mapping: indented 'key: value' lines",
+    "too_short": "must not be empty: give at least one",
 }
 """pydantic's words for a wrong kind of value, in YAML's."""
 

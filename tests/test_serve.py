@@ -82,7 +82,7 @@ def test_only_sources_count_as_changes(mirror: Path) -> None:
     assert not is_source_change(config, str(mirror / "README.md"))
     papers = mirror / "content" / "papers" / "2503"
     for editor_file in (".#2503.02130.md", "2503.02130.md~", ".2503.02130.md.swp", "4913", "#2503.02130.md#",
-                        ".~lock.mirror.yml#"):
+                        ".~lock.mirror.yml#", "sedWHmlMS"):  # sed -i's temp file
         assert not is_source_change(config, str(papers / editor_file)), editor_file
     assert not is_source_change(config, str(mirror / "layouts" / ".paper.html.swo"))
 

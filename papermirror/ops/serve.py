@@ -34,9 +34,11 @@ WATCH_DEBOUNCE_MS = 400
 """Changes closer together than this make one rebuild (a snapshot writes many files)."""
 PREVIEW_DIR = Path("preview") / "site"
 """Where serve builds its preview, below .cache/."""
-EDITOR_FILES = re.compile(r"(^\.#|^#.*#$|~$|\.(sw[a-p]|tmp|bak|orig|kate-swp)$|^4913$|^\.~lock\.|^\.goutputstream-)")
+EDITOR_FILES = re.compile(
+    r"(^\.#|^#.*#$|~$|\.(sw[a-p]|tmp|bak|orig|kate-swp)$|^4913$|^\.~lock\.|^\.goutputstream-|^sed[A-Za-z0-9]{6}$)")
 """Files editors write beside the one being edited (Emacs locks and autosaves, Vim swap files and its
-4913 probe, backups, LibreOffice locks, GNOME's temp files): not a change of the site's sources."""
+4913 probe, backups, LibreOffice locks, GNOME's temp files, `sed -i`'s temp file): not a change of the site's
+sources."""
 
 
 def preview_dir(cache_dir: Path) -> Path:
@@ -153,6 +155,7 @@ def watch_and_rebuild(config_path: Path, rebuild: Callable[[], object], stop: th
     """Call rebuild() after each burst of changes to the site's sources, until stop is set."""
     import watchfiles
 
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)  # its "1 change detected": serve says what changed
     root = config_path.resolve().parent
     default = watchfiles.DefaultFilter()
     for changes in watchfiles.watch(

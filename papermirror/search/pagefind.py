@@ -103,14 +103,14 @@ class IndexReport:
     """Pagefind indexes (shards, see shards.py)."""
     reused: int = 0
     """Indexes kept from the previous build (none of their pages changed)."""
-    site: str = "site"
-    """The name of the folder indexed (site/, or that of build --output)."""
+    site: str = "site/"
+    """The folder indexed, as the build's report names it (Config.site_dir_name: site/, or build --output's)."""
 
     def line(self) -> str:
         shards = (f" ({self.indexes} indexes, {self.reused} unchanged)" if self.indexes > 1
                   else " (unchanged)" if self.reused else "")
         return (f"{self.pages} pages, {self.words} words, {self.bytes / 1_000_000:.1f} MB "
-                f"in {self.site}/{BUNDLE_DIR}/{shards} in {self.seconds:.1f}s")
+                f"in {self.site}{BUNDLE_DIR}/{shards} in {self.seconds:.1f}s")
 
 
 @functools.cache
@@ -336,7 +336,7 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
         log.warning("index: %s holds no paper pages; search will find nothing until papers are added", site_dir)
         shutil.rmtree(bundle, ignore_errors=True)
         cache_file(config, site_dir, YEARS_FILE).unlink(missing_ok=True)
-        return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started, site=site_dir.name)
+        return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started, site=config.site_dir_name(site_dir))
     fresh = site_dir / f".{BUNDLE_DIR}-new"
     shutil.rmtree(fresh, ignore_errors=True)
     records_file, years_file = cache_file(config, site_dir, PAGES_FILE), cache_file(config, site_dir, YEARS_FILE)
@@ -350,7 +350,7 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     write_text_atomic(records_file, json.dumps(records, sort_keys=True, separators=(",", ":")) + "\n")
     pages, words, size = (sum(shard[key] for shard in manifest.values()) for key in ("pages", "words", "bytes"))
     return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started,
-                       indexes=len(manifest), reused=reused, site=site_dir.name)
+                       indexes=len(manifest), reused=reused, site=config.site_dir_name(site_dir))
 
 
 def run_pagefind(command: list[str]) -> str:

@@ -93,8 +93,7 @@ def measure_site(config: Config, site_dir: Path, written: dict[str, list], stamp
     if not shards:
         index_bytes = len(stamps) * SEARCH_BYTES_PER_PAPER
     pages_bytes = sum(size for _digest, size in written.values())
-    folder = "site/" if site_dir.resolve() == config.site_dir.resolve() else f"{site_dir}/"
-    return SiteSize(pages_bytes, index_bytes, not shards, len(stamps), papers_a_year(stamps), folder)
+    return SiteSize(pages_bytes, index_bytes, not shards, len(stamps), papers_a_year(stamps), config.site_dir_name(site_dir))
 
 
 def report_size(config: Config, site_dir: Path, written: dict[str, list], stamps: dict[str, object]) -> SiteSize:
