@@ -238,6 +238,19 @@ def test_the_next_run_counts_this_run_s_requests_against_the_rate_limit(fake_hub
     assert later.sleeps == [] and other.sleeps == []
 
 
+def test_the_requests_are_kept_during_the_run_too(fake_hub: FakeHub, tmp_path, monkeypatch) -> None:
+    """Kept only when the hub was closed, a run killed outright (SIGKILL) left the next run to send a quota more."""
+    monkeypatch.setattr("papermirror.fetch.hub.SAVE_WINDOW_EVERY", 2)
+    window = tmp_path / "hub-window.json"
+    clock = FakeClock()
+    hub = Hub(endpoint=fake_hub.url, sleep=clock.sleep, clock=clock, window_file=window, wall=lambda: 7_000.0)
+    for _ in range(3):
+        hub.fetch_day("2024-06-17")
+    assert len(json.loads(window.read_text())["sent"]) >= 1  # saved at the second request, the hub still open
+    hub.close()
+    assert len(json.loads(window.read_text())["sent"]) == 3
+
+
 @pytest.mark.parametrize("text", ["{", '{"sent": "x", "paused_until": 0}', "[]", '{"sent": [1e999], "paused_until": 0}'])
 def test_a_broken_rate_limit_record_is_said_and_replaced(text: str, fake_hub: FakeHub, tmp_path, caplog) -> None:
     window = tmp_path / "hub-window.json"

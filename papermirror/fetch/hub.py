@@ -48,6 +48,8 @@ MAX_DAY_PAGES = 50
 """A guard against a server that never sends a short page."""
 RATE_LIMIT = (450, 300.0)
 """At most this many requests per this many seconds: under HF's anonymous 500 per 5 minutes."""
+SAVE_WINDOW_EVERY = 25
+"""Requests between two saves of WINDOW_FILE during a run (it is saved at the end too)."""
 SAY_WAIT = 10.0
 """A wait for the rate limit this long or longer is said (once, whichever thread waits)."""
 WINDOW_FILE = "hub-window.json"
@@ -179,11 +181,15 @@ class Hub:
     def close(self) -> None:
         self.client.close()
         if self.window_file is not None and (self.requests or self.window_file.exists()):
-            window = {"endpoint": self.endpoint, **self.limiter.window(self.wall())}
-            try:
-                write_text_atomic(self.window_file, json.dumps(window, indent=0) + "\n")
-            except OSError as exc:
-                log.warning("%s: cannot keep this run's requests for the next run's rate limit (%s)", self.window_file, exc)
+            self._save_window()
+
+    def _save_window(self) -> None:
+        """Keep the requests of the rate limit's period for the next run (WINDOW_FILE)."""
+        window = {"endpoint": self.endpoint, **self.limiter.window(self.wall())}
+        try:
+            write_text_atomic(self.window_file, json.dumps(window, indent=0) + "\n")
+        except OSError as exc:
+            log.warning("%s: cannot keep this run's requests for the next run's rate limit (%s)", self.window_file, exc)
 
     def _take_over_window(self, path: Path) -> None:
         """Count the last run's requests to this endpoint within the rate limit's period (WINDOW_FILE)."""
@@ -233,11 +239,15 @@ class Hub:
         raise FetchError(f"{url}: {problem} (gave up after {self.tries} tries)")
 
     def _count_request(self, url: str) -> None:
-        """Count one more request, or raise BudgetSpent when `max_requests` are spent."""
+        """Count one more request, or raise BudgetSpent when `max_requests` are spent. Every SAVE_WINDOW_EVERY
+        requests the window is kept too: a run killed outright (SIGKILL) has left most of its requests counted."""
         with self._count_lock:
             if self.max_requests is not None and self.requests >= self.max_requests:
                 raise BudgetSpent(f"{url}: not sent: this run's budget of {self.max_requests} requests is spent")
             self.requests += 1
+            save = self.window_file is not None and self.requests % SAVE_WINDOW_EVERY == 0
+        if save:
+            self._save_window()
 
     def _try(self, url: str, path: str, params: Mapping[str, object]) -> object:
         """Make one request; return the parsed answer, raise Retry (transient) or FetchError (final)."""
