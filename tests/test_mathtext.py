@@ -72,6 +72,10 @@ def test_tex_cannot_draw_over_the_text_around_it(tex):
     assert render_inline(f"T ${tex}$") == f"T ${escape(tex)}$"
 
 
+def test_a_formula_that_shows_nothing_is_shown_as_its_tex():
+    assert render_inline(r"$\phantom{x}$") == r"$\phantom{x}$" and render_inline(r"$\quad$") == r"$\quad$"
+
+
 def test_small_shifts_laps_and_phantoms_stay_math():
     for tex in (r"a \not= b", r"\rlap{x}y", r"a\!\!b", r"\raise{0.5em}{x}", r"\vphantom{\frac{a}{b}}x",
                 r"\hphantom{abc}x", r"\smash{\frac{a}{b}}", "A" + r" \xrightarrow{f} B" * 6):

@@ -151,8 +151,9 @@ def tex_to_mathml(tex: str, display: bool = False) -> Markup | None:
     except Exception:  # latex2mathml raises many kinds of errors on bad TeX; all mean "show the TeX"
         return None
     try:  # deep nesting ($\\sqrt{ two hundred times) recurses past Python's limit: show the TeX
-        if (not _clean_mathml(root) or not "".join(root.itertext()).strip() or spaces_em(root) > SPACES_EM
-                or draws_outside(root)):
+        # a formula that shows nothing (no text, or all of it in a phantom) is shown as its TeX: a title of
+        # `$\\phantom{x}$` alone drew an empty heading and link
+        if not _clean_mathml(root) or not _shown_chars(root) or spaces_em(root) > SPACES_EM or draws_outside(root):
             return None
         # What HTML needs of the element, no more (a formula is on a listing line for each of a paper's pages):
         # no xmlns (HTML's parser puts <math> in MathML's namespace), no display="inline" (the default), and
