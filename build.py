@@ -362,5 +362,20 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def exit_now_if_stopped(code: int) -> None:
+    """After a run stopped by Ctrl-C or SIGTERM, end the process now: a thread may still wait on a request in flight
+    (closing its connection does not wake a read blocked on it), which the interpreter would wait for on exit,
+    up to the hub's answer or the timeout, past the few seconds a CI runner gives before SIGKILL. Every file the
+    run keeps, the hub's record of requests included, is written by then."""
+    from papermirror.processes import STOP
+
+    if STOP.is_set():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    exit_now_if_stopped(status)
+    sys.exit(status)

@@ -327,7 +327,7 @@ PLAIN_MESSAGES = {
     "dict_type": "must be a mapping: indented 'key: value' lines",
     "model_type": "must be a mapping: indented 'key: value' lines",
     "model_attributes_type": "must be a mapping: indented 'key: value' lines",
-    "too_short": "must not be empty: give at least one",
+    "too_short": "needs at least one item",
 }
 """pydantic's words for a wrong kind of value, in YAML's."""
 

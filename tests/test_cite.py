@@ -86,6 +86,9 @@ def test_a_name_bibtex_would_split_stays_one_author():
                      "{Lee\tand\tKim} and Sandy")
     assert bibtex_authors(("Ada Lovelace", "Alan Turing")) == "Ada Lovelace and Alan Turing"
     assert bibtex_authors(("A $\\alpha$ and B",)) == "{A $\\alpha$ and B}"
+    # what BibTeX reads is the name as written: its braces and controls dropped first (a review of the change)
+    assert bibtex_authors(("Jane {and} Doe", "Bob{ }and{ }Ray", "Solo")) == "{Jane and Doe} and {Bob and Ray} and Solo"
+    assert bibtex_authors(("A \u202eand B",)) == "{A and B}"
 
 
 def test_bibtex_key_falls_back_to_the_id():

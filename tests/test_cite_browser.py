@@ -38,7 +38,7 @@ TRICKY = [
                authors=("Eve $}},note={{x$", "Mallory \\input{x}")),
     make_paper("2502.00011", "No math, TeX: \\input{/etc/passwd} ^ ~ and a last \\", authors=("Trent \\def\\x",)),
     # names BibTeX would split into several: braced, in the page's script as in cite.py
-    make_paper("2502.00012", "Ands", authors=("Real Author and Fake Person and others", "AND", "others", "Ana Andersen")),
+    make_paper("2502.00012", "Ands", authors=("Real Author and Fake Person and others", "AND", "others", "Ana Andersen", "Jane {and} Doe")),
 ]
 
 

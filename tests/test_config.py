@@ -60,7 +60,7 @@ def write_config(tmp_path, text: str):
         ("listing:\n  queries: one query\n", ":2: listing.queries: must be a list: '- item' lines, or [a, b]"),
         ("site: [a]\n", ":1: site: must be a mapping: indented 'key: value' lines"),
         ("listing:\n  topic:\n    all:\n      vision:\n        terms: []\n",
-         ":5: listing.topic.all.vision.terms: must not be empty: give at least one"),
+         ":5: listing.topic.all.vision.terms: needs at least one item"),
     ],
 )
 def test_bad_values_are_named_with_their_line(tmp_path, text, message):

@@ -398,6 +398,35 @@ def test_a_run_waiting_for_the_rate_limit_says_so_and_stops_at_once(fake_hub, mi
     assert len(json.loads(window.read_text(encoding="utf-8"))["sent"]) == 450  # kept for the next run
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_a_run_stops_at_once_with_a_request_in_flight_and_keeps_its_requests(fake_hub, mirror, signum) -> None:
+    """Stopped while the hub was slow to answer, the run waited for the answer (21 s of a 25 s one) before it
+    saved its record of requests and ended, past the 10 s a CI runner allows before SIGKILL (a review)."""
+    ids = backfill_archive(mirror, fake_hub, 6)
+    fake_hub.inject("slow", "/api/papers/", times=-1, seconds=30)
+    env = {**os.environ, "HF_ENDPOINT": fake_hub.url, "PYTHONPATH": str(ROOT)}
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal (see test_serve)
+    try:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(mirror / "mirror.yml"), "details"],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline and fake_hub.count("/api/papers/") < 4:  # four asked at once, all slow
+            time.sleep(0.05)
+        stopped = time.monotonic()
+        proc.send_signal(signum)
+        _out, err = proc.communicate(timeout=15)
+        took = time.monotonic() - stopped
+    finally:
+        proc.kill()
+    assert proc.returncode in (130, 143) and took < 5, (took, err)
+    assert "interrupted:" in err and "try 2 of" not in err  # no retry said of a request the stop cut short
+    window = json.loads((mirror / ".cache" / "hub-window.json").read_text(encoding="utf-8"))
+    assert len(window["sent"]) >= 4 and len(ids) == 6
+
+
 def test_the_budget_is_a_key_of_mirror_yml(fake_hub, mirror, run_cli) -> None:
     backfill_archive(mirror, fake_hub, 3)
     (mirror / "mirror.yml").write_text("listing:\n  details_budget: 2\n", encoding="utf-8")

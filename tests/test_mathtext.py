@@ -64,6 +64,12 @@ def test_tex_cannot_resize_recolour_or_push_a_listing_line():
     r"\mathrlap{\text{OVERLAY}} 5",  # words in a box of no width: drawn over what follows
     r"\smash{\begin{matrix}a\\b\\c\\d\\e\\f\end{matrix}}",  # rows drawn over the lines above and below
     "a" + r"\!" * 13 + "b",  # named spaces count: 13 x -0.167em
+    # two letters a box, spaced inside the boxes: "RETRACTE" over a line's upvotes (a review of the change)
+    r"\mathrlap{\text{RE}}\mathrlap{\hspace{1.3em}\text{TR}}\mathrlap{\hspace{2.6em}\text{AC}}",
+    r"\mathrlap{\hspace{1.3em}x}",
+    r"\mathrlap{\underline{\hspace{4em}}}",  # a line and no character
+    r"\mathrlap{\boxed{\phantom{WWWWWW}}}",
+    r"\smash{\frac{a}{b}}",  # a fraction in a box of no height: over the lines above and below
     r"\kern-3em x",
 ])
 def test_tex_cannot_draw_over_the_text_around_it(tex):
@@ -78,7 +84,7 @@ def test_a_formula_that_shows_nothing_is_shown_as_its_tex():
 
 def test_small_shifts_laps_and_phantoms_stay_math():
     for tex in (r"a \not= b", r"\rlap{x}y", r"a\!\!b", r"\raise{0.5em}{x}", r"\vphantom{\frac{a}{b}}x",
-                r"\hphantom{abc}x", r"\smash{\frac{a}{b}}", "A" + r" \xrightarrow{f} B" * 6):
+                r"\hphantom{abc}x", r"\smash{x}", "A" + r" \xrightarrow{f} B" * 6):
         assert render_inline(f"${tex}$").startswith("<math>"), tex
 
 

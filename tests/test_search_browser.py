@@ -8,6 +8,7 @@ import dataclasses
 import json
 import re
 import shutil
+import socket
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -1018,6 +1019,46 @@ def test_an_index_chunk_the_server_fails_once_is_fetched_again(page, site_url, s
     found, status = hrefs_for(page, url, "masked image")
     assert found == expected and PART_MISSING not in status, status
     assert asked and set(asked.values()) == {2}, asked
+
+
+def test_an_index_chunk_whose_connection_drops_half_way_is_fetched_again(tmp_path, browser):
+    """A chunk answered 200 whose connection dropped half-way through its body was neither asked again nor said:
+    Pagefind failed on reading it and skipped it ("No papers found"), as on a failed request (a review)."""
+    from browser import _SubPathHandler
+
+    cut: Counter[str] = Counter()
+
+    class CutFirstChunks(_SubPathHandler):
+        def do_GET(self):
+            path = self.translate_path(self.path.split("?")[0])
+            if not path.endswith(".pf_index") or cut[path]:
+                return super().do_GET()
+            cut[path] += 1
+            data = Path(path).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    site = build_fixture_site(tmp_path, ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        with serve(site, SUB_PATH) as url:
+            expected, _ = hrefs_for(page, url, "masked image")
+        cut.clear()
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.route(CHUNKS, lambda route: route.continue_())  # Playwright's routing turns the HTTP cache off
+        with serve(site, SUB_PATH, CutFirstChunks) as url:
+            found, status = hrefs_for(page, url, "masked image")
+        assert cut and found == expected and PART_MISSING not in status, status
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("sharded", [False, True], ids=["one index", "several indexes"])

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from conftest import ROOT
 
-from papermirror.ops.serve import is_source_change, watch_and_rebuild
+from papermirror.ops.serve import built_base_path, is_source_change, watch_and_rebuild
 
 
 @pytest.fixture
@@ -197,3 +197,12 @@ def test_a_site_built_for_another_sub_path_is_served_where_its_links_lead(site: 
         process.terminate()
         _out, err = process.communicate(timeout=10)
     assert "was built for the sub-path /repo/ (build --base-url), not site.base_url's /mirror/" in err
+
+
+def test_the_sub_path_a_site_was_built_for_is_read_as_its_links_mean_it(tmp_path: Path) -> None:
+    """"/r&amp;d/" in the page's HTML is the sub-path /r&d/: read as written, it served a site built for /r&d/ under
+    /r&amp;d/ (a review of the change)."""
+    (tmp_path / "index.html").write_text('<link rel="stylesheet" href="/r&amp;d/static/style.css?v=1">')
+    assert built_base_path(tmp_path) == "/r&d/"
+    (tmp_path / "index.html").write_text("<!doctype html><title>no stylesheet</title>")
+    assert built_base_path(tmp_path) is None and built_base_path(tmp_path / "missing") is None

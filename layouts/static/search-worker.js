@@ -7,8 +7,9 @@
 //
 // Pagefind skips an index or filter chunk it cannot load, for as long as the page is open, and says nothing:
 // a search then finds fewer papers, or none, as if the archive had no more. So a file of the index is fetched
-// again after a dropped connection or a server error (RETRY_AFTER_MS), and a chunk that still cannot be loaded
-// is reported to the page ({partMissing: its address}), which says that papers may be missing.
+// again after a dropped connection (before or while its body comes) or a server error (RETRY_AFTER_MS), and a chunk
+// that still cannot be loaded is reported to the page ({partMissing: its address}), which says that papers may be
+// missing.
 "use strict";
 (function () {
   const RETRY_AFTER_MS = [300, 1000];  // the waits before a second and a third try
@@ -24,7 +25,14 @@
       let error = null;
       try {
         response = await fetchFromNetwork(input, init);
+        if (response.ok && CHUNK.test(url)) {
+          // a chunk's body is read here: a connection dropped half-way through it fails the read, which
+          // Pagefind would take for a chunk it cannot load (and skip, without a word)
+          const bytes = await response.arrayBuffer();
+          response = new Response(bytes, { status: response.status, statusText: response.statusText, headers: response.headers });
+        }
       } catch (failure) {
+        response = null;
         error = failure;
       }
       if ((response && !transient(response)) || attempt === RETRY_AFTER_MS.length) {

@@ -228,6 +228,8 @@ class Hub:
                 return self._try(url, path, params)
             except Retry as retry:
                 problem, wait = retry.problem, retry.wait
+            if STOP.is_set():  # a request the stop cut short (the client closed under it) is no failure to retry
+                raise KeyboardInterrupt()
             if attempt == self.tries:
                 break
             if wait is not None:

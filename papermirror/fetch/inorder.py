@@ -21,9 +21,11 @@ def fetch_in_order(fetch: Callable[[Key], Answer], keys: Iterable[Key], workers:
                    handle: Callable[[Key, Future[Answer]], bool], name: str = "fetch") -> None:
     """Call `fetch(key)` for each key, `workers` at a time, and pass each key with its future to `handle` in
     the order of `keys`. Once `handle` returns False nothing more is asked; the answers already asked for
-    are still handed over (they cost a request each, and what they hold is good)."""
+    are still handed over (they cost a request each, and what they hold is good). Interrupted (Ctrl-C, SIGTERM),
+    it returns at once without waiting for the requests in flight: what they would hand over is not written."""
     pending = iter(keys)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+    try:
         running: deque[tuple[Key, Future[Answer]]] = deque(
             (key, pool.submit(fetch, key)) for key in itertools.islice(pending, workers))
         go_on = True
@@ -33,3 +35,7 @@ def fetch_in_order(fetch: Callable[[Key], Answer], keys: Iterable[Key], workers:
             if go_on:
                 for following in itertools.islice(pending, 1):
                     running.append((following, pool.submit(fetch, following)))
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # the caller's clean-up (the hub's record) comes first
+        raise
+    pool.shutdown(wait=True)

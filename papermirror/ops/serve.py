@@ -12,6 +12,7 @@ ends. A change to content/, layouts/ or mirror.yml (not an editor's swap or back
 from __future__ import annotations
 
 import functools
+import html
 import logging
 import re
 import subprocess
@@ -137,7 +138,7 @@ def built_base_path(site_dir: Path) -> str | None:
     except OSError:
         return None
     found = re.search(r'<link rel="stylesheet" href="((?:https?://[^/"]+)?(/[^"]*?))static/style\.css', head)
-    return found[2] if found else None
+    return html.unescape(found[2]) if found else None  # as written in HTML: "/r&amp;d/" is /r&d/
 
 
 def is_source_change(config_path: Path, path: str) -> bool:

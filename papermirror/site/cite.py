@@ -100,12 +100,13 @@ _SPLITS_NAMES = re.compile(r"(?:^|\s)and(?:\s|$)|^\s*others\s*$", re.IGNORECASE)
 
 def bibtex_authors(authors: tuple[str, ...]) -> str:
     """The author field: the names joined by "and", each escaped (with its math kept). A name BibTeX would split
-    ("A and B", "others") is braced, one name as written: hub text cannot add authors."""
-    joined = " and ".join(authors)  # one pass when no name holds math or splits (nearly always)
-    if "$" not in joined and not any(_SPLITS_NAMES.search(name) for name in authors):
+    as written ("A and B", "others"; "A {and} B" too, its braces dropped) is braced, one name: hub text cannot add
+    authors."""
+    joined = " and ".join(authors)  # one pass when no name holds math or the letters of a split (nearly always)
+    if "$" not in joined and not any("and" in name.lower() or "others" in name.lower() for name in authors):
         return bibtex_text(joined)
-    return " and ".join("{" + bibtex_text(name) + "}" if _SPLITS_NAMES.search(name) else bibtex_text(name)
-                        for name in authors)
+    written = [bibtex_text(name) for name in authors]
+    return " and ".join("{" + name + "}" if _SPLITS_NAMES.search(name) else name for name in written)
 
 
 def bibtex_entry(paper: Paper) -> str:

@@ -55,10 +55,11 @@ heading above it; `\\xrightarrow` shifts its label 0.2em."""
 NEGATIVE_SPACE_EM = 2.0
 """The most a formula's spaces back to the left (`\\!`, `\\kern-1em`, `\\negthickspace`) may add up to, in em:
 each draws what follows over what came before."""
-LAPPED_CHARS = 2
-"""The most characters a box of no width, height or depth may show (`\\rlap`, `\\mathrlap`, `\\smash`, the
-slash of `\\not`): what it holds is drawn over its neighbours, so a symbol, not words (`\\mathrlap{OVERLAY}`
-was drawn over a listing line's upvotes). Phantoms show nothing, and count none."""
+LAPPED_CHARS = 1
+"""The most a box of no width, height or depth may show (`\\rlap`, `\\mathrlap`, `\\smash`, the slash of
+`\\not`): one character in one token, as `\\not` needs; what it holds is drawn over its neighbours
+(`\\mathrlap{OVERLAY}` over a listing line's upvotes; two letters a box, spaced inside the boxes, spelt
+"RETRACTE" over them; `\\mathrlap{\\underline{\\hspace{4em}}}` drew a line). Phantoms show nothing."""
 NAMED_SPACES_EM = {
     name: sign * eighteenths / 18
     for eighteenths, word in enumerate(("veryverythin", "verythin", "thin", "medium", "thick", "verythick",
@@ -224,23 +225,51 @@ def spaces_em(root: ET.Element) -> float:
 
 def draws_outside(root: ET.Element) -> bool:
     """Tell whether a formula would draw over the text around it: shifted up or down past SHIFT_EM, spaces back
-    past NEGATIVE_SPACE_EM, or more than LAPPED_CHARS characters in a box of no width, height or depth."""
+    past NEGATIVE_SPACE_EM, or more than LAPPED_CHARS characters (or a space, a line) in a box of no width, height
+    or depth."""
     def shift(element: ET.Element, above: float) -> float:
         here = above + sum(length_em(token) for token in element.get("voffset", "").split())
         return max([here, *(shift(child, here) for child in element)])
 
     back = sum(-signed_em(token) for element in root.iter() for name in ("width", "lspace")
                for token in element.get(name, "").split() if signed_em(token) < 0)
-    lapped = any(element.tag == "mpadded" and _shown_chars(element) > LAPPED_CHARS
-                 and any(_no_size(element.get(name)) for name in ("width", "height", "depth"))
-                 for element in root.iter())
+    lapped = any(element.tag == "mpadded" and (_no_size(element.get("width")) or _zero(element.get("height"))
+                                                or _zero(element.get("depth")))
+                 and not _lap_shows_little(element) for element in root.iter())
     return lapped or back > NEGATIVE_SPACE_EM or shift(root, 0.0) > SHIFT_EM
 
 
 def _no_size(value: str | None) -> bool:
-    """Tell whether a box's width, height or depth is nothing or less ("0", "0px", "-1em")."""
+    """Tell whether a box's width is nothing or less ("0", "0px", "-1em")."""
     length = _LENGTH.fullmatch(value.strip()) if value else None
     return bool(length) and float(length[1]) <= 0 and length[2] != "%"
+
+
+def _zero(value: str | None) -> bool:
+    """Tell whether a box's height or depth is nothing (`\\smash`); a small negative one goes with a shift
+    (`\\xrightarrow`'s label, `\\lower`), which SHIFT_EM bounds."""
+    length = _LENGTH.fullmatch(value.strip()) if value else None
+    return bool(length) and float(length[1]) == 0 and length[2] != "%"
+
+
+_TOKENS = frozenset(("mi", "mo", "mn", "mtext"))
+
+
+def _lap_shows_little(box: ET.Element) -> bool:
+    """Tell whether a box of no size holds LAPPED_CHARS characters at most, in tokens inside rows, and phantoms:
+    no space, line, fraction or enclosure, which would draw beyond it too."""
+    def shown(element: ET.Element) -> int | None:  # None: something else than rows, tokens and phantoms
+        if element.tag == "mphantom":
+            return 0
+        if element.tag in _TOKENS:
+            return None if len(element) else len("".join((element.text or "").split()))
+        if element.tag not in ("mrow", "mpadded") or (element.text or "").strip():
+            return None
+        counts = [shown(child) for child in element]
+        return None if None in counts or any((child.tail or "").strip() for child in element) else sum(counts)
+
+    total = shown(box)
+    return total is not None and total <= LAPPED_CHARS
 
 
 def _shown_chars(element: ET.Element) -> int:
