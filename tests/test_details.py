@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from browser import build_fixture_site, chromium, serve
@@ -361,6 +362,17 @@ def test_a_killed_backfill_keeps_every_answer_written_before(fake_hub, mirror) -
     assert all(paper.details_refreshed for paper in read_papers(mirror / "content").values())
 
 
+def start_details(mirror: Path, fake_hub: FakeHub) -> subprocess.Popen:
+    """`build.py details` as its own process, as from a terminal: SIGINT not ignored (see test_serve)."""
+    env = {**os.environ, "HF_ENDPOINT": fake_hub.url, "PYTHONPATH": str(ROOT)}
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(mirror / "mirror.yml"), "details"],
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["Ctrl-C", "SIGTERM"])
 def test_a_run_waiting_for_the_rate_limit_says_so_and_stops_at_once(fake_hub, mirror, signum, code) -> None:
     """`details` right after a busy snapshot (as the workflow runs it) waits minutes for the rate limit: it said
@@ -372,13 +384,7 @@ def test_a_run_waiting_for_the_rate_limit_says_so_and_stops_at_once(fake_hub, mi
     now = time.time()
     window.write_text(json.dumps({"endpoint": fake_hub.url, "sent": [now - 1] * 450, "paused_until": now}), encoding="utf-8")
     before = fake_hub.count("/api/papers/")
-    env = {**os.environ, "HF_ENDPOINT": fake_hub.url, "PYTHONPATH": str(ROOT)}
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal (see test_serve)
-    try:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(mirror / "mirror.yml"), "details"],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    proc = start_details(mirror, fake_hub)
     watchdog = threading.Timer(30, proc.kill)  # a run that never says it waits ends the test, not in 5 minutes
     watchdog.start()
     try:
@@ -404,13 +410,7 @@ def test_a_run_stops_at_once_with_a_request_in_flight_and_keeps_its_requests(fak
     saved its record of requests and ended, past the 10 s a CI runner allows before SIGKILL (a review)."""
     ids = backfill_archive(mirror, fake_hub, 6)
     fake_hub.inject("slow", "/api/papers/", times=-1, seconds=30)
-    env = {**os.environ, "HF_ENDPOINT": fake_hub.url, "PYTHONPATH": str(ROOT)}
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal (see test_serve)
-    try:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(mirror / "mirror.yml"), "details"],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    proc = start_details(mirror, fake_hub)
     try:
         deadline = time.time() + 20
         while time.time() < deadline and fake_hub.count("/api/papers/") < 4:  # four asked at once, all slow
