@@ -70,6 +70,7 @@ def test_tex_cannot_resize_recolour_or_push_a_listing_line():
     r"\mathrlap{\underline{\hspace{4em}}}",  # a line and no character
     r"\mathrlap{\boxed{\phantom{WWWWWW}}}",
     r"\smash{\frac{a}{b}}",  # a fraction in a box of no height: over the lines above and below
+    r"\mathrlap{\raise{0.9em}{x}}",  # a box inside a box of no width (it may shift what it holds)
     r"\kern-3em x",
 ])
 def test_tex_cannot_draw_over_the_text_around_it(tex):

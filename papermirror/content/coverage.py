@@ -19,9 +19,10 @@ from papermirror.files import write_text_atomic
 STALE_AFTER = dt.timedelta(days=3)
 """An archive whose newest ledger entry is older than this looks stale."""
 LAST_RUN_FILE = "last-snapshot.json"
-"""In .cache/: when the last snapshot that failed nowhere ran (its time, as the ledger stamps it). The ledger moves only when an answer changes:
-a mirror of queries alone (listing.daily off) records nothing on a quiet day, and its ledger cannot tell a run
-that found nothing new from no run at all. Not in content/, so that such a run still changes no byte there."""
+"""In .cache/: when the last snapshot that failed nowhere ran (its time, as the ledger stamps it). The ledger
+moves only when an answer changes: a mirror of queries alone (listing.daily off) records nothing on a quiet day,
+and its ledger cannot tell a run that found nothing new from no run at all. Not in content/, so that such a run
+still changes no byte there."""
 
 
 def record_last_run(cache_dir: Path, now: dt.datetime) -> None:

@@ -70,7 +70,7 @@ def content_relpath(paper_id: str) -> PurePosixPath:
 def is_paper_relpath(relpath: str) -> bool:
     """Tell whether a path below content/ ("papers/2405/2405.15738.md") is where a paper's file lives: the file
     of a valid id, in its month's folder (not any .md: "papers/2405/reading-list.md" is the owner's)."""
-    folder, _, name = relpath.rpartition("/")
+    name = relpath.rpartition("/")[2]
     paper_id = name.removesuffix(".md").replace("_", "/", 1)
     return name.endswith(".md") and is_valid_id(paper_id) and content_relpath(paper_id).as_posix() == relpath
 

@@ -263,7 +263,8 @@ def _lap_shows_little(box: ET.Element) -> bool:
             return 0
         if element.tag in _TOKENS:
             return None if len(element) else len("".join((element.text or "").split()))
-        if element.tag not in ("mrow", "mpadded") or (element.text or "").strip():
+        # rows, and the box itself: a box inside it could shift what it holds (lspace, voffset)
+        if (element.tag != "mrow" and element is not box) or (element.text or "").strip():
             return None
         counts = [shown(child) for child in element]
         return None if None in counts or any((child.tail or "").strip() for child in element) else sum(counts)
