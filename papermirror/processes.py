@@ -90,7 +90,6 @@ _WORKER: dict = {}
 
 def _start_worker(state: object) -> None:
     die_with_parent()
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a worker the pool ends just ends (stop_on_signals is the parent's)
     _WORKER["state"] = state
 
 

@@ -138,9 +138,9 @@ def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: d
     """
     today = now.date()
     last = max(filter(None, (newest_fetched(ledger), last_run)), key=parse_utc, default=None)
-    stale = last is None or not dt.timedelta(days=-1) <= now - parse_utc(last) <= STALE_AFTER  # a future time: a wrong clock
-    if not listing.daily and last_run is None and last is not None:
-        stale = now < parse_utc(last) - dt.timedelta(days=1)  # but a wrong clock
+    # (a ledger of queries alone tells no age of the last run: only a time in the future, a wrong clock, is stale)
+    oldest = STALE_AFTER if listing.daily or last_run else dt.timedelta.max
+    stale = last is None or not dt.timedelta(days=-1) <= now - parse_utc(last) <= oldest  # a future time: a wrong clock
     span = list(days_between(listing.since, today)) if listing.daily else []
     with_papers = [day for day in span if day in ledger.days and ledger.days[day].get("listed", 0) > 0]
     empty = tuple(day for day in span if day in ledger.days and not ledger.days[day].get("listed", 0))

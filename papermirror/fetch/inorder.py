@@ -21,8 +21,8 @@ def fetch_in_order(fetch: Callable[[Key], Answer], keys: Iterable[Key], workers:
                    handle: Callable[[Key, Future[Answer]], bool], name: str = "fetch") -> None:
     """Call `fetch(key)` for each key, `workers` at a time, and pass each key with its future to `handle` in
     the order of `keys`. Once `handle` returns False nothing more is asked; the answers already asked for
-    are still handed over (they cost a request each, and what they hold is good). Interrupted (Ctrl-C, SIGTERM),
-    it returns at once without waiting for the requests in flight: what they would hand over is not written."""
+    are still handed over (they cost a request each, and what they hold is good). Interrupted (Ctrl-C, SIGTERM) or
+    failing, it returns at once without waiting for the requests in flight: what they would hand over is not written."""
     pending = iter(keys)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
     try:

@@ -231,46 +231,36 @@ def draws_outside(root: ET.Element) -> bool:
         here = above + sum(length_em(token) for token in element.get("voffset", "").split())
         return max([here, *(shift(child, here) for child in element)])
 
-    back = sum(-signed_em(token) for element in root.iter() for name in ("width", "lspace")
-               for token in element.get(name, "").split() if signed_em(token) < 0)
-    lapped = any(element.tag == "mpadded" and (_no_size(element.get("width")) or _zero(element.get("height"))
-                                                or _zero(element.get("depth")))
-                 and not _lap_shows_little(element) for element in root.iter())
+    back = sum(max(0.0, -signed_em(token)) for element in root.iter() for name in ("width", "lspace")
+               for token in element.get(name, "").split())
+    lapped = any(_squeezed(element) and not _lap_shows_little(element) for element in root.iter())
     return lapped or back > NEGATIVE_SPACE_EM or shift(root, 0.0) > SHIFT_EM
 
 
-def _no_size(value: str | None) -> bool:
-    """Tell whether a box's width is nothing or less ("0", "0px", "-1em")."""
-    length = _LENGTH.fullmatch(value.strip()) if value else None
-    return bool(length) and float(length[1]) <= 0 and length[2] != "%"
-
-
-def _zero(value: str | None) -> bool:
-    """Tell whether a box's height or depth is nothing (`\\smash`); a small negative one goes with a shift
-    (`\\xrightarrow`'s label, `\\lower`), which SHIFT_EM bounds."""
-    length = _LENGTH.fullmatch(value.strip()) if value else None
-    return bool(length) and float(length[1]) == 0 and length[2] != "%"
+def _squeezed(element: ET.Element) -> bool:
+    """Tell whether an element is a box of no width (or less), or of no height or depth (`\\smash`); a small
+    negative height goes with a shift (`\\xrightarrow`'s label, `\\lower`), which SHIFT_EM bounds."""
+    width, height, depth = (element.get(name) for name in ("width", "height", "depth"))
+    return element.tag == "mpadded" and ((width is not None and signed_em(width.strip()) <= 0)
+                                         or any(side is not None and signed_em(side.strip()) == 0
+                                                for side in (height, depth)))
 
 
 _TOKENS = frozenset(("mi", "mo", "mn", "mtext"))
 
 
 def _lap_shows_little(box: ET.Element) -> bool:
-    """Tell whether a box of no size holds LAPPED_CHARS characters at most, in tokens inside rows, and phantoms:
-    no space, line, fraction or enclosure, which would draw beyond it too."""
-    def shown(element: ET.Element) -> int | None:  # None: something else than rows, tokens and phantoms
+    """Tell whether a box of no size holds LAPPED_CHARS characters at most (`_shown_chars`), in tokens inside rows,
+    and phantoms: no space, line, fraction, enclosure or box (it could shift what it holds), which would draw
+    beyond it too."""
+    def plain(element: ET.Element) -> bool:
         if element.tag == "mphantom":
-            return 0
+            return True
         if element.tag in _TOKENS:
-            return None if len(element) else len("".join((element.text or "").split()))
-        # rows, and the box itself: a box inside it could shift what it holds (lspace, voffset)
-        if (element.tag != "mrow" and element is not box) or (element.text or "").strip():
-            return None
-        counts = [shown(child) for child in element]
-        return None if None in counts or any((child.tail or "").strip() for child in element) else sum(counts)
+            return not len(element)
+        return (element.tag == "mrow" or element is box) and all(plain(child) for child in element)
 
-    total = shown(box)
-    return total is not None and total <= LAPPED_CHARS
+    return plain(box) and _shown_chars(box) <= LAPPED_CHARS
 
 
 def _shown_chars(element: ET.Element) -> int:
