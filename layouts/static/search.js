@@ -235,7 +235,10 @@
     }
     if (mine !== generation) return;
     const items = data.map(resultItem);
-    for (const item of items) list.appendChild(item);
+    // a search's first results replace the list's in one step: cleared before they were loaded, the list would
+    // flash empty (and the page jump) on every key typed
+    if (shown === 0) list.replaceChildren(...items);
+    else list.append(...items);
     shown += next.length;
     if (shown > PAGE_SIZE) window.history.replaceState({ shown }, "");  // for Back from a result (below)
     const left = results.length - shown;
@@ -310,6 +313,7 @@
       return;
     }
     running = true;
+    list.setAttribute("aria-busy", "true");  // for screen readers (and tests): the results are being replaced
     try {
       do {
         again = false;
@@ -319,6 +323,7 @@
       await searchFailed();
     } finally {
       running = false;
+      list.removeAttribute("aria-busy");
     }
   }
 
@@ -422,8 +427,7 @@
       if (mine !== generation || settled === mine || !first.results.length) return;
       const data = await Promise.all(first.results.slice(0, PAGE_SIZE).map((result) => result.data()));
       if (mine !== generation || settled === mine) return;
-      list.textContent = "";
-      for (const item of data.map(resultItem)) list.appendChild(item);
+      list.replaceChildren(...data.map(resultItem));
       moreButton.hidden = true;
       statusLine.textContent = "The newest papers that match; searching the rest of the archive\u2026";
     };
@@ -434,7 +438,6 @@
     settledAnswer = { asked, filters: found.filters };
     results = found.results;
     shown = 0;
-    list.textContent = "";
     await showMore(mine, false);
     // Back from a result of this page: as many results as were shown when it was left, and its place on them.
     for (const upTo = returning ? returning.shown || 0 : 0; shown < Math.min(upTo, results.length) && mine === generation;) {
