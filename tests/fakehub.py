@@ -110,8 +110,11 @@ class Fault:
 class FakeHub:
     """Start with `with FakeHub() as hub:`; `hub.url` is the HF_ENDPOINT to use."""
 
-    def __init__(self, days: dict[str, list[dict]] | None = None, port: int = 0) -> None:
+    def __init__(self, days: dict[str, list[dict]] | None = None, port: int = 0, page_size: int | None = None) -> None:
         self.days = load_recorded_days() if days is None else days
+        self.page_size = page_size
+        """None: a day's pages hold `limit` items, as HF's; a number: they hold that many whatever the limit (a hub
+        that lowered or raised its page)."""
         self.papers = {
             json.loads(p.read_text())["id"]: json.loads(p.read_text()) for p in FIXTURES.glob("papers-*.json")
         }
@@ -165,7 +168,8 @@ class FakeHub:
             if not 1 <= limit <= 100 or page < 0:
                 return 400, {"error": "limit must be between 1 and 100"}
             items = self.days.get(arg.get("date", ""), [])
-            return 200, items[page * limit : (page + 1) * limit]
+            size = self.page_size or limit
+            return 200, items[page * size : (page + 1) * size]
         if path == "/api/papers/search":
             q = arg.get("q", "")
             limit = int(arg.get("limit", 50))

@@ -56,7 +56,8 @@ def items(n: int) -> list[dict]:
 def test_a_recorded_day_comes_back_whole(hub: Hub, fake_hub: FakeHub) -> None:
     day = hub.fetch_day("2025-09-30")
     assert len(day) == len(load_recorded_days()["2025-09-30"]) == 50
-    assert fake_hub.requests == ["/api/daily_papers?date=2025-09-30&limit=100&p=0"]
+    # a first page of 50, HF's default page, may be a hub that pages by 50: the next page says it is not
+    assert fake_hub.requests == [f"/api/daily_papers?date=2025-09-30&limit=100&p={p}" for p in (0, 1)]
 
 
 @pytest.mark.parametrize("size, pages", [(250, 3), (100, 2), (0, 1)])
@@ -78,18 +79,27 @@ def test_a_hub_that_answers_page_0_for_every_page_costs_one_request_more_and_kee
     assert len(fake.requests) == 2 and "lists only papers of the day's earlier pages" in caplog.text
 
 
-def test_an_answer_longer_than_asked_is_cut_to_the_limit(clock: FakeClock, caplog) -> None:
+def test_a_search_answer_longer_than_asked_is_cut_to_the_limit(clock: FakeClock, caplog) -> None:
     """A search answer of 5,000 items was kept whole (and each new paper's details fetched)."""
     import json
 
     with FakeHub(days={}) as fake, Hub(endpoint=fake.url, sleep=clock.sleep, clock=clock) as hub:
         fake.inject("body", match="/api/papers/search", times=1, body=json.dumps(items(500)).encode())
-        fake.inject("body", match="date=2026-01-05", times=1, body=json.dumps(items(150)).encode())
         found = hub.search("anything", 120)
-        day = hub.fetch_day("2026-01-05")
     assert [i["paper"]["id"] for i in found] == [i["paper"]["id"] for i in items(500)[:120]]
-    assert len(day) >= 100 and [i["paper"]["id"] for i in day[:100]] == [i["paper"]["id"] for i in items(150)[:100]]
-    assert "500 items for a limit of 120" in caplog.text and "150 items for a limit of 100" in caplog.text
+    assert "500 items for a limit of 120" in caplog.text
+
+
+@pytest.mark.parametrize(("page_size", "size", "pages"), [(150, 200, 2), (150, 150, 2), (50, 130, 3), (50, 100, 3),
+                                                          (50, 50, 2), (50, 30, 1)])
+def test_a_hub_whose_page_is_not_the_limit_loses_no_paper_of_the_day(page_size, size, pages, clock: FakeClock) -> None:
+    """A hub paging by 150 lost 50 papers of each page (cut to the limit asked for), and one paging by 50, HF's
+    default page (were HF to lower its largest), every paper after the 50th: both days were recorded as complete."""
+    with FakeHub(days={"2026-01-05": items(size)}, page_size=page_size) as fake, \
+            Hub(endpoint=fake.url, sleep=clock.sleep, clock=clock) as hub:
+        day = hub.fetch_day("2026-01-05")
+    assert [i["paper"]["id"] for i in day] == [i["paper"]["id"] for i in items(size)]
+    assert fake.requests == [f"/api/daily_papers?date=2026-01-05&limit=100&p={p}" for p in range(pages)]
 
 
 def test_search_sends_query_and_limit(hub: Hub, fake_hub: FakeHub) -> None:

@@ -173,6 +173,23 @@ def test_wrong_types_and_unsafe_links_are_dropped(caplog: pytest.LogCaptureFixtu
     assert paper.ai_keywords == ("a", "A", "spaced out")
     assert paper.organization is None
     assert "githubRepo" in caplog.text and "only http(s)" in caplog.text
+    # each dropped field is named, as a bad link or date is
+    for said in ("dropped authors 'not a list': not a list", "dropped upvotes '12': not a count",
+                 "dropped numComments True: not a count", "dropped a keyword that is not text: 3",
+                 "dropped organization 'a string': not an object"):
+        assert f"paper 2503.02130: {said}" in caplog.text
+
+
+def test_only_a_hidden_flag_of_true_hides_an_author(caplog: pytest.LogCaptureFixture) -> None:
+    """"hidden": "false" (a flag of the wrong type) left Ada out without a word: a name was lost."""
+    authors = [{"name": "Ada", "hidden": "false"}, {"name": "Alan", "hidden": 0}, {"name": "Grace", "hidden": True},
+               {"name": "Edsger", "hidden": False}, {"name": "Barbara"}, "Donald"]
+    with caplog.at_level(logging.WARNING):
+        paper = normalise_item({"paper": {"id": "2611.00001", "title": "T", "authors": authors}})
+    assert paper.authors == ("Ada", "Alan", "Edsger", "Barbara")
+    assert "paper 2611.00001: author 'Ada' has a hidden flag that is not true or false ('false'): shown" in caplog.text
+    assert "author 'Alan' has a hidden flag" in caplog.text and "Grace" not in caplog.text
+    assert "dropped an author that is not an object: 'Donald'" in caplog.text
 
 
 def test_lone_surrogates_become_replacement_characters_in_every_text_field() -> None:

@@ -44,6 +44,9 @@ MAX_WAIT = 120.0
 """The longest wait the hub may ask for (Retry-After, RateLimit t=): more is capped, with a warning."""
 DAY_PAGE_SIZE = 100
 """HF's largest page for /api/daily_papers."""
+HUB_DEFAULT_PAGE = 50
+"""HF's page when no limit is asked: a hub answering pages of this size did not take DAY_PAGE_SIZE (HF may lower
+its largest page), so such a page is not taken for the day's last."""
 MAX_DAY_PAGES = 50
 """A guard against a server that never sends a short page."""
 RATE_LIMIT = (450, 300.0)
@@ -305,23 +308,31 @@ class Hub:
 
     def fetch_day(self, day: str) -> list[object]:
         """Return every item HF lists for a Daily Papers day, page by page until a short page, or until a page
-        lists no paper the earlier pages did not (a hub that ignores `p` would answer page 0 forever)."""
+        lists no paper the earlier pages did not (a hub that ignores `p` would answer page 0 forever).
+
+        Every item a page holds is kept, also beyond the limit asked for (they are papers of the day: a hub that
+        pages by 150 would otherwise lose 50 of each page), and a first page of HUB_DEFAULT_PAGE items is not
+        taken for a short one (a hub whose largest page is 50 would otherwise lose every paper after the 50th): the
+        pages after a first page longer than asked, or of 50, are full at that size. A day of exactly 50 papers
+        costs one request more."""
         items: list[object] = []
         seen: set[str] = set()
+        full = DAY_PAGE_SIZE  # how many items a page that is not the last holds: page 0 may say otherwise
         for page in range(MAX_DAY_PAGES):
             params = {"date": day, "limit": DAY_PAGE_SIZE, "p": page}
             batch = self.get_json("/api/daily_papers", params)
             url = f"{self.endpoint}/api/daily_papers?date={day}&p={page}"
             if not isinstance(batch, list):
                 raise FetchError(f"{url}: expected a list of papers, got {described(batch)}")
-            batch = self._at_most(batch, DAY_PAGE_SIZE, url)
             ids = {found for found in map(item_id, batch) if found}
             if page and ids and ids <= seen:
                 log.warning("%s: lists only papers of the day's earlier pages; taking the %d items of those", url, len(items))
                 return items
             seen |= ids
             items.extend(batch)
-            if len(batch) < DAY_PAGE_SIZE:
+            if page == 0 and (len(batch) > DAY_PAGE_SIZE or len(batch) == HUB_DEFAULT_PAGE):
+                full = len(batch)
+            if len(batch) < full:
                 return items
         raise FetchError(f"{self.endpoint}/api/daily_papers?date={day}: more than {MAX_DAY_PAGES} pages")
 

@@ -87,18 +87,18 @@ def normalise_item(item: object, listed_on: str | None = None, query: str | None
     return Paper(
         id=paper_id,
         title=unwrap(title),
-        authors=_authors(paper.get("authors")),
+        authors=_authors(paper.get("authors"), paper_id),
         published=_day(paper.get("publishedAt"), paper_id, "publishedAt"),
         abstract=unwrap(_text(paper.get("summary")) or _text(item.get("summary")) or ""),
         daily=tuple(sorted(days)),
-        upvotes=_count(paper.get("upvotes")),
-        comments=_count(item.get("numComments", paper.get("numComments"))),
+        upvotes=_count(paper.get("upvotes"), paper_id, "upvotes"),
+        comments=_count(item.get("numComments", paper.get("numComments")), paper_id, "numComments"),
         github_repo=_url(paper.get("githubRepo"), paper_id, "githubRepo"),
-        github_stars=_count(paper.get("githubStars")),
+        github_stars=_count(paper.get("githubStars"), paper_id, "githubStars"),
         project_page=_url(paper.get("projectPage"), paper_id, "projectPage"),
-        organization=_organization(paper.get("organization")) or _organization(item.get("organization")),
+        organization=_organization(paper.get("organization"), paper_id) or _organization(item.get("organization"), paper_id),
         ai_summary=unwrap(_text(paper.get("ai_summary"))) or None,
-        ai_keywords=_keywords(paper.get("ai_keywords")),
+        ai_keywords=_keywords(paper.get("ai_keywords"), paper_id),
         thumbnail=_url(
             item.get("thumbnail") or item.get("mediaUrl") or item.get("thumbnailUrl"), paper_id, "thumbnail"
         ),
@@ -138,7 +138,7 @@ def normalise_details(answer: object, paper_id: str) -> tuple[tuple[LinkedRepo, 
             if repo and (repo.id.lower() not in repos or _rank(repo) < _rank(repos[repo.id.lower()])):
                 repos[repo.id.lower()] = repo
         linked += sorted(repos.values(), key=_rank)[:LINKED_TOP]
-        totals.append(max(_count(answer.get(total_key)) or 0, len(listed)))
+        totals.append(max(_count(answer.get(total_key), paper_id, total_key) or 0, len(listed)))
     return tuple(linked), LinkedTotals(*totals)
 
 
@@ -157,8 +157,8 @@ def _linked_repo(item: object, kind: str, paper_id: str) -> LinkedRepo | None:
     return LinkedRepo(
         kind=kind,
         id=repo_id,
-        likes=_count(item.get("likes")),
-        downloads=_count(item.get("downloads")) if kind != "space" else None,
+        likes=_count(item.get("likes"), paper_id, f"the likes of {kind} {repo_id}"),
+        downloads=_count(item.get("downloads"), paper_id, f"the downloads of {kind} {repo_id}") if kind != "space" else None,
         emoji=emoji if is_emoji(emoji) else None,
     )
 
@@ -191,8 +191,13 @@ def _day(value: object, paper_id: str, key: str) -> str | None:
     return day.isoformat()
 
 
-def _count(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+def _count(value: object, paper_id: str, key: str) -> int | None:
+    """A count (a whole number, 0 or more); None for none, and for anything else (with a warning: "12" is not 12)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if value is not None:
+        log.warning("paper %s: dropped %s %s: not a count (a whole number, 0 or more)", paper_id, key, brief(value))
+    return None
 
 
 def _url(value: object, paper_id: str, key: str) -> str | None:
@@ -206,27 +211,46 @@ def _url(value: object, paper_id: str, key: str) -> str | None:
     return None
 
 
-def _authors(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        return ()
+def _listed(value: object, paper_id: str, key: str) -> list:
+    """A list field's items; none for a missing field, and for one that is not a list (with a warning)."""
+    if isinstance(value, list):
+        return value
+    if value is not None:
+        log.warning("paper %s: dropped %s %s: not a list", paper_id, key, brief(value))
+    return []
+
+
+def _authors(value: object, paper_id: str) -> tuple[str, ...]:
+    """The names of the authors the hub shows: those it flags `hidden: true` are left out, as on its page. Only
+    true hides one: a flag of another type ("false", 0) cannot be read, and losing a name is worse than showing one."""
     names = []
-    for author in value:
-        if isinstance(author, dict) and not author.get("hidden") and _text(author.get("name")):
-            names.append(unwrap(_text(author["name"])))
+    for author in _listed(value, paper_id, "authors"):
+        if not isinstance(author, dict):
+            log.warning("paper %s: dropped an author that is not an object: %s", paper_id, brief(author))
+            continue
+        hidden, name = author.get("hidden"), _text(author.get("name"))
+        if hidden is True or not name:
+            continue
+        if hidden is not None and hidden is not False:  # not `in (None, False)`: 0 == False
+            log.warning("paper %s: author %s has a hidden flag that is not true or false (%s): shown",
+                        paper_id, brief(name), brief(hidden))
+        names.append(unwrap(name))
     return tuple(names)
 
 
-def _organization(value: object) -> str | None:
+def _organization(value: object, paper_id: str) -> str | None:
     if isinstance(value, dict):
         return _text(value.get("fullname")) or _text(value.get("name")) or None
+    if value is not None:
+        log.warning("paper %s: dropped organization %s: not an object", paper_id, brief(value))
     return None
 
 
-def _keywords(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        return ()
+def _keywords(value: object, paper_id: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
-    for keyword in value:
+    for keyword in _listed(value, paper_id, "ai_keywords"):
         if isinstance(keyword, str) and has_visible_text(keyword):
             seen.setdefault(" ".join(clean_text(keyword).split()), None)
+        elif not isinstance(keyword, str):
+            log.warning("paper %s: dropped a keyword that is not text: %s", paper_id, brief(keyword))
     return tuple(seen)
