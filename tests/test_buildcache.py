@@ -59,6 +59,38 @@ def test_a_build_that_fails_half_way_leaves_no_page_from_its_inputs_behind(shipp
         path: data for path, (data, _m) in before.items()}
 
 
+def test_a_new_page_a_failed_build_wrote_goes_when_no_page_claims_it(shipped, run_cli, monkeypatch):
+    """A new paper, a build that wrote its page and then failed (a template error on a later page), the paper
+    deleted: its page stayed in site/ (and in the search index) for good, as the manifest never listed it."""
+    from papermirror.errors import UserError
+    from papermirror.site import draw
+
+    assert run_cli("build", "--no-index", "--jobs", "1", config=shipped / "mirror.yml")[0] == 0
+    before = snapshot_files(shipped / "site")
+    source = next((shipped / "content/papers").glob("*/*.md"))
+    new = source.parent.with_name("2401") / "2401.99999.md"
+    new.parent.mkdir(exist_ok=True)
+    new.write_text(source.read_text(encoding="utf-8").replace(f"id: '{source.stem}'", "id: '2401.99999'"), encoding="utf-8")
+    drawn = draw.draw_and_write
+
+    def fail_after_the_paper(renderer, page, site_dir, staging):  # as a template error on the next page would
+        written = drawn(renderer, page, site_dir, staging)
+        if page.path == "papers/2401.99999/index.html":
+            raise UserError("site/archive/: cannot draw it (a template error)")
+        return written
+
+    monkeypatch.setattr(draw, "draw_and_write", fail_after_the_paper)
+    assert run_cli("build", "--no-index", "--jobs", "1", config=shipped / "mirror.yml")[0] == 2
+    monkeypatch.setattr(draw, "draw_and_write", drawn)
+    page = shipped / "site/papers/2401.99999/index.html"
+    assert page.is_file()  # the failed build wrote it
+    new.unlink()
+    code, out, _err = run_cli("build", "--no-index", "--jobs", "1", config=shipped / "mirror.yml")
+    assert code == 0 and " 1 removed" in out and not page.exists() and not page.parent.exists()
+    assert {path: data for path, (data, _m) in snapshot_files(shipped / "site").items()} == {
+        path: data for path, (data, _m) in before.items()}
+
+
 def test_a_page_no_longer_claimed_goes_even_if_the_build_dies_after_the_manifest(shipped, run_cli, monkeypatch):
     """Stale files are removed before the manifest forgets them: a build killed in between leaves none for good."""
     from papermirror.site import render

@@ -168,10 +168,13 @@ class BuildCache:
         """Blank the input digest of `paths` in the manifest on disk before they are drawn again: a build that
         dies (or fails) half-way must not leave a manifest vouching for pages it rewrote from other inputs, or
         did not finish. The next build draws them again; they stay listed, so one no page claims by then is
-        still removed as stale."""
+        still removed as stale. A path the last build did not write is listed too (size -1: not known): the
+        build may write it before it fails, and a page only this build claimed (a paper deleted before the next)
+        would otherwise stay in site/ for good."""
         if paths:
             gone = set(paths)
-            self._write({path: ["", entry[1]] if path in gone else entry for path, entry in self.pages.items()}, None)
+            pages = {path: ["", entry[1]] if path in gone else entry for path, entry in self.pages.items()}
+            self._write(pages | {path: ["", -1] for path in paths if path not in pages}, None)
 
     def save(self, digests: dict[str, str], sizes: dict[str, int], inputs: str | None) -> None:
         """Record this build's pages (`sizes` of those written now; the others keep theirs). The files no page
