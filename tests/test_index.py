@@ -70,6 +70,24 @@ def test_pagefind_failure_names_it_and_keeps_the_old_index(archive, run_cli):
     assert (archive / "site/pagefind/pagefind-entry.json").read_bytes() == old
 
 
+def test_a_failed_index_leaves_no_half_made_bundle_in_site(archive, run_cli, monkeypatch):
+    """Pagefind failing half-way (or a stop) left site/.pagefind-new/, published with the site, until an index ran."""
+    from papermirror.search import pagefind as index
+
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    write_archive(archive / "content", (PAPERS[0].replace(upvotes=(PAPERS[0].upvotes or 0) + 1),))
+
+    def half_way(site_dir, fresh, *args):
+        (fresh / "fragment").mkdir(parents=True)
+        (fresh / "fragment/part.pf_fragment").write_bytes(b"half")
+        raise index.PagefindError("Pagefind failed with exit code 101: stopped half-way")
+
+    monkeypatch.setattr(index, "run_pagefind_shards", half_way)
+    code, _out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 1 and "stopped half-way" in err
+    assert not (archive / "site/.pagefind-new").exists() and (archive / "site/pagefind/pagefind-entry.json").is_file()
+
+
 def test_an_empty_archive_builds_with_a_warning(mirror, run_cli):
     code, out, err = run_cli("build", config=mirror / "mirror.yml")
     assert code == 0, err

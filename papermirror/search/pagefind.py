@@ -341,10 +341,14 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     shutil.rmtree(fresh, ignore_errors=True)
     records_file, years_file = cache_file(config, site_dir, PAGES_FILE), cache_file(config, site_dir, YEARS_FILE)
     old = read_index_record(config, site_dir)
-    manifest, reused, records = run_pagefind_shards(site_dir, fresh, shards, old, read_json(records_file))
-    if not fresh.is_dir():
-        raise PagefindError(f"Pagefind reported success but wrote no bundle to {fresh}")
-    replace_folder(fresh, bundle)
+    try:
+        manifest, reused, records = run_pagefind_shards(site_dir, fresh, shards, old, read_json(records_file))
+        if not fresh.is_dir():
+            raise PagefindError(f"Pagefind reported success but wrote no bundle to {fresh}")
+        replace_folder(fresh, bundle)
+    except BaseException:  # a failed (or interrupted) index leaves no half-made bundle in site/, which is published
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
     records_file.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(years_file, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     write_text_atomic(records_file, json.dumps(records, sort_keys=True, separators=(",", ":")) + "\n")
