@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from samples import make_paper, snapshot_files, write_archive
@@ -87,6 +88,37 @@ def test_a_new_page_a_failed_build_wrote_goes_when_no_page_claims_it(shipped, ru
     new.unlink()
     code, out, _err = run_cli("build", "--no-index", "--jobs", "1", config=shipped / "mirror.yml")
     assert code == 0 and " 1 removed" in out and not page.exists() and not page.parent.exists()
+    assert {path: data for path, (data, _m) in snapshot_files(shipped / "site").items()} == {
+        path: data for path, (data, _m) in before.items()}
+
+
+def test_the_temp_files_of_a_build_killed_while_writing_go_with_the_next_build(shipped, run_cli, monkeypatch):
+    """A build killed in the middle of writing a page leaves its temp file (.index.html.<random>.tmp) beside it,
+    which no later build removed: it was published with the site for good."""
+    from papermirror.site import draw
+
+    assert run_cli("build", "--no-index", "--jobs", "1", config=shipped / "mirror.yml")[0] == 0
+    before = snapshot_files(shipped / "site")
+    base = shipped / "layouts/base.html"
+    original = base.read_text(encoding="utf-8")
+    base.write_text(original + "\n", encoding="utf-8")  # every page is drawn again
+    drawn, calls = draw.draw_and_write, []
+
+    def killed_writing_the_tenth(renderer, page, site_dir, staging):
+        calls.append(page.path)
+        if len(calls) == 10:  # what atomic_writer's temp file holds when the kill comes before its rename
+            (site_dir / page.path).with_name(f".{Path(page.path).name}.k1ll3d.tmp").write_bytes(b"<!doctype html><ht")
+            raise SystemExit(137)
+        return drawn(renderer, page, site_dir, staging)
+
+    monkeypatch.setattr(draw, "draw_and_write", killed_writing_the_tenth)
+    with pytest.raises(SystemExit):
+        run_cli("build", "--no-index", "--jobs", "1", config=shipped / "mirror.yml")
+    monkeypatch.setattr(draw, "draw_and_write", drawn)
+    assert len(list((shipped / "site").rglob("*.k1ll3d.tmp"))) == 1
+    base.write_text(original, encoding="utf-8")
+    assert run_cli("build", "--no-index", "--jobs", "1", config=shipped / "mirror.yml")[0] == 0
+    assert not list((shipped / "site").rglob("*.tmp"))
     assert {path: data for path, (data, _m) in snapshot_files(shipped / "site").items()} == {
         path: data for path, (data, _m) in before.items()}
 

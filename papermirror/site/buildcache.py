@@ -164,6 +164,10 @@ class BuildCache:
         """The files the last build wrote that no page of this build (`digests`) claims any more."""
         return [path for path in self.pages if path not in digests]
 
+    def unfinished(self) -> list[str]:
+        """The files the last build was drawing when it stopped (forgotten, and not recorded since)."""
+        return [path for path, entry in self.pages.items() if not entry[0]]
+
     def forget(self, paths: list[str]) -> None:
         """Blank the input digest of `paths` in the manifest on disk before they are drawn again: a build that
         dies (or fails) half-way must not leave a manifest vouching for pages it rewrote from other inputs, or

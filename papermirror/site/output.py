@@ -9,6 +9,7 @@ vouch for); fsync per page would cost more than drawing it.
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
 
 from papermirror.files import write_bytes_atomic
@@ -30,6 +31,23 @@ def write_if_changed(path: Path, data: bytes, staging: bool = False) -> bool:
                 handle.write(data)
         return True
     return write_bytes_atomic(path, data, durable=False)
+
+
+def remove_temp_files(site_dir: Path, paths: list[str]) -> int:
+    """Delete the temp files (atomic_writer's `.<name>.<random>.tmp`) that a build killed while writing `paths`
+    left beside them; count them. Published with the site, they stayed there for good. (Only one build at a
+    time writes a site folder: two would also overwrite each other's manifest; serve previews into its own.)"""
+    removed = 0
+    for path in paths:
+        try:
+            target = output_file(site_dir, path)
+        except ValueError:
+            continue  # a tampered manifest must not delete anything outside site/
+        for temp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+            if temp.is_file() and not temp.is_symlink():
+                temp.unlink(missing_ok=True)
+                removed += 1
+    return removed
 
 
 def remove_stale(site_dir: Path, stale: list[str]) -> int:

@@ -41,7 +41,7 @@ from papermirror.site.buildcache import (
 )
 from papermirror.site.contexts import Page
 from papermirror.site.draw import draw_site
-from papermirror.site.output import check_output_path, remove_stale
+from papermirror.site.output import check_output_path, remove_stale, remove_temp_files
 from papermirror.site.pages import plan_pages
 from papermirror.site.size import SiteSize, report_size
 
@@ -139,6 +139,8 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     digests = page_digests(pages, archive, content.digests, salt)
     todo = [page for page in pages if not cache.is_current(page.path, digests[page.path])]
     log.debug("build: %d pages, %d to draw", len(pages), len(todo))
+    if remove_temp_files(site_dir, cache.unfinished()):  # what a kill of the last build left beside its pages
+        log.info("build: removed the temp files a stopped build left in %s", site_dir)
     cache.forget([page.path for page in todo])  # a build that dies while drawing leaves them to draw again
     results = draw_site(todo, pages, layouts_dir, archive, site, config.cache_dir, site_dir, jobs) if todo else []
     removed = remove_stale(site_dir, cache.stale(digests))  # before the manifest forgets them
