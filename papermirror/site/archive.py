@@ -154,14 +154,19 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:SLUG_MAX].strip("-")
 
 
-def assign_slugs(names: Iterable[str], empty: str = "keyword") -> dict[str, str]:
+def assign_slugs(names: Iterable[str], empty: str = "keyword", since: Callable[[str], object] | None = None) -> dict[str, str]:
     """Give every name a unique slug (`empty` for a name without a letter or digit of ASCII); on a clash the
-    first name in order keeps the plain one, the others get a digest of the name after it. Names come from the
-    hub, so a digest may be taken already, by another name's plain slug ("keyword 42099b4a") or digest: then it
-    grows until it is free."""
+    name that has had its page longest (`since`, else the first name in order) keeps the plain one, the others
+    get a digest of the name after it, so a spelling that gets a page later never takes an older page's address
+    (nor its feed's id). Names come from the hub, so a digest may be taken already, by another name's plain slug
+    ("keyword 42099b4a") or digest: then it grows until it is free."""
     by_slug: dict[str, list[str]] = defaultdict(list)
     for name in sorted(names):
         by_slug[slugify(name) or empty].append(name)
+    if since:  # asked of clashing names only: a big archive has thousands of names, and few clash
+        for clashing in by_slug.values():
+            if len(clashing) > 1:
+                clashing.sort(key=lambda name: (since(name), name))
     slugs = {clashing[0]: slug for slug, clashing in by_slug.items()}
     taken = set(by_slug)
     for slug, clashing in by_slug.items():
@@ -172,6 +177,13 @@ def assign_slugs(names: Iterable[str], empty: str = "keyword") -> dict[str, str]
             slugs[name] = next(candidate for candidate in itertools.chain(candidates, extra) if candidate not in taken)
             taken.add(slugs[name])
     return slugs
+
+
+def page_since(papers: dict[str, Paper], ids: Iterable[str], least: int) -> tuple:
+    """When a group of papers (a keyword's, an organization's) got its page: the stored time (`stored_time`,
+    then day and id) of its `least`-th paper, the one that gave it the fewest papers a page needs."""
+    stored = sorted((stored_time(paper), paper.day or "", paper.id) for paper in map(papers.__getitem__, ids))
+    return stored[min(least, len(stored)) - 1]
 
 
 def check_dates(paper: Paper, content_dir: Path) -> None:
@@ -218,7 +230,9 @@ def group_organizations(ordered: list[Paper]) -> tuple[dict[str, Keyword], dict[
     how many have no page). A name from the hub becomes a slug of [a-z0-9-] only, so it stays inside site/."""
     by_key, paper_keys, shown = group_keywords(ordered, lambda paper: (paper.organization,) if paper.organization else ())
     shared = {key: ids for key, ids in by_key.items() if len(ids) >= ORGANIZATION_MIN_PAPERS}
-    slugs = assign_slugs(shared, empty="organization")
+    by_id = {paper.id: paper for paper in ordered}
+    slugs = assign_slugs(shared, empty="organization",
+                         since=lambda key: page_since(by_id, shared[key], ORGANIZATION_MIN_PAPERS))
     pages = {shown[key]: Keyword(shown[key], slugs[key], tuple(shared[key])) for key in sorted(shared)}
     return pages, {paper_id: shown[keys[0]] for paper_id, keys in paper_keys.items() if keys}, len(by_key) - len(shared)
 
@@ -246,7 +260,8 @@ def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
     shared = {key: ids for key, ids in by_keyword.items() if len(ids) >= least}
     least_settled = keyword_min_papers(len(settled_ids))
     filters = frozenset(shown[key] for key, ids in by_keyword.items() if sum(i in settled_ids for i in ids) >= least_settled)
-    slugs = assign_slugs(shared)  # from the folded names: a new spelling never moves a page
+    # from the folded names, a clash won by the older page: a new spelling never moves a page
+    slugs = assign_slugs(shared, since=lambda key: page_since(papers, shared[key], least))
     keywords = {shown[key]: Keyword(shown[key], slugs[key], tuple(shared[key])) for key in sorted(shared)}
     paper_keywords = {paper_id: tuple(shown[key] for key in keys) for paper_id, keys in paper_keys.items()}
     organizations, paper_organization, single_organizations = group_organizations(ordered)
