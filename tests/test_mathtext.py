@@ -45,6 +45,17 @@ def test_unsafe_or_broken_tex_is_shown_as_escaped_text():
     assert "javascript" not in linked and "style=" not in linked and "href" not in linked
 
 
+@pytest.mark.parametrize("tex", [r"\frac{a}", r"\binom{n}", r"\overset{a}", r"\underset{a}", r"\dfrac{1}"])
+def test_a_command_missing_an_argument_is_shown_as_tex(tex):
+    """latex2mathml made an mfrac (mover, munder) of one child: half a fraction, invalid in HTML."""
+    assert render_inline(f"${tex}$ unbalanced") == f"${tex}$ unbalanced"
+
+
+def test_whole_fractions_roots_and_scripts_stay_math():
+    for tex in (r"\frac{a}{b}", r"\sqrt[3]{x}", r"x_a^b", r"\sum_{i=1}^{n}", r"\overset{a}{b}", r"\hat{x}", r"\lim_{x\to 0}"):
+        assert str(render_inline(f"${tex}$")).startswith("<math>"), tex
+
+
 def test_tex_cannot_resize_recolour_or_push_a_listing_line():
     huge = render_inline(r"Efficient $\Huge{\Huge{\Huge{X}}}$ and $\color{white}{hidden}$ $\colorbox{red}{y}$")
     assert "mathsize" not in huge and "mathcolor" not in huge and "mathbackground" not in huge

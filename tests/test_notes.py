@@ -24,3 +24,18 @@ def test_render_notes_keeps_markdown_and_drops_what_is_unsafe():
     assert '<a href="http://e.org/" rel="nofollow noopener noreferrer">y</a>' in html
     assert "<table>" in html and "<td>2</td>" in html
     assert str(render_notes("  \n")) == ""
+
+
+def test_a_link_whose_address_is_dropped_keeps_its_words_without_the_element():
+    """HTML allows rel only beside an href: a dropped address (javascript:, relative, <a name>) leaves plain words."""
+    html = str(render_notes('[bad](javascript:alert(3)) [rel](/repo/about/ "A > B") <a name="x">anchor</a> '
+                            '[ok](https://e.org/?a=1&b=2 "quote \\" and > here")'))
+    assert "<a" not in html.replace('<a href="https://e.org/', "")
+    assert ">bad<" not in html and "bad rel anchor" in html
+    assert '<a href="https://e.org/?a=1&amp;b=2" title="quote \\&quot; and &gt; here" rel="nofollow noopener noreferrer">ok</a>' in html
+
+
+def test_the_notes_top_heading_is_the_one_below_the_notes_heading():
+    assert str(render_notes("## Sub\n\n#### Deeper")) == "<h3>Sub</h3>\n<h5>Deeper</h5>"
+    assert str(render_notes("# Top\n\n## Sub")) == "<h3>Top</h3>\n<h4>Sub</h4>"
+    assert str(render_notes("###### Six\n\n# One")) == "<h6>Six</h6>\n<h3>One</h3>"

@@ -65,6 +65,23 @@ def test_dollars_backslashes_and_old_ids(mirror, run_cli):
     assert 'href="/mirror/papers/hep-th/9901001/"' in (site / "index.html").read_text(encoding="utf-8")
 
 
+def test_every_page_has_a_description_without_site_description_abstract_or_summary(mirror, run_cli):
+    """An empty meta description is invalid HTML and an empty link preview: the home pages fall back to the
+    site's title (mirror.yml here has no site.description), a paper with neither abstract nor AI summary to its
+    title."""
+    bare = make_paper("2503.09999", "A <bare> $x^2$ paper", abstract="", ai_summary=None)
+    write_archive(mirror, [*HOSTILE, bare])
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    site = mirror / "site"
+    described = {}
+    for page in site.rglob("*.html"):
+        metas = [a.get("content") for tag, a in parse(page).attrs if tag == "meta" and a.get("name") == "description"]
+        described[page.relative_to(site).as_posix()] = metas
+    assert all(len(metas) == 1 and metas[0].strip() for metas in described.values()), described
+    assert described["index.html"] == ["Test mirror"]
+    assert described["papers/2503.09999/index.html"] == ["A <bare> x^2 paper"]
+
+
 def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
     write_archive(mirror, HOSTILE)
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0

@@ -35,6 +35,9 @@ MATHML_ATTRIBUTES = frozenset(
 )
 """Kept where their value is safe (`safe_attribute_value`). Left out: mathsize (`\\Huge` nested six times drew
 a glyph 4,000 px high over a listing), mathcolor and mathbackground (`\\color{white}` hid a title's words)."""
+ARITY = {"mfrac": 2, "mroot": 2, "msup": 2, "msub": 2, "msubsup": 3, "mover": 2, "munder": 2, "munderover": 3}
+"""The children MathML requires of these elements; latex2mathml writes `\\frac{a}` as an mfrac of one child,
+which draws half a fraction and is invalid HTML: shown as TeX instead."""
 SAFE_ATTRIBUTE_VALUE = re.compile(r"[\w.\- %+]{0,40}")
 _LENGTH = re.compile(r"([-+]?(?:\d+\.?\d*|\.\d+))(em|ex|mu|pt|px|pc|mm|cm|in|%)?")
 EM = {"em": 1.0, "ex": 0.5, "mu": 1 / 18, "pt": 1 / 12, "px": 1 / 16, "pc": 1.0, "mm": 0.24, "cm": 2.4, "in": 6.0, "": 1.0}
@@ -173,9 +176,10 @@ def tex_to_mathml(tex: str, display: bool = False) -> Markup | None:
 
 
 def _clean_mathml(element: ET.Element) -> bool:
-    """Strip namespaces and unsafe attributes in place; False when a non-MathML element appears."""
+    """Strip namespaces and unsafe attributes in place; False when a non-MathML element or one with the wrong
+    number of children appears."""
     tag = element.tag.removeprefix(MATHML_NS)
-    if tag not in MATHML_ELEMENTS:
+    if tag not in MATHML_ELEMENTS or len(element) != ARITY.get(tag, len(element)):
         return False
     element.tag = tag
     for name in list(element.attrib):

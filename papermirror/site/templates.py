@@ -204,7 +204,8 @@ class Renderer:
             paper = papers[0]
             context |= {
                 "paper": paper,
-                "description": description_of(paper),
+                # a paper with no abstract nor AI summary is described by its title (an empty meta is invalid)
+                "description": description_of(paper) or " ".join(plain_text(paper.title).split()) or paper.id,
                 "cite_attributes": cite_attributes(paper),
                 "citation": [pair for pair in citation_meta(paper) if pair[0] not in CITATION_LEFT_OUT],
                 "authors_short": short_authors(paper.authors),
