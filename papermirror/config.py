@@ -132,7 +132,8 @@ def with_words(terms: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class TermGroupConfig(_Strict):
-    """One named group of listing.topic: it matches when any of its terms occurs often enough in one of its fields.
+    """One named group of listing.topic: it matches when its terms are mentioned often enough in one of its fields
+    (mentions of different terms add up).
 
     Written as a mapping (`{terms: [...], in: {title: 1, abstract: 2}}`) or, to look everywhere
     once, as a bare list of terms.
@@ -145,8 +146,8 @@ class TermGroupConfig(_Strict):
     in_: dict[TopicField, Annotated[Count, Field(ge=1, le=100)]] = Field(
         default={"title": 1, "keywords": 1, "abstract": 1}, alias="in"
     )
-    """Where to look and how many mentions make a match: `[title, keywords]` (once each) or
-    `{title: 1, keywords: 1, abstract: 2}` (a passing mention in the abstract is not enough)."""
+    """Where to look and how many mentions of the group's terms, together, make a match: `[title, keywords]`
+    (once each) or `{title: 1, keywords: 1, abstract: 2}` (a passing mention in the abstract is not enough)."""
     unless: tuple[Annotated[str, Field(min_length=1, max_length=100)], ...] = ()
     """Terms that cancel the group: it does not match a paper where one of these occurs (once) in one
     of its fields, e.g. a `none` group of generation terms `unless: [pre-training]`."""

@@ -67,7 +67,8 @@ def paper_fields(paper: Paper) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class TermGroup:
-    """A named group of terms: it matches when any term occurs often enough in one of its fields."""
+    """A named group of terms: it matches when its terms are mentioned often enough in one of its fields (mentions
+    of different terms add up: "speech audio audio" is three mentions of [speech, audio])."""
 
     name: str
     terms: tuple[str, ...]
@@ -87,7 +88,8 @@ class TermGroup:
         return cls(name, tuple(config.terms), scope, group_matcher(config.terms), tuple(config.unless), unless)
 
     def matches(self, fields: Mapping[str, str]) -> bool:
-        """Tell whether a term occurs the needed times in one of the fields (and no `unless` term occurs there)."""
+        """Tell whether the group's terms are mentioned the needed times in one of the fields (and no `unless` term
+        occurs there)."""
         if self.unless_pattern and any(self.unless_pattern.search(fields[field]) for field, _ in self.scope):
             return False
         for field, needed in self.scope:
@@ -97,14 +99,19 @@ class TermGroup:
         return False
 
     def describe(self) -> str:
-        """Say the group in words: 'vision': one of vision or image* once in its title or twice in its abstract."""
-        terms = _either(self.terms)
+        """Say the group in words: 'vision': vision or image*, mentioned once in its title or twice in its abstract
+        (mentions of different terms add up)."""
+        terms = _either(self.terms) if len(self.terms) == 1 else "one of " + _either(self.terms)
         if all(needed == 1 for _, needed in self.scope):
-            where = "in its " + _either([FIELD_NAMES[field] for field, _ in self.scope])
+            text = f"'{self.name}': {terms} in its " + _either([FIELD_NAMES[field] for field, _ in self.scope])
         else:
+            terms = _either(self.terms)
             where = _either([f"{_times(needed)} in its {FIELD_NAMES[field]}" for field, needed in self.scope])
-        text = f"'{self.name}': one of {terms} {where}"
-        return text + (f" (unless one of {_either(self.unless)} is there too)" if self.unless else "")
+            added = " (mentions of different terms add up)" if len(self.terms) > 1 else ""
+            text = f"'{self.name}': {terms}, mentioned {where}{added}"
+        if not self.unless:
+            return text
+        return text + f" (unless {_either(self.unless) if len(self.unless) == 1 else 'one of ' + _either(self.unless)} is there too)"
 
 
 def _either(items: Iterable[str]) -> str:

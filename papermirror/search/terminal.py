@@ -119,7 +119,7 @@ def refuse_phrases(query: str) -> None:
     required = _PHRASE.sub(lambda m: " ".join(f"+{m.group(1)}{word}" for word in m.group(2).split()), query)
     hint = " ".join(required.translate({ord(quote): " " for quote in _QUOTES}).split())
     raise SearchError(f"quotes are not supported: lunr searches for words, not phrases; to require every word, "
-                      f"try: python build.py search {shlex.quote(hint or 'masked autoencoder')}")
+                      f"try: python build.py search {shlex.quote(hint or 'some words')}")
 
 
 def _hit(search_index: SearchIndex, number: int, score: float) -> Hit:
