@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from browser import chromium, serve
@@ -10,7 +9,6 @@ from browser import chromium, serve
 from papermirror.content.paper import Paper
 from papermirror.content.paperfile import write_paper
 
-ROOT = Path(__file__).resolve().parent.parent
 
 PAGES = {"home": "", "page 2": "page/2/", "paper": "papers/2512.16922/", "paper with math": "papers/2503.01234/",
          "day": "archive/2025-03-26/", "month": "archive/2025-03/", "archive": "archive/", "keywords": "keywords/",
@@ -21,9 +19,8 @@ WIDTHS = {"1280": {"width": 1280, "height": 800}, "390": {"width": 390, "height"
 
 
 def build_shipped_with_hostile_paper(mirror: Path, run_cli) -> Path:
-    """The shipped archive plus a paper with markup and math in its texts, built for /mirror/; return site/."""
-    shutil.rmtree(mirror / "content")
-    shutil.copytree(ROOT / "content", mirror / "content")
+    """The shipped archive (`shipped` in conftest.py) plus a paper with markup and math in its texts, built for
+    /mirror/; return site/."""
     write_paper(mirror / "content", Paper(
         id="2503.01234", title="<script>x</script> mass $m^2$ and $\\frac{a}{b}$", authors=("A. Author",),
         published="2025-03-13", abstract="Text with $\\alpha$ and </a>.", ai_keywords=("transformer",),
@@ -44,8 +41,8 @@ def axe_violations(page, url: str, label: str) -> list[str]:
             for v in Axe().run(page).response["violations"]]
 
 
-def test_every_kind_of_page_has_no_axe_violations(mirror, run_cli):
-    site = build_shipped_with_hostile_paper(mirror, run_cli)
+def test_every_kind_of_page_has_no_axe_violations(shipped, run_cli):
+    site = build_shipped_with_hostile_paper(shipped, run_cli)
     keyword = sorted(site.glob("keywords/*/index.html"))[0].parent.name
     organization = min(site.glob("organizations/*/index.html")).parent.name
     pages = PAGES | {"keyword": f"keywords/{keyword}/", "organization": f"organizations/{organization}/"}

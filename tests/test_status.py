@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
 from papermirror.content.coverage import day_ranges
 from papermirror.content.ledger import Ledger, write_ledger
@@ -37,11 +36,11 @@ def status_at_now(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def archive(tmp_path: Path) -> Path:
+def archive(tmp_path: Path, shipped_content: Path) -> Path:
     """since = 9 days ago; fetched: days 9, 8 (empty), 5, 1 (empty), 0; never: 7-6 and 4-2."""
     (tmp_path / "mirror.yml").write_text(
         f"listing:\n  queries: [masked autoencoder, new query]\n  since: {day(9)}\n", encoding="utf-8")
-    shutil.copytree(ROOT / "content" / "papers", tmp_path / "content" / "papers")
+    shutil.copytree(shipped_content / "papers", tmp_path / "content" / "papers")
     return tmp_path
 
 
