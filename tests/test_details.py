@@ -519,3 +519,29 @@ def test_the_search_page_filters_papers_with_a_model_dataset_or_space(tmp_path) 
         expect(results).to_have_count(2)
         expect(page).to_have_url(re.compile(r"[?&]linked=space&linked=model$"))
         assert group.get_by_label(re.compile("Has a dataset")).count() == 0  # no paper has one
+
+
+def test_notes_and_fixes_written_during_a_run_are_kept(fake_hub, mirror, run_cli, monkeypatch) -> None:
+    """A run reads the archive when it starts and takes minutes: an owner who adds notes or fixes a title meanwhile
+    must not see the run write its older copy over them (details and snapshot alike); a file saved half-way is
+    left as it is, with a warning, for the next run."""
+    ids = backfill_archive(mirror, fake_hub, 3)
+    content = mirror / "content"
+    answer = fake_hub.answer
+
+    def edit_then_answer(path: str, query: dict) -> tuple[int, object]:
+        paper_id = path.removeprefix("/api/papers/")
+        if paper_id == ids[0]:
+            write_paper(content, read_paper(paper_path(content, paper_id)).replace(title="Fixed by hand", notes="Mine."))
+        elif paper_id == ids[1]:
+            paper_path(content, paper_id).write_text("---\nid: '2501.00002'\ntitle: [half\n", encoding="utf-8")
+        return answer(path, query)
+
+    monkeypatch.setattr(fake_hub, "answer", edit_then_answer)
+    code, out, err = run_cli("details", "--budget", "3", config=mirror / "mirror.yml")
+    assert code == 0, err
+    edited = read_paper(paper_path(content, ids[0]))
+    assert (edited.title, edited.notes) == ("Fixed by hand", "Mine.") and edited.linked and edited.details_refreshed
+    assert paper_path(content, ids[1]).read_text(encoding="utf-8").endswith("title: [half\n")
+    assert f"left paper {ids[1]} as it is: its file changed during the run and no longer reads" in err
+    assert read_paper(paper_path(content, ids[2])).linked  # the others as before

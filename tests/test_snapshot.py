@@ -19,7 +19,7 @@ from papermirror.config import load_config
 from papermirror.content.coverage import read_last_run
 from papermirror.content.ledger import read_ledger, write_ledger
 from papermirror.content.paper import paper_path
-from papermirror.content.paperfile import read_paper, read_papers, write_paper
+from papermirror.content.paperfile import read_paper, read_papers, write_merged, write_paper
 from papermirror.fetch.hub import Hub
 from papermirror.fetch.snapshot import days_to_fetch, run_snapshot
 
@@ -344,12 +344,12 @@ def test_impossible_dates_from_the_hub_never_reach_content(mirror, run_cli, monk
 def test_a_paper_that_cannot_be_written_is_skipped_and_its_day_kept(mirror, run_cli, monkeypatch) -> None:
     import papermirror.fetch.snapshot as stage
 
-    def refuse_one(content_dir: Path, paper) -> bool:
+    def refuse_one(content_dir: Path, stored, paper, remerge):
         if paper.id == "2501.00001":
             raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
-        return write_paper(content_dir, paper)
+        return write_merged(content_dir, stored, paper, remerge)
 
-    monkeypatch.setattr(stage, "write_paper", refuse_one)
+    monkeypatch.setattr(stage, "write_merged", refuse_one)
     items = [{"paper": {"id": f"2501.0000{i}", "title": f"Paper {i} on pre-training"}} for i in (1, 2)]
     with FakeHub(days={"2025-01-06": items}) as fake:
         monkeypatch.setenv("HF_ENDPOINT", fake.url)
@@ -540,3 +540,24 @@ def test_a_killed_run_leaves_whole_files_and_the_next_run_carries_on(tmp_path, f
     assert set(half) <= set(full)
     assert {"2024-06-17", "2024-10-25", "2025-03-14"} <= set(read_ledger(mirror / "content").days)
     assert not list((mirror / "content").rglob("*.tmp")), "the next run clears temp files a killed run left"
+
+
+def test_notes_written_during_a_snapshot_are_kept(fake_hub, mirror, run_cli, monkeypatch) -> None:
+    """The run read the archive when it began: its refresh is folded into the file as it is when written."""
+    set_config(mirror, "listing:\n  include: []\n")
+    snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)
+    content = mirror / "content"
+    paper_id = fake_hub.days[DAY][0]["paper"]["id"]
+    fake_hub.days[DAY][0]["paper"]["upvotes"] += 100
+    answer = fake_hub.answer
+
+    def edit_then_answer(path: str, query: dict) -> tuple[int, object]:
+        if path == "/api/daily_papers":
+            write_paper(content, read_paper(paper_path(content, paper_id)).replace(notes="Written meanwhile."))
+        return answer(path, query)
+
+    monkeypatch.setattr(fake_hub, "answer", edit_then_answer)
+    code, out, err = snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)
+    assert code == 0 and "1 updated" in out, err
+    paper = read_paper(paper_path(content, paper_id))
+    assert paper.notes == "Written meanwhile." and paper.upvotes == fake_hub.days[DAY][0]["paper"]["upvotes"]

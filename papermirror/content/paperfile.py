@@ -26,6 +26,7 @@ lived here, can still be imported from here).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from papermirror.content.paper import (
@@ -249,3 +250,17 @@ def read_papers(content_dir: Path) -> dict[str, Paper]:
 def write_paper(content_dir: Path, paper: Paper) -> bool:
     """Write one paper file atomically if its bytes change; tell whether it was written."""
     return write_text_atomic(paper_path(content_dir, paper.id), paper_to_text(paper))
+
+
+def write_merged(content_dir: Path, stored: Paper | None, merged: Paper, remerge: Callable[[Paper], Paper]) -> Paper:
+    """Write `merged`, made by a run from `stored` (the paper as its file read when the run began), and return what
+    was written. A run takes minutes; if the file was edited meanwhile (notes added, a title fixed), the fresh data
+    is folded into the file as it is now (`remerge`) instead, so the edit is kept. A file that no longer reads
+    (saved half-way) raises ContentError: the caller leaves it as it is."""
+    if stored is not None:
+        path = paper_path(content_dir, merged.id)
+        current = read_paper(path) if path.exists() else None
+        if current is not None and current != stored:
+            merged = remerge(current)
+    write_paper(content_dir, merged)
+    return merged

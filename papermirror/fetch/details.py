@@ -27,8 +27,8 @@ from tqdm import tqdm
 
 from papermirror.config import Config
 from papermirror.content.paper import Paper, format_stamp
-from papermirror.content.paperfile import brief, read_papers, write_paper
-from papermirror.errors import FetchError
+from papermirror.content.paperfile import brief, read_papers, write_merged
+from papermirror.errors import ContentError, FetchError
 from papermirror.fetch.hub import BudgetSpent, Hub, NotFound
 from papermirror.fetch.inorder import fetch_in_order
 from papermirror.fetch.merge import merge_details
@@ -116,8 +116,14 @@ def _fail(summary: DetailsSummary, message: str) -> bool:
     return True
 
 
+Store = Callable[[Paper | None, Paper, Callable[[Paper], Paper]], "Paper | None"]
+"""How a run writes a paper: (the paper as read when the run began, the merged paper, how to merge the fresh data
+into the file as it is now) -> the paper written; the first one when its file was changed during the run and no
+longer reads (nothing written: the next run tries again); None when it cannot be stored (`store_paper`)."""
+
+
 def fold_details(papers: dict[str, Paper], paper_id: str, answer: dict, now: str, stamp: bool,
-                 store: Callable[[Paper], bool]) -> bool | None:
+                 store: Store) -> bool | None:
     """Normalise one paper's object, merge it into `papers[paper_id]` and store what changed (see Fold)."""
     details = normalise_details(answer, paper_id)
     if details is None:
@@ -126,11 +132,14 @@ def fold_details(papers: dict[str, Paper], paper_id: str, answer: dict, now: str
     merged = merge_details(stored, *details, now, stamp=stamp)
     if merged is stored:
         return False
-    if not store(merged):
+    written = store(stored, merged, lambda current: merge_details(current, *details, now, stamp=stamp))
+    if written is None:
         return None
-    papers[paper_id] = merged
+    if written is stored:  # its file is being edited: left as it is
+        return False
+    papers[paper_id] = written
     # Written either way; "changed" only when the details did (the backfill's stamp moves on every fetch).
-    return stored.details_refreshed is None or (merged.linked, merged.linked_totals) != (stored.linked, stored.linked_totals)
+    return stored.details_refreshed is None or (written.linked, written.linked_totals) != (stored.linked, stored.linked_totals)
 
 
 def wanted_by_snapshot(papers: dict[str, Paper], listed: Iterable[str], window_start: str) -> list[str]:
@@ -164,8 +173,8 @@ def run_details_backfill(config: Config, hub: Hub, budget: int | None = None, no
     if remove_stale_temp_files(config.content_dir):
         log.info("removed temp files left by an interrupted run")
 
-    def store(paper: Paper) -> bool:
-        return store_paper(config, paper)
+    def store(stored: Paper | None, merged: Paper, remerge: Callable[[Paper], Paper]) -> Paper | None:
+        return store_paper(config, stored, merged, remerge)
 
     hub.max_requests = hub.requests + budget
     try:
@@ -178,11 +187,16 @@ def run_details_backfill(config: Config, hub: Hub, budget: int | None = None, no
     return summary
 
 
-def store_paper(config: Config, paper: Paper) -> bool:
-    """Write one paper; skip it with a warning if it cannot be stored."""
+def store_paper(config: Config, stored: Paper | None, merged: Paper, remerge: Callable[[Paper], Paper]) -> Paper | None:
+    """Write one paper onto its file as it is now (`write_merged`: an edit made during the run is kept); skip it
+    with a warning if it cannot be stored (None), or if its file was changed during the run and no longer reads
+    (`stored`, nothing written)."""
     try:
-        write_paper(config.content_dir, paper)
+        return write_merged(config.content_dir, stored, merged, remerge)
     except (ValueError, UnicodeError) as exc:
-        log.warning("skipped the details of paper %s: it cannot be stored (%s)", paper.id, brief(exc, 160))
-        return False
-    return True
+        log.warning("skipped the details of paper %s: it cannot be stored (%s)", merged.id, brief(exc, 160))
+    except ContentError as exc:
+        log.warning("left paper %s as it is: its file changed during the run and no longer reads (%s); "
+                    "the next run tries again", merged.id, exc)
+        return stored
+    return None

@@ -23,8 +23,8 @@ from papermirror.config import Config
 from papermirror.content.coverage import record_last_run
 from papermirror.content.ledger import Ledger, read_ledger, write_ledger
 from papermirror.content.paper import Paper, format_stamp
-from papermirror.content.paperfile import brief, paper_to_text, read_papers, write_paper
-from papermirror.errors import FetchError
+from papermirror.content.paperfile import brief, paper_to_text, read_papers, write_merged
+from papermirror.errors import ContentError, FetchError
 from papermirror.fetch.details import (
     DetailsSummary,
     fetch_details,
@@ -267,9 +267,12 @@ class Snapshot:
             found = self._found.get(fresh.id)
             if found is not None and merged is not found and same_but_stamps(merged, found):
                 merged = found
-            if merged is not stored and not self._store(merged):
-                skipped += 1
-                continue
+            if merged is not stored:
+                written = self._store(stored, merged, lambda current, fresh=fresh: merge_paper(current, fresh, self.now))
+                if written is None:
+                    skipped += 1
+                    continue
+                merged = written
             kept.add(fresh.id)
             if merged is not stored:
                 self.papers[fresh.id] = merged
@@ -278,18 +281,23 @@ class Snapshot:
                     self.summary.new_ids.append(fresh.id)
         return len(kept), skipped
 
-    def _store(self, paper: Paper) -> bool:
-        """Write one paper (in a dry run, only serialise it); skip it with a warning if it cannot be stored."""
+    def _store(self, stored: Paper | None, merged: Paper, remerge: Callable[[Paper], Paper]) -> Paper | None:
+        """Write one paper onto its file as it is now (`write_merged`: an edit made during the run is kept; in a
+        dry run, only serialise it); skip it with a warning if it cannot be stored, or if its file was changed
+        during the run and no longer reads (then `stored` is returned, nothing written). Return what was written."""
         try:
             if self.dry_run:
-                paper_to_text(paper)
-            else:
-                write_paper(self.content_dir, paper)
+                paper_to_text(merged)
+                return merged
+            return write_merged(self.content_dir, stored, merged, remerge)
         except (ValueError, UnicodeError) as exc:
-            log.warning("skipped paper %s: it cannot be stored (%s)", paper.id, brief(exc, 160))
-            self.summary.skipped += 1
-            return False
-        return True
+            log.warning("skipped paper %s: it cannot be stored (%s)", merged.id, brief(exc, 160))
+        except ContentError as exc:
+            log.warning("left paper %s as it is: its file changed during the run and no longer reads (%s); "
+                        "the next run tries again", merged.id, exc)
+            return stored
+        self.summary.skipped += 1
+        return None
 
     def _belongs(self, paper: Paper, listing_filter: bool) -> bool:
         """Tell whether a paper not yet in the archive belongs to this topic."""
