@@ -6,6 +6,7 @@ file beside the target, then a rename, so a run killed half-way leaves each file
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -24,6 +25,8 @@ def list_paper_files(content_dir: Path) -> list[str]:
     found = []
     papers_dir = content_dir / PAPERS_DIR
     if not papers_dir.is_dir():
+        if papers_dir.exists() or papers_dir.is_symlink():  # a build would read no paper and remove every page
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder (it holds the paper files)", str(papers_dir))
         return []
     for shard in os.scandir(papers_dir):
         if shard.is_dir() and not shard.name.startswith("."):
@@ -40,7 +43,10 @@ def atomic_writer(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
     and the caches can be rebuilt, so they skip it).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:  # named by the file it was for, not by a temp file that never was
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -49,6 +55,11 @@ def atomic_writer(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
                 os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; pages and content are meant to be read
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.filename not in (None, tmp):
+            raise
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc  # `path` is a folder, the disk is full, ...
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

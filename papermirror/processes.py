@@ -108,12 +108,13 @@ def forked_map(function: Callable, shares: list, state: object, jobs: int) -> li
 
 
 @contextmanager
-def exclusive_run(cache_dir: Path, command: str) -> Iterator[None]:
-    """Hold .cache/<command>.lock for the whole run; refuse at once when another run holds it."""
+def exclusive_run(cache_dir: Path, lock: str, command: str | None = None) -> Iterator[None]:
+    """Hold .cache/<lock>.lock for the whole run of `command` (default: the lock's name); refuse at once when
+    another run holds it, naming that run's command (details and reset take the snapshot's lock)."""
     import fcntl
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_dir / f"{command}.lock"
+    path = cache_dir / f"{lock}.lock"
     with open(path, "a+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -121,11 +122,12 @@ def exclusive_run(cache_dir: Path, command: str) -> Iterator[None]:
             if exc.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise UserError(f"another `build.py {command}` is running in {cache_dir.parent} ({holder}); "
+            said = handle.read().strip()  # "details pid 42"; "pid 42" from an older version
+            holder, _, pid = said.rpartition(" pid ") if " pid " in said else (lock, "", said.removeprefix("pid "))
+            raise UserError(f"another `build.py {holder}` is running in {cache_dir.parent} (pid {pid or '?'}); "
                             f"wait for it to end (its lock: {path})") from None
         handle.seek(0)
         handle.truncate()
-        handle.write(f"pid {os.getpid()}\n")
+        handle.write(f"{command or lock} pid {os.getpid()}\n")
         handle.flush()
         yield

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -105,19 +106,23 @@ def test_a_full_disk_is_one_line_and_exit_1(mirror, run_cli, monkeypatch):
 
     from papermirror import files
 
-    def full(*_args, **_kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device", str(mirror / "site" / "index.html"))
+    def full(*_args, dir, prefix, suffix, **_kwargs):  # noqa: A002 (mkstemp's own name)
+        raise OSError(errno.ENOSPC, "No space left on device", str(Path(dir) / f"{prefix}x1y2z3{suffix}"))
 
     monkeypatch.setattr(files.tempfile, "mkstemp", full)
     code, _out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 1 and "Traceback" not in err
-    assert err.strip().splitlines()[-1].startswith(f"error: {mirror / 'site' / 'index.html'}: No space left on device;")
+    # named by the file it was writing (the build's first: a cache), not by a temp file that never was
+    line = err.strip().splitlines()[-1]
+    assert re.fullmatch(rf"error: {re.escape(str(mirror))}/[^ ]+: No space left on device; .*", line), line
+    assert ".tmp" not in line
 
 
 @pytest.mark.parametrize(("where", "why"), [
     (".", "it holds mirror.yml and the archive"), ("content", "it is inside content/"),
     ("content/papers", "it is inside content/"), ("layouts/static", "it is inside layouts/"),
     ("..", "it holds the mirror's folder"), ("/", "it holds the mirror's folder"), ("mirror.yml", "it is a file"),
+    (".cache", "it is the caches' folder .cache/"),  # the caches would be published, and mixed with the pages
 ])
 def test_build_refuses_to_write_the_site_over_the_mirror_s_own_files(shipped, run_cli, where, why):
     """`--output .` once wrote the site among mirror.yml and content/, then advised deleting the folder; `--output /`
@@ -160,3 +165,32 @@ def test_the_build_line_names_the_folder_it_built(mirror, run_cli, tmp_path):
     assert f" in {tmp_path / 'elsewhere'}/pagefind/ " in out, out  # in full, as the build line (serve's preview
     code, out, err = run_cli("build", config=mirror / "mirror.yml")  # was "site/pagefind/", though in .cache/preview/)
     assert code == 0 and re.search(r"^index: .* in site/pagefind/ ", out, re.M), out
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3", "100000"])
+def test_a_number_of_jobs_out_of_range_is_refused_before_anything_runs(mirror, run_cli, jobs):
+    """--jobs 100000 forked processes for minutes, saying nothing; 0 or less has no meaning."""
+    code, _out, err = run_cli("build", "--no-index", "--jobs", jobs, config=mirror / "mirror.yml")
+    assert code == 2 and f"error: --jobs {jobs}: must be from 1 to " in err and "Traceback" not in err
+    assert not (mirror / "site").exists()
+
+
+def test_a_file_where_the_papers_folder_goes_stops_every_command(shipped, run_cli):
+    """content/papers as a file built a site of 0 papers, removing every page, and said it was done."""
+    assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
+    pages = sorted((shipped / "site").rglob("*.html"))
+    shutil.rmtree(shipped / "content/papers")
+    (shipped / "content/papers").write_text("not a folder", encoding="utf-8")
+    for command in (["build", "--no-index"], ["status"], ["search", "masked"]):
+        code, _out, err = run_cli(*command, config=shipped / "mirror.yml")
+        assert code == 1 and f"{shipped / 'content/papers'}: not a folder (it holds the paper files)" in err, err
+    assert sorted((shipped / "site").rglob("*.html")) == pages
+
+
+@pytest.mark.parametrize(("days", "message"), [
+    (["--since", "2025-03-15", "--until", "2025-03-14"], "--since 2025-03-15 is after --until 2025-03-14"),
+    (["--since", "9999-12-31"], "--since 9999-12-31 is after today ("),  # it fetched no day and said it was done
+])
+def test_a_snapshot_of_no_day_is_refused_before_any_request(mirror, run_cli, fake_hub, days, message):
+    code, _out, err = run_cli("snapshot", *days, config=mirror / "mirror.yml")
+    assert code == 2 and f"error: {message}" in err and fake_hub.requests == []

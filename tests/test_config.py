@@ -61,6 +61,8 @@ def write_config(tmp_path, text: str):
         ("site: [a]\n", ":1: site: must be a mapping: indented 'key: value' lines"),
         ("listing:\n  topic:\n    all:\n      vision:\n        terms: []\n",
          ":5: listing.topic.all.vision.terms: needs at least one item"),
+        (f"site: {{per_page: {'9' * 5000}}}\n", ": not valid YAML here: Exceeds the limit"),  # a traceback before
+        (f"site: {{title: {'[' * 3000}{']' * 3000}}}\n", ": not valid YAML here: nested too deeply"),
     ],
 )
 def test_bad_values_are_named_with_their_line(tmp_path, text, message):

@@ -48,3 +48,25 @@ def test_code_digest_sees_a_change_in_any_module(tmp_path, monkeypatch):
     assert files.code_digest() != whole and files.code_digest("content") == content
     (tmp_path / "content" / "paper.py").write_text("A = 2\n")
     assert files.code_digest("content") != content
+
+
+def test_a_write_that_fails_names_the_file_it_was_for_not_its_temp_file(tmp_path):
+    """'.2503.10596.md.tpce38fq.tmp: Is a directory' named a file that never was, not the folder in the way."""
+    target = tmp_path / "2503.10596.md"
+    target.mkdir()  # a folder where the file goes
+    with pytest.raises(IsADirectoryError) as caught:
+        files.write_text_atomic(target, "text")
+    assert caught.value.filename == str(target) and list(tmp_path.iterdir()) == [target]
+    blocked = tmp_path / "a-file"
+    blocked.write_text("in the way of a folder")
+    with pytest.raises(NotADirectoryError) as caught:
+        files.write_text_atomic(blocked / "page.html", "text")
+    assert caught.value.filename in (str(blocked), str(blocked / "page.html"))
+
+
+def test_a_link_that_loops_in_the_archive_is_one_line_not_a_traceback(mirror, run_cli):
+    (mirror / "content/papers/2405").mkdir(parents=True)
+    (mirror / "content/papers/2405/loop.md").symlink_to("loop.md")
+    for command in (["status"], ["build", "--no-index"], ["search", "masked"]):
+        code, _out, err = run_cli(*command, config=mirror / "mirror.yml")
+        assert code == 1 and "loop.md: Too many levels of symbolic links" in err and "a link that loops" in err, err

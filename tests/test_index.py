@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -540,3 +541,16 @@ def test_a_pagefind_that_does_not_say_its_version_reuses_no_index(archive, run_c
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
     assert re.search(r"\((\d+) indexes, 0 unchanged\)", out), out
+
+
+def test_a_failed_pagefind_run_says_why_after_its_progress():
+    """Pagefind prints its progress on stdout and its panic on stderr: the cause must survive the cut to the last lines."""
+    from papermirror.search import pagefind as index
+
+    script = ("import sys\nfor n in range(40): print(f'Indexed {n} pages')\n"
+              "print('panicked at Os { code: 13, kind: PermissionDenied }', file=sys.stderr)\nsys.exit(101)\n")
+    with pytest.raises(index.PagefindError) as caught:
+        index.run_pagefind([sys.executable, "-c", script])
+    said = str(caught.value)
+    assert said.startswith("Pagefind failed with exit code 101") and "PermissionDenied" in said
+    assert "Indexed 39 pages" in said and "Indexed 0 pages" not in said

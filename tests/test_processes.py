@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -78,6 +79,13 @@ def test_a_snapshot_reset_or_details_while_a_snapshot_runs_is_refused(mirror, ru
         code, _out, err = run_cli("details", "--budget", "5", config=mirror / "mirror.yml")
         assert code == 2 and "another `build.py snapshot` is running" in err
     assert fake_hub.requests == [] and (mirror / "content/papers/2503/2503.00001.md").is_file()
+    # the run that holds the lock is named, whichever of the three it is
+    with exclusive_run(mirror / ".cache", "snapshot", "details"):
+        code, _out, err = run_cli("snapshot", "--since", "2025-03-14", "--until", "2025-03-14", config=mirror / "mirror.yml")
+        assert code == 2 and re.search(r"another `build.py details` is running in .* \(pid \d+\)", err), err
+    with exclusive_run(mirror / ".cache", "snapshot", "reset"):
+        code, _out, err = run_cli("details", "--budget", "5", config=mirror / "mirror.yml")
+        assert code == 2 and re.search(r"another `build.py reset` is running in .* \(pid \d+\)", err), err
     code, _out, err = run_cli("snapshot", "--since", "2025-03-14", "--until", "2025-03-14", config=mirror / "mirror.yml")
     assert code == 0, err
 

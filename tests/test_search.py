@@ -7,6 +7,8 @@ import json
 import logging
 import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -417,3 +419,14 @@ def test_control_characters_in_a_title_never_reach_the_terminal(mirror, run_cli)
     assert "Red [31mmasked[0m title2J" in out
     code, out, _err = run_cli("search", "--json", "masked", config=mirror / "mirror.yml")
     assert json.loads(out)["title"] == "Red [31mmasked[0m title2J"
+
+
+def test_a_terminal_that_cannot_show_a_title_s_letters_gets_escapes_not_a_traceback(mirror):
+    from papermirror.content.paperfile import write_paper
+
+    write_paper(mirror / "content", Paper(id="2503.00001", title="Über-große 模型 masked", abstract="masked autoencoders"))
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve().parent.parent / "build.py"), "--config", str(mirror / "mirror.yml"), "search", "masked"],
+                          capture_output=True, env=env, timeout=120, check=False)
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+    assert b"\\xdcber-gro\\xdfe \\u6a21\\u578b masked" in done.stdout

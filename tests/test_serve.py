@@ -54,6 +54,7 @@ def test_serve_answers_under_the_sub_path_only(server: str) -> None:
         redirect = client.get(root + "mirror")
         assert redirect.status_code == 301 and redirect.headers["location"] == "/mirror/"
         assert client.get(server + "%2e%2e/mirror.yml").status_code == 404
+        assert client.get(server + "%00").status_code == 404 and client.get(server + "papers/a%00.html").status_code == 404
         # a folder without an index.html is not listed (GitHub Pages lists none): the site's 404 page
         folder = client.get(server + "papers/")
         assert folder.status_code == 404 and "<title>Not found</title>" in folder.text and "a.html" not in folder.text

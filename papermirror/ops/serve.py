@@ -22,7 +22,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from papermirror.config import Config, load_config
 from papermirror.errors import UserError
@@ -62,6 +62,9 @@ class SubPathHandler(SimpleHTTPRequestHandler):
             return None
         if not path.startswith(self.base_path):
             self.send_error(HTTPStatus.NOT_FOUND, f"Not under {self.base_path}: the site lives at {self.base_path}")
+            return None
+        if "\x00" in unquote(path):  # no file has a NUL in its name: os.stat raised, and the request got no answer
+            self.send_error(HTTPStatus.NOT_FOUND, "No such page")
             return None
         return super().send_head()
 

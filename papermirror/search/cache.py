@@ -59,7 +59,7 @@ def list_content(content_dir: Path) -> bytes:
 def load_index(config: Config) -> SearchIndex:
     """Return the cached index if content/ is unchanged since it was built, else build and cache it."""
     content_dir = config.content_dir
-    if not (content_dir / "papers").is_dir():
+    if not (content_dir / "papers").exists():  # a file there is named by list_paper_files
         raise UserError(f"{content_dir / 'papers'}: no such folder; run `python build.py snapshot` first")
     listing = list_content(content_dir)
     first_line = CACHE_PREFIX + f"{len(listing)}\n".encode()

@@ -369,7 +369,8 @@ def run_pagefind(command: list[str]) -> str:
         raise PagefindError(f"cannot run Pagefind ({exc}); install it with pip install 'pagefind[bin]'") from None
     said = (done.stderr + done.stdout).strip()
     if done.returncode != 0:
-        last_lines = "\n".join(said.splitlines()[-15:])
+        # its progress (stdout) before its complaint (stderr), which a cut to the last lines kept out before
+        last_lines = "\n".join([*done.stdout.strip().splitlines()[-5:], *done.stderr.strip().splitlines()[-10:]])
         hint = " (is the pagefind[bin] package installed?)" if "No module named" in said or "binary" in said else ""
         raise PagefindError(f"Pagefind failed with exit code {done.returncode}{hint}:\n{last_lines}")
     for line in said.splitlines():

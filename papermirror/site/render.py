@@ -95,14 +95,15 @@ def plan_site(config: Config, site: SiteConfig, content: Content, jobs: int) -> 
 
 
 def check_site_dir(config: Config, site_dir: Path) -> None:
-    """Refuse a site folder that holds mirror.yml (the mirror's own folder, or one above it) or lies in content/ or
-    layouts/: a build writes there and removes what it no longer needs."""
+    """Refuse a site folder that holds mirror.yml (the mirror's own folder, or one above it), lies in content/ or
+    layouts/ or is .cache/ itself: a build writes there and removes what it no longer needs."""
     site = site_dir.resolve()
     root = config.root.resolve()
     holds = ("holds mirror.yml and the archive" if site == root else
              f"holds the mirror's folder {root}" if root.is_relative_to(site) else
              "is inside content/" if site.is_relative_to(config.content_dir.resolve()) else
              "is inside layouts/" if site.is_relative_to(config.layouts_dir.resolve()) else
+             "is the caches' folder .cache/" if site == config.cache_dir.resolve() else
              "is a file" if site.exists() and not site.is_dir() else None)
     if holds:
         raise UserError(f"{site_dir}: not a folder to build the site into: it {holds}; build into a folder of its "
