@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Annotated, Literal, get_args
@@ -213,6 +215,12 @@ class ListingConfig(_Strict):
     """Requests one `build.py details` run spends at most on papers' linked models, datasets and Spaces
     (225: half of the hub's 450 requests per 5 minutes)."""
 
+    def rule_digest(self) -> str:
+        """A short digest of what decides which papers are kept (`topic`, `include`, `exclude`): the ledger
+        records it, so that the about page and `status` can tell figures counted under another rule."""
+        rule = {"topic": self.topic.model_dump(mode="json", by_alias=True), "include": self.include, "exclude": self.exclude}
+        return hashlib.sha256(json.dumps(rule, sort_keys=True).encode()).hexdigest()[:12]
+
     @field_validator("include", "exclude")
     @classmethod
     def _check_flat_terms(cls, terms: tuple[str, ...]) -> tuple[str, ...]:
@@ -302,6 +310,10 @@ def load_config(path: Path) -> Config:
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
         raise UserError(f"{path}{'' if line is None else f':{line + 1}'}: not valid YAML: {problem}") from None
+    except RecursionError:
+        raise UserError(f"{path}: not valid YAML here: nested too deeply") from None
+    except ValueError as exc:  # a value YAML reads but Python cannot hold: an integer of 5,000 digits
+        raise UserError(f"{path}: not valid YAML here: {exc}") from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

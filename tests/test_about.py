@@ -121,3 +121,41 @@ def test_without_the_daily_feed_the_about_page_speaks_only_of_the_searches(mirro
     assert "is dropped when it matches &#39;agents&#39;: agent* in its title" in html
     # its ledger moves only when an answer changes: the newest stamp is the last change, not the last run
     assert "<dt>Last change recorded</dt>" in html and "Last successful snapshot" not in html
+
+
+def test_figures_counted_under_another_rule_are_said_so(shipped, run_cli, capsys):
+    """The about page and status show the ledger's counts beside mirror.yml's rule in words: after an edit of the
+    rule they were another rule's, and the page called them "passed by this rule" (a fork owner's review)."""
+    from conftest import SHIPPED_MIRROR_YML
+
+    from papermirror.ops.status import format_status
+
+    def about_and_status() -> tuple[str, str]:
+        assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
+        html = " ".join((shipped / "site/about/index.html").read_text(encoding="utf-8").split())
+        updated = re.search(r'Updated <time datetime="([^"]+)">', html).group(1)
+        status = collect_status(load_config(shipped / "mirror.yml"), now=parse_utc(updated))
+        return html, format_status(status, now=parse_utc(updated))
+
+    # the tests' mirror.yml is not the rule the shipped archive was counted under
+    html, text = about_and_status()
+    assert "The rule above changed after the last snapshot:</strong> these figures were counted under an earlier rule" in html
+    assert "mirror.yml's topic rule changed since the last snapshot: these are an earlier rule's counts" in text
+    # the rule it was counted under: nothing to say
+    (shipped / "mirror.yml").write_bytes(SHIPPED_MIRROR_YML.read_bytes())
+    html, text = about_and_status()
+    assert "earlier rule" not in html and "earlier rule" not in text
+    # a snapshot under a new rule that fetched the last two days again: the other days are the earlier rule's
+    text = (shipped / "mirror.yml").read_text(encoding="utf-8").replace("data curation]", "data curation, pixel*]")
+    (shipped / "mirror.yml").write_text(text, encoding="utf-8")
+    ledger = read_ledger(shipped / "content")
+    ledger.note_rule(load_config(shipped / "mirror.yml").listing.rule_digest(), "2026-08-21T09:00:00Z")
+    for day in sorted(ledger.days)[-2:]:
+        entry = ledger.days[day]
+        ledger.record_day(day, entry["listed"], entry["kept"], "2026-08-21T09:00:00Z", skipped=entry.get("skipped", 0))
+    write_ledger(shipped / "content", ledger)
+    html, text = about_and_status()
+    days = len(ledger.days) - 2
+    assert (f'The rule changed on <time datetime="2026-08-21T09:00:00Z">21 August 2026, 09:00 UTC</time>: {days:,} days '
+            "were counted under an earlier rule; <code>python build.py snapshot --since 2024-05-01</code> counts them again") in html
+    assert f"{days} of those days were counted under an earlier rule (it changed 2026-08-21T09:00:00Z)" in text

@@ -36,6 +36,10 @@ GOOD = "    listed: 1\n    kept: 1\n    fetched: '2025-03-14T00:00:00Z'\n"
         ("- a\n", 2, "must be a mapping"),
         ("days: [oops\n", 3, "bad YAML in the ledger"),
         (f"days:\n  '2025-03-14':\n{GOOD}  '2025-03-14':\n{GOOD}", 7, "the key '2025-03-14' is written twice"),
+        ("rule: 29d8fe2c562d\n", 2, "rule: must be a table of digest (and since)"),
+        ("rule:\n  digest: not hex!\n", 2, "rule: digest: not a digest of the topic rule"),
+        ("rule:\n  digest: 29d8fe2c562d\n  since: last week\n", 2, "rule: since: not a time"),
+        ("rule:\n  digest: 29d8fe2c562d\n  colour: red\n", 2, "rule: must be a table of digest"),
     ],
 )
 def test_a_hand_corrupted_ledger_is_named_with_file_and_line(tmp_path: Path, body: str, line: int, words: str) -> None:
@@ -76,3 +80,24 @@ def test_status_names_a_corrupted_ledger_without_a_traceback(mirror: Path, run_c
     code, _, err = run_cli("status", config=mirror / "mirror.yml")
     assert code == 2 and f"{mirror / 'content' / 'ledger.yml'}:5: days: 2025-03-14: fetched" in err
     assert "Traceback" not in err
+
+
+def test_a_change_of_rule_is_recorded_and_each_day_counted_again_when_fetched(tmp_path: Path) -> None:
+    """An older ledger (no rule) takes the first rule as the one it always had; a different rule takes effect from the
+    run that brings it, and a day fetched since is counted again (its `fetched` moves even when its counts do not)."""
+    ledger = Ledger()
+    ledger.record_day("2025-03-13", 10, 2, "2025-03-13T08:00:00Z")
+    ledger.record_day("2025-03-14", 12, 3, "2025-03-14T08:00:00Z")
+    ledger.note_rule("aaaaaaaaaaaa", "2025-03-15T08:00:00Z")
+    assert (ledger.rule, ledger.rule_since, ledger.days_counted_before()) == ("aaaaaaaaaaaa", None, 0)
+    ledger.note_rule("aaaaaaaaaaaa", "2025-03-16T08:00:00Z")  # the same rule: nothing changes
+    assert ledger.rule_since is None
+    ledger.note_rule("bbbbbbbbbbbb", "2025-03-17T08:00:00Z")
+    assert (ledger.rule, ledger.rule_since, ledger.days_counted_before()) == ("bbbbbbbbbbbb", "2025-03-17T08:00:00Z", 2)
+    ledger.record_day("2025-03-14", 12, 3, "2025-03-17T08:00:00Z")  # the same counts, under the new rule
+    assert ledger.days["2025-03-14"]["fetched"] == "2025-03-17T08:00:00Z" and ledger.days_counted_before() == 1
+    ledger.record_day("2025-03-14", 12, 3, "2025-03-18T08:00:00Z")  # counted under it already: no byte moves
+    assert ledger.days["2025-03-14"]["fetched"] == "2025-03-17T08:00:00Z"
+    write_ledger(tmp_path, ledger)
+    assert "rule:\n  digest: bbbbbbbbbbbb\n  since: '2025-03-17T08:00:00Z'\ndays:" in (tmp_path / "ledger.yml").read_text()
+    assert read_ledger(tmp_path) == ledger

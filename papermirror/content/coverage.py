@@ -100,6 +100,12 @@ class ArchiveStatus:
     """listing.daily: whether the Daily Papers days are fetched (else the queries alone)."""
     last_run: str | None = None
     """When the last snapshot that failed nowhere ran on this machine (.cache/last-snapshot.json; None: no record)."""
+    rule_changed: bool = False
+    """mirror.yml's topic rule is not the one the last snapshot counted under: every count is an earlier rule's."""
+    rule_since: str | None = None
+    """When the rule the ledger records replaced another (None: no change recorded)."""
+    days_counted_before: int = 0
+    """Days whose counts were last set before that change: an earlier rule's (each is counted again when fetched)."""
 
     @property
     def fetch_details_command(self) -> str | None:
@@ -163,6 +169,9 @@ def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: d
         details_missing=details_missing,
         daily=listing.daily,
         last_run=last_run,
+        rule_changed=ledger.rule is not None and ledger.rule != listing.rule_digest(),
+        rule_since=ledger.rule_since,
+        days_counted_before=ledger.days_counted_before(),
     )
 
 

@@ -4,10 +4,15 @@ A day enters the ledger only after its papers are written, so a day missing here
 (or its run was killed), and the next snapshot fetches it. A weekday the hub listed nothing for is
 kept with `recheck: true` until a later run sees it empty again (a transient empty answer must not
 lose a day for good).
+
+`rule` records the topic rule the counts were made under (`ListingConfig.rule_digest`) and since when: after a
+change of the rule, the days counted before it are told apart (`days_counted_before`), and each is counted
+again, its `fetched` moved, the next time it is fetched.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +44,22 @@ class Ledger:
 
     days: dict[str, dict] = field(default_factory=dict)
     queries: dict[str, dict] = field(default_factory=dict)
+    rule: str | None = None
+    """The digest of the topic rule of the last snapshot (None: a ledger written before rules were recorded)."""
+    rule_since: str | None = None
+    """When that rule replaced another (None: no change recorded)."""
+
+    def note_rule(self, digest: str, now: str) -> None:
+        """Record the topic rule a snapshot counts under; a different one from the last run's takes effect `now`.
+        A ledger without a rule (older, or new) takes it as the rule it always had."""
+        if self.rule is not None and self.rule != digest:
+            self.rule_since = now
+        self.rule = digest
+
+    def days_counted_before(self) -> int:
+        """Days whose counts were last set before the current rule took effect (an earlier rule's figures)."""
+        since = self.rule_since
+        return sum(entry["fetched"] < since for entry in self.days.values()) if since else 0
 
     def record_day(self, day: str, listed: int, kept: int, now: str, recheck: bool = False, skipped: int = 0) -> None:
         """Record a day's counts; `recheck` marks an empty answer that the next run must ask again; `skipped`
@@ -55,10 +76,10 @@ class Ledger:
         entry = self.days.get(day)
         return entry is not None and entry.get("listed") == 0
 
-    @staticmethod
-    def _record(table: dict[str, dict], key: str, counts: dict, now: str) -> None:
+    def _record(self, table: dict[str, dict], key: str, counts: dict, now: str) -> None:
         old = table.get(key)
-        if old is not None and {k: v for k, v in old.items() if k != "fetched"} == counts:
+        if (old is not None and {k: v for k, v in old.items() if k != "fetched"} == counts
+                and not (self.rule_since and old["fetched"] < self.rule_since)):  # counted again under a new rule
             return
         table[key] = {**counts, "fetched": now}
 
@@ -69,8 +90,12 @@ class Ledger:
             "# skipped = items the hub returned that could not be stored (no id, a broken field: named in the run's log),\n"
             "# fetched = when these counts were last seen to change. A day missing here was never fetched.\n"
             "# recheck = the hub listed nothing on this weekday once; the next run asks again to confirm it.\n"
+            "# rule = a digest of the topic rule these counts follow, and since when (a day fetched before was counted\n"
+            "# under an earlier rule).\n"
         )
-        meta = {"days": dict(sorted(self.days.items())), "queries": dict(sorted(self.queries.items()))}
+        rule = {"digest": self.rule, **({"since": self.rule_since} if self.rule_since else {})}
+        meta = {**({"rule": rule} if self.rule else {}),
+                "days": dict(sorted(self.days.items())), "queries": dict(sorted(self.queries.items()))}
         return header + yaml.dump(meta, Dumper=DUMPER, sort_keys=False, allow_unicode=True, width=1_000_000)
 
 
@@ -90,16 +115,32 @@ def read_ledger(content_dir: Path) -> Ledger:
         raise ContentError(f"{path}:{node.start_mark.line + 1}: the ledger must be a mapping of days: and queries:, "
                            f"not {type(raw).__name__}")
     lines = key_lines(node, 1)
-    unknown = [key for key in raw if key not in ("days", "queries")]
+    unknown = [key for key in raw if key not in ("rule", "days", "queries")]
     if unknown:
         raise ContentError(f"{path}:{lines.get(unknown[0], 1)}: unknown key(s): {_names(unknown)}")
+    rule, rule_since = _check_rule(raw.get("rule"), f"{path}:{lines.get('rule', 1)}: rule")
     tables = {}
     for name in ("days", "queries"):
         table = raw.get(name) or {}
         if not isinstance(table, dict):
             raise ContentError(f"{path}:{lines.get(name, 1)}: {name}: must be a table, not {type(table).__name__}")
         tables[name] = _check_table(name, table, _child(node, name), path)
-    return Ledger(days=tables["days"], queries=tables["queries"])
+    return Ledger(days=tables["days"], queries=tables["queries"], rule=rule, rule_since=rule_since)
+
+
+def _check_rule(value: object, where: str) -> tuple[str | None, str | None]:
+    """The ledger's `rule: {digest: ..., since: ...}` (since left out when no change was recorded)."""
+    if value is None:
+        return None, None
+    if not isinstance(value, dict) or set(value) - {"digest", "since"} or "digest" not in value:
+        raise ContentError(f"{where}: must be a table of digest (and since), not {brief(value)}")
+    digest, since = value["digest"], value.get("since")
+    if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{6,64}", digest):
+        raise ContentError(f"{where}: digest: not a digest of the topic rule: {brief(digest)}")
+    when = parse_stamp(since) if since is not None else None
+    if since is not None and when is None:
+        raise ContentError(f"{where}: since: not a time in the form YYYY-MM-DDTHH:MM:SSZ: {brief(since)}")
+    return digest, format_stamp(when) if when else None
 
 
 def _check_table(name: str, table: dict, node: yaml.Node | None, path: Path) -> dict[str, dict]:

@@ -125,6 +125,7 @@ class Snapshot:
         if not dry_run and remove_stale_temp_files(self.content_dir):
             log.info("removed temp files left by an interrupted run")
         self.ledger = read_ledger(self.content_dir)
+        self.ledger.note_rule(config.listing.rule_digest(), self.now)  # written with the run's first counts
         self.topic = Topic.from_listing(config.listing)
         self.summary = Summary()
         refresh_days = config.listing.refresh_days

@@ -84,6 +84,13 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
         lines.append(f"topic rule:    kept {status.stream_kept} of the {status.stream_listed} listings of those days "
                      f"(passed by the rule, or stored already from a query), dropped {dropped}" + (f"; {status.stream_skipped} unusable item(s) skipped (the snapshot's "
                                              "log names each)" if status.stream_skipped else ""))
+    label = " " * 15 if status.stream_listed else "topic rule:    "
+    if status.rule_changed:
+        lines.append(f"{label}mirror.yml's topic rule changed since the last snapshot: these are an earlier rule's "
+                     "counts; the next snapshot applies the new rule to the papers it finds (those stored stay)")
+    elif status.days_counted_before:
+        lines.append(f"{label}{status.days_counted_before} of those days were counted under an earlier rule (it "
+                     f"changed {status.rule_since}); `python build.py snapshot --since {status.since}` counts them again")
     if status.details_missing is not None:
         fetch = f"; `{status.fetch_details_command}` fetches them, a budget at a time" if status.details_missing else ""
         lines.append(f"details:       {status.details_missing} of {status.papers} papers without linked models, "

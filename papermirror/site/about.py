@@ -75,6 +75,12 @@ class AboutContext:
     """Of those, the papers the rule kept."""
     stream_skipped: int
     """Of those, the items that could not be stored: the rule neither kept nor dropped them."""
+    rule_changed: bool
+    """mirror.yml's rule is not the one the figures were counted under (changed since the last snapshot)."""
+    rule_since: str | None
+    """When the rule replaced another, if the ledger recorded it."""
+    days_counted_before: int
+    """Days counted under an earlier rule."""
     since: str
     refresh_days: int
     coverage: Coverage | None
@@ -118,6 +124,9 @@ def about_context(listing: ListingConfig, ledger: Ledger, archive: Archive, upda
         stream_listed=status.stream_listed if status else 0,
         stream_kept=status.stream_kept if status else 0,
         stream_skipped=status.stream_skipped if status else 0,
+        rule_changed=status.rule_changed if status else False,
+        rule_since=status.rule_since if status else None,
+        days_counted_before=status.days_counted_before if status else 0,
         since=listing.since.isoformat(),
         refresh_days=listing.refresh_days,
         coverage=coverage_of(status) if status else None,
