@@ -217,8 +217,10 @@ class ListingConfig(_Strict):
 
     def rule_digest(self) -> str:
         """A short digest of what decides which papers are kept (`topic`, `include`, `exclude`): the ledger
-        records it, so that the about page and `status` can tell figures counted under another rule."""
-        rule = {"topic": self.topic.model_dump(mode="json", by_alias=True), "include": self.include, "exclude": self.exclude}
+        records it, so that the about page and `status` can tell figures counted under another rule. Of what is
+        written, not of the defaults: a later version's new option, left at its default, is no new rule."""
+        rule = {"topic": self.topic.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+                "include": self.include, "exclude": self.exclude}
         return hashlib.sha256(json.dumps(rule, sort_keys=True).encode()).hexdigest()[:12]
 
     @field_validator("include", "exclude")
