@@ -340,9 +340,8 @@ def search_words_last(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a terminal or pipe that cannot show a title's letters gets \N escapes
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure and (stream.encoding or "").lower().replace("-", "") != "utf8":
-            reconfigure(errors="backslashreplace")
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = make_parser()
     args = parser.parse_args(search_words_last(list(sys.argv[1:] if argv is None else argv)))
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO

@@ -7,6 +7,7 @@ file beside the target, then a rename, so a run killed half-way leaves each file
 from __future__ import annotations
 
 import errno
+import glob
 import hashlib
 import os
 import tempfile
@@ -44,7 +45,7 @@ def atomic_writer(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     except OSError as exc:  # named by the file it was for, not by a temp file that never was
         raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
@@ -82,8 +83,15 @@ def write_text_atomic(path: Path, text: str) -> bool:
     return write_bytes_atomic(path, text.encode("utf-8"))
 
 
-TEMP_GLOB = ".*.tmp"
+TEMP_SUFFIX = ".tmp"
+TEMP_GLOB = f".*{TEMP_SUFFIX}"
 """The names of atomic_writer's temp files (`.<name>.<random>.tmp`): what a write cut short leaves behind."""
+
+
+def temp_files_of(path: Path) -> list[Path]:
+    """The temp files atomic_writer left beside `path` when a write of it was cut short (files only, no link)."""
+    found = path.parent.glob(f".{glob.escape(path.name)}.*{TEMP_SUFFIX}")
+    return [temp for temp in found if temp.is_file() and not temp.is_symlink()]
 
 
 def remove_stale_temp_files(content_dir: Path) -> int:

@@ -125,3 +125,16 @@ def test_many_paper_files_parse_the_same_in_workers_as_in_one_process(tmp_path):
         write_paper(tmp_path / "content", make_paper(f"2501.{number:05d}", title=f"Paper {number}"))
     paths = sorted((tmp_path / "content" / "papers").rglob("*.md"))
     assert parse_files(paths, jobs=2) == parse_files(paths, jobs=1)
+
+
+def test_a_lock_held_by_an_older_version_is_named_by_its_lock(tmp_path):
+    """An older version wrote "pid N" alone into the lock: the message names the lock's command and that pid."""
+    import fcntl
+
+    with open(tmp_path / "snapshot.lock", "w", encoding="utf-8") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("pid 42\n")
+        held.flush()
+        with pytest.raises(UserError, match=r"another `build.py snapshot` is running in .* \(pid 42\)"):
+            with exclusive_run(tmp_path, "snapshot", "details"):
+                pass

@@ -9,10 +9,9 @@ vouch for); fsync per page would cost more than drawing it.
 
 from __future__ import annotations
 
-import glob
 from pathlib import Path
 
-from papermirror.files import write_bytes_atomic
+from papermirror.files import temp_files_of, write_bytes_atomic
 
 
 def write_if_changed(path: Path, data: bytes, staging: bool = False) -> bool:
@@ -43,10 +42,9 @@ def remove_temp_files(site_dir: Path, paths: list[str]) -> int:
             target = output_file(site_dir, path)
         except ValueError:
             continue  # a tampered manifest must not delete anything outside site/
-        for temp in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
-            if temp.is_file() and not temp.is_symlink():
-                temp.unlink(missing_ok=True)
-                removed += 1
+        for temp in temp_files_of(target):
+            temp.unlink(missing_ok=True)
+            removed += 1
     return removed
 
 
