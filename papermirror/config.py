@@ -20,12 +20,11 @@ from pydantic import (
     model_validator,
 )
 
+from papermirror.content.paper import FIRST_DAY
 from papermirror.content.yamlfile import RefuseRepeatedKeys, yaml_problem
 from papermirror.errors import UserError
 
 DEFAULT_CONFIG_NAME = "mirror.yml"
-EARLIEST_DAY = dt.date(1991, 1, 1)
-"""arXiv began in 1991: no listing day can come before."""
 Count = Annotated[int, Field(strict=True)]
 """A whole number; `true` is not 1."""
 
@@ -254,8 +253,8 @@ class ListingConfig(_Strict):
                 value = dt.date.fromisoformat(value)
             except ValueError:
                 raise ValueError(f"{value[:40]!r} is not a day in the form YYYY-MM-DD") from None
-        if isinstance(value, dt.date) and value < EARLIEST_DAY:
-            raise ValueError(f"{value} is before arXiv began ({EARLIEST_DAY})")
+        if isinstance(value, dt.date) and value < FIRST_DAY:
+            raise ValueError(f"{value} is before arXiv began ({FIRST_DAY})")
         return value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -228,6 +229,26 @@ def test_bad_fields_are_named_with_file_line_and_key(front: str, line: int | Non
 def test_an_impossible_hand_written_date_is_named_with_file_line_and_key(front: str, key: str) -> None:
     with pytest.raises(ContentError, match=rf"^p\.md:4: {key}: not a (day|time) in the form "):
         text_to_paper(f"---\nid: '2503.02130'\ntitle: x\n{front}---\n", "p.md")
+
+
+@pytest.mark.parametrize(
+    "front, key, problem",
+    [
+        ("published: 0001-01-01\n", "published", "0001-01-01 is before arXiv began (1991-01-01)"),
+        ("published: 1990-12-31\n", "published", "1990-12-31 is before arXiv began (1991-01-01)"),
+        ("daily: [2025-03-14, 9999-12-31]\n", "daily", "9999-12-31 is after tomorrow (UTC)"),
+    ],
+)
+def test_a_hand_written_day_arxiv_cannot_have_is_named(front: str, key: str, problem: str) -> None:
+    """A real day that no paper can have (it would stretch the trends page over thousands of months)."""
+    with pytest.raises(ContentError, match=rf"^p\.md:4: {key}: {re.escape(problem)}$"):
+        text_to_paper(f"---\nid: '2503.02130'\ntitle: x\n{front}---\n", "p.md")
+
+
+def test_the_first_and_the_next_day_arxiv_can_have_are_read() -> None:
+    tomorrow = (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)).isoformat()
+    paper = text_to_paper(f"---\nid: '2503.02130'\ntitle: x\npublished: 1991-01-01\ndaily: ['{tomorrow}']\n---\n")
+    assert paper.published == "1991-01-01" and paper.daily == (tomorrow,)
 
 
 def test_hand_written_unquoted_dates_are_read_as_text() -> None:

@@ -81,6 +81,18 @@ def paper_path(content_dir: Path, paper_id: str) -> Path:
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+FIRST_DAY = dt.date(1991, 1, 1)
+"""arXiv began in 1991: no paper, and no listing day, comes before."""
+
+
+def implausible_day(day: dt.date) -> str | None:
+    """Say why a paper's day cannot be right (before arXiv began, or after tomorrow, UTC), or None: a day of
+    0001-01-01 or 9999-12-31 would stretch the trends page over thousands of months."""
+    if day < FIRST_DAY:
+        return f"before arXiv began ({FIRST_DAY})"
+    if day > dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1):
+        return "after tomorrow (UTC)"
+    return None
 
 
 def parse_day(value: object) -> dt.date | None:

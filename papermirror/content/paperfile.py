@@ -40,6 +40,7 @@ from papermirror.content.paper import (
     Paper,
     format_stamp,
     has_visible_text,
+    implausible_day,
     is_emoji,
     is_http_url,
     is_repo_id,
@@ -155,8 +156,8 @@ def _check_field(name: str, value: object, where: str) -> object:
         raise ContentError(f"{where}: {name}: must be text, not {brief(value)}")
     if name in URL_FIELDS and not is_http_url(value):
         raise ContentError(f"{where}: {name}: only http(s) links are allowed, not {brief(value)}")
-    if name in DAY_FIELDS and parse_day(value) is None:
-        raise ContentError(f"{where}: {name}: not a day in the form YYYY-MM-DD: {brief(value)}")
+    if name in DAY_FIELDS:
+        _check_day(name, value, where)
     if name in STAMP_FIELDS:
         when = parse_stamp(value)
         if when is None:
@@ -172,12 +173,20 @@ def _check_list(name: str, value: object, where: str) -> tuple[str, ...]:
         raise ContentError(f"{where}: {name}: every item must be text")
     if name == "daily":
         for item in value:
-            if parse_day(item) is None:
-                raise ContentError(f"{where}: {name}: not a day in the form YYYY-MM-DD: {brief(item)}")
+            _check_day(name, item, where)
         # oldest first, once each, as a snapshot writes them: a paper is filed under its first day (Paper.day),
         # which a hand edit listing a later day first would otherwise move
         return tuple(sorted(set(value)))
     return tuple(value)
+
+
+def _check_day(name: str, value: str, where: str) -> None:
+    day = parse_day(value)
+    if day is None:
+        raise ContentError(f"{where}: {name}: not a day in the form YYYY-MM-DD: {brief(value)}")
+    problem = implausible_day(day)
+    if problem:
+        raise ContentError(f"{where}: {name}: {value} is {problem}")
 
 
 def _check_linked(value: object, where: str) -> tuple[LinkedRepo, ...]:

@@ -11,7 +11,6 @@ object, `/api/papers/{id}`, which the listings do not carry.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 
@@ -22,6 +21,7 @@ from papermirror.content.paper import (
     LinkedTotals,
     Paper,
     has_visible_text,
+    implausible_day,
     is_emoji,
     is_http_url,
     is_repo_id,
@@ -38,8 +38,6 @@ _STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)
 DETAIL_KEYS = {"model": ("linkedModels", "numTotalModels"), "dataset": ("linkedDatasets", "numTotalDatasets"),
                "space": ("linkedSpaces", "numTotalSpaces")}
 """Where a paper object lists each kind of linked repo, and how many there are in all."""
-FIRST_DAY = dt.date(1991, 1, 1)
-"""No paper is older than arXiv (August 1991): an earlier day is a broken record."""
 _VERSION = re.compile(r"v[0-9]+$")
 """An arXiv version at the end of an id (2501.00001v2)."""
 
@@ -184,9 +182,9 @@ def _day(value: object, paper_id: str, key: str) -> str | None:
     if day is None:
         log.warning("paper %s: dropped %s %s: not a real date", paper_id, key, brief(value))
         return None
-    tomorrow = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=1)
-    if not FIRST_DAY <= day <= tomorrow:
-        log.warning("paper %s: dropped %s %s: before %s or after tomorrow", paper_id, key, brief(value), FIRST_DAY.year)
+    problem = implausible_day(day)
+    if problem:
+        log.warning("paper %s: dropped %s %s: %s", paper_id, key, brief(value), problem)
         return None
     return day.isoformat()
 
