@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -44,6 +45,19 @@ def test_reset_yes_empties_papers_and_ledger_then_snapshot_backfills(shipped, fa
     assert code == 0
     assert (shipped / "content" / "ledger.yml").is_file()
     assert list((shipped / "content" / "papers").glob("*/*.md"))
+
+
+def test_a_reset_fork_keeps_content_in_git_and_builds_an_empty_site(shipped, run_cli) -> None:
+    """Git keeps no empty folder: content/README.md, which reset leaves, keeps content/ in a fork's clone, so the
+    README's build and search work (an empty site, no results) until the first snapshot brings papers."""
+    shutil.copy(ROOT / "content" / "README.md", shipped / "content" / "README.md")
+    assert run_cli("reset", "--yes", config=shipped / "mirror.yml")[0] == 0
+    assert [p.name for p in (shipped / "content").iterdir() if p.is_file()] == ["README.md"]
+    shutil.rmtree(shipped / "content" / "papers")  # as a clone of the reset fork has it
+    code, out, _ = run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    assert code == 0 and out.startswith("build: 0 papers, ") and (shipped / "site" / "index.html").is_file()
+    code, out, err = run_cli("search", "masked image modeling", config=shipped / "mirror.yml")
+    assert (code, out, err.splitlines()[-1]) == (0, "", "no results")
 
 
 def test_reset_without_terminal_or_yes_refuses_and_deletes_nothing(shipped, run_cli) -> None:

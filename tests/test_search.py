@@ -169,8 +169,12 @@ def test_a_wildcard_matches_as_lunr_does_and_a_long_word_cannot_stall_it(term):
 
 
 def test_bad_limit_and_missing_content_are_messages(mirror, run_cli, capsys):
+    # an empty content/ (a reset fork before its first snapshot) is an empty archive, as for the build
+    code, out, err = run_cli("search", "mamba", config=mirror / "mirror.yml")
+    assert (code, out, err.splitlines()[-1]) == (0, "", "no results")
+    (mirror / "content").rmdir()
     code, _, err = run_cli("search", "mamba", config=mirror / "mirror.yml")
-    assert code == 2 and "content/papers: no such folder" in err.replace(os.sep, "/")
+    assert code == 2 and "content: no such folder; run `python build.py snapshot` first" in err.replace(os.sep, "/")
     with pytest.raises(SystemExit) as exit_info:
         run_cli("search", "--limit", "0", "mamba", config=mirror / "mirror.yml")
     assert exit_info.value.code == 2

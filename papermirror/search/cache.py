@@ -59,8 +59,8 @@ def list_content(content_dir: Path) -> bytes:
 def load_index(config: Config) -> SearchIndex:
     """Return the cached index if content/ is unchanged since it was built, else build and cache it."""
     content_dir = config.content_dir
-    if not (content_dir / "papers").exists():  # a file there is named by list_paper_files
-        raise UserError(f"{content_dir / 'papers'}: no such folder; run `python build.py snapshot` first")
+    if not content_dir.is_dir():  # a wrong --config or a deleted archive (no papers/ yet is an empty archive)
+        raise UserError(f"{content_dir}: no such folder; run `python build.py snapshot` first")
     listing = list_content(content_dir)
     first_line = CACHE_PREFIX + f"{len(listing)}\n".encode()
     path = cache_path(config)
