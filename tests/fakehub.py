@@ -43,7 +43,7 @@ BUNDLE = Path(__file__).parent / "data" / "daily_papers.jsonl.gz"
 """580 recorded days of /api/daily_papers, one JSON line a day (see SOURCE.md beside the fixtures)."""
 FAULT_KINDS = (
     "429", "429-bare", "500", "slow", "malformed", "truncated", "empty", "redirect", "gzip", "body", "ratelimit",
-    "trickle", "400",
+    "trickle", "400", "elsewhere", "bomb",
 )
 
 
@@ -241,9 +241,15 @@ class FakeHub:
                 if fault.kind == "redirect":
                     headers["Location"] = self.path
                     return 302, b""
+                if fault.kind == "elsewhere":  # the same path on another host (127.0.0.2: loopback, nothing listens)
+                    headers["Location"] = f"http://127.0.0.2:{self.server.server_address[1]}{self.path}"
+                    return 302, b""
                 if fault.kind == "gzip":
                     headers["Content-Encoding"] = "gzip"
                     return 200, b"this is not gzip"
+                if fault.kind == "bomb":  # `seconds` MiB of spaces, gzipped: a few KB that unpack to much more
+                    headers["Content-Encoding"] = "gzip"
+                    return 200, gzip.compress(b"[" + b" " * int(fault.seconds * 2**20) + b"]", compresslevel=9)
                 if fault.kind in ("body", "400"):
                     return 200 if fault.kind == "body" else 400, fault.body
                 if fault.kind == "trickle":

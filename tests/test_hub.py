@@ -373,6 +373,44 @@ def test_a_trickled_answer_is_cut_at_the_request_deadline(fake_hub: FakeHub, clo
     assert fake_hub.count("date=2024-05-27") == 2
 
 
+def test_an_answer_too_large_unpacked_is_refused_at_once(fake_hub: FakeHub, clock: FakeClock) -> None:
+    """A gzip bomb: 4 MiB of JSON in a few KB. Read whole, 2 MB of it that unpacked to 2 GiB took 4 GB of memory."""
+    fake_hub.inject("bomb", "date=2024-05-27", times=-1, seconds=4)
+    with Hub(endpoint=fake_hub.url, tries=4, sleep=clock.sleep, clock=clock, max_answer_bytes=2**20) as hub:
+        with pytest.raises(FetchError) as error:
+            hub.fetch_day("2024-05-27")
+        fake_hub.inject("bomb", "date=2024-06-17", times=1, seconds=0.5)  # under the cap: read (and it is JSON)
+        assert hub.fetch_day("2024-06-17") == []
+    assert str(error.value) == (f"{fake_hub.url}/api/daily_papers?date=2024-05-27&limit=100&p=0: the answer is larger "
+                                "than 1 MiB unpacked: refused (no listing is that large)")
+    assert fake_hub.count("date=2024-05-27") == 1 and not clock.sleeps  # not retried: it would come again
+
+
+def test_a_redirect_to_another_host_is_refused(fake_hub: FakeHub, clock: FakeClock) -> None:
+    """Followed, another host's papers were filed as the hub's, the day marked fetched."""
+    fake_hub.inject("elsewhere", "date=2024-05-27", times=-1)
+    with Hub(endpoint=fake_hub.url, tries=4, sleep=clock.sleep, clock=clock) as hub:
+        with pytest.raises(FetchError) as error:
+            hub.fetch_day("2024-05-27")
+        fake_hub.inject("redirect", "date=2024-06-17", times=1)  # to the same host: followed
+        assert len(hub.fetch_day("2024-06-17")) == 18
+    port = fake_hub.url.rsplit(":", 1)[1]
+    assert str(error.value) == (
+        f"{fake_hub.url}/api/daily_papers?date=2024-05-27&limit=100&p=0: redirected to another host, "
+        f"http://127.0.0.2:{port}/api/daily_papers?date=2024-05-27&limit=100&p=0: refused; if the hub has moved, "
+        "set HF_ENDPOINT to its new address")
+    assert fake_hub.count("date=2024-05-27") == 1
+
+
+def test_a_retry_after_of_0_waits_the_backoff_still(fake_hub: FakeHub, clock: FakeClock) -> None:
+    """Taken at its word, five tries went in 0.04 s and a short burst of 429s lost the day."""
+    fake_hub.inject("429", "date=2024-05-27", times=3, seconds=0)
+    with Hub(endpoint=fake_hub.url, tries=4, backoff=0.5, sleep=clock.sleep, clock=clock) as hub:
+        assert len(hub.fetch_day("2024-05-27")) == 13
+    assert len(clock.sleeps) == 3
+    assert all(low <= slept <= 2 * low for low, slept in zip([0.5, 1.0, 2.0], clock.sleeps))
+
+
 def test_absurd_rate_limit_headers_do_not_crash() -> None:
     assert parse_ratelimit('"api";r=0;t=' + "9" * 5000)[0] == 0
     assert retry_after({"Retry-After": "9" * 5000}) >= MAX_WAIT

@@ -5,8 +5,9 @@ and forks can point the mirror at another host. HF_TOKEN, when set, is sent as a
 
 No answer can hold a run for long: every wait (backoff, Retry-After, RateLimit t=) is capped at
 MAX_WAIT, and a request's whole answer must arrive within DEADLINE_FACTOR timeouts. An answer that
-cannot be read (bad JSON, bad gzip or UTF-8, a redirect loop) is retried like a 5xx. `max_requests`
-caps a run's requests (the details backfill's budget): past it, nothing is sent (BudgetSpent).
+cannot be read (bad JSON, bad gzip or UTF-8, a redirect loop) is retried like a 5xx, never sooner than the
+backoff. An answer larger than MAX_ANSWER_BYTES (unpacked) and a redirect to another host are refused.
+`max_requests` caps a run's requests (the details backfill's budget): past it, nothing is sent (BudgetSpent).
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ WINDOW_FILE = "hub-window.json"
 """In .cache/: when the last runs' requests to the endpoint were sent (Unix seconds, those within RATE_LIMIT's
 period) and until when the hub asked to pause, so that one run's limiter takes over from the last: a snapshot
 followed at once by `details` (the daily workflow) would otherwise send up to twice the quota in 5 minutes."""
+MAX_ANSWER_BYTES = 32 * 2**20
+"""The largest answer read, unpacked: a day's page of 100 papers is about 0.5 MB, a paper's object less. A gzip
+bomb (2 MB that unpack to 2 GB) or an endless body would otherwise take the runner's memory."""
 DEFAULT_TIMEOUT = 30.0
 DEADLINE_FACTOR = 2.0
 """A request's whole answer must arrive within this many timeouts (each read has one timeout);
@@ -131,8 +135,10 @@ class Hub:
         clock: Callable[[], float] = time.monotonic,
         window_file: Path | None = None,
         wall: Callable[[], float] = time.time,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         self.endpoint = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
+        self.max_answer_bytes = max_answer_bytes
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -142,6 +148,7 @@ class Hub:
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=True,
             limits=httpx.Limits(max_connections=8),
+            event_hooks={"request": [self._refuse_other_hosts]},
         )
         self.tries, self.sleep = tries, sleep
         self.deadline = DEADLINE_FACTOR * timeout
@@ -238,7 +245,7 @@ class Hub:
             if wait is not None:
                 wait = self._cap(wait, url, "Retry-After")
                 self.limiter.pause(wait)
-            delay = wait if wait is not None else self._backoff(attempt)
+            delay = max(wait or 0.0, self._backoff(attempt))  # "Retry-After: 0" five times would give up at once
             log.info("%s: %s; try %d of %d in %.1fs", url, problem, attempt + 1, self.tries, delay)
             self.sleep(delay)
         raise FetchError(f"{url}: {problem} (gave up after {self.tries} tries)")
@@ -267,6 +274,9 @@ class Hub:
                 if not response.is_success:
                     raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}{hub_says(response, deadline)}")
                 return decode_json(self._read(response, deadline))
+        except OtherHost as exc:
+            raise FetchError(f"{url}: redirected to another host, {exc}: refused; if the hub has moved, set "
+                             "HF_ENDPOINT to its new address") from None
         except ValueError as exc:  # from decode_json
             raise Retry(f"the answer is not valid JSON ({exc})") from None
         except httpx.TimeoutException:
@@ -279,13 +289,23 @@ class Hub:
             raise Retry(f"the answer could not be decoded ({exc})") from None
 
     def _read(self, response: httpx.Response, deadline: float) -> bytes:
-        """Read the whole body by the request's deadline (a trickled body beats every per-read timeout)."""
-        chunks = []
+        """Read the whole body by the request's deadline (a trickled body beats every per-read timeout), and no more
+        than `max_answer_bytes` of it, unpacked."""
+        chunks, size = [], 0
         for chunk in response.iter_bytes():
             chunks.append(chunk)
+            size += len(chunk)
+            if size > self.max_answer_bytes:
+                raise FetchError(f"{response.request.url}: the answer is larger than {self.max_answer_bytes / 2**20:g} MiB "
+                                 "unpacked: refused (no listing is that large)")
             if time.monotonic() > deadline:
                 raise Retry(f"the answer took longer than {self.deadline:g}s")
         return b"".join(chunks)
+
+    def _refuse_other_hosts(self, request: httpx.Request) -> None:
+        """Refuse a redirect to another host than the endpoint's: its papers would be filed as the hub's."""
+        if request.url.host != self.client.base_url.host:
+            raise OtherHost(clipped(str(request.url)))
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self.backoff * 2 ** (attempt - 1), BACKOFF_CAP)
@@ -365,6 +385,10 @@ class NotFound(FetchError):
 
 class BudgetSpent(FetchError):
     """A request was not sent: the run's `max_requests` are spent."""
+
+
+class OtherHost(Exception):
+    """A redirect led to another host than the endpoint's (the message is where)."""
 
 
 class Retry(Exception):
