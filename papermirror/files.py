@@ -10,6 +10,7 @@ import errno
 import glob
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -100,6 +101,21 @@ def remove_stale_temp_files(content_dir: Path) -> int:
     for path in stale:
         path.unlink(missing_ok=True)
     return len(stale)
+
+
+def code_cache_folder(parent: Path) -> Path:
+    """Make and return `parent`/<this code's digest>, a cache folder only this code uses, removing the folders (and
+    files) other code left in `parent`: a cache is valid only for the code that wrote it."""
+    folder = parent / code_digest()
+    if not folder.is_dir():
+        if parent.is_dir():
+            for entry in os.scandir(parent):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    Path(entry.path).unlink(missing_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def code_digest(*folders: str) -> str:

@@ -70,3 +70,16 @@ def test_a_link_that_loops_in_the_archive_is_one_line_not_a_traceback(mirror, ru
     for command in (["status"], ["build", "--no-index"], ["search", "masked"]):
         code, _out, err = run_cli(*command, config=mirror / "mirror.yml")
         assert code == 1 and "loop.md: Too many levels of symbolic links" in err and "a link that loops" in err, err
+
+
+def test_a_code_cache_folder_is_this_code_s_and_the_others_go(tmp_path):
+    """Compiled templates were kept by template source alone: another code's Jinja options (trim_blocks) were not
+    seen, and 334 pages kept the old code's white space."""
+    parent = tmp_path / "jinja"
+    (parent / "other-code").mkdir(parents=True)
+    (parent / "other-code" / "t.cache").write_bytes(b"old")
+    (parent / "__jinja2_x.cache").write_bytes(b"older layout")
+    folder = files.code_cache_folder(parent)
+    assert folder == parent / files.code_digest() and list(parent.iterdir()) == [folder]
+    (folder / "t.cache").write_bytes(b"mine")
+    assert files.code_cache_folder(parent) == folder and (folder / "t.cache").read_bytes() == b"mine"

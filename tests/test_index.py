@@ -530,6 +530,21 @@ def test_an_index_written_by_another_pagefind_is_indexed_again(archive, run_cli,
     assert "index: papers of" not in "".join(run_cli("build", config=archive / "mirror.yml")[1:])  # all kept again
 
 
+def test_an_index_another_code_made_is_made_again(archive, run_cli, monkeypatch):
+    """Another code may index otherwise (its Pagefind command line, say): an added --exclude-selectors was ignored,
+    the index kept as the old code made it."""
+    from papermirror.search import pagefind as index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    assert re.search(r"\((\d+) indexes, \1 unchanged\)", run_cli("build", config=archive / "mirror.yml")[1])
+    monkeypatch.setattr(index, "code_digest", lambda: "another code")
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert re.search(r"\((\d+) indexes, 0 unchanged\)", out), out
+
+
 def test_a_pagefind_that_does_not_say_its_version_reuses_no_index(archive, run_cli, monkeypatch):
     """Without the version of the Pagefind indexing now, no index can be shown to be its own: all are made again."""
     from papermirror.search import pagefind as index

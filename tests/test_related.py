@@ -160,6 +160,15 @@ def test_tokenising_in_worker_processes_stores_the_same_bytes(tmp_path, monkeypa
     assert related_terms.load_cache(tmp_path / "workers")["related"] == related_papers(papers)
 
 
+def test_terms_and_neighbours_another_code_found_are_not_reused(tmp_path, monkeypatch):
+    """A change of the tokeniser (a stop word more) kept the cached terms: 118 pages listed the old neighbours."""
+    papers = topic_papers(per_topic=7)
+    related_papers(papers, cache_dir=tmp_path)
+    assert related_terms.load_cache(tmp_path)["related"] == related_papers(papers)
+    monkeypatch.setattr(related_terms, "code_digest", lambda: "another code")
+    assert related_terms.load_cache(tmp_path) == {}
+
+
 def dated(papers: dict, day: str) -> dict:
     return {paper_id: paper.replace(daily=(day,)) for paper_id, paper in papers.items()}
 

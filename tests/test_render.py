@@ -48,6 +48,20 @@ def test_text_from_the_hub_stays_text(mirror, run_cli):
         assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
 
 
+def test_static_files_are_copied_byte_for_byte(mirror, run_cli):
+    """They were read as UTF-8 text: a PNG stopped the build, and CRLF line ends became LF."""
+    static = mirror / "layouts" / "static"
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff"
+    (static / "logo.png").write_bytes(png)
+    (static / "fonts").mkdir()
+    (static / "fonts" / "notes.txt").write_bytes(b"one\r\ntwo\r\n")
+    write_archive(mirror, HOSTILE)
+    code, _, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 0, err
+    assert (mirror / "site/static/logo.png").read_bytes() == png
+    assert (mirror / "site/static/fonts/notes.txt").read_bytes() == b"one\r\ntwo\r\n"
+
+
 def test_dollars_backslashes_and_old_ids(mirror, run_cli):
     write_archive(mirror, HOSTILE)
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0

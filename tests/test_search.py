@@ -23,7 +23,7 @@ from lunr.token_set import TokenSet
 from papermirror.config import load_config
 from papermirror.content.paper import Paper, content_relpath
 from papermirror.content.paperfile import read_papers
-from papermirror.search.cache import cache_path, load_index, read_token_terms
+from papermirror.search.cache import cache_path, cache_prefix, load_index, read_token_terms
 from papermirror.search.query import expand, rank
 from papermirror.search.store import build_index
 from papermirror.search.terminal import run_search
@@ -199,8 +199,20 @@ def test_index_is_cached_outside_site_and_rebuilt_only_on_change(archive, run_cl
     assert "indexing" in err
     assert set(ids(out)) == {"2502.01234", "2405.14908"}
     # the rebuild took the terms of known tokens from the old cache, and indexed as from scratch
-    assert read_token_terms(cached)["pretrainings."] == "pretrain"
+    assert read_token_terms(cached, cache_prefix())["pretrainings."] == "pretrain"
     assert index_contents(load_index(config)) == index_contents(build_index(read_papers(archive / "content")))
+
+
+def test_an_index_another_code_made_is_made_again(archive, run_cli, monkeypatch):
+    """Another tokeniser must index again; the cache said only the format, lunr's version and content/."""
+    from papermirror.search import cache
+
+    assert "indexing" in run_cli("search", "mamba", config=archive / "mirror.yml")[2]
+    assert "indexing" not in run_cli("search", "mamba", config=archive / "mirror.yml")[2]
+    monkeypatch.setattr(cache, "code_digest", lambda *parts: "another code")
+    _, out, err = run_cli("search", "zanzibarite", config=archive / "mirror.yml")
+    assert "indexing" in err and ids(out) == ["2502.01234"]
+    assert "indexing" not in run_cli("search", "mamba", config=archive / "mirror.yml")[2]
 
 
 def test_an_archive_without_ai_summaries_searches(mirror, run_cli):

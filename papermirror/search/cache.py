@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from lunr import __VERSION__ as LUNR_VERSION
 
 from papermirror.errors import UserError
-from papermirror.files import list_paper_files
+from papermirror.files import code_digest, list_paper_files
 from papermirror.search.store import (
     INDEX_FORMAT,
     SearchIndex,
@@ -34,8 +34,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CACHE_MAGIC = b"papermirror-search-index"
-CACHE_PREFIX = b"%s %d lunr-%s %s " % (CACHE_MAGIC, INDEX_FORMAT, LUNR_VERSION.encode(), sys.byteorder.encode())
-"""The cache's first line: this, then the length of the listing of content/ that follows it."""
+CACHE_FORMAT = b"%s %d lunr-%s %s " % (CACHE_MAGIC, INDEX_FORMAT, LUNR_VERSION.encode(), sys.byteorder.encode())
+
+
+def cache_prefix() -> bytes:
+    """The cache's first line: the format, the digest of the code that indexes (another tokeniser must index
+    again), then the length of the listing of content/ that follows it."""
+    return CACHE_FORMAT + code_digest("search", "content").encode() + b" "
+
+
 OLD_CACHE_NAMES = ("lunr-index.txt",)
 """Caches of earlier versions in .cache/search/, deleted when the index is rebuilt."""
 CACHE_ERRORS = (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, pickle.UnpicklingError, struct.error)
@@ -62,7 +69,8 @@ def load_index(config: Config) -> SearchIndex:
     if not content_dir.is_dir():  # a wrong --config or a deleted archive (no papers/ yet is an empty archive)
         raise UserError(f"{content_dir}: no such folder; run `python build.py snapshot` first")
     listing = list_content(content_dir)
-    first_line = CACHE_PREFIX + f"{len(listing)}\n".encode()
+    prefix = cache_prefix()
+    first_line = prefix + f"{len(listing)}\n".encode()
     path = cache_path(config)
     cached = read_cache(path, first_line + listing)
     if cached is not None:
@@ -77,7 +85,7 @@ def load_index(config: Config) -> SearchIndex:
     except OSError as exc:  # that cache cannot be written; a paper that cannot be read is a ContentError
         log.warning("%s: %s; reading every paper file", config.cache_dir, exc)
         papers = read_papers(content_dir)
-    data = encode_index(papers, read_token_terms(path))
+    data = encode_index(papers, read_token_terms(path, prefix))
     try:
         write_bytes_atomic(path, first_line + listing + data, durable=False)
         for name in OLD_CACHE_NAMES:
@@ -134,7 +142,7 @@ def read_cache(path: Path, key: bytes) -> SearchIndex | None:
         return None
 
 
-def read_token_terms(path: Path) -> dict[str, str | None]:
+def read_token_terms(path: Path, prefix: bytes) -> dict[str, str | None]:
     """Return the term lunr's pipeline made of each token at the last indexing, from the cache ({} if none).
 
     Stemming every distinct token is the slowest part of indexing a real archive, and a day's
@@ -146,9 +154,9 @@ def read_token_terms(path: Path) -> dict[str, str | None]:
         return {}
     try:
         line = cache[0:200].split(b"\n", 1)[0] + b"\n"
-        if not line.startswith(CACHE_PREFIX):
+        if not line.startswith(prefix):
             return {}
-        header, body_start = read_header(cache, len(line) + int(line[len(CACHE_PREFIX) :]))
+        header, body_start = read_header(cache, len(line) + int(line[len(prefix) :]))
         start, end = header["token_terms"]
         token_terms = pickle.loads(cache[body_start + start : body_start + end])
         return token_terms if isinstance(token_terms, dict) else {}

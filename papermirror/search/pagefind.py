@@ -45,7 +45,7 @@ from pathlib import Path
 
 from papermirror.config import Config
 from papermirror.errors import PagefindError
-from papermirror.files import write_text_atomic
+from papermirror.files import code_digest, write_text_atomic
 from papermirror.processes import die_with_parent
 from papermirror.search.indexed import page_digest
 from papermirror.search.shards import PAPER_PAGES, Shard, plan_shards
@@ -169,7 +169,8 @@ def reusable_shard(site_dir: Path, old: dict, shard: Shard, records: dict, versi
     bundle's Pagefind (layouts/static/search-worker.js), and a cached site/ may outlive an upgrade."""
     kept = old.get(shard.key)
     folder = site_dir / BUNDLE_DIR / kept["bundle"] if kept else None
-    if not folder or kept.get("digest") != shard.digest or version is None or bundle_version(folder) != version:
+    if (not folder or kept.get("digest") != shard.digest or version is None or bundle_version(folder) != version
+            or kept.get("code") != code_digest()):  # another code may index otherwise (its command line, say)
         return None
     entries = kept.get("entries")  # pagefind-entry.json and the rest: a build killed while moving them leaves some behind
     if not isinstance(entries, list) or not all(isinstance(name, str) and (folder / name).exists() for name in entries):
@@ -276,7 +277,7 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
             length = bundle_length(fresh / shard.bundle)
             entries = sorted(entry.name for entry in os.scandir(fresh / shard.bundle) if entry.name not in inside)
             hashes = index_hashes(fresh / shard.bundle)
-        manifest[shard.key] = {"bundle": shard.bundle, "pages": len(shard.pages), "digest": shard.digest,
+        manifest[shard.key] = {"bundle": shard.bundle, "pages": len(shard.pages), "digest": shard.digest, "code": code_digest(),
                                "words": words, "bytes": size, "length": length, "entries": entries, "index": hashes}
     for previous, target in kept:
         move_bundle(previous, target, nested)

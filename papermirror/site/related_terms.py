@@ -29,7 +29,7 @@ import numpy as np
 from scipy import sparse
 
 from papermirror.content.paper import Paper
-from papermirror.files import atomic_writer
+from papermirror.files import atomic_writer, code_digest
 from papermirror.processes import forked_map
 
 log = logging.getLogger(__name__)
@@ -120,13 +120,19 @@ def load_cache(cache_dir: Path | None) -> dict:
     except Exception as exc:  # a damaged cache is only a slower build
         log.debug("ignoring unreadable %s: %s", cache_dir / CACHE_NAME, exc)
         return {}
-    return stored if isinstance(stored, dict) and stored.get("version") == CACHE_VERSION else {}
+    return stored if isinstance(stored, dict) and stored.get("version") == cache_version() else {}
+
+
+def cache_version() -> str:
+    """The cache's version: CACHE_VERSION and this code's digest (a change of the tokeniser or of the scores must
+    not reuse the terms or neighbours another code found)."""
+    return f"{CACHE_VERSION} {code_digest()}"
 
 
 def save_cache(cache_dir: Path | None, data: dict) -> None:
     if cache_dir is not None:
         with atomic_writer(cache_dir / CACHE_NAME, durable=False) as handle:
-            pickle.dump({"version": CACHE_VERSION, **data}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"version": cache_version(), **data}, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def tokenise_share(rows: list[int], papers: list[Paper]) -> list[tuple[np.ndarray, np.ndarray]]:

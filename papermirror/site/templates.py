@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from papermirror.config import SiteConfig
 from papermirror.content.paper import Paper
 from papermirror.errors import UserError
+from papermirror.files import code_cache_folder
 from papermirror.site import feeds
 from papermirror.site.archive import Archive
 from papermirror.site.cite import citation_meta, cite_attributes, short_authors
@@ -107,12 +108,12 @@ def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_ve
                      cache_dir: Path | None = None) -> jinja2.Environment:
     """Return the Jinja environment: autoescape on, undefined names are errors, our filters.
 
-    With `cache_dir`, compiled templates are kept there between builds (Jinja checks they are current).
+    With `cache_dir`, compiled templates are kept there between builds, in a folder of this code's own: Jinja
+    checks a template's source and its own version, not the options below, which change what a template compiles to.
     """
     bytecode_cache = None
     if cache_dir is not None:
-        (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
-        bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(code_cache_folder(cache_dir / "jinja")))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(layouts_dir),
         autoescape=True,
@@ -216,6 +217,8 @@ class Renderer:
 
     def render(self, page: Page) -> bytes:
         """Return the bytes of one output file (gzipped when its name ends in .gz)."""
+        if page.template == "@static":  # copied byte for byte: an image, a font, CRLF line ends
+            return (self.layouts_dir / page.context.source).read_bytes()
         if page.template.startswith("@"):
             data = self.render_builtin(page).encode("utf-8")
             return gzip.compress(data, GZIP_LEVEL, mtime=0) if page.path.endswith(".gz") else data
@@ -242,8 +245,6 @@ class Renderer:
             return feeds.sitemap_index(context.sitemaps, self.site)
         if page.template == "@robots":
             return feeds.robots_txt(self.site)
-        if page.template == "@static":
-            return (self.layouts_dir / context.source).read_text(encoding="utf-8")
         raise ValueError(f"no built-in writer {page.template!r}")
 
 
