@@ -184,10 +184,12 @@ def test_a_keyword_link_drawn_in_the_browser_quotes_the_keyword_as_text(tmp_path
             expect(chip).to_have_text(odd)
             href = chip.get_attribute("href")
             assert urlsplit(href).path == f"{SUB_PATH}search/"
-            assert parse_qs(urlsplit(href).query) == {"q": [f'"{odd}"']}
+            # its words, without its quotes: "&" and "\\" are words of symbols alone, which no phrase can hold
+            asked = '<img src=x onerror=alert(1)> C++ & quoted \\ $x$'
+            assert parse_qs(urlsplit(href).query) == {"q": [asked]}
             assert page.locator(".chips img").count() == 0
             chip.click()
-            expect(page.locator("#search-input")).to_have_value(f'"{odd}"')
+            expect(page.locator("#search-input")).to_have_value(asked)
             assert dialogs == []
         finally:
             context.close()
@@ -730,6 +732,34 @@ def symbols_url(tmp_path_factory, browser) -> Iterator[str]:
         yield url
 
 
+@pytest.mark.parametrize(("keyword", "asked"), [
+    ("Knights \\& Knaves (K\\&K) logic puzzles", "Knights \\& Knaves (K\\&K) logic puzzles"),
+    ('"Did You Know..." entries', '"Did You Know... entries"'),
+    ('Schr\\"odinger Bridge Matching', '"Schr\\odinger Bridge Matching"'),
+    ("PixArt-$\\alpha$", '"PixArt-$\\alpha$"'),
+])
+def test_a_keyword_chip_of_the_stream_finds_its_paper(tmp_path, browser, keyword, asked):
+    """Keywords of the recorded stream: the phrase with "\\&" found nothing, not even its paper; the quoted ones said
+    quotes make a phrase only around the whole query, though the page, not the reader, had quoted them."""
+    from playwright.sync_api import expect
+
+    def write(content_dir: Path) -> None:
+        write_archive(content_dir, (dataclasses.replace(PAPERS[1], ai_keywords=(keyword,)), *PAPERS[2:]))
+
+    site = build_fixture_site(tmp_path / "m", ROOT, f"http://127.0.0.1{SUB_PATH}", write)
+    with serve(site, SUB_PATH) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(url + "papers/2312.00752/")
+            page.locator("#keywords a").first.click()
+            expect(page.locator("#search-input")).to_have_value(asked)
+            expect_first_result(page, "2312.00752")
+            expect(page.locator("#search-status")).to_have_text(f"1 paper found for \u201c{asked}\u201d")
+        finally:
+            context.close()
+
+
 def test_a_keyword_with_symbols_finds_its_paper_from_its_chip_and_typed(page, symbols_url):
     """The chip of 'iBOT++' (no keyword page: one paper) led to a search for "iBOT++" that found nothing, and a
     typed S^2 found other papers: the index holds ibot and s2."""
@@ -756,6 +786,9 @@ def test_an_arxiv_id_or_address_leads_to_the_paper(page, symbols_url, typed):
     expect(line).to_be_visible()
     expect(line.locator("a")).to_have_attribute("href", f"{SUB_PATH}papers/2604.12012/")
     expect(line).to_contain_text("arXiv 2604.12012 in this archive: TIPSv2: iBOT++ Distillation with S^2 Crops")
+    # the live status line, which a screen reader says, no longer says "No papers found" above the paper's link
+    expect(page.locator("#search-status")).to_have_text(
+        "The paper 2604.12012 is in this archive: its link is below. No other paper mentions it.")
 
 
 def test_an_arxiv_id_the_archive_lacks_shows_no_paper_line(page, symbols_url):
@@ -1107,3 +1140,101 @@ def test_a_word_no_paper_has_is_said_and_never_matched_by_a_scrap_of_it(page, si
     assert status.endswith("(No paper has a word beginning with \u201cmambaz\u201d: these have \u201cmamba\u201d.)"), status
     found, status = hrefs_for(page, url, "mamba")
     assert "No paper has" not in status and len(found) == 1
+
+
+class SlowScripts:
+    """A handler (for `serve`) that holds the answers whose path holds one of `slow` for `seconds`."""
+
+    @staticmethod
+    def handler(slow: tuple[str, ...], seconds: float, refused: tuple[str, ...] = ()) -> type:
+        from browser import _SubPathHandler
+
+        class Slow(_SubPathHandler):
+            def do_GET(self) -> None:
+                if any(part in self.path for part in refused):
+                    self.send_error(404)
+                    return
+                if any(part in self.path for part in slow):
+                    time.sleep(seconds)
+                super().do_GET()
+
+        return Slow
+
+
+def test_a_search_page_whose_script_is_slow_says_it_is_loading_not_that_javascript_is_off(browser, tmp_path):
+    """On a slow connection the page said "Search needs JavaScript, which is off or blocked" for seconds."""
+    from playwright.sync_api import expect
+
+    site = build_fixture_site(tmp_path / "m", ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
+    with serve(site, SUB_PATH, SlowScripts.handler(("static/search.js",), 2.0)) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(url + "search/?q=mamba", wait_until="commit")
+            expect(page.locator("#search-loading")).to_have_text("Loading the search…", timeout=1500)
+            assert page.locator("#search-nojs").is_hidden()
+            expect_first_result(page, "2312.00752")
+            expect(page.locator("#search-loading")).to_be_hidden()
+            expect(page.locator("#search-nojs")).to_be_hidden()
+        finally:
+            context.close()
+
+
+def test_a_search_page_whose_script_cannot_be_loaded_says_search_needs_it(browser, tmp_path):
+    from playwright.sync_api import expect
+
+    site = build_fixture_site(tmp_path / "m", ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
+    with serve(site, SUB_PATH, SlowScripts.handler((), 0, refused=("static/search.js",))) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(url + "search/?q=mamba")
+            expect(page.get_by_text("Search needs JavaScript")).to_be_visible()
+            assert page.locator("#search-loading").is_hidden() and page.locator("#search").is_hidden()
+        finally:
+            context.close()
+
+
+def test_a_slow_search_says_it_is_searching(browser, tmp_path):
+    """The status line kept the last search's count (and its results) for seconds while the next one ran."""
+    from playwright.sync_api import expect
+
+    site = build_fixture_site(tmp_path / "m", ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
+    with serve(site, SUB_PATH, SlowScripts.handler(("pagefind/",), 1.5)) as url:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(url + "search/")
+            page.locator("#search-input").fill("mamba")
+            expect(page.locator("#search-status")).to_have_text("Searching…", timeout=1400)
+            expect(page.locator("#search-results")).to_have_attribute("aria-busy", "true")
+            # each of Pagefind's files in turn (script, entry, wasm, index, fragment) is held 1.5 s
+            expect(page.locator("#search-status")).to_contain_text("found for “mamba”", timeout=30_000)
+            expect_first_result(page, "2312.00752")
+        finally:
+            context.close()
+
+
+def test_on_a_phone_a_ticked_filter_shows_its_count_in_sight(browser, site_url):
+    """The open panel is taller than a phone's screen, the status line below it: ticking a filter far down the panel
+    changed nothing one could see. The panel's heading stays in sight and says how many papers the filters leave."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        search(page, site_url, "pretraining")
+        expect(page.locator(RESULT_LINKS)).not_to_have_count(0)
+        open_filter(page, "Organization")
+        heading = page.locator("#search-filters > summary")
+        expect(heading).to_contain_text(re.compile(r"\u00b7 \d+ papers? found"))
+        option = page.get_by_label(re.compile("Analytical Engines"))
+        option.scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, 400)")  # deep in the panel
+        option.check()
+        expect(page.locator(RESULT_LINKS)).to_have_count(1)
+        expect(heading).to_contain_text("(1 chosen) \u00b7 1 paper found")
+        box, view = heading.bounding_box(), page.viewport_size
+        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= view["height"], box
+    finally:
+        context.close()

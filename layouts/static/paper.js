@@ -6,7 +6,7 @@
 // delimiters), the year when the paper has no publication date. Without JavaScript the section keeps its
 // link to arXiv's own BibTeX of the paper.
 // 2. The links of the keyword chips (#keywords) that have no keyword page: each to a search for the keyword in
-// quotes, at the address of the header's search form. Written into every page they cost 300 B a paper, for a
+// quotes (its words, when it holds a word of symbols alone), at the address of the header's search form. Written into every page they cost 300 B a paper, for a
 // search that runs only where this script runs too.
 "use strict";
 
@@ -69,7 +69,11 @@
   for (const chip of chips.children) {
     if (chip.querySelector("a")) continue; // a keyword with its own page
     const link = document.createElement("a");
-    link.href = `${form.getAttribute("action")}?${new URLSearchParams({ q: `"${chip.textContent}"` })}`;
+    // Its quotes would break the phrase ('"Did You Know..." entries'), and Pagefind finds no phrase holding a word of
+    // symbols alone (the "\&" of "Knights \& Knaves"), which its index does not hold: then the words are searched.
+    const keyword = chip.textContent.replace(/"/g, "").split(/\s+/).filter(Boolean).join(" ");
+    const phrase = keyword.split(" ").every((word) => /[\p{L}\p{N}]/u.test(word));
+    link.href = `${form.getAttribute("action")}?${new URLSearchParams({ q: phrase ? `"${keyword}"` : keyword })}`;
     link.append(...chip.childNodes);
     chip.append(link);
   }

@@ -20,6 +20,7 @@
   const filtersPanel = $("search-filters");
   const filterGroups = $("search-filter-groups");
   const filterCount = $("search-filter-count");
+  const filterFound = $("search-filter-found");
   const filtersLoading = $("search-filters-loading");
   const statusLine = $("search-status");
   const list = $("search-results");
@@ -30,6 +31,7 @@
 
   const PAGE_SIZE = 10;
   const DEBOUNCE_MS = 120;
+  const SLOW_MS = 400;  // a search running longer says "Searching…"
   const FIRST_VALUES = 12;  // values shown per filter group before "Show all"
   const GROUPS = [["year", "Year"], ["month", "Month"], ["keyword", "Keyword"], ["organization", "Organization"], ["code", "Has code"],
     ["linked", "On Hugging Face"]];
@@ -41,6 +43,7 @@
     "their this to we with").split(" "));
 
   $("search-nojs").hidden = true;
+  if ($("search-loading")) $("search-loading").hidden = true;
   root.hidden = false;
 
   // The search, as the address holds it. Without bidirectional controls: a link's ?q= that began with a
@@ -314,6 +317,12 @@
     }
     running = true;
     list.setAttribute("aria-busy", "true");  // for screen readers (and tests): the results are being replaced
+    // A search still running after SLOW_MS (the index loading on a slow connection) says so, where the status line
+    // still showed the last search's count over its results (style.css dims them meanwhile).
+    const before = statusLine.textContent;
+    const slow = setTimeout(() => {
+      if (running && statusLine.textContent === before) statusLine.textContent = "Searching\u2026";
+    }, SLOW_MS);
     try {
       do {
         again = false;
@@ -322,6 +331,7 @@
     } catch (error) {
       await searchFailed();
     } finally {
+      clearTimeout(slow);
       running = false;
       list.removeAttribute("aria-busy");
     }
@@ -387,36 +397,38 @@
     paperLine.hidden = true;
     paperLine.textContent = "";
     const id = ARXIV_ID.exec(asked || "");
-    if (!id) return;
+    if (!id) return false;
     const address = bundle.replace(/pagefind\/$/, "") + "papers/" + id[1] + "/";
     let page;
     try {
       const response = await fetch(address);
-      if (!response.ok) return;
+      if (!response.ok) return false;
       page = new DOMParser().parseFromString(await response.text(), "text/html");  // parsed, never run
     } catch (error) {
-      return;
+      return false;
     }
-    if (mine !== generation) return;
+    if (mine !== generation) return false;
     const title = page.querySelector("h1");
     const link = document.createElement("a");
     link.href = address;
     link.textContent = title && title.textContent.trim() ? title.textContent.trim() : id[1];
     paperLine.append(`arXiv ${id[1]} in this archive: `, link);
     paperLine.hidden = false;
+    return true;
   }
 
   async function search() {
     const mine = ++generation;
     const asked = term;  // the words this search is for (typing may go on while it runs)
     syncAddress();
-    showPaperById(asked, mine);  // not awaited: the search goes on meanwhile
+    const byId = showPaperById(asked, mine);  // awaited only for the status line: the search goes on meanwhile
     if (!asked && !chosenCount()) {
       list.textContent = "";
       results = [];
       shown = 0;
       moreButton.hidden = true;
       statusLine.textContent = "";
+      if (filterFound) filterFound.textContent = "";
       if (totalCounts) showCounts(totalCounts);
       return;
     }
@@ -450,8 +462,17 @@
     }
     const what = asked ? " for \u201c" + asked + "\u201d" : "";
     const narrowed = chosenCount() ? " with the chosen filters" : "";
+    // an id the archive holds: the paper's link (paperLine) is the answer, not "No papers found" (the live status
+    // line is what a screen reader says)
+    const idFound = !results.length && (await byId);
+    if (mine !== generation) return;
+    // also in the filter panel's heading, which stays in sight while the panel is scrolled (on a phone the open
+    // panel is taller than the screen: a ticked filter changed nothing one could see)
+    if (filterFound) filterFound.textContent = "\u00b7 " + plural(results.length, "paper") + " found";
     statusLine.textContent = (results.length
       ? plural(results.length, "paper") + " found" + what + narrowed
+      : idFound ? "The paper " + ARXIV_ID.exec(asked)[1] + " is in this archive: its link is below. No other paper mentions it"
+        + narrowed + "."
       : "No papers found" + what + narrowed + ". Try other or fewer words, or remove a filter.")
       + (asked && UNSUPPORTED.test(asked) && !ARXIV_ID.test(asked) ? UNSUPPORTED_NOTE : "")
       + (asked && isPartPhrase(asked) ? PHRASE_NOTE : "")
