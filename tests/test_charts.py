@@ -27,6 +27,7 @@ def test_nice_axis_tops():
     assert charts.nice_top(7) == (8, 2)
     assert charts.nice_top(631) == (800, 200)
     assert charts.nice_top(100) == (100, 25)
+    assert charts.nice_top(10) == (10, 5) and charts.nice_top(9) == (10, 5)  # no tick at 2.5 papers (was (10, 2.5))
     assert [charts.number(v) for v in charts.nice_top(0.3)] == ["0.3", "0.1"]
 
 

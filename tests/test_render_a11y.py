@@ -56,3 +56,21 @@ def test_every_kind_of_page_has_no_axe_violations(shipped, run_cli):
                     found += axe_violations(page, base + path, f"{kind} /{path} {scheme} {width}px")
                 context.close()
     assert found == []
+
+
+def test_on_a_phone_the_trend_charts_keep_readable_labels(shipped, run_cli):
+    """Scaled to a 390 px screen, the charts' 11 px labels were drawn 5.5 px tall; they keep 9 px or more, and the
+    chart scrolls sideways in its frame, which the keyboard can reach."""
+    site = build_shipped_with_hostile_paper(shipped, run_cli)
+    with serve(site, "/mirror/") as base, chromium() as browser:
+        context = browser.new_context(viewport=WIDTHS["390"])
+        page = context.new_page()
+        try:
+            page.goto(base + "trends/")
+            frame = page.locator(".chart-frame").first
+            scale = frame.locator("svg").evaluate("svg => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width")
+            assert 11 * scale >= 9, scale
+            assert frame.evaluate("f => f.scrollWidth > f.clientWidth") and frame.get_attribute("tabindex") == "0"
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # the page itself does not
+        finally:
+            context.close()

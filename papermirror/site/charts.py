@@ -43,12 +43,14 @@ def number(value: float) -> str:
 
 
 def nice_top(value: float, ticks: int = 4) -> tuple[float, float]:
-    """Return (top, step) of a y axis that reaches `value` in about `ticks` round steps (1, 2, 2.5 or 5 x 10^n)."""
+    """Return (top, step) of a y axis that reaches `value` in about `ticks` round steps (1, 2, 2.5 or 5 x 10^n); whole
+    steps from a `value` of 1 on (a count of papers has no tick at 2.5)."""
     if value <= 0:
         return 1.0, 1.0
     raw = value / ticks
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10)
+                if m * magnitude >= raw and (value < 1 or float(m * magnitude).is_integer()))
     if step < 1 and value >= 1:
         step = 1.0
     return math.ceil(value / step - 1e-9) * step, step
