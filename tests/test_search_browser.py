@@ -85,6 +85,19 @@ def search(page, site_url: str, words: str) -> None:
     page.locator("#search-input").fill(words)
 
 
+@contextmanager
+def own_site_page(browser, folder: Path, write=write_archive, handler: type | None = None):
+    """A site of its own (the archive `write` makes) built in `folder`, served by `handler`, and a fresh page;
+    yield (page, the site's URL)."""
+    site = build_fixture_site(folder, ROOT, f"http://127.0.0.1{SUB_PATH}", write)
+    with serve(site, SUB_PATH, handler) as url:
+        context = browser.new_context()
+        try:
+            yield context.new_page(), url
+        finally:
+            context.close()
+
+
 def test_typed_query_puts_the_right_paper_first(page, site_url):
     search(page, site_url, "masked autoencoders")
     expect_first_result(page, "2111.06377")
@@ -746,18 +759,12 @@ def test_a_keyword_chip_of_the_stream_finds_its_paper(tmp_path, browser, keyword
     def write(content_dir: Path) -> None:
         write_archive(content_dir, (dataclasses.replace(PAPERS[1], ai_keywords=(keyword,)), *PAPERS[2:]))
 
-    site = build_fixture_site(tmp_path / "m", ROOT, f"http://127.0.0.1{SUB_PATH}", write)
-    with serve(site, SUB_PATH) as url:
-        context = browser.new_context()
-        page = context.new_page()
-        try:
-            page.goto(url + "papers/2312.00752/")
-            page.locator("#keywords a").first.click()
-            expect(page.locator("#search-input")).to_have_value(asked)
-            expect_first_result(page, "2312.00752")
-            expect(page.locator("#search-status")).to_have_text(f"1 paper found for \u201c{asked}\u201d")
-        finally:
-            context.close()
+    with own_site_page(browser, tmp_path / "m", write) as (page, url):
+        page.goto(url + "papers/2312.00752/")
+        page.locator("#keywords a").first.click()
+        expect(page.locator("#search-input")).to_have_value(asked)
+        expect_first_result(page, "2312.00752")
+        expect(page.locator("#search-status")).to_have_text(f"1 paper found for \u201c{asked}\u201d")
 
 
 def test_a_keyword_with_symbols_finds_its_paper_from_its_chip_and_typed(page, symbols_url):
@@ -1165,54 +1172,36 @@ def test_a_search_page_whose_script_is_slow_says_it_is_loading_not_that_javascri
     """On a slow connection the page said "Search needs JavaScript, which is off or blocked" for seconds."""
     from playwright.sync_api import expect
 
-    site = build_fixture_site(tmp_path / "m", ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
-    with serve(site, SUB_PATH, SlowScripts.handler(("static/search.js",), 2.0)) as url:
-        context = browser.new_context()
-        page = context.new_page()
-        try:
-            page.goto(url + "search/?q=mamba", wait_until="commit")
-            expect(page.locator("#search-loading")).to_have_text("Loading the search…", timeout=1500)
-            assert page.locator("#search-nojs").is_hidden()
-            expect_first_result(page, "2312.00752")
-            expect(page.locator("#search-loading")).to_be_hidden()
-            expect(page.locator("#search-nojs")).to_be_hidden()
-        finally:
-            context.close()
+    with own_site_page(browser, tmp_path / "m", handler=SlowScripts.handler(("static/search.js",), 2.0)) as (page, url):
+        page.goto(url + "search/?q=mamba", wait_until="commit")
+        expect(page.locator("#search-loading")).to_have_text("Loading the search\u2026", timeout=1500)
+        assert page.locator("#search-nojs").is_hidden()
+        expect_first_result(page, "2312.00752")
+        expect(page.locator("#search-loading")).to_be_hidden()
+        expect(page.locator("#search-nojs")).to_be_hidden()
 
 
 def test_a_search_page_whose_script_cannot_be_loaded_says_search_needs_it(browser, tmp_path):
     from playwright.sync_api import expect
 
-    site = build_fixture_site(tmp_path / "m", ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
-    with serve(site, SUB_PATH, SlowScripts.handler((), 0, refused=("static/search.js",))) as url:
-        context = browser.new_context()
-        page = context.new_page()
-        try:
-            page.goto(url + "search/?q=mamba")
-            expect(page.get_by_text("Search needs JavaScript")).to_be_visible()
-            assert page.locator("#search-loading").is_hidden() and page.locator("#search").is_hidden()
-        finally:
-            context.close()
+    with own_site_page(browser, tmp_path / "m", handler=SlowScripts.handler((), 0, refused=("static/search.js",))) as (page, url):
+        page.goto(url + "search/?q=mamba")
+        expect(page.get_by_text("Search needs JavaScript")).to_be_visible()
+        assert page.locator("#search-loading").is_hidden() and page.locator("#search").is_hidden()
 
 
 def test_a_slow_search_says_it_is_searching(browser, tmp_path):
     """The status line kept the last search's count (and its results) for seconds while the next one ran."""
     from playwright.sync_api import expect
 
-    site = build_fixture_site(tmp_path / "m", ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
-    with serve(site, SUB_PATH, SlowScripts.handler(("pagefind/",), 1.5)) as url:
-        context = browser.new_context()
-        page = context.new_page()
-        try:
-            page.goto(url + "search/")
-            page.locator("#search-input").fill("mamba")
-            expect(page.locator("#search-status")).to_have_text("Searching…", timeout=1400)
-            expect(page.locator("#search-results")).to_have_attribute("aria-busy", "true")
-            # each of Pagefind's files in turn (script, entry, wasm, index, fragment) is held 1.5 s
-            expect(page.locator("#search-status")).to_contain_text("found for “mamba”", timeout=30_000)
-            expect_first_result(page, "2312.00752")
-        finally:
-            context.close()
+    with own_site_page(browser, tmp_path / "m", handler=SlowScripts.handler(("pagefind/",), 1.5)) as (page, url):
+        page.goto(url + "search/")
+        page.locator("#search-input").fill("mamba")
+        expect(page.locator("#search-status")).to_have_text("Searching\u2026", timeout=1400)
+        expect(page.locator("#search-results")).to_have_attribute("aria-busy", "true")
+        # each of Pagefind's files in turn (script, entry, wasm, index, fragment) is held 1.5 s
+        expect(page.locator("#search-status")).to_contain_text("found for \u201cmamba\u201d", timeout=30_000)
+        expect_first_result(page, "2312.00752")
 
 
 def test_on_a_phone_a_ticked_filter_shows_its_count_in_sight(browser, site_url):
