@@ -6,8 +6,8 @@
 // delimiters), the year when the paper has no publication date. Without JavaScript the section keeps its
 // link to arXiv's own BibTeX of the paper.
 // 2. The links of the keyword chips (#keywords) that have no keyword page: each to a search for the keyword in
-// quotes (its words, when it holds a word of symbols alone), at the address of the header's search form. Written into every page they cost 300 B a paper, for a
-// search that runs only where this script runs too.
+// quotes (its words, when it holds a word of symbols alone), at the address of the header's search form.
+// Written into every page they cost 300 B a paper, for a search that runs only where this script runs too.
 "use strict";
 
 (() => {

@@ -162,15 +162,17 @@ def bundle_version(folder: Path) -> str | None:
     return version if isinstance(version, str) else None
 
 
-def reusable_shard(site_dir: Path, old: dict, shard: Shard, records: dict, version: str | None) -> tuple[Path, dict] | None:
+def reusable_shard(site_dir: Path, old: dict, shard: Shard, records: dict, version: str | None,
+                   code: str) -> tuple[Path, dict] | None:
     """The previous build's bundle of `shard` and its pages' record (see PAGES_FILE), if it indexed
     the same pages, what Pagefind reads of each page rewritten since is unchanged, and the Pagefind
     that wrote it is `version`, the one indexing now: the search page runs every index with the newest
-    bundle's Pagefind (layouts/static/search-worker.js), and a cached site/ may outlive an upgrade."""
+    bundle's Pagefind (layouts/static/search-worker.js), and a cached site/ may outlive an upgrade; and the code
+    that indexed it is `code` (the package's digest: another code may index otherwise, its command line say)."""
     kept = old.get(shard.key)
     folder = site_dir / BUNDLE_DIR / kept["bundle"] if kept else None
     if (not folder or kept.get("digest") != shard.digest or version is None or bundle_version(folder) != version
-            or kept.get("code") != code_digest()):  # another code may index otherwise (its command line, say)
+            or kept.get("code") != code):
         return None
     entries = kept.get("entries")  # pagefind-entry.json and the rest: a build killed while moving them leaves some behind
     if not isinstance(entries, list) or not all(isinstance(name, str) and (folder / name).exists() for name in entries):
@@ -258,9 +260,9 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
     nested = {entry["bundle"].split("/")[0] for entry in old.values() if isinstance(entry, dict) and entry.get("bundle")}
     inside = {shard.bundle.split("/")[0] for shard in shards if shard.bundle}  # bundles nested in the newest one's
     manifest, kept, records = {}, [], {}
-    version = pagefind_version() if old else None
+    version, code = pagefind_version() if old else None, code_digest()
     for shard in shards:
-        previous = reusable_shard(site_dir, old, shard, old_records, version)
+        previous = reusable_shard(site_dir, old, shard, old_records, version, code)
         if previous:
             kept.append((previous[0], fresh / shard.bundle))
             records[shard.key] = previous[1]
@@ -277,7 +279,7 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
             length = bundle_length(fresh / shard.bundle)
             entries = sorted(entry.name for entry in os.scandir(fresh / shard.bundle) if entry.name not in inside)
             hashes = index_hashes(fresh / shard.bundle)
-        manifest[shard.key] = {"bundle": shard.bundle, "pages": len(shard.pages), "digest": shard.digest, "code": code_digest(),
+        manifest[shard.key] = {"bundle": shard.bundle, "pages": len(shard.pages), "digest": shard.digest, "code": code,
                                "words": words, "bytes": size, "length": length, "entries": entries, "index": hashes}
     for previous, target in kept:
         move_bundle(previous, target, nested)
