@@ -339,6 +339,9 @@ def search_words_last(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from papermirror.files import forget_code_digests
+
+    forget_code_digests()  # hashed once a command, by whichever of its caches asks first
     for stream in (sys.stdout, sys.stderr):  # a terminal or pipe that cannot show a title's letters gets \N escapes
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")

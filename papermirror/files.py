@@ -7,6 +7,7 @@ file beside the target, then a rename, so a run killed half-way leaves each file
 from __future__ import annotations
 
 import errno
+import functools
 import glob
 import hashlib
 import os
@@ -122,10 +123,21 @@ def code_digest(*folders: str) -> str:
     """Hash every Python file of the package below `folders` (all of it when none are named).
 
     Read as bytes, never imported, so a build with nothing to draw imports nothing it does not use;
-    and no hand-kept list of files can forget one (a change to `Paper` must redraw the pages).
+    and no hand-kept list of files can forget one (a change to `Paper` must redraw the pages). Hashed once a
+    process (the code does not change under a running command): a build asks for it for each of its caches.
     """
+    return _code_digest(PACKAGE_DIR, folders)
+
+
+def forget_code_digests() -> None:
+    """Hash the code again at the next `code_digest`: each command starts so (build.main), as a new process would."""
+    _code_digest.cache_clear()
+
+
+@functools.lru_cache(maxsize=None)
+def _code_digest(package_dir: Path, folders: tuple[str, ...]) -> str:
     digest = hashlib.blake2b(digest_size=16)
-    roots = [PACKAGE_DIR / folder for folder in folders] or [PACKAGE_DIR]
+    roots = [package_dir / folder for folder in folders] or [package_dir]
     for path in sorted(p for root in roots for p in (root.rglob("*.py") if root.is_dir() else [root])):
-        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.relative_to(package_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
