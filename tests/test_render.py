@@ -43,6 +43,10 @@ def test_text_from_the_hub_stays_text(mirror, run_cli):
     assert "<msup><mi>m</mi><mn>2</mn></msup>" in html
     # the h1's text is the title, math aside, character for character
     assert parse(page).h1 == "<script>alert(1)</script> mass m2 and CoSTA* </a> <think> 🤗"
+    # the search result's title (the heading's Pagefind meta): the math flattened to Unicode, the rest escaped
+    assert [a["data-pagefind-meta"] for tag, a in parse(page).attrs if tag == "h1"] == [
+        "title:<script>alert(1)</script> mass m² and CoSTA* </a> <think> 🤗"]
+    assert 'data-pagefind-meta="title:&lt;script&gt;alert(1)&lt;/script&gt; mass m² and' in html
     for listing in (site / "index.html", site / "archive/2025-02-18/index.html", site / "keywords/masked-image-modeling/index.html"):
         text = listing.read_text(encoding="utf-8")
         assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text

@@ -408,10 +408,12 @@
       return false;
     }
     if (mine !== generation) return false;
-    const title = page.querySelector("h1");
+    const heading = page.querySelector("h1");
+    const own = heading && /^title:/.test(heading.dataset.pagefindMeta || "") ? heading.dataset.pagefindMeta.slice(6) : "";
+    const title = (own || (heading ? heading.textContent : "")).trim();  // as the results show it (paper.html)
     const link = document.createElement("a");
     link.href = address;
-    link.textContent = title && title.textContent.trim() ? title.textContent.trim() : id[1];
+    link.textContent = title || id[1];
     paperLine.append(`arXiv ${id[1]} in this archive: `, link);
     paperLine.hidden = false;
     return true;

@@ -21,6 +21,7 @@ from papermirror.site import feeds
 from papermirror.site.archive import Archive
 from papermirror.site.cite import citation_meta, cite_attributes, short_authors
 from papermirror.site.contexts import Links, Page, human_day, human_month
+from papermirror.site.mathflat import flat_text
 from papermirror.site.mathtext import (
     drop_control,
     plain_text,
@@ -130,6 +131,7 @@ def make_environment(layouts_dir: Path, site: SiteConfig, links: Links, asset_ve
         abstract=render_paragraphs,
         excerpt=render_excerpt,
         plain=plain_text,
+        flat=flat_text,
         notes=render_notes,
         short_authors=short_authors,
         human_day=human_day,
