@@ -802,6 +802,20 @@ def test_an_arxiv_id_or_address_leads_to_the_paper(page, symbols_url, typed):
         "The paper 2604.12012 is in this archive: its link is below. No other paper mentions it.")
 
 
+@pytest.mark.parametrize("typed", ["4299.00001", "4299"])
+def test_a_number_no_word_begins_with_finds_nothing(page, site_url, typed):
+    """Pagefind stood "42" in for it, a scrap matched in no word of any page but in a page's upvotes (42), so a
+    2026 id listed the papers of the 26th of a month or with 26 upvotes, under "No paper has a word beginning"."""
+    from playwright.sync_api import expect
+
+    search(page, site_url, typed)
+    expect(page.locator("#search-status")).to_contain_text(f"No papers found for \u201c{typed}\u201d")
+    expect(page.locator(RESULT_LINKS)).to_have_count(0)
+    search(page, site_url, f"{typed} selective")  # the scrap is left out of a longer query, as one of letters is
+    expect_first_result(page, "2312.00752")
+    expect(page.locator(RESULT_LINKS)).to_have_count(1)
+
+
 def test_an_arxiv_id_the_archive_lacks_shows_no_paper_line(page, symbols_url):
     from playwright.sync_api import expect
 
