@@ -19,13 +19,24 @@ import datetime as dt
 import errno
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
 from papermirror.config import DEFAULT_CONFIG_NAME, Config, load_config
+from papermirror.content.paper import BIDI_CONTROLS
 from papermirror.errors import UserError
 
 log = logging.getLogger("papermirror")
+_UNSHOWN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+"""C0 and C1 control characters but tab and newline, and the bidirectional controls: what a message must not pass
+to the terminal as it is."""
+
+
+def shown(text: str) -> str:
+    """A message as the terminal may show it: the control characters a content file or a hub's answer put in it
+    (an ESC that clears the screen or sets the window's title) written as escapes (\\x1b), naming what is there."""
+    return _UNSHOWN.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def parse_day(value: str) -> dt.date:
@@ -171,7 +182,7 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
     if summary.skipped:
         print(f"snapshot: {summary.skipped} items skipped (see the warnings for which and why)")
     for failure in summary.failures:
-        print(f"snapshot: FAILED {failure}", file=sys.stderr)
+        print(shown(f"snapshot: FAILED {failure}"), file=sys.stderr)
     if summary.failures:
         print("snapshot: everything fetched before the failure is kept; run again to carry on", file=sys.stderr)
         return 1
@@ -197,7 +208,7 @@ def run_details_command(config: Config, args: argparse.Namespace) -> int:
         summary = run_details_backfill(config, hub, budget=args.budget, progress=progress)
     print(f"details: {summary.line()}; {summary.missing} papers still without details")
     for failure in summary.failed:
-        print(f"details: FAILED {failure}", file=sys.stderr)
+        print(shown(f"details: FAILED {failure}"), file=sys.stderr)
     if summary.failed:
         print("details: every answer before the failure is kept; run again to carry on", file=sys.stderr)
     return 1 if summary.failed else 0
@@ -209,7 +220,7 @@ def run_status_command(config: Config, args: argparse.Namespace) -> int:
     from papermirror.ops.status import collect_status, format_status
 
     status = collect_status(config)
-    print(json.dumps(status.to_json(), indent=2) if args.json else format_status(status))
+    print(json.dumps(status.to_json(), indent=2) if args.json else shown(format_status(status)))
     return 1 if status.stale else 0
 
 
@@ -236,8 +247,8 @@ def run_reset_command(config: Config, args: argparse.Namespace) -> int:
     print(f"reset: deleted {plan.papers} paper file(s){ledger}; the next `python build.py snapshot` "
           f"backfills from listing.since ({config.listing.since}). Commit content/ to publish the reset.")
     if plan.others:
-        shown = ", ".join(plan.others[:5]) + (f" and {len(plan.others) - 5} more" if len(plan.others) > 5 else "")
-        print(f"reset: kept {len(plan.others)} file(s) in {config.content_dir} that are not paper files: {shown}")
+        names = ", ".join(plan.others[:5]) + (f" and {len(plan.others) - 5} more" if len(plan.others) > 5 else "")
+        print(shown(f"reset: kept {len(plan.others)} file(s) in {config.content_dir} that are not paper files: {names}"))
     return 0
 
 
@@ -292,7 +303,7 @@ class MessageFormatter(logging.Formatter):
     """Plain lines for progress, 'warning: ...' and 'error: ...' for the rest."""
 
     def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
+        message = shown(record.getMessage())
         return message if record.levelno < logging.WARNING else f"{record.levelname.lower()}: {message}"
 
 
@@ -358,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config)
         return args.run(config, args)
     except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(shown(f"error: {exc}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
         print("interrupted: every file written so far is complete; run again to carry on", file=sys.stderr)
@@ -373,8 +384,8 @@ def main(argv: list[str] | None = None) -> int:
         fix = "fix the path (a folder it writes to missing or a file, a link that loops, a name too long)" \
             if exc.errno in PATH_ERRORS else \
             "free some space or fix the permission"
-        print(f"error: {where}{exc.strerror}; every file written before it is whole (old or new): {fix}, then run "
-              "the command again", file=sys.stderr)
+        print(shown(f"error: {where}{exc.strerror}; every file written before it is whole (old or new): {fix}, then run "
+              "the command again"), file=sys.stderr)
         return 1
 
 

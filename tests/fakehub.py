@@ -43,7 +43,7 @@ BUNDLE = Path(__file__).parent / "data" / "daily_papers.jsonl.gz"
 """580 recorded days of /api/daily_papers, one JSON line a day (see SOURCE.md beside the fixtures)."""
 FAULT_KINDS = (
     "429", "429-bare", "500", "slow", "malformed", "truncated", "empty", "redirect", "gzip", "body", "ratelimit",
-    "trickle", "400", "elsewhere", "bomb",
+    "trickle", "400", "elsewhere", "bomb", "reason",
 )
 
 
@@ -104,7 +104,7 @@ class Fault:
     seconds: float = 3.0
     """How long a 'slow' answer sleeps, the Retry-After of a '429', or a 'trickle' waits per byte."""
     body: bytes = b""
-    """What a 'body' fault answers."""
+    """What a 'body' fault answers; the reason phrase of a 'reason' fault (403, or 503 with `times` > 1: retried)."""
 
 
 class FakeHub:
@@ -222,7 +222,7 @@ class FakeHub:
                     status, data = self._apply(fault, status, data, headers)
                     if status is None:
                         return
-                self.send_response(status)
+                self.send_response(status, fault.body.decode("latin-1") if fault and fault.kind == "reason" else None)
                 headers.setdefault("Content-Length", str(len(data)))
                 for key, value in headers.items():
                     self.send_header(key, value)
@@ -250,6 +250,8 @@ class FakeHub:
                 if fault.kind == "bomb":  # `seconds` MiB of spaces, gzipped: a few KB that unpack to much more
                     headers["Content-Encoding"] = "gzip"
                     return 200, gzip.compress(b"[" + b" " * int(fault.seconds * 2**20) + b"]", compresslevel=9)
+                if fault.kind == "reason":
+                    return 403 if fault.times == 0 else 503, data
                 if fault.kind in ("body", "400"):
                     return 200 if fault.kind == "body" else 400, fault.body
                 if fault.kind == "trickle":

@@ -194,3 +194,17 @@ def test_a_file_where_the_papers_folder_goes_stops_every_command(shipped, run_cl
 def test_a_snapshot_of_no_day_is_refused_before_any_request(mirror, run_cli, fake_hub, days, message):
     code, _out, err = run_cli("snapshot", *days, config=mirror / "mirror.yml")
     assert code == 2 and f"error: {message}" in err and fake_hub.requests == []
+
+
+def test_a_message_cannot_drive_the_terminal(mirror, run_cli):
+    """Text from a content file reaches the error line (an unknown key is named): its escapes cleared the screen and
+    set the window's title of whoever ran any command. They are written as escapes, which still name the key."""
+    papers = mirror / "content" / "papers" / "2501"
+    papers.mkdir(parents=True)
+    key = "\\e]0;OWNED\\a\\e[2J\\u202eRED"  # YAML's escapes of ESC, BEL and a right-to-left override
+    (papers / "2501.00009.md").write_text(f'---\nid: "2501.00009"\ntitle: x\n"{key}": 1\n---\n', encoding="utf-8")
+    for command, exit_code in (("build", 2), ("status", 1)):  # status reports the file among its warnings
+        code, out, err = run_cli(command, config=mirror / "mirror.yml")
+        assert code == exit_code, (command, out, err)
+        assert "\\x1b]0;OWNED\\x07\\x1b[2J\\u202eRED" in err, err  # named, as escapes
+        assert not set(out + err) & {"\x1b", "\x07", "\u202e"}, err

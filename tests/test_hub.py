@@ -201,6 +201,19 @@ def test_a_client_error_says_what_the_hub_said_once(body: bytes, says: str, hub:
     assert len(fake_hub.requests) == 1
 
 
+@pytest.mark.parametrize("times", [1, 3])
+def test_a_reason_phrase_cannot_drive_the_terminal(times: int, hub: Hub, fake_hub: FakeHub, caplog) -> None:
+    """A status line's reason phrase is the hub's text too: its escapes (clear the screen, set the window's title)
+    reached the terminal through the error and the retries' warnings."""
+    fake_hub.inject("reason", "date=2024-06-17", times=times, body=b"\x1b]0;PWNED\x07\x1b[2J\x1b[31mRED\x1b[0m")
+    with caplog.at_level("INFO"):  # a retry's line is progress
+        with pytest.raises(FetchError, match=r"date=2024-06-17.*: HTTP 403 \]0;PWNED \[2J \[31mRED \[0m$") as raised:
+            hub.fetch_day("2024-06-17")
+    said = [str(raised.value), *(r.getMessage() for r in caplog.records if r.name.startswith("papermirror"))]
+    assert not any(set(line) & {"\x1b", "\x07"} for line in said), said
+    assert len(fake_hub.requests) == times and sum("HTTP 503 ]0;PWNED" in line for line in said) == times - 1
+
+
 @pytest.mark.parametrize("answer, got", [
     ({"error": "Repository not found"}, "got an object whose error says 'Repository not found'"),
     ({"items": [], "total": 3}, "got an object with the keys items, total$"),

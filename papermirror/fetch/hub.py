@@ -268,11 +268,11 @@ class Hub:
             with self.client.stream("GET", path, params=params) as response:
                 self._note_quota(response, url)
                 if response.status_code in RETRYABLE_STATUS:
-                    raise Retry(f"HTTP {response.status_code} {response.reason_phrase}", retry_after(response.headers))
+                    raise Retry(f"HTTP {response.status_code} {clipped(response.reason_phrase)}", retry_after(response.headers))
                 if response.status_code == 404:
-                    raise NotFound(f"{url}: HTTP 404 {response.reason_phrase}")
+                    raise NotFound(f"{url}: HTTP 404 {clipped(response.reason_phrase)}")
                 if not response.is_success:
-                    raise FetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}{hub_says(response, deadline)}")
+                    raise FetchError(f"{url}: HTTP {response.status_code} {clipped(response.reason_phrase)}{hub_says(response, deadline)}")
                 return decode_json(self._read(response, deadline))
         except OtherHost as exc:
             raise FetchError(f"{url}: redirected to another host, {exc}: refused; if the hub has moved, set "
