@@ -90,6 +90,24 @@ def test_tex_cannot_draw_over_the_text_around_it(tex):
     assert render_inline(f"T ${tex}$") == f"T ${escape(tex)}$"
 
 
+@pytest.mark.parametrize("tex", [
+    "a+" * 450 + "a",  # 901 characters in one line: MathML never wraps
+    r"\displaylines{" + "a\\\\" * 300 + "}",  # 300 rows
+    r"\begin{matrix}" + "a\\\\" * 9 + r"a\end{matrix}",  # 10 rows
+    "x" + "\\\\" * 300 + "y",  # 37 bytes of MathML each \\, showing nothing more
+])
+def test_a_formula_too_long_or_tall_for_a_line_is_shown_as_its_tex(tex):
+    """The security review: a long title formula drew each listing line of its paper 13,000 px wide (and 4,800 px
+    high with 300 rows); its TeX wraps as text does."""
+    assert render_inline(f"T ${tex}$") == f"T ${escape(tex)}$"
+
+
+def test_formulas_of_a_long_line_stay_math():
+    for tex in ("a+" * 55 + "a", r"\displaylines{" + "a\\\\" * 7 + "a}",
+                r"P(\text{final output is incorrect}) \le (1 - p_{gen})^N + \lceil \log_2 N \rceil e^{-2 K (p - 1/2)^2}"):
+        assert render_inline(f"${tex}$").startswith("<math>"), tex
+
+
 def test_a_formula_that_shows_nothing_is_shown_as_its_tex():
     assert render_inline(r"$\phantom{x}$") == r"$\phantom{x}$" and render_inline(r"$\quad$") == r"$\quad$"
 

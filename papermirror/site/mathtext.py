@@ -7,8 +7,9 @@ What counts as math follows pandoc's `tex_math_dollars` rule: an opening `$` mus
 non-space, the closing `$` must follow a non-space and must not be followed by a digit, so
 "Earn $1 Million" and "$200k" stay text. Math becomes MathML (latex2mathml) at build time; the
 MathML is re-checked against an allowlist because latex2mathml passes `\\text{<b>}`, `\\href` and
-`\\style` through: known elements and attributes only, no colour or size, lengths bounded, and no control
-character in its text (`\\unicode{x202E}`). When conversion fails the TeX is shown as escaped text.
+`\\style` through: known elements and attributes only, no colour or size, lengths bounded, no control
+character in its text (`\\unicode{x202E}`), and no formula wider or taller than a listing line can hold
+(MOST_SHOWN_CHARS, MOST_ROWS, MOST_MATHML_BYTES). When conversion fails the TeX is shown as escaped text.
 """
 
 from __future__ import annotations
@@ -70,6 +71,15 @@ NAMED_SPACES_EM = {
     for sign, name in ((1, f"{word}mathspace"), (-1, f"negative{word}mathspace"))
 }
 """MathML's named spaces (latex2mathml writes `\\!` as negativethinmathspace), in em."""
+MOST_SHOWN_CHARS = 120
+"""The most characters one formula may show: MathML never wraps, so a longer one (`a+a+...`, 900 characters of TeX in
+a title) drew every listing line of its paper 13,000 px wide; it is shown as its TeX, which wraps."""
+MOST_ROWS = 8
+"""The most rows a formula's tables may have in all (`\\displaylines`, cases, matrices): 300 rows drew a title
+4,800 px high."""
+MOST_MATHML_BYTES = 8_000
+"""The most bytes of MathML one formula may become: each `\\\\` is 37 bytes of <mspace>, so 20 KB of TeX in a title
+made a page of 330 KB, and as much again on each listing of it."""
 EXCERPT_CHARS = 280
 _DOLLAR = re.compile(r"\\\$|\$")
 _CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}\ufdd0-\ufdef\ufffe\uffff]")
@@ -156,8 +166,9 @@ def tex_to_mathml(tex: str, display: bool = False) -> Markup | None:
         return None
     try:  # deep nesting ($\\sqrt{ two hundred times) recurses past Python's limit: show the TeX
         # a formula that shows nothing (no text, or all of it in a phantom) is shown as its TeX: a title of
-        # `$\\phantom{x}$` alone drew an empty heading and link
-        if not _clean_mathml(root) or not _shown_chars(root) or spaces_em(root) > SPACES_EM or draws_outside(root):
+        # `$\\phantom{x}$` alone drew an empty heading and link; so is one too long or tall for a line
+        if not _clean_mathml(root) or not 0 < _shown_chars(root) <= MOST_SHOWN_CHARS or spaces_em(root) > SPACES_EM \
+                or draws_outside(root) or sum(element.tag in ("mtr", "mlabeledtr") for element in root.iter()) > MOST_ROWS:
             return None
         # What HTML needs of the element, no more (a formula is on a listing line for each of a paper's pages):
         # no xmlns (HTML's parser puts <math> in MathML's namespace), no display="inline" (the default), and
@@ -170,7 +181,8 @@ def tex_to_mathml(tex: str, display: bool = False) -> Markup | None:
             root.remove(row)
             root.text = row.text
             root.extend(list(row))
-        return Markup(ET.tostring(root, encoding="unicode", short_empty_elements=False))
+        mathml = ET.tostring(root, encoding="unicode", short_empty_elements=False)
+        return Markup(mathml) if len(mathml.encode()) <= MOST_MATHML_BYTES else None
     except RecursionError:
         return None
 
