@@ -94,6 +94,9 @@ def test_a_name_bibtex_would_split_stays_one_author():
 def test_bibtex_key_falls_back_to_the_id():
     assert bibtex_key(make_paper("2502.12115", "Ñu", authors=(), published=None, daily=())) == "arxiv250212115"
     assert bibtex_key(make_paper("hep-th/9901001", "A Theory of Strings", authors=("Ed Witten",), published="1999-01-04")) == "witten1999theory"
+    # a control character the hub left at a name's end is not its surname: the page's tags, which paper.js reads,
+    # drop it (the security review: Python's key said 2025vision, the browser's lovelace2025vision)
+    assert bibtex_key(make_paper("2501.00001", "Vision", authors=("Ada Lovelace \x00",), published="2025-01-02")) == "lovelace2025vision"
 
 
 def test_citation_meta_and_short_authors():

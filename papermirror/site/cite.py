@@ -41,7 +41,8 @@ def bibtex_key(paper: Paper) -> str:
         folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
         return re.sub(r"[^a-z0-9]", "", folded)
 
-    surname = ascii_word(paper.authors[0].split()[-1]) if paper.authors and paper.authors[0].split() else ""
+    first_author = drop_control(paper.authors[0]).split() if paper.authors else []  # as the page's tags give it
+    surname = ascii_word(first_author[-1]) if first_author else ""
     year = (paper.published or paper.day or "")[:4]
     words = [ascii_word(w) for w in plain_text(paper.title).split()]
     first_word = next((w for w in words if len(w) > 2), "")
