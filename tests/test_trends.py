@@ -42,6 +42,16 @@ def test_monthly_figures_count_every_month_even_empty_ones():
     assert code == [100 / 3, None, 100.0]
 
 
+def test_the_papers_table_has_every_month_its_chart_has_a_bar_for():
+    """A month without papers is a bar of 0 in the chart; the table, what a screen reader reads, left it out."""
+    archive = archive_of([make_paper("2501.00001", "a", daily=("2025-01-05",), upvotes=4),
+                          make_paper("2503.00001", "b", daily=("2025-03-01",), upvotes=2)])
+    papers, upvotes, _code = trends.month_charts(archive, trends.month_range("2025-01", "2025-03"))
+    assert papers.rows == (("January 2025", "1"), ("February 2025", "0"), ("March 2025", "1"))
+    assert len(re.findall(r'<rect class="bar"', papers.svg)) == len(papers.rows)
+    assert [month for month, _ in upvotes.rows] == ["January 2025", "March 2025"]  # a line's gap is no row
+
+
 def test_a_month_before_the_listing_named_code_has_no_code_share_unless_a_paper_links_code():
     """The listing named no code repository before March 2025: such a month's 0% is "not reported" (no value, a
     gap in the line), not 0%; from March 2025 on a month without code is 0%; an older month where a paper does

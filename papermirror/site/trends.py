@@ -2,7 +2,8 @@
 
 Everything is counted per month of `paper.day` (where the archive files a paper), over every month
 from the archive's first to its last (months without papers count 0), then drawn by `site.charts`;
-each chart comes with a table of the same figures (the months with papers). Upvotes are the median of the month's papers (a few
+each chart comes with a table of the same figures (every month for the papers, as its bars; the months with a value
+for the lines, whose gaps are the months without one). Upvotes are the median of the month's papers (a few
 papers get hundreds, most a handful: a total or a mean would follow the few), as last refreshed.
 """
 
@@ -104,7 +105,7 @@ def month_charts(archive: Archive, months: list[str]) -> list[Chart]:
     return [
         Chart("papers-per-month", "Papers per month", f"Papers filed under each month, {span}.",
               charts.column_chart("papers-per-month", "Papers per month", f"Bars: papers per month, {span}.", papers, labels, names),
-              "", ("Month", "Papers"), tuple((name, str(n)) for name, n in zip(names, papers) if n)),
+              "", ("Month", "Papers"), tuple((name, str(n)) for name, n in zip(names, papers))),
         Chart("upvotes", "Upvotes by month", f"The median upvotes of each month's papers on Hugging Face, {span} "
               "(as last refreshed: recent papers are still collecting theirs).",
               charts.line_chart("upvotes", "Median upvotes by month", f"Line: median upvotes of the papers of each month, {span}.",
