@@ -50,6 +50,8 @@ def test_the_papers_table_has_every_month_its_chart_has_a_bar_for():
     assert papers.rows == (("January 2025", "1"), ("February 2025", "0"), ("March 2025", "1"))
     assert len(re.findall(r'<rect class="bar"', papers.svg)) == len(papers.rows)
     assert [month for month, _ in upvotes.rows] == ["January 2025", "March 2025"]  # a line's gap is no row
+    assert trends.papers_rows(["Jan", "Feb", "Mar", "Apr", "May"], [2, 0, 0, 0, 1]) == (
+        ("Jan", "2"), ("Feb to Apr", "0"), ("May", "1"))  # months in a row without papers share one
 
 
 def test_a_month_before_the_listing_named_code_has_no_code_share_unless_a_paper_links_code():

@@ -2,8 +2,8 @@
 
 Everything is counted per month of `paper.day` (where the archive files a paper), over every month
 from the archive's first to its last (months without papers count 0), then drawn by `site.charts`;
-each chart comes with a table of the same figures (every month for the papers, as its bars; the months with a value
-for the lines, whose gaps are the months without one). Upvotes are the median of the month's papers (a few
+each chart comes with a table of the same figures (every month for the papers, as its bars, months in a row without
+papers in one row; the months with a value for the lines, whose gaps are the months without one). Upvotes are the median of the month's papers (a few
 papers get hundreds, most a handful: a total or a mean would follow the few), as last refreshed.
 """
 
@@ -97,6 +97,20 @@ def rising_keywords(archive: Archive, months: list[str]) -> list[tuple[str, int,
     return [(name, before[name], 100 * before[name] / base_total, now[name], 100 * now[name] / recent_total) for name in ranked]
 
 
+def papers_rows(names: list[str], papers: list[int]) -> tuple[tuple[str, str], ...]:
+    """The papers table: a row for each month, as the chart has a bar for each; months in a row without papers share
+    one ("February 1999 to October 2021", 0), where a paper filed in 1999 would have added 300 rows of 0."""
+    rows: list[tuple[str, str]] = []
+    at = 0
+    while at < len(papers):
+        end = at + 1
+        while not papers[at] and end < len(papers) and not papers[end]:
+            end += 1
+        rows.append((names[at] if end - at == 1 else f"{names[at]} to {names[end - 1]}", str(papers[at])))
+        at = end
+    return tuple(rows)
+
+
 def month_charts(archive: Archive, months: list[str]) -> list[Chart]:
     """Papers per month, median upvotes per month, share of papers with code per month."""
     papers, upvotes, code = monthly_figures(archive, months)
@@ -105,7 +119,7 @@ def month_charts(archive: Archive, months: list[str]) -> list[Chart]:
     return [
         Chart("papers-per-month", "Papers per month", f"Papers filed under each month, {span}.",
               charts.column_chart("papers-per-month", "Papers per month", f"Bars: papers per month, {span}.", papers, labels, names),
-              "", ("Month", "Papers"), tuple((name, str(n)) for name, n in zip(names, papers))),
+              "", ("Month", "Papers"), papers_rows(names, papers)),
         Chart("upvotes", "Upvotes by month", f"The median upvotes of each month's papers on Hugging Face, {span} "
               "(as last refreshed: recent papers are still collecting theirs).",
               charts.line_chart("upvotes", "Median upvotes by month", f"Line: median upvotes of the papers of each month, {span}.",
