@@ -55,8 +55,38 @@ def test_keywords_fold_case_and_spacing_and_need_two_papers(tmp_path):
     assert archive.single_keywords == 1
     assert normalise_keyword("Ｖｉｔ\u00a0L") == "vit l"
     # a hyphen is a space: "vision-language models" (228 papers of the recorded stream) = "vision language models" (25)
-    assert normalise_keyword("Vision-Language  Models") == normalise_keyword("vision language\u2011models") == "vision language models"
-    assert normalise_keyword("vision--language models") == "vision language models" and normalise_keyword("-") == ""
+    assert normalise_keyword("Vision-Language  Models") == normalise_keyword("vision language\u2011models") == "vision language model"
+    assert normalise_keyword("vision--language models") == "vision language model" and normalise_keyword("-") == ""
+    # a plural, and an acronym in closing parentheses: "large language models" was on five pages of its own
+    spellings = ("large language models", "Large Language Models (LLMs)", "large language model", "Large-Language-Model")
+    assert {normalise_keyword(spelling) for spelling in spellings} == {"large language model"}
+    assert normalise_keyword("LLMs") == normalise_keyword("LLM (Large Language Model)") == "llm"
+    for kept in ("cross-entropy loss", "text corpus", "data analysis", "GPUs", "(SFT)", "Vision (2D) models"):
+        assert normalise_keyword(kept) == {"cross-entropy loss": "cross entropy loss", "GPUs": "gpus", "(SFT)": "(sft)",
+                                           "Vision (2D) models": "vision (2d) model"}.get(kept, kept.lower())
+
+
+def test_plurals_and_acronyms_share_one_page_whose_address_new_papers_never_move(tmp_path):
+    """"Vision Foundation Models (VFMs)", "vision foundation model" and "vision foundation models" had a page each, a
+    part of the list on each. One page now, at the address its first paper's spelling gives (without the acronym),
+    which a newer paper's spelling does not move."""
+    def paper(paper_id, keyword, first_seen):
+        return make_paper(paper_id, "T", ai_keywords=(keyword,), first_seen=first_seen)
+
+    papers = {p.id: p for p in [
+        paper("2503.00001", "Vision Foundation Models (VFMs)", "2025-03-01T08:00:00Z"),
+        paper("2503.00002", "vision foundation model", "2025-03-02T08:00:00Z"),
+        paper("2503.00003", "vision foundation model", "2025-03-03T08:00:00Z"),
+    ]}
+    archive = build_archive(papers, tmp_path)
+    assert [(k.name, k.slug, len(k.paper_ids)) for k in archive.keywords.values()] == [
+        ("vision foundation model", "vision-foundation-models", 3)]
+    for number in range(4, 9):  # the plural, newer, becomes the most common spelling: the address stays
+        papers[f"2503.0000{number}"] = paper(f"2503.0000{number}", "vision foundation models", f"2025-03-0{number}T08:00:00Z")
+    archive = build_archive(papers, tmp_path)
+    assert [(k.name, k.slug, len(k.paper_ids)) for k in archive.keywords.values()] == [
+        ("vision foundation models", "vision-foundation-models", 8)]
+    assert archive.paper_keywords["2503.00001"] == ("vision foundation models",)
 
 
 def test_slugs_are_ascii_bounded_and_unique():
@@ -80,7 +110,7 @@ def test_a_name_from_the_hub_cannot_take_another_name_s_page():
 
 @pytest.mark.parametrize("kind", ["keyword", "organization"])
 def test_a_name_that_gets_its_page_later_never_takes_an_older_page_s_address(tmp_path, kind):
-    """"masked image modeling (mim)" sorts before "masked image modeling mim" and slugs the same: when it reaches
+    """"masked image (modeling) mim" sorts before "masked image modeling mim" and slugs the same: when it reaches
     two papers, the older page keeps its address (and its feed's id), whichever name comes first in order."""
     def paper(paper_id, name, day, first_seen):
         names = {"ai_keywords": (name,)} if kind == "keyword" else {"organization": name}
@@ -89,21 +119,21 @@ def test_a_name_that_gets_its_page_later_never_takes_an_older_page_s_address(tmp
     papers = {p.id: p for p in [
         paper("2503.00001", "masked image modeling mim", "2025-03-14", "2025-03-14T08:00:00Z"),
         paper("2503.00002", "masked image modeling mim", "2025-03-15", "2025-03-15T08:00:00Z"),
-        paper("2503.00003", "masked image modeling (mim)", "2025-03-13", "2025-03-13T08:00:00Z"),
+        paper("2503.00003", "masked image (modeling) mim", "2025-03-13", "2025-03-13T08:00:00Z"),
     ]}
     pages = lambda archive: archive.keywords if kind == "keyword" else archive.organizations  # noqa: E731
     before = pages(build_archive(papers, tmp_path))
     assert [(name, page.slug) for name, page in before.items()] == [("masked image modeling mim", "masked-image-modeling-mim")]
-    papers["2503.00004"] = paper("2503.00004", "masked image modeling (mim)", "2025-03-16", "2025-03-16T08:00:00Z")
+    papers["2503.00004"] = paper("2503.00004", "masked image (modeling) mim", "2025-03-16", "2025-03-16T08:00:00Z")
     after = pages(build_archive(papers, tmp_path))
     assert after["masked image modeling mim"].slug == "masked-image-modeling-mim"
-    assert after["masked image modeling (mim)"].slug.startswith("masked-image-modeling-mim-")
+    assert after["masked image (modeling) mim"].slug.startswith("masked-image-modeling-mim-")
     # the same two names, the other way round in time: the older page is the spaced one's, and it keeps it
-    for paper_id, name in [("2503.00001", "masked image modeling (mim)"), ("2503.00002", "masked image modeling (mim)"),
+    for paper_id, name in [("2503.00001", "masked image (modeling) mim"), ("2503.00002", "masked image (modeling) mim"),
                            ("2503.00003", "masked image modeling mim"), ("2503.00004", "masked image modeling mim")]:
         papers[paper_id] = paper(paper_id, name, papers[paper_id].day, papers[paper_id].first_seen)
     swapped = pages(build_archive(papers, tmp_path))
-    assert swapped["masked image modeling (mim)"].slug == "masked-image-modeling-mim"
+    assert swapped["masked image (modeling) mim"].slug == "masked-image-modeling-mim"
     assert swapped["masked image modeling mim"].slug.startswith("masked-image-modeling-mim-")
 
 
@@ -118,8 +148,8 @@ def test_impossible_dates_are_refused_naming_the_file(tmp_path, field, value):
 def test_keywords_are_shown_in_their_most_common_spelling(tmp_path):
     archive = build_archive({p.id: p for p in CASED}, tmp_path)
     # "LoRA" is on more papers; a tie goes to fewer Title-Case words, then to the spelling that sorts first.
-    assert list(archive.keywords) == ["causal attention", "Dynamic Tanh (DyT)", "FID", "INT4", "LoRA"]
-    assert [k.slug for k in archive.keywords.values()] == ["causal-attention", "dynamic-tanh-dyt", "fid", "int4", "lora"]
+    assert list(archive.keywords) == ["causal attention", "Dynamic Tanh (DyT)", "FID", "INT4", "LoRA"]  # "(DyT)" and a plural are folded, not shown
+    assert [k.slug for k in archive.keywords.values()] == ["causal-attention", "dynamic-tanh", "fid", "int4", "lora"]
     assert archive.keywords["LoRA"].name == "LoRA" and archive.keywords["LoRA"].paper_ids == ("2503.00003", "2503.00002",
                                                                                                "2503.00001")
     assert archive.paper_keywords["2503.00002"] == ("LoRA", "FID", "causal attention", "Dynamic Tanh (DyT)")

@@ -100,12 +100,31 @@ _HYPHENS = re.compile("[-\u2010\u2011\u2012\u2013]")
 """A hyphen and its Unicode look-alikes (not the em dash): "vision-language models" is "vision language models"."""
 
 
+_LAST_PARENTHESES = re.compile(r"\s*\([^()]*\)$")
+"""What a keyword ends with in parentheses, its acronym mostly: "Large Language Models (LLMs)"."""
+_NOT_PLURAL = ("ss", "us", "is")
+"""The endings of a last word whose "s" is not a plural's: loss, corpus, analysis."""
+
+
+@functools.lru_cache(maxsize=None)
+def normalise_name(name: str) -> str:
+    """Fold case, Unicode form, spacing and hyphens: an organization's name, and the start of a keyword's."""
+    return " ".join(_HYPHENS.sub(" ", unicodedata.normalize("NFKC", name).lower()).split())
+
+
 @functools.lru_cache(maxsize=None)
 def normalise_keyword(keyword: str) -> str:
-    """Fold case, Unicode form, spacing and hyphens so that variants of one keyword are one keyword (of the
-    recorded stream's 42,806 keywords, 320 are spelt in ways that differ by hyphens alone: "vision-language
-    models" on 228 papers, "vision language models" on 25)."""
-    return " ".join(_HYPHENS.sub(" ", unicodedata.normalize("NFKC", keyword).lower()).split())
+    """Fold case, Unicode form, spacing, hyphens, a closing parenthesis and a plural so that variants of one keyword
+    are one keyword. Of the recorded stream's 43,638 keywords, 320 are spelt in ways that differ by hyphens alone
+    ("vision-language models" on 228 papers, "vision language models" on 25), and 1,108 keywords more are one
+    another's plural or add an acronym ("large language models" on 1,011 papers in all, spelt "Large Language Models
+    (LLMs)" or "large language model" on some: each spelling had a page of its own, a part of the list). The
+    plural is an "s" at the end of the last word of more than 3 letters (LLMs, models), not of -ss, -us or -is."""
+    folded = normalise_name(keyword)
+    words = (_LAST_PARENTHESES.sub("", folded) or folded).split()
+    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith(_NOT_PLURAL):
+        words[-1] = words[-1][:-1]
+    return " ".join(words)
 
 
 def shown_names(spellings: dict[str, dict[str, int]]) -> dict[str, str]:
@@ -130,7 +149,8 @@ def count_into(counts: dict[str, dict[str, int]], key: str, spellings: set[str])
 
 
 def group_keywords(ordered: list[Paper], names_of: Callable[[Paper], Iterable[str]] = lambda paper: paper.ai_keywords,
-                   settled_ids: set[str] | None = None) -> tuple[dict[str, list[str]], dict[str, tuple[str, ...]], dict[str, str]]:
+                   settled_ids: set[str] | None = None, fold: Callable[[str], str] = normalise_keyword,
+                   ) -> tuple[dict[str, list[str]], dict[str, tuple[str, ...]], dict[str, str]]:
     """Fold the papers' keywords (or other names, `names_of`): (papers of each folded name, each paper's folded
     names, each shown name). With `settled_ids`, a name carried by a settled paper is spelled as the settled
     papers spell it (`settled`), so that a day's new papers do not respell it on every older page."""
@@ -141,7 +161,7 @@ def group_keywords(ordered: list[Paper], names_of: Callable[[Paper], Iterable[st
     for paper in ordered:
         folded: dict[str, set[str]] = {}
         for keyword in names_of(paper):
-            key = normalise_keyword(keyword)
+            key = fold(keyword)
             if key:
                 folded.setdefault(key, set()).add(" ".join(keyword.split()))
         paper_keys[paper.id] = tuple(folded)
@@ -234,13 +254,24 @@ def newest_stored(papers: Iterable[Paper], count: int) -> list[Paper]:
 def group_organizations(ordered: list[Paper]) -> tuple[dict[str, Keyword], dict[str, str], int]:
     """Fold the papers' organizations as keywords: (those with a page by shown name, each paper's shown name,
     how many have no page). A name from the hub becomes a slug of [a-z0-9-] only, so it stays inside site/."""
-    by_key, paper_keys, shown = group_keywords(ordered, lambda paper: (paper.organization,) if paper.organization else ())
+    by_key, paper_keys, shown = group_keywords(ordered, lambda paper: (paper.organization,) if paper.organization else (),
+                                               fold=normalise_name)  # "Meta AIs" is not a plural
     shared = {key: ids for key, ids in by_key.items() if len(ids) >= ORGANIZATION_MIN_PAPERS}
     by_id = {paper.id: paper for paper in ordered}
     slugs = assign_slugs(shared, empty="organization",
                          since=lambda key: page_since(by_id, shared[key], ORGANIZATION_MIN_PAPERS))
     pages = {shown[key]: Keyword(shown[key], slugs[key], tuple(shared[key])) for key in sorted(shared)}
     return pages, {paper_id: shown[keys[0]] for paper_id, keys in paper_keys.items() if keys}, len(by_key) - len(shared)
+
+
+def address_name(papers: dict[str, Paper], key: str, ids: list[str]) -> str:
+    """The name a keyword's page address is made of: its spelling on the first paper the archive saw with it (by
+    `first_seen`, then id), folded as an organization's name is (case, hyphens) and without its closing acronym, not
+    as a keyword is: a new paper never moves it, most pages keep the address they had before plurals and acronyms
+    were folded together, and no address loses its plural ("ablation-studies", not "ablation-studie")."""
+    first = min(ids, key=lambda paper_id: (papers[paper_id].first_seen or "", paper_id))
+    names = (normalise_name(name) for name in papers[first].ai_keywords if normalise_keyword(name) == key)
+    return min(_LAST_PARENTHESES.sub("", name) or name for name in names)
 
 
 def keyword_min_papers(papers: int) -> int:
@@ -266,8 +297,10 @@ def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
     shared = {key: ids for key, ids in by_keyword.items() if len(ids) >= least}
     least_settled = keyword_min_papers(len(settled_ids))
     filters = frozenset(shown[key] for key, ids in by_keyword.items() if sum(i in settled_ids for i in ids) >= least_settled)
-    # from the folded names, a clash won by the older page: a new spelling never moves a page
-    slugs = assign_slugs(shared, since=lambda key: page_since(papers, shared[key], least))
+    # a clash won by the older page: a new spelling never moves a page
+    addressed = {address_name(papers, key, ids): key for key, ids in shared.items()}
+    by_name = assign_slugs(addressed, since=lambda name: page_since(papers, shared[addressed[name]], least))
+    slugs = {key: by_name[name] for name, key in addressed.items()}
     keywords = {shown[key]: Keyword(shown[key], slugs[key], tuple(shared[key])) for key in sorted(shared)}
     paper_keywords = {paper_id: tuple(shown[key] for key in keys) for paper_id, keys in paper_keys.items()}
     organizations, paper_organization, single_organizations = group_organizations(ordered)
