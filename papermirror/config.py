@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal, get_args, get_origin
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -120,7 +122,19 @@ class SiteConfig(_Strict):
 TopicField = Literal["title", "keywords", "abstract", "summary"]
 """Where a term group looks: the title, the AI keywords, the abstract, HF's one-sentence AI summary."""
 TOPIC_FIELDS: tuple[str, ...] = get_args(TopicField)
-GroupName = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[\w][\w .-]*$")]
+GROUP_OPTIONS = ("terms", "in", "unless")
+"""A group's own keys: under `all:` or `none:`, one of them is a line indented one step too few, not a group."""
+
+
+def _not_an_option(name: str) -> str:
+    if name in GROUP_OPTIONS:
+        raise ValueError(f"'{name}' is a group's option, not a group: indent it under the group it belongs to, "
+                         "two spaces more than the group's name")
+    return name
+
+
+GROUP_PATTERN = r"^[\w][\w .-]*$"
+GroupName = Annotated[str, Field(min_length=1, max_length=60, pattern=GROUP_PATTERN), AfterValidator(_not_an_option)]
 """A group's name, shown in the rule's description ("pre-training", "vision")."""
 
 
@@ -310,7 +324,8 @@ def load_config(path: Path) -> Config:
         raw = yaml.load(text, Loader=_ConfigLoader)
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
-        raise UserError(f"{path}{'' if line is None else f':{line + 1}'}: not valid YAML: {problem}") from None
+        hint = next((f"; {fix}" for words, fix in YAML_FIXES if words in problem), "")
+        raise UserError(f"{path}{'' if line is None else f':{line + 1}'}: not valid YAML: {problem}{hint}") from None
     except RecursionError:
         raise UserError(f"{path}: not valid YAML here: nested too deeply") from None
     except ValueError as exc:  # a value YAML reads but Python cannot hold: an integer of 5,000 digits
@@ -342,8 +357,24 @@ PLAIN_MESSAGES = {
     "model_type": "must be a mapping: indented 'key: value' lines",
     "model_attributes_type": "must be a mapping: indented 'key: value' lines",
     "too_short": "needs at least one item",
+    "string_type": "must be text: put it in quotes (YAML reads a number, yes or no, a date, or words with ': ' in "
+                   "them, as something else)",
+    "int_type": "must be a whole number, without quotes",
+    "int_parsing": "must be a whole number, without quotes",
+    "bool_type": "must be true or false, without quotes",
+    "bool_parsing": "must be true or false, without quotes",
+    "date_type": "must be a day, YYYY-MM-DD, without quotes",
+    "date_parsing": "must be a day, YYYY-MM-DD, without quotes",
+    "date_from_datetime_parsing": "must be a day, YYYY-MM-DD, without quotes",
 }
-"""pydantic's words for a wrong kind of value, in YAML's."""
+"""pydantic's words for a wrong kind of value, in YAML's, with what to write instead."""
+YAML_FIXES = (
+    ("mapping values are not allowed", "a value holding ': ' must be put in quotes"),
+    ("cannot start any token", "a value beginning with @, ` or % must be put in quotes"),
+    ("expected <block end>", "check this line's indentation against the lines above it"),
+    ("could not find expected ':'", "a key needs ':' after it, or a value running over lines needs quotes"),
+)
+"""What to do about the YAML errors a hand-edited mirror.yml meets most."""
 
 
 def key_lines(text: str) -> dict[str, int]:
@@ -356,6 +387,10 @@ def key_lines(text: str) -> dict[str, int]:
                 name = prefix + str(key.value)
                 lines[name] = key.start_mark.line + 1
                 walk(value, name + ".")
+        elif isinstance(node, yaml.SequenceNode):  # an item's line: "listing.queries.2"
+            for number, item in enumerate(node.value):
+                lines[f"{prefix}{number}"] = item.start_mark.line + 1
+                walk(item, f"{prefix}{number}.")
 
     try:
         walk(yaml.compose(text, Loader=_ConfigLoader), "")
@@ -366,10 +401,48 @@ def key_lines(text: str) -> dict[str, int]:
 
 def _describe_errors(path: Path, exc: ValidationError, lines: dict[str, int]) -> str:
     messages = []
-    for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        message = "unknown key" if error["type"] == "extra_forbidden" else PLAIN_MESSAGES.get(error["type"], error["msg"])
-        message = message.removeprefix("Value error, ")
-        line = next((lines[k] for k in (key, key.rsplit(".", 1)[0]) if k in lines), None)
+    errors = exc.errors()
+    for error in errors:
+        loc = [str(part) for part in error["loc"] if part != "[key]"]  # a dict key's own error: named by the key
+        if error["type"] == "too_short" and any(other["loc"][: len(error["loc"])] == error["loc"] != other["loc"]
+                                                for other in errors):
+            continue  # a list whose items are all wrong is empty once they are left out: said by the items' errors
+        key = ".".join(loc) or "(top level)"
+        if error["type"] == "extra_forbidden":
+            message = unknown_key_message(loc)
+        elif error["type"] == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == GROUP_PATTERN:
+            message = "a group's name must begin with a letter or digit and hold only letters, digits, spaces, '.', '-' and '_'"
+        else:
+            message = PLAIN_MESSAGES.get(error["type"], error["msg"]).removeprefix("Value error, ")
+        # the line of the key, else of the nearest key above it (an item of a list has none of its own)
+        line = next((lines[".".join(loc[:end])] for end in range(len(loc), 0, -1) if ".".join(loc[:end]) in lines), None)
         messages.append(f"{path}:{line}: {key}: {message}" if line else f"{path}: {key}: {message}")
-    return "\n".join(messages)
+    return "\n".join(dict.fromkeys(messages))
+
+
+def unknown_key_message(loc: list[str]) -> str:
+    """"unknown key", with the keys that may be written there and the likeliest one meant (`titel`: title)."""
+    model = _model_at(loc[:-1])
+    if model is None:
+        return "unknown key"
+    keys = [field.alias or name for name, field in model.model_fields.items() if name != "root"]
+    close = difflib.get_close_matches(loc[-1], keys, n=1)
+    meant = f"; did you mean {close[0]}?" if close else ""
+    return f"unknown key{meant} (the keys here: {', '.join(keys)})"
+
+
+def _model_at(loc: list[str]) -> type[BaseModel] | None:
+    """The model of the mapping at `loc` (["listing", "topic", "all", "vision"]: TermGroupConfig), if any."""
+    model: type[BaseModel] = Config
+    parts = iter(loc)
+    for part in parts:
+        field = next((f for name, f in model.model_fields.items() if (f.alias or name) == part), None)
+        annotation = field.annotation if field else None
+        if get_origin(annotation) is dict:  # a mapping of names (a topic's groups): the next part is a name
+            annotation = get_args(annotation)[1]
+            if next(parts, None) is None:
+                return None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        model = annotation
+    return model

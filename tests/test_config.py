@@ -31,8 +31,8 @@ def write_config(tmp_path, text: str):
         # flat terms are prefixes already; a * (the topic groups' prefix mark) would match nothing
         ("listing:\n  include: [speech*]\n", ":2: listing.include: 'speech*': leave out the *"),
         ("listing:\n  exclude: [' ']\n", ":2: listing.exclude: ' ' has no letter or digit"),
-        ("site:\n  title: x\n  per_page: true\n", ":3: site.per_page: Input should be a valid integer"),
-        ("listing:\n  daily: 1\n", ":2: listing.daily: Input should be a valid boolean"),
+        ("site:\n  title: x\n  per_page: true\n", ":3: site.per_page: must be a whole number, without quotes"),
+        ("listing:\n  daily: 1\n", ":2: listing.daily: must be true or false, without quotes"),
         ("site:\n  base_url: 'https://a.org/\n\n  x'\n", ":2: site.base_url: must not contain spaces"),
         ("site:\n  base_url: https://\n", ":2: site.base_url: must name a host"),
         ("site:\n  base_url: https://me:secret@a.org/\n", ":2: site.base_url: must not hold a user name or password"),
@@ -46,8 +46,24 @@ def write_config(tmp_path, text: str):
         ("site:\n  base_url: 'https://a.org/sub?q=1'\n", ":2: site.base_url: must be a folder to serve the site from, without ?query"),
         ("site:\n  base_url: 'https://a.org/sub/#top'\n", ":2: site.base_url: must be a folder to serve the site from, without ?query"),
         ("site:\n  base_url: 'https://a.org:99999/'\n", ":2: site.base_url: not a URL (Port out of range"),
-        ("listing:\n  queries: [ok, 5]\n", ":2: listing.queries.1: Input should be a valid string"),
-        ("listing:\n  refresh_days: 3\n  quries: [x]\n", ":3: listing.quries: unknown key"),
+        ("listing:\n  queries: [ok, 5]\n", ":2: listing.queries.1: must be text: put it in quotes"),
+        # the item's own line, and why: YAML read "ASR: robust" as a mapping (the fork review)
+        ("listing:\n  queries:\n    - ok\n    - ASR: robust recognition\n", ":4: listing.queries.1: must be text: put it in quotes"),
+        ("listing:\n  refresh_days: 3\n  quries: [x]\n", ":3: listing.quries: unknown key; did you mean queries? (the keys here: "
+         "queries, query_limit, daily, include, exclude, topic, since, refresh_days, details_budget)"),
+        ("site:\n  titel: x\n", ":2: site.titel: unknown key; did you mean title?"),
+        ("listing:\n  topic:\n    all:\n      v:\n        terms: [vision]\n        inn: [title]\n",
+         ":6: listing.topic.all.v.inn: unknown key; did you mean in? (the keys here: terms, in, unless)"),
+        ("site:\n  title: 2024\n", ":2: site.title: must be text: put it in quotes"),
+        ("listing:\n  since: 2024\n", ":2: listing.since: '2024' is not a day in the form YYYY-MM-DD"),
+        ("site:\n  title: Speech: the archive\n", ":2: not valid YAML: mapping values are not allowed here; a value "
+         "holding ': ' must be put in quotes"),
+        ("site:\n  title: @speech\n", ":2: not valid YAML: found character '@' that cannot start any token; a value "
+         "beginning with @, ` or % must be put in quotes"),
+        # a list of items that are all wrong: the items' error, not also "needs at least one item"
+        ("listing:\n  topic:\n    all:\n      s: [speech: recognition]\n", ":4: listing.topic.all.s.terms.0: must be text"),
+        ("listing:\n  topic:\n    all:\n      'video gen!': [video]\n", ":4: listing.topic.all.video gen!: a group's name must "
+         "begin with a letter or digit"),
         ("site: [\n", ":2: not valid YAML: expected the node content"),
         ("site:\n  title: A\nsite:\n  title: B\n", ":3: not valid YAML: the key 'site' is written twice"),
         ("listing:\n  since: 2025-01-01\n  since: 2025-02-01\n", ":3: not valid YAML: the key 'since' is written twice"),
@@ -70,6 +86,22 @@ def test_bad_values_are_named_with_their_line(tmp_path, text, message):
     with pytest.raises(UserError) as caught:
         load_config(path)
     assert f"{path}{message}" in str(caught.value)
+
+
+def test_a_group_s_option_indented_one_step_too_few_is_named(tmp_path):
+    """`in:` or `unless:` written level with the group's name became a group of its own: the rule then kept papers
+    holding the word "title" and dropped every one on "speech recognition", without a word (the fork review)."""
+    path = write_config(tmp_path, "listing:\n  topic:\n    all:\n      speech:\n        terms: [speech, ASR]\n"
+                                  "      in: [title]\n    none:\n      tts:\n        terms: [text-to-speech]\n"
+                                  "      unless: [speech recognition]\n")
+    with pytest.raises(UserError) as caught:
+        load_config(path)
+    assert str(caught.value).splitlines() == [
+        f"{path}:6: listing.topic.all.in: 'in' is a group's option, not a group: indent it under the group it belongs "
+        "to, two spaces more than the group's name",
+        f"{path}:10: listing.topic.none.unless: 'unless' is a group's option, not a group: indent it under the group it "
+        "belongs to, two spaces more than the group's name"]
+    assert "too_short" not in str(caught.value) and "needs at least one item" not in str(caught.value)
 
 
 def test_good_config_is_typed_and_days_stay_days(tmp_path):
