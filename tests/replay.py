@@ -53,6 +53,10 @@ def replay(config_file: Path, output: Path, days: dict[str, list[dict]], progres
         mirror = Path(tmp)
         (mirror / "mirror.yml").write_bytes(config_file.read_bytes())
         config = load_config(mirror / "mirror.yml")
+        if not config.listing.daily and not stand_in_queries:
+            raise UserError(f"{config_file}: listing.daily is false, and the recording holds Daily Papers days only (no "
+                            "answer of HF's search): nothing to replay; --stand-in-queries asks the queries of the fake "
+                            "hub's keyword stand-in")
         if not stand_in_queries:  # no answer of HF's search was recorded (module docstring)
             config = config.model_copy(update={"listing": config.listing.model_copy(update={"queries": ()})})
         since, until = dt.date.fromisoformat(min(days)), dt.date.fromisoformat(max(days))
@@ -65,12 +69,17 @@ def replay(config_file: Path, output: Path, days: dict[str, list[dict]], progres
 
 
 def replace_archive(source: Path, output: Path) -> None:
-    """Put source's papers/ and ledger.yml in place of output's; anything else in output stays."""
+    """Put source's papers/ and ledger.yml in place of output's; anything else in output stays. A rule that kept no
+    paper leaves output without papers/ (an empty archive), not with the papers of the rule before."""
     output.mkdir(parents=True, exist_ok=True)
     if (output / "papers").exists():
         shutil.rmtree(output / "papers")
-    shutil.copytree(source / "papers", output / "papers")
-    shutil.copy2(source / "ledger.yml", output / "ledger.yml")
+    if (source / "papers").is_dir():
+        shutil.copytree(source / "papers", output / "papers")
+    if (source / "ledger.yml").is_file():
+        shutil.copy2(source / "ledger.yml", output / "ledger.yml")
+    else:
+        (output / "ledger.yml").unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -158,3 +158,23 @@ def test_replay_asks_no_query_unless_told_and_keeps_only_what_the_days_and_rule_
     assert set(papers) <= listed
     ledger = read_ledger(tmp_path / "plain")
     assert ledger.queries == {} and sorted(ledger.days) == sorted(days)
+
+
+def test_a_rule_that_keeps_nothing_empties_the_output_and_daily_false_is_named(bundle, tmp_path, capsys) -> None:
+    """The README's "try a rule" command: a rule keeping no paper stopped with a traceback and left the rule before's
+    papers in the folder, which the preview then showed (the fork review)."""
+    from replay import main
+
+    config, output = tmp_path / "mirror.yml", tmp_path / "try"
+    days = {day: bundle[day] for day in ("2024-12-11", "2024-12-12")}
+    config.write_text("listing:\n  include: [masked]\n", encoding="utf-8")
+    replay(config, output, days)
+    assert read_papers(output)
+    config.write_text("listing:\n  topic:\n    all:\n      niche: [zzqqxx]\n", encoding="utf-8")
+    summary = replay(config, output, days)
+    assert not summary.failures and summary.archive_size == 0
+    assert read_papers(output) == {} and sorted(read_ledger(output).days) == sorted(days)
+    config.write_text("listing:\n  daily: false\n  queries: [speech recognition]\n", encoding="utf-8")
+    assert main(["--config", str(config), "--output", str(output)]) == 2
+    assert "listing.daily is false" in capsys.readouterr().err
+    assert sorted(read_ledger(output).days) == sorted(days)  # unchanged
