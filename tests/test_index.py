@@ -93,6 +93,9 @@ def test_an_empty_archive_builds_with_a_warning(mirror, run_cli):
     code, out, err = run_cli("build", config=mirror / "mirror.yml")
     assert code == 0, err
     assert "index: 0 pages" in out and "search will find nothing" in err
+    # no index, and a list of none: the search page tells an empty archive from an index it could not load
+    bundle = mirror / "site" / "pagefind"
+    assert [p.name for p in bundle.iterdir()] == ["shards.json"] and json.loads((bundle / "shards.json").read_text()) == []
 
 
 def test_a_big_archive_gets_one_index_per_year_listed_for_merging(archive, run_cli, monkeypatch):

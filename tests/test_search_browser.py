@@ -98,6 +98,22 @@ def own_site_page(browser, folder: Path, write=write_archive, handler: type | No
             context.close()
 
 
+def test_an_empty_archive_s_search_says_so_not_that_the_index_failed(tmp_path, browser):
+    """A fork before its first snapshot: the page said "The search index could not be loaded", though the README
+    promises an empty site whose search finds nothing (the fork review)."""
+    from playwright.sync_api import expect
+
+    with own_site_page(browser, tmp_path / "m", lambda content_dir: content_dir.mkdir(parents=True)) as (page, url):
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(url + "search/?q=speech")
+        expect(page.locator("#search-status")).to_have_text(
+            "The archive holds no papers yet, so a search finds nothing: they come with the first snapshot.")
+        expect(page.locator("#search-failed")).to_be_hidden()
+        expect(page.locator("#search-input")).to_be_visible()
+        assert errors == []
+
+
 def test_typed_query_puts_the_right_paper_first(page, site_url):
     search(page, site_url, "masked autoencoders")
     expect_first_result(page, "2111.06377")

@@ -97,6 +97,7 @@
   // pages and words), which ranks several as one index would and says which word stood in for a word no paper
   // has; Pagefind's own API when there is no such list or script.
   let pagefindReady = null;
+  let archiveEmpty = false;
   function pagefind() {
     if (!pagefindReady) {
       // read past the HTTP cache (GitHub Pages keeps a file 10 minutes: a cached list may name indexes a deploy
@@ -105,9 +106,17 @@
       openedIndex = opening.then(indexStamp);
       pagefindReady = (async () => {
         let shards = [];
+        const listed = (await opening)[1];
         try {
-          shards = JSON.parse((await opening)[1] || "[]");
+          shards = JSON.parse(listed || "[]");
         } catch (error) { /* no shards file, or not one: one index */ }
+        if (listed && Array.isArray(shards) && !shards.length) {
+          // an archive without papers (a fork before its first snapshot): the index stage lists no index, and there
+          // is none to load; not "the search index could not be loaded"
+          archiveEmpty = true;
+          const none = { results: [], filters: {}, totalFilters: {}, unfilteredResultCount: 0 };
+          return { search: async () => none, filters: async () => ({}) };
+        }
         if (Array.isArray(shards) && shards.length && window.papermirrorShards) {
           return window.papermirrorShards.open(bundle, shards);
         }
@@ -471,7 +480,8 @@
     // also in the filter panel's heading, which stays in sight while the panel is scrolled (on a phone the open
     // panel is taller than the screen: a ticked filter changed nothing one could see)
     if (filterFound) filterFound.textContent = "\u00b7 " + plural(results.length, "paper") + " found";
-    statusLine.textContent = (results.length
+    statusLine.textContent = archiveEmpty ? "The archive holds no papers yet, so a search finds nothing: they come with "
+      + "the first snapshot." : (results.length
       ? plural(results.length, "paper") + " found" + what + narrowed
       : idFound ? "The paper " + ARXIV_ID.exec(asked)[1] + " is in this archive: its link is below. No other paper mentions it"
         + narrowed + "."
@@ -488,6 +498,7 @@
     }
     const none = !results.length;
     // a part that could not be loaded may be one a deploy removed: then the note on the new index says what to do
+    if (archiveEmpty) return;  // no index to be replaced or unreachable
     indexReplaced(none || Boolean(found.partMissing)).then((replaced) => {  // not awaited: the next search need not wait for it
       if (replaced && none && mine === generation) {
         statusLine.textContent = "No papers found" + what + narrowed + " in the index this page was opened with.";

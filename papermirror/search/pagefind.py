@@ -338,6 +338,8 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     if not any(shard.pages for shard in shards):
         log.warning("index: %s holds no paper pages; search will find nothing until papers are added", site_dir)
         shutil.rmtree(bundle, ignore_errors=True)
+        bundle.mkdir()
+        write_json(bundle, SHARDS_FILE, [])  # no index: the search page says the archive is empty, not that it failed
         cache_file(config, site_dir, YEARS_FILE).unlink(missing_ok=True)
         return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started, site=config.site_dir_name(site_dir))
     fresh = site_dir / f".{BUNDLE_DIR}-new"
