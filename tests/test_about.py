@@ -121,6 +121,8 @@ def test_without_the_daily_feed_the_about_page_speaks_only_of_the_searches(mirro
     assert "is dropped when it matches &#39;agents&#39;: agent* in its title" in html
     # its ledger moves only when an answer changes: the newest stamp is the last change, not the last run
     assert "<dt>Last change recorded</dt>" in html and "Last successful snapshot" not in html
+    # its sources are the searches and arXiv, not the Daily Papers feed (the fork review)
+    assert "feed, day by day" not in html and "Papers API</a> (search," in html
 
 
 def test_figures_counted_under_another_rule_are_said_so(shipped, run_cli, capsys):
