@@ -16,6 +16,7 @@ from papermirror.site.archive import (
     keyword_min_papers,
     normalise_keyword,
     settled,
+    singular,
     slugify,
 )
 
@@ -66,10 +67,10 @@ def test_keywords_fold_case_and_spacing_and_need_two_papers(tmp_path):
                                            "Vision (2D) models": "vision (2d) model"}.get(kept, kept.lower())
 
 
-def test_plurals_and_acronyms_share_one_page_whose_address_new_papers_never_move(tmp_path):
+def test_plurals_and_acronyms_share_one_page_whose_address_nothing_but_the_keyword_moves(tmp_path):
     """"Vision Foundation Models (VFMs)", "vision foundation model" and "vision foundation models" had a page each, a
-    part of the list on each. One page now, at the address its first paper's spelling gives (without the acronym),
-    which a newer paper's spelling does not move."""
+    part of the list on each. One page now, at the folded keyword's address, which neither the spellings of new
+    papers nor a refresh of a paper's keywords moves."""
     def paper(paper_id, keyword, first_seen):
         return make_paper(paper_id, "T", ai_keywords=(keyword,), first_seen=first_seen)
 
@@ -80,13 +81,35 @@ def test_plurals_and_acronyms_share_one_page_whose_address_new_papers_never_move
     ]}
     archive = build_archive(papers, tmp_path)
     assert [(k.name, k.slug, len(k.paper_ids)) for k in archive.keywords.values()] == [
-        ("vision foundation model", "vision-foundation-models", 3)]
+        ("vision foundation model", "vision-foundation-model", 3)]
     for number in range(4, 9):  # the plural, newer, becomes the most common spelling: the address stays
         papers[f"2503.0000{number}"] = paper(f"2503.0000{number}", "vision foundation models", f"2025-03-0{number}T08:00:00Z")
+    papers["2503.00001"] = paper("2503.00001", "Vision-Foundation-Models", None)  # refreshed, and without first_seen
     archive = build_archive(papers, tmp_path)
     assert [(k.name, k.slug, len(k.paper_ids)) for k in archive.keywords.values()] == [
-        ("vision foundation models", "vision-foundation-models", 8)]
+        ("vision foundation models", "vision-foundation-model", 8)]
     assert archive.paper_keywords["2503.00001"] == ("vision foundation models",)
+
+
+@pytest.mark.parametrize(("plural", "one"), [
+    ("models", "model"), ("llms", "llm"), ("studies", "study"), ("trajectories", "trajectory"), ("patches", "patch"),
+    ("approaches", "approach"), ("meshes", "mesh"), ("boxes", "box"), ("losses", "loss"), ("processes", "process"),
+    ("responses", "response"), ("objectives", "objective"), ("caches", "cache"), ("biases", "bias"), ("axes", "axis"),
+    ("hypotheses", "hypothesis"), ("metrics", "metric"), ("sizes", "size"), ("vits", "vit"),
+])
+def test_a_keyword_s_last_word_is_made_singular(plural, one):
+    assert singular(plural) == one and singular(one) == one  # a singular stays as it is
+
+
+@pytest.mark.parametrize("word", ["loss", "corpus", "analysis", "dynamics", "robotics", "physics", "series", "bias", "lens",
+                                  "vit", "chaos", "news"])
+def test_a_word_that_is_no_plural_stays(word):
+    assert singular(word) == word
+
+
+def test_a_name_ending_in_of_and_a_plural_keeps_it():
+    assert normalise_keyword("Mixture-of-Experts (MoE)") == normalise_keyword("mixture of experts") == "mixture of experts"
+    assert normalise_keyword("ablation studies") == "ablation study" and normalise_keyword("KV caches") == "kv cache"
 
 
 def test_slugs_are_ascii_bounded_and_unique():

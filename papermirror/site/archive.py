@@ -102,8 +102,29 @@ _HYPHENS = re.compile("[-\u2010\u2011\u2012\u2013]")
 
 _LAST_PARENTHESES = re.compile(r"\s*\([^()]*\)$")
 """What a keyword ends with in parentheses, its acronym mostly: "Large Language Models (LLMs)"."""
-_NOT_PLURAL = ("ss", "us", "is")
-"""The endings of a last word whose "s" is not a plural's: loss, corpus, analysis."""
+_NOT_PLURAL = ("ss", "us", "is", "ics")
+"""The endings of a last word whose "s" is not a plural's: loss, corpus, analysis, dynamics."""
+_ES_PLURAL = ("sses", "shes", "ches", "xes")
+"""The endings of a plural that adds "es": losses, meshes, patches, boxes."""
+SINGULAR = {
+    **dict.fromkeys(("series", "species", "news", "bias", "alias", "canvas", "atlas", "lens", "chaos", "ethos"), None),
+    "caches": "cache", "axes": "axis", "biases": "bias", "aliases": "alias", "lenses": "lens", "hypotheses": "hypothesis",
+    "analyses": "analysis", "metrics": "metric", "rubrics": "rubric", "heuristics": "heuristic",
+    "characteristics": "characteristic",
+}
+"""Words the endings' rules get wrong (the recorded stream's keywords): singular as they are (None), or the singular."""
+
+
+def singular(word: str) -> str:
+    """The singular of a keyword's last word, by its ending (models, LLMs, studies, patches, losses), for grouping
+    and for the page's address: an English word's, read well enough for keywords."""
+    if word in SINGULAR:
+        return SINGULAR[word] or word
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(_NOT_PLURAL):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-2] if word.endswith(_ES_PLURAL) else word[:-1]
 
 
 @functools.lru_cache(maxsize=None)
@@ -118,12 +139,13 @@ def normalise_keyword(keyword: str) -> str:
     are one keyword. Of the recorded stream's 43,638 keywords, 320 are spelt in ways that differ by hyphens alone
     ("vision-language models" on 228 papers, "vision language models" on 25), and 1,108 keywords more are one
     another's plural or add an acronym ("large language models" on 1,011 papers in all, spelt "Large Language Models
-    (LLMs)" or "large language model" on some: each spelling had a page of its own, a part of the list). The
-    plural is an "s" at the end of the last word of more than 3 letters (LLMs, models), not of -ss, -us or -is."""
+    (LLMs)" or "large language model" on some: each spelling had a page of its own, a part of the list). The last
+    word is made singular (`singular`), unless it follows "of" ("mixture of experts"). The folded keyword is also
+    what a keyword page's address is made of, so that nothing but the keyword moves it: "vision-language-model"."""
     folded = normalise_name(keyword)
     words = (_LAST_PARENTHESES.sub("", folded) or folded).split()
-    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith(_NOT_PLURAL):
-        words[-1] = words[-1][:-1]
+    if words and (len(words) < 2 or words[-2] != "of"):  # "mixture of experts" is a name, not a plural
+        words[-1] = singular(words[-1])
     return " ".join(words)
 
 
@@ -264,16 +286,6 @@ def group_organizations(ordered: list[Paper]) -> tuple[dict[str, Keyword], dict[
     return pages, {paper_id: shown[keys[0]] for paper_id, keys in paper_keys.items() if keys}, len(by_key) - len(shared)
 
 
-def address_name(papers: dict[str, Paper], key: str, ids: list[str]) -> str:
-    """The name a keyword's page address is made of: its spelling on the first paper the archive saw with it (by
-    `first_seen`, then id), folded as an organization's name is (case, hyphens) and without its closing acronym, not
-    as a keyword is: a new paper never moves it, most pages keep the address they had before plurals and acronyms
-    were folded together, and no address loses its plural ("ablation-studies", not "ablation-studie")."""
-    first = min(ids, key=lambda paper_id: (papers[paper_id].first_seen or "", paper_id))
-    names = (normalise_name(name) for name in papers[first].ai_keywords if normalise_keyword(name) == key)
-    return min(_LAST_PARENTHESES.sub("", name) or name for name in names)
-
-
 def keyword_min_papers(papers: int) -> int:
     """The fewest papers a keyword needs for a page of its own in an archive of `papers` papers."""
     return max(KEYWORD_MIN_PAPERS, -(-papers // KEYWORD_PAGE_SHARE))
@@ -297,10 +309,8 @@ def build_archive(papers: dict[str, Paper], content_dir: Path) -> Archive:
     shared = {key: ids for key, ids in by_keyword.items() if len(ids) >= least}
     least_settled = keyword_min_papers(len(settled_ids))
     filters = frozenset(shown[key] for key, ids in by_keyword.items() if sum(i in settled_ids for i in ids) >= least_settled)
-    # a clash won by the older page: a new spelling never moves a page
-    addressed = {address_name(papers, key, ids): key for key, ids in shared.items()}
-    by_name = assign_slugs(addressed, since=lambda name: page_since(papers, shared[addressed[name]], least))
-    slugs = {key: by_name[name] for name, key in addressed.items()}
+    # from the folded names, a clash won by the older page: a new spelling never moves a page
+    slugs = assign_slugs(shared, since=lambda key: page_since(papers, shared[key], least))
     keywords = {shown[key]: Keyword(shown[key], slugs[key], tuple(shared[key])) for key in sorted(shared)}
     paper_keywords = {paper_id: tuple(shown[key] for key in keys) for paper_id, keys in paper_keys.items()}
     organizations, paper_organization, single_organizations = group_organizations(ordered)
