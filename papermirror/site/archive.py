@@ -137,7 +137,7 @@ def normalise_name(name: str) -> str:
 def normalise_keyword(keyword: str) -> str:
     """Fold case, Unicode form, spacing, hyphens, a closing parenthesis and a plural so that variants of one keyword
     are one keyword. Of the recorded stream's 43,638 keywords, 320 are spelt in ways that differ by hyphens alone
-    ("vision-language models" on 228 papers, "vision language models" on 25), and 1,108 keywords more are one
+    ("vision-language models" on 228 papers, "vision language models" on 25), and 1,279 keywords more are one
     another's plural or add an acronym ("large language models" on 1,011 papers in all, spelt "Large Language Models
     (LLMs)" or "large language model" on some: each spelling had a page of its own, a part of the list). The last
     word is made singular (`singular`), unless it follows "of" ("mixture of experts"). The folded keyword is also
