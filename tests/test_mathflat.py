@@ -29,3 +29,26 @@ def test_math_is_flattened_to_unicode(text, flat):
 ])
 def test_text_that_is_not_convertible_math_stays_as_the_page_shows_it(text, flat):
     assert flat_text(text) == flat
+
+
+def test_a_formula_too_deep_to_flatten_here_stays_tex():
+    """tex_to_mathml accepts (and caches) a formula nested nearly as deep as Python allows; flattened deeper in a
+    stack it passed the limit, uncaught (the review)."""
+    import sys
+
+    from papermirror.site.mathtext import tex_to_mathml
+
+    # the deepest formula converted at this depth (and cached)
+    tex = next(t for n in range(300, 0, -5) if tex_to_mathml(t := "\\sqrt{" * n + "x" + "}" * n) is not None)
+    assert flat_text(f"${tex}$").startswith("√")
+    limit = sys.getrecursionlimit()
+
+    def deeper(depth: int) -> str:
+        return flat_text(f"${tex}$") if depth == 0 else deeper(depth - 1)
+
+    sys.setrecursionlimit(limit - 200)  # as if called 200 frames deeper
+    try:
+        shown = deeper(0)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert shown == f"${tex}$"

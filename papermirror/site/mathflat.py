@@ -34,7 +34,10 @@ def flat_text(text: str) -> str:
             continue
         mathml = tex_to_mathml(value, display=kind == "display")
         delimiter = "$$" if kind == "display" else "$"
-        out.append(_flatten(ET.fromstring(mathml)) if mathml is not None else f"{delimiter}{value}{delimiter}")
+        try:  # a formula nested nearly as deep as tex_to_mathml allows may pass Python's limit here, deeper in a stack
+            out.append(_flatten(ET.fromstring(mathml)) if mathml is not None else f"{delimiter}{value}{delimiter}")
+        except RecursionError:
+            out.append(f"{delimiter}{value}{delimiter}")
     return "".join(out)
 
 
