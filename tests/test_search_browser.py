@@ -832,6 +832,23 @@ def test_a_number_no_word_begins_with_finds_nothing(page, site_url, typed):
     expect(page.locator(RESULT_LINKS)).to_have_count(1)
 
 
+def test_a_number_finds_the_papers_whose_text_holds_it_not_their_dates_or_upvotes(tmp_path, browser):
+    """Pagefind matches a page's metadata too: "2025" listed the papers of that year above the one that mentions
+    it, and "42" the paper with 42 upvotes (the reader review). The page searches the text."""
+    from playwright.sync_api import expect
+
+    def write(content_dir: Path) -> None:
+        mamba = dataclasses.replace(PAPERS[1], abstract=PAPERS[1].abstract + " Trained for 42 epochs in 2025.")
+        write_archive(content_dir, (PAPERS[0], mamba, *PAPERS[2:]))
+
+    with own_site_page(browser, tmp_path / "m", write) as (page, url):
+        for typed in ("42", "2025"):
+            search(page, url, typed)
+            expect_first_result(page, "2312.00752")
+            expect(page.locator(RESULT_LINKS)).to_have_count(1)  # not 2502.01234 (42 upvotes, filed in 2025)
+            expect(page.locator("#search-status")).to_have_text(f"1 paper found for \u201c{typed}\u201d")
+
+
 def test_an_arxiv_id_the_archive_lacks_shows_no_paper_line(page, symbols_url):
     from playwright.sync_api import expect
 

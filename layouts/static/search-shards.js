@@ -146,7 +146,8 @@
           newest = await instances[0].ask("search", [term, options]);
           // not when a term's words there do not begin with it: they may be a scrap of it (standIn)
           const scraps = !isPhrase(term) && (newest.search_keywords || []).some((t) => !wordsOf(matchedWords(newest, (w) => w.startsWith(t))).length);
-          if (!scraps) await early({ results: newest.results.map((result) => withData(instances[0], result)) });
+          const shown = term === null || isPhrase(term) ? newest.results : newest.results.filter(inText);
+          if (!scraps) await early({ results: shown.map((result) => withData(instances[0], result)) });
         }
         await rest();
         const answer = await search(instances, { pages, averageLength }, term, options, newest);
@@ -219,6 +220,9 @@
     const exact = isPhrase(term);
     const answers = await Promise.all(instances.map((shard, i) => (i === 0 && newest) || shard.ask("search", [term, options])));
     const terms = answers[0] && answers[0].search_keywords ? answers[0].search_keywords : [];
+    if (term !== null && !exact && terms.length) {
+      for (const answer of answers) answer.results = answer.results.filter(inText);
+    }
     const filtered = Object.keys(options.filters || {}).length > 0;
     answers.forEach((answer, i) => learn(instances[i], terms, answer, terms.length === 1 && !filtered));
     let kept = instances.map((shard, i) => ({ shard, answer: answers[i] }));
@@ -267,6 +271,10 @@
   }
 
   const wordsOf = (perTerm) => Object.keys(perTerm);
+  // A result matched in the text the page indexes (title, authors, abstract, keywords), not only in its metadata:
+  // Pagefind also matches the words of a page's day and upvotes, with no word of the text ("2025" listed 54 papers
+  // of that year above the two that mention it; "7b" the papers of 7 upvotes). The page searches the text.
+  const inText = (result) => Boolean(result.scores && result.scores.length);
   const isPhrase = (term) => term !== null && /^\s*".+"\s*$/.test(term);
   // Quoted phrases and filters alone: Pagefind reports no parts of these scores (a phrase scores alike in
   // every index); the indexes' results are merged by them, newest index first among equals.
