@@ -24,13 +24,11 @@ import sys
 from pathlib import Path
 
 from papermirror.config import DEFAULT_CONFIG_NAME, Config, load_config
-from papermirror.content.paper import BIDI_CONTROLS
+from papermirror.content.paper import TERMINAL_CONTROLS
 from papermirror.errors import UserError
 
 log = logging.getLogger("papermirror")
-_UNSHOWN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
-"""C0 and C1 control characters but tab and newline, and the bidirectional controls: what a message must not pass
-to the terminal as it is."""
+_UNSHOWN = re.compile(f"[{TERMINAL_CONTROLS}]")
 
 
 def shown(text: str) -> str:

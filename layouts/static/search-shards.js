@@ -233,13 +233,12 @@
       const valid = terms.map((t, k) => validWords(t, words.map((perShard) => perShard[k])));
       const typed = normalised(term).split(" ");  // the words as typed (a term is Pagefind's stem of one)
       standIns = terms.map((t, k) => standIn(t, typed.length === terms.length ? typed[k] : t, words.map((perShard) => perShard[k])));
-      const matchedSome = terms.length > 1 || kept.some(({ answer }) => answer.results.length > 0);
-      if (!again && standIns.some((found) => found && !found.taken && (found.word || matchedSome))) {
+      if (!again && standIns.some((found) => found && !found.taken && (found.word || terms.length > 1))) {
         // A term whose only stand-in is a scrap of it matches nothing: searched again without it (Pagefind
         // leaves out a term that matches nothing); nothing is found when no term is left. The other terms'
         // stand-ins are the second search's (the first one's words for them came from pages holding the scrap).
-        // A term no word stands in for ("") matches nothing either, though Pagefind answers with the pages whose
-        // metadata hold a scrap of it ("4299" found those of 42 upvotes, a 2026 id those of a month's 26th day).
+        // A term no word stands in for ("") matches nothing either: searched again without it when there are other
+        // terms (alone, it has no result left once those matched in metadata only are dropped: inText).
         const keep = terms.map((_t, k) => !standIns[k] || standIns[k].taken);
         const left = terms.filter((_t, k) => keep[k]);
         const answer = left.length ? await search(instances, totals, left.join(" "), options, null, true)

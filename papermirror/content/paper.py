@@ -17,6 +17,10 @@ BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 holds one unclosed reorders whatever follows it on a line (a page's listing line, a terminal line), so every
 output drops them (site/mathtext.drop_control, search/terminal.printable). Right-to-left text needs none of them
 to show right; the marks U+200E and U+200F, which embed nothing, stay."""
+TERMINAL_CONTROLS = f"\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}"
+"""What no line printed to a terminal may carry as it is, as a regex character range: C0 and C1 control characters
+but tab and newline (an ESC clears the screen or sets the window's title), and the bidirectional controls
+(build.shown writes them as escapes, search/terminal.printable drops them)."""
 _INVISIBLE = re.compile(
     f"[\\s\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}\ufdd0-\ufdef\ufffe\uffff"
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f\u2800\u3164"

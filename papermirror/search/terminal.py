@@ -21,7 +21,7 @@ from lunr.exceptions import BaseLunrException, QueryParseError
 from lunr.query import Query
 from lunr.query_parser import QueryParser
 
-from papermirror.content.paper import BIDI_CONTROLS
+from papermirror.content.paper import TERMINAL_CONTROLS
 from papermirror.errors import SearchError
 from papermirror.search.cache import cache_path, load_index
 from papermirror.search.query import rank
@@ -41,7 +41,7 @@ MAX_EDIT_DISTANCE = 2
 _QUOTES = '"\u201c\u201d\u201e'
 _PHRASE = re.compile(f'((?:[\\w.]+:)?)[{_QUOTES}]([^{_QUOTES}]*)[{_QUOTES}]?')
 """A quoted phrase, with the field before it: title:"masked image"."""
-_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+_CONTROL = re.compile(f"[{TERMINAL_CONTROLS}]")
 """C0 and C1 control characters, but tab and newline: a title holding ESC[31m must not drive the terminal; and the
 bidirectional controls (paper.BIDI_CONTROLS), which would reorder the rest of the line."""
 
