@@ -348,6 +348,41 @@ def test_a_build_with_no_changed_paper_page_keeps_the_index(archive, run_cli):
     assert "(unchanged)" not in out and entry.stat().st_mtime_ns != built
 
 
+def stamps(mirror: Path) -> dict[str, int]:
+    """The modification time of every file and folder of site/ and .cache/ but the build's lock."""
+    return {p.relative_to(mirror).as_posix(): p.stat().st_mtime_ns for folder in ("site", ".cache")
+            for p in [mirror / folder, *(mirror / folder).rglob("*")] if p.name != "build.lock"}
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["one index", "one index a year"])
+def test_a_build_with_no_change_writes_nothing(archive, run_cli, monkeypatch, split):
+    """`build --help`: "a run with no change writes nothing". The index stage moved every kept index into a new
+    folder and wrote shards.json again (same bytes, new times: a deploy or rsync saw a change)."""
+    from papermirror.config import load_config
+    from papermirror.search import pagefind as index
+
+    if split:
+        monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+        monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 1)
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    before = stamps(archive)
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0 and "0 drawn, 0 written" in out and "unchanged)" in out, out + err
+    assert stamps(archive) == before
+    config = load_config(archive / "mirror.yml")  # and its record still describes the indexes in place
+    assert index.read_index_record(config, config.site_dir) == index_record(archive)
+
+
+def test_an_empty_archive_built_again_writes_nothing(mirror, run_cli):
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    before = stamps(mirror)
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    assert stamps(mirror) == before
+    (mirror / "site/pagefind/stray").write_text("left by hand")  # anything else there: the bundle is made again
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    assert [p.name for p in (mirror / "site/pagefind").iterdir()] == ["shards.json"]
+
+
 def test_a_bundle_left_half_moved_by_a_killed_build_is_indexed_again(archive, run_cli):
     """A build killed while it moved an unchanged bundle's entries (a rename each) left the entry file but not
     the WASM nor the fragments: every later build took it as whole, and search stayed broken."""

@@ -287,6 +287,19 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
     return manifest, len(kept), records
 
 
+def every_index_kept(site_dir: Path, shards: list[Shard], old: dict, old_records: dict) -> bool:
+    """Whether the indexes in site_dir/pagefind/ are `shards`' as they stand: the same shards, each where it was
+    and `reusable_shard`, so that run_pagefind_shards would move each into place again and write the same list."""
+    if not old or set(old) != {shard.key for shard in shards}:
+        return False
+    if any(not isinstance(old[shard.key], dict) or old[shard.key].get("bundle") != shard.bundle for shard in shards):
+        return False
+    if any(not all(isinstance(old[shard.key].get(key), int) for key in ("pages", "words", "bytes")) for shard in shards):
+        return False
+    version, code = pagefind_version(), code_digest()
+    return all(reusable_shard(site_dir, old, shard, old_records, version, code) for shard in shards)
+
+
 def shards_listing(record: dict) -> list[dict]:
     """SHARDS_FILE's list of the indexes of `record` (YEARS_FILE's form): what the search page reads."""
     return [{"bundle": entry["bundle"], "pages": entry["pages"], "words": entry["length"], "index": entry.get("index", "")}
@@ -337,15 +350,22 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     shards = plan_shards(site_dir, SHARD_ABOVE, ONE_INDEX_UP_TO)
     if not any(shard.pages for shard in shards):
         log.warning("index: %s holds no paper pages; search will find nothing until papers are added", site_dir)
-        shutil.rmtree(bundle, ignore_errors=True)
-        bundle.mkdir()
-        write_json(bundle, SHARDS_FILE, [])  # no index: the search page says the archive is empty, not that it failed
+        empty = json.dumps([], indent=1, sort_keys=True) + "\n"  # write_json's form of []
+        if not (bundle.is_dir() and [entry.name for entry in os.scandir(bundle)] == [SHARDS_FILE]
+                and (bundle / SHARDS_FILE).read_text(encoding="utf-8") == empty):
+            shutil.rmtree(bundle, ignore_errors=True)
+            bundle.mkdir()
+            write_json(bundle, SHARDS_FILE, [])  # no index: the search page says the archive is empty, not that it failed
         cache_file(config, site_dir, YEARS_FILE).unlink(missing_ok=True)
         return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started, site=config.site_dir_name(site_dir))
-    fresh = site_dir / f".{BUNDLE_DIR}-new"
-    shutil.rmtree(fresh, ignore_errors=True)
     records_file, years_file = cache_file(config, site_dir, PAGES_FILE), cache_file(config, site_dir, YEARS_FILE)
     old = read_index_record(config, site_dir)
+    if every_index_kept(site_dir, shards, old, read_json(records_file)):  # a build with no change writes nothing
+        pages, words, size = (sum(old[shard.key][key] for shard in shards) for key in ("pages", "words", "bytes"))
+        return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started,
+                           indexes=len(shards), reused=len(shards), site=config.site_dir_name(site_dir))
+    fresh = site_dir / f".{BUNDLE_DIR}-new"
+    shutil.rmtree(fresh, ignore_errors=True)
     try:
         manifest, reused, records = run_pagefind_shards(site_dir, fresh, shards, old, read_json(records_file))
         if not fresh.is_dir():
