@@ -137,6 +137,45 @@ def test_build_refuses_to_write_the_site_over_the_mirror_s_own_files(shipped, ru
     assert files() == before
 
 
+@pytest.mark.parametrize("where", [".git", "www", ".cache/sites"])
+def test_build_refuses_a_folder_of_other_files(shipped, run_cli, where):
+    """`--output .git`, `--output papermirror` (the package) or `--output .cache/sites` wrote the site among the
+    files there, exit 0; a folder of one's own web site would have had its index.html overwritten."""
+    run_cli("build", "--no-index", "--output", str(shipped / "elsewhere"), config=shipped / "mirror.yml")  # a manifest in .cache/sites
+    folder = shipped / where
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.html").write_text("mine", encoding="utf-8")
+    before = sorted(path.name for path in folder.iterdir())
+    code, _out, err = run_cli("build", "--no-index", "--output", str(folder), config=shipped / "mirror.yml")
+    assert code == 2 and "Traceback" not in err
+    assert f"{folder}: not a folder to build the site into: it holds files no build of this mirror wrote (" in err, err
+    assert sorted(path.name for path in folder.iterdir()) == before and (folder / "index.html").read_text() == "mine"
+
+
+def test_a_folder_a_build_wrote_is_built_into_again_even_after_a_stopped_build(mirror, run_cli, monkeypatch):
+    """A new or empty folder is taken; so is one a build of this mirror wrote, even one it stopped in half-way
+    (the manifest lists the pages before they are drawn). site/ is the mirror's own whatever it holds."""
+    from papermirror.site import draw
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    folder = mirror / "elsewhere"
+    folder.mkdir()
+    monkeypatch.setattr(draw, "draw_and_write", stopped)
+    (folder / "half-drawn.html").write_text("", encoding="utf-8")  # as a stopped build leaves one
+    code, _out, err = run_cli("build", "--no-index", "--output", str(folder), config=mirror / "mirror.yml")
+    assert code == 2 and "holds files no build of this mirror wrote (half-drawn.html)" in err, err
+    (folder / "half-drawn.html").unlink()
+    assert run_cli("build", "--no-index", "--output", str(folder), config=mirror / "mirror.yml")[0] == 130
+    (folder / "half-drawn.html").write_text("", encoding="utf-8")
+    monkeypatch.undo()
+    assert run_cli("build", "--no-index", "--output", str(folder), config=mirror / "mirror.yml")[0] == 0
+    (mirror / "site").mkdir()
+    (mirror / "site" / "notes.txt").write_text("mine", encoding="utf-8")
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+
+
 def test_build_without_content_says_so_and_keeps_the_site(shipped, run_cli):
     assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
     pages = sorted((shipped / "site").rglob("*.html"))

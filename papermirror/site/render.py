@@ -104,10 +104,24 @@ def check_site_dir(config: Config, site_dir: Path) -> None:
              "is inside content/" if site.is_relative_to(config.content_dir.resolve()) else
              "is inside layouts/" if site.is_relative_to(config.layouts_dir.resolve()) else
              "is the caches' folder .cache/" if site == config.cache_dir.resolve() else
-             "is a file" if site.exists() and not site.is_dir() else None)
+             "is a file" if site.exists() and not site.is_dir() else
+             foreign_files(config, site_dir))
     if holds:
         raise UserError(f"{site_dir}: not a folder to build the site into: it {holds}; build into a folder of its "
                         "own (site/ by default, or --output DIR)")
+
+
+def foreign_files(config: Config, site_dir: Path) -> str | None:
+    """Why a folder other than site/ that is not empty is no place for the site, unless a build of this mirror
+    wrote it (its manifest says so): it holds files of something else (a repository's .git/, the package, a web
+    site of one's own), which pages of the same name would overwrite and the site's would mix with."""
+    if site_dir.resolve() == config.site_dir.resolve() or not site_dir.is_dir():
+        return None
+    names = sorted(entry.name for entry in os.scandir(site_dir))
+    if not names or BuildCache.load(build_cache_dir(config, site_dir), site_dir).pages:
+        return None
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"holds files no build of this mirror wrote ({shown})"
 
 
 def build_site(config: Config, base_url: str | None = None, jobs: int | None = None,
