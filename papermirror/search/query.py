@@ -4,17 +4,22 @@ Postings stand in for lunr's inverted index and field vectors. A field's score i
 of the query vector with the paper's field vector, over the query vector's magnitude; the dot
 product only needs the weights of the query's terms, which the postings hold, summed in term
 `_index` order as lunr.Vector.dot sums them. Fields' scores are summed in the order lunr meets
-the fields, so scores and ranking are bit-for-bit those of `lunr.Index.search`.
+the fields, so scores and ranking are bit-for-bit those of `lunr.Index.search`, but for one case: a common word
+the index leaves out ("the", "at") is left out of the query too when it is required (`+at`), where lunr requires
+a match of a term no paper can hold and finds nothing (`+learning +at +scale`, what a phrase's hint suggests).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter, mul
 
+from lunr import get_default_builder
 from lunr.query import Clause, Query, QueryPresence
+from lunr.token import Token
 from lunr.token_set import TokenSet
 from lunr.utils import CompleteSet
 from lunr.vector import Vector
@@ -132,10 +137,19 @@ class _Matches:
     """(term, field) pairs whose papers are already in field_refs."""
 
 
+@functools.cache
+def left_out_of_the_index(term: str) -> bool:
+    """Whether lunr's indexing pipeline (trimmer, stop words, stemmer) makes no term of `term`: a common word."""
+    return not get_default_builder().pipeline.run([Token(term)])
+
+
 def match_clauses(index: SearchIndex, query: Query) -> _Matches:
     """Expand each clause's term and collect the papers and fields it matches."""
     matches = _Matches()
     for clause in query.clauses:
+        if clause.presence == QueryPresence.REQUIRED and clause.use_pipeline and not clause.edit_distance \
+                and left_out_of_the_index(clause.term):
+            continue  # `+at`: ignored, as `at` is (module docstring)
         terms = index.pipeline.run_string(clause.term, {"fields": clause.fields}) if clause.use_pipeline else [clause.term]
         clause_matches: set[int] = set()
         for term in terms:

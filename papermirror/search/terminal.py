@@ -5,7 +5,8 @@ word over 10,000 papers, so the modules beside this one do their work in tighter
 lunr.py for everything that defines the results: its tokenizer's separators, its pipelines
 (trimmer, stop words, stemmer), its query parser, its TokenSet automata for wildcards and edit
 distances, its Vector for the query. Scores and ranking are bit-for-bit those of
-`lunr.Index.search` (tests/test_search.py checks that against lunr.py itself). This module is the
+`lunr.Index.search` (tests/test_search.py checks that against lunr.py itself), but that a required common
+word (`+at`) is ignored as the index ignores it, where lunr finds nothing (query.py). This module is the
 front: a query string in, `Hit`s out; papermirror/search/__init__.py lists the others.
 """
 
