@@ -4,7 +4,8 @@
     shards     how an archive too big for one index is split             -> plan_shards
     indexed    what Pagefind read of each page, so an unchanged index is kept -> page digests
 
-The terminal search (`build.py search`) scores bit-for-bit as lunr.py's `Index.search`, in six
+The terminal search (`build.py search`) scores bit-for-bit as lunr.py's `Index.search` (but for a required
+common word, ignored: query.py), in six
 modules: `terms` tokenizes and counts papers' terms as lunr's Builder does (FIELDS, paper_document,
 count_terms); `weights` gives them lunr's BM25 field weights with numpy (weigh_terms); `store`
 lays the index out as bytes and reads postings back on demand (SearchIndex, encode_index,
