@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from papermirror.content.paper import FIRST_DAY
-from papermirror.content.yamlfile import RefuseRepeatedKeys, yaml_problem
+from papermirror.content.yamlfile import RefuseRepeatedKeys, refuse_aliases, yaml_problem
 from papermirror.errors import UserError
 
 DEFAULT_CONFIG_NAME = "mirror.yml"
@@ -170,6 +170,9 @@ class TermGroupConfig(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _bare_list_is_terms(cls, value: object) -> object:
+        if value is None:  # its lines deleted or commented out (without_empty_keys leaves a group's None here)
+            raise ValueError("this group is empty: give it its terms (an indented 'terms: [...]' line), or delete "
+                             "the group's name too")
         return {"terms": value} if isinstance(value, (list, tuple)) else value
 
     @field_validator("terms", "unless")
@@ -321,9 +324,14 @@ def load_config(path: Path) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: cannot read: {exc}") from None
     try:
-        raw = yaml.load(text, Loader=_ConfigLoader)
+        raw = read_yaml(text, path)
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
+        if "quoted scalar" in str(getattr(exc, "context", "")) and getattr(exc, "context_mark", None):
+            line, problem = exc.context_mark.line, "a quote opened on this line is never closed"
+        elif line is not None and (opened := unclosed_quote(text, line)) is not None:
+            # a quote left open runs on to the next line holding one; YAML fails further down, far from the mistake
+            line, problem = opened, f"a quote opened on this line is not closed on it (YAML read on to line {line + 1}: {problem})"
         hint = next((f"; {fix}" for words, fix in YAML_FIXES if words in problem), "")
         raise UserError(f"{path}{'' if line is None else f':{line + 1}'}: not valid YAML: {problem}{hint}") from None
     except RecursionError:
@@ -342,11 +350,40 @@ def load_config(path: Path) -> Config:
         raise UserError(_describe_errors(path, exc, key_lines(text))) from None
 
 
-def without_empty_keys(raw: object) -> object:
+def unclosed_quote(text: str, before: int) -> int | None:
+    """The last line (from 0) above line `before` whose value opens a quote it does not close, if any."""
+    found = None
+    for number, line in enumerate(text.splitlines()[:before]):
+        value = line.strip().removeprefix("- ")
+        if ": " in value and not value.startswith(("'", '"', "#")):
+            value = value.split(": ", 1)[1].lstrip()
+        quote = value[:1]
+        if quote in ("'", '"') and value.replace("\\" + quote, "").count(quote) % 2:
+            found = number
+    return found
+
+
+def read_yaml(text: str, path: Path) -> object:
+    """The value of the YAML document `text`; aliases (`&name`, `*name`) refused as in content/ (a file of nested
+    aliases expands to gigabytes; one that holds itself never ends)."""
+    loader = _ConfigLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        refuse_aliases(node, path, 1)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def without_empty_keys(raw: object, where: tuple = ()) -> object:
     """A key written with nothing after it (`site:` whose lines were deleted or commented out) is as if it
-    were not written: it takes its default, as a missing key does."""
+    were not written: it takes its default, as a missing key does. But not a group of listing.topic: left out,
+    an emptied `all` group would widen the rule (the only one: every paper kept); TermGroupConfig names it."""
     if isinstance(raw, dict):
-        return {key: without_empty_keys(value) for key, value in raw.items() if value is not None}
+        group = where in (("listing", "topic", "all"), ("listing", "topic", "none"))
+        return {key: without_empty_keys(value, (*where, key)) for key, value in raw.items() if value is not None or group}
     return raw
 
 
@@ -369,6 +406,8 @@ PLAIN_MESSAGES = {
 }
 """pydantic's words for a wrong kind of value, in YAML's, with what to write instead."""
 YAML_FIXES = (
+    ("found character '\\t'", "indent with spaces: YAML does not take tabs"),
+    ("a quote opened on this line is never closed", "close it with the same quote, on this line"),
     ("mapping values are not allowed", "a value holding ': ' must be put in quotes"),
     ("cannot start any token", "a value beginning with @, ` or % must be put in quotes"),
     ("expected <block end>", "check this line's indentation against the lines above it"),

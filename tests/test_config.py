@@ -79,6 +79,19 @@ def write_config(tmp_path, text: str):
          ":5: listing.topic.all.vision.terms: needs at least one item"),
         (f"site: {{per_page: {'9' * 5000}}}\n", ": not valid YAML here: Exceeds the limit"),  # a traceback before
         (f"site: {{title: {'[' * 3000}{']' * 3000}}}\n", ": not valid YAML here: nested too deeply"),
+        # the CLI review: a traceback (RecursionError), a wrong hint, a line past the end, a line far from the mistake
+        ("listing_defaults: &d\n  self: *d\n", ":2: YAML aliases (&name, *name) are not allowed here; write the value out"),
+        ("a: &a [*a]\n", ":1: YAML aliases (&name, *name) are not allowed here"),
+        ("site:\n\ttitle: My mirror\n", ":2: not valid YAML: found character '\\t' that cannot start any token; indent with "
+         "spaces: YAML does not take tabs"),
+        ("site:\n  title: \"My mirror\n  per_page: 20\nlisting:\n  since: 2024-05-01\n", ":2: not valid YAML: a quote "
+         "opened on this line is never closed; close it with the same quote, on this line"),
+        ("site:\n  title: 'My mirror\n  description: \"One sentence.\"\n  base_url: 'https://a.github.io/b/'\n",
+         ":2: not valid YAML: a quote opened on this line is not closed on it (YAML read on to line 4: "),
+        # an emptied group (its lines commented out) is not left out: the only `all` group gone, every paper was kept
+        ("listing:\n  topic:\n    all:\n      embodied:\n        # terms: [robot*]\n    none:\n      gui: [GUI]\n",
+         ":4: listing.topic.all.embodied: this group is empty: give it its terms"),
+        ("listing:\n  topic:\n    none:\n      gui:\n", ":4: listing.topic.none.gui: this group is empty"),
     ],
 )
 def test_bad_values_are_named_with_their_line(tmp_path, text, message):
