@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from papermirror.content.paper import PAPER_FIELDS, Paper, content_relpath
-from papermirror.content.paperfile import text_to_paper
+from papermirror.content.paperfile import refuse_loose_papers, text_to_paper
 from papermirror.errors import ContentError
 from papermirror.files import atomic_writer, code_digest, list_paper_files
 from papermirror.processes import forked_map
@@ -97,6 +97,7 @@ def read_share(paths: list[Path], _state: None) -> list[tuple[Paper, str]]:
 
 def paper_stamps(content_dir: Path) -> dict[str, Stamp]:
     """Return {relative path: (mtime, size, inode)} of every paper file, in path order."""
+    refuse_loose_papers(content_dir)
     return {rel: file_stamp(os.path.join(content_dir, rel)) for rel in list_paper_files(content_dir)}
 
 
