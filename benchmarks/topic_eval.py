@@ -4,6 +4,8 @@
     python benchmarks/topic_eval.py                        # the repo's mirror.yml + tests/data/labels/video-generation.yml
     python benchmarks/topic_eval.py --config my/mirror.yml # another rule for the default topic
     python benchmarks/topic_eval.py --errors               # also list the labelled papers the rule gets wrong
+    python benchmarks/topic_eval.py --sample robots        # a fork's own labels, tests/data/labels/robots.csv, and its
+                                                           # mirror.yml (or robots.yml beside the labels, if there)
 
 Normalises tests/data/daily_papers.jsonl.gz (580 days, 9,877 distinct papers) with the real
 `normalise_item`, builds `Topic.from_listing` from each mirror.yml, and for each labelled sample in
@@ -13,6 +15,8 @@ tests/data/labels/ prints, for the rule and for a flat `include` baseline:
   - the same weighed back to the whole stream (each labelled paper counts 1 / its chance of being
     drawn, tests/data/labels/draw_sample.py), a rough estimate: a few hundred labels;
   - how many papers of the whole stream the rule keeps, by year, and how long deciding took.
+A sample of a fork's own (any other <name>.csv: `id,label` rows of recorded papers, label 1 on topic, 0 off) has
+no known sampling design: it is read as it is, without halves nor weighing back to the stream.
 Then, for each topic: how far the labels of tests/data/labels/agreement/<topic>/ (its samples labelled again
 by more labellers, apart) agree with the samples' own, and the rule against each and their majority.
 Nothing is asserted (tests/test_topic.py holds the shipped rule to its targets).
@@ -33,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 LABELS = REPO / "tests" / "data" / "labels"
 sys.path[:0] = [str(REPO), str(LABELS)]
 
-from draw_sample import OLD_TERMS, TEST_ROUNDS, inclusion_probabilities, read_stream  # noqa: E402
+from draw_sample import OLD_TERMS, QUOTAS, TEST_ROUNDS, inclusion_probabilities, read_stream  # noqa: E402
 
 from papermirror.config import ListingConfig, load_config  # noqa: E402
 from papermirror.content.paper import Paper  # noqa: E402
@@ -98,13 +102,14 @@ class Figures:
 def measure(topic: Topic, labels: dict[str, int], papers: dict[str, Paper], chances: dict[str, float], halves: bool) -> dict[str, Figures]:
     """Figures of one rule on the whole sample, its tune and held-out halves, and weighed to the stream."""
     parts = ("sample", "tune half", "held-out half", "stream (weighed)") if halves else ("sample", "stream (weighed)")
-    figures = {name: Figures() for name in parts}
+    figures = {name: Figures() for name in parts if chances or name != "stream (weighed)"}
     for paper_id, label in labels.items():
         kept = topic.keeps(papers[paper_id])
         figures["sample"].add(kept, label)
         if halves:
             figures["held-out half" if is_held_out(paper_id) else "tune half"].add(kept, label)
-        figures["stream (weighed)"].add(kept, label, 1 / chances[paper_id])
+        if chances:
+            figures["stream (weighed)"].add(kept, label, 1 / chances[paper_id])
     return figures
 
 
@@ -134,15 +139,28 @@ def _shown(path: Path) -> str:
     return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
+def known_design(sample: str) -> bool:
+    """Whether draw_sample.py drew `sample` (so its papers' chances of being drawn are known)."""
+    return sample in QUOTAS or sample in TEST_ROUNDS
+
+
 def evaluate(sample: str, config: Path, papers: dict[str, Paper], errors: bool) -> None:
     """Print the figures of the rule in `config` and of the sample's baseline on one labelled sample."""
     labels = read_labels(LABELS / f"{sample}.csv")
-    chances = inclusion_probabilities(sample, list(papers.values()))
+    unknown = sorted(set(labels) - set(papers))
+    if unknown:
+        raise SystemExit(f"{LABELS / f'{sample}.csv'}: {len(unknown)} id(s) not in the recorded stream, e.g. {unknown[0]}; "
+                         "label papers of tests/data/daily_papers.jsonl.gz")
+    chances = inclusion_probabilities(sample, list(papers.values())) if known_design(sample) else None
     topic = Topic.from_listing(load_config(config).listing)
     positives = sum(labels.values())
     print(f"\n{sample}: {len(labels)} labelled papers, {positives} on topic; rule from {_shown(config)}")
+    if not chances:
+        print("  (a sample of your own: figures on the sample as it is, not weighed back to the stream)")
+    elif sample.startswith(DEFAULT_TOPIC):
+        print("  (labels of the shipped topic, vision pre-training: they measure a rule for that topic only)")
     print(f"  {topic.describe()}")
-    halves = sample not in TEST_ROUNDS
+    halves = sample not in TEST_ROUNDS and chances is not None
     report_rule("this rule", topic, labels, papers, chances, halves)
     if sample in BASELINES:
         title, terms = BASELINES[sample]
@@ -249,7 +267,10 @@ def main(argv: list[str] | None = None) -> int:
     papers = {paper.id: paper for paper in read_stream()}
     print(f"normalised {len(papers):,} papers of tests/data/daily_papers.jsonl.gz in {time.perf_counter() - start:.1f} s")
     for sample in args.sample or sorted(p.stem for p in LABELS.glob("*.csv") if not p.stem.startswith("to-label-")):
-        config = args.config.resolve() if sample.startswith(DEFAULT_TOPIC) else LABELS / f"{sample}.yml"
+        if not (LABELS / f"{sample}.csv").is_file():
+            raise SystemExit(f"{LABELS / f'{sample}.csv'}: no such labels file")
+        own = LABELS / f"{sample}.yml"
+        config = own if not sample.startswith(DEFAULT_TOPIC) and own.is_file() else args.config.resolve()
         evaluate(sample, config, papers, args.errors)
     if not args.sample:
         report_stream(args.config.resolve(), papers)

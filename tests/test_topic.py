@@ -296,3 +296,26 @@ def test_second_opinions_label_exactly_their_topic_s_samples():
             assert list(rows[0]) == ["id", "label", "reason"], path
             assert len(set(ids)) == len(ids) and set(ids) == sampled, path
             assert {row["label"] for row in rows} == {"0", "1"}, path
+
+
+def test_a_fork_measures_its_own_labels_with_its_own_rule(tmp_path, monkeypatch, capsys):
+    """A fork's labels (tests/data/labels/robots.csv) stopped benchmarks/topic_eval.py with a KeyError (no sampling
+    design for them), and every later run over all the samples with it: they are now read as they are."""
+    from samples import make_paper
+
+    from benchmarks import topic_eval
+
+    monkeypatch.setattr(topic_eval, "LABELS", tmp_path)
+    (tmp_path / "robots.csv").write_text("id,label\n2506.00001,1\n2506.00002,1\n2506.00003,0\n", encoding="utf-8")
+    (tmp_path / "mirror.yml").write_text("listing:\n  topic:\n    all:\n      robots: [robot*]\n", encoding="utf-8")
+    papers = {paper.id: paper for paper in (make_paper("2506.00001", "Robot grasping at scale"),
+                                            make_paper("2506.00002", "Humanoid walking"),
+                                            make_paper("2506.00003", "Robots of language"))}
+    topic_eval.evaluate("robots", tmp_path / "mirror.yml", papers, errors=False)
+    out = capsys.readouterr().out
+    assert "robots: 3 labelled papers, 2 on topic" in out and "not weighed back to the stream" in out
+    assert "sample            precision 0.50  recall 0.50  (1 right, 1 wrongly kept, 1 missed)" in out
+    assert "stream (weighed)" not in out and "tune half" not in out
+    (tmp_path / "robots.csv").write_text("id,label\n2506.09999,1\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="not in the recorded stream, e.g. 2506.09999"):
+        topic_eval.evaluate("robots", tmp_path / "mirror.yml", papers, errors=False)
