@@ -126,10 +126,10 @@ def report_rule(name: str, topic: Topic, labels: dict[str, int], papers: dict[st
     print(f"    whole stream      keeps {len(kept):,} of {len(papers):,} papers ({by_year}); decided in {seconds:.2f} s")
 
 
-def report_errors(topic: Topic, labels: dict[str, int], papers: dict[str, Paper], held_out: bool) -> None:
-    """List the labelled papers the rule gets wrong (of the tune half unless held_out)."""
+def report_errors(topic: Topic, labels: dict[str, int], papers: dict[str, Paper], held_out: bool | None) -> None:
+    """List the labelled papers the rule gets wrong (of the tune half unless held_out; all of them for None)."""
     for paper_id, label in sorted(labels.items()):
-        if is_held_out(paper_id) != held_out or topic.keeps(papers[paper_id]) == bool(label):
+        if (held_out is not None and is_held_out(paper_id) != held_out) or topic.keeps(papers[paper_id]) == bool(label):
             continue
         kind = "missed" if label else "wrongly kept"
         print(f"    {kind:<13} {paper_id}  {papers[paper_id].title[:100]}")
@@ -167,8 +167,8 @@ def evaluate(sample: str, config: Path, papers: dict[str, Paper], errors: bool) 
         baseline = Topic.from_listing(ListingConfig(include=terms))
         report_rule(f"baseline: {title} (include: {', '.join(terms)})", baseline, labels, papers, chances, halves)
     if errors:
-        print("  errors on the tune half:")
-        report_errors(topic, labels, papers, held_out=False)
+        print("  errors on the tune half:" if halves else "  errors:")
+        report_errors(topic, labels, papers, held_out=False if halves else None)
 
 
 def report_stream(config: Path, papers: dict[str, Paper]) -> None:

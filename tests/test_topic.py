@@ -316,6 +316,9 @@ def test_a_fork_measures_its_own_labels_with_its_own_rule(tmp_path, monkeypatch,
     assert "robots: 3 labelled papers, 2 on topic" in out and "not weighed back to the stream" in out
     assert "sample            precision 0.50  recall 0.50  (1 right, 1 wrongly kept, 1 missed)" in out
     assert "stream (weighed)" not in out and "tune half" not in out
+    topic_eval.evaluate("robots", tmp_path / "mirror.yml", papers, errors=True)
+    listed = capsys.readouterr().out.split("  errors:\n")[1].splitlines()
+    assert [line.split()[:2] for line in listed] == [["missed", "2506.00002"], ["wrongly", "kept"]]
     (tmp_path / "robots.csv").write_text("id,label\n2506.09999,1\n", encoding="utf-8")
     with pytest.raises(SystemExit, match="not in the recorded stream, e.g. 2506.09999"):
         topic_eval.evaluate("robots", tmp_path / "mirror.yml", papers, errors=False)
