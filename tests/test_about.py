@@ -83,14 +83,14 @@ def test_about_says_the_rule_in_words_and_what_it_kept_of_the_stream(mirror, run
     html = " ".join((mirror / "site/about/index.html").read_text(encoding="utf-8").split())
     assert ("A Daily Papers paper is kept when one of pre-training, pretraining or multi-scale starts a word of its "
             "title, abstract or AI keywords.") in html
-    assert "Of the 55 listings of the Daily Papers days fetched so far (a paper listed on two days counts twice), the archive kept 3 (passed by this rule, or stored already from a search query) and this rule dropped 52." in html
+    assert "Of the 55 listings of the Daily Papers days fetched so far (a paper listed on two days counts twice), the archive kept 3 (passed by the rule, or stored already: found by a search query, or kept by an earlier rule) and the rule dropped 52." in html
     # items that could not be stored are not the rule's drops
     ledger.record_day("2025-03-15", 10, 1, "2025-03-16T08:00:00Z", skipped=4)
     write_ledger(mirror / "content", ledger)
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     html = " ".join((mirror / "site/about/index.html").read_text(encoding="utf-8").split())
     assert ("Of the 65 listings of the Daily Papers days fetched so far (a paper listed on two days counts twice), the archive "
-            "kept 4 (passed by this rule, or stored already from a search query) and this rule dropped 57; 4 items could not be stored (no usable id, or a broken field).") in html
+            "kept 4 (passed by the rule, or stored already: found by a search query, or kept by an earlier rule) and the rule dropped 57; 4 items could not be stored (no usable id, or a broken field).") in html
 
 
 def test_host_a_mirror_links_the_pages_repository_and_says_what_a_fork_must_do(mirror, run_cli):
@@ -146,7 +146,7 @@ def test_figures_counted_under_another_rule_are_said_so(shipped, run_cli, capsys
     # the rule it was counted under: nothing to say
     (shipped / "mirror.yml").write_bytes(SHIPPED_MIRROR_YML.read_bytes())
     html, text = about_and_status()
-    assert "earlier rule" not in html and "earlier rule" not in text
+    assert "counted under an earlier rule" not in html and "an earlier rule's counts" not in text
     # a snapshot under a new rule that fetched the last two days again: the other days are the earlier rule's
     text = (shipped / "mirror.yml").read_text(encoding="utf-8").replace("data curation]", "data curation, pixel*]")
     (shipped / "mirror.yml").write_text(text, encoding="utf-8")

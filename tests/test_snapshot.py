@@ -184,7 +184,7 @@ def test_items_without_a_usable_id_are_skipped_and_nothing_escapes_content(mirro
     entry = read_ledger(mirror / "content").days["2025-01-06"]
     assert (entry["listed"], entry["kept"], entry["skipped"]) == (4, 1, 3)
     code, out, _ = run_cli("--config", str(mirror / "mirror.yml"), "status")
-    assert "kept 1 of the 4 listings of those days (passed by the rule, or stored already from a query), dropped 0; 3 unusable item(s) skipped" in out
+    assert "kept 1 of the 4 listings of those days (passed by the rule, or stored already: from a query, or kept by an earlier rule), dropped 0; 3 unusable item(s) skipped" in out
     code, out, _ = run_cli("--config", str(mirror / "mirror.yml"), "status", "--json")
     assert json.loads(out)["stream_skipped"] == 3
 

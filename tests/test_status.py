@@ -67,7 +67,7 @@ def test_status_reports_days_ranges_and_queries(archive, run_cli) -> None:
     assert "'masked autoencoder': 40 listed, 40 kept; last changed" in out
     assert "'new query': never fetched" in out
     assert "'an old query' (no longer in mirror.yml): 3 listed, 1 kept" in out
-    assert "topic rule:    kept 24 of the 49 listings of those days (passed by the rule, or stored already from a query), dropped 25" in out
+    assert "topic rule:    kept 24 of the 49 listings of those days (passed by the rule, or stored already: from a query, or kept by an earlier rule), dropped 25" in out
     assert out.rstrip().endswith(f"INCOMPLETE: 5 days since listing.since ({day(9)}) never fetched, from {day(7)} to "
                                  f"{day(2)}; `python build.py snapshot` fetches every missing day")
     assert code == 0  # fresh, only not complete: a scheduled check alerts on staleness

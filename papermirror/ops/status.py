@@ -82,7 +82,7 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
     if status.stream_listed:
         dropped = status.stream_listed - status.stream_kept - status.stream_skipped
         lines.append(f"topic rule:    kept {status.stream_kept} of the {status.stream_listed} listings of those days "
-                     f"(passed by the rule, or stored already from a query), dropped {dropped}" + (f"; {status.stream_skipped} unusable item(s) skipped (the snapshot's "
+                     f"(passed by the rule, or stored already: from a query, or kept by an earlier rule), dropped {dropped}" + (f"; {status.stream_skipped} unusable item(s) skipped (the snapshot's "
                                              "log names each)" if status.stream_skipped else ""))
     label = " " * 15 if status.stream_listed else "topic rule:    "
     if status.rule_changed:
