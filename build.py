@@ -111,7 +111,7 @@ def add_site_commands(commands: argparse._SubParsersAction, output: argparse.Arg
 
 def add_ops_commands(commands: argparse._SubParsersAction, output: argparse.ArgumentParser) -> None:
     """status, reset and serve: operate a mirror."""
-    status = commands.add_parser("status", parents=[output], help="the archive's health; exit 1 when no snapshot ran for 3 days",
+    status = commands.add_parser("status", parents=[output], help="the archive's health; exit 1 when no snapshot ran for 3 days, or the last one failed somewhere",
                                  description="Papers, the last snapshot, days fetched, empty and never fetched "
                                  "since listing.since, and the queries. Exit 1 when the archive looks stale.")
     status.add_argument("--json", action="store_true", help="print the report as JSON, for scripts")
@@ -219,7 +219,7 @@ def run_status_command(config: Config, args: argparse.Namespace) -> int:
 
     status = collect_status(config)
     print(json.dumps(status.to_json(), indent=2) if args.json else shown(format_status(status)))
-    return 1 if status.stale else 0
+    return 1 if status.stale or status.last_run_failed else 0
 
 
 def run_reset_command(config: Config, args: argparse.Namespace) -> int:

@@ -55,17 +55,21 @@ def test_snapshot_writes_papers_and_ledger(fake_hub, mirror, run_cli) -> None:
         assert paper.first_seen and paper.refreshed == paper.first_seen
     window = json.loads((mirror / ".cache" / "hub-window.json").read_text(encoding="utf-8"))  # for the next run's limit
     assert window["endpoint"] == fake_hub.url and len(window["sent"]) == len(fake_hub.requests)  # query, day, details
-    ran = read_last_run(mirror / ".cache")  # for `status`: the ledger moves only when an answer changes
-    assert ran is not None and ran >= min(paper.first_seen for paper in papers.values())
+    last = read_last_run(mirror / ".cache")  # for `status`: the ledger moves only when an answer changes
+    assert last is not None and last.ran >= min(paper.first_seen for paper in papers.values()) and last.failed == 0
 
 
-def test_a_run_that_failed_or_was_dry_leaves_the_last_run_as_it_was(fake_hub, mirror, run_cli, monkeypatch) -> None:
+def test_a_dry_run_leaves_the_last_run_as_it_was_and_a_failed_one_is_recorded_with_its_failures(
+        fake_hub, mirror, run_cli, monkeypatch) -> None:
+    """A run that failed on some days was not recorded, so `status` said STALE ("no snapshot in the last 3 days")
+    while a run failed every day on the newest days (the long-running mirror review)."""
     monkeypatch.setattr("papermirror.fetch.hub.BACKOFF_BASE", 0.01)
     assert snapshot(run_cli, mirror, "--since", DAY, "--until", DAY, "--dry-run")[0] == 0
     assert read_last_run(mirror / ".cache") is None
     fake_hub.inject("500", "/api/daily_papers", times=-1)
     assert snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)[0] == 1
-    assert read_last_run(mirror / ".cache") is None
+    last = read_last_run(mirror / ".cache")
+    assert last is not None and last.failed == 1 and last.failures[0].startswith(f"day {DAY}: ")
 
 
 def test_a_second_run_with_nothing_new_changes_no_byte(fake_hub, mirror, run_cli) -> None:

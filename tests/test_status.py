@@ -151,6 +151,35 @@ def test_a_mirror_of_queries_alone_is_not_stale_because_nothing_changed(archive,
     assert code == 1 and "STALE" in out
 
 
+def test_runs_that_fail_on_the_newest_days_are_failing_not_stale(archive, run_cli) -> None:
+    """A hub failing on the newest days: each daily run fetched the others and failed on those, recorded nothing, and
+    `status` said STALE, "no snapshot in the last 3 days", as if the schedule had stopped (the long-running mirror
+    review). The last run is recorded with what it failed on, and the verdict says so (exit 1)."""
+    from papermirror.content.coverage import record_last_run
+
+    write_days(archive, fetched_days_ago=4)
+    failures = [f"day {day(offset)}: hub answered HTTP 500 for http://hub/api/daily_papers?date={day(offset)}"
+                for offset in range(7)]
+    record_last_run(archive / ".cache", NOW - dt.timedelta(hours=3), failures)
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert code == 1 and "STALE" not in out, out
+    assert f"last snapshot: {stamp(3 / 24)} (0 days ago)" in out
+    assert (f"last run:      {stamp(3 / 24)} failed on 7 day(s) or query(ies) (they stay out of the ledger; the next "
+            f"snapshot asks again):\n    {failures[0]}\n") in out
+    assert "    ... and 2 more (the run's output names each)" in out and failures[5] not in out
+    assert out.strip().splitlines()[-1] == (f"FAILING: the last snapshot ({stamp(3 / 24)}) could not fetch 7 day(s) or "
+                                            "query(ies) (above); `python build.py snapshot` asks again; 5 day(s) since "
+                                            "listing.since never fetched")
+    report = json.loads(run_cli("status", "--json", config=archive / "mirror.yml")[1])
+    assert report["last_run_failed"] == 7 and report["last_run_failures"] == failures[:5] and not report["up_to_date"]
+    record_last_run(archive / ".cache", NOW - dt.timedelta(hours=1))  # the next run fetched them all
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert "FAILING" not in out and "last run:" not in out and out.strip().splitlines()[-1].startswith("INCOMPLETE")
+    record_last_run(archive / ".cache", NOW - dt.timedelta(days=4), failures)  # and none since: stale after all
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert code == 1 and out.strip().splitlines()[-1].startswith("STALE")
+
+
 def test_status_with_listing_since_after_today_says_so(archive, run_cli) -> None:
     """It said 'listing.daily is off', though daily was on."""
     (archive / "mirror.yml").write_text("listing:\n  since: 2999-01-01\n  queries: [masked autoencoder]\n")

@@ -19,29 +19,49 @@ from papermirror.files import write_text_atomic
 STALE_AFTER = dt.timedelta(days=3)
 """An archive whose newest ledger entry is older than this looks stale."""
 LAST_RUN_FILE = "last-snapshot.json"
-"""In .cache/: when the last snapshot that failed nowhere ran (its time, as the ledger stamps it). The ledger
+"""In .cache/: when the last snapshot ran (its time, as the ledger stamps it) and what it failed on. The ledger
 moves only when an answer changes: a mirror of queries alone (listing.daily off) records nothing on a quiet day,
-and its ledger cannot tell a run that found nothing new from no run at all. Not in content/, so that such a run
-still changes no byte there."""
+and a run that fails on the newest days (the hub failing on them) records nothing either, so its ledger cannot
+tell such a run from no run at all. Not in content/, so that such a run still changes no byte there."""
+FAILURES_KEPT = 5
+"""The failures LAST_RUN_FILE keeps word for word (each clipped); the others are counted."""
 
 
-def record_last_run(cache_dir: Path, now: dt.datetime) -> None:
-    """Keep when this snapshot ran (LAST_RUN_FILE); a cache that cannot be written only loses that."""
+@dataclass(frozen=True)
+class LastRun:
+    """This machine's record of the last snapshot (LAST_RUN_FILE)."""
+
+    ran: str
+    """When it ran, UTC, ISO 8601."""
+    failed: int = 0
+    """The days and queries it could not fetch."""
+    failures: tuple[str, ...] = ()
+    """The first FAILURES_KEPT of those, as the run said them ("day 2026-07-18: HTTP 500 ...")."""
+
+
+def record_last_run(cache_dir: Path, now: dt.datetime, failures: list[str] | None = None) -> None:
+    """Keep when this snapshot ran and what it failed on (LAST_RUN_FILE); a cache that cannot be written only loses
+    that."""
     stamp = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    failures = failures or []
+    record = {"ran": stamp, "failed": len(failures), "failures": [failure[:300] for failure in failures[:FAILURES_KEPT]]}
     try:
-        write_text_atomic(cache_dir / LAST_RUN_FILE, json.dumps({"ran": stamp}) + "\n")
+        write_text_atomic(cache_dir / LAST_RUN_FILE, json.dumps(record) + "\n")
     except OSError:
         pass
 
 
-def read_last_run(cache_dir: Path) -> str | None:
-    """When the last snapshot that failed nowhere ran on this machine (LAST_RUN_FILE), or None."""
+def read_last_run(cache_dir: Path) -> LastRun | None:
+    """This machine's record of the last snapshot (LAST_RUN_FILE), or None."""
     try:
-        ran = json.loads((cache_dir / LAST_RUN_FILE).read_text(encoding="utf-8")).get("ran")
-        parse_utc(ran)
-    except (OSError, ValueError, AttributeError, TypeError):
+        record = json.loads((cache_dir / LAST_RUN_FILE).read_text(encoding="utf-8"))
+        parse_utc(record["ran"])
+        failed, failures = record.get("failed", 0), record.get("failures", [])
+        if not (isinstance(failed, int) and isinstance(failures, list) and all(isinstance(f, str) for f in failures)):
+            raise ValueError("not a record of a run")
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
         return None
-    return ran
+    return LastRun(record["ran"], max(failed, len(failures)), tuple(failures))
 
 
 @dataclass(frozen=True)
@@ -99,7 +119,11 @@ class ArchiveStatus:
     daily: bool = True
     """listing.daily: whether the Daily Papers days are fetched (else the queries alone)."""
     last_run: str | None = None
-    """When the last snapshot that failed nowhere ran on this machine (.cache/last-snapshot.json; None: no record)."""
+    """When the last snapshot ran on this machine (.cache/last-snapshot.json; None: no record)."""
+    last_run_failed: int = 0
+    """The days and queries that last run could not fetch (they stay out of the ledger; the next run asks again)."""
+    last_run_failures: tuple[str, ...] = ()
+    """The first few of them, as the run said them."""
     rule_changed: bool = False
     """mirror.yml's topic rule is not the one the last snapshot counted under: every count is an earlier rule's."""
     rule_since: str | None = None
@@ -114,8 +138,9 @@ class ArchiveStatus:
 
     @property
     def up_to_date(self) -> bool:
-        """Fresh (a snapshot within STALE_AFTER) and complete (every day since `since` fetched)."""
-        return not self.stale and not self.days_missing
+        """Fresh (a snapshot within STALE_AFTER), complete (every day since `since` fetched) and the last run on
+        this machine failed nowhere."""
+        return not self.stale and not self.days_missing and not self.last_run_failed
 
     @property
     def fetch_missing_command(self) -> str | None:
@@ -130,11 +155,12 @@ class ArchiveStatus:
         data["missing_ranges"] = [list(pair) for pair in self.missing_ranges]
         data["days_empty"] = list(self.days_empty)
         data["queries"] = [asdict(query) for query in self.queries]
+        data["last_run_failures"] = list(self.last_run_failures)
         return data
 
 
 def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: dt.datetime,
-                     details_missing: int | None = None, last_run: str | None = None) -> ArchiveStatus:
+                     details_missing: int | None = None, last_run: LastRun | None = None) -> ArchiveStatus:
     """Work out the archive's health from the ledger and the paper count, as of `now`.
 
     `status` passes the wall clock and this machine's record of the last run (`read_last_run`); the site's
@@ -143,9 +169,10 @@ def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: d
     its ledger moves only when an answer changes, so an old stamp says nothing of when it last ran.
     """
     today = now.date()
-    last = max(filter(None, (newest_fetched(ledger), last_run)), key=parse_utc, default=None)
+    ran = last_run.ran if last_run else None
+    last = max(filter(None, (newest_fetched(ledger), ran)), key=parse_utc, default=None)
     # (a ledger of queries alone tells no age of the last run: only a time in the future, a wrong clock, is stale)
-    oldest = STALE_AFTER if listing.daily or last_run else dt.timedelta.max
+    oldest = STALE_AFTER if listing.daily or ran else dt.timedelta.max
     stale = last is None or not dt.timedelta(days=-1) <= now - parse_utc(last) <= oldest  # a future time: a wrong clock
     span = list(days_between(listing.since, today)) if listing.daily else []
     with_papers = [day for day in span if day in ledger.days and ledger.days[day].get("listed", 0) > 0]
@@ -168,7 +195,9 @@ def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: d
         stream_skipped=sum(_whole(entry, "skipped") for entry in ledger.days.values()),
         details_missing=details_missing,
         daily=listing.daily,
-        last_run=last_run,
+        last_run=ran,
+        last_run_failed=last_run.failed if last_run else 0,
+        last_run_failures=last_run.failures if last_run else (),
         rule_changed=ledger.rule is not None and ledger.rule != listing.rule_digest(),
         rule_since=ledger.rule_since,
         days_counted_before=ledger.days_counted_before(),

@@ -376,6 +376,7 @@ def run_snapshot(
     snapshot = Snapshot(config, hub, now, dry_run=dry_run, allow_empty=allow_empty)
     days = days_to_fetch(config, snapshot.ledger, now.astimezone(dt.timezone.utc).date(), since, until)
     summary = snapshot.run(days, progress=progress)
-    if not dry_run and not summary.failures and (allow_empty or not summary.looks_empty()):
-        record_last_run(config.cache_dir, now)  # for `status`: a quiet day's run changes nothing in content/
+    if not dry_run and (summary.failures or allow_empty or not summary.looks_empty()):
+        # for `status`: a quiet day's run changes nothing in content/, nor does one the hub fails on the newest days
+        record_last_run(config.cache_dir, now, summary.failures)
     return summary

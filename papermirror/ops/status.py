@@ -95,6 +95,12 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
         fetch = f"; `{status.fetch_details_command}` fetches them, a budget at a time" if status.details_missing else ""
         lines.append(f"details:       {status.details_missing} of {status.papers} papers without linked models, "
                      f"datasets and Spaces{fetch}")
+    if status.last_run_failed:
+        lines.append(f"last run:      {status.last_run} failed on {status.last_run_failed} day(s) or query(ies) (they "
+                     "stay out of the ledger; the next snapshot asks again):")
+        lines += [f"    {failure}" for failure in status.last_run_failures]
+        if status.last_run_failed > len(status.last_run_failures):
+            lines.append(f"    ... and {status.last_run_failed - len(status.last_run_failures)} more (the run's output names each)")
     lines.append(f"queries:       {len(status.queries)}")
     for query in status.queries:
         where = "" if query.in_config else " (no longer in mirror.yml)"
@@ -112,6 +118,10 @@ def verdict(status: ArchiveStatus) -> str:
     if status.stale:
         return (f"STALE: no snapshot in the last {STALE_AFTER.days} days; run `python build.py snapshot` "
                 "or check the publish workflow's runs")
+    if status.last_run_failed:  # runs happen, and fail: a hub failing on some days, or on every request
+        return (f"FAILING: the last snapshot ({status.last_run}) could not fetch {status.last_run_failed} day(s) or "
+                "query(ies) (above); `python build.py snapshot` asks again" +
+                (f"; {status.days_missing} day(s) since listing.since never fetched" if status.days_missing else ""))
     if status.days_missing:
         first, last = status.missing_ranges[0][0], status.missing_ranges[-1][1]
         days = "1 day" if status.days_missing == 1 else f"{status.days_missing} days"
