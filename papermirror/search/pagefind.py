@@ -358,14 +358,14 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
             write_json(bundle, SHARDS_FILE, [])  # no index: the search page says the archive is empty, not that it failed
         cache_file(config, site_dir, YEARS_FILE).unlink(missing_ok=True)
         return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started, site=config.site_dir_name(site_dir))
+    fresh = site_dir / f".{BUNDLE_DIR}-new"
+    shutil.rmtree(fresh, ignore_errors=True)  # what a killed build left (nothing to remove: nothing written)
     records_file, years_file = cache_file(config, site_dir, PAGES_FILE), cache_file(config, site_dir, YEARS_FILE)
     old = read_index_record(config, site_dir)
     if every_index_kept(site_dir, shards, old, read_json(records_file)):  # a build with no change writes nothing
         pages, words, size = (sum(old[shard.key][key] for shard in shards) for key in ("pages", "words", "bytes"))
         return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started,
                            indexes=len(shards), reused=len(shards), site=config.site_dir_name(site_dir))
-    fresh = site_dir / f".{BUNDLE_DIR}-new"
-    shutil.rmtree(fresh, ignore_errors=True)
     try:
         manifest, reused, records = run_pagefind_shards(site_dir, fresh, shards, old, read_json(records_file))
         if not fresh.is_dir():
