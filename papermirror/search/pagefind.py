@@ -247,10 +247,11 @@ def move_bundle(source: Path, target: Path, nested: set[str]) -> None:
         raise PagefindError(f"cannot move the unchanged index {source} into {target}: {exc}") from None
 
 
-def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: dict,
-                        old_records: dict) -> tuple[dict, int, dict]:
+def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: dict, old_records: dict,
+                        version: str | None, code: str) -> tuple[dict, int, dict]:
     """Index `site_dir` into `fresh`, one index per shard of `shards`, one after another; return the shards'
-    record (YEARS_FILE; `old` is the previous build's), the indexes reused and the pages' records.
+    record (YEARS_FILE; `old` is the previous build's), the indexes reused and the pages' records. `version`: the
+    indexing Pagefind's (None: not known, no index is reused), `code`: the package's digest (see reusable_shard).
 
     A shard whose pages are the same and read the same to Pagefind (see indexed.py) keeps its index:
     once every other shard is indexed, its bundle is moved (renamed) from the old site/pagefind/ into
@@ -260,7 +261,6 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
     nested = {entry["bundle"].split("/")[0] for entry in old.values() if isinstance(entry, dict) and entry.get("bundle")}
     inside = {shard.bundle.split("/")[0] for shard in shards if shard.bundle}  # bundles nested in the newest one's
     manifest, kept, records = {}, [], {}
-    version, code = pagefind_version() if old else None, code_digest()
     for shard in shards:
         previous = reusable_shard(site_dir, old, shard, old_records, version, code)
         if previous:
@@ -287,7 +287,8 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
     return manifest, len(kept), records
 
 
-def every_index_kept(site_dir: Path, shards: list[Shard], old: dict, old_records: dict) -> bool:
+def every_index_kept(site_dir: Path, shards: list[Shard], old: dict, old_records: dict, version: str | None,
+                     code: str) -> bool:
     """Whether the indexes in site_dir/pagefind/ are `shards`' as they stand: the same shards, each where it was
     and `reusable_shard`, so that run_pagefind_shards would move each into place again and write the same list."""
     if not old or set(old) != {shard.key for shard in shards}:
@@ -296,7 +297,6 @@ def every_index_kept(site_dir: Path, shards: list[Shard], old: dict, old_records
         return False
     if any(not all(isinstance(old[shard.key].get(key), int) for key in ("pages", "words", "bytes")) for shard in shards):
         return False
-    version, code = pagefind_version(), code_digest()
     return all(reusable_shard(site_dir, old, shard, old_records, version, code) for shard in shards)
 
 
@@ -361,13 +361,14 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     fresh = site_dir / f".{BUNDLE_DIR}-new"
     shutil.rmtree(fresh, ignore_errors=True)  # what a killed build left (nothing to remove: nothing written)
     records_file, years_file = cache_file(config, site_dir, PAGES_FILE), cache_file(config, site_dir, YEARS_FILE)
-    old = read_index_record(config, site_dir)
-    if every_index_kept(site_dir, shards, old, read_json(records_file)):  # a build with no change writes nothing
+    old, old_records = read_index_record(config, site_dir), read_json(records_file)
+    version, code = pagefind_version() if old else None, code_digest()
+    if every_index_kept(site_dir, shards, old, old_records, version, code):  # a build with no change writes nothing
         pages, words, size = (sum(old[shard.key][key] for shard in shards) for key in ("pages", "words", "bytes"))
         return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started,
                            indexes=len(shards), reused=len(shards), site=config.site_dir_name(site_dir))
     try:
-        manifest, reused, records = run_pagefind_shards(site_dir, fresh, shards, old, read_json(records_file))
+        manifest, reused, records = run_pagefind_shards(site_dir, fresh, shards, old, old_records, version, code)
         if not fresh.is_dir():
             raise PagefindError(f"Pagefind reported success but wrote no bundle to {fresh}")
         replace_folder(fresh, bundle)
