@@ -432,6 +432,12 @@ def test_a_required_common_word_is_ignored_as_the_index_ignores_it(cached_index,
     assert run_search(index, "+the") == [] and run_search(index, "+The +vision") == run_search(index, "+vision")
     assert run_search(index, "+vision -the") == run_search(index, "+vision")
     assert run_search(index, "+the~1 +vision") != run_search(index, "+vision")  # a typo's reach is searched
+    # a common word the index holds all the same, as another word's stem ("others" is indexed as `other`): as lunr
+    reference = reference_index("shipped")
+    for query in ("+other +model", "+have +model", "+be +model", "+us +model"):
+        hits = [(hit.id, hit.score) for hit in run_search(index, query)]
+        assert hits == [(result["ref"], result["score"]) for result in reference.search(query)], query
+        assert len(hits) < len(run_search(index, "+model")), query
 
 
 @pytest.mark.parametrize("pattern", ["pre*", "*ing", "m*d*", "*", "vison~1", "mask~2", "t*r~1", "ab~1", "x~1", "*a*e*"])

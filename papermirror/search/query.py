@@ -4,9 +4,11 @@ Postings stand in for lunr's inverted index and field vectors. A field's score i
 of the query vector with the paper's field vector, over the query vector's magnitude; the dot
 product only needs the weights of the query's terms, which the postings hold, summed in term
 `_index` order as lunr.Vector.dot sums them. Fields' scores are summed in the order lunr meets
-the fields, so scores and ranking are bit-for-bit those of `lunr.Index.search`, but for one case: a common word
-the index leaves out ("the", "at") is left out of the query too when it is required (`+at`), where lunr requires
-a match of a term no paper can hold and finds nothing (`+learning +at +scale`, what a phrase's hint suggests).
+the fields, so scores and ranking are bit-for-bit those of `lunr.Index.search`, but for one case: a required
+common word (`+at`) that no paper's index holds, because the index leaves such words out, is left out of the
+query too, where lunr requires a match of it and finds nothing (`+learning +at +scale`, what a phrase's hint
+suggests). A common word the index holds all the same, as the stem of another word ("others" is indexed as
+`other`, which is common), stays required, as in lunr.
 """
 
 from __future__ import annotations
@@ -147,16 +149,18 @@ def match_clauses(index: SearchIndex, query: Query) -> _Matches:
     """Expand each clause's term and collect the papers and fields it matches."""
     matches = _Matches()
     for clause in query.clauses:
-        if clause.presence == QueryPresence.REQUIRED and clause.use_pipeline and not clause.edit_distance \
-                and left_out_of_the_index(clause.term):
-            continue  # `+at`: ignored, as `at` is (module docstring)
+        word = clause.term
         terms = index.pipeline.run_string(clause.term, {"fields": clause.fields}) if clause.use_pipeline else [clause.term]
         clause_matches: set[int] = set()
+        ignored = False
         for term in terms:
             clause.term = term
             expanded = expand(index, clause)
             if not expanded and clause.presence == QueryPresence.REQUIRED:
-                for name in clause.fields:
+                # `+at`: no paper's index holds it because the index leaves the common word out: ignored, as `at`
+                # is (module docstring); `+other` stays required: "others" is indexed as `other`
+                ignored = clause.use_pipeline and not clause.edit_distance and left_out_of_the_index(word)
+                for name in clause.fields if not ignored else ():
                     matches.required[name] = CompleteSet()
                 break
             for expanded_term in expanded:
@@ -164,7 +168,7 @@ def match_clauses(index: SearchIndex, query: Query) -> _Matches:
                 matches.postings[term_index] = posting
                 for name in clause.fields:
                     clause_matches = _match_field(matches, clause, expanded_term, term_index, name, posting, clause_matches)
-        if clause.presence == QueryPresence.REQUIRED:
+        if clause.presence == QueryPresence.REQUIRED and not ignored:
             for name in clause.fields:
                 matches.required[name] = matches.required[name].intersection(clause_matches)
     return matches
