@@ -172,7 +172,7 @@ class TermGroupConfig(_Strict):
     def _bare_list_is_terms(cls, value: object) -> object:
         if value is None:  # its lines deleted or commented out (without_empty_keys leaves a group's None here)
             raise ValueError("this group is empty: give it its terms (an indented 'terms: [...]' line), or delete "
-                             "the group's name too")
+                             "the group's name too (a rule left without `all` groups keeps every daily paper)")
         return {"terms": value} if isinstance(value, (list, tuple)) else value
 
     @field_validator("terms", "unless")
@@ -206,6 +206,14 @@ class TopicConfig(_Strict):
     """Keep a daily paper only when every one of these groups matches (and `include`, if set)."""
     none: dict[GroupName, TermGroupConfig] = {}
     """Drop a paper, daily or from a query, when any one of these groups matches."""
+
+    @field_validator("all", "none", mode="before")
+    @classmethod
+    def _groups_written(cls, groups: object) -> object:
+        if groups is None:  # every group under it deleted or commented out (without_empty_keys leaves it here)
+            raise ValueError("no group under it: write one, or delete this line too (a rule left without `all` "
+                             "groups keeps every daily paper)")
+        return groups
 
 
 class ListingConfig(_Strict):
@@ -327,10 +335,11 @@ def load_config(path: Path) -> Config:
         raw = read_yaml(text, path)
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
-        if "quoted scalar" in str(getattr(exc, "context", "")) and getattr(exc, "context_mark", None):
+        if ("quoted scalar" in str(getattr(exc, "context", "")) and "end of stream" in problem
+                and getattr(exc, "context_mark", None)):
             line, problem = exc.context_mark.line, "a quote opened on this line is never closed"
-        elif line is not None and (opened := unclosed_quote(text, line)) is not None:
-            # a quote left open runs on to the next line holding one; YAML fails further down, far from the mistake
+        elif line is not None and (opened := quote_run_on(text, line)) is not None:
+            # a quote left open runs on to the next line holding one; YAML fails there, far from the mistake
             line, problem = opened, f"a quote opened on this line is not closed on it (YAML read on to line {line + 1}: {problem})"
         hint = next((f"; {fix}" for words, fix in YAML_FIXES if words in problem), "")
         raise UserError(f"{path}{'' if line is None else f':{line + 1}'}: not valid YAML: {problem}{hint}") from None
@@ -350,16 +359,20 @@ def load_config(path: Path) -> Config:
         raise UserError(_describe_errors(path, exc, key_lines(text))) from None
 
 
-def unclosed_quote(text: str, before: int) -> int | None:
-    """The last line (from 0) above line `before` whose value opens a quote it does not close, if any."""
+def quote_run_on(text: str, failed: int) -> int | None:
+    """The line (from 0) where a quoted value begins that runs on over lines to line `failed`, where YAML failed
+    (a quote left open takes in the next lines up to the next quote, and the text after it fails); None if none."""
+    loader = _ConfigLoader(text)
     found = None
-    for number, line in enumerate(text.splitlines()[:before]):
-        value = line.strip().removeprefix("- ")
-        if ": " in value and not value.startswith(("'", '"', "#")):
-            value = value.split(": ", 1)[1].lstrip()
-        quote = value[:1]
-        if quote in ("'", '"') and value.replace("\\" + quote, "").count(quote) % 2:
-            found = number
+    try:
+        while (token := loader.get_token()) is not None:
+            if (isinstance(token, yaml.ScalarToken) and token.style in ("'", '"')
+                    and token.start_mark.line < token.end_mark.line == failed):
+                found = token.start_mark.line
+    except yaml.YAMLError:
+        pass  # the tokens up to the error are the ones that matter
+    finally:
+        loader.dispose()
     return found
 
 
@@ -379,11 +392,12 @@ def read_yaml(text: str, path: Path) -> object:
 
 def without_empty_keys(raw: object, where: tuple = ()) -> object:
     """A key written with nothing after it (`site:` whose lines were deleted or commented out) is as if it
-    were not written: it takes its default, as a missing key does. But not a group of listing.topic: left out,
-    an emptied `all` group would widen the rule (the only one: every paper kept); TermGroupConfig names it."""
+    were not written: it takes its default, as a missing key does. But not listing.topic's `all:` or `none:` nor
+    a group of theirs: left out, an emptied one would widen the rule (without `all` groups every daily paper is
+    kept); TopicConfig and TermGroupConfig name it."""
     if isinstance(raw, dict):
-        group = where in (("listing", "topic", "all"), ("listing", "topic", "none"))
-        return {key: without_empty_keys(value, (*where, key)) for key, value in raw.items() if value is not None or group}
+        return {key: without_empty_keys(value, (*where, key)) for key, value in raw.items()
+                if value is not None or (*where, key)[:3] in (("listing", "topic", "all"), ("listing", "topic", "none"))}
     return raw
 
 
@@ -407,7 +421,7 @@ PLAIN_MESSAGES = {
 """pydantic's words for a wrong kind of value, in YAML's, with what to write instead."""
 YAML_FIXES = (
     ("found character '\\t'", "indent with spaces: YAML does not take tabs"),
-    ("a quote opened on this line is never closed", "close it with the same quote, on this line"),
+    ("a quote opened on this line is", "close it with the same quote, on this line"),
     ("mapping values are not allowed", "a value holding ': ' must be put in quotes"),
     ("cannot start any token", "a value beginning with @, ` or % must be put in quotes"),
     ("expected <block end>", "check this line's indentation against the lines above it"),

@@ -88,10 +88,18 @@ def write_config(tmp_path, text: str):
          "opened on this line is never closed; close it with the same quote, on this line"),
         ("site:\n  title: 'My mirror\n  description: \"One sentence.\"\n  base_url: 'https://a.github.io/b/'\n",
          ":2: not valid YAML: a quote opened on this line is not closed on it (YAML read on to line 4: "),
+        # and not for a bad escape in a closed quote, nor a line above a mistake that only looks unclosed (diff review)
+        ('site:\n  title: "Speech"\n  description: "see C:\\papers"\n', ":3: not valid YAML: found unknown escape character 'p'"),
+        ("site:\n  language: 'en'  # the site's language\n  title: Speech: the archive\n", ":3: not valid YAML: mapping "
+         "values are not allowed here; a value holding ': ' must be put in quotes"),
+        ('site:\n  title: "Pre-training\n    at scale"\n  per_page: 50\n\tdescription: x\n', ":5: not valid YAML: found "
+         "character '\\t'"),
         # an emptied group (its lines commented out) is not left out: the only `all` group gone, every paper was kept
         ("listing:\n  topic:\n    all:\n      embodied:\n        # terms: [robot*]\n    none:\n      gui: [GUI]\n",
          ":4: listing.topic.all.embodied: this group is empty: give it its terms"),
         ("listing:\n  topic:\n    none:\n      gui:\n", ":4: listing.topic.none.gui: this group is empty"),
+        ("listing:\n  topic:\n    all:\n      # speech: [speech]\n    none:\n      gui: [GUI]\n",
+         ":3: listing.topic.all: no group under it: write one, or delete this line too"),
     ],
 )
 def test_bad_values_are_named_with_their_line(tmp_path, text, message):
