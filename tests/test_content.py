@@ -277,15 +277,20 @@ def test_file_in_the_wrong_folder_is_an_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["2503.02130.md", "hep-th_9901001.md"])
 def test_a_paper_s_file_straight_in_papers_is_an_error_and_a_file_of_one_s_own_is_not(tmp_path: Path, name) -> None:
     """content/papers/2502.99999.md (a paper added by hand without its month's folder) was left out of the site, the
-    search and the snapshot without a word; the build (paper_stamps) and every reader of the archive now name it."""
+    search and the snapshot without a word; the build (paper_stamps), the search (its cache fresh or not) and every
+    reader of the archive now name it."""
+    from types import SimpleNamespace
+
     from papermirror.content.cache import paper_stamps
+    from papermirror.search.cache import load_index
 
     paper_id = name.removesuffix(".md").replace("_", "/")
     write_paper(tmp_path, make_paper())
     (tmp_path / "papers" / "README.md").write_text("# my notes on these papers\n")  # the owner's: fine
     assert list(read_papers(tmp_path)) == ["2503.02130"] and len(paper_stamps(tmp_path)) == 1
+    load_index(SimpleNamespace(content_dir=tmp_path, cache_dir=tmp_path / ".cache"))  # the search's cache, made fresh
     (tmp_path / "papers" / name).write_text(paper_to_text(make_paper().replace(id=paper_id)))
-    for reader in (read_papers, paper_stamps):
+    for reader in (read_papers, paper_stamps, lambda content: load_index(SimpleNamespace(content_dir=content, cache_dir=content / ".cache"))):
         with pytest.raises(ContentError) as caught:
             reader(tmp_path)
         assert str(caught.value) == (f"{tmp_path / 'papers' / name}: a paper's file belongs in its month's folder, "

@@ -16,8 +16,8 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from papermirror.content.paper import PAPER_FIELDS, Paper, content_relpath
-from papermirror.content.paperfile import refuse_loose_papers, text_to_paper
+from papermirror.content.paper import PAPER_FIELDS, Paper, content_relpath, refuse_loose_papers
+from papermirror.content.paperfile import text_to_paper
 from papermirror.errors import ContentError
 from papermirror.files import atomic_writer, code_digest, list_paper_files
 from papermirror.processes import forked_map

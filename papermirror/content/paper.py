@@ -5,12 +5,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import os
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 from urllib.parse import urlsplit
+
+from papermirror.errors import ContentError
+from papermirror.files import PAPERS_DIR
 
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 """The bidirectional embeddings, overrides and isolates, as a regex character range: text from the hub that
@@ -84,6 +88,20 @@ def is_paper_relpath(relpath: str) -> bool:
 def paper_path(content_dir: Path, paper_id: str) -> Path:
     """Return the file of `paper_id` below `content_dir` (never outside it)."""
     return content_dir / content_relpath(paper_id)
+
+
+def refuse_loose_papers(content_dir: Path) -> None:
+    """Raise ContentError for a paper's file put straight into content/papers/ rather than its month's folder:
+    no reader lists it (a file of one's own may sit there), so it was left out of the site without a word."""
+    try:
+        entries = list(os.scandir(content_dir / PAPERS_DIR))
+    except OSError:
+        return  # no papers folder: the listing says what is wrong with it
+    for entry in sorted(entries, key=lambda entry: entry.name):
+        paper_id = entry.name.removesuffix(".md").replace("_", "/", 1)
+        if entry.name.endswith(".md") and is_valid_id(paper_id) and entry.is_file():
+            raise ContentError(f"{entry.path}: a paper's file belongs in its month's folder, "
+                               f"{paper_path(content_dir, paper_id)}; move it there")
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

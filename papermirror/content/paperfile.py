@@ -25,7 +25,6 @@ lived here, can still be imported from here).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +47,7 @@ from papermirror.content.paper import (
     is_valid_id,
     paper_path,
     parse_day,
+    refuse_loose_papers,
     parse_stamp,
 )
 from papermirror.content.yamlfile import DUMPER as DUMPER
@@ -56,7 +56,7 @@ from papermirror.content.yamlfile import key_lines as key_lines
 from papermirror.content.yamlfile import load_yaml as load_yaml
 from papermirror.content.yamlfile import split_front_matter as split_front_matter
 from papermirror.errors import ContentError
-from papermirror.files import PAPERS_DIR, list_paper_files, write_text_atomic
+from papermirror.files import list_paper_files, write_text_atomic
 
 NOTES_MARKER = "<!-- notes -->"
 """A line that ends the abstract; everything below it is the owner's notes."""
@@ -243,20 +243,6 @@ def decode_utf8(data: bytes, path: Path) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ContentError(f"{path}:{line}: not UTF-8 (byte {data[exc.start]:#04x}); save the file as UTF-8") from None
 
-
-
-def refuse_loose_papers(content_dir: Path) -> None:
-    """Raise ContentError for a paper's file put straight into content/papers/ rather than its month's folder:
-    no reader lists it (a file of one's own may sit there), so it was left out of the site without a word."""
-    try:
-        entries = list(os.scandir(content_dir / PAPERS_DIR))
-    except OSError:
-        return  # no papers folder: the listing says what is wrong with it
-    for entry in sorted(entries, key=lambda entry: entry.name):
-        paper_id = entry.name.removesuffix(".md").replace("_", "/", 1)
-        if entry.name.endswith(".md") and is_valid_id(paper_id) and entry.is_file():
-            raise ContentError(f"{entry.path}: a paper's file belongs in its month's folder, "
-                               f"{paper_path(content_dir, paper_id)}; move it there")
 
 
 def read_papers(content_dir: Path) -> dict[str, Paper]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from lunr import __VERSION__ as LUNR_VERSION
 
+from papermirror.content.paper import refuse_loose_papers
 from papermirror.errors import UserError
 from papermirror.files import code_digest, list_paper_files
 from papermirror.search.store import (
@@ -68,6 +69,7 @@ def load_index(config: Config) -> SearchIndex:
     content_dir = config.content_dir
     if not content_dir.is_dir():  # a wrong --config or a deleted archive (no papers/ yet is an empty archive)
         raise UserError(f"{content_dir}: no such folder; run `python build.py snapshot` first")
+    refuse_loose_papers(content_dir)  # a paper no listing holds, cached index or not
     listing = list_content(content_dir)
     prefix = cache_prefix()
     first_line = prefix + f"{len(listing)}\n".encode()
