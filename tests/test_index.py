@@ -504,6 +504,17 @@ def test_a_page_rewritten_outside_what_pagefind_reads_keeps_its_index(archive, r
     records = json.loads(index.cache_file(config, config.site_dir, index.PAGES_FILE).read_text(encoding="utf-8"))
     assert records["2023"]["pages"].keys() == {"papers/2312.00752/index.html"}
     assert not list((archive / "site").rglob("pages.json")), "the page records are the build's, not the site's"
+    # every index kept: the pages read so far are recorded all the same, and not read again by the next build
+    # (the check of a build with no change returned without them: after a layout's change every page was read again
+    # on every build until an index was made again)
+    pages = sorted((archive / "site/papers").glob("*/index.html"))
+    for each in pages:
+        each.write_text(each.read_text(encoding="utf-8").replace("</body>", "<p>Related: another</p></body>"), encoding="utf-8")
+    read = []
+    monkeypatch.setattr(index, "page_digest", lambda path, digest=index.page_digest: read.append(path) or digest(path))
+    assert index.index_site(config, config.site_dir).reused == 4 and len(read) == len(pages) == 5
+    read.clear()
+    assert index.index_site(config, config.site_dir).reused == 4 and len(read) <= 4  # at most the newest of each index
 
 
 @pytest.fixture

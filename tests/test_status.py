@@ -175,6 +175,8 @@ def test_runs_that_fail_on_the_newest_days_are_failing_not_stale(archive, run_cl
     record_last_run(archive / ".cache", NOW - dt.timedelta(hours=1))  # the next run fetched them all
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert "FAILING" not in out and "last run:" not in out and out.strip().splitlines()[-1].startswith("INCOMPLETE")
+    (archive / ".cache" / "last-snapshot.json").write_text(json.dumps({"ran": stamp(1 / 24), "failed": True}))
+    assert "FAILING" not in run_cli("status", config=archive / "mirror.yml")[1]  # not a record of a run: none
     record_last_run(archive / ".cache", NOW - dt.timedelta(days=4), failures)  # and none since: stale after all
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert code == 1 and out.strip().splitlines()[-1].startswith("STALE")

@@ -57,7 +57,7 @@ def read_last_run(cache_dir: Path) -> LastRun | None:
         record = json.loads((cache_dir / LAST_RUN_FILE).read_text(encoding="utf-8"))
         parse_utc(record["ran"])
         failed, failures = record.get("failed", 0), record.get("failures", [])
-        if not (isinstance(failed, int) and isinstance(failures, list) and all(isinstance(f, str) for f in failures)):
+        if not (type(failed) is int and isinstance(failures, list) and all(isinstance(f, str) for f in failures)):
             raise ValueError("not a record of a run")
     except (OSError, ValueError, AttributeError, TypeError, KeyError):
         return None

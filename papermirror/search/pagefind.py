@@ -288,16 +288,29 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
 
 
 def every_index_kept(site_dir: Path, shards: list[Shard], old: dict, old_records: dict, version: str | None,
-                     code: str) -> bool:
-    """Whether the indexes in site_dir/pagefind/ are `shards`' as they stand: the same shards, each where it was
-    and `reusable_shard`, so that run_pagefind_shards would move each into place again and write the same list."""
+                     code: str) -> dict | None:
+    """The pages' records (PAGES_FILE) if the indexes in site_dir/pagefind/ are `shards`' as they stand: the same
+    shards, each where it was and `reusable_shard`, so that run_pagefind_shards would move each into place again
+    and write the same list; else None."""
     if not old or set(old) != {shard.key for shard in shards}:
-        return False
+        return None
     if any(not isinstance(old[shard.key], dict) or old[shard.key].get("bundle") != shard.bundle for shard in shards):
-        return False
+        return None
     if any(not all(isinstance(old[shard.key].get(key), int) for key in ("pages", "words", "bytes")) for shard in shards):
-        return False
-    return all(reusable_shard(site_dir, old, shard, old_records, version, code) for shard in shards)
+        return None
+    records = {}
+    for shard in shards:
+        previous = reusable_shard(site_dir, old, shard, old_records, version, code)
+        if not previous:
+            return None
+        records[shard.key] = previous[1]
+    return records
+
+
+def write_records(records_file: Path, records: dict) -> None:
+    """Keep the pages' records (PAGES_FILE); unchanged, the file is not written."""
+    records_file.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(records_file, json.dumps(records, sort_keys=True, separators=(",", ":")) + "\n")
 
 
 def shards_listing(record: dict) -> list[dict]:
@@ -363,7 +376,9 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     records_file, years_file = cache_file(config, site_dir, PAGES_FILE), cache_file(config, site_dir, YEARS_FILE)
     old, old_records = read_index_record(config, site_dir), read_json(records_file)
     version, code = pagefind_version() if old else None, code_digest()
-    if every_index_kept(site_dir, shards, old, old_records, version, code):  # a build with no change writes nothing
+    kept = every_index_kept(site_dir, shards, old, old_records, version, code)
+    if kept is not None:  # site/ as it is (a build with no change writes nothing); the pages read up to now
+        write_records(records_file, kept)
         pages, words, size = (sum(old[shard.key][key] for shard in shards) for key in ("pages", "words", "bytes"))
         return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started,
                            indexes=len(shards), reused=len(shards), site=config.site_dir_name(site_dir))
@@ -377,7 +392,7 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
         raise
     records_file.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(years_file, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-    write_text_atomic(records_file, json.dumps(records, sort_keys=True, separators=(",", ":")) + "\n")
+    write_records(records_file, records)
     pages, words, size = (sum(shard[key] for shard in manifest.values()) for key in ("pages", "words", "bytes"))
     return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started,
                        indexes=len(manifest), reused=reused, site=config.site_dir_name(site_dir))
