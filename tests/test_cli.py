@@ -165,7 +165,7 @@ def test_a_folder_a_build_wrote_is_built_into_again_even_after_a_stopped_build(m
     monkeypatch.setattr(draw, "draw_and_write", stopped)
     (folder / "half-drawn.html").write_text("", encoding="utf-8")  # as a stopped build leaves one
     code, _out, err = run_cli("build", "--no-index", "--output", str(folder), config=mirror / "mirror.yml")
-    assert code == 2 and "holds files no build of this mirror wrote (half-drawn.html)" in err, err
+    assert code == 2 and "holds files no build of this mirror wrote (half-drawn.html; " in err, err
     (folder / "half-drawn.html").unlink()
     assert run_cli("build", "--no-index", "--output", str(folder), config=mirror / "mirror.yml")[0] == 130
     (folder / "half-drawn.html").write_text("", encoding="utf-8")
@@ -174,6 +174,14 @@ def test_a_folder_a_build_wrote_is_built_into_again_even_after_a_stopped_build(m
     (mirror / "site").mkdir()
     (mirror / "site" / "notes.txt").write_text("mine", encoding="utf-8")
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    # serve's preview is the mirror's own too, its record gone or not; another folder's record gone: say what to do
+    shutil.rmtree(mirror / ".cache" / "sites")
+    preview = mirror / ".cache" / "preview" / "site"
+    preview.mkdir(parents=True)
+    (preview / "index.html").write_text("an older preview", encoding="utf-8")
+    assert run_cli("build", "--no-index", "--output", str(preview), config=mirror / "mirror.yml")[0] == 0
+    code, _out, err = run_cli("build", "--no-index", "--output", str(folder), config=mirror / "mirror.yml")
+    assert code == 2 and "if an earlier build wrote them and .cache/ was deleted since, delete the folder" in err, err
 
 
 def test_build_without_content_says_so_and_keeps_the_site(shipped, run_cli):

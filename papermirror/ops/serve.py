@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from papermirror.config import Config, load_config
 from papermirror.errors import UserError
+from papermirror.site.buildcache import PREVIEW_DIR
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,6 @@ BUILD_SCRIPT = Path(__file__).resolve().parents[2] / "build.py"
 """The CLI beside the package; the rebuild runs it so serve needs nothing of the render module."""
 WATCH_DEBOUNCE_MS = 400
 """Changes closer together than this make one rebuild (a snapshot writes many files)."""
-PREVIEW_DIR = Path("preview") / "site"
-"""Where serve builds its preview, below .cache/."""
 EDITOR_FILES = re.compile(
     r"(^\.#|^#.*#$|~$|\.(sw[a-p]|tmp|bak|orig|kate-swp)$|^4913$|^\.~lock\.|^\.goutputstream-|^sed[A-Za-z0-9]{6}$)")
 """Files editors write beside the one being edited (Emacs locks and autosaves, Vim swap files and its

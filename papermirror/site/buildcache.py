@@ -102,6 +102,10 @@ def page_digests(pages: list[Page], archive: Archive, file_digests: dict[str, st
     return digests
 
 
+PREVIEW_DIR = Path("preview") / "site"
+"""Where `serve` builds its preview, below .cache/: a folder of the mirror's own, as site/ is."""
+
+
 def build_cache_dir(config: Config, site_dir: Path) -> Path:
     """Where the build cache of `site_dir` lives: .cache/ for site/, a folder of its own below
     .cache/sites/ for any other (serve's preview), so that neither makes the other redraw everything."""

@@ -32,6 +32,7 @@ from papermirror.site import about
 from papermirror.site.archive import Archive, build_archive
 from papermirror.site.buildcache import (
     MANIFEST_NAME,
+    PREVIEW_DIR,
     BuildCache,
     build_cache_dir,
     fingerprint,
@@ -112,16 +113,17 @@ def check_site_dir(config: Config, site_dir: Path) -> None:
 
 
 def foreign_files(config: Config, site_dir: Path) -> str | None:
-    """Why a folder other than site/ that is not empty is no place for the site, unless a build of this mirror
-    wrote it (its manifest says so): it holds files of something else (a repository's .git/, the package, a web
+    """Why a folder other than site/ (or serve's preview) that is not empty is no place for the site, unless a build
+    of this mirror wrote it (its manifest says so): it holds files of something else (a repository's .git/, the package, a web
     site of one's own), which pages of the same name would overwrite and the site's would mix with."""
-    if site_dir.resolve() == config.site_dir.resolve() or not site_dir.is_dir():
+    if site_dir.resolve() in (config.site_dir.resolve(), (config.cache_dir / PREVIEW_DIR).resolve()) or not site_dir.is_dir():
         return None
     names = sorted(entry.name for entry in os.scandir(site_dir))
     if not names or BuildCache.load(build_cache_dir(config, site_dir), site_dir).pages:
         return None
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return f"holds files no build of this mirror wrote ({shown})"
+    return (f"holds files no build of this mirror wrote ({shown}; if an earlier build wrote them and .cache/ was "
+            "deleted since, delete the folder: the build writes it whole again)")
 
 
 def build_site(config: Config, base_url: str | None = None, jobs: int | None = None,
