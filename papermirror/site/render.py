@@ -114,8 +114,8 @@ def check_site_dir(config: Config, site_dir: Path) -> None:
 
 def foreign_files(config: Config, site_dir: Path) -> str | None:
     """Why a folder other than site/ (or serve's preview) that is not empty is no place for the site, unless a build
-    of this mirror wrote it (its manifest says so): it holds files of something else (a repository's .git/, the package, a web
-    site of one's own), which pages of the same name would overwrite and the site's would mix with."""
+    of this mirror wrote it (its manifest says so): it holds files of something else (a repository's .git/, the
+    package, a web site of one's own), which pages of the same name would overwrite and the site's would mix with."""
     if site_dir.resolve() in (config.site_dir.resolve(), (config.cache_dir / PREVIEW_DIR).resolve()) or not site_dir.is_dir():
         return None
     names = sorted(entry.name for entry in os.scandir(site_dir))
