@@ -359,20 +359,31 @@ def load_config(path: Path) -> Config:
         raise UserError(_describe_errors(path, exc, key_lines(text))) from None
 
 
+STRUCTURE_LINE = re.compile(r"\s*(#|- |[\w.-]+:(\s|$))")
+"""A line of mirror.yml's own shape: a comment, a list item or a key. A quoted value taking such lines in was left
+open; a value quoted over lines on purpose holds text."""
+
+
 def quote_run_on(text: str, failed: int) -> int | None:
-    """The line (from 0) where a quoted value begins that runs on over lines to line `failed`, where YAML failed
-    (a quote left open takes in the next lines up to the next quote, and the text after it fails); None if none."""
+    """The line (from 0) where a quoted value begins that runs on to line `failed`, where YAML failed, taking in
+    lines of the file's own shape (a quote left open takes in the next lines up to the next quote, and the text
+    after that fails); None if none."""
+    lines = text.splitlines()
     loader = _ConfigLoader(text)
-    found = None
+    tokens = []
     try:
         while (token := loader.get_token()) is not None:
-            if (isinstance(token, yaml.ScalarToken) and token.style in ("'", '"')
-                    and token.start_mark.line < token.end_mark.line == failed):
-                found = token.start_mark.line
+            tokens.append(token)
     except yaml.YAMLError:
-        pass  # the tokens up to the error are the ones that matter
+        tokens += loader.tokens  # scanned, but held while a key could still follow: the one that matters, often
     finally:
         loader.dispose()
+    found = None
+    for token in tokens:
+        first, last = token.start_mark.line, token.end_mark.line
+        if (isinstance(token, yaml.ScalarToken) and token.style in ("'", '"') and first < last == failed
+                and any(STRUCTURE_LINE.match(line) for line in lines[first + 1 : last + 1])):
+            found = first
     return found
 
 
@@ -390,6 +401,10 @@ def read_yaml(text: str, path: Path) -> object:
         loader.dispose()
 
 
+TOPIC_GROUPS = (("listing", "topic", "all"), ("listing", "topic", "none"))
+"""Where listing.topic's groups are written: these and the groups under them are not left out when empty."""
+
+
 def without_empty_keys(raw: object, where: tuple = ()) -> object:
     """A key written with nothing after it (`site:` whose lines were deleted or commented out) is as if it
     were not written: it takes its default, as a missing key does. But not listing.topic's `all:` or `none:` nor
@@ -397,7 +412,7 @@ def without_empty_keys(raw: object, where: tuple = ()) -> object:
     kept); TopicConfig and TermGroupConfig name it."""
     if isinstance(raw, dict):
         return {key: without_empty_keys(value, (*where, key)) for key, value in raw.items()
-                if value is not None or (*where, key)[:3] in (("listing", "topic", "all"), ("listing", "topic", "none"))}
+                if value is not None or (len(where) in (2, 3) and (*where, key)[:3] in TOPIC_GROUPS)}
     return raw
 
 

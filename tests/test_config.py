@@ -94,6 +94,10 @@ def write_config(tmp_path, text: str):
          "values are not allowed here; a value holding ': ' must be put in quotes"),
         ('site:\n  title: "Pre-training\n    at scale"\n  per_page: 50\n\tdescription: x\n', ":5: not valid YAML: found "
          "character '\\t'"),
+        # a quote opening a key's line, held by YAML while a ':' could follow; a closed multi-line value (second look)
+        ('site:\n  "language: en\n  per_page: 20\nlisting:\n  queries:\n    - "masked"\n', ":2: not valid YAML: a quote "
+         "opened on this line is not closed on it (YAML read on to line 6: "),
+        ('site:\n  title: "Pre-training at scale\n    for vision" oops: x\n', ":3: not valid YAML: expected <block end>"),
         # an emptied group (its lines commented out) is not left out: the only `all` group gone, every paper was kept
         ("listing:\n  topic:\n    all:\n      embodied:\n        # terms: [robot*]\n    none:\n      gui: [GUI]\n",
          ":4: listing.topic.all.embodied: this group is empty: give it its terms"),
@@ -107,6 +111,13 @@ def test_bad_values_are_named_with_their_line(tmp_path, text, message):
     with pytest.raises(UserError) as caught:
         load_config(path)
     assert f"{path}{message}" in str(caught.value)
+
+
+def test_an_emptied_option_of_a_topic_group_takes_its_default(tmp_path):
+    path = write_config(tmp_path, "listing:\n  topic:\n    all:\n      vision:\n        terms: [vision]\n        unless:\n"
+                                  "        in:\n")
+    group = load_config(path).listing.topic.all["vision"]
+    assert group.unless == () and group.in_ == {"title": 1, "keywords": 1, "abstract": 1}
 
 
 def test_a_group_s_option_indented_one_step_too_few_is_named(tmp_path):
