@@ -111,10 +111,13 @@ def add_site_commands(commands: argparse._SubParsersAction, output: argparse.Arg
 
 def add_ops_commands(commands: argparse._SubParsersAction, output: argparse.ArgumentParser) -> None:
     """status, reset and serve: operate a mirror."""
-    status = commands.add_parser("status", parents=[output], help="the archive's health; exit 1 when no snapshot ran for 3 days, or the last one failed somewhere",
+    status = commands.add_parser("status", parents=[output],
+                                 help="the archive's health; exit 1 when no snapshot ran for 3 days, or the last one "
+                                 "failed somewhere",
                                  description="Papers, the last snapshot, days fetched, empty and never fetched "
-                                 "since listing.since, and the queries. Exit 1 when the archive looks stale (no snapshot for 3 days) "
-                                 "or the last snapshot on this machine failed on some days or queries.")
+                                 "since listing.since, and the queries. Exit 1 when the archive looks stale (no "
+                                 "snapshot for 3 days) or the last snapshot on this machine failed on some days or "
+                                 "queries.")
     status.add_argument("--json", action="store_true", help="print the report as JSON, for scripts")
     status.set_defaults(run=run_status_command)
 

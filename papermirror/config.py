@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from papermirror.content.paper import FIRST_DAY
-from papermirror.content.yamlfile import RefuseRepeatedKeys, refuse_aliases, yaml_problem
+from papermirror.content.yamlfile import RefuseRepeatedKeys, single_document, yaml_problem
 from papermirror.errors import UserError
 
 DEFAULT_CONFIG_NAME = "mirror.yml"
@@ -332,7 +332,7 @@ def load_config(path: Path) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: cannot read: {exc}") from None
     try:
-        raw = read_yaml(text, path)
+        raw = single_document(_ConfigLoader(text), path)[0]  # aliases refused, as in content/
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
         if ("quoted scalar" in str(getattr(exc, "context", "")) and "end of stream" in problem
@@ -340,7 +340,8 @@ def load_config(path: Path) -> Config:
             line, problem = exc.context_mark.line, "a quote opened on this line is never closed"
         elif line is not None and (opened := quote_run_on(text, line)) is not None:
             # a quote left open runs on to the next line holding one; YAML fails there, far from the mistake
-            line, problem = opened, f"a quote opened on this line is not closed on it (YAML read on to line {line + 1}: {problem})"
+            line, problem = opened, (f"a quote opened on this line is not closed on it (YAML read on to line "
+                                     f"{line + 1}: {problem})")
         hint = next((f"; {fix}" for words, fix in YAML_FIXES if words in problem), "")
         raise UserError(f"{path}{'' if line is None else f':{line + 1}'}: not valid YAML: {problem}{hint}") from None
     except RecursionError:
@@ -385,20 +386,6 @@ def quote_run_on(text: str, failed: int) -> int | None:
                 and any(STRUCTURE_LINE.match(line) for line in lines[first + 1 : last + 1])):
             found = first
     return found
-
-
-def read_yaml(text: str, path: Path) -> object:
-    """The value of the YAML document `text`; aliases (`&name`, `*name`) refused as in content/ (a file of nested
-    aliases expands to gigabytes; one that holds itself never ends)."""
-    loader = _ConfigLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        refuse_aliases(node, path, 1)
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
 
 
 TOPIC_GROUPS = (("listing", "topic", "all"), ("listing", "topic", "none"))

@@ -47,8 +47,8 @@ from papermirror.content.paper import (
     is_valid_id,
     paper_path,
     parse_day,
-    refuse_loose_papers,
     parse_stamp,
+    refuse_loose_papers,
 )
 from papermirror.content.yamlfile import DUMPER as DUMPER
 from papermirror.content.yamlfile import brief, join_front_matter, load_front_matter

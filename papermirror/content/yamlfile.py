@@ -65,18 +65,24 @@ def load_yaml(text: str, source: Path | str, first_line: int = 1, what: str = "Y
     The node's marks give each key's line (`key_lines`). Aliases are refused: a 337-byte file of
     nested aliases expands to gigabytes. Every error is a ContentError naming the file and line.
     """
-    loader = YamlLoader(text)
+    try:
+        return single_document(YamlLoader(text), source, first_line)
+    except yaml.YAMLError as exc:
+        line, problem = yaml_problem(exc)
+        raise ContentError(f"{source}:{(line or 0) + first_line}: bad YAML in {what}: {brief(problem, 200)}") from None
+    except (ValueError, RecursionError) as exc:  # e.g. a number of more than 4300 digits
+        raise ContentError(f"{source}:{first_line}: {what} holds a value YAML cannot read: {brief(exc)}") from None
+
+
+def single_document(loader: yaml.SafeLoader, source: Path | str, first_line: int = 1) -> tuple[object, yaml.Node | None]:
+    """The value and node of the one document `loader` reads, aliases refused (ContentError, see refuse_aliases);
+    YAML's own errors are left to the caller, which words them for its file."""
     try:
         node = loader.get_single_node()
         if node is None:
             return None, None
         refuse_aliases(node, source, first_line)
         return loader.construct_document(node), node
-    except yaml.YAMLError as exc:
-        line, problem = yaml_problem(exc)
-        raise ContentError(f"{source}:{(line or 0) + first_line}: bad YAML in {what}: {brief(problem, 200)}") from None
-    except (ValueError, RecursionError) as exc:  # e.g. a number of more than 4300 digits
-        raise ContentError(f"{source}:{first_line}: {what} holds a value YAML cannot read: {brief(exc)}") from None
     finally:
         loader.dispose()
 

@@ -100,7 +100,8 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
                      "stay out of the ledger; the next snapshot asks again):")
         lines += [f"    {failure}" for failure in status.last_run_failures]
         if status.last_run_failed > len(status.last_run_failures):
-            lines.append(f"    ... and {status.last_run_failed - len(status.last_run_failures)} more (the run's output names each)")
+            more = status.last_run_failed - len(status.last_run_failures)
+            lines.append(f"    ... and {more} more (the run's output names each)")
     lines.append(f"queries:       {len(status.queries)}")
     for query in status.queries:
         where = "" if query.in_config else " (no longer in mirror.yml)"

@@ -247,11 +247,11 @@ def move_bundle(source: Path, target: Path, nested: set[str]) -> None:
         raise PagefindError(f"cannot move the unchanged index {source} into {target}: {exc}") from None
 
 
-def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: dict, old_records: dict,
-                        version: str | None, code: str) -> tuple[dict, int, dict]:
+def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: dict, reusable: dict,
+                        code: str) -> tuple[dict, int, dict]:
     """Index `site_dir` into `fresh`, one index per shard of `shards`, one after another; return the shards'
-    record (YEARS_FILE; `old` is the previous build's), the indexes reused and the pages' records. `version`: the
-    indexing Pagefind's (None: not known, no index is reused), `code`: the package's digest (see reusable_shard).
+    record (YEARS_FILE; `old` is the previous build's), the indexes reused and the pages' records. `reusable`: each
+    shard's `reusable_shard` answer, by key; `code`: the package's digest, recorded with each index.
 
     A shard whose pages are the same and read the same to Pagefind (see indexed.py) keeps its index:
     once every other shard is indexed, its bundle is moved (renamed) from the old site/pagefind/ into
@@ -262,7 +262,7 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
     inside = {shard.bundle.split("/")[0] for shard in shards if shard.bundle}  # bundles nested in the newest one's
     manifest, kept, records = {}, [], {}
     for shard in shards:
-        previous = reusable_shard(site_dir, old, shard, old_records, version, code)
+        previous = reusable[shard.key]
         if previous:
             kept.append((previous[0], fresh / shard.bundle))
             records[shard.key] = previous[1]
@@ -287,24 +287,12 @@ def run_pagefind_shards(site_dir: Path, fresh: Path, shards: list[Shard], old: d
     return manifest, len(kept), records
 
 
-def every_index_kept(site_dir: Path, shards: list[Shard], old: dict, old_records: dict, version: str | None,
-                     code: str) -> dict | None:
-    """The pages' records (PAGES_FILE) if the indexes in site_dir/pagefind/ are `shards`' as they stand: the same
-    shards, each where it was and `reusable_shard`, so that run_pagefind_shards would move each into place again
-    and write the same list; else None."""
-    if not old or set(old) != {shard.key for shard in shards}:
-        return None
-    if any(not isinstance(old[shard.key], dict) or old[shard.key].get("bundle") != shard.bundle for shard in shards):
-        return None
-    if any(not all(isinstance(old[shard.key].get(key), int) for key in ("pages", "words", "bytes")) for shard in shards):
-        return None
-    records = {}
-    for shard in shards:
-        previous = reusable_shard(site_dir, old, shard, old_records, version, code)
-        if not previous:
-            return None
-        records[shard.key] = previous[1]
-    return records
+def every_index_kept(shards: list[Shard], old: dict, reusable: dict) -> bool:
+    """Whether the indexes in site/pagefind/ are `shards`' as they stand: the same shards, each reusable (`reusable`,
+    by key) and where it was, so that run_pagefind_shards would move each into place again and write the same list."""
+    return bool(old) and set(old) == {shard.key for shard in shards} and all(
+        reusable[shard.key] and old[shard.key].get("bundle") == shard.bundle
+        and all(isinstance(old[shard.key].get(key), int) for key in ("pages", "words", "bytes")) for shard in shards)
 
 
 def write_records(records_file: Path, records: dict) -> None:
@@ -376,14 +364,14 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
     records_file, years_file = cache_file(config, site_dir, PAGES_FILE), cache_file(config, site_dir, YEARS_FILE)
     old, old_records = read_index_record(config, site_dir), read_json(records_file)
     version, code = pagefind_version() if old else None, code_digest()
-    kept = every_index_kept(site_dir, shards, old, old_records, version, code)
-    if kept is not None:  # site/ as it is (a build with no change writes nothing); the pages read up to now
-        write_records(records_file, kept)
+    reusable = {shard.key: reusable_shard(site_dir, old, shard, old_records, version, code) for shard in shards}
+    if every_index_kept(shards, old, reusable):  # site/ as it is (a build with no change writes nothing)
+        write_records(records_file, {key: previous[1] for key, previous in reusable.items()})  # the pages read so far
         pages, words, size = (sum(old[shard.key][key] for shard in shards) for key in ("pages", "words", "bytes"))
         return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started,
                            indexes=len(shards), reused=len(shards), site=config.site_dir_name(site_dir))
     try:
-        manifest, reused, records = run_pagefind_shards(site_dir, fresh, shards, old, old_records, version, code)
+        manifest, reused, records = run_pagefind_shards(site_dir, fresh, shards, old, reusable, code)
         if not fresh.is_dir():
             raise PagefindError(f"Pagefind reported success but wrote no bundle to {fresh}")
         replace_folder(fresh, bundle)

@@ -6,8 +6,8 @@ lunr.py for everything that defines the results: its tokenizer's separators, its
 (trimmer, stop words, stemmer), its query parser, its TokenSet automata for wildcards and edit
 distances, its Vector for the query. Scores and ranking are bit-for-bit those of
 `lunr.Index.search` (tests/test_search.py checks that against lunr.py itself), but that a required common
-word no paper's index holds (`+at`) is ignored as the index ignores it, where lunr finds nothing (query.py). This module is the
-front: a query string in, `Hit`s out; papermirror/search/__init__.py lists the others.
+word no paper's index holds (`+at`) is ignored as the index ignores it, where lunr finds nothing (query.py).
+This module is the front: a query string in, `Hit`s out; papermirror/search/__init__.py lists the others.
 """
 
 from __future__ import annotations

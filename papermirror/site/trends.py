@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
+from itertools import groupby
 
 from papermirror.site import charts
 from papermirror.site.archive import Archive
@@ -101,13 +102,12 @@ def papers_rows(names: list[str], papers: list[int]) -> tuple[tuple[str, str], .
     """The papers table: a row for each month, as the chart has a bar for each; months in a row without papers share
     one ("February 1999 to October 2021", 0), where a paper filed in 1999 would have added 300 rows of 0."""
     rows: list[tuple[str, str]] = []
-    at = 0
-    while at < len(papers):
-        end = at + 1
-        while not papers[at] and end < len(papers) and not papers[end]:
-            end += 1
-        rows.append((names[at] if end - at == 1 else f"{names[at]} to {names[end - 1]}", str(papers[at])))
-        at = end
+    for empty, run in groupby(zip(names, papers), key=lambda month: not month[1]):
+        run = list(run)
+        if empty and len(run) > 1:
+            rows.append((f"{run[0][0]} to {run[-1][0]}", "0"))
+        else:
+            rows += [(name, str(count)) for name, count in run]
     return tuple(rows)
 
 
