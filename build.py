@@ -189,11 +189,8 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
         print("snapshot: everything fetched before the failure is kept; run again to carry on", file=sys.stderr)
         return 1
     if summary.looks_empty() and not args.allow_empty:
-        silent = (f"no paper on any of the {summary.days} days asked" if summary.days >= 3 and not summary.days_listed
-                  else "no paper at all")
-        print(f"snapshot: SUSPICIOUS: the hub listed {silent} (Daily Papers lists papers every weekday); none of the "
-              "empty answers was recorded (papers the queries found are kept). Check HF_ENDPOINT and the queries, or "
-              "pass --allow-empty if this is expected.", file=sys.stderr)
+        print(f"snapshot: SUSPICIOUS: {summary.suspicion()}. Check HF_ENDPOINT and the queries, or pass --allow-empty "
+              "if this is expected.", file=sys.stderr)
         return 3
     return 0
 

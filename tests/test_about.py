@@ -57,6 +57,31 @@ def test_updated_is_the_newest_of_ledger_and_papers(mirror, run_cli):
     assert 'datetime="2025-03-21T07:00:00Z"' in (mirror / "site/index.html").read_text(encoding="utf-8")
 
 
+def test_a_failing_last_snapshot_is_said_with_what_it_could_not_fetch(mirror, run_cli):
+    """A hub failing on the newest days left a reader to wonder why the site stopped a few days back: the ledger's
+    `failing` is shown, its text escaped (it holds the hub's words), and gone once a run fetches all it asks."""
+    from papermirror.content.ledger import LastRun
+
+    write_archive(mirror, HOSTILE)
+    ledger = Ledger()
+    ledger.record_day("2025-03-14", 26, 4, "2025-03-15T06:23:00Z")
+    failures = ["day 2025-03-16: https://hub/api/daily_papers?date=2025-03-16: HTTP 502 <script>x</script>"] + [
+        f"day 2025-03-{day}: HTTP 503" for day in range(17, 24)]
+    ledger.note_run(LastRun.of("2025-03-24T06:23:00Z", failures))
+    write_ledger(mirror / "content", ledger)
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    html = " ".join((mirror / "site/about/index.html").read_text(encoding="utf-8").split())
+    assert ('<strong>The last snapshot, <time datetime="2025-03-24T06:23:00Z">24 March 2025, 06:23 UTC</time>, could '
+            'not fetch 8 days or searches</strong> from Hugging Face') in html
+    assert "<li>day 2025-03-16: https://hub/api/daily_papers?date=2025-03-16: HTTP 502 &lt;script&gt;x&lt;/script&gt;</li>" in html
+    assert "<li>day 2025-03-20: HTTP 503</li> <li>and 3 more</li>" in html and "<script>x" not in html
+    assert 'updated <time datetime="2025-03-15T08:00:00Z">' in html, "a failing run dates no page: only content does"
+    ledger.note_run(LastRun.of("2025-03-25T06:23:00Z", []))
+    write_ledger(mirror / "content", ledger)
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    assert "could not fetch" not in (mirror / "site/about/index.html").read_text(encoding="utf-8")
+
+
 def test_queries_and_terms_are_escaped(mirror, run_cli):
     text = (mirror / "mirror.yml").read_text(encoding="utf-8")
     text = text.replace("queries: [masked autoencoder]", f"queries: ['{HOSTILE_QUERY}']").replace(
@@ -105,6 +130,7 @@ def test_host_a_mirror_links_the_pages_repository_and_says_what_a_fork_must_do(m
     html = " ".join((mirror / "site/about/index.html").read_text(encoding="utf-8").split())
     assert '<li>Fork <a href="https://github.com/alice/asr-mirror">this site\'s repository</a> on GitHub.</li>' in html
     assert "delete the <code>listing.topic</code> block" in html and "enable workflows" in html
+    assert "Leave <code>main</code> unprotected" in html and "allow the workflow's bot" not in html  # it cannot be
     assert run_cli("build", "--no-index", "--base-url", "https://papers.example.org/", config=mirror / "mirror.yml")[0] == 0
     html = " ".join((mirror / "site/about/index.html").read_text(encoding="utf-8").split())
     assert "<li>Fork this site's repository (papermirror) on GitHub.</li>" in html

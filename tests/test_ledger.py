@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from papermirror.content.ledger import Ledger, read_ledger, write_ledger
+from papermirror.content.ledger import (
+    FAILURE_CHARS,
+    FAILURES_KEPT,
+    LastRun,
+    Ledger,
+    read_ledger,
+    write_ledger,
+)
 from papermirror.errors import ContentError
 
 HEADER = "# a comment line, as the tool writes\n"
@@ -40,6 +47,12 @@ GOOD = "    listed: 1\n    kept: 1\n    fetched: '2025-03-14T00:00:00Z'\n"
         ("rule:\n  digest: not hex!\n", 2, "rule: digest: not a digest of the topic rule"),
         ("rule:\n  digest: 29d8fe2c562d\n  since: last week\n", 2, "rule: since: not a time"),
         ("rule:\n  digest: 29d8fe2c562d\n  colour: red\n", 2, "rule: must be a table of digest"),
+        ("failing: yes\n", 2, "failing: must be a table of ran"),
+        ("rule:\n  digest: 29d8fe2c562d\nfailing:\n  ran: '2025-03-14T08:00:00Z'\n  failed: 0\n  failures: []\n", 4,
+         "failing: must be a table of ran"),  # a run that failed on nothing is no failing run
+        ("failing:\n  ran: '2025-03-14T08:00:00Z'\n  failed: 1\n  failures: [a, b]\n", 2, "no more than failed"),
+        ("failing:\n  ran: yesterday\n  failed: 1\n  failures: [a]\n", 2, "failing: must be a table of ran"),
+        ("failing:\n  ran: '2025-03-14T08:00:00Z'\n  failed: 1\n", 2, "failing: must be a table of ran"),
     ],
 )
 def test_a_hand_corrupted_ledger_is_named_with_file_and_line(tmp_path: Path, body: str, line: int, words: str) -> None:
@@ -73,6 +86,28 @@ def test_the_recheck_marker_round_trips(tmp_path: Path) -> None:
     write_ledger(tmp_path, ledger)
     assert read_ledger(tmp_path) == ledger
     assert ledger.was_empty("2025-03-14") and not ledger.was_empty("2025-03-16")
+
+
+def test_a_failing_run_is_recorded_until_a_run_fetches_all_it_asks(tmp_path: Path) -> None:
+    """The ledger's `failing`: written by a run that failed on some days or queries (the first few named, each
+    clipped), read back as it was written, and gone after a run that failed on nothing."""
+    ledger = Ledger()
+    ledger.record_day("2025-03-14", 2, 1, "2025-03-14T08:00:00Z")
+    failures = [f"day 2025-03-{day}: HTTP 503 " + "x" * 400 for day in range(15, 22)]
+    assert ledger.note_run(LastRun.of("2025-03-21T06:23:00Z", failures))
+    write_ledger(tmp_path, ledger)
+    text = (tmp_path / "ledger.yml").read_text()
+    assert "\nfailing:\n  ran: '2025-03-21T06:23:00Z'\n  failed: 7\n  failures:\n  - 'day 2025-03-15: HTTP 503" in text
+    read = read_ledger(tmp_path)
+    assert read == ledger and read.failing.failed == 7 and len(read.failing.failures) == FAILURES_KEPT
+    assert all(len(failure) == FAILURE_CHARS for failure in read.failing.failures)
+    assert not read.note_run(LastRun.of("2025-03-21T06:23:00Z", failures)), "the same run again: no change"
+    assert read.note_run(LastRun.of("2025-03-22T06:23:00Z", failures)), "a later run failing on the same days"
+    assert read.note_run(LastRun.of("2025-03-23T06:23:00Z", [])) and read.failing is None
+    assert not read.note_run(LastRun.of("2025-03-24T06:23:00Z", [])), "a run without failures after one: no change"
+    write_ledger(tmp_path, read)
+    assert "failing" not in (tmp_path / "ledger.yml").read_text().replace("# failing =", "")
+    assert read_ledger(tmp_path) == Ledger(days=ledger.days)
 
 
 def test_status_names_a_corrupted_ledger_without_a_traceback(mirror: Path, run_cli) -> None:

@@ -70,6 +70,12 @@ def test_a_dry_run_leaves_the_last_run_as_it_was_and_a_failed_one_is_recorded_wi
     assert snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)[0] == 1
     last = read_last_run(mirror / ".cache")
     assert last is not None and last.failed == 1 and last.failures[0].startswith(f"day {DAY}: ")
+    # and in the ledger, committed with the day's papers: the publish workflow's runs keep no .cache/
+    assert read_ledger(mirror / "content").failing == last and DAY not in read_ledger(mirror / "content").days
+    fake_hub.faults.clear()  # the hub serves the day again
+    assert snapshot(run_cli, mirror, "--since", DAY, "--until", DAY)[0] == 0
+    ledger = read_ledger(mirror / "content")
+    assert ledger.failing is None and DAY in ledger.days and read_last_run(mirror / ".cache").failed == 0
 
 
 def test_a_second_run_with_nothing_new_changes_no_byte(fake_hub, mirror, run_cli) -> None:
@@ -385,16 +391,22 @@ def test_an_empty_weekend_day_is_recorded_as_fetched_with_no_papers(fake_hub, mi
     }
 
 
-def test_a_hub_that_suddenly_lists_nothing_is_suspicious_and_writes_nothing(fake_hub, mirror, run_cli) -> None:
+def test_a_hub_that_suddenly_lists_nothing_is_suspicious_and_records_only_that(fake_hub, mirror, run_cli) -> None:
     assert snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])[0] == 0
-    before = tree(mirror / "content")
+    before, counted = tree(mirror / "content"), read_ledger(mirror / "content")
     fake_hub.inject("empty", "", times=-1)
     code, _, err = snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])
     assert code == 3 and "SUSPICIOUS" in err
-    assert tree(mirror / "content") == before, "a suspicious run changes no byte, the ledger included"
+    after = tree(mirror / "content")
+    assert {name: after[name] for name in after if name != "ledger.yml"} == {
+        name: before[name] for name in before if name != "ledger.yml"}, "no paper file changes"
+    ledger = read_ledger(mirror / "content")
+    assert (ledger.days, ledger.queries) == (counted.days, counted.queries), "no empty answer is counted"
+    assert ledger.failing.failed == 1 and "the hub listed no paper on any of the" in ledger.failing.failures[0]
     assert snapshot(run_cli, mirror, "--allow-empty", "--since", DAYS2[0], "--until", DAYS2[1])[0] == 0
     ledger = read_ledger(mirror / "content")
     assert ledger.days[DAYS2[0]]["listed"] == 0 and ledger.queries["masked autoencoder"]["listed"] == 0
+    assert ledger.failing is None, "a run that fetched all it asked ends the failing record"
 
 
 def test_a_new_archive_whose_hub_lists_nothing_for_days_is_suspicious_too(fake_hub, mirror, run_cli) -> None:

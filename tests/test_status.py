@@ -164,7 +164,7 @@ def test_runs_that_fail_on_the_newest_days_are_failing_not_stale(archive, run_cl
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert code == 1 and "STALE" not in out, out
     assert f"last snapshot: {stamp(3 / 24)} (0 days ago)" in out
-    assert (f"last run:      {stamp(3 / 24)} failed on 7 day(s) or query(ies) (they stay out of the ledger; the next "
+    assert (f"last run:      {stamp(3 / 24)} failed on 7 day(s) or query(ies) (not counted as fetched: the next "
             f"snapshot asks again):\n    {failures[0]}\n") in out
     assert "    ... and 2 more (the run's output names each)" in out and failures[5] not in out
     assert out.strip().splitlines()[-1] == (f"FAILING: the last snapshot ({stamp(3 / 24)}) could not fetch 7 day(s) or "
@@ -180,6 +180,30 @@ def test_runs_that_fail_on_the_newest_days_are_failing_not_stale(archive, run_cl
     record_last_run(archive / ".cache", NOW - dt.timedelta(days=4), failures)  # and none since: stale after all
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert code == 1 and out.strip().splitlines()[-1].startswith("STALE")
+
+
+def test_a_run_that_failed_elsewhere_is_failing_in_every_clone(archive, run_cli) -> None:
+    """The publish workflow's snapshot keeps no .cache/: on a fresh clone of a mirror whose daily runs fail on the
+    newest days, `status` said STALE (no run for days). The ledger records the failing run; this machine's own
+    record wins only when it is newer."""
+    from papermirror.content.coverage import record_last_run
+    from papermirror.content.ledger import LastRun, read_ledger
+
+    write_days(archive, fetched_days_ago=4)
+    ledger = read_ledger(archive / "content")
+    failures = [f"day {day(offset)}: HTTP 503" for offset in range(2)]
+    ledger.note_run(LastRun.of(stamp(5 / 24), failures))
+    write_ledger(archive / "content", ledger)
+    assert not (archive / ".cache").exists()
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert code == 1 and out.strip().splitlines()[-1].startswith(
+        f"FAILING: the last snapshot ({stamp(5 / 24)}) could not fetch 2 day(s) or query(ies)"), out
+    assert f"last snapshot: {stamp(5 / 24)} (0 days ago)" in out and f"    {failures[1]}\n" in out
+    record_last_run(archive / ".cache", NOW - dt.timedelta(hours=6))  # this machine's run, before the failing one
+    assert run_cli("status", config=archive / "mirror.yml")[1].strip().splitlines()[-1].startswith("FAILING")
+    record_last_run(archive / ".cache", NOW - dt.timedelta(hours=1))  # and one after it, which fetched all it asked
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert "FAILING" not in out and out.strip().splitlines()[-1].startswith("INCOMPLETE"), out
 
 
 def test_status_with_listing_since_after_today_says_so(archive, run_cli) -> None:

@@ -98,7 +98,19 @@
   // has; Pagefind's own API when there is no such list or script.
   let pagefindReady = null;
   let archiveEmpty = false;
+  function noPapers() {
+    // an archive without papers (a fork before its first snapshot): there is no index to load; a search finds
+    // nothing, and says why, not "the search index could not be loaded"
+    archiveEmpty = true;
+    const none = { results: [], filters: {}, totalFilters: {}, unfilteredResultCount: 0 };
+    return { search: async () => none, filters: async () => ({}) };
+  }
   function pagefind() {
+    if (!pagefindReady && root.hasAttribute("data-archive-empty")) {
+      // the page was built for an empty archive: nothing to ask the server for (a deploy that brings papers brings
+      // this page without the mark)
+      pagefindReady = Promise.resolve(noPapers());
+    }
     if (!pagefindReady) {
       // read past the HTTP cache (GitHub Pages keeps a file 10 minutes: a cached list may name indexes a deploy
       // removed), once: for the indexes to open, and as the index this page opened (indexStamp)
@@ -110,13 +122,7 @@
         try {
           shards = JSON.parse(listed || "[]");
         } catch (error) { /* no shards file, or not one: one index */ }
-        if (listed && Array.isArray(shards) && !shards.length) {
-          // an archive without papers (a fork before its first snapshot): the index stage lists no index, and there
-          // is none to load; not "the search index could not be loaded"
-          archiveEmpty = true;
-          const none = { results: [], filters: {}, totalFilters: {}, unfilteredResultCount: 0 };
-          return { search: async () => none, filters: async () => ({}) };
-        }
+        if (listed && Array.isArray(shards) && !shards.length) return noPapers();  // the index stage lists no index
         if (Array.isArray(shards) && shards.length && window.papermirrorShards) {
           return window.papermirrorShards.open(bundle, shards);
         }

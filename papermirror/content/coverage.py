@@ -13,40 +13,24 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from papermirror.config import ListingConfig
-from papermirror.content.ledger import Ledger
+from papermirror.content.ledger import LastRun, Ledger, last_run_from
+from papermirror.content.paper import format_stamp
 from papermirror.files import write_text_atomic
 
 STALE_AFTER = dt.timedelta(days=3)
 """An archive whose newest ledger entry is older than this looks stale."""
 LAST_RUN_FILE = "last-snapshot.json"
-"""In .cache/: when the last snapshot ran (its time, as the ledger stamps it) and what it failed on. The ledger
-moves only when an answer changes: a mirror of queries alone (listing.daily off) records nothing on a quiet day,
-and a run that fails on the newest days (the hub failing on them) records nothing either, so its ledger cannot
-tell such a run from no run at all. Not in content/, so that such a run still changes no byte there."""
-FAILURES_KEPT = 5
-"""The failures LAST_RUN_FILE keeps word for word (each clipped); the others are counted."""
-
-
-@dataclass(frozen=True)
-class LastRun:
-    """This machine's record of the last snapshot (LAST_RUN_FILE)."""
-
-    ran: str
-    """When it ran, UTC, ISO 8601."""
-    failed: int = 0
-    """The days and queries it could not fetch."""
-    failures: tuple[str, ...] = ()
-    """The first FAILURES_KEPT of those, as the run said them ("day 2026-07-18: HTTP 500 ...")."""
+"""In .cache/: when the last snapshot on this machine ran (its time, as the ledger stamps it) and what it failed on.
+The ledger's counts move only when an answer changes: a mirror of queries alone (listing.daily off) records nothing
+on a quiet day. Not in content/, so that such a run changes no byte there. (A run that fails is recorded in the
+ledger too, `failing`, for every clone to see.)"""
 
 
 def record_last_run(cache_dir: Path, now: dt.datetime, failures: list[str] | None = None) -> None:
     """Keep when this snapshot ran and what it failed on (LAST_RUN_FILE); a cache that cannot be written only loses
     that."""
-    stamp = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    failures = failures or []
-    record = {"ran": stamp, "failed": len(failures), "failures": [failure[:300] for failure in failures[:FAILURES_KEPT]]}
     try:
-        write_text_atomic(cache_dir / LAST_RUN_FILE, json.dumps(record) + "\n")
+        write_text_atomic(cache_dir / LAST_RUN_FILE, json.dumps(LastRun.of(format_stamp(now), failures or []).to_data()) + "\n")
     except OSError:
         pass
 
@@ -54,14 +38,16 @@ def record_last_run(cache_dir: Path, now: dt.datetime, failures: list[str] | Non
 def read_last_run(cache_dir: Path) -> LastRun | None:
     """This machine's record of the last snapshot (LAST_RUN_FILE), or None."""
     try:
-        record = json.loads((cache_dir / LAST_RUN_FILE).read_text(encoding="utf-8"))
-        parse_utc(record["ran"])
-        failed, failures = record.get("failed", 0), record.get("failures", [])
-        if not (type(failed) is int and isinstance(failures, list) and all(isinstance(f, str) for f in failures)):
-            raise ValueError("not a record of a run")
-    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return last_run_from(json.loads((cache_dir / LAST_RUN_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
         return None
-    return LastRun(record["ran"], max(failed, len(failures)), tuple(failures))
+
+
+def latest_run(*runs: LastRun | None) -> LastRun | None:
+    """The newest of these records of runs (the first of those equally new), or None: this machine's record
+    against the ledger's `failing`, a run elsewhere (the publish workflow's) that failed on some days."""
+    known = [run for run in runs if run]
+    return max(known, key=lambda run: parse_utc(run.ran)) if known else None
 
 
 @dataclass(frozen=True)
@@ -119,7 +105,8 @@ class ArchiveStatus:
     daily: bool = True
     """listing.daily: whether the Daily Papers days are fetched (else the queries alone)."""
     last_run: str | None = None
-    """When the last snapshot ran on this machine (.cache/last-snapshot.json; None: no record)."""
+    """When the last snapshot known ran: this machine's (.cache/last-snapshot.json) or, if later, the ledger's
+    `failing` (None: no record)."""
     last_run_failed: int = 0
     """The days and queries that last run could not fetch (they stay out of the ledger; the next run asks again)."""
     last_run_failures: tuple[str, ...] = ()

@@ -8,6 +8,11 @@ lose a day for good).
 `rule` records the topic rule the counts were made under (`ListingConfig.rule_digest`) and since when: after a
 change of the rule, the days counted before it are told apart (`days_counted_before`), and each is counted
 again, its `fetched` moved, the next time it is fetched.
+
+`failing` records the last run when it could not fetch some days or queries (they stay out of days: and
+queries:, and the next run asks again), and is gone once a run fetches all it asks: a run failing on the newest
+days changes no count, and without it a clone of the repository (the published site, `status` on another
+machine) could not tell such runs from no run at all.
 """
 
 from __future__ import annotations
@@ -30,9 +35,43 @@ from papermirror.errors import ContentError
 from papermirror.files import write_text_atomic
 
 LEDGER_NAME = "ledger.yml"
+FAILURES_KEPT = 5
+"""The failures a run's record keeps word for word (each clipped to FAILURE_CHARS); the others are counted."""
+FAILURE_CHARS = 300
 COUNT_KEYS = ("listed", "kept")
 OPTIONAL_COUNT_KEYS = ("skipped",)
 """Counts an entry holds only when not 0."""
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """A snapshot run: when it ran and what it failed on (the ledger's `failing`, and .cache/last-snapshot.json)."""
+
+    ran: str
+    """When it ran, UTC, YYYY-MM-DDTHH:MM:SSZ."""
+    failed: int = 0
+    """The days and queries it could not fetch."""
+    failures: tuple[str, ...] = ()
+    """The first FAILURES_KEPT of those, as the run said them ("day 2026-07-18: HTTP 500 ...")."""
+
+    @classmethod
+    def of(cls, ran: str, failures: list[str]) -> LastRun:
+        """The record of a run that failed on `failures` (none: it fetched all it asked)."""
+        return cls(ran, len(failures), tuple(failure[:FAILURE_CHARS] for failure in failures[:FAILURES_KEPT]))
+
+    def to_data(self) -> dict:
+        return {"ran": self.ran, "failed": self.failed, "failures": list(self.failures)}
+
+
+def last_run_from(value: object) -> LastRun | None:
+    """A LastRun from its `to_data()`, or None if `value` is not one."""
+    if not isinstance(value, dict) or set(value) != {"ran", "failed", "failures"}:
+        return None
+    ran, failed, failures = parse_stamp(value["ran"]), value["failed"], value["failures"]
+    if (ran is None or type(failed) is not int or not isinstance(failures, list)
+            or not all(isinstance(failure, str) for failure in failures) or failed < len(failures)):
+        return None
+    return LastRun(format_stamp(ran), failed, tuple(failures))
 
 
 @dataclass
@@ -48,6 +87,15 @@ class Ledger:
     """The digest of the topic rule of the last snapshot (None: a ledger written before rules were recorded)."""
     rule_since: str | None = None
     """When that rule replaced another (None: no change recorded)."""
+    failing: LastRun | None = None
+    """The last snapshot, if it could not fetch some days or queries (None: the last one fetched all it asked)."""
+
+    def note_run(self, run: LastRun) -> bool:
+        """Record the end of a snapshot: its failures, or none; tell whether that changed the ledger (a run that
+        fetched all it asked, after runs that did too, changes nothing)."""
+        failing = run if run.failed else None
+        changed, self.failing = failing != self.failing, failing
+        return changed
 
     def note_rule(self, digest: str, now: str) -> None:
         """Record the topic rule a snapshot counts under; a different one from the last run's takes effect `now`.
@@ -92,9 +140,12 @@ class Ledger:
             "# recheck = the hub listed nothing on this weekday once; the next run asks again to confirm it.\n"
             "# rule = a digest of the topic rule these counts follow, and since when (a day fetched before was counted\n"
             "# under an earlier rule).\n"
+            "# failing = the last run could not fetch some days or queries (the first few named; the next run asks\n"
+            "# again); gone once a run fetches all it asks.\n"
         )
         rule = {"digest": self.rule, **({"since": self.rule_since} if self.rule_since else {})}
         meta = {**({"rule": rule} if self.rule else {}),
+                **({"failing": self.failing.to_data()} if self.failing else {}),
                 "days": dict(sorted(self.days.items())), "queries": dict(sorted(self.queries.items()))}
         return header + yaml.dump(meta, Dumper=DUMPER, sort_keys=False, allow_unicode=True, width=1_000_000)
 
@@ -115,17 +166,22 @@ def read_ledger(content_dir: Path) -> Ledger:
         raise ContentError(f"{path}:{node.start_mark.line + 1}: the ledger must be a mapping of days: and queries:, "
                            f"not {type(raw).__name__}")
     lines = key_lines(node, 1)
-    unknown = [key for key in raw if key not in ("rule", "days", "queries")]
+    unknown = [key for key in raw if key not in ("rule", "failing", "days", "queries")]
     if unknown:
         raise ContentError(f"{path}:{lines.get(unknown[0], 1)}: unknown key(s): {_names(unknown)}")
     rule, rule_since = _check_rule(raw.get("rule"), f"{path}:{lines.get('rule', 1)}: rule")
+    failing = last_run_from(raw["failing"]) if "failing" in raw else None
+    if "failing" in raw and (failing is None or not failing.failed):
+        raise ContentError(f"{path}:{lines.get('failing', 1)}: failing: must be a table of ran (a time in the form "
+                           "YYYY-MM-DDTHH:MM:SSZ), failed (a whole number above 0) and failures (a list of texts, "
+                           f"no more than failed), not {brief(raw['failing'])}")
     tables = {}
     for name in ("days", "queries"):
         table = raw.get(name) or {}
         if not isinstance(table, dict):
             raise ContentError(f"{path}:{lines.get(name, 1)}: {name}: must be a table, not {type(table).__name__}")
         tables[name] = _check_table(name, table, _child(node, name), path)
-    return Ledger(days=tables["days"], queries=tables["queries"], rule=rule, rule_since=rule_since)
+    return Ledger(days=tables["days"], queries=tables["queries"], rule=rule, rule_since=rule_since, failing=failing)
 
 
 def _check_rule(value: object, where: str) -> tuple[str | None, str | None]:

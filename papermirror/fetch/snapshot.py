@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from papermirror.config import Config
 from papermirror.content.coverage import record_last_run
-from papermirror.content.ledger import Ledger, read_ledger, write_ledger
+from papermirror.content.ledger import LastRun, Ledger, read_ledger, write_ledger
 from papermirror.content.paper import Paper, format_stamp
 from papermirror.content.paperfile import brief, paper_to_text, read_papers, write_merged
 from papermirror.errors import ContentError, FetchError
@@ -87,6 +87,13 @@ class Summary:
         """
         days_silent = self.days >= 3 and self.days_listed == 0  # whatever the queries list: they cannot stand in
         return days_silent or (self.listed == 0 and self.queries > 0 and self.archive_size > 0)
+
+    def suspicion(self) -> str:
+        """What a run that `looks_empty` saw, for the run's output and the record of its failures."""
+        silent = (f"no paper on any of the {self.days} days asked" if self.days >= 3 and not self.days_listed
+                  else "no paper at all")
+        return (f"the hub listed {silent} (Daily Papers lists papers every weekday); none of the empty answers was "
+                "recorded (papers the queries found are kept)")
 
 
 def days_to_fetch(config: Config, ledger: Ledger, today: dt.date, since: dt.date | None, until: dt.date | None) -> list[str]:
@@ -369,14 +376,19 @@ def run_snapshot(
 ) -> Summary:
     """Fetch the topic's queries and days and fold them into content/; return what changed.
 
-    A run that listed nothing at all for a topic with papers (`Summary.looks_empty`) writes nothing,
-    unless `allow_empty`.
+    A run that listed nothing at all for a topic with papers (`Summary.looks_empty`) records none of its empty
+    answers, unless `allow_empty`: it is recorded as a failure instead. What the run failed on (or that it failed
+    on nothing) is kept for `status`, in .cache/ and, when it changes, in the ledger (`failing`).
     """
     now = now or dt.datetime.now(dt.timezone.utc)
     snapshot = Snapshot(config, hub, now, dry_run=dry_run, allow_empty=allow_empty)
     days = days_to_fetch(config, snapshot.ledger, now.astimezone(dt.timezone.utc).date(), since, until)
     summary = snapshot.run(days, progress=progress)
-    if not dry_run and (summary.failures or allow_empty or not summary.looks_empty()):
-        # for `status`: a quiet day's run changes nothing in content/, nor does one the hub fails on the newest days
-        record_last_run(config.cache_dir, now, summary.failures)
+    if not dry_run:
+        suspicious = summary.looks_empty() and not allow_empty
+        failures = [*summary.failures, *([summary.suspicion()] if suspicious else [])]
+        # for `status`: a quiet day's run changes no count in content/, nor does one the hub fails on the newest days
+        record_last_run(config.cache_dir, now, failures)
+        if snapshot.ledger.note_run(LastRun.of(snapshot.now, failures)):
+            write_ledger(config.content_dir, snapshot.ledger)
     return summary

@@ -15,6 +15,7 @@ from papermirror.content.cache import read_papers_cached
 from papermirror.content.coverage import (
     STALE_AFTER,
     ArchiveStatus,
+    latest_run,
     parse_utc,
     read_last_run,
     summarise_status,
@@ -33,8 +34,9 @@ def collect_status(config: Config, now: dt.datetime | None = None) -> ArchiveSta
     """Read content/ (the ledger and the paper file names) and work out the archive's health."""
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     papers = len(list_paper_files(config.content_dir))
-    return summarise_status(config.listing, read_ledger(config.content_dir), papers, now, count_details_missing(config),
-                            last_run=read_last_run(config.cache_dir))
+    ledger = read_ledger(config.content_dir)
+    last_run = latest_run(read_last_run(config.cache_dir), ledger.failing)  # a failing run elsewhere, committed
+    return summarise_status(config.listing, ledger, papers, now, count_details_missing(config), last_run=last_run)
 
 
 def count_details_missing(config: Config) -> int | None:
@@ -96,8 +98,8 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
         lines.append(f"details:       {status.details_missing} of {status.papers} papers without linked models, "
                      f"datasets and Spaces{fetch}")
     if status.last_run_failed:
-        lines.append(f"last run:      {status.last_run} failed on {status.last_run_failed} day(s) or query(ies) (they "
-                     "stay out of the ledger; the next snapshot asks again):")
+        lines.append(f"last run:      {status.last_run} failed on {status.last_run_failed} day(s) or query(ies) (not "
+                     "counted as fetched: the next snapshot asks again):")
         lines += [f"    {failure}" for failure in status.last_run_failures]
         if status.last_run_failed > len(status.last_run_failures):
             more = status.last_run_failed - len(status.last_run_failures)

@@ -16,7 +16,7 @@ from papermirror.content.coverage import (
     parse_utc,
     summarise_status,
 )
-from papermirror.content.ledger import Ledger
+from papermirror.content.ledger import LastRun, Ledger
 from papermirror.fetch.topic import Topic
 from papermirror.site.archive import Archive
 
@@ -87,6 +87,9 @@ class AboutContext:
     """None before the first snapshot."""
     repository: str | None = None
     """The GitHub repository the site is published from (`pages_repository`), for "Host a mirror of your own topic"."""
+    failing: LastRun | None = None
+    """The last snapshot, if it could not fetch some days or queries (the ledger's `failing`): why the newest days
+    may be missing."""
 
 
 def site_updated(archive: Archive, ledger: Ledger) -> str | None:
@@ -131,6 +134,7 @@ def about_context(listing: ListingConfig, ledger: Ledger, archive: Archive, upda
         refresh_days=listing.refresh_days,
         coverage=coverage_of(status) if status else None,
         repository=pages_repository(base_url),
+        failing=ledger.failing,
     )
 
 

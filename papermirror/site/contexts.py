@@ -147,9 +147,17 @@ class KeywordIndexContext:
 
 @dataclass(frozen=True, slots=True)
 class PlainContext:
-    """search.html, 404.html, @atom: nothing to show but an updated time."""
+    """404.html, @atom: nothing to show but an updated time."""
 
     updated: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchContext:
+    """search.html: the updated time, and whether the archive has a paper (an empty one has no index to load)."""
+
+    updated: str | None
+    empty: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from papermirror.site.contexts import (
     PaperContext,
     PlainContext,
     RelatedPaper,
+    SearchContext,
     SitemapContext,
     SitemapIndexContext,
     Sparkline,
@@ -111,7 +112,7 @@ def plan_pages(archive: Archive, site: SiteConfig, static_files: list[str], abou
     pages += [
         Page("about/index.html", "about.html", about),
         Page("trends/index.html", "trends.html", trends_context(archive, links, updated)),
-        Page("search/index.html", "search.html", PlainContext(updated)),
+        Page("search/index.html", "search.html", SearchContext(updated, not archive.papers)),
         Page("404.html", "404.html", PlainContext(updated)),
         Page("feed.xml", "@atom", PlainContext(archive.updated), [paper.id for paper in newest_stored(archive.papers.values(), site.feed_size)]),
         Page("robots.txt", "@robots"),
