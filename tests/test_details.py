@@ -275,6 +275,33 @@ def test_a_hub_down_for_details_stops_asking_after_a_few_failures(mirror, run_cl
     assert len(read_papers(mirror / "content")) == 8 and len(asked) < 8
 
 
+def test_papers_with_odd_objects_fail_alone_and_never_stop_the_others(mirror, run_cli, monkeypatch) -> None:
+    """Three papers whose objects list a kind as null stopped the whole pass as "the hub is probably down", and a
+    healthy paper after them was never asked (the odd-data review). Such a paper fails alone (its stored details
+    kept, asked again later); only answers unusable many in a row, as after a change of their shape, stop the run."""
+    from papermirror.fetch import details
+
+    ids = [f"2501.0{n:04d}" for n in range(1, 9)]
+    (mirror / "mirror.yml").write_text("listing:\n  include: [pre-training]\n", encoding="utf-8")
+    with FakeHub(days={DAY: [listed(paper_id) for paper_id in ids]}) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        for number, paper_id in enumerate(ids):
+            hub.papers[paper_id] = {"id": paper_id, "linkedModels": [repo("model", "org/m", likes=2)],
+                                    "linkedDatasets": [], "linkedSpaces": None if number < 3 else []}
+        code, out, err = snapshot(run_cli, mirror)
+        assert code == 0 and "8 of 8 papers fetched" in out and "3 failed" in out and "stopped" not in out, out
+        assert err.count("the answer holds no usable details") == 3
+        papers = read_papers(mirror / "content")
+        assert [paper_id for paper_id in ids if papers[paper_id].details_refreshed is None] == ids[:3]
+        monkeypatch.setattr(details, "MAX_UNUSABLE_IN_A_ROW", 3)  # the hub's objects all of a new shape
+        for paper_id in ids:
+            hub.papers[paper_id] = {"id": paper_id, "linkedModels": "none"}
+        before = hub.count("/api/papers/2")
+        code, out, _ = run_cli("details", config=mirror / "mirror.yml")
+        assert code == 1 and "stopped: 3 answers in a row held no usable details" in out, out
+        assert hub.count("/api/papers/2") - before < len(ids), "the run stopped asking"
+
+
 def test_the_papers_of_a_day_in_the_refresh_window_get_their_details_again(mirror, run_cli, monkeypatch) -> None:
     today = dt.datetime.now(dt.timezone.utc).date().isoformat()
     (mirror / "mirror.yml").write_text("listing:\n  include: [pre-training]\n", encoding="utf-8")

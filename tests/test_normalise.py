@@ -173,11 +173,40 @@ def test_wrong_types_and_unsafe_links_are_dropped(caplog: pytest.LogCaptureFixtu
     assert paper.ai_keywords == ("a", "A", "spaced out")
     assert paper.organization is None
     assert "githubRepo" in caplog.text and "only http(s)" in caplog.text
+    item["paper"]["githubRepo"] = "https://github.com@evil.example/a/b"
+    with caplog.at_level(logging.WARNING):
+        assert normalise_item(item).github_repo is None
+    assert ("paper 2503.02130: dropped githubRepo 'https://github.com@evil.example/a/b': a link holding a user name "
+            "or password is not kept") in caplog.text
     # each dropped field is named, as a bad link or date is
     for said in ("dropped authors 'not a list': not a list", "dropped upvotes '12': not a count",
                  "dropped numComments True: not a count", "dropped a keyword that is not text: 3",
                  "dropped organization 'a string': not an object"):
         assert f"paper 2503.02130: {said}" in caplog.text
+
+
+def test_an_item_cannot_weigh_megabytes_on_every_page_it_is_listed_on(caplog: pytest.LogCaptureFixture) -> None:
+    """A 2,000,000-character title made 14 files of 2 MB or more (home, day, keyword pages, feed); 5,000 keywords
+    on two items made 5,001 keyword folders (the odd-data review). Texts are clipped, keywords capped, each said."""
+    from papermirror.fetch.normalise import LONGEST_KEYWORD, MOST_CHARACTERS, MOST_KEYWORDS
+
+    item = {"paper": {"id": "2608.10011", "title": "Huge " * 400_000, "summary": "a" * 2_000_000,
+                      "ai_summary": "s" * 6_000, "authors": [{"name": "N" * 1_000}, {"name": "Ada"}],
+                      "organization": {"fullname": "O" * 400},
+                      "ai_keywords": ["k" * 201, *(f"kw{n}" for n in range(5_000))]}}
+    with caplog.at_level(logging.WARNING):
+        paper = normalise_item(item)
+    assert len(paper.title) <= MOST_CHARACTERS["title"] and paper.title.startswith("Huge Huge")
+    assert paper.title.endswith("…") and len(paper.abstract) == MOST_CHARACTERS["summary"]
+    assert len(paper.ai_summary) == MOST_CHARACTERS["ai_summary"] and len(paper.authors[0]) == 300
+    assert paper.authors[1] == "Ada" and len(paper.organization) == 300
+    assert paper.ai_keywords == tuple(f"kw{n}" for n in range(MOST_KEYWORDS))
+    for said in ("title of 1999999 characters clipped to 1000", "summary of 2000000 characters clipped to 10000",
+                 f"dropped a keyword of 201 characters (at most {LONGEST_KEYWORD})", "5000 keywords; the first 100 kept"):
+        assert f"paper 2608.10011: {said}" in caplog.text
+    recorded = [normalise_item(item) for items in load_recorded_days().values() for item in items]
+    assert max(len(paper.title) for paper in recorded) * 5 < MOST_CHARACTERS["title"], "far above any real title"
+    assert max(len(paper.ai_keywords) for paper in recorded) * 2 < MOST_KEYWORDS
 
 
 def test_only_a_hidden_flag_of_true_hides_an_author(caplog: pytest.LogCaptureFixture) -> None:

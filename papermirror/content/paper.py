@@ -8,6 +8,7 @@ import functools
 import os
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -151,15 +152,34 @@ def format_stamp(when: dt.datetime) -> str:
     return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def is_http_url(value: object) -> bool:
-    """Accept only absolute http(s) links with a host: no javascript:, data: or relative paths."""
+NOT_HTTP = "only http(s) links are kept"
+"""`link_problem`'s answer for anything but an absolute http(s) link."""
+
+
+def link_problem(value: object) -> str | None:
+    """Why `value` cannot be a link of a page (None: it can): not an absolute http(s) link with a host (NOT_HTTP:
+    javascript:, data:, a relative path, whitespace); a user name or password in it (published as sent, and
+    `https://github.com@evil.example/` shows github.com to a reader but leads elsewhere); an invisible or control
+    character (a browser drops it: the link followed would not be the one stored); a port that cannot be."""
     if not isinstance(value, str) or value != value.strip() or any(c in value for c in "\r\n\t \\"):
-        return False
+        return NOT_HTTP
     try:
         parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return NOT_HTTP
+        parts.port  # noqa: B018 (a port above 65535 raises)
     except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+        return NOT_HTTP
+    if "@" in parts.netloc:
+        return "a link holding a user name or password is not kept"
+    if any(unicodedata.category(char)[0] in "CZ" for char in value):
+        return "a link holding invisible or control characters is not kept"
+    return None
+
+
+def is_http_url(value: object) -> bool:
+    """Accept only absolute http(s) links with a host and nothing a reader would be misled by (`link_problem`)."""
+    return link_problem(value) is None
 
 
 REPO_NAME = r"(?![.-])(?!.*(?:--|\.\.))[A-Za-z0-9_.-]{1,96}(?<![.-])"

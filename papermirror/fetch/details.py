@@ -41,6 +41,9 @@ DETAIL_WORKERS = 4
 """Paper objects fetched at once; the hub's rate limiter keeps the total under HF's quota."""
 MAX_FAILURES = 3
 """Stop asking for details after this many papers failed every retry: the hub is probably down."""
+MAX_UNUSABLE_IN_A_ROW = 10
+"""Stop asking after this many answers in a row held no usable details: the hub's objects may have changed shape. One
+paper's odd object is that paper's problem (counted as failed, tried again later), not the hub's."""
 
 Fold = Callable[[str, dict], "bool | None"]
 """Fold one paper's answer into the archive: True if its details changed, False if not, None if unusable."""
@@ -62,6 +65,10 @@ class DetailsSummary:
     """Papers that failed every retry or sent an unusable answer, with why."""
     stopped: str = ""
     """Why the run stopped before asking for every paper ('' when it did not)."""
+    hub_failures: int = 0
+    """Papers whose request failed every retry (MAX_FAILURES)."""
+    unusable_in_a_row: int = 0
+    """Answers in a row that held no usable details (MAX_UNUSABLE_IN_A_ROW)."""
     missing: int = 0
     """Papers of the archive still without details after the run."""
 
@@ -98,22 +105,30 @@ def _finish(paper_id: str, future: Future, fold: Fold, summary: DetailsSummary) 
         log.info("paper %s: the hub has no object for it (404); kept, its details are tried again later", paper_id)
         return True
     except FetchError as exc:
-        return _fail(summary, f"paper {paper_id}: {exc}")
+        summary.hub_failures += 1
+        _fail(summary, f"paper {paper_id}: {exc}")
+        if summary.hub_failures >= MAX_FAILURES:
+            summary.stopped = f"{MAX_FAILURES} papers failed (the hub is probably down); the next run tries again"
+            return False
+        return True
     summary.fetched += 1
     changed = fold(paper_id, answer)
     if changed is None:
-        return _fail(summary, f"paper {paper_id}: the answer holds no usable details")
+        summary.unusable_in_a_row += 1
+        _fail(summary, f"paper {paper_id}: the answer holds no usable details")
+        if summary.unusable_in_a_row >= MAX_UNUSABLE_IN_A_ROW:
+            summary.stopped = (f"{MAX_UNUSABLE_IN_A_ROW} answers in a row held no usable details (has the shape of "
+                               "the hub's paper objects changed?); the next run tries again")
+            return False
+        return True
+    summary.unusable_in_a_row = 0
     summary.changed += int(changed)
     return True
 
 
-def _fail(summary: DetailsSummary, message: str) -> bool:
+def _fail(summary: DetailsSummary, message: str) -> None:
     summary.failed.append(message)
     log.warning("details of %s; kept, tried again later", message)
-    if len(summary.failed) >= MAX_FAILURES:
-        summary.stopped = f"{MAX_FAILURES} papers failed (the hub is probably down); the next run tries again"
-        return False
-    return True
 
 
 Store = Callable[[Paper | None, Paper, Callable[[Paper], Paper]], "Paper | None"]

@@ -23,9 +23,9 @@ from papermirror.content.paper import (
     has_visible_text,
     implausible_day,
     is_emoji,
-    is_http_url,
     is_repo_id,
     is_valid_id,
+    link_problem,
     parse_day,
 )
 from papermirror.content.paperfile import brief
@@ -40,6 +40,16 @@ DETAIL_KEYS = {"model": ("linkedModels", "numTotalModels"), "dataset": ("linkedD
 """Where a paper object lists each kind of linked repo, and how many there are in all."""
 _VERSION = re.compile(r"v[0-9]+$")
 """An arXiv version at the end of an id (2501.00001v2)."""
+MOST_CHARACTERS = {"title": 1_000, "summary": 10_000, "ai_summary": 5_000, "author": 300, "organization": 300}
+"""The longest text of each field an item may bring (clipped beyond, with a warning): one item must not weigh
+megabytes on every page it is listed on (its title is on the home page, its day, month, keyword and organization
+pages and the feeds). The 580 recorded days' longest: a title of 175 characters, an abstract of 1,923 (arXiv's
+limit), an AI summary of 1,606, an author's name of 55, an organization's of 79."""
+MOST_KEYWORDS = 100
+"""The most AI keywords a paper keeps (the first ones; each has a page, so 5,000 made 5,000 folders of one item).
+The recorded most: 44."""
+LONGEST_KEYWORD = 200
+"""A keyword longer than this is dropped (the recorded longest: 73 characters)."""
 
 
 def unwrap(text: str) -> str:
@@ -73,7 +83,7 @@ def normalise_item(item: object, listed_on: str | None = None, query: str | None
     if unversioned != paper_id:  # HF names a paper without its arXiv version: one paper, one file
         log.warning("paper %s: listed with an arXiv version; kept as %s", paper_id, unversioned)
         paper_id = unversioned
-    title = _text(paper.get("title")) or _text(item.get("title"))
+    title = _clipped(_text(paper.get("title")) or _text(item.get("title")), paper_id, "title")
     if not title:
         log.warning("skipped paper %s: it has no title", paper_id)
         return None
@@ -87,7 +97,7 @@ def normalise_item(item: object, listed_on: str | None = None, query: str | None
         title=unwrap(title),
         authors=_authors(paper.get("authors"), paper_id),
         published=_day(paper.get("publishedAt"), paper_id, "publishedAt"),
-        abstract=unwrap(_text(paper.get("summary")) or _text(item.get("summary")) or ""),
+        abstract=unwrap(_clipped(_text(paper.get("summary")) or _text(item.get("summary")), paper_id, "summary")),
         daily=tuple(sorted(days)),
         upvotes=_count(paper.get("upvotes"), paper_id, "upvotes"),
         comments=_count(item.get("numComments", paper.get("numComments")), paper_id, "numComments"),
@@ -95,7 +105,7 @@ def normalise_item(item: object, listed_on: str | None = None, query: str | None
         github_stars=_count(paper.get("githubStars"), paper_id, "githubStars"),
         project_page=_url(paper.get("projectPage"), paper_id, "projectPage"),
         organization=_organization(paper.get("organization"), paper_id) or _organization(item.get("organization"), paper_id),
-        ai_summary=unwrap(_text(paper.get("ai_summary"))) or None,
+        ai_summary=unwrap(_clipped(_text(paper.get("ai_summary")), paper_id, "ai_summary")) or None,
         ai_keywords=_keywords(paper.get("ai_keywords"), paper_id),
         thumbnail=_url(
             item.get("thumbnail") or item.get("mediaUrl") or item.get("thumbnailUrl"), paper_id, "thumbnail"
@@ -168,6 +178,15 @@ def clean_text(text: str) -> str:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
+def _clipped(text: str, paper_id: str, key: str) -> str:
+    """`text` cut to MOST_CHARACTERS[key] (with "…" and a warning naming the paper and field)."""
+    most = MOST_CHARACTERS[key]
+    if len(text) <= most:
+        return text
+    log.warning("paper %s: %s of %d characters clipped to %d", paper_id, key, len(text), most)
+    return text[: most - 1].rstrip() + "…"
+
+
 def _text(value: object) -> str:
     """A text field, stripped; "" for none, and for one that shows nothing (controls alone: `has_visible_text`)."""
     text = clean_text(value).strip() if isinstance(value, str) else ""
@@ -203,9 +222,10 @@ def _url(value: object, paper_id: str, key: str) -> str | None:
         value = value.strip()  # ' https://...': a link pasted with a space around it is still that link
     if value in (None, ""):
         return None
-    if is_http_url(value) and not _SURROGATE.search(value):
+    problem = link_problem(value)
+    if problem is None:
         return value
-    log.warning("paper %s: dropped %s %s: only http(s) links are kept", paper_id, key, brief(value))
+    log.warning("paper %s: dropped %s %s: %s", paper_id, key, brief(value), problem)
     return None
 
 
@@ -226,7 +246,7 @@ def _authors(value: object, paper_id: str) -> tuple[str, ...]:
         if not isinstance(author, dict):
             log.warning("paper %s: dropped an author that is not an object: %s", paper_id, brief(author))
             continue
-        hidden, name = author.get("hidden"), _text(author.get("name"))
+        hidden, name = author.get("hidden"), _clipped(_text(author.get("name")), paper_id, "author")
         if hidden is True or not name:
             continue
         if hidden is not None and hidden is not False:  # not `in (None, False)`: 0 == False
@@ -238,7 +258,8 @@ def _authors(value: object, paper_id: str) -> tuple[str, ...]:
 
 def _organization(value: object, paper_id: str) -> str | None:
     if isinstance(value, dict):
-        return _text(value.get("fullname")) or _text(value.get("name")) or None
+        name = _text(value.get("fullname")) or _text(value.get("name"))
+        return _clipped(name, paper_id, "organization") or None
     if value is not None:
         log.warning("paper %s: dropped organization %s: not an object", paper_id, brief(value))
     return None
@@ -247,8 +268,13 @@ def _organization(value: object, paper_id: str) -> str | None:
 def _keywords(value: object, paper_id: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for keyword in _listed(value, paper_id, "ai_keywords"):
-        if isinstance(keyword, str) and has_visible_text(keyword):
+        if isinstance(keyword, str) and len(keyword) > LONGEST_KEYWORD:
+            log.warning("paper %s: dropped a keyword of %d characters (at most %d): %s", paper_id, len(keyword),
+                        LONGEST_KEYWORD, brief(keyword))
+        elif isinstance(keyword, str) and has_visible_text(keyword):
             seen.setdefault(" ".join(clean_text(keyword).split()), None)
         elif not isinstance(keyword, str):
             log.warning("paper %s: dropped a keyword that is not text: %s", paper_id, brief(keyword))
-    return tuple(seen)
+    if len(seen) > MOST_KEYWORDS:
+        log.warning("paper %s: %d keywords; the first %d kept", paper_id, len(seen), MOST_KEYWORDS)
+    return tuple(seen)[:MOST_KEYWORDS]

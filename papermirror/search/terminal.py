@@ -27,7 +27,7 @@ from papermirror.errors import SearchError
 from papermirror.search.cache import cache_path, load_index
 from papermirror.search.query import rank
 from papermirror.search.store import DamagedIndex, SearchIndex
-from papermirror.search.terms import FIELD_NAMES
+from papermirror.search.terms import FIELD_NAMES, folded
 
 if TYPE_CHECKING:
     from papermirror.config import Config
@@ -94,7 +94,7 @@ def run_search(search_index: SearchIndex, query: str, limit: int | None = None) 
         raise SearchError("empty query: give some words, e.g. python build.py search 'masked autoencoder'")
     refuse_phrases(query)
     try:
-        parsed = QueryParser(query, Query(list(FIELD_NAMES))).parse()
+        parsed = QueryParser(folded(query), Query(list(FIELD_NAMES))).parse()
         refuse_wide_typos(parsed)
         ranked = rank(search_index, parsed)
     except QueryParseError as exc:

@@ -10,6 +10,8 @@ Fields (lunr's field syntax: `title:mamba`, `author:he`, `keyword:diffusion`):
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from array import array
 from collections import Counter
 from dataclasses import dataclass
@@ -36,15 +38,29 @@ FIELDS = (
 FIELD_NAMES = tuple(spec["field_name"] for spec in FIELDS)
 
 
+_ACCENTS = re.compile("[\u0300-\u036f]+")
+"""Unicode's combining diacritical marks (those of Latin, Greek and Cyrillic letters)."""
+
+
+def folded(text: str) -> str:
+    """Text as the terminal search indexes and queries it: its compatibility forms unfolded (NFKD: "ﬁ" is "fi", a
+    full-width letter is the letter) and its accents dropped, then composed again (NFC). "Modèle", its decomposed
+    form (as macOS writes it) and "modele" are one word, as they are to the browser's search (Pagefind); the marks
+    of other scripts (Devanagari's vowel signs) stay."""
+    if text.isascii():  # most of every abstract: nothing to fold
+        return text
+    return unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFKD", text)))
+
+
 def paper_document(paper: Paper) -> dict[str, str]:
-    """Turn a paper into the flat document lunr indexes."""
+    """Turn a paper into the flat document lunr indexes (`folded`)."""
     return {
         "id": paper.id,
-        "title": paper.title,
-        "author": " ".join(paper.authors),
-        "keyword": " ".join(paper.ai_keywords),
-        "summary": paper.ai_summary or "",
-        "abstract": paper.abstract,
+        "title": folded(paper.title),
+        "author": folded(" ".join(paper.authors)),
+        "keyword": folded(" ".join(paper.ai_keywords)),
+        "summary": folded(paper.ai_summary or ""),
+        "abstract": folded(paper.abstract),
     }
 
 
