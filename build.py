@@ -174,6 +174,9 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
     today = dt.datetime.now(dt.timezone.utc).date()
     if args.since and not args.until and args.since > today:  # it fetched nothing and said it was done
         raise UserError(f"--since {args.since} is after today ({today}, UTC): no day to fetch yet")
+    if config.listing.daily and not args.since and config.listing.since > today:
+        log.warning("listing.since (%s) is after today (%s, UTC): no Daily Papers day is fetched before then; if "
+                    "that is a typo, correct it in the config file", config.listing.since, today)
     progress = sys.stderr.isatty() and not args.quiet
     with stop_on_signals(), exclusive_run(config.cache_dir, "snapshot"), \
             Hub.from_env(window_file=config.cache_dir / WINDOW_FILE) as hub:

@@ -189,6 +189,10 @@ class TermGroupConfig(_Strict):
         if isinstance(value, str):
             raise ValueError(f"write a list, [{value[:40]}], or the mentions needed per place, {{{value[:40]}: 1}}")
         if isinstance(value, (list, tuple)):
+            twice = next((name for number, name in enumerate(value) if name in value[:number]), None)
+            if twice is not None:
+                raise ValueError(f"{str(twice)[:40]!r} is given twice: name each place once, or write the mentions "
+                                 f"needed there, {{{str(twice)[:40]}: 2}}")
             value = dict.fromkeys(value, 1)
         if isinstance(value, dict):
             if not value:
@@ -246,6 +250,21 @@ class ListingConfig(_Strict):
         rule = {"topic": self.topic.model_dump(mode="json", by_alias=True, exclude_defaults=True),
                 "include": self.include, "exclude": self.exclude}
         return hashlib.sha256(json.dumps(rule, sort_keys=True).encode()).hexdigest()[:12]
+
+    @field_validator("topic", mode="before")
+    @classmethod
+    def _topic_written(cls, value: object) -> object:
+        if value is None or value == {}:  # its lines deleted or commented out (without_empty_keys leaves it here)
+            raise ValueError("empty: give it its groups (all:, none:), or delete this line too for no topic rule "
+                             "(then every daily paper is kept, or those `include` keeps)")
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_fetch(self) -> ListingConfig:
+        if not self.daily and not self.queries:
+            raise ValueError("daily is false and there are no queries: nothing would ever be fetched; give "
+                             "queries: [...], or set daily: true")
+        return self
 
     @field_validator("include", "exclude")
     @classmethod
@@ -390,16 +409,19 @@ def quote_run_on(text: str, failed: int) -> int | None:
 
 TOPIC_GROUPS = (("listing", "topic", "all"), ("listing", "topic", "none"))
 """Where listing.topic's groups are written: these and the groups under them are not left out when empty."""
+TOPIC_KEY = ("listing", "topic")
+"""listing.topic itself, not left out when empty either: an emptied rule would keep every daily paper."""
 
 
 def without_empty_keys(raw: object, where: tuple = ()) -> object:
     """A key written with nothing after it (`site:` whose lines were deleted or commented out) is as if it
-    were not written: it takes its default, as a missing key does. But not listing.topic's `all:` or `none:` nor
-    a group of theirs: left out, an emptied one would widen the rule (without `all` groups every daily paper is
-    kept); TopicConfig and TermGroupConfig name it."""
+    were not written: it takes its default, as a missing key does. But not listing.topic, its `all:` or `none:`
+    nor a group of theirs: left out, an emptied one would widen the rule (without `all` groups every daily paper is
+    kept); ListingConfig, TopicConfig and TermGroupConfig name it."""
     if isinstance(raw, dict):
         return {key: without_empty_keys(value, (*where, key)) for key, value in raw.items()
-                if value is not None or (len(where) in (2, 3) and (*where, key)[:3] in TOPIC_GROUPS)}
+                if value is not None or (*where, key) == TOPIC_KEY
+                or (len(where) in (2, 3) and (*where, key)[:3] in TOPIC_GROUPS)}
     return raw
 
 
@@ -475,15 +497,27 @@ def _describe_errors(path: Path, exc: ValidationError, lines: dict[str, int]) ->
     return "\n".join(dict.fromkeys(messages))
 
 
+SECTIONS = (("at the top level, not indented", Config), ("under site:", SiteConfig), ("under listing:", ListingConfig),
+            ("under listing.topic:", TopicConfig), ("in a group of listing.topic's all: or none:", TermGroupConfig))
+"""Where each kind of key is written: a key found in the wrong one is told where it belongs."""
+
+
 def unknown_key_message(loc: list[str]) -> str:
     """"unknown key", with the keys that may be written there and the likeliest one meant (`titel`: title)."""
     model = _model_at(loc[:-1])
     if model is None:
         return "unknown key"
-    keys = [field.alias or name for name, field in model.model_fields.items() if name != "root"]
+    keys = _keys_of(model)
+    elsewhere = [home for home, section in SECTIONS if section is not model and loc[-1] in _keys_of(section)]
+    if elsewhere:  # `since` at the top, `title` unindented under site:, `all` straight under listing:
+        return f"unknown key here: {loc[-1]} belongs {elsewhere[0]} (the keys here: {', '.join(keys)})"
     close = difflib.get_close_matches(loc[-1], keys, n=1)
     meant = f"; did you mean {close[0]}?" if close else ""
     return f"unknown key{meant} (the keys here: {', '.join(keys)})"
+
+
+def _keys_of(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items() if name != "root"]
 
 
 def _model_at(loc: list[str]) -> type[BaseModel] | None:

@@ -52,6 +52,13 @@ def write_config(tmp_path, text: str):
         ("listing:\n  refresh_days: 3\n  quries: [x]\n", ":3: listing.quries: unknown key; did you mean queries? (the keys here: "
          "queries, query_limit, daily, include, exclude, topic, since, refresh_days, details_budget)"),
         ("site:\n  titel: x\n", ":2: site.titel: unknown key; did you mean title?"),
+        # a key of another section: "did you mean site?" sent `since` the wrong way (the fork review)
+        ("since: 2024-01-01\n", ":1: since: unknown key here: since belongs under listing: (the keys here: site, listing)"),
+        ("site:\ntitle: x\n", ":2: title: unknown key here: title belongs under site:"),
+        ("listing:\n  language: fr\n", ":2: listing.language: unknown key here: language belongs under site:"),
+        ("listing:\n  all:\n    v: [x]\n", ":2: listing.all: unknown key here: all belongs under listing.topic:"),
+        ("listing:\n  topic:\n    all:\n      v: [x]\n    terms: [y]\n",
+         ":5: listing.topic.terms: unknown key here: terms belongs in a group of listing.topic's all: or none:"),
         ("listing:\n  topic:\n    all:\n      v:\n        terms: [vision]\n        inn: [title]\n",
          ":6: listing.topic.all.v.inn: unknown key; did you mean in? (the keys here: terms, in, unless)"),
         ("site:\n  title: 2024\n", ":2: site.title: must be text: put it in quotes"),
@@ -102,6 +109,13 @@ def write_config(tmp_path, text: str):
         ("listing:\n  topic:\n    all:\n      embodied:\n        # terms: [robot*]\n    none:\n      gui: [GUI]\n",
          ":4: listing.topic.all.embodied: this group is empty: give it its terms"),
         ("listing:\n  topic:\n    none:\n      gui:\n", ":4: listing.topic.none.gui: this group is empty"),
+        # an emptied topic: kept every daily paper without a word (the fork review)
+        ("listing:\n  topic:\n  # all:\n  #   vision: [vision]\n", ":2: listing.topic: empty: give it its groups"),
+        ("listing:\n  topic: {}\n", ":2: listing.topic: empty: give it its groups"),
+        ("listing:\n  daily: false\n", ":1: listing: daily is false and there are no queries: nothing would ever "
+                                          "be fetched"),
+        ("listing:\n  topic:\n    all:\n      v:\n        terms: [vision]\n        in: [title, title]\n",
+         ":6: listing.topic.all.v.in: 'title' is given twice"),
         ("listing:\n  topic:\n    all:\n      # speech: [speech]\n    none:\n      gui: [GUI]\n",
          ":3: listing.topic.all: no group under it: write one, or delete this line too"),
     ],
@@ -166,12 +180,12 @@ def test_a_command_run_below_the_mirror_names_the_mirror_s_folder(tmp_path, monk
 
 def test_a_key_left_empty_takes_its_default(tmp_path):
     """README says every key is optional: a section whose lines were all deleted or commented out is too."""
-    path = write_config(tmp_path, "site:\n  # title: x\nlisting:\n  queries:\n  since: 2025-01-02\n  topic:\n")
+    path = write_config(tmp_path, "site:\n  # title: x\nlisting:\n  queries:\n  since: 2025-01-02\n  include:\n")
     config = load_config(path)
     (tmp_path / "d").mkdir()
     default = load_config(write_config(tmp_path / "d", ""))
     assert config.site == default.site and config.listing.queries == default.listing.queries
-    assert config.listing.topic == default.listing.topic and config.listing.since == dt.date(2025, 1, 2)
+    assert config.listing.include == default.listing.include and config.listing.since == dt.date(2025, 1, 2)
 
 
 def test_a_base_url_with_letters_outside_ascii_is_written_as_a_url_carries_it(tmp_path):

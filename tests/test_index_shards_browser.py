@@ -110,7 +110,8 @@ def found_on(page, url: str, address: str, filters: bool = False) -> tuple[list[
     page.goto(url + "search/?" + address)
     if filters and not page.locator("#search-filters").evaluate("details => details.open"):
         page.locator("#search-filters > summary").click()
-    expect(page.locator("#search-status")).to_contain_text("found")
+    # (expect's own time limit, 5 s, is not the page's: a loaded CI machine took longer to search every index)
+    expect(page.locator("#search-status")).to_contain_text("found", timeout=15_000)
     links = page.locator(".search-result-link")
     while page.locator("#search-more").is_visible():
         shown = links.count()

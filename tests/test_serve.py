@@ -120,8 +120,9 @@ def test_serve_builds_its_preview_aside_and_leaves_site_alone(mirror: Path) -> N
     from samples import make_paper, write_archive
 
     write_archive(mirror, [make_paper("2503.00001", "A paper to preview")])
-    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(mirror / "mirror.yml"), "-q",
-                                "serve", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    # a --config relative to where serve runs (the preview build, run in the mirror's folder, took it from there)
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", f"{mirror.name}/mirror.yml", "-q",
+                                "serve", "--port", "0"], stdout=subprocess.PIPE, text=True, cwd=mirror.parent)
     try:
         line = process.stdout.readline()
         while line and not line.startswith("serve: "):  # the preview build's own lines come first

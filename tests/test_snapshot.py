@@ -78,6 +78,16 @@ def test_a_dry_run_leaves_the_last_run_as_it_was_and_a_failed_one_is_recorded_wi
     assert ledger.failing is None and DAY in ledger.days and read_last_run(mirror / ".cache").failed == 0
 
 
+def test_a_listing_since_after_today_is_said_not_taken_for_a_run_done(fake_hub, mirror, run_cli) -> None:
+    """A typo of the year (2030 for 2024) fetched no day, and each run said nothing but "0 days fetched" (the fork
+    review)."""
+    set_config(mirror, "listing:\n  since: 2999-01-01\n")
+    code, _, err = snapshot(run_cli, mirror)
+    today = dt.datetime.now(dt.timezone.utc).date()
+    assert code == 0 and f"listing.since (2999-01-01) is after today ({today}, UTC): no Daily Papers day" in err
+    assert not any("daily_papers" in request for request in fake_hub.requests)
+
+
 def test_a_second_run_with_nothing_new_changes_no_byte(fake_hub, mirror, run_cli) -> None:
     assert snapshot(run_cli, mirror, "--since", DAYS2[0], "--until", DAYS2[1])[0] == 0
     before = tree(mirror / "content")

@@ -212,6 +212,9 @@ def test_status_with_listing_since_after_today_says_so(archive, run_cli) -> None
     write_days(archive, fetched_days_ago=0)
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert "listing.since (2999-01-01) is after today" in out and "daily is off" not in out
+    # and not "ok": a typo of the year fetched nothing, every day, with green runs (the fork review)
+    assert out.strip().splitlines()[-1] == (f"WAITING: listing.since (2999-01-01) is after today ({TODAY}): no Daily "
+                                            "Papers day is fetched before then; if that is a typo, correct it in mirror.yml")
 
 
 def test_status_names_a_bad_ledger(archive, run_cli) -> None:

@@ -111,9 +111,10 @@ def site_url(server: ThreadingHTTPServer, base_path: str) -> str:
 
 def rebuild_site(config_path: Path, base_url: str, output: Path) -> bool:
     """Run `build.py --config config_path build --base-url base_url --output output`; tell whether it succeeded."""
+    config_path, output = config_path.resolve(), output.resolve()  # the build runs in the mirror's folder
     command = [sys.executable, str(BUILD_SCRIPT), "--config", str(config_path), "build", "--base-url", base_url,
                "--output", str(output)]
-    result = subprocess.run(command, cwd=config_path.resolve().parent, check=False)
+    result = subprocess.run(command, cwd=config_path.parent, check=False)
     if result.returncode != 0:
         log.error("serve: the build failed (exit %d)", result.returncode)
     return result.returncode == 0

@@ -130,6 +130,9 @@ def verdict(status: ArchiveStatus) -> str:
         days = "1 day" if status.days_missing == 1 else f"{status.days_missing} days"
         return (f"INCOMPLETE: {days} since listing.since ({status.since}) never fetched, from {first} to {last}; "
                 f"`{status.fetch_missing_command}` fetches every missing day")
+    if status.daily and status.since > status.today:  # ISO days
+        return (f"WAITING: listing.since ({status.since}) is after today ({status.today}): no Daily Papers day is "
+                "fetched before then; if that is a typo, correct it in mirror.yml")
     if not status.daily:
         never = [query.query for query in status.queries if query.in_config and not query.last_changed]
         if never:
