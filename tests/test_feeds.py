@@ -62,6 +62,10 @@ def test_xml_outputs_drop_control_characters_and_stay_well_formed():
     assert entry.findtext(f"{ATOM}title") == "Bell and <tags> & [31mred"
     assert root.findtext(f"{ATOM}title") == "Title"
     assert entry.find(f"{ATOM}category").get("term") == "ab"
+    # a title's math as the search shows it, not its TeX (the accessibility review: "O(n^2)", "\\alpha")
+    paper = make_paper("2503.00002", "Cost $O(n^2)$ and $\\alpha$-blending")
+    entry = ET.fromstring(feeds.atom_feed([paper], site, Links("/m/"), None)).find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Cost O(n²) and α-blending"
 
 
 def test_papers_json_is_one_paper_a_line_without_the_texts():

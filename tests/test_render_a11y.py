@@ -74,3 +74,37 @@ def test_on_a_phone_the_trend_charts_keep_readable_labels(shipped, run_cli):
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # the page itself does not
         finally:
             context.close()
+
+
+def test_a_title_with_math_is_named_by_its_text_and_a_printed_paper_keeps_every_author(shipped, run_cli):
+    """Chromium's accessibility tree named the heading and every link of a title with math without its formulas
+    ("mass and"), the tab showed raw TeX, and a printed paper page said "and 3 more" for the authors it left out (the
+    accessibility review)."""
+    from papermirror.content.paperfile import read_paper
+
+    paper_file = next((shipped / "content" / "papers").glob("*/*.md"))
+    many = read_paper(paper_file).replace(authors=tuple(f"Author {n}" for n in range(15)))
+    write_paper(shipped / "content", many)
+    site = build_shipped_with_hostile_paper(shipped, run_cli)
+    with serve(site, "/mirror/") as base, chromium() as browser:
+        context = browser.new_context()
+        page = context.new_page()
+        try:
+            page.goto(base + "papers/2503.01234/")
+            named = "<script>x</script> mass m² and a/b"
+            assert page.get_by_role("heading", level=1).get_attribute("aria-label") == named
+            assert page.get_by_role("heading", name=named, exact=True).count() == 1
+            assert page.title().startswith(f"{named} · ")
+            page.goto(base + "archive/2025-03-13/")
+            assert page.get_by_role("link", name=named, exact=True).count() == 1
+            page.goto(base + f"papers/{many.id}/")
+            page.emulate_media(media="print")
+            page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+            assert page.locator(".authors").inner_text().endswith("Author 13, Author 14")
+            assert not page.locator("#cite button").is_visible() and not page.locator(".authors summary").is_visible()
+            page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+            assert page.locator(".authors details").evaluate("details => !details.open")
+        finally:
+            context.close()
+    keywords = (site / "keywords" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="count">1 paper</span>' in keywords or '<span class="count">2 papers</span>' in keywords

@@ -8,6 +8,7 @@
 // 2. The links of the keyword chips (#keywords) that have no keyword page: each to a search for the keyword in
 // quotes (its words, when it holds a word of symbols alone), at the address of the header's search form.
 // Written into every page they cost 300 B a paper, for a search that runs only where this script runs too.
+// 3. Printing: the authors a long list keeps one click away are printed too.
 "use strict";
 
 (() => {
@@ -42,6 +43,7 @@
   const pre = document.createElement("pre");
   pre.className = "bibtex";
   pre.tabIndex = 0; // a scrollable region a keyboard can reach (and select: the stylesheet selects it whole)
+  pre.setAttribute("role", "region");  // a name is allowed on a region, not on a bare <pre>
   pre.setAttribute("aria-label", "BibTeX");
   pre.appendChild(document.createElement("code")).textContent = entry;
   const copy = document.createElement("button");
@@ -77,4 +79,17 @@
     link.append(...chip.childNodes);
     chip.append(link);
   }
+})();
+
+(() => {
+  // a closed <details> prints closed: "and 3 more" on paper, the names lost
+  const hidden = () => Array.from(document.querySelectorAll(".authors details:not([open])"));
+  let opened = [];
+  window.addEventListener("beforeprint", () => {
+    opened = hidden();
+    for (const details of opened) details.open = true;
+  });
+  window.addEventListener("afterprint", () => {
+    for (const details of opened) details.open = false;
+  });
 })();

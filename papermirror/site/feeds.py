@@ -16,6 +16,7 @@ from papermirror.content.paper import PAPER_FIELDS, Paper
 from papermirror.content.paperfile import field_value
 from papermirror.site.archive import EPOCH, stored_time
 from papermirror.site.contexts import Links
+from papermirror.site.mathflat import flat_text
 from papermirror.site.mathtext import drop_control, plain_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -60,7 +61,7 @@ def atom_feed(papers: list[Paper], site: SiteConfig, links: Links, updated: str 
         url = site.base_url + links.paper(paper.id).removeprefix(links.base)
         entry = sub_element(feed, "entry")
         sub_element(entry, "id", url)
-        sub_element(entry, "title", plain_text(paper.title), type="text")
+        sub_element(entry, "title", flat_text(paper.title), type="text")
         sub_element(entry, "link", rel="alternate", type="text/html", href=url)
         sub_element(entry, "link", rel="related", type="text/html", href=paper.arxiv_url)
         if paper.day:

@@ -14,10 +14,10 @@ import xml.etree.ElementTree as ET
 
 from papermirror.config import SiteConfig
 from papermirror.content.paper import Paper
-from papermirror.site.contexts import paper_page_path
 from papermirror.site.archive import EPOCH, stored_time
+from papermirror.site.contexts import paper_page_path
 from papermirror.site.feeds import ATOM_NS, sub_element
-from papermirror.site.mathtext import plain_text
+from papermirror.site.mathflat import flat_text
 from papermirror.site.ways import FeedContext
 
 
@@ -36,7 +36,7 @@ def topic_feed(papers: list[Paper], site: SiteConfig, path: str, context: FeedCo
         url = site.base_url + paper_page_path(paper.id).removesuffix("index.html")
         entry = sub_element(feed, "entry")
         sub_element(entry, "id", url)
-        sub_element(entry, "title", plain_text(paper.title))  # type="text" is the default
+        sub_element(entry, "title", flat_text(paper.title))  # type="text" is the default
         sub_element(entry, "link", href=url)
         sub_element(entry, "updated", stored_time(paper))
     for element in feed:
