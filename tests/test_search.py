@@ -475,6 +475,23 @@ def test_accents_and_their_decomposed_forms_are_one_word_as_in_the_browser(mirro
     assert "Modèle génératif" in unicodedata.normalize("NFC", out)  # shown as stored, accents and all
 
 
+def test_a_pasted_title_or_paper_link_is_searched_not_refused(archive, run_cli):
+    """87 of 120 pasted titles were refused ('SAM 2: Segment ...': "Unrecognized field "2""), and so were
+    arXiv:2405.15738 and the paper's arXiv link; 2405.15738v2 found nothing (the search review)."""
+    papers = read_papers(archive / "content")
+    paper = next(paper for paper in papers.values() if ": " in paper.title)
+    code, out, err = run_cli("search", paper.title, config=archive / "mirror.yml")
+    assert code == 0 and ids(out)[0] == paper.id, (paper.title, out, err)
+    for link in (f"arXiv:{paper.id}", f"https://arxiv.org/abs/{paper.id}", f"https://arxiv.org/pdf/{paper.id}v2.pdf",
+                 f"huggingface.co/papers/{paper.id}?utm=x", f"{paper.id}v3", paper.id):
+        code, out, err = run_cli("search", link, config=archive / "mirror.yml")
+        assert code == 0 and ids(out) == [paper.id], (link, out, err)
+    code, out, _ = run_cli("search", "title:vision", config=archive / "mirror.yml")  # a field stays a field
+    assert code == 0 and all("vision" in papers[found].title.lower() for found in ids(out))
+    code, _, err = run_cli("search", "titel:vision", config=archive / "mirror.yml")
+    assert code == 2 and 'Unrecognized field "titel"' in err  # a field is still a field, and a wrong one said
+
+
 def test_control_characters_in_a_title_never_reach_the_terminal(mirror, run_cli):
     from papermirror.content.paperfile import write_paper
 

@@ -22,7 +22,7 @@ from lunr.exceptions import BaseLunrException, QueryParseError
 from lunr.query import Query
 from lunr.query_parser import QueryParser
 
-from papermirror.content.paper import TERMINAL_CONTROLS
+from papermirror.content.paper import NEW_ID, OLD_ID, TERMINAL_CONTROLS
 from papermirror.errors import SearchError
 from papermirror.search.cache import cache_path, load_index
 from papermirror.search.query import rank
@@ -42,6 +42,15 @@ MAX_EDIT_DISTANCE = 2
 _QUOTES = '"\u201c\u201d\u201e'
 _PHRASE = re.compile(f'((?:[\\w.]+:)?)[{_QUOTES}]([^{_QUOTES}]*)[{_QUOTES}]?')
 """A quoted phrase, with the field before it: title:"masked image"."""
+_PAPER_LINK = re.compile(
+    rf"(?:(?:https?://)?(?:www\.)?(?:arxiv\.org/(?:abs|pdf)/|huggingface\.co/papers/)|arxiv:)?\s*"
+    rf"(?P<id>{NEW_ID.pattern}|{OLD_ID.pattern})(?:\.pdf)?/?(?:[?#]\S*)?", re.IGNORECASE)
+"""A paper's arXiv id, alone or as arXiv and Hugging Face write it: arXiv:2405.15738, 2405.15738v2,
+https://arxiv.org/pdf/2405.15738v1.pdf, huggingface.co/papers/2405.15738?utm=x."""
+_NOT_A_FIELD = re.compile(r"(?<![\\\w])([+-]?)([^\s:+-][^\s:]*)(?<!\\):(?=\s|$)")
+"""A word and a colon after it that ends it ("SAM 2: Segment ...", "Enhance-A-Video: Better ..."): lunr reads it as
+a field. A field is written with its word after the colon (`title:mamba`), and a wrong one (`venue:neurips`) is
+still said to be no field."""
 _CONTROL = re.compile(f"[{TERMINAL_CONTROLS}]")
 """C0 and C1 control characters, but tab and newline: a title holding ESC[31m must not drive the terminal; and the
 bidirectional controls (paper.BIDI_CONTROLS), which would reorder the rest of the line."""
@@ -94,7 +103,7 @@ def run_search(search_index: SearchIndex, query: str, limit: int | None = None) 
         raise SearchError("empty query: give some words, e.g. python build.py search 'masked autoencoder'")
     refuse_phrases(query)
     try:
-        parsed = QueryParser(folded(query), Query(list(FIELD_NAMES))).parse()
+        parsed = QueryParser(as_lunr_reads_it(folded(query)), Query(list(FIELD_NAMES))).parse()
         refuse_wide_typos(parsed)
         ranked = rank(search_index, parsed)
     except QueryParseError as exc:
@@ -102,6 +111,16 @@ def run_search(search_index: SearchIndex, query: str, limit: int | None = None) 
     except BaseLunrException as exc:
         raise SearchError(f"cannot run the query {query!r}: {exc}; {QUERY_HELP}") from None
     return [_hit(search_index, number, score) for number, score in (ranked[:limit] if limit else ranked)]
+
+
+def as_lunr_reads_it(query: str) -> str:
+    """A pasted paper link or id (`_PAPER_LINK`) becomes `id:` its id, without its version; a colon that ends a
+    word ("SAM 2: Segment Anything", a pasted title) becomes a space, where lunr said "Unrecognized field"."""
+    link = _PAPER_LINK.fullmatch(query.strip())
+    if link:
+        return "id:" + re.sub(r"v[0-9]+$", "", link.group("id"))
+    return _NOT_A_FIELD.sub(lambda m: m.group(0) if m.group(2).lower() in FIELD_NAMES else f"{m.group(1)}{m.group(2)} ",
+                            query)  # `title: mamba` stays lunr's "Expected term"
 
 
 def refuse_wide_typos(parsed: Query) -> None:
