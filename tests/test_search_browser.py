@@ -815,7 +815,10 @@ def test_a_keyword_with_symbols_finds_its_paper_from_its_chip_and_typed(page, sy
 
 
 @pytest.mark.parametrize("typed", ["2604.12012", "arXiv:2604.12012", "https://arxiv.org/abs/2604.12012v2",
-                                   "https://huggingface.co/papers/2604.12012", "https://arxiv.org/pdf/2604.12012.pdf"])
+                                   "https://huggingface.co/papers/2604.12012", "https://arxiv.org/pdf/2604.12012.pdf",
+                                   # without a scheme, with a query or a fragment (the search review)
+                                   "arxiv.org/abs/2604.12012", "https://huggingface.co/papers/2604.12012?utm=x",
+                                   "https://arxiv.org/abs/2604.12012#S2"])
 def test_an_arxiv_id_or_address_leads_to_the_paper(page, symbols_url, typed):
     """The index holds no ids: a pasted id found unrelated papers (its digits among other words)."""
     from playwright.sync_api import expect

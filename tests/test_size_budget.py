@@ -144,6 +144,11 @@ def test_the_search_index_is_measured_from_the_build_cache_not_from_site(mirror,
     shutil.rmtree(bundle)  # no index in site/ any more: the record in .cache/ no longer describes it
     code, out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 0 and "estimated at 2.5 KB a paper" in out, out + err
+    # emptied (a reset fork): the last record spoke of 0.5 MB of index there was no more (the fork review)
+    assert run_cli("build", config=mirror / "mirror.yml")[0] == 0
+    shutil.rmtree(mirror / "content" / "papers")
+    code, out, err = run_cli("build", config=mirror / "mirror.yml")
+    assert code == 0 and "MB, no papers yet (and no search index)" in out, out + err
 
 
 def test_the_replicated_archive_copies_the_stream_onto_earlier_days_under_fresh_ids():

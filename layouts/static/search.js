@@ -382,7 +382,8 @@
 
   // An arXiv id, or an arXiv or Hugging Face address of a paper, also leads straight to the paper when the archive
   // has it: the index reads titles, authors, abstracts and keywords, not ids, so it would find other papers.
-  const ARXIV_ID = /^\s*(?:arxiv:\s*|https?:\/\/(?:www\.)?(?:arxiv\.org\/(?:abs|pdf)|huggingface\.co\/papers)\/)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})(?:v\d+)?(?:\.pdf)?\/?\s*$/i;
+  // (the address may come without its scheme, and with a query or a fragment: ?utm_source=..., #section)
+  const ARXIV_ID = /^\s*(?:arxiv:\s*|(?:https?:\/\/)?(?:www\.)?(?:arxiv\.org\/(?:abs|pdf)|huggingface\.co\/papers)\/)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})(?:v\d+)?(?:\.pdf)?\/?(?:[?#]\S*)?\s*$/i;
   // The terminal search's syntax (lunr's -word, +word and field:word) is not this page's: every word counts.
   const UNSUPPORTED = /(?:^|\s)[-+]\p{L}|(?:^|\s)(?:title|author|keyword|abstract|summary|id):/iu;
   const UNSUPPORTED_NOTE = " (Here every word counts as typed: -word, +word and field: are not understood.)";

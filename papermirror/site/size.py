@@ -53,6 +53,8 @@ class SiteSize:
         return self.per_paper * (self.papers + self.papers_a_year)
 
     def line(self) -> str:
+        if not self.papers:
+            return f"{self.folder} {self.total / 1e6:.1f} MB, no papers yet (and no search index)"
         index = f"estimated at {SEARCH_BYTES_PER_PAPER / 1000:.1f} KB a paper" if self.index_estimated else "as last indexed"
         per_paper = f"{self.per_paper / 1000:.1f} KB a paper" if self.papers else "no papers yet"
         return (f"{self.folder} {self.total / 1e6:.1f} MB, {per_paper} "
@@ -85,6 +87,8 @@ def papers_a_year(stamps: dict[str, object]) -> int:
 def measure_site(config: Config, site_dir: Path, written: dict[str, list], stamps: dict[str, object]) -> SiteSize:
     """The site's size from the build's manifest (`written`: path -> [digest, size]) and the index stage's record
     of the bundles in site/pagefind/ (pagefind.YEARS_FILE in .cache/), when it describes them."""
+    if not stamps:  # an empty archive (a reset fork) has no index, whatever the last build's record says
+        return SiteSize(sum(size for _digest, size in written.values()), 0, False, 0, 0, config.site_dir_name(site_dir))
     shards = read_index_record(config, site_dir)  # {} when there is no record of site/pagefind/'s bundles
     try:
         index_bytes = sum(int(shard.get("bytes") or 0) for shard in shards.values())
