@@ -81,7 +81,7 @@ def test_organization_pages_index_and_links(mirror, run_cli):
     assert "Papers claimed by this organization" in html(second)  # no count: the older pages stay put
     index = html(site / "organizations/index.html")
     assert '<a href="/mirror/organizations/lab-script-alert-1-script-co/">Lab &lt;script&gt;alert(1)&lt;/script&gt; &amp; Co</a> ' \
-           '<span class="count">5</span>' in index
+           '<span class="count">5 papers</span>' in index
     assert "1 organization with at least 2 papers" in index and "1 other has a single paper, named on that paper&#39;s page" in index and "Solo Lab" not in index
     paper = html(site / "papers/2503.00001/index.html")
     assert '<dd data-pagefind-filter="organization"><a href="/mirror/organizations/lab-script-alert-1-script-co/">Lab &lt;script&gt;' in paper
@@ -187,17 +187,19 @@ def test_keyword_and_organization_feeds_are_valid_lean_atom(mirror, run_cli):
     ids = [entry.findtext(f"{ATOM}id") for entry in feed.findall(f"{ATOM}entry")]
     assert ids == [f"{base}papers/{p.id}/" for p in reversed(papers[FEED_MIN_PAPERS + 2 - FEED_SIZE : FEED_MIN_PAPERS + 2])]
     newest = feed.find(f"{ATOM}entry")
-    assert newest.findtext(f"{ATOM}title") == f"<script>alert({FEED_MIN_PAPERS + 2})</script> & m^2 title {FEED_MIN_PAPERS + 2}"
+    assert newest.findtext(f"{ATOM}title") == f"<script>alert({FEED_MIN_PAPERS + 2})</script> & m² title {FEED_MIN_PAPERS + 2}"
     assert feed.findtext(f"{ATOM}updated") == newest.findtext(f"{ATOM}updated") == f"2025-03-{FEED_MIN_PAPERS + 2:02d}T08:00:00Z"
     raw = html(site / "keywords/masked-image-modeling/feed.xml")
     assert "<script>" not in raw and "&lt;script&gt;" in raw and "\x07" not in raw
     org = check_atom(site / "organizations/lab-co/feed.xml", base + "organizations/lab-co/feed.xml", base + "organizations/lab-co/", FEED_SIZE)
     assert org.findtext(f"{ATOM}title") == "Organization: Lab & <Co> · Test mirror"
-    for page, feed_url in (("keywords/masked-image-modeling/index.html", "/mirror/keywords/masked-image-modeling/feed.xml"),
-                           ("organizations/lab-co/index.html", "/mirror/organizations/lab-co/feed.xml")):
+    for page, feed_url, of in (("keywords/masked-image-modeling/index.html", "/mirror/keywords/masked-image-modeling/feed.xml",
+                                "this keyword"),
+                               ("organizations/lab-co/index.html", "/mirror/organizations/lab-co/feed.xml", "this organization")):
         text = html(site / page)
         assert '<link rel="alternate" type="application/atom+xml" title="' in text and f'href="{feed_url}">' in text
-        assert f'<a href="{feed_url}">Atom feed</a>' in text
+        # named apart from the footer's "Atom feed" of the whole site (the accessibility review)
+        assert f'<a href="{feed_url}">Atom feed of {of}</a>' in text
     assert (site / "keywords/small-topic/index.html").is_file() and not (site / "keywords/small-topic/feed.xml").exists()
     assert "application/atom+xml" not in html(site / "keywords/small-topic/index.html")
     sitemap = sitemaps(site)
