@@ -888,6 +888,19 @@ def test_terminal_syntax_typed_here_is_said_not_to_work(page, site_url, typed, n
     assert ("-word, +word and field: are not understood" in status.inner_text()) is noted
 
 
+@pytest.mark.parametrize(("typed", "noted"), [("masked OR vision", True), ("NOT masked", True), ("masked AND", True),
+                                              ("masked or vision", False), ("ORBIT masked", False)])
+def test_operators_typed_in_capitals_are_said_to_be_words(page, site_url, typed, noted):
+    """"CLIP OR DINO" found the papers holding both words and "CLIP NOT DINO" papers about DINO, without a word (the
+    search review)."""
+    from playwright.sync_api import expect
+
+    search(page, site_url, typed)
+    status = page.locator("#search-status")
+    expect(status).to_contain_text(f"\u201c{typed}\u201d")
+    assert ("AND, OR and NOT are words here, not operators" in status.inner_text()) is noted
+
+
 def test_opening_the_filters_keeps_the_results_shown_and_counts_them(page, symbols_url):
     """Opening the filter panel searched again to count, and drew the list anew: the results shown with "Show
     more" were gone (and a click on "more" meanwhile was lost). Now the list stays and the counts follow it."""

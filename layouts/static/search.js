@@ -387,6 +387,10 @@
   // The terminal search's syntax (lunr's -word, +word and field:word) is not this page's: every word counts.
   const UNSUPPORTED = /(?:^|\s)[-+]\p{L}|(?:^|\s)(?:title|author|keyword|abstract|summary|id):/iu;
   const UNSUPPORTED_NOTE = " (Here every word counts as typed: -word, +word and field: are not understood.)";
+  // AND, OR, NOT in capitals, as typed for a search engine's operators: "CLIP OR DINO" found the papers holding both,
+  // and "CLIP NOT DINO" papers about DINO, without a word
+  const OPERATORS = /(?:^|\s)(?:AND|OR|NOT)(?=\s|$)/u;
+  const OPERATORS_NOTE = " (AND, OR and NOT are words here, not operators: the papers found hold every word.)";
   const PHRASE_NOTE = " (Quotes make a phrase only around the whole query: here each word was searched.)";
   // A part of the index that could not be loaded (search-shards.js: the connection dropped, or the server failed
   // three times) is left out of every search until the page is loaded again.
@@ -494,6 +498,7 @@
         + narrowed + "."
       : "No papers found" + what + narrowed + ". Try other or fewer words, or remove a filter.")
       + (asked && UNSUPPORTED.test(asked) && !ARXIV_ID.test(asked) ? UNSUPPORTED_NOTE : "")
+      + (asked && OPERATORS.test(asked) ? OPERATORS_NOTE : "")
       + (asked && isPartPhrase(asked) ? PHRASE_NOTE : "")
       // which words the archive lacks is not known while a part of its index is missing
       + (found.partMissing ? PART_MISSING_NOTE : asked ? standInNote(asked, found) : "");
