@@ -464,6 +464,10 @@ def test_accents_and_their_decomposed_forms_are_one_word_as_in_the_browser(mirro
         write_paper(mirror / "content", Paper(id=f"2608.9000{number}", title=unicodedata.normalize(
             "NFD" if number % 2 else "NFC", title), abstract="Un modèle."))
     write_paper(mirror / "content", Paper(id="2608.90009", title="हिन्दी मॉडल", abstract="x"))
+    write_paper(mirror / "content", Paper(id="2608.90008", title="Scenes", authors=("Matthias Nießner", "Łukasz Ø"),
+                                          abstract="x"))
+    for query in ("Niessner", "Nießner", "lukasz", "Łukasz", "author:o"):
+        assert ids(run_cli("search", query, config=mirror / "mirror.yml")[1]) == ["2608.90008"], query
     every = {f"2608.9000{number}" for number in range(4)}
     for query in ("génératif", unicodedata.normalize("NFD", "génératif"), "generatif", "modele", "title:fits",
                   "GÉNÉRATIF", "ｇｅｎｅｒａｔｉｆ"):

@@ -40,16 +40,21 @@ FIELD_NAMES = tuple(spec["field_name"] for spec in FIELDS)
 
 _ACCENTS = re.compile("[\u0300-\u036f]+")
 """Unicode's combining diacritical marks (those of Latin, Greek and Cyrillic letters)."""
+_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+                          "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th", "Þ": "TH"})
+"""Latin letters with a stroke or ligatures that Unicode does not decompose, as a name is written in ASCII: Nießner is
+found as Niessner, Łukasz as Lukasz, Lyngsø as Lyngso."""
 
 
 def folded(text: str) -> str:
     """Text as the terminal search indexes and queries it: its compatibility forms unfolded (NFKD: "ﬁ" is "fi", a
-    full-width letter is the letter) and its accents dropped, then composed again (NFC). "Modèle", its decomposed
-    form (as macOS writes it) and "modele" are one word, as they are to the browser's search (Pagefind); the marks
-    of other scripts (Devanagari's vowel signs) stay."""
+    full-width letter is the letter) and its accents dropped, then composed again (NFC), and the letters `_LETTERS`
+    written as in ASCII. "Modèle", its decomposed form (as macOS writes it) and "modele" are one word, as they are
+    to the browser's search (Pagefind, which leaves ß, ł and ø as they are); the marks of other scripts (Devanagari's
+    vowel signs) stay."""
     if text.isascii():  # most of every abstract: nothing to fold
         return text
-    return unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFKD", text)))
+    return unicodedata.normalize("NFC", _ACCENTS.sub("", unicodedata.normalize("NFKD", text))).translate(_LETTERS)
 
 
 def paper_document(paper: Paper) -> dict[str, str]:
