@@ -184,15 +184,22 @@ def test_only_http_links_are_accepted(url: object, ok: bool) -> None:
     assert is_http_url(url) is ok
 
 
-def test_a_stored_link_an_earlier_version_kept_is_left_out_not_an_error(tmp_path: Path, caplog) -> None:
-    """A link of a paper file that passes the old rule (http(s)) but not today's (user:pass@) must not stop every
-    build and snapshot: it is left out with a warning naming the file and line; the hand-written javascript: link
-    is still an error."""
-    text = "---\nid: '2503.02130'\ntitle: x\ngithub_repo: 'https://u:p@github.com/a/b'\n---\nabstract\n"
+@pytest.mark.parametrize("link, why", [
+    ("https://u:p@github.com/a/b", "a link holding a user name"),
+    ("https://mamba.example:99999/", "a link with a port that cannot be"),  # the diff review: it stopped every build
+    ("https://mamba.example:0/", "a link with a port that cannot be"),
+    ("https://mamba.example:https/", "a link with a port that cannot be"),
+])
+def test_a_stored_link_an_earlier_version_kept_is_left_out_not_an_error(tmp_path: Path, caplog, link, why) -> None:
+    """A link of a paper file that passes the old rule (http(s)) but not today's (user:pass@, a port no server has)
+    must not stop every build and snapshot: it is left out with a warning naming the file, line and what to do; the
+    hand-written javascript: link is still an error (test_bad_field_names_file_and_line)."""
+    text = f"---\nid: '2503.02130'\ntitle: x\nproject_page: '{link}'\n---\nabstract\n"
     with caplog.at_level(logging.WARNING):
         paper = text_to_paper(text, tmp_path / "x.md")
-    assert paper.github_repo is None
-    assert f"{tmp_path / 'x.md'}:4: github_repo: 'https://u:p@github.com/a/b': a link holding a user name" in caplog.text
+    assert paper.project_page is None
+    assert f"{tmp_path / 'x.md'}:4: project_page: '{link}': {why}" in caplog.text
+    assert "delete the line" in caplog.text
 
 
 @pytest.mark.parametrize(

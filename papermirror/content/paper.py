@@ -167,9 +167,14 @@ def link_problem(value: object) -> str | None:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return NOT_HTTP
-        parts.port  # noqa: B018 (a port above 65535 raises)
     except ValueError:
         return NOT_HTTP
+    try:
+        port = parts.port
+    except ValueError:  # above 65535, or not a number
+        port = 0
+    if port == 0:  # (0: no server listens there; browsers refuse it)
+        return "a link with a port that cannot be is not kept"
     if "@" in parts.netloc:
         return "a link holding a user name or password is not kept"
     if any(unicodedata.category(char)[0] in "CZ" for char in value):

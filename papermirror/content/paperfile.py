@@ -163,7 +163,7 @@ def _check_field(name: str, value: object, where: str) -> object:
     if problem == NOT_HTTP:
         raise ContentError(f"{where}: {name}: only http(s) links are allowed, not {brief(value)}")
     if problem:  # stored by an earlier version, which kept such links: left out, not a file that stops every run
-        log.warning("%s: %s: %s: %s; left out (the next snapshot of the paper drops it from the file)",
+        log.warning("%s: %s: %s: %s; left out of the site and the search (delete the line to end this warning)",
                     where, name, brief(value), problem)
         return None
     if name in DAY_FIELDS:
