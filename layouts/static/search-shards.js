@@ -13,6 +13,11 @@
 // query terms matched in field f (title, authors) and T that of all of them (term idfs from the pages each term
 // matches). Each instance's own scores are computed the same way from its own figures first: if one differs
 // from Pagefind's, the merge falls back to Pagefind's scores (the order may then differ from one index's).
+// One departure from Pagefind: M counts each query term once. Pagefind lists, in a small index, every title
+// word a term matched ("Video-Foley: ... Video-To-Sound Generation" matched video, videofoley and videotosound
+// for "video") and adds the term's idf for each, so M exceeded T and the title's weight grew with its hyphenated
+// words: "video generation" ranked such titles first (174.8 against 20.8) in an index of 2,209 papers, but not
+// in one of 9,877, which listed the term once (benchmarks/search_relevance.py).
 // A sorted search merges the indexes' sorted lists by the value sorted on (meta "day" or "upvotes", read from
 // each list's next result). A query word that no index has words beginning with falls back to the longest
 // word that begins it, as one index does: only the indexes holding the longest such word answer; but a word
@@ -66,7 +71,7 @@
     for (const word of result.scores || []) total += bonus(word.search_term) * wordScore(word, result.params, stats);
     const all = stats.termIdfs.reduce((sum, value) => sum + value, 0);
     for (const field of result.verbose_meta_scores || []) {
-      const matched = field.matched_terms.reduce((sum, term) => sum + (stats.termIdf(term) || 0), 0);
+      const matched = stats.matchedIdf(field.matched_terms);
       if (all > 0) total += field.field_weight * matched * (matched / all) ** 2;
     }
     return total;
@@ -320,7 +325,9 @@
     const termIdfs = termPages.map((n) => idf(totals.pages, n));
     const bonus = (w) => (typed.some((word) => word.startsWith(w) || w.startsWith(word)) ? EXTENSION_BONUS : 1);
     const global = { pages: totals.pages, averageLength: totals.averageLength, containing: (w) => termPages[termOf(terms, w)] || 0,
-      termIdfs, termIdf: (t) => termIdfs[termOf(terms, t)] };
+      termIdfs,
+      // each query term once, however many of a field's words it matched (Pagefind adds one for each: see the top)
+      matchedIdf: (words) => [...new Set(words.map((w) => termOf(terms, w)))].reduce((sum, k) => sum + (termIdfs[k] || 0), 0) };
     const all = [];
     let faithful = true;
     for (const { shard, answer } of kept) {
@@ -328,7 +335,8 @@
       for (const result of answer.results) {
         const local = { pages: result.params.total_pages, averageLength: result.params.average_page_length,
           containing: (w) => (result.scores.find((s) => s.search_term === w) || { params: {} }).params.pages_containing_term || 0,
-          termIdfs: idfs, termIdf: (t) => idfs[termOf(terms, t)] };
+          termIdfs: idfs,
+          matchedIdf: (words) => words.reduce((sum, w) => sum + (idfs[termOf(terms, w)] || 0), 0) };  // as Pagefind adds
         if (Math.abs(score(result, local, bonus) - result.score) > 1e-3 * Math.max(1, Math.abs(result.score))) faithful = false;
         all.push(Object.assign(withData(shard, result), { score: score(result, global, bonus), pagefindScore: result.score }));
       }
