@@ -177,10 +177,14 @@ class Hub:
         if not endpoint.startswith(("http://", "https://")):
             raise SettingError(f"HF_ENDPOINT: {endpoint!r} must start with http:// or https://")
         try:
-            host = httpx.URL(endpoint).host
+            url = httpx.URL(endpoint)
         except httpx.InvalidURL as exc:
             raise SettingError(f"HF_ENDPOINT: {endpoint!r} is not a URL ({exc})") from None
-        if not host:
+        if url.userinfo:  # the request URLs go into error messages, the ledger's `failing` and the about page
+            raise SettingError(f"HF_ENDPOINT: {url.scheme}://{url.host}/... holds a user name or password, which "
+                               "every failure would publish (the ledger and the about page name the address); give a "
+                               "Hugging Face token as HF_TOKEN")
+        if not url.host:
             raise SettingError(f"HF_ENDPOINT: {endpoint!r} names no host")
         token = env.get("HF_TOKEN") or None
         if token is not None and not (token.isascii() and token.isprintable()):
