@@ -206,6 +206,19 @@ def test_a_run_that_failed_elsewhere_is_failing_in_every_clone(archive, run_cli)
     assert "FAILING" not in out and out.strip().splitlines()[-1].startswith("INCOMPLETE"), out
 
 
+def test_a_later_run_elsewhere_that_failed_on_nothing_ends_this_machine_s_failing(archive, run_cli) -> None:
+    """This machine's snapshot failed on a day; the workflow's later run fetched it, removed `failing` and was
+    pulled: `status` still said FAILING from this machine's old record (the diff review)."""
+    from papermirror.content.coverage import record_last_run
+
+    write_days(archive, fetched_days_ago=1)  # the newest day fetched elsewhere 1 day ago, no failure on record
+    record_last_run(archive / ".cache", NOW - dt.timedelta(days=2), [f"day {day(0)}: HTTP 500"])
+    code, out, _ = run_cli("status", config=archive / "mirror.yml")
+    assert "FAILING" not in out and "last run:" not in out, out
+    record_last_run(archive / ".cache", NOW - dt.timedelta(hours=2), [f"day {day(0)}: HTTP 500"])  # failed since
+    assert run_cli("status", config=archive / "mirror.yml")[1].strip().splitlines()[-1].startswith("FAILING")
+
+
 def test_status_with_listing_since_after_today_says_so(archive, run_cli) -> None:
     """It said 'listing.daily is off', though daily was on."""
     (archive / "mirror.yml").write_text("listing:\n  since: 2999-01-01\n  queries: [masked autoencoder]\n")

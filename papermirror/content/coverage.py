@@ -43,10 +43,16 @@ def read_last_run(cache_dir: Path) -> LastRun | None:
         return None
 
 
-def latest_run(*runs: LastRun | None) -> LastRun | None:
-    """The newest of these records of runs (the first of those equally new), or None: this machine's record
-    against the ledger's `failing`, a run elsewhere (the publish workflow's) that failed on some days."""
-    known = [run for run in runs if run]
+def latest_run(local: LastRun | None, ledger: Ledger) -> LastRun | None:
+    """The last snapshot known: the newer of this machine's record and the ledger's `failing` (a run elsewhere, the
+    publish workflow's, that failed on some days), or None. This machine's record of a failing run is passed over
+    when the ledger, pulled since, says a later run fetched and failed on nothing (no `failing`, a newer `fetched`):
+    else `status` said FAILING after that run had fetched what this one could not."""
+    newest = newest_fetched(ledger)
+    if (local and local.failed and not ledger.failing and newest
+            and parse_utc(newest) > parse_utc(local.ran)):
+        local = None
+    known = [run for run in (local, ledger.failing) if run]
     return max(known, key=lambda run: parse_utc(run.ran)) if known else None
 
 

@@ -35,7 +35,7 @@ def collect_status(config: Config, now: dt.datetime | None = None) -> ArchiveSta
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
     papers = len(list_paper_files(config.content_dir))
     ledger = read_ledger(config.content_dir)
-    last_run = latest_run(read_last_run(config.cache_dir), ledger.failing)  # a failing run elsewhere, committed
+    last_run = latest_run(read_last_run(config.cache_dir), ledger)  # or a failing run elsewhere, committed
     return summarise_status(config.listing, ledger, papers, now, count_details_missing(config), last_run=last_run)
 
 
