@@ -189,6 +189,10 @@ class TermGroupConfig(_Strict):
         if isinstance(value, str):
             raise ValueError(f"write a list, [{value[:40]}], or the mentions needed per place, {{{value[:40]}: 1}}")
         if isinstance(value, (list, tuple)):
+            odd = next((name for name in value if not isinstance(name, str)), None)
+            if odd is not None:  # [[title], abstract], [{title: 1}]: not a name (a traceback, unhashable)
+                raise ValueError(f"{str(odd)[:40]} is not a place: name each of {', '.join(TOPIC_FIELDS)} as a word, "
+                                 "[title, keywords], or the mentions needed per place, {title: 1, abstract: 3}")
             twice = next((name for number, name in enumerate(value) if name in value[:number]), None)
             if twice is not None:
                 raise ValueError(f"{str(twice)[:40]!r} is given twice: name each place once, or write the mentions "

@@ -116,6 +116,11 @@ def write_config(tmp_path, text: str):
                                           "be fetched"),
         ("listing:\n  topic:\n    all:\n      v:\n        terms: [vision]\n        in: [title, title]\n",
          ":6: listing.topic.all.v.in: 'title' is given twice"),
+        # a YAML slip: a TypeError traceback (unhashable type) (the diff review)
+        ("listing:\n  topic:\n    all:\n      v:\n        terms: [vision]\n        in: [[title], abstract]\n",
+         ":6: listing.topic.all.v.in: ['title'] is not a place"),
+        ("listing:\n  topic:\n    all:\n      v:\n        terms: [vision]\n        in: [{title: 1}]\n",
+         ":6: listing.topic.all.v.in: {'title': 1} is not a place"),
         ("listing:\n  topic:\n    all:\n      # speech: [speech]\n    none:\n      gui: [GUI]\n",
          ":3: listing.topic.all: no group under it: write one, or delete this line too"),
     ],
