@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from papermirror.content.coverage import day_ranges
-from papermirror.content.ledger import Ledger, write_ledger
+from papermirror.content.coverage import day_ranges, read_last_run
+from papermirror.content.ledger import LastRun, Ledger, write_ledger
 
 NOW = dt.datetime.now(dt.timezone.utc)
 TODAY = NOW.date()
@@ -177,6 +177,8 @@ def test_runs_that_fail_on_the_newest_days_are_failing_not_stale(archive, run_cl
     assert "FAILING" not in out and "last run:" not in out and out.strip().splitlines()[-1].startswith("INCOMPLETE")
     (archive / ".cache" / "last-snapshot.json").write_text(json.dumps({"ran": stamp(1 / 24), "failed": True}))
     assert "FAILING" not in run_cli("status", config=archive / "mirror.yml")[1]  # not a record of a run: none
+    (archive / ".cache" / "last-snapshot.json").write_text(json.dumps({"ran": stamp(1 / 24)}))  # an earlier version's
+    assert read_last_run(archive / ".cache") == LastRun(stamp(1 / 24)), "the time alone: a run, without failures"
     record_last_run(archive / ".cache", NOW - dt.timedelta(days=4), failures)  # and none since: stale after all
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert code == 1 and out.strip().splitlines()[-1].startswith("STALE")

@@ -26,11 +26,12 @@ on a quiet day. Not in content/, so that such a run changes no byte there. (A ru
 ledger too, `failing`, for every clone to see.)"""
 
 
-def record_last_run(cache_dir: Path, now: dt.datetime, failures: list[str] | None = None) -> None:
-    """Keep when this snapshot ran and what it failed on (LAST_RUN_FILE); a cache that cannot be written only loses
-    that."""
+def record_last_run(cache_dir: Path, now: dt.datetime, failures: list[str] | None = None, failed: int | None = None) -> None:
+    """Keep when this snapshot ran and what it failed on (LAST_RUN_FILE: `LastRun.of`); a cache that cannot be
+    written only loses that."""
+    run = LastRun.of(format_stamp(now), failures or [], failed)
     try:
-        write_text_atomic(cache_dir / LAST_RUN_FILE, json.dumps(LastRun.of(format_stamp(now), failures or []).to_data()) + "\n")
+        write_text_atomic(cache_dir / LAST_RUN_FILE, json.dumps(run.to_data()) + "\n")
     except OSError:
         pass
 
@@ -38,9 +39,12 @@ def record_last_run(cache_dir: Path, now: dt.datetime, failures: list[str] | Non
 def read_last_run(cache_dir: Path) -> LastRun | None:
     """This machine's record of the last snapshot (LAST_RUN_FILE), or None."""
     try:
-        return last_run_from(json.loads((cache_dir / LAST_RUN_FILE).read_text(encoding="utf-8")))
+        record = json.loads((cache_dir / LAST_RUN_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if isinstance(record, dict):  # an earlier version wrote the time alone ({"ran": ...}): a run without failures
+        record = {"failed": 0, "failures": [], **record}
+    return last_run_from(record)
 
 
 def latest_run(local: LastRun | None, ledger: Ledger) -> LastRun | None:

@@ -55,9 +55,11 @@ class LastRun:
     """The first FAILURES_KEPT of those, as the run said them ("day 2026-07-18: HTTP 500 ...")."""
 
     @classmethod
-    def of(cls, ran: str, failures: list[str]) -> LastRun:
-        """The record of a run that failed on `failures` (none: it fetched all it asked)."""
-        return cls(ran, len(failures), tuple(failure[:FAILURE_CHARS] for failure in failures[:FAILURES_KEPT]))
+    def of(cls, ran: str, failures: list[str], failed: int | None = None) -> LastRun:
+        """The record of a run that failed on `failures` (none: it fetched all it asked), `failed` days and queries in
+        all (default: one a failure; a run that looked broken withheld several empty answers under one)."""
+        return cls(ran, max(len(failures), failed or 0),
+                   tuple(failure[:FAILURE_CHARS] for failure in failures[:FAILURES_KEPT]))
 
     def to_data(self) -> dict:
         return {"ran": self.ran, "failed": self.failed, "failures": list(self.failures)}

@@ -63,6 +63,8 @@ class Summary:
     days_listed: int = 0
     """Items the Daily Papers days of the run returned (the queries' left out)."""
     failures: list[str] = field(default_factory=list)
+    withheld: int = 0
+    """Empty answers left out of the ledger because the run `looks_empty` (asked again by the next run)."""
     new_ids: list[str] = field(default_factory=list)
     archive_size: int = 0
     """Papers in the archive after the run."""
@@ -247,7 +249,10 @@ class Snapshot:
 
     def _write_held(self) -> None:
         """Write the empty answers' entries, unless the run listed nothing at all and looks broken."""
-        if not self._held or (self.summary.looks_empty() and not self.allow_empty):
+        if not self._held:
+            return
+        if self.summary.looks_empty() and not self.allow_empty:
+            self.summary.withheld = len(self._held)
             return
         for update in self._held:
             update()
@@ -387,8 +392,10 @@ def run_snapshot(
     if not dry_run:
         suspicious = summary.looks_empty() and not allow_empty
         failures = [*summary.failures, *([summary.suspicion()] if suspicious else [])]
+        # the days and queries not counted as fetched: those that failed, and the empty answers left out
+        failed = len(summary.failures) + (max(1, summary.withheld) if suspicious else 0)
         # for `status`: a quiet day's run changes no count in content/, nor does one the hub fails on the newest days
-        record_last_run(config.cache_dir, now, failures)
-        if snapshot.ledger.note_run(LastRun.of(snapshot.now, failures)):
+        record_last_run(config.cache_dir, now, failures, failed)
+        if snapshot.ledger.note_run(LastRun.of(snapshot.now, failures, failed)):
             write_ledger(config.content_dir, snapshot.ledger)
     return summary
