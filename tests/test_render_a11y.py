@@ -106,5 +106,14 @@ def test_a_title_with_math_is_named_by_its_text_and_a_printed_paper_keeps_every_
             assert page.locator(".authors details").evaluate("details => !details.open")
         finally:
             context.close()
+        context = browser.new_context(java_script_enabled=False)  # printed without paper.js: "and 5 more" stays
+        page = context.new_page()
+        try:
+            page.goto(base + f"papers/{many.id}/")
+            page.emulate_media(media="print")
+            assert page.locator(".authors summary").is_visible(), "the authors it cannot print must still be told"
+            assert page.locator(".authors").inner_text().endswith("and 5 more")
+        finally:
+            context.close()
     keywords = (site / "keywords" / "index.html").read_text(encoding="utf-8")
     assert '<span class="count">1 paper</span>' in keywords or '<span class="count">2 papers</span>' in keywords
