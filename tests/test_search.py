@@ -494,6 +494,11 @@ def test_a_pasted_title_or_paper_link_is_searched_not_refused(archive, run_cli):
     assert code == 0 and all("vision" in papers[found].title.lower() for found in ids(out))
     code, _, err = run_cli("search", "titel:vision", config=archive / "mirror.yml")
     assert code == 2 and 'Unrecognized field "titel"' in err  # a field is still a field, and a wrong one said
+    # a field name in capitals: 'Unrecognized field "Title"' (the diff review); before its word it is the field
+    code, out, err = run_cli("search", "Title:vision", config=archive / "mirror.yml")
+    assert code == 0 and ids(out) and all("vision" in papers[found].title.lower() for found in ids(out)), err
+    assert run_cli("search", "Title: vision", config=archive / "mirror.yml")[0] == 0  # before a space: a word
+
 
 
 def test_control_characters_in_a_title_never_reach_the_terminal(mirror, run_cli):
