@@ -128,26 +128,46 @@ def test_an_empty_archive_s_search_says_so_not_that_the_index_failed(tmp_path, b
         assert errors == [] and any(address.split("?")[0].endswith("/pagefind/shards.json") for address in asked)
 
 
-def test_hyphenated_title_words_do_not_outrank_the_topic(tmp_path, browser):
+HYPHENATED = Paper(id="2411.11915", title="Video-Foley: Two-Stage Video-To-Sound Generation via Video-Audio Cues",
+                   authors=("A. Author",), published="2024-11-21", daily=("2024-11-21",), upvotes=3,
+                   abstract="We add sound to a silent video. A generation stage follows a detection stage.")
+ON_TOPIC = Paper(id="2412.06016", title="Teaching Video Models Improves Video Generation", authors=("B. Author",),
+                 published="2024-12-08", daily=("2024-12-08",), upvotes=3,
+                 abstract="Video generation models generate a video from text. We study video generation and make "
+                          "the generated video consistent.")
+OTHERS = tuple(Paper(id=f"{year % 100}03.{10000 + n}", title=f"A study of topic {n}", authors=("C. Author",),
+                     published=f"{year}-03-01", daily=(f"{year}-03-01",), abstract="Unrelated words about other things.")
+               for n, year in enumerate((2024, 2024, 2023, 2023, 2022, 2022)))
+"""Papers without the words: "video" and "generation" are rare words, as on a real archive; in a split build the
+older papers are indexes of their own and the two papers above are in the newest (2024's last quarter)."""
+
+EARLY_AND_WHOLE = """async (query) => {
+    const bundle = document.getElementById("search").getAttribute("data-bundle-path");
+    const shards = await (await fetch(bundle + "shards.json")).json();
+    const api = await window.papermirrorShards.open(bundle, shards);
+    let early = null;
+    const found = await api.search(query, { filters: {}, sort: {} }, async (first) => { early = first.results; });
+    const ids = async (results) => (await Promise.all(results.map((r) => r.data()))).map((d) => d.url.split("/").at(-2));
+    return [shards.length, early && await ids(early), await ids(found.results)];
+}"""
+"""search-shards.js asked directly: (indexes, the early results of the newest index or null, the whole list)."""
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_hyphenated_title_words_do_not_outrank_the_topic(tmp_path, browser, split):
     """Pagefind adds a query word's weight once for each title word it matches: "Video-Foley: Video-To-Sound ..."
     matched video, videofoley and videotosound, and for "video generation" such titles led the real stream's
     results (a paper turning video into sound first, 3 of the first 3 off topic: benchmarks/search_relevance.py).
-    The page counts each query word once in a title; the paper about video generation, which says so in its
-    title and abstract, comes first."""
-    compounds = Paper(id="2408.11915", title="Video-Foley: Two-Stage Video-To-Sound Generation via Video-Audio Cues",
-                      authors=("A. Author",), published="2024-08-21", daily=("2024-08-21",), upvotes=3,
-                      abstract="We add sound to a silent video. A generation stage follows a detection stage.")
-    topic = Paper(id="2412.06016", title="Teaching Video Models Improves Video Generation", authors=("B. Author",),
-                  published="2024-12-08", daily=("2024-12-08",), upvotes=3,
-                  abstract="Video generation models generate a video from text. We study video generation and make "
-                           "the generated video consistent.")
-    plain = tuple(Paper(id=f"2410.{10000 + n}", title=f"A study of topic {n}", authors=("C. Author",),
-                        published="2024-10-01", daily=("2024-10-01",), abstract="Unrelated words about other things.")
-                  for n in range(6))  # so that "video" and "generation" are rare words, as on a real archive
-    with own_site_page(browser, tmp_path / "m", lambda folder: write_archive(folder, (compounds, topic, *plain))) as (page, url):
+    The page counts each query word once in a title, in the whole list and in the newest index's first results
+    shown before it; the paper about video generation, which says so in its title and abstract, comes first."""
+    with split_indexes(split), own_site_page(browser, tmp_path / "m",
+                                             lambda folder: write_archive(folder, (HYPHENATED, ON_TOPIC, *OTHERS))) as (page, url):
         page.goto(url + "search/?q=video+generation")
         expect_searched(page)
-        assert [href.rstrip("/").rsplit("/", 1)[-1] for href in result_hrefs(page)] == ["2412.06016", "2408.11915"]
+        assert [href.rstrip("/").rsplit("/", 1)[-1] for href in result_hrefs(page)] == [ON_TOPIC.id, HYPHENATED.id]
+        indexes, early, whole = page.evaluate(EARLY_AND_WHOLE, "video generation")
+    assert whole == [ON_TOPIC.id, HYPHENATED.id]
+    assert (indexes > 1, early) == ((True, [ON_TOPIC.id, HYPHENATED.id]) if split else (False, None))
 
 
 def test_typed_query_puts_the_right_paper_first(page, site_url):

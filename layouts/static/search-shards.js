@@ -151,7 +151,7 @@
           newest = await instances[0].ask("search", [term, options]);
           // not when a term's words there do not begin with it: they may be a scrap of it (standIn)
           const scraps = !isPhrase(term) && (newest.search_keywords || []).some((t) => !wordsOf(matchedWords(newest, (w) => w.startsWith(t))).length);
-          const shown = term === null || isPhrase(term) ? newest.results : newest.results.filter(inText);
+          const shown = term === null || isPhrase(term) ? newest.results : ownOrder(newest.results.filter(inText), newest, term);
           if (!scraps) await early({ results: shown.map((result) => withData(instances[0], result)) });
         }
         await rest();
@@ -313,6 +313,34 @@
     return exact >= 0 ? exact : terms.findIndex((t) => matched.startsWith(t) || t.startsWith(matched));
   }
 
+  // A result's score factor for a matched word w: Pagefind's, when the typed word and w begin one another.
+  const bonusFor = (typed) => (w) => (typed.some((word) => word.startsWith(w) || w.startsWith(word)) ? EXTENSION_BONUS : 1);
+
+  // The idf a field's matched words add up to: each query term once, however many of the field's words it matched
+  // (Pagefind adds it for each: see the top).
+  const eachTermOnce = (terms, idfs) => (words) =>
+    [...new Set(words.map((w) => termOf(terms, w)))].reduce((sum, k) => sum + (idfs[k] || 0), 0);
+
+  // A result's figures in its own index: Pagefind's formula with `once` false (to check the scores are made as
+  // expected), the page's (each term once in a field) with `once` true.
+  function ownStats(result, answer, terms, once) {
+    const idfs = (answer.query_term_idfs || []).map((entry) => entry.idf);
+    return { pages: result.params.total_pages, averageLength: result.params.average_page_length,
+      containing: (w) => (result.scores.find((s) => s.search_term === w) || { params: {} }).params.pages_containing_term || 0,
+      termIdfs: idfs,
+      matchedIdf: once ? eachTermOnce(terms, idfs) : (words) => words.reduce((sum, w) => sum + (idfs[termOf(terms, w)] || 0), 0) };
+  }
+
+  // The newest index's own results, ranked as the page ranks (each query term once in a title) with that index's
+  // figures: the first results shown while the other indexes are searched.
+  function ownOrder(results, answer, term) {
+    const terms = answer.search_keywords || [];
+    if (!terms.length || !results.every((result) => result.params)) return results;
+    const bonus = bonusFor(normalised(term).split(" "));
+    const scored = results.map((result) => ({ result, score: score(result, ownStats(result, answer, terms, true), bonus) }));
+    return scored.sort((a, b) => b.score - a.score).map(({ result }) => result);
+  }
+
   function rescore(kept, terms, words, valid, totals, typed) {
     // Pagefind counts the pages of a typed word once for all the indexed words it matches ("dino": dino,
     // dinov2 and dinov3 each report the pages holding any of them), so a matched word's count in the whole
@@ -323,20 +351,14 @@
       return sum + (counts ? containingFromIdf(shard.pages, entry.idf) : 0);
     }, 0));
     const termIdfs = termPages.map((n) => idf(totals.pages, n));
-    const bonus = (w) => (typed.some((word) => word.startsWith(w) || w.startsWith(word)) ? EXTENSION_BONUS : 1);
+    const bonus = bonusFor(typed);
     const global = { pages: totals.pages, averageLength: totals.averageLength, containing: (w) => termPages[termOf(terms, w)] || 0,
-      termIdfs,
-      // each query term once, however many of a field's words it matched (Pagefind adds one for each: see the top)
-      matchedIdf: (words) => [...new Set(words.map((w) => termOf(terms, w)))].reduce((sum, k) => sum + (termIdfs[k] || 0), 0) };
+      termIdfs, matchedIdf: eachTermOnce(terms, termIdfs) };
     const all = [];
     let faithful = true;
     for (const { shard, answer } of kept) {
-      const idfs = (answer.query_term_idfs || []).map((entry) => entry.idf);
       for (const result of answer.results) {
-        const local = { pages: result.params.total_pages, averageLength: result.params.average_page_length,
-          containing: (w) => (result.scores.find((s) => s.search_term === w) || { params: {} }).params.pages_containing_term || 0,
-          termIdfs: idfs,
-          matchedIdf: (words) => words.reduce((sum, w) => sum + (idfs[termOf(terms, w)] || 0), 0) };  // as Pagefind adds
+        const local = ownStats(result, answer, terms, false);
         if (Math.abs(score(result, local, bonus) - result.score) > 1e-3 * Math.max(1, Math.abs(result.score))) faithful = false;
         all.push(Object.assign(withData(shard, result), { score: score(result, global, bonus), pagefindScore: result.score }));
       }
