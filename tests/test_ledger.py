@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from papermirror.content.ledger import (
     FAILURE_CHARS,
@@ -108,6 +109,23 @@ def test_a_failing_run_is_recorded_until_a_run_fetches_all_it_asks(tmp_path: Pat
     write_ledger(tmp_path, read)
     assert "failing" not in (tmp_path / "ledger.yml").read_text().replace("# failing =", "")
     assert read_ledger(tmp_path) == Ledger(days=ledger.days)
+
+
+def test_a_run_that_withheld_empty_answers_counts_them_and_names_them_in_one_line(tmp_path: Path) -> None:
+    """A run that looked broken failed on two days and withheld 20 empty answers: 22 not fetched, the two days named
+    and one line for the 20, none left unnamed (status said "... and 20 more" of the 20 the line spoke of)."""
+    run = LastRun.of("2025-03-21T06:23:00Z", ["day 2025-03-15: HTTP 503", "day 2025-03-16: HTTP 503"], 20,
+                     "the hub listed no paper on any of the 19 days asked")
+    assert (run.failed, run.withheld, len(run.failures), run.unnamed) == (22, 20, 3, 0)
+    ledger = Ledger()
+    ledger.note_run(run)
+    write_ledger(tmp_path, ledger)
+    assert read_ledger(tmp_path).failing == run
+    assert LastRun.of("2025-03-21T06:23:00Z", [f"day {n}" for n in range(9)], 4, "x").unnamed == 4
+    for odd in ({"withheld": 30}, {"withheld": -1}, {"withheld": "20"}, {"withheld": 1, "failures": []}):
+        (tmp_path / "ledger.yml").write_text(yaml.safe_dump({"failing": {**run.to_data(), **odd}}))
+        with pytest.raises(ContentError, match="failing: must be"):
+            read_ledger(tmp_path)
 
 
 def test_status_names_a_corrupted_ledger_without_a_traceback(mirror: Path, run_cli) -> None:

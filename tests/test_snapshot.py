@@ -415,6 +415,9 @@ def test_a_hub_that_suddenly_lists_nothing_is_suspicious_and_records_only_that(f
     # the 22 days and the query not counted as fetched, said in one line (it counted 1: the diff review)
     assert ledger.failing.failed == 22 + 1 and len(ledger.failing.failures) == 1
     assert "the hub listed no paper on any of the 22 days asked" in ledger.failing.failures[0]
+    assert ledger.failing.withheld == 23 and ledger.failing.unnamed == 0
+    out = run_cli("status", config=mirror / "mirror.yml")[1]  # it said "... and 22 more" of the same 22 days
+    assert "failed on 23 day(s) or query(ies)" in out and "... and" not in out, out
     assert snapshot(run_cli, mirror, "--allow-empty", "--since", DAYS2[0], "--until", DAYS2[1])[0] == 0
     ledger = read_ledger(mirror / "content")
     assert ledger.days[DAYS2[0]]["listed"] == 0 and ledger.queries["masked autoencoder"]["listed"] == 0

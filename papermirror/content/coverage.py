@@ -26,10 +26,11 @@ on a quiet day. Not in content/, so that such a run changes no byte there. (A ru
 ledger too, `failing`, for every clone to see.)"""
 
 
-def record_last_run(cache_dir: Path, now: dt.datetime, failures: list[str] | None = None, failed: int | None = None) -> None:
-    """Keep when this snapshot ran and what it failed on (LAST_RUN_FILE: `LastRun.of`); a cache that cannot be
-    written only loses that."""
-    run = LastRun.of(format_stamp(now), failures or [], failed)
+def record_last_run(cache_dir: Path, run: LastRun | dt.datetime, failures: list[str] | None = None) -> None:
+    """Keep when this snapshot ran and what it failed on (LAST_RUN_FILE): `run`, or a run at that time that failed on
+    `failures`; a cache that cannot be written only loses that."""
+    if isinstance(run, dt.datetime):
+        run = LastRun.of(format_stamp(run), failures or [])
     try:
         write_text_atomic(cache_dir / LAST_RUN_FILE, json.dumps(run.to_data()) + "\n")
     except OSError:
@@ -121,6 +122,8 @@ class ArchiveStatus:
     """The days and queries that last run could not fetch (they stay out of the ledger; the next run asks again)."""
     last_run_failures: tuple[str, ...] = ()
     """The first few of them, as the run said them."""
+    last_run_unnamed: int = 0
+    """Of them, those not said (beyond the first few)."""
     rule_changed: bool = False
     """mirror.yml's topic rule is not the one the last snapshot counted under: every count is an earlier rule's."""
     rule_since: str | None = None
@@ -195,6 +198,7 @@ def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: d
         last_run=ran,
         last_run_failed=last_run.failed if last_run else 0,
         last_run_failures=last_run.failures if last_run else (),
+        last_run_unnamed=last_run.unnamed if last_run else 0,
         rule_changed=ledger.rule is not None and ledger.rule != listing.rule_digest(),
         rule_since=ledger.rule_since,
         days_counted_before=ledger.days_counted_before(),

@@ -52,28 +52,39 @@ class LastRun:
     failed: int = 0
     """The days and queries it could not fetch."""
     failures: tuple[str, ...] = ()
-    """The first FAILURES_KEPT of those, as the run said them ("day 2026-07-18: HTTP 500 ...")."""
+    """The first FAILURES_KEPT of those, as the run said them ("day 2026-07-18: HTTP 500 ..."), and, after them, what
+    a run that looked broken saw (one line for its `withheld` answers)."""
+    withheld: int = 0
+    """Of `failed`, the empty answers of a run that looked broken (the hub listing nothing), left out of the ledger."""
 
     @classmethod
-    def of(cls, ran: str, failures: list[str], failed: int | None = None) -> LastRun:
-        """The record of a run that failed on `failures` (none: it fetched all it asked), `failed` days and queries in
-        all (default: one a failure; a run that looked broken withheld several empty answers under one)."""
-        return cls(ran, max(len(failures), failed or 0),
-                   tuple(failure[:FAILURE_CHARS] for failure in failures[:FAILURES_KEPT]))
+    def of(cls, ran: str, failures: list[str], withheld: int = 0, suspicion: str = "") -> LastRun:
+        """The record of a run that failed on `failures` (none: it fetched all it asked) and withheld `withheld` empty
+        answers, which `suspicion` says why."""
+        kept = [failure[:FAILURE_CHARS] for failure in failures[:FAILURES_KEPT]]
+        return cls(ran, len(failures) + withheld, tuple(kept + ([suspicion[:FAILURE_CHARS]] if withheld else [])),
+                   withheld)
+
+    @property
+    def unnamed(self) -> int:
+        """The failures counted but not said (beyond FAILURES_KEPT)."""
+        return self.failed - self.withheld - (len(self.failures) - bool(self.withheld))
 
     def to_data(self) -> dict:
-        return {"ran": self.ran, "failed": self.failed, "failures": list(self.failures)}
+        return {"ran": self.ran, "failed": self.failed, "failures": list(self.failures),
+                **({"withheld": self.withheld} if self.withheld else {})}
 
 
 def last_run_from(value: object) -> LastRun | None:
     """A LastRun from its `to_data()`, or None if `value` is not one."""
-    if not isinstance(value, dict) or set(value) != {"ran", "failed", "failures"}:
+    if not isinstance(value, dict) or set(value) - {"withheld"} != {"ran", "failed", "failures"}:
         return None
-    ran, failed, failures = parse_stamp(value["ran"]), value["failed"], value["failures"]
-    if (ran is None or type(failed) is not int or not isinstance(failures, list)
-            or not all(isinstance(failure, str) for failure in failures) or failed < len(failures)):
+    ran, failed, failures, withheld = parse_stamp(value["ran"]), value["failed"], value["failures"], value.get("withheld", 0)
+    if (ran is None or type(failed) is not int or type(withheld) is not int or not isinstance(failures, list)
+            or not all(isinstance(failure, str) for failure in failures) or not 0 <= withheld <= failed):
         return None
-    return LastRun(format_stamp(ran), failed, tuple(failures))
+    run = LastRun(format_stamp(ran), failed, tuple(failures), withheld)
+    return run if run.unnamed >= 0 and (not withheld or failures) else None
 
 
 @dataclass
@@ -176,7 +187,8 @@ def read_ledger(content_dir: Path) -> Ledger:
     if "failing" in raw and (failing is None or not failing.failed):
         raise ContentError(f"{path}:{lines.get('failing', 1)}: failing: must be a table of ran (a time in the form "
                            "YYYY-MM-DDTHH:MM:SSZ), failed (a whole number above 0) and failures (a list of texts, "
-                           f"no more than failed), not {brief(raw['failing'])}")
+                           "no more than failed) and, for a run that withheld the empty answers of a hub listing nothing, "
+                           f"withheld (how many of failed), not {brief(raw['failing'])}")
     tables = {}
     for name in ("days", "queries"):
         table = raw.get(name) or {}

@@ -390,12 +390,12 @@ def run_snapshot(
     days = days_to_fetch(config, snapshot.ledger, now.astimezone(dt.timezone.utc).date(), since, until)
     summary = snapshot.run(days, progress=progress)
     if not dry_run:
-        suspicious = summary.looks_empty() and not allow_empty
-        failures = [*summary.failures, *([summary.suspicion()] if suspicious else [])]
-        # the days and queries not counted as fetched: those that failed, and the empty answers left out
-        failed = len(summary.failures) + (max(1, summary.withheld) if suspicious else 0)
+        # the days and queries not counted as fetched: those that failed, and the empty answers a run that looked
+        # broken left out (said in one line)
+        withheld = max(1, summary.withheld) if summary.looks_empty() and not allow_empty else 0
+        run = LastRun.of(snapshot.now, summary.failures, withheld, summary.suspicion() if withheld else "")
         # for `status`: a quiet day's run changes no count in content/, nor does one the hub fails on the newest days
-        record_last_run(config.cache_dir, now, failures, failed)
-        if snapshot.ledger.note_run(LastRun.of(snapshot.now, failures, failed)):
+        record_last_run(config.cache_dir, run)
+        if snapshot.ledger.note_run(run):
             write_ledger(config.content_dir, snapshot.ledger)
     return summary

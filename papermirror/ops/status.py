@@ -101,9 +101,8 @@ def format_status(status: ArchiveStatus, now: dt.datetime | None = None) -> str:
         lines.append(f"last run:      {status.last_run} failed on {status.last_run_failed} day(s) or query(ies) (not "
                      "counted as fetched: the next snapshot asks again):")
         lines += [f"    {failure}" for failure in status.last_run_failures]
-        if status.last_run_failed > len(status.last_run_failures):
-            more = status.last_run_failed - len(status.last_run_failures)
-            lines.append(f"    ... and {more} more (the run's output names each)")
+        if status.last_run_unnamed:
+            lines.append(f"    ... and {status.last_run_unnamed} more (the run's output names each)")
     lines.append(f"queries:       {len(status.queries)}")
     for query in status.queries:
         where = "" if query.in_config else " (no longer in mirror.yml)"
