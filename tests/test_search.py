@@ -498,6 +498,9 @@ def test_a_pasted_title_or_paper_link_is_searched_not_refused(archive, run_cli):
     code, out, err = run_cli("search", "Title:vision", config=archive / "mirror.yml")
     assert code == 0 and ids(out) and all("vision" in papers[found].title.lower() for found in ids(out)), err
     assert run_cli("search", "Title: vision", config=archive / "mirror.yml")[0] == 0  # before a space: a word
+    first = paper.title.split()[0]  # a field, then a pasted title: its first word ends with the colon (the review)
+    code, out, err = run_cli("search", f"title:{first} {' '.join(paper.title.split()[1:3])}", config=archive / "mirror.yml")
+    assert first.endswith(":") and code == 0 and paper.id in ids(out), (first, out, err)
 
 
 
