@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
+from math import nan
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -60,6 +61,11 @@ def first_results(url: str, queries: list[str], top: int) -> dict[str, list[tupl
             page.goto(url + "search/?q=" + urllib.parse.quote_plus(query))
             page.locator(".search-result-link").first.wait_for(timeout=60_000)
             expect(page.locator("#search-results")).not_to_have_attribute("aria-busy", "true", timeout=60_000)
+            shown = page.locator(".search-result-link")
+            while shown.count() < top and page.locator("#search-more").is_visible():  # the page shows 10 at a time
+                before = shown.count()
+                page.locator("#search-more").click()
+                expect(shown).not_to_have_count(before, timeout=60_000)
             links = page.locator(".search-result-link").evaluate_all(
                 "links => links.map(a => [a.getAttribute('href'), a.textContent.trim()])")
             found[query] = [(href.rstrip("/").rsplit("/", 1)[-1], title) for href, title in links[:top]]
@@ -92,17 +98,18 @@ def main() -> None:
         known = [label for label in labels if label is not None]
         missing = len(labels) - len(known)
         unjudged += missing
-        p_top = sum(known) / len(known) if known else float("nan")
+        p_top = sum(known) / len(known) if known else nan
         first = [label for label in labels[:3] if label is not None]
-        p_3 = sum(first) / len(first) if first else float("nan")
+        p_3 = sum(first) / len(first) if first else nan
         at_top.append(p_top)
         at_3.append(p_3)
         print(f"{query:<26} {p_3:4.2f}  {p_top:4.2f}  {missing or ''}")
         if args.show:
             for (paper_id, title), label in zip(results, labels):
                 print(f"    {'?' if label is None else label} {paper_id} {title[:100]}")
-    print(f"{'mean of ' + str(len(found)) + ' queries':<26} {statistics.mean(at_3):4.2f}  {statistics.mean(at_top):4.2f}  "
-          f"{unjudged or ''}")
+    judged_3, judged_top = [p for p in at_3 if p == p], [p for p in at_top if p == p]  # (nan: no result judged)
+    print(f"{'mean of ' + str(len(judged_top)) + ' queries':<26} {statistics.mean(judged_3 or [nan]):4.2f}  "
+          f"{statistics.mean(judged_top or [nan]):4.2f}  {unjudged or ''}")
 
 
 if __name__ == "__main__":

@@ -181,10 +181,10 @@ ONE_INDEX_SCORES = """async (query) => {
     const shards = await (await fetch(bundle + "shards.json")).json();
     const api = await window.papermirrorShards.open(bundle, shards);
     const found = await api.search(query, { filters: {}, sort: {} });
-    return Promise.all(found.results.map(async (r) => [(await r.data()).url, r.pagefindScore]));
+    return Promise.all(found.results.map(async (r) => [(await r.data()).url, r.score]));
 }"""
-"""Pagefind's own scores of a search in the one-index build, by result URL (an index of one shard is scored
-by Pagefind alone; search-shards.js keeps its score as pagefindScore)."""
+"""The scores the page ranks a search in the one-index build by, by result URL: Pagefind's figures, with the page's
+two departures (search-shards.js), which the split build must rank by too."""
 
 
 def one_index_scores(browser, url: str, query: str) -> dict[str, float]:

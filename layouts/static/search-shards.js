@@ -1,5 +1,5 @@
 // search-shards.js: one search over the archive's Pagefind indexes (shards, papermirror/search/shards.py),
-// ranked as one index of the whole archive would rank it. Used by search.js (window.papermirrorShards).
+// ranked as one index of the whole archive would rank it (but for the two departures below). Used by search.js (window.papermirrorShards).
 //
 // Pagefind's own mergeIndex sums the indexes' results as each index scored them, with its own page count,
 // average page length and word counts (BM25); orders a sorted search by each page's place in its own index;
@@ -13,11 +13,15 @@
 // query terms matched in field f (title, authors) and T that of all of them (term idfs from the pages each term
 // matches). Each instance's own scores are computed the same way from its own figures first: if one differs
 // from Pagefind's, the merge falls back to Pagefind's scores (the order may then differ from one index's).
-// One departure from Pagefind: M counts each query term once. Pagefind lists, in a small index, every title
-// word a term matched ("Video-Foley: ... Video-To-Sound Generation" matched video, videofoley and videotosound
-// for "video") and adds the term's idf for each, so M exceeded T and the title's weight grew with its hyphenated
-// words: "video generation" ranked such titles first (174.8 against 20.8) in an index of 2,209 papers, but not
-// in one of 9,877, which listed the term once (benchmarks/search_relevance.py).
+// Two departures from Pagefind, so that a query term counts once however many words of a page it matched
+// (judged on the recorded stream, benchmarks/search_relevance.py): (1) M counts each query term once. Pagefind
+// lists, in a small index, every title word a term matched ("Video-Foley: ... Video-To-Sound Generation" matched
+// video, videofoley and videotosound for "video") and adds the term's idf for each, so M exceeded T and the
+// title's weight grew with its hyphenated words: "video generation" ranked such titles first (174.8 against 20.8)
+// in an index of 2,209 papers, but not in one of 9,877, which listed the term once. (2) The words a term matched
+// on a page are added up before BM25 saturates them: tf(t) = saturated sum of m(w)/m* tf(w) over t's words w,
+// times m* (the largest m(w)), where Pagefind saturates each word on its own and adds them up, so "sampling ...
+// samples ... samplers" (two stems: sampl, sampler) outranked six times "SAM" for the query SAM.
 // A sorted search merges the indexes' sorted lists by the value sorted on (meta "day" or "upvotes", read from
 // each list's next result). A query word that no index has words beginning with falls back to the longest
 // word that begins it, as one index does: only the indexes holding the longest such word answer; but a word
@@ -60,15 +64,36 @@
     return Math.max(0, Math.round((pages + 0.5 - 0.5 * x) / (x + 1)));
   }
 
+  function saturated(weighted, page, stats) {
+    // BM25's term frequency of a weighted count on a page
+    return (K1 + 1) * weighted / (K1 * (1 - B + B * (page.document_length / stats.averageLength)) + weighted);
+  }
+
   function wordScore(word, page, stats) {
     const weighted = word.params.weighted_term_frequency * word.params.length_bonus;
-    const tf = (K1 + 1) * weighted / (K1 * (1 - B + B * (page.document_length / stats.averageLength)) + weighted);
-    return idf(stats.pages, stats.containing(word.search_term)) * tf;
+    return idf(stats.pages, stats.containing(word.search_term)) * saturated(weighted, page, stats);
   }
 
   function score(result, stats, bonus) {
     let total = 0;
-    for (const word of result.scores || []) total += bonus(word.search_term) * wordScore(word, result.params, stats);
+    if (stats.termOf) {
+      // the page's (departure 2, at the top): each query term's words added up, then saturated once
+      const byTerm = new Map();
+      for (const word of result.scores || []) {
+        const k = stats.termOf(word.search_term);
+        const entry = byTerm.get(k) || { words: [], top: 0 };
+        entry.words.push(word);
+        entry.top = Math.max(entry.top, bonus(word.search_term));
+        byTerm.set(k, entry);
+      }
+      for (const { words, top } of byTerm.values()) {
+        const weighted = words.reduce((sum, word) => sum + word.params.weighted_term_frequency * word.params.length_bonus
+          * bonus(word.search_term) / top, 0);
+        total += top * idf(stats.pages, stats.containing(words[0].search_term)) * saturated(weighted, result.params, stats);
+      }
+    } else {
+      for (const word of result.scores || []) total += bonus(word.search_term) * wordScore(word, result.params, stats);
+    }
     const all = stats.termIdfs.reduce((sum, value) => sum + value, 0);
     for (const field of result.verbose_meta_scores || []) {
       const matched = stats.matchedIdf(field.matched_terms);
@@ -322,16 +347,17 @@
     [...new Set(words.map((w) => termOf(terms, w)))].reduce((sum, k) => sum + (idfs[k] || 0), 0);
 
   // A result's figures in its own index: Pagefind's formula with `once` false (to check the scores are made as
-  // expected), the page's (each term once in a field) with `once` true.
+  // expected), the page's (each term once: the departures at the top) with `once` true.
   function ownStats(result, answer, terms, once) {
     const idfs = (answer.query_term_idfs || []).map((entry) => entry.idf);
     return { pages: result.params.total_pages, averageLength: result.params.average_page_length,
       containing: (w) => (result.scores.find((s) => s.search_term === w) || { params: {} }).params.pages_containing_term || 0,
       termIdfs: idfs,
-      matchedIdf: once ? eachTermOnce(terms, idfs) : (words) => words.reduce((sum, w) => sum + (idfs[termOf(terms, w)] || 0), 0) };
+      matchedIdf: once ? eachTermOnce(terms, idfs) : (words) => words.reduce((sum, w) => sum + (idfs[termOf(terms, w)] || 0), 0),
+      termOf: once ? (w) => termOf(terms, w) : null };
   }
 
-  // The newest index's own results, ranked as the page ranks (each query term once in a title) with that index's
+  // The newest index's own results, ranked as the page ranks (each query term once) with that index's
   // figures: the first results shown while the other indexes are searched.
   function ownOrder(results, answer, term) {
     const terms = answer.search_keywords || [];
@@ -353,7 +379,7 @@
     const termIdfs = termPages.map((n) => idf(totals.pages, n));
     const bonus = bonusFor(typed);
     const global = { pages: totals.pages, averageLength: totals.averageLength, containing: (w) => termPages[termOf(terms, w)] || 0,
-      termIdfs, matchedIdf: eachTermOnce(terms, termIdfs) };
+      termIdfs, matchedIdf: eachTermOnce(terms, termIdfs), termOf: (w) => termOf(terms, w) };
     const all = [];
     let faithful = true;
     for (const { shard, answer } of kept) {
