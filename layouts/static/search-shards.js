@@ -76,23 +76,25 @@
 
   function score(result, stats, bonus) {
     let total = 0;
-    if (stats.termOf) {
-      // the page's (departure 2, at the top): each query term's words added up, then saturated once
+    const found = result.scores || [];
+    const terms = stats.termOf && found.length > 1 ? found.map((word) => stats.termOf(word.search_term)) : null;
+    if (terms && terms.some((k, i) => terms.indexOf(k) !== i)) {
+      // the page's (departure 2, at the top): each query term's words added up, then saturated once (a term with
+      // one word is scored as Pagefind scores it)
       const byTerm = new Map();
-      for (const word of result.scores || []) {
-        const k = stats.termOf(word.search_term);
-        const entry = byTerm.get(k) || { words: [], top: 0 };
+      found.forEach((word, i) => {
+        const entry = byTerm.get(terms[i]) || { words: [], top: 0 };
         entry.words.push(word);
         entry.top = Math.max(entry.top, bonus(word.search_term));
-        byTerm.set(k, entry);
-      }
+        byTerm.set(terms[i], entry);
+      });
       for (const { words, top } of byTerm.values()) {
         const weighted = words.reduce((sum, word) => sum + word.params.weighted_term_frequency * word.params.length_bonus
           * bonus(word.search_term) / top, 0);
         total += top * idf(stats.pages, stats.containing(words[0].search_term)) * saturated(weighted, result.params, stats);
       }
     } else {
-      for (const word of result.scores || []) total += bonus(word.search_term) * wordScore(word, result.params, stats);
+      for (const word of found) total += bonus(word.search_term) * wordScore(word, result.params, stats);
     }
     const all = stats.termIdfs.reduce((sum, value) => sum + value, 0);
     for (const field of result.verbose_meta_scores || []) {
@@ -343,8 +345,18 @@
 
   // The idf a field's matched words add up to: each query term once, however many of the field's words it matched
   // (Pagefind adds it for each: see the top).
-  const eachTermOnce = (terms, idfs) => (words) =>
-    [...new Set(words.map((w) => termOf(terms, w)))].reduce((sum, k) => sum + (idfs[k] || 0), 0);
+  const eachTermOnce = (terms, idfs) => (words) => {
+    let sum = 0;
+    const seen = [];
+    for (const w of words) {
+      const k = termOf(terms, w);
+      if (!seen.includes(k)) {
+        seen.push(k);
+        sum += idfs[k] || 0;
+      }
+    }
+    return sum;
+  };
 
   // A result's figures in its own index: Pagefind's formula with `once` false (to check the scores are made as
   // expected), the page's (each term once: the departures at the top) with `once` true.
