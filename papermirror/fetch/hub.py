@@ -21,6 +21,7 @@ import random
 import re
 import threading
 import time
+import unicodedata
 from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -67,8 +68,6 @@ DEFAULT_TIMEOUT = 30.0
 DEADLINE_FACTOR = 2.0
 """A request's whole answer must arrive within this many timeouts (each read has one timeout);
 checked between reads, so a request ends by its deadline plus one read timeout at most."""
-_USERINFO = re.compile(r"//[^/?#@]*@")
-"""A user name and password in an address (`//user:pass@host`), or anything before an @ in its host part."""
 
 
 class RateLimiter:
@@ -176,20 +175,19 @@ class Hub:
                 raise SettingError(f"PAPERMIRROR_HTTP_TIMEOUT: {timeout!r} is not a number of seconds above 0")
             kwargs.setdefault("timeout", seconds)
         endpoint = env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
-        shown = _USERINFO.sub("//…@", endpoint)  # never a password in a message (the workflow's log is public)
-        if shown != endpoint:  # the request URLs go into error messages, the ledger's `failing` and the about page
-            raise SettingError(f"HF_ENDPOINT: {shown!r} holds a user name or password, which every failure would "
-                               "publish (the ledger and the about page name the address); give a Hugging Face token "
-                               "as HF_TOKEN")
+        if "@" in unicodedata.normalize("NFKC", endpoint):  # the request URLs go into error messages, the ledger's
+            # `failing` and the about page; the message shows what follows the last @ alone (the workflow's log is
+            # public, and a password may hold / ? # or @)
+            shown = "…@" + unicodedata.normalize("NFKC", endpoint).rsplit("@", 1)[1]
+            raise SettingError(f"HF_ENDPOINT: {shown!r} holds a user name or password (an @), which every failure "
+                               "would publish (the ledger and the about page name the address); give a Hugging Face "
+                               "token as HF_TOKEN")
         if not endpoint.startswith(("http://", "https://")):
             raise SettingError(f"HF_ENDPOINT: {endpoint!r} must start with http:// or https://")
         try:
             url = httpx.URL(endpoint)
         except httpx.InvalidURL as exc:
             raise SettingError(f"HF_ENDPOINT: {endpoint!r} is not a URL ({exc})") from None
-        if url.userinfo:  # written otherwise than _USERINFO reads it
-            raise SettingError(f"HF_ENDPOINT: {url.scheme}://{url.host}/... holds a user name or password; give a "
-                               "Hugging Face token as HF_TOKEN")
         if not url.host:
             raise SettingError(f"HF_ENDPOINT: {endpoint!r} names no host")
         token = env.get("HF_TOKEN") or None
