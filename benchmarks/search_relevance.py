@@ -80,6 +80,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=10, help="results judged per query (default: 10)")
     parser.add_argument("--show", action="store_true", help="print every result with its label and title")
     args = parser.parse_args()
+    if args.top < 3:
+        parser.error("--top: at least 3 (precision at 3 is printed too)")
     judged = read_judgments(args.judgments)
     with tempfile.TemporaryDirectory(prefix="search-relevance-") as folder:
         site = args.site
@@ -107,9 +109,9 @@ def main() -> None:
         if args.show:
             for (paper_id, title), label in zip(results, labels):
                 print(f"    {'?' if label is None else label} {paper_id} {title[:100]}")
-    judged_3, judged_top = [p for p in at_3 if p == p], [p for p in at_top if p == p]  # (nan: no result judged)
-    print(f"{'mean of ' + str(len(judged_top)) + ' queries':<26} {statistics.mean(judged_3 or [nan]):4.2f}  "
-          f"{statistics.mean(judged_top or [nan]):4.2f}  {unjudged or ''}")
+    both = [(p_3, p_top) for p_3, p_top in zip(at_3, at_top) if p_3 == p_3 and p_top == p_top]  # (nan: none judged)
+    print(f"{'mean of ' + str(len(both)) + ' queries':<26} {statistics.mean([p for p, _ in both] or [nan]):4.2f}  "
+          f"{statistics.mean([p for _, p in both] or [nan]):4.2f}  {unjudged or ''}")
 
 
 if __name__ == "__main__":

@@ -122,10 +122,13 @@ def test_a_run_that_withheld_empty_answers_counts_them_and_names_them_in_one_lin
     write_ledger(tmp_path, ledger)
     assert read_ledger(tmp_path).failing == run
     assert LastRun.of("2025-03-21T06:23:00Z", [f"day {n}" for n in range(9)], 4, "x").unnamed == 4
-    for odd in ({"withheld": 30}, {"withheld": -1}, {"withheld": "20"}, {"withheld": 1, "failures": []}):
+    for odd in ({"withheld": 30}, {"withheld": -1}, {"withheld": "20"}, {"withheld": 1, "failures": []},
+                {"failed": 3, "failures": ["a", "b", "c"], "withheld": 2}):  # 3 lines: one more than 3 - 2 + 1
         (tmp_path / "ledger.yml").write_text(yaml.safe_dump({"failing": {**run.to_data(), **odd}}))
-        with pytest.raises(ContentError, match="failing: must be"):
+        with pytest.raises(ContentError, match="failing: must be") as caught:
             read_ledger(tmp_path)
+        assert "no more than failed - withheld + 1" in str(caught.value)
+        assert f"(withheld: {odd['withheld']!r})" in str(caught.value)  # (the value shown is cut before it: the review)
 
 
 def test_status_names_a_corrupted_ledger_without_a_traceback(mirror: Path, run_cli) -> None:

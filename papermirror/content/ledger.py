@@ -185,10 +185,13 @@ def read_ledger(content_dir: Path) -> Ledger:
     rule, rule_since = _check_rule(raw.get("rule"), f"{path}:{lines.get('rule', 1)}: rule")
     failing = last_run_from(raw["failing"]) if "failing" in raw else None
     if "failing" in raw and (failing is None or not failing.failed):
+        value = raw["failing"]
+        withheld = f" (withheld: {brief(value['withheld'])})" if isinstance(value, dict) and "withheld" in value else ""
         raise ContentError(f"{path}:{lines.get('failing', 1)}: failing: must be a table of ran (a time in the form "
-                           "YYYY-MM-DDTHH:MM:SSZ), failed (a whole number above 0) and failures (a list of texts, "
-                           "no more than failed) and, for a run that withheld the empty answers of a hub listing nothing, "
-                           f"withheld (how many of failed), not {brief(raw['failing'])}")
+                           "YYYY-MM-DDTHH:MM:SSZ), failed (a whole number above 0), failures (a list of texts: no more "
+                           "than failed) and, for a run that withheld the empty answers of a hub listing nothing, "
+                           "withheld (how many of failed; failures then ends with one line for them, so it holds no "
+                           f"more than failed - withheld + 1), not {brief(value)}{withheld}")
     tables = {}
     for name in ("days", "queries"):
         table = raw.get(name) or {}
