@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 import re
 import shutil
 import socket
@@ -191,6 +192,37 @@ def test_a_word_s_many_forms_do_not_outrank_the_word(tmp_path, browser, split):
     paper saying sampling, samples and samplers outranked one saying SAM six times, for "SAM" (SAM's P@10 on the real
     stream 0.4, benchmarks/search_relevance.py). The page adds a query word's words up first, then saturates."""
     assert ranked_every_way(browser, tmp_path, split, (MANY_FORMS, THE_WORD), "SAM") == [THE_WORD.id, MANY_FORMS.id]
+
+
+COUNT_FOUND = """async (queries) => {
+    const bundle = document.getElementById("search").getAttribute("data-bundle-path");
+    const shards = await (await fetch(bundle + "shards.json")).json();
+    const api = await window.papermirrorShards.open(bundle, shards);
+    const counts = {};
+    for (const query of queries) counts[query] = (await api.search(query, { filters: {}, sort: {} })).results.length;
+    return counts;
+}"""
+"""search-shards.js asked directly: how many papers each query finds."""
+
+
+def test_a_typed_word_finds_its_longer_forms_past_the_end_of_an_index_chunk(tmp_path, browser):
+    """Pagefind 1.5.2 loads, for a typed word, only the chunk of the index where the word falls: "llm" missed the papers
+    saying "LLMs" when a chunk ended at "llmb" (the second review). 300 papers of 300 words drawn from zq0000 to zq2999
+    make an index of a dozen chunks, whose ends fall inside the 300 prefixes zq000 to zq299 (each begins 10 words,
+    never more than two chunks' worth): each prefix finds every paper holding a word it begins."""
+    rng = random.Random(1)
+    words = [[f"zq{rng.randrange(3000):04d}" for _ in range(300)] for _ in range(300)]
+    papers = tuple(Paper(id=f"2501.{10000 + n}", title=f"Chunk study {n}", authors=("F. Author",), published="2025-01-15",
+                         daily=("2025-01-15",), abstract=" ".join(text)) for n, text in enumerate(words))
+    prefixes = [f"zq{n:03d}" for n in range(300)]
+    expected = {prefix: sum(any(word.startswith(prefix) for word in text) for text in words) for prefix in prefixes}
+    with own_site_page(browser, tmp_path / "m", lambda folder: write_archive(folder, papers)) as (page, url):
+        chunks = len(list((tmp_path / "m" / "site" / "pagefind" / "index").glob("*.pf_index")))
+        page.goto(url + "search/")
+        page.wait_for_function("window.papermirrorShards")
+        found = page.evaluate(COUNT_FOUND, prefixes)
+    assert chunks >= 5, "the fixture should make an index of several chunks"
+    assert {prefix: found[prefix] for prefix in prefixes if found[prefix] != expected[prefix]} == {}
 
 
 def test_typed_query_puts_the_right_paper_first(page, site_url):

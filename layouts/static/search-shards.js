@@ -175,7 +175,7 @@
         // (a common word takes them a while); the whole search then uses that answer, not asking it again.
         let newest = null;
         if (early && instances.length > 1) {
-          newest = await instances[0].ask("search", [term, options]);
+          newest = await searchIn(instances[0], term, options);
           // not when a term's words there do not begin with it: they may be a scrap of it (standIn)
           const scraps = !isPhrase(term) && (newest.search_keywords || []).some((t) => !wordsOf(matchedWords(newest, (w) => w.startsWith(t))).length);
           const shown = term === null || isPhrase(term) ? newest.results : ownOrder(newest.results.filter(inText), newest, term);
@@ -188,6 +188,21 @@
       filters: async () => { await rest(); return filters(instances); },
       shards: instances.length,
     };
+  }
+
+  // Pagefind 1.5.2 loads, for a typed word, only the chunk of an index where the word falls, so its longer forms past
+  // that chunk's end were missed ("llm" found no paper saying only "LLMs" when a chunk ended at "llmb": 3 of 89 papers
+  // of "llm agents" in an index of 2,000). Asking it first to preload each word followed by U+10FFFF, which sorts after
+  // every word beginning with it, loads the chunk where those words end too (a chunk in between, for a word whose
+  // longer forms fill more than two chunks, is still not loaded: benchmarks/README.md, Relevance).
+  const PAST_EVERY_WORD = "\u{10FFFF}";
+
+  async function searchIn(shard, term, options) {
+    if (term !== null && !isPhrase(term)) {
+      const probe = term.split(/\s+/).filter(Boolean).map((word) => word + PAST_EVERY_WORD).join(" ");
+      if (probe) await shard.ask("preload", [probe, {}]);
+    }
+    return shard.ask("search", [term, options]);
   }
 
   async function filters(instances) {
@@ -231,7 +246,7 @@
         // index of the archive matches too), and spare a search for the term alone. Not kept: not all of them.
         const seen = matchedWords(answer, (word) => word.startsWith(term));
         if (wordsOf(seen).length) return seen;
-        learn(shard, [term], await shard.ask("search", [term, {}]), true);
+        learn(shard, [term], await searchIn(shard, term, {}), true);
       }
     }
     return shard.known.get(term);
@@ -250,7 +265,7 @@
 
   async function search(instances, totals, term, options, newest, again) {
     const exact = isPhrase(term);
-    const answers = await Promise.all(instances.map((shard, i) => (i === 0 && newest) || shard.ask("search", [term, options])));
+    const answers = await Promise.all(instances.map((shard, i) => (i === 0 && newest) || searchIn(shard, term, options)));
     const terms = answers[0] && answers[0].search_keywords ? answers[0].search_keywords : [];
     if (term !== null && !exact && terms.length) {
       for (const answer of answers) answer.results = answer.results.filter(inText);
