@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from papermirror.content.coverage import day_ranges, read_last_run
+from papermirror.content.coverage import day_ranges, read_last_run, record_last_run
 from papermirror.content.ledger import LastRun, Ledger, write_ledger
+from papermirror.content.paper import format_stamp
 
 NOW = dt.datetime.now(dt.timezone.utc)
 TODAY = NOW.date()
@@ -23,6 +24,11 @@ def day(offset: int) -> str:
 def stamp(days_ago: float) -> str:
     return (NOW - dt.timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
+
+
+def record_run(cache_dir: Path, when: dt.datetime, failures: list[str] | None = None) -> None:
+    """This machine's record of a snapshot run at `when` that failed on `failures` (as snapshot keeps it)."""
+    record_last_run(cache_dir, LastRun.of(format_stamp(when), failures or []))
 
 @pytest.fixture(autouse=True)
 def status_at_now(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,16 +143,14 @@ def test_a_mirror_of_queries_alone_is_not_stale_because_nothing_changed(archive,
     assert out.strip().splitlines()[-1].startswith("ok: every query of mirror.yml fetched")
     code, out, _ = run_cli("status", "--json", config=archive / "mirror.yml")
     assert code == 0 and json.loads(out)["stale"] is False and json.loads(out)["last_run"] is None
-    from papermirror.content.coverage import record_last_run
-
-    record_last_run(archive / ".cache", NOW - dt.timedelta(hours=2))
+    record_run(archive / ".cache", NOW - dt.timedelta(hours=2))
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert code == 0 and f"last snapshot: {stamp(2 / 24)} (0 days ago)" in out, out
     (archive / "mirror.yml").write_text("listing:\n  daily: false\n  queries: [masked autoencoder, new query]\n")
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert code == 0 and out.strip().splitlines()[-1] == (
         "INCOMPLETE: 1 of mirror.yml's queries never fetched ('new query'); `python build.py snapshot` fetches them")
-    record_last_run(archive / ".cache", NOW - dt.timedelta(days=4))  # the last run this machine made: 4 days ago
+    record_run(archive / ".cache", NOW - dt.timedelta(days=4))  # the last run this machine made: 4 days ago
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert code == 1 and "STALE" in out
 
@@ -155,12 +159,10 @@ def test_runs_that_fail_on_the_newest_days_are_failing_not_stale(archive, run_cl
     """A hub failing on the newest days: each daily run fetched the others and failed on those, recorded nothing, and
     `status` said STALE, "no snapshot in the last 3 days", as if the schedule had stopped (the long-running mirror
     review). The last run is recorded with what it failed on, and the verdict says so (exit 1)."""
-    from papermirror.content.coverage import record_last_run
-
     write_days(archive, fetched_days_ago=4)
     failures = [f"day {day(offset)}: hub answered HTTP 500 for http://hub/api/daily_papers?date={day(offset)}"
                 for offset in range(7)]
-    record_last_run(archive / ".cache", NOW - dt.timedelta(hours=3), failures)
+    record_run(archive / ".cache", NOW - dt.timedelta(hours=3), failures)
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert code == 1 and "STALE" not in out, out
     assert f"last snapshot: {stamp(3 / 24)} (0 days ago)" in out
@@ -172,14 +174,14 @@ def test_runs_that_fail_on_the_newest_days_are_failing_not_stale(archive, run_cl
                                             "listing.since never fetched")
     report = json.loads(run_cli("status", "--json", config=archive / "mirror.yml")[1])
     assert report["last_run_failed"] == 7 and report["last_run_failures"] == failures[:5] and not report["up_to_date"]
-    record_last_run(archive / ".cache", NOW - dt.timedelta(hours=1))  # the next run fetched them all
+    record_run(archive / ".cache", NOW - dt.timedelta(hours=1))  # the next run fetched them all
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert "FAILING" not in out and "last run:" not in out and out.strip().splitlines()[-1].startswith("INCOMPLETE")
     (archive / ".cache" / "last-snapshot.json").write_text(json.dumps({"ran": stamp(1 / 24), "failed": True}))
     assert "FAILING" not in run_cli("status", config=archive / "mirror.yml")[1]  # not a record of a run: none
     (archive / ".cache" / "last-snapshot.json").write_text(json.dumps({"ran": stamp(1 / 24)}))  # an earlier version's
     assert read_last_run(archive / ".cache") == LastRun(stamp(1 / 24)), "the time alone: a run, without failures"
-    record_last_run(archive / ".cache", NOW - dt.timedelta(days=4), failures)  # and none since: stale after all
+    record_run(archive / ".cache", NOW - dt.timedelta(days=4), failures)  # and none since: stale after all
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert code == 1 and out.strip().splitlines()[-1].startswith("STALE")
 
@@ -188,7 +190,6 @@ def test_a_run_that_failed_elsewhere_is_failing_in_every_clone(archive, run_cli)
     """The publish workflow's snapshot keeps no .cache/: on a fresh clone of a mirror whose daily runs fail on the
     newest days, `status` said STALE (no run for days). The ledger records the failing run; this machine's own
     record wins only when it is newer."""
-    from papermirror.content.coverage import record_last_run
     from papermirror.content.ledger import LastRun, read_ledger
 
     write_days(archive, fetched_days_ago=4)
@@ -201,9 +202,9 @@ def test_a_run_that_failed_elsewhere_is_failing_in_every_clone(archive, run_cli)
     assert code == 1 and out.strip().splitlines()[-1].startswith(
         f"FAILING: the last snapshot ({stamp(5 / 24)}) could not fetch 2 day(s) or query(ies)"), out
     assert f"last snapshot: {stamp(5 / 24)} (0 days ago)" in out and f"    {failures[1]}\n" in out
-    record_last_run(archive / ".cache", NOW - dt.timedelta(hours=6))  # this machine's run, before the failing one
+    record_run(archive / ".cache", NOW - dt.timedelta(hours=6))  # this machine's run, before the failing one
     assert run_cli("status", config=archive / "mirror.yml")[1].strip().splitlines()[-1].startswith("FAILING")
-    record_last_run(archive / ".cache", NOW - dt.timedelta(hours=1))  # and one after it, which fetched all it asked
+    record_run(archive / ".cache", NOW - dt.timedelta(hours=1))  # and one after it, which fetched all it asked
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert "FAILING" not in out and out.strip().splitlines()[-1].startswith("INCOMPLETE"), out
 
@@ -211,13 +212,11 @@ def test_a_run_that_failed_elsewhere_is_failing_in_every_clone(archive, run_cli)
 def test_a_later_run_elsewhere_that_failed_on_nothing_ends_this_machine_s_failing(archive, run_cli) -> None:
     """This machine's snapshot failed on a day; the workflow's later run fetched it, removed `failing` and was
     pulled: `status` still said FAILING from this machine's old record (the diff review)."""
-    from papermirror.content.coverage import record_last_run
-
     write_days(archive, fetched_days_ago=1)  # the newest day fetched elsewhere 1 day ago, no failure on record
-    record_last_run(archive / ".cache", NOW - dt.timedelta(days=2), [f"day {day(0)}: HTTP 500"])
+    record_run(archive / ".cache", NOW - dt.timedelta(days=2), [f"day {day(0)}: HTTP 500"])
     code, out, _ = run_cli("status", config=archive / "mirror.yml")
     assert "FAILING" not in out and "last run:" not in out, out
-    record_last_run(archive / ".cache", NOW - dt.timedelta(hours=2), [f"day {day(0)}: HTTP 500"])  # failed since
+    record_run(archive / ".cache", NOW - dt.timedelta(hours=2), [f"day {day(0)}: HTTP 500"])  # failed since
     assert run_cli("status", config=archive / "mirror.yml")[1].strip().splitlines()[-1].startswith("FAILING")
 
 

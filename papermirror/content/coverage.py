@@ -14,7 +14,6 @@ from pathlib import Path
 
 from papermirror.config import ListingConfig
 from papermirror.content.ledger import LastRun, Ledger, last_run_from
-from papermirror.content.paper import format_stamp
 from papermirror.files import write_text_atomic
 
 STALE_AFTER = dt.timedelta(days=3)
@@ -26,11 +25,9 @@ on a quiet day. Not in content/, so that such a run changes no byte there. (A ru
 ledger too, `failing`, for every clone to see.)"""
 
 
-def record_last_run(cache_dir: Path, run: LastRun | dt.datetime, failures: list[str] | None = None) -> None:
-    """Keep when this snapshot ran and what it failed on (LAST_RUN_FILE): `run`, or a run at that time that failed on
-    `failures`; a cache that cannot be written only loses that."""
-    if isinstance(run, dt.datetime):
-        run = LastRun.of(format_stamp(run), failures or [])
+def record_last_run(cache_dir: Path, run: LastRun) -> None:
+    """Keep when this snapshot ran and what it failed on (LAST_RUN_FILE); a cache that cannot be written only loses
+    that."""
     try:
         write_text_atomic(cache_dir / LAST_RUN_FILE, json.dumps(run.to_data()) + "\n")
     except OSError:

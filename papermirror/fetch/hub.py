@@ -175,10 +175,11 @@ class Hub:
                 raise SettingError(f"PAPERMIRROR_HTTP_TIMEOUT: {timeout!r} is not a number of seconds above 0")
             kwargs.setdefault("timeout", seconds)
         endpoint = env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
-        if "@" in unicodedata.normalize("NFKC", endpoint):  # the request URLs go into error messages, the ledger's
-            # `failing` and the about page; the message shows what follows the last @ alone (the workflow's log is
-            # public, and a password may hold / ? # or @)
-            shown = "…@" + unicodedata.normalize("NFKC", endpoint).rsplit("@", 1)[1]
+        folded = unicodedata.normalize("NFKC", endpoint)  # (a fullwidth ＠ is an @ to a URL parser)
+        if "@" in folded:  # the request URLs go into error messages, the ledger's `failing` and the about page; the
+            # message shows what follows the last @ alone (the workflow's log is public, and a password may hold
+            # / ? # or @)
+            shown = "…@" + folded.rsplit("@", 1)[1]
             raise SettingError(f"HF_ENDPOINT: {shown!r} holds a user name or password (an @), which every failure "
                                "would publish (the ledger and the about page name the address); give a Hugging Face "
                                "token as HF_TOKEN")

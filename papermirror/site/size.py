@@ -56,8 +56,7 @@ class SiteSize:
         if not self.papers:
             return f"{self.folder} {self.total / 1e6:.1f} MB, no papers yet (and no search index)"
         index = f"estimated at {SEARCH_BYTES_PER_PAPER / 1000:.1f} KB a paper" if self.index_estimated else "as last indexed"
-        per_paper = f"{self.per_paper / 1000:.1f} KB a paper" if self.papers else "no papers yet"
-        return (f"{self.folder} {self.total / 1e6:.1f} MB, {per_paper} "
+        return (f"{self.folder} {self.total / 1e6:.1f} MB, {self.per_paper / 1000:.1f} KB a paper "
                 f"(search index {self.index_bytes / 1e6:.1f} MB of it, {index})")
 
     def warning(self) -> str | None:
