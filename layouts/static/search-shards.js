@@ -194,13 +194,15 @@
   // that chunk's end were missed ("llm" found no paper saying only "LLMs" when a chunk ended at "llmb": 3 of 89 papers
   // of "llm agents" in an index of 2,000). Asking it first to preload each word followed by U+10FFFF, which sorts after
   // every word beginning with it, loads the chunk where those words end too (a chunk in between, for a word whose
-  // longer forms fill more than two chunks, is still not loaded: benchmarks/README.md, Relevance).
+  // longer forms fill more than two chunks, is still not loaded: benchmarks/README.md, Relevance). The words themselves
+  // are preloaded with them, so that all their chunks are fetched at once, not the search's after the probe's (one
+  // round trip less: the whole list of "the model" 1,367 -> 1,324 ms at 40 ms of latency).
   const PAST_EVERY_WORD = "\u{10FFFF}";
 
   async function searchIn(shard, term, options) {
     if (term !== null && !isPhrase(term)) {
       const probe = term.split(/\s+/).filter(Boolean).map((word) => word + PAST_EVERY_WORD).join(" ");
-      if (probe) await shard.ask("preload", [probe, {}]);
+      if (probe) await shard.ask("preload", [term + " " + probe, {}]);
     }
     return shard.ask("search", [term, options]);
   }
