@@ -199,7 +199,8 @@ def measure_search(size: int, keep: Path) -> None:
                       f"{found['query_requests']} requests ({found['query_kinds']}); first result "
                       f"{found['first_ms']:.0f} ms after the last keystroke, all {found['typed_ms']:.0f} ms; "
                       f"shareable address: first result "
-                      f"{shared['address_ms']:.0f} ms after navigation start, {shared['address_bytes'] / 1e3:.0f} KB "
+                      f"{shared['address_ms']:.0f} ms after navigation start, {shared['address_first_bytes'] / 1e3:.0f} KB "
+                      f"before it, {shared['address_bytes'] / 1e3:.0f} KB in all "
                       f"(load {os.getloadavg()[0]:.1f})", flush=True)
 
 

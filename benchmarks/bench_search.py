@@ -230,7 +230,8 @@ def bench_size(count: int, queries: list[str], workdir: Path, runs: int, lunr: b
                   f"({human[0]['query_kinds']}); results of the whole query {median(human, 'typed_ms'):.0f} ms after the "
                   f"last keystroke")
             print(f"browser: shareable address {query!r}, fresh cache: first result {median(shared, 'address_ms'):.0f} ms "
-                  f"after navigation start, {median(shared, 'address_bytes') / 1e3:.0f} KB in all")
+                  f"after navigation start, {median(shared, 'address_first_bytes') / 1e3:.0f} KB before it, "
+                  f"{median(shared, 'address_bytes') / 1e3:.0f} KB in all")
 
     if not lunr:
         return
