@@ -140,10 +140,16 @@ def write_papers(content_dir: Path, papers: list[Paper]) -> None:
         path.write_text(paper_to_text(paper), encoding="utf-8")
 
 
+FIRST_DAY = dt.date(2023, 1, 2)
+LAST_DAY = dt.date(2026, 8, 21)
+"""Synthetic days run from FIRST_DAY; an archive too big to end by LAST_DAY (the recorded stream's last day, past
+on every machine) starts earlier instead, since a build refuses a paper of a day after tomorrow."""
+
+
 def generate_papers(count: int, seed: int = 0, per_day: int = 25) -> list[Paper]:
-    """Return `count` synthetic papers, about `per_day` per day, starting 2023-01-02."""
+    """Return `count` synthetic papers, about `per_day` per day, starting FIRST_DAY (or earlier: LAST_DAY)."""
     rng = random.Random(seed)
-    start = dt.date(2023, 1, 2)
+    start = min(FIRST_DAY, LAST_DAY - dt.timedelta(days=(count - 1) // per_day))
     papers = []
     for serial in range(count):
         day = start + dt.timedelta(days=serial // per_day)
