@@ -205,15 +205,21 @@ COUNT_FOUND = """async (queries) => {
 """search-shards.js asked directly: how many papers each query finds."""
 
 
+def chunk_study() -> tuple[list[list[str]], tuple[Paper, ...]]:
+    """300 papers of 300 words drawn from zq0000 to zq2999 (their words, and the papers): an index of a dozen chunks."""
+    rng = random.Random(1)
+    words = [[f"zq{rng.randrange(3000):04d}" for _ in range(300)] for _ in range(300)]
+    papers = tuple(Paper(id=f"2501.{10000 + n}", title=f"Chunk study {n}", authors=("F. Author",), published="2025-01-15",
+                         daily=("2025-01-15",), abstract=" ".join(text)) for n, text in enumerate(words))
+    return words, papers
+
+
 def test_a_typed_word_finds_its_longer_forms_past_the_end_of_an_index_chunk(tmp_path, browser):
     """Pagefind 1.5.2 loads, for a typed word, only the chunk of the index where the word falls: "llm" missed the papers
     saying "LLMs" when a chunk ended at "llmb" (the second review). 300 papers of 300 words drawn from zq0000 to zq2999
     make an index of a dozen chunks, whose ends fall inside the 300 prefixes zq000 to zq299 (each begins 10 words,
     never more than two chunks' worth): each prefix finds every paper holding a word it begins."""
-    rng = random.Random(1)
-    words = [[f"zq{rng.randrange(3000):04d}" for _ in range(300)] for _ in range(300)]
-    papers = tuple(Paper(id=f"2501.{10000 + n}", title=f"Chunk study {n}", authors=("F. Author",), published="2025-01-15",
-                         daily=("2025-01-15",), abstract=" ".join(text)) for n, text in enumerate(words))
+    words, papers = chunk_study()
     prefixes = [f"zq{n:03d}" for n in range(300)]
     expected = {prefix: sum(any(word.startswith(prefix) for word in text) for text in words) for prefix in prefixes}
     with own_site_page(browser, tmp_path / "m", lambda folder: write_archive(folder, papers)) as (page, url):
@@ -227,9 +233,9 @@ def test_a_typed_word_finds_its_longer_forms_past_the_end_of_an_index_chunk(tmp_
 
 def test_a_typed_word_s_chunks_are_fetched_in_one_round(tmp_path, browser):
     """The chunk where a typed word falls and the one where its longer forms end (the preload above) are fetched at
-    once: the search's chunk after the preload's cost a round trip more (at 40 ms of latency the whole list of "the
-    model" over the real stream took 1,367 ms against 1,324). Each chunk is answered 0.5 s late here; "zq0" begins a third
-    of the words of the fixture's dozen chunks, so it falls in one chunk and its longer forms end in another."""
+    once: the search's chunk after the preload's cost a round trip more. Each chunk is answered 0.5 s late here; "zq0"
+    begins a third of the words of chunk_study's dozen chunks, so it falls in one chunk and its longer forms end in
+    another."""
     from browser import _SubPathHandler
 
     asked: list[tuple[float, str]] = []
@@ -241,10 +247,7 @@ def test_a_typed_word_s_chunks_are_fetched_in_one_round(tmp_path, browser):
                 time.sleep(0.5)
             return super().do_GET()
 
-    rng = random.Random(1)
-    papers = tuple(Paper(id=f"2501.{10000 + n}", title=f"Chunk study {n}", authors=("F. Author",), published="2025-01-15",
-                         daily=("2025-01-15",), abstract=" ".join(f"zq{rng.randrange(3000):04d}" for _ in range(300)))
-                   for n in range(300))
+    _, papers = chunk_study()
     with own_site_page(browser, tmp_path / "m", lambda folder: write_archive(folder, papers), LateChunks) as (page, url):
         page.goto(url + "search/")
         page.wait_for_function("window.papermirrorShards")
