@@ -97,7 +97,28 @@ def test_every_page_has_a_description_without_site_description_abstract_or_summa
         described[page.relative_to(site).as_posix()] = metas
     assert all(len(metas) == 1 and metas[0].strip() for metas in described.values()), described
     assert described["index.html"] == ["Test mirror"]
-    assert described["papers/2503.09999/index.html"] == ["A <bare> x^2 paper"]
+    assert described["papers/2503.09999/index.html"] == ["A <bare> x² paper"]
+
+
+def test_descriptions_teasers_and_feed_summaries_show_math_as_unicode(mirror, run_cli):
+    """Link previews, the home page's teaser and the feed read "The \\alpha-Flow framework" (the delimiters dropped,
+    the TeX kept) where the title and the page say "α-Flow" (a review of the built real stream: 14 paper pages)."""
+    import xml.etree.ElementTree as ET
+
+    from samples import ATOM
+
+    flow = make_paper("2510.20771", "$\\alpha$-Flow", abstract="The $\\alpha$-Flow framework and $\\pi^3$ reconstruct 95\\% of it.",
+                      ai_summary=None)
+    write_archive(mirror, [flow])
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    site = mirror / "site"
+    said = "The α-Flow framework and π³ reconstruct 95\\% of it."  # a backslash outside $...$ is left as written
+    metas = [a.get("content") for tag, a in parse(site / "papers/2510.20771/index.html").attrs
+             if tag == "meta" and a.get("name") == "description"]
+    assert metas == [said]
+    assert f'<span class="teaser">{said}</span>' in (site / "index.html").read_text(encoding="utf-8")
+    entry = ET.parse(site / "feed.xml").getroot().find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}summary") == said and entry.findtext(f"{ATOM}title") == "α-Flow"
 
 
 def test_paper_page_metadata_and_search_hooks(mirror, run_cli):

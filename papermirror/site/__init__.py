@@ -12,6 +12,6 @@
     ways        organization pages, the most upvoted, feeds per keyword and organization -> plan_ways
     topicfeed   the lean Atom feed of one keyword or organization       -> topic_feed
     about       the about page's topic and coverage figures
-    mathflat    a title's math as Unicode text, for a search result's title -> flat_text
+    mathflat    math as Unicode text, where no markup is drawn (titles, descriptions, feeds) -> flat_text
     mathtext, cite, notes   TeX to MathML, citation tags (and the BibTeX static/paper.js draws from them), the owner's Markdown notes
 """

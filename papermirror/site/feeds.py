@@ -17,7 +17,7 @@ from papermirror.content.paperfile import field_value
 from papermirror.site.archive import EPOCH, stored_time
 from papermirror.site.contexts import Links
 from papermirror.site.mathflat import flat_text
-from papermirror.site.mathtext import drop_control, plain_text
+from papermirror.site.mathtext import drop_control
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -73,7 +73,7 @@ def atom_feed(papers: list[Paper], site: SiteConfig, links: Links, updated: str 
             sub_element(entry, "category", term=keyword)
         summary = paper.ai_summary or paper.abstract
         if summary:
-            sub_element(entry, "summary", plain_text(summary), type="text")
+            sub_element(entry, "summary", flat_text(summary), type="text")
     return _xml(feed)
 
 
