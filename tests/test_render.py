@@ -226,7 +226,7 @@ def test_archive_pages_and_neighbours(mirror, run_cli):
     assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
     site = mirror / "site"
     days = sorted(p.parent.name for p in (site / "archive").glob("*-*-*/index.html"))
-    assert days == ["1999-01-04", "2025-03-14", "2025-02-18", "2026-03-09"][:0] or days == ["1999-01-04", "2025-02-18", "2025-03-14", "2026-03-09"]
+    assert days == ["1999-01-04", "2025-02-18", "2025-03-14", "2026-03-09"]
     months = sorted(p.parent.name for p in (site / "archive").glob("????-??/index.html"))
     assert months == ["1999-01", "2025-02", "2025-03", "2026-03"]
     march = parse(site / "archive/2025-03/index.html")
@@ -238,6 +238,12 @@ def test_archive_pages_and_neighbours(mirror, run_cli):
     assert "/mirror/archive/2025-02-18/" in day.links and "/mirror/archive/2026-03-09/" in day.links
     index = (site / "archive/index.html").read_text(encoding="utf-8")
     assert '<a href="/mirror/archive/2025-03/">March 2025</a> <span class="count">1 paper</span>' in index
+    # a paper listed again on a later day is filed under its first: its page links that day only (it linked the later
+    # day too, whose page does not list it: a review of the real stream, 4 papers)
+    relisted = parse(site / "papers/2503.01234/index.html")
+    assert "/mirror/papers/2503.01234/" not in day.links and "/mirror/papers/2503.01234/" in parse(site / "archive/2025-02-18/index.html").links
+    assert "/mirror/archive/2025-02-18/" in relisted.links and "/mirror/archive/2025-03-14/" not in relisted.links
+    assert '<time datetime="2025-03-14">14 March 2025</time>' in (site / "papers/2503.01234/index.html").read_text(encoding="utf-8")
 
 
 # --- links under a sub-path and at a domain root -----------------------------------------------------
