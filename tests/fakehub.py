@@ -43,7 +43,7 @@ BUNDLE = Path(__file__).parent / "data" / "daily_papers.jsonl.gz"
 """580 recorded days of /api/daily_papers, one JSON line a day (see SOURCE.md beside the fixtures)."""
 FAULT_KINDS = (
     "429", "429-bare", "500", "slow", "malformed", "truncated", "empty", "redirect", "gzip", "body", "ratelimit",
-    "trickle", "400", "elsewhere", "bomb", "reason",
+    "trickle", "400", "elsewhere", "bomb", "reason", "trickle-head", "other-port", "503-quota-left", "503-retry-after",
 )
 
 
@@ -244,6 +244,26 @@ class FakeHub:
                 if fault.kind == "elsewhere":  # the same path on another host (127.0.0.2: loopback, nothing listens)
                     headers["Location"] = f"http://127.0.0.2:{self.server.server_address[1]}{self.path}"
                     return 302, b""
+                if fault.kind == "other-port":  # the same host and path, another port (another server)
+                    headers["Location"] = f"http://127.0.0.1:{self.server.server_address[1] + 1}{self.path}"
+                    return 302, b""
+                if fault.kind == "503-quota-left":  # HF's header on any answer: r= requests left, t= until the window resets
+                    headers["RateLimit"] = f'"api";r=480;t={int(fault.seconds)}'
+                    return 503, b'{"error":"Service Unavailable"}'
+                if fault.kind == "503-retry-after":  # a wait asked for without HF's RateLimit header
+                    headers["Retry-After"] = str(int(fault.seconds))
+                    return 503, b'{"error":"Service Unavailable"}'
+                if fault.kind == "trickle-head":  # the status line, then a header a byte at a time: no read waits long
+                    self.close_connection = True
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                    try:
+                        for _ in range(int(60 / fault.seconds)):
+                            self.wfile.write(b"X")
+                            self.wfile.flush()
+                            time.sleep(fault.seconds)
+                    except OSError:
+                        pass  # the client closed the connection
+                    return None, b""
                 if fault.kind == "gzip":
                     headers["Content-Encoding"] = "gzip"
                     return 200, b"this is not gzip"

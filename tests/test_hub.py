@@ -6,6 +6,7 @@ import json
 import re
 import time
 
+import httpx
 import pytest
 from fakehub import FakeHub, load_recorded_days
 
@@ -16,6 +17,7 @@ from papermirror.fetch.hub import (
     MAX_WAIT,
     RATE_LIMIT,
     Hub,
+    OtherHost,
     RateLimiter,
     decode_json,
     parse_ratelimit,
@@ -418,10 +420,81 @@ def test_a_redirect_to_another_host_is_refused(fake_hub: FakeHub, clock: FakeClo
         assert len(hub.fetch_day("2024-06-17")) == 18
     port = fake_hub.url.rsplit(":", 1)[1]
     assert str(error.value) == (
-        f"{fake_hub.url}/api/daily_papers?date=2024-05-27&limit=100&p=0: redirected to another host, "
+        f"{fake_hub.url}/api/daily_papers?date=2024-05-27&limit=100&p=0: redirected to another address, "
         f"http://127.0.0.2:{port}/api/daily_papers?date=2024-05-27&limit=100&p=0: refused; if the hub has moved, "
         "set HF_ENDPOINT to its new address")
     assert fake_hub.count("date=2024-05-27") == 1
+
+
+def test_a_redirect_to_another_port_or_scheme_is_refused(fake_hub: FakeHub, clock: FakeClock) -> None:
+    """Only the host was compared: another port of it (another server) was followed and its listing taken, and so
+    would be an https endpoint's redirect to http, the answer in the clear (the snapshot review). From http to https on
+    the same host is followed."""
+    fake_hub.inject("other-port", "date=2024-05-27", times=-1)
+    with Hub(endpoint=fake_hub.url, tries=4, sleep=clock.sleep, clock=clock) as hub:
+        with pytest.raises(FetchError, match=r"redirected to another address, http://127\.0\.0\.1:\d+/api/daily_papers"):
+            hub.fetch_day("2024-05-27")
+    assert fake_hub.count("date=2024-05-27") == 1
+    with Hub(endpoint="https://hub.example", sleep=clock.sleep, clock=clock) as hub:
+        for refused in ("http://hub.example/x", "https://hub.example:8443/x", "https://other.example/x"):
+            with pytest.raises(OtherHost):
+                hub._refuse_other_addresses(httpx.URL(refused))
+        hub._refuse_other_addresses(httpx.URL("https://hub.example:443/x"))  # the same address: no error
+    with Hub(endpoint="http://hub.example", sleep=clock.sleep, clock=clock) as hub:
+        hub._refuse_other_addresses(httpx.URL("https://hub.example/x"))  # http to https, same host: followed
+        with pytest.raises(OtherHost):
+            hub._refuse_other_addresses(httpx.URL("https://hub.example:8443/x"))
+
+
+def test_every_redirect_is_a_request_the_rate_limit_counts(fake_hub: FakeHub, clock: FakeClock) -> None:
+    """httpx followed up to 20 redirects a try, which the limiter counted as one request: a hub redirecting in a loop
+    got 735 requests in 70 s while the limiter counted 35 (the snapshot review); HF's limit counts every one."""
+    fake_hub.inject("redirect", "date=2024-06-17", times=2)
+    fake_hub.inject("redirect", "date=2024-05-27", times=-1)
+    with Hub(endpoint=fake_hub.url, tries=2, backoff=0.1, sleep=clock.sleep, clock=clock) as hub:
+        assert len(hub.fetch_day("2024-06-17")) == 18
+        assert hub.requests == fake_hub.count("date=2024-06-17") == 3
+        with pytest.raises(FetchError, match=r"more than 5 redirects \(the hub redirects in a loop\) \(gave up after 2 tries\)"):
+            hub.fetch_day("2024-05-27")
+        assert fake_hub.count("date=2024-05-27") == 12 and hub.requests == 15
+        assert len(hub.limiter.window(0.0)["sent"]) == 15
+
+
+def test_headers_trickled_a_byte_at_a_time_are_cut_at_the_request_deadline(fake_hub: FakeHub, clock: FakeClock) -> None:
+    """Every byte came within the read timeout, so the request waited forever (the deadline was checked only while the
+    body was read): one stuck day stopped the run until the job's time limit (the snapshot review)."""
+    fake_hub.inject("trickle-head", "date=2024-05-27", times=-1, seconds=0.05)
+    started = time.monotonic()
+    with Hub(endpoint=fake_hub.url, timeout=0.4, tries=2, backoff=0.1, sleep=clock.sleep, clock=clock) as hub:
+        with pytest.raises(FetchError, match=r"date=2024-05-27.*longer than 0\.8s \(gave up after 2 tries\)"):
+            hub.fetch_day("2024-05-27")
+        assert len(hub.fetch_day("2024-06-17")) == 18  # the connections opened again serve the next request
+    assert time.monotonic() - started < 2 * (0.8 + 0.4) + 2.0
+    assert fake_hub.count("date=2024-05-27") == 2
+
+
+def test_a_ratelimit_header_with_quota_left_is_no_wait(fake_hub: FakeHub, clock: FakeClock) -> None:
+    """HF sends RateLimit on every answer; its t= (when the window resets) was taken for a Retry-After even with
+    requests left, so a 503 held every thread 100 s (the snapshot review). Only a spent quota (r=0) is waited for."""
+    assert retry_after({"RateLimit": '"api";r=480;t=100'}) is None
+    assert retry_after({"RateLimit": '"api";r=0;t=100'}) == retry_after({"RateLimit": '"api";t=100'}) == 100
+    fake_hub.inject("503-quota-left", "date=2024-05-27", times=1, seconds=100)
+    with Hub(endpoint=fake_hub.url, tries=4, backoff=0.5, sleep=clock.sleep, clock=clock) as hub:
+        assert len(hub.fetch_day("2024-05-27")) == 13
+    assert clock.sleeps and max(clock.sleeps) <= 1.0
+
+
+def test_the_last_try_s_retry_after_is_kept_for_the_next_request(fake_hub: FakeHub, clock: FakeClock) -> None:
+    """The wait the hub asked for with its last answer was dropped (the loop ended first), so the next request, and the
+    next run through the window file, came at once (the snapshot review)."""
+    fake_hub.inject("503-retry-after", "date=2024-05-27", times=2, seconds=20)
+    with Hub(endpoint=fake_hub.url, tries=2, backoff=0.1, sleep=clock.sleep, clock=clock) as hub:
+        with pytest.raises(FetchError, match="HTTP 503"):
+            hub.fetch_day("2024-05-27")
+        assert hub.limiter.window(1000.0)["paused_until"] == pytest.approx(1000.0 + 20, abs=0.01)
+        before = clock.now
+        assert len(hub.fetch_day("2024-06-17")) == 18
+    assert clock.now - before == pytest.approx(20, abs=0.01)
 
 
 def test_a_retry_after_of_0_waits_the_backoff_still(fake_hub: FakeHub, clock: FakeClock) -> None:

@@ -148,6 +148,19 @@ def test_a_paper_that_drops_out_of_the_listing_stays(fake_hub, mirror, run_cli) 
     assert read_ledger(mirror / "content").days[DAY]["listed"] == 12
 
 
+def test_a_paper_listed_twice_in_one_day_is_one_paper_listed(mirror, run_cli, monkeypatch) -> None:
+    """The ledger's `listed` counted items and its `kept` papers, so with no topic rule at all `status` said the rule
+    dropped the duplicates (the snapshot review)."""
+    one, other = ({"paper": {"id": f"2501.0000{n}", "title": f"Paper {n}", "upvotes": n}} for n in (1, 2))
+    with FakeHub(days={"2025-01-06": [one, other, one]}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        set_config(mirror, "listing:\n  include: []\n  queries: []\n")
+        assert snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-06")[0] == 0
+        status = run_cli("status", config=mirror / "mirror.yml")[1]
+    assert read_ledger(mirror / "content").days["2025-01-06"] | {"fetched": None} == {"listed": 2, "kept": 2, "fetched": None}
+    assert "kept 2 of the 2 listings" in status and "dropped 0" in status
+
+
 def test_a_paper_listed_on_two_days_and_a_query_merges_them(mirror, run_cli, monkeypatch) -> None:
     item = {"paper": {"id": "2501.00001", "title": "Multi-scale pre-training", "upvotes": 3}}
     later = {"paper": {"id": "2501.00001", "title": "Multi-scale pre-training", "upvotes": 9}}
@@ -179,7 +192,7 @@ def test_a_paper_listed_twice_in_a_run_with_different_figures_changes_no_byte_on
     papers = read_papers(mirror / "content")
     assert (papers["2501.00001"].upvotes, papers["2501.00002"].upvotes) == (6, 1)  # as the last listing says
     ledger = read_ledger(mirror / "content")
-    assert (ledger.days["2025-01-06"]["listed"], ledger.days["2025-01-06"]["kept"]) == (102, 101)  # papers, not items
+    assert (ledger.days["2025-01-06"]["listed"], ledger.days["2025-01-06"]["kept"]) == (101, 101)  # papers, not items
     assert (later.new, later.updated, later.unchanged) == (0, 0, 101)
     # The same bytes (git sees no change); the paper the query moved is written back, so its mtime moves.
     assert {path: data for path, (data, _mtime) in tree(mirror / "content").items()} == {

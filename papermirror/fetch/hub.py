@@ -4,9 +4,11 @@ The base URL comes from HF_ENDPOINT (default https://huggingface.co, as in huggi
 and forks can point the mirror at another host. HF_TOKEN, when set, is sent as a bearer token.
 
 No answer can hold a run for long: every wait (backoff, Retry-After, RateLimit t=) is capped at
-MAX_WAIT, and a request's whole answer must arrive within DEADLINE_FACTOR timeouts. An answer that
-cannot be read (bad JSON, bad gzip or UTF-8, a redirect loop) is retried like a 5xx, never sooner than the
-backoff. An answer larger than MAX_ANSWER_BYTES (unpacked) and a redirect to another host are refused.
+MAX_WAIT, and a request's whole answer, redirects and headers included, must arrive within DEADLINE_FACTOR
+timeouts. An answer that cannot be read (bad JSON, bad gzip or UTF-8, a redirect loop) is retried like a 5xx,
+never sooner than the backoff. Redirects are followed here (MAX_REDIRECTS), each one counted by the rate limit like
+any request. An answer larger than MAX_ANSWER_BYTES (unpacked) and a redirect to another address than the
+endpoint's (host, scheme and port; http to https on the same host is followed) are refused.
 `max_requests` caps a run's requests (the details backfill's budget): past it, nothing is sent (BudgetSpent).
 """
 
@@ -66,8 +68,11 @@ MAX_ANSWER_BYTES = 32 * 2**20
 bomb (2 MB that unpack to 2 GB) or an endless body would otherwise take the runner's memory."""
 DEFAULT_TIMEOUT = 30.0
 DEADLINE_FACTOR = 2.0
-"""A request's whole answer must arrive within this many timeouts (each read has one timeout);
-checked between reads, so a request ends by its deadline plus one read timeout at most."""
+"""A request's whole answer must arrive within this many timeouts (each read has one timeout); checked between
+reads of the body and between redirects, so a request ends by its deadline plus one read timeout at most. Headers
+trickled a byte at a time beat both: a request still unanswered then has its connections closed (`_overran`)."""
+MAX_REDIRECTS = 5
+"""Redirects followed for one request; more is taken for a loop."""
 
 
 class RateLimiter:
@@ -143,14 +148,11 @@ class Hub:
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        self.client = httpx.Client(
-            base_url=self.endpoint,
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            follow_redirects=True,
-            limits=httpx.Limits(max_connections=8),
-            event_hooks={"request": [self._refuse_other_hosts]},
-        )
+        self._client_options = dict(base_url=self.endpoint, headers=headers, follow_redirects=False,
+                                    timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                                    limits=httpx.Limits(max_connections=8))
+        self.client = httpx.Client(**self._client_options)
+        self._client_lock = threading.Lock()
         self.tries, self.sleep = tries, sleep
         self.deadline = DEADLINE_FACTOR * timeout
         self.backoff = BACKOFF_BASE if backoff is None else backoff
@@ -249,11 +251,11 @@ class Hub:
                 problem, wait = retry.problem, retry.wait
             if STOP.is_set():  # a request the stop cut short (the client closed under it) is no failure to retry
                 raise KeyboardInterrupt()
-            if attempt == self.tries:
-                break
-            if wait is not None:
+            if wait is not None:  # kept after the last try too: the next request, or the next run, waits as asked
                 wait = self._cap(wait, url, "Retry-After")
                 self.limiter.pause(wait)
+            if attempt == self.tries:
+                break
             delay = max(wait or 0.0, self._backoff(attempt))  # "Retry-After: 0" five times would give up at once
             log.info("%s: %s; try %d of %d in %.1fs", url, problem, attempt + 1, self.tries, delay)
             self.sleep(delay)
@@ -271,11 +273,54 @@ class Hub:
             self._save_window()
 
     def _try(self, url: str, path: str, params: Mapping[str, object]) -> object:
-        """Make one request; return the parsed answer, raise Retry (transient) or FetchError (final)."""
+        """Make one request (and its redirects); return the parsed answer, raise Retry (transient) or FetchError
+        (final). A request unanswered by its deadline plus a timeout has its client's connections closed."""
         deadline = time.monotonic() + self.deadline
+        client = self.client
+        overran = threading.Event()
+        watchdog = threading.Timer(self.deadline + self.client.timeout.read, self._overran, (client, url, overran))
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            with self.client.stream("GET", path, params=params) as response:
+            return self._exchange(client, client.build_request("GET", path, params=params), url, deadline)
+        except OtherHost as exc:
+            raise FetchError(f"{url}: redirected to another address, {exc}: refused; if the hub has moved, set "
+                             "HF_ENDPOINT to its new address") from None
+        except ValueError as exc:  # from decode_json
+            raise Retry(f"the answer is not valid JSON ({exc})") from None
+        except (httpx.TransportError, RuntimeError) as exc:  # RuntimeError: a send on a client closed meanwhile
+            if overran.is_set():
+                raise Retry(f"the answer took longer than {self.deadline:g}s") from None
+            if isinstance(exc, RuntimeError):
+                if not client.is_closed:
+                    raise
+                raise Retry("the connections were closed (another request had no answer in time)") from None
+            if isinstance(exc, httpx.TimeoutException):
+                raise Retry("timed out") from None
+            raise Retry(f"connection failed ({type(exc).__name__}: {exc})") from None
+        except httpx.DecodingError as exc:
+            raise Retry(f"the answer could not be decoded ({exc})") from None
+        finally:
+            watchdog.cancel()
+
+    def _exchange(self, client: httpx.Client, request: httpx.Request, url: str, deadline: float) -> object:
+        """Send `request`, following up to MAX_REDIRECTS redirects to the endpoint's address (each counted by the
+        rate limit, all by the deadline); return the parsed answer."""
+        for hop in range(MAX_REDIRECTS + 1):
+            if hop:  # a redirect is one more request to the hub
+                if STOP.is_set():
+                    raise KeyboardInterrupt()
+                self._count_request(url)
+                self.limiter.wait(self.sleep)
+            response = client.send(request, stream=True)
+            try:
                 self._note_quota(response, url)
+                if response.is_redirect and response.next_request is not None:
+                    request = response.next_request
+                    self._refuse_other_addresses(request.url)
+                    if time.monotonic() > deadline:
+                        raise Retry(f"the answer took longer than {self.deadline:g}s")
+                    continue
                 if response.status_code in RETRYABLE_STATUS:
                     raise Retry(f"HTTP {response.status_code} {clipped(response.reason_phrase)}", retry_after(response.headers))
                 if response.status_code == 404:
@@ -283,19 +328,20 @@ class Hub:
                 if not response.is_success:
                     raise FetchError(f"{url}: HTTP {response.status_code} {clipped(response.reason_phrase)}{hub_says(response, deadline)}")
                 return decode_json(self._read(response, deadline))
-        except OtherHost as exc:
-            raise FetchError(f"{url}: redirected to another host, {exc}: refused; if the hub has moved, set "
-                             "HF_ENDPOINT to its new address") from None
-        except ValueError as exc:  # from decode_json
-            raise Retry(f"the answer is not valid JSON ({exc})") from None
-        except httpx.TimeoutException:
-            raise Retry("timed out") from None
-        except httpx.TransportError as exc:
-            raise Retry(f"connection failed ({type(exc).__name__}: {exc})") from None
-        except httpx.TooManyRedirects:
-            raise Retry("too many redirects (the hub redirects in a loop)") from None
-        except httpx.DecodingError as exc:
-            raise Retry(f"the answer could not be decoded ({exc})") from None
+            finally:
+                response.close()
+        raise Retry(f"more than {MAX_REDIRECTS} redirects (the hub redirects in a loop)")
+
+    def _overran(self, client: httpx.Client, url: str, overran: threading.Event) -> None:
+        """A request is still unanswered past its deadline (headers trickled a byte at a time): close its client,
+        which ends the request, and go on with a new one (the requests of other threads on the old one are
+        retried)."""
+        overran.set()
+        log.info("%s: no answer after %gs; closing the connections to the hub", url, self.deadline)
+        with self._client_lock:
+            if self.client is client:
+                self.client = httpx.Client(**self._client_options)
+        client.close()
 
     def _read(self, response: httpx.Response, deadline: float) -> bytes:
         """Read the whole body by the request's deadline (a trickled body beats every per-read timeout), and no more
@@ -311,10 +357,15 @@ class Hub:
                 raise Retry(f"the answer took longer than {self.deadline:g}s")
         return b"".join(chunks)
 
-    def _refuse_other_hosts(self, request: httpx.Request) -> None:
-        """Refuse a redirect to another host than the endpoint's: its papers would be filed as the hub's."""
-        if request.url.host != self.client.base_url.host:
-            raise OtherHost(clipped(str(request.url)))
+    def _refuse_other_addresses(self, url: httpx.URL) -> None:
+        """Refuse a redirect to another address than the endpoint's: another host's papers would be filed as the
+        hub's, another port is another server, and http after https would carry the answer in the clear. From
+        http to https on the same host (its default port) is followed."""
+        base = self.client.base_url
+        same = url.host == base.host and (url.scheme, url.port) == (base.scheme, base.port)
+        upgrade = url.host == base.host and base.scheme == "http" and url.scheme == "https" and url.port in (None, 443)
+        if not (same or upgrade):
+            raise OtherHost(clipped(str(url)))
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self.backoff * 2 ** (attempt - 1), BACKOFF_CAP)
@@ -397,7 +448,7 @@ class BudgetSpent(FetchError):
 
 
 class OtherHost(Exception):
-    """A redirect led to another host than the endpoint's (the message is where)."""
+    """A redirect led to another address than the endpoint's (the message is where)."""
 
 
 class Retry(Exception):
@@ -474,7 +525,9 @@ def _small_int(digits: str) -> int | None:
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from Retry-After (seconds or an HTTP date) or RateLimit's t=, else None (uncapped)."""
+    """Seconds to wait from Retry-After (seconds or an HTTP date), or RateLimit's t= when its r= says the quota is
+    spent (r=0, or no r=: a t= sent with quota left is when the window resets, no reason to wait), else None
+    (uncapped)."""
     value = headers.get("Retry-After", "").strip()
     if re.fullmatch(r"[0-9]+", value):
         return float(_seconds(value))
@@ -484,8 +537,8 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
             return max(0.0, when.timestamp() - time.time())
         except (TypeError, ValueError, OverflowError):
             pass
-    _, reset = parse_ratelimit(headers.get("RateLimit", ""))
-    return float(reset) if reset is not None else None
+    remaining, reset = parse_ratelimit(headers.get("RateLimit", ""))
+    return float(reset) if reset is not None and not remaining else None
 
 
 def item_id(item: object) -> str | None:

@@ -31,7 +31,7 @@ from papermirror.fetch.details import (
     fold_details,
     wanted_by_snapshot,
 )
-from papermirror.fetch.hub import Hub
+from papermirror.fetch.hub import Hub, item_id
 from papermirror.fetch.inorder import fetch_in_order
 from papermirror.fetch.merge import merge_paper
 from papermirror.fetch.normalise import normalise_item
@@ -182,9 +182,10 @@ class Snapshot:
             return
         self._in_a_row["query"] = 0
         self.summary.queries += 1
-        self.summary.listed += len(items)
-        self._log(f"query {query!r}: {len(items)} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
-        self._record(lambda: self.ledger.record_query(query, len(items), kept, self.now, skipped), empty=not items)
+        listed = count_listed(items)
+        self.summary.listed += listed
+        self._log(f"query {query!r}: {listed} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
+        self._record(lambda: self.ledger.record_query(query, listed, kept, self.now, skipped), empty=not items)
 
     def _run_days(self, days: list[str], bar: tqdm) -> None:
         """Fetch a few days at once, but fold them in the order given, so the result is deterministic."""
@@ -218,12 +219,13 @@ class Snapshot:
         if day >= self.refresh_from:
             self._refetched.update(paper.id for paper in papers if paper is not None and paper.id in self.papers)
         self.summary.days += 1
-        self.summary.listed += len(items)
-        self.summary.days_listed += len(items)
-        self._log(f"day {day}: {len(items)} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
+        listed = count_listed(items)
+        self.summary.listed += listed
+        self.summary.days_listed += listed
+        self._log(f"day {day}: {listed} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
         # An empty weekday is confirmed only by a second empty answer: one `[]` may be the hub's hiccup.
         recheck = not items and dt.date.fromisoformat(day).weekday() < 5 and not self.ledger.was_empty(day)
-        self._record(lambda: self.ledger.record_day(day, len(items), kept, self.now, recheck, skipped), empty=not items)
+        self._record(lambda: self.ledger.record_day(day, listed, kept, self.now, recheck, skipped), empty=not items)
 
     def _run_details(self, progress: bool) -> None:
         """Fetch the details of new papers, of the refresh window's and of recent ones still without them
@@ -333,6 +335,13 @@ UNREADABLE_MIN_ITEMS = 3
 """A listing of this many items or more, none of them usable, fails (the hub's answers may have changed shape) and
 stays out of the ledger. A shorter one (a quiet day's one odd paper) is recorded with its `skipped` count: else
 it would fail every run for good."""
+
+
+def count_listed(items: list[object]) -> int:
+    """How many papers a listing holds: its items, a paper listed twice in it counted once (the ledger's `listed`
+    beside `kept`, which counts papers: a day listing one paper twice read as a paper the topic rule dropped)."""
+    ids = [item_id(item) for item in items]
+    return ids.count(None) + len({found for found in ids if found is not None})
 
 
 def unreadable(listing: str, count: int) -> str:
