@@ -153,6 +153,7 @@ class Hub:
                                     limits=httpx.Limits(max_connections=8))
         self.client = httpx.Client(**self._client_options)
         self._client_lock = threading.Lock()
+        self._closed = False
         self.tries, self.sleep = tries, sleep
         self.deadline = DEADLINE_FACTOR * timeout
         self.backoff = BACKOFF_BASE if backoff is None else backoff
@@ -200,7 +201,9 @@ class Hub:
         return cls(endpoint=endpoint, token=token, **kwargs)
 
     def close(self) -> None:
-        self.client.close()
+        with self._client_lock:
+            self._closed = True  # a watchdog firing now makes no new client
+            self.client.close()
         if self.window_file is not None and (self.requests or self.window_file.exists()):
             self._save_window()
 
@@ -339,7 +342,7 @@ class Hub:
         overran.set()
         log.info("%s: no answer after %gs; closing the connections to the hub", url, self.deadline)
         with self._client_lock:
-            if self.client is client:
+            if self.client is client and not self._closed:
                 self.client = httpx.Client(**self._client_options)
         client.close()
 
