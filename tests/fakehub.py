@@ -43,7 +43,7 @@ BUNDLE = Path(__file__).parent / "data" / "daily_papers.jsonl.gz"
 """580 recorded days of /api/daily_papers, one JSON line a day (see SOURCE.md beside the fixtures)."""
 FAULT_KINDS = (
     "429", "429-bare", "500", "slow", "malformed", "truncated", "empty", "redirect", "gzip", "body", "ratelimit",
-    "trickle", "400", "elsewhere", "bomb", "reason", "trickle-head", "other-port", "503-quota-left", "503-retry-after",
+    "trickle", "400", "elsewhere", "bomb", "reason", "trickle-head", "other-port", "503-quota-left", "503-retry-after", "redirect-quota-spent", "redirect-mailto",
 )
 
 
@@ -243,6 +243,13 @@ class FakeHub:
                     return 302, b""
                 if fault.kind == "elsewhere":  # the same path on another host (127.0.0.2: loopback, nothing listens)
                     headers["Location"] = f"http://127.0.0.2:{self.server.server_address[1]}{self.path}"
+                    return 302, b""
+                if fault.kind == "redirect-quota-spent":  # a redirect to the same path, with HF's header: wait t= first
+                    headers["Location"] = self.path
+                    headers["RateLimit"] = f'"api";r=0;t={int(fault.seconds)}'
+                    return 302, b""
+                if fault.kind == "redirect-mailto":  # a Location httpx cannot make a request of
+                    headers["Location"] = "mailto:hub@example.org"
                     return 302, b""
                 if fault.kind == "other-port":  # the same host and path, another port (another server)
                     headers["Location"] = f"http://127.0.0.1:{self.server.server_address[1] + 1}{self.path}"

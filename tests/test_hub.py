@@ -444,6 +444,9 @@ def test_a_redirect_to_another_port_or_scheme_is_refused(fake_hub: FakeHub, cloc
         hub._refuse_other_addresses(httpx.URL("https://hub.example/x"))  # http to https, same host: followed
         with pytest.raises(OtherHost):
             hub._refuse_other_addresses(httpx.URL("https://hub.example:8443/x"))
+    with Hub(endpoint="http://hub.example:8080", sleep=clock.sleep, clock=clock) as hub:  # :443 is another server
+        with pytest.raises(OtherHost):
+            hub._refuse_other_addresses(httpx.URL("https://hub.example/x"))
 
 
 def test_every_redirect_is_a_request_the_rate_limit_counts(fake_hub: FakeHub, clock: FakeClock) -> None:
@@ -458,6 +461,25 @@ def test_every_redirect_is_a_request_the_rate_limit_counts(fake_hub: FakeHub, cl
             hub.fetch_day("2024-05-27")
         assert fake_hub.count("date=2024-05-27") == 12 and hub.requests == 15
         assert len(hub.limiter.window(0.0)["sent"]) == 15
+
+
+def test_a_wait_for_the_rate_limit_between_redirects_is_not_the_hub_s_slowness(fake_hub: FakeHub) -> None:
+    """A redirect whose answer said the quota was spent (t=2) made the next hop wait 2 s, which the deadline (0.8 s)
+    and its watchdog counted: the request failed, and the watchdog closed the client every thread shares (the review
+    of the hand-made redirects). Real time here: the watchdog runs on it."""
+    fake_hub.inject("redirect-quota-spent", "date=2024-06-17", times=1, seconds=2)
+    with Hub(endpoint=fake_hub.url, timeout=0.4, tries=1) as hub:
+        client = hub.client
+        started = time.monotonic()
+        assert len(hub.fetch_day("2024-06-17")) == 18
+        assert time.monotonic() - started >= 2 and hub.client is client and not client.is_closed
+
+
+def test_a_redirect_to_an_address_httpx_cannot_ask_is_named_not_a_traceback(hub: Hub, fake_hub: FakeHub) -> None:
+    """`Location: mailto:...` raised httpx.InvalidURL out of the run (a review)."""
+    fake_hub.inject("redirect-mailto", "date=2024-05-27", times=-1)
+    with pytest.raises(FetchError, match=r"date=2024-05-27.*: redirected to an address that cannot be asked .*gave up after 4"):
+        hub.fetch_day("2024-05-27")
 
 
 def test_headers_trickled_a_byte_at_a_time_are_cut_at_the_request_deadline(fake_hub: FakeHub, clock: FakeClock) -> None:

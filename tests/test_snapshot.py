@@ -152,13 +152,16 @@ def test_a_paper_listed_twice_in_one_day_is_one_paper_listed(mirror, run_cli, mo
     """The ledger's `listed` counted items and its `kept` papers, so with no topic rule at all `status` said the rule
     dropped the duplicates (the snapshot review)."""
     one, other = ({"paper": {"id": f"2501.0000{n}", "title": f"Paper {n}", "upvotes": n}} for n in (1, 2))
-    with FakeHub(days={"2025-01-06": [one, other, one]}) as fake:
+    untitled = {"paper": {"id": "2501.00003", "title": ""}}  # unusable, twice: two items skipped
+    versions = [{"paper": {"id": f"2501.00004v{n}", "title": "Paper 4"}} for n in (1, 2)]  # one paper
+    with FakeHub(days={"2025-01-06": [one, other, one, untitled, untitled, *versions]}) as fake:
         monkeypatch.setenv("HF_ENDPOINT", fake.url)
         set_config(mirror, "listing:\n  include: []\n  queries: []\n")
         assert snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-06")[0] == 0
         status = run_cli("status", config=mirror / "mirror.yml")[1]
-    assert read_ledger(mirror / "content").days["2025-01-06"] | {"fetched": None} == {"listed": 2, "kept": 2, "fetched": None}
-    assert "kept 2 of the 2 listings" in status and "dropped 0" in status
+    day = read_ledger(mirror / "content").days["2025-01-06"]
+    assert (day["listed"], day["kept"], day["skipped"]) == (5, 3, 2)
+    assert "kept 3 of the 5 listings" in status and "dropped 0;" in status and "2 unusable item(s) skipped" in status
 
 
 def test_a_paper_listed_on_two_days_and_a_query_merges_them(mirror, run_cli, monkeypatch) -> None:

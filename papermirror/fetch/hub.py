@@ -69,8 +69,9 @@ bomb (2 MB that unpack to 2 GB) or an endless body would otherwise take the runn
 DEFAULT_TIMEOUT = 30.0
 DEADLINE_FACTOR = 2.0
 """A request's whole answer must arrive within this many timeouts (each read has one timeout); checked between
-reads of the body and between redirects, so a request ends by its deadline plus one read timeout at most. Headers
-trickled a byte at a time beat both: a request still unanswered then has its connections closed (`_overran`)."""
+reads of the body and between redirects. Headers trickled a byte at a time beat both: a request still unanswered one
+read timeout after its deadline has its client's connections closed (`_overran`), which ends it at its next read
+(a closed socket does not wake a read already waiting): by its deadline plus two read timeouts at most."""
 MAX_REDIRECTS = 5
 """Redirects followed for one request; more is taken for a loop."""
 
@@ -277,62 +278,70 @@ class Hub:
 
     def _try(self, url: str, path: str, params: Mapping[str, object]) -> object:
         """Make one request (and its redirects); return the parsed answer, raise Retry (transient) or FetchError
-        (final). A request unanswered by its deadline plus a timeout has its client's connections closed."""
-        deadline = time.monotonic() + self.deadline
+        (final)."""
         client = self.client
         overran = threading.Event()
-        watchdog = threading.Timer(self.deadline + self.client.timeout.read, self._overran, (client, url, overran))
-        watchdog.daemon = True
-        watchdog.start()
         try:
-            return self._exchange(client, client.build_request("GET", path, params=params), url, deadline)
+            return self._exchange(client, client.build_request("GET", path, params=params), url, overran)
         except OtherHost as exc:
             raise FetchError(f"{url}: redirected to another address, {exc}: refused; if the hub has moved, set "
                              "HF_ENDPOINT to its new address") from None
         except ValueError as exc:  # from decode_json
             raise Retry(f"the answer is not valid JSON ({exc})") from None
+        except httpx.InvalidURL as exc:  # a redirect's Location httpx cannot follow (mailto:..., say)
+            raise Retry(f"redirected to an address that cannot be asked ({exc})") from None
         except (httpx.TransportError, RuntimeError) as exc:  # RuntimeError: a send on a client closed meanwhile
             if overran.is_set():
                 raise Retry(f"the answer took longer than {self.deadline:g}s") from None
-            if isinstance(exc, RuntimeError):
-                if not client.is_closed:
-                    raise
+            if client.is_closed and not STOP.is_set():  # another request's watchdog closed the client (`_overran`)
                 raise Retry("the connections were closed (another request had no answer in time)") from None
+            if isinstance(exc, RuntimeError):
+                raise
             if isinstance(exc, httpx.TimeoutException):
                 raise Retry("timed out") from None
             raise Retry(f"connection failed ({type(exc).__name__}: {exc})") from None
         except httpx.DecodingError as exc:
             raise Retry(f"the answer could not be decoded ({exc})") from None
-        finally:
-            watchdog.cancel()
 
-    def _exchange(self, client: httpx.Client, request: httpx.Request, url: str, deadline: float) -> object:
+    def _exchange(self, client: httpx.Client, request: httpx.Request, url: str, overran: threading.Event) -> object:
         """Send `request`, following up to MAX_REDIRECTS redirects to the endpoint's address (each counted by the
-        rate limit, all by the deadline); return the parsed answer."""
+        rate limit); return the parsed answer. The hub's answers, redirects included, must come by the deadline
+        (a wait for the rate limit between two redirects is not counted); a request still unanswered one read
+        timeout after it has its client's connections closed by a watchdog (`_overran`, which sets `overran`)."""
+        deadline = time.monotonic() + self.deadline
         for hop in range(MAX_REDIRECTS + 1):
             if hop:  # a redirect is one more request to the hub
                 if STOP.is_set():
                     raise KeyboardInterrupt()
+                if time.monotonic() > deadline:
+                    raise Retry(f"the answer took longer than {self.deadline:g}s")
                 self._count_request(url)
+                waiting = time.monotonic()
                 self.limiter.wait(self.sleep)
-            response = client.send(request, stream=True)
+                deadline += time.monotonic() - waiting
+            watchdog = threading.Timer(max(deadline - time.monotonic(), 0.0) + client.timeout.read, self._overran,
+                                       (client, url, overran))
+            watchdog.daemon = True
+            watchdog.start()
             try:
-                self._note_quota(response, url)
-                if response.is_redirect and response.next_request is not None:
-                    request = response.next_request
-                    self._refuse_other_addresses(request.url)
-                    if time.monotonic() > deadline:
-                        raise Retry(f"the answer took longer than {self.deadline:g}s")
-                    continue
-                if response.status_code in RETRYABLE_STATUS:
-                    raise Retry(f"HTTP {response.status_code} {clipped(response.reason_phrase)}", retry_after(response.headers))
-                if response.status_code == 404:
-                    raise NotFound(f"{url}: HTTP 404 {clipped(response.reason_phrase)}")
-                if not response.is_success:
-                    raise FetchError(f"{url}: HTTP {response.status_code} {clipped(response.reason_phrase)}{hub_says(response, deadline)}")
-                return decode_json(self._read(response, deadline))
+                response = client.send(request, stream=True)
+                try:
+                    self._note_quota(response, url)
+                    if response.is_redirect and response.next_request is not None:
+                        request = response.next_request
+                        self._refuse_other_addresses(request.url)
+                        continue
+                    if response.status_code in RETRYABLE_STATUS:
+                        raise Retry(f"HTTP {response.status_code} {clipped(response.reason_phrase)}", retry_after(response.headers))
+                    if response.status_code == 404:
+                        raise NotFound(f"{url}: HTTP 404 {clipped(response.reason_phrase)}")
+                    if not response.is_success:
+                        raise FetchError(f"{url}: HTTP {response.status_code} {clipped(response.reason_phrase)}{hub_says(response, deadline)}")
+                    return decode_json(self._read(response, deadline))
+                finally:
+                    response.close()
             finally:
-                response.close()
+                watchdog.cancel()
         raise Retry(f"more than {MAX_REDIRECTS} redirects (the hub redirects in a loop)")
 
     def _overran(self, client: httpx.Client, url: str, overran: threading.Event) -> None:
@@ -363,10 +372,11 @@ class Hub:
     def _refuse_other_addresses(self, url: httpx.URL) -> None:
         """Refuse a redirect to another address than the endpoint's: another host's papers would be filed as the
         hub's, another port is another server, and http after https would carry the answer in the clear. From
-        http to https on the same host (its default port) is followed."""
+        http to https on the same host, both on their default ports, is followed."""
         base = self.client.base_url
         same = url.host == base.host and (url.scheme, url.port) == (base.scheme, base.port)
-        upgrade = url.host == base.host and base.scheme == "http" and url.scheme == "https" and url.port in (None, 443)
+        upgrade = (url.host == base.host and (base.scheme, base.port) == ("http", None)
+                   and url.scheme == "https" and url.port is None)
         if not (same or upgrade):
             raise OtherHost(clipped(str(url)))
 

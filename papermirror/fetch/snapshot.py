@@ -31,7 +31,7 @@ from papermirror.fetch.details import (
     fold_details,
     wanted_by_snapshot,
 )
-from papermirror.fetch.hub import Hub, item_id
+from papermirror.fetch.hub import Hub
 from papermirror.fetch.inorder import fetch_in_order
 from papermirror.fetch.merge import merge_paper
 from papermirror.fetch.normalise import normalise_item
@@ -176,13 +176,14 @@ class Snapshot:
         except FetchError as exc:
             self._fail(f"query {query!r}: {exc}", "query")
             return
-        kept, skipped = self._fold([normalise_item(item, query=query) for item in items], listing_filter=False)
+        papers = [normalise_item(item, query=query) for item in items]
+        kept, skipped = self._fold(papers, listing_filter=False)
         if len(items) >= UNREADABLE_MIN_ITEMS and skipped == len(items):
             self._fail(unreadable(f"query {query!r}", len(items)), "query")
             return
         self._in_a_row["query"] = 0
         self.summary.queries += 1
-        listed = count_listed(items)
+        listed = count_listed(papers)
         self.summary.listed += listed
         self._log(f"query {query!r}: {listed} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
         self._record(lambda: self.ledger.record_query(query, listed, kept, self.now, skipped), empty=not items)
@@ -219,7 +220,7 @@ class Snapshot:
         if day >= self.refresh_from:
             self._refetched.update(paper.id for paper in papers if paper is not None and paper.id in self.papers)
         self.summary.days += 1
-        listed = count_listed(items)
+        listed = count_listed(papers)
         self.summary.listed += listed
         self.summary.days_listed += listed
         self._log(f"day {day}: {listed} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
@@ -269,6 +270,7 @@ class Snapshot:
         when the run began, the file is put back as it was, `refreshed` included: a re-run changes no byte.
         """
         kept: set[str] = set()
+        unstored: set[str] = set()  # papers that could not be stored (counted once, and not when stored after all)
         skipped = 0
         for fresh in fresh_papers:
             if fresh is None:
@@ -285,7 +287,7 @@ class Snapshot:
             if merged is not stored:
                 written = self._store(stored, merged, lambda current, fresh=fresh: merge_paper(current, fresh, self.now))
                 if written is None:
-                    skipped += 1
+                    unstored.add(fresh.id)
                     continue
                 merged = written
             kept.add(fresh.id)
@@ -294,7 +296,7 @@ class Snapshot:
                 if stored is None:
                     self.summary.new += 1
                     self.summary.new_ids.append(fresh.id)
-        return len(kept), skipped
+        return len(kept), skipped + len(unstored - kept)
 
     def _store(self, stored: Paper | None, merged: Paper, remerge: Callable[[Paper], Paper]) -> Paper | None:
         """Write one paper onto its file as it is now (`write_merged`: an edit made during the run is kept; in a
@@ -337,11 +339,11 @@ stays out of the ledger. A shorter one (a quiet day's one odd paper) is recorded
 it would fail every run for good."""
 
 
-def count_listed(items: list[object]) -> int:
-    """How many papers a listing holds: its items, a paper listed twice in it counted once (the ledger's `listed`
-    beside `kept`, which counts papers: a day listing one paper twice read as a paper the topic rule dropped)."""
-    ids = [item_id(item) for item in items]
-    return ids.count(None) + len({found for found in ids if found is not None})
+def count_listed(papers: list[Paper | None]) -> int:
+    """How many papers a listing holds: its items as normalised (None: unusable), a paper listed twice in it (two
+    versions of its id too) counted once: the ledger's `listed` beside `kept` and `skipped`, which count papers (a day
+    listing one paper twice read as a paper the topic rule dropped)."""
+    return papers.count(None) + len({paper.id for paper in papers if paper is not None})
 
 
 def unreadable(listing: str, count: int) -> str:
