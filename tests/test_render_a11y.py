@@ -37,6 +37,9 @@ def axe_violations(page, url: str, label: str) -> list[str]:
     assert response.ok, f"{label}: HTTP {response.status}"
     if "search/?q=" in url:
         page.locator(".search-result").first.wait_for()
+        page.wait_for_function("!document.getElementById('search-results').hasAttribute('aria-busy')")
+        # no fade left: the results are drawn at full strength the moment the search is done (style.css)
+        assert page.evaluate("getComputedStyle(document.getElementById('search-results')).opacity") == "1", label
     return [f"{label}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes']][:3]}"
             for v in Axe().run(page).response["violations"]]
 

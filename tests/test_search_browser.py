@@ -1407,12 +1407,19 @@ def test_a_slow_search_says_it_is_searching(browser, tmp_path):
 
     with own_site_page(browser, tmp_path / "m", handler=SlowScripts.handler(("pagefind/",), 1.5)) as (page, url):
         page.goto(url + "search/")
+        page.evaluate("""() => { const list = document.getElementById("search-results");
+            new MutationObserver(() => { if (!list.hasAttribute("aria-busy") && window.__undimmed === undefined)
+                window.__undimmed = getComputedStyle(list).opacity; }).observe(list, {attributes: true}); }""")
         page.locator("#search-input").fill("mamba")
         expect(page.locator("#search-status")).to_have_text("Searching\u2026", timeout=1400)
         expect(page.locator("#search-results")).to_have_attribute("aria-busy", "true")
         # each of Pagefind's files in turn (script, entry, wasm, index, fragment) is held 1.5 s
         expect(page.locator("#search-status")).to_contain_text("found for \u201cmamba\u201d", timeout=30_000)
         expect_first_result(page, "2312.00752")
+        # dimmed while it ran (style.css), the list is at full strength at once when it is done: a fade back drew the
+        # first results too faint for 150 ms (an axe run caught them at 390 px)
+        page.wait_for_function("window.__undimmed !== undefined")
+        assert page.evaluate("window.__undimmed") == "1"
 
 
 def test_on_a_phone_a_ticked_filter_shows_its_count_in_sight(browser, site_url):

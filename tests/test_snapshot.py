@@ -474,6 +474,23 @@ def test_a_day_whose_items_are_all_unusable_fails_and_is_asked_again(mirror, run
     assert "Traceback" not in err
 
 
+def test_a_day_of_papers_none_of_which_can_be_stored_fails_though_one_is_listed_twice(mirror, run_cli, monkeypatch) -> None:
+    """Counted once, a paper listed in two versions made 2 skipped of 3 items, and the day was recorded as done with
+    nothing stored (the second review of the `listed` count)."""
+    import papermirror.fetch.snapshot as stage
+
+    def refuse(content_dir: Path, stored, paper, remerge):
+        raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(stage, "write_merged", refuse)
+    items = [{"paper": {"id": paper_id, "title": "Pre-training"}} for paper_id in ("2501.00001v1", "2501.00001v2", "2501.00002")]
+    with FakeHub(days={"2025-01-06": items}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        code, _, err = snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-06")
+    assert code == 1 and "day 2025-01-06: none of the 3 item(s) listed could be stored" in err
+    assert "2025-01-06" not in read_ledger(mirror / "content").days
+
+
 def test_a_quiet_day_s_one_unusable_item_is_recorded_not_failed_for_good(mirror, run_cli, monkeypatch) -> None:
     """A listing too short to say the hub changed shape: failing it would fail every run, for good."""
     with FakeHub(days={"2025-01-06": [{"paper": {"id": "../../etc", "title": "pre-training"}}]}) as fake:

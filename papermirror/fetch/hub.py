@@ -288,13 +288,14 @@ class Hub:
                              "HF_ENDPOINT to its new address") from None
         except ValueError as exc:  # from decode_json
             raise Retry(f"the answer is not valid JSON ({exc})") from None
-        except httpx.InvalidURL as exc:  # a redirect's Location httpx cannot follow (mailto:..., say)
-            raise Retry(f"redirected to an address that cannot be asked ({exc})") from None
+        except httpx.InvalidURL as exc:  # a redirect's Location httpx cannot follow (mailto:..., say): not the hub's
+            raise FetchError(f"{url}: redirected to an address that cannot be asked ({exc}): refused") from None
         except (httpx.TransportError, RuntimeError) as exc:  # RuntimeError: a send on a client closed meanwhile
             if overran.is_set():
                 raise Retry(f"the answer took longer than {self.deadline:g}s") from None
-            if client.is_closed and not STOP.is_set():  # another request's watchdog closed the client (`_overran`)
-                raise Retry("the connections were closed (another request had no answer in time)") from None
+            if client.is_closed:  # closed by another request's watchdog (`_overran`), or by close() (a stop)
+                raise Retry("the connections were closed" + ("" if self._closed else
+                                                             " (another request had no answer in time)")) from None
             if isinstance(exc, RuntimeError):
                 raise
             if isinstance(exc, httpx.TimeoutException):

@@ -178,12 +178,12 @@ class Snapshot:
             return
         papers = [normalise_item(item, query=query) for item in items]
         kept, skipped = self._fold(papers, listing_filter=False)
-        if len(items) >= UNREADABLE_MIN_ITEMS and skipped == len(items):
+        listed = count_listed(papers)
+        if len(items) >= UNREADABLE_MIN_ITEMS and skipped == listed:
             self._fail(unreadable(f"query {query!r}", len(items)), "query")
             return
         self._in_a_row["query"] = 0
         self.summary.queries += 1
-        listed = count_listed(papers)
         self.summary.listed += listed
         self._log(f"query {query!r}: {listed} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
         self._record(lambda: self.ledger.record_query(query, listed, kept, self.now, skipped), empty=not items)
@@ -213,14 +213,14 @@ class Snapshot:
             return
         papers = [normalise_item(item, listed_on=day) for item in items]
         kept, skipped = self._fold(papers, listing_filter=True)
-        if len(items) >= UNREADABLE_MIN_ITEMS and skipped == len(items):
+        listed = count_listed(papers)
+        if len(items) >= UNREADABLE_MIN_ITEMS and skipped == listed:
             self._fail(unreadable(f"day {day}", len(items)), "day")
             return
         self._in_a_row["day"] = 0
         if day >= self.refresh_from:
             self._refetched.update(paper.id for paper in papers if paper is not None and paper.id in self.papers)
         self.summary.days += 1
-        listed = count_listed(papers)
         self.summary.listed += listed
         self.summary.days_listed += listed
         self._log(f"day {day}: {listed} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
