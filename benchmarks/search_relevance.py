@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
-from math import nan
+from math import isnan, nan
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -109,7 +109,7 @@ def main() -> None:
         if args.show:
             for (paper_id, title), label in zip(results, labels):
                 print(f"    {'?' if label is None else label} {paper_id} {title[:100]}")
-    both = [(p_3, p_top) for p_3, p_top in zip(at_3, at_top) if p_3 == p_3 and p_top == p_top]  # (nan: none judged)
+    both = [(p_3, p_top) for p_3, p_top in zip(at_3, at_top) if not isnan(p_3) and not isnan(p_top)]  # nan: none judged
     print(f"{'mean of ' + str(len(both)) + ' queries':<26} {statistics.mean([p for p, _ in both] or [nan]):4.2f}  "
           f"{statistics.mean([p for _, p in both] or [nan]):4.2f}  {unjudged or ''}")
 

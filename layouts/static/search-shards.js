@@ -375,10 +375,12 @@
     return sum;
   };
 
-  // A result's figures in its own index: Pagefind's formula with `once` false (to check the scores are made as
-  // expected), the page's (each term once: the departures at the top) with `once` true.
-  function ownStats(result, answer, terms, once) {
-    const idfs = (answer.query_term_idfs || []).map((entry) => entry.idf);
+  const idfsOf = (answer) => (answer.query_term_idfs || []).map((entry) => entry.idf);
+
+  // A result's figures in its own index (`idfs`: idfsOf its answer, made once for all its results): Pagefind's formula
+  // with `once` false (to check the scores are made as expected), the page's (each term once: the departures at the
+  // top) with `once` true.
+  function ownStats(result, idfs, terms, once) {
     return { pages: result.params.total_pages, averageLength: result.params.average_page_length,
       containing: (w) => (result.scores.find((s) => s.search_term === w) || { params: {} }).params.pages_containing_term || 0,
       termIdfs: idfs,
@@ -392,7 +394,8 @@
     const terms = answer.search_keywords || [];
     if (!terms.length || !results.every((result) => result.params)) return results;
     const bonus = bonusFor(normalised(term).split(" "));
-    const scored = results.map((result) => ({ result, score: score(result, ownStats(result, answer, terms, true), bonus) }));
+    const idfs = idfsOf(answer);
+    const scored = results.map((result) => ({ result, score: score(result, ownStats(result, idfs, terms, true), bonus) }));
     return scored.sort((a, b) => b.score - a.score).map(({ result }) => result);
   }
 
@@ -412,8 +415,9 @@
     const all = [];
     let faithful = true;
     for (const { shard, answer } of kept) {
+      const idfs = idfsOf(answer);
       for (const result of answer.results) {
-        const local = ownStats(result, answer, terms, false);
+        const local = ownStats(result, idfs, terms, false);
         if (Math.abs(score(result, local, bonus) - result.score) > 1e-3 * Math.max(1, Math.abs(result.score))) faithful = false;
         all.push(Object.assign(withData(shard, result), { score: score(result, global, bonus), pagefindScore: result.score }));
       }

@@ -177,15 +177,11 @@ class Snapshot:
             self._fail(f"query {query!r}: {exc}", "query")
             return
         papers = [normalise_item(item, query=query) for item in items]
-        kept, skipped = self._fold(papers, listing_filter=False)
-        listed = count_listed(papers)
-        if len(items) >= UNREADABLE_MIN_ITEMS and skipped == listed:
-            self._fail(unreadable(f"query {query!r}", len(items)), "query")
+        counts = self._take(f"query {query!r}", "query", papers, listing_filter=False)
+        if counts is None:
             return
-        self._in_a_row["query"] = 0
+        listed, kept, skipped = counts
         self.summary.queries += 1
-        self.summary.listed += listed
-        self._log(f"query {query!r}: {listed} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
         self._record(lambda: self.ledger.record_query(query, listed, kept, self.now, skipped), empty=not items)
 
     def _run_days(self, days: list[str], bar: tqdm) -> None:
@@ -212,21 +208,31 @@ class Snapshot:
             self._fail(f"day {day}: {elsewhere}", "day")
             return
         papers = [normalise_item(item, listed_on=day) for item in items]
-        kept, skipped = self._fold(papers, listing_filter=True)
-        listed = count_listed(papers)
-        if len(items) >= UNREADABLE_MIN_ITEMS and skipped == listed:
-            self._fail(unreadable(f"day {day}", len(items)), "day")
+        counts = self._take(f"day {day}", "day", papers, listing_filter=True)
+        if counts is None:
             return
-        self._in_a_row["day"] = 0
+        listed, kept, skipped = counts
         if day >= self.refresh_from:
             self._refetched.update(paper.id for paper in papers if paper is not None and paper.id in self.papers)
         self.summary.days += 1
-        self.summary.listed += listed
         self.summary.days_listed += listed
-        self._log(f"day {day}: {listed} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
         # An empty weekday is confirmed only by a second empty answer: one `[]` may be the hub's hiccup.
         recheck = not items and dt.date.fromisoformat(day).weekday() < 5 and not self.ledger.was_empty(day)
         self._record(lambda: self.ledger.record_day(day, listed, kept, self.now, recheck, skipped), empty=not items)
+
+    def _take(self, what: str, kind: str, papers: list[Paper | None], listing_filter: bool) -> tuple[int, int, int] | None:
+        """Fold one listing's papers (as normalised: None for an unusable item) into the archive; return its counts
+        (listed, kept, skipped), or None when none of UNREADABLE_MIN_ITEMS or more could be stored (a failed `kind`
+        of listing, asked again by the next run)."""
+        kept, skipped = self._fold(papers, listing_filter)
+        listed = count_listed(papers)
+        if len(papers) >= UNREADABLE_MIN_ITEMS and skipped == listed:
+            self._fail(unreadable(what, len(papers)), kind)
+            return None
+        self._in_a_row[kind] = 0
+        self.summary.listed += listed
+        self._log(f"{what}: {listed} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
+        return listed, kept, skipped
 
     def _run_details(self, progress: bool) -> None:
         """Fetch the details of new papers, of the refresh window's and of recent ones still without them
