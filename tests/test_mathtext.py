@@ -125,9 +125,10 @@ def test_tex_cannot_put_control_characters_back():
 
 
 def test_abstract_is_plain_text_not_markdown():
+    """Markdown means nothing; of TeX's text mode, what textmode.py knows prints ("\\%"), an author's macro stays."""
     html = render_paragraphs("a_1 * b_2 and \\method with 54.6\\% and *not em*\n\nsecond <subject, object, predicate>")
     assert html == (
-        "<p>a_1 * b_2 and \\method with 54.6\\% and *not em*</p>\n"
+        "<p>a_1 * b_2 and \\method with 54.6% and *not em*</p>\n"
         "<p>second &lt;subject, object, predicate&gt;</p>"
     )
 

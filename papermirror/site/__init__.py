@@ -13,5 +13,6 @@
     topicfeed   the lean Atom feed of one keyword or organization       -> topic_feed
     about       the about page's topic and coverage figures
     mathflat    math as Unicode text, where no markup is drawn (titles, descriptions, feeds) -> flat_text
+    textmode    TeX's text-mode commands outside math ("32.2\\%", "Fr\\'echet") as they print -> text_mode
     mathtext, cite, notes   TeX to MathML, citation tags (and the BibTeX static/paper.js draws from them), the owner's Markdown notes
 """

@@ -170,12 +170,29 @@ def count_into(counts: dict[str, dict[str, int]], key: str, spellings: set[str])
         found[spelling] = found.get(spelling, 0) + 1
 
 
+@functools.lru_cache(maxsize=None)
+def keyword_text(keyword: str) -> str:
+    """A keyword as pages show it: its math and TeX's text-mode commands as Unicode ("PixArt-$\\alpha$" is
+    "PixArt-α", "Fr\\'echet Inception Distance" "Fréchet Inception Distance"), its spaces single."""
+    if "$" not in keyword and "\\" not in keyword and "``" not in keyword:  # nearly every keyword: no TeX
+        return " ".join(keyword.split())
+    from papermirror.site.mathflat import flat_text  # latex2mathml: a build with nothing to draw does not load it
+
+    return " ".join(flat_text(keyword).split())
+
+
+def single_spaced(name: str) -> str:
+    return " ".join(name.split())
+
+
 def group_keywords(ordered: list[Paper], names_of: Callable[[Paper], Iterable[str]] = lambda paper: paper.ai_keywords,
                    settled_ids: set[str] | None = None, fold: Callable[[str], str] = normalise_keyword,
+                   spell: Callable[[str], str] = keyword_text,
                    ) -> tuple[dict[str, list[str]], dict[str, tuple[str, ...]], dict[str, str]]:
-    """Fold the papers' keywords (or other names, `names_of`): (papers of each folded name, each paper's folded
-    names, each shown name). With `settled_ids`, a name carried by a settled paper is spelled as the settled
-    papers spell it (`settled`), so that a day's new papers do not respell it on every older page."""
+    """Fold the papers' keywords (or other names, `names_of`), as `spell` shows them: (papers of each folded name,
+    each paper's folded names, each shown name). Two spellings that show alike are one keyword ("Fr\\'echet" and
+    "Fréchet"). With `settled_ids`, a name carried by a settled paper is spelled as the settled papers spell it
+    (`settled`), so that a day's new papers do not respell it on every older page."""
     by_keyword: dict[str, list[str]] = defaultdict(list)
     paper_keys: dict[str, tuple[str, ...]] = {}
     spellings: dict[str, dict[str, int]] = {}
@@ -183,9 +200,10 @@ def group_keywords(ordered: list[Paper], names_of: Callable[[Paper], Iterable[st
     for paper in ordered:
         folded: dict[str, set[str]] = {}
         for keyword in names_of(paper):
-            key = fold(keyword)
+            shown = spell(keyword)
+            key = fold(shown)
             if key:
-                folded.setdefault(key, set()).add(" ".join(keyword.split()))
+                folded.setdefault(key, set()).add(shown)
         paper_keys[paper.id] = tuple(folded)
         settled = settled_ids is not None and paper.id in settled_ids
         for key, seen in folded.items():
@@ -277,7 +295,7 @@ def group_organizations(ordered: list[Paper]) -> tuple[dict[str, Keyword], dict[
     """Fold the papers' organizations as keywords: (those with a page by shown name, each paper's shown name,
     how many have no page). A name from the hub becomes a slug of [a-z0-9-] only, so it stays inside site/."""
     by_key, paper_keys, shown = group_keywords(ordered, lambda paper: (paper.organization,) if paper.organization else (),
-                                               fold=normalise_name)  # "Meta AIs" is not a plural
+                                               fold=normalise_name, spell=single_spaced)  # "Meta AIs" is not a plural
     shared = {key: ids for key, ids in by_key.items() if len(ids) >= ORGANIZATION_MIN_PAPERS}
     by_id = {paper.id: paper for paper in ordered}
     slugs = assign_slugs(shared, empty="organization",

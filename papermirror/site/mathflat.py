@@ -12,6 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from papermirror.site.mathtext import drop_control, split_math, tex_to_mathml
+from papermirror.site.textmode import text_mode
 
 SUPERSCRIPTS = str.maketrans(
     "0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW⊤'′",
@@ -25,12 +26,12 @@ ACCENTS = {"^": "\u0302", "ˆ": "\u0302", "~": "\u0303", "˜": "\u0303", "―": 
 
 
 def flat_text(text: str) -> str:
-    """Return the text with each formula flattened to Unicode and `\\$` unescaped; a formula that cannot be
-    converted stays as the page shows it, its TeX between its dollars."""
+    """Return the text with each formula flattened to Unicode, `\\$` unescaped and TeX's text-mode commands as they
+    print (`textmode`); a formula that cannot be converted stays as the page shows it, its TeX between its dollars."""
     out = []
     for kind, value in split_math(drop_control(text)):
         if kind == "text":
-            out.append(value)
+            out.append(text_mode(value))
             continue
         mathml = tex_to_mathml(value, display=kind == "display")
         delimiter = "$$" if kind == "display" else "$"

@@ -1,7 +1,8 @@
 """Plain text with TeX math, as titles and abstracts come from the hub, turned into safe HTML.
 
-The text is NOT Markdown: only `$...$` (and `$$...$$`) math and the escape `\\$` mean anything;
-every other character, backslashes and `<`, `*`, `_` included, is shown as it is.
+The text is NOT Markdown: only `$...$` (and `$$...$$`) math, the escape `\\$` and the TeX text-mode commands
+`textmode.text_mode` knows (`\\%`, `\\'e`, `\\textbf{...}`) mean anything; every other character, other backslashes
+and `<`, `*`, `_` included, is shown as it is.
 
 What counts as math follows pandoc's `tex_math_dollars` rule: an opening `$` must be followed by a
 non-space, the closing `$` must follow a non-space and must not be followed by a digit, so
@@ -22,6 +23,7 @@ from latex2mathml.converter import convert as latex_to_mathml
 from markupsafe import Markup, escape
 
 from papermirror.content.paper import BIDI_CONTROLS
+from papermirror.site.textmode import text_mode
 
 MATHML_NS = "{http://www.w3.org/1998/Math/MathML}"
 MATHML_ELEMENTS = frozenset(
@@ -292,7 +294,7 @@ def render_pieces(pieces: list[tuple[str, str]]) -> Markup:
     out: list[str] = []
     for kind, value in pieces:
         if kind == "text":
-            out.append(escape(value))
+            out.append(escape(text_mode(value)))
             continue
         mathml = tex_to_mathml(value, display=kind == "display")
         delimiter = "$$" if kind == "display" else "$"
