@@ -34,6 +34,14 @@ from papermirror.site.textmode import text_mode
     # words, logos and the usual macros of CVPR's template (one dot after "\etc.")
     ("\\LaTeX, \\TeX, \\ldots, \\eg, \\ie, \\etc. and \\etal. LLaMA\\nobreakdash-3", "LaTeX, TeX, …, e.g., i.e., etc. and et al. LLaMA-3"),
     ("``slightly better'' and ``a'' b", "“slightly better” and “a” b"),
+    ("``over a\nline break''", "“over a\nline break”"),  # arXiv wraps its abstracts
+    # a sign or a break ends at the space after it, as TeX reads it; a word keeps it, as authors mean it
+    ("github.io/\\allowbreak MathSE.github.io/, \\textgreater 96\\%, 1\\textendash 2, \\textasciitilde 5",
+     "github.io/MathSE.github.io/, >96%, 1–2, ~5"),
+    ("na\\\"\\i ve, O\\'Brien", "naïve, O’Brien"),
+    # what a command prints is not read again: TeX prints "C:\_x" and "\%" here
+    ("C:\\textbackslash{}\\_x and \\textbackslash{}%", "C:\\_x and \\%"),
+    ("E\\textsuperscript{2}R, x\\textsubscript{i}, a\\textsuperscript{th!}", "E²R, xᵢ, ath!"),
 ])
 def test_known_commands_are_shown_as_they_print(written, shown):
     assert text_mode(written) == shown
@@ -46,6 +54,8 @@ def test_known_commands_are_shown_as_they_print(written, shown):
     "\\textbf{a {b} c}", "\\textbf{unclosed", "``unclosed", "don''t",  # what cannot be read as a whole stays whole
     "a\\\\%b and x\\\\'e",  # a backslash escaped, then a sign: no command
     "C^2OT and x_1",  # scripts outside math are no scripts
+    "the models\\' outputs",  # no letter after the accent: an apostrophe typed with a backslash
+    "``one paragraph\n\nanother''",  # no quotation runs over a blank line
 ])
 def test_what_is_not_understood_stays_as_written(written):
     assert text_mode(written) == written
@@ -81,7 +91,7 @@ def test_pages_feeds_and_keywords_show_what_tex_prints(mirror, run_cli):
     chips = re.findall(r'<li[^>]*><a href="[^"]*">([^<]*)</a></li>', page.split('id="keywords"')[1].split("</ul>")[0])
     assert chips == ["Fréchet Inception Distance (FID)", "PixArt-α"]
     keywords = sorted(p.parent.name for p in (site / "keywords").glob("*/index.html"))
-    assert keywords == ["frechet-inception-distance", "pixart"], keywords
+    assert keywords == ["frechet-inception-distance", "pixart-alpha"], keywords  # as "PixArt-$\\alpha$" was slugged
     keyword_page = (site / "keywords/frechet-inception-distance/index.html").read_text(encoding="utf-8")
     assert "Keyword: Fréchet Inception Distance (FID)" in keyword_page and "2 papers" in keyword_page
     entry = next(e for e in ET.parse(site / "feed.xml").getroot().iter(f"{ATOM}entry")
@@ -91,3 +101,30 @@ def test_pages_feeds_and_keywords_show_what_tex_prints(mirror, run_cli):
     assert {c.get("term") for c in entry.iter(f"{ATOM}category")} == {"Fréchet Inception Distance (FID)", "PixArt-α"}
     stored = read_paper(paper_path(mirror / "content", "2601.00001"))
     assert stored.abstract == first.abstract and stored.ai_keywords == first.ai_keywords
+
+
+def test_keyword_addresses_stay_where_they_were(mirror, run_cli):
+    """Keywords are grouped as they print, and addressed as before: "α-CLIP" at alpha-clip, as its TeX was, and plain
+    "CLIP" keeps clip (a slug that dropped the α took clip, and moved CLIP to clip-e3a93fa8); a keyword that holds only
+    quotes is printed too."""
+    def paper(n: int, day: str, keywords: tuple[str, ...]):
+        return make_paper(f"2601.0000{n}", f"Paper {n}", daily=(day,), published=day, ai_keywords=keywords, ai_summary=None)
+
+    old = ("$\\alpha$-CLIP", "$\\tau$-bench", "``Did You Know'' entries")
+    write_archive(mirror, [paper(1, "2025-01-02", old), paper(2, "2025-01-03", old),
+                           paper(3, "2025-02-02", ("CLIP", "bench")), paper(4, "2025-02-03", ("CLIP", "bench"))])
+    assert run_cli("build", "--no-index", config=mirror / "mirror.yml")[0] == 0
+    pages = {p.parent.name: p.read_text(encoding="utf-8") for p in (mirror / "site/keywords").glob("*/index.html")}
+    assert sorted(pages) == ["alpha-clip", "bench", "clip", "did-you-know-entry", "tau-bench"]
+    assert "Keyword: α-CLIP" in pages["alpha-clip"] and "Keyword: CLIP" in pages["clip"]
+    assert "Keyword: τ-bench" in pages["tau-bench"] and "Keyword: “Did You Know” entries" in pages["did-you-know-entry"]
+
+
+def test_the_terminal_search_finds_what_the_page_prints(mirror, run_cli):
+    """The terminal search reads the printed text too (search/terms.py), as the browser's does: "frechet" and
+    "Fréchet" find "Fr\\'echet"."""
+    write_archive(mirror, [make_paper("2601.00001", "Fr\\'echet distances", abstract="About \\textbf{stitching}.",
+                                      ai_summary=None), make_paper("2601.00002", "Other", abstract="Plain.", ai_summary=None)])
+    for query in ("frechet", "Fréchet", "title:frechet", "stitching"):
+        code, out, _ = run_cli("search", query, config=mirror / "mirror.yml")
+        assert code == 0 and out.split()[0] == "2601.00001", (query, out)

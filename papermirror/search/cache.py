@@ -41,7 +41,7 @@ CACHE_FORMAT = b"%s %d lunr-%s %s " % (CACHE_MAGIC, INDEX_FORMAT, LUNR_VERSION.e
 def cache_prefix() -> bytes:
     """The cache's first line: the format, the digest of the code that indexes (another tokeniser must index
     again), then the length of the listing of content/ that follows it."""
-    return CACHE_FORMAT + code_digest("search", "content").encode() + b" "
+    return CACHE_FORMAT + code_digest("search", "content", "site/mathtext.py", "site/textmode.py").encode() + b" "
 
 
 OLD_CACHE_NAMES = ("lunr-index.txt",)

@@ -58,14 +58,17 @@ def folded(text: str) -> str:
 
 
 def paper_document(paper: Paper) -> dict[str, str]:
-    """Turn a paper into the flat document lunr indexes (`folded`)."""
+    """Turn a paper into the flat document lunr indexes (`folded`), its text as pages print it (`printed_text`:
+    "Fr\\'echet" is found as Fréchet and Frechet, as in the browser)."""
+    from papermirror.site.mathtext import printed_text  # latex2mathml: not for a search that reads a kept index
+
     return {
         "id": paper.id,
-        "title": folded(paper.title),
+        "title": folded(printed_text(paper.title)),
         "author": folded(" ".join(paper.authors)),
-        "keyword": folded(" ".join(paper.ai_keywords)),
-        "summary": folded(paper.ai_summary or ""),
-        "abstract": folded(paper.abstract),
+        "keyword": folded(" ".join(map(printed_text, paper.ai_keywords))),
+        "summary": folded(printed_text(paper.ai_summary or "")),
+        "abstract": folded(printed_text(paper.abstract)),
     }
 
 

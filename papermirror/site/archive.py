@@ -175,13 +175,14 @@ def keyword_text(keyword: str) -> str:
     """A keyword as pages show it: its math and TeX's text-mode commands as Unicode ("PixArt-$\\alpha$" is
     "PixArt-α", "Fr\\'echet Inception Distance" "Fréchet Inception Distance"), its spaces single."""
     if "$" not in keyword and "\\" not in keyword and "``" not in keyword:  # nearly every keyword: no TeX
-        return " ".join(keyword.split())
+        return single_spaced(keyword)
     from papermirror.site.mathflat import flat_text  # latex2mathml: a build with nothing to draw does not load it
 
-    return " ".join(flat_text(keyword).split())
+    return single_spaced(flat_text(keyword))
 
 
 def single_spaced(name: str) -> str:
+    """A name with its runs of spaces and line breaks made one space (an organization's, as pages show it)."""
     return " ".join(name.split())
 
 
@@ -215,9 +216,19 @@ def group_keywords(ordered: list[Paper], names_of: Callable[[Paper], Iterable[st
 
 
 def slugify(name: str) -> str:
-    """Return an ASCII slug of letters, digits and '-' (maybe empty)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    """Return an ASCII slug of letters, digits and '-' (maybe empty). Accents go; a Greek letter is spelt out as a
+    word of its own ("PixArt-α" is pixart-alpha, "μP" mu-p), as its TeX ("PixArt-$\\alpha$") was slugged when
+    keywords were grouped as typed."""
+    spelt = "".join(map(_spelt, unicodedata.normalize("NFKD", name)))
+    ascii_name = spelt.encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:SLUG_MAX].strip("-")
+
+
+def _spelt(char: str) -> str:
+    if char.isascii():
+        return char
+    name = unicodedata.name(char, "")
+    return f" {name.split()[-1]} " if name.startswith("GREEK") and " LETTER " in name else char
 
 
 def assign_slugs(names: Iterable[str], empty: str = "keyword", since: Callable[[str], object] | None = None) -> dict[str, str]:

@@ -12,13 +12,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from papermirror.site.mathtext import drop_control, split_math, tex_to_mathml
-from papermirror.site.textmode import text_mode
+from papermirror.site.textmode import SUBSCRIPTS, SUPERSCRIPTS, text_mode
 
-SUPERSCRIPTS = str.maketrans(
-    "0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW⊤'′",
-    "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵀ′′",
-)
-SUBSCRIPTS = str.maketrans("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 ACCENTS = {"^": "\u0302", "ˆ": "\u0302", "~": "\u0303", "˜": "\u0303", "―": "\u0305", "¯": "\u0304",
            "‾": "\u0305", "→": "\u20d7", "˙": "\u0307", ".": "\u0307", "¨": "\u0308", "ˇ": "\u030c"}
 """The marks latex2mathml draws over a letter (`\\hat`, `\\tilde`, `\\bar`, `\\overline`, `\\vec`, `\\dot`,

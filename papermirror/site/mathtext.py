@@ -320,6 +320,17 @@ def plain_text(text: str) -> str:
     return "".join(value for _kind, value in split_math(drop_control(text)))
 
 
+def printed_text(text: str) -> str:
+    """The text as a page prints it outside its math (TeX's text-mode commands as `textmode` shows them: "Fr\\'echet"
+    is "Fréchet"), its math as written between its dollars: what the terminal search indexes, so that it finds what
+    the page shows, as the browser's search does."""
+    if "\\" not in text and "``" not in text:
+        return text
+    delimiters = {"text": "", "math": "$", "display": "$$"}
+    return "".join(text_mode(value) if kind == "text" else f"{delimiters[kind]}{value}{delimiters[kind]}"
+                   for kind, value in split_math(text))
+
+
 def render_excerpt(text: str, limit: int = EXCERPT_CHARS) -> Markup:
     """Render the first `limit` characters of text, cut at a word and never inside a formula."""
     first_paragraph = re.split(r"\n[ \t]*\n", drop_control(text).strip(), maxsplit=1)[0]
