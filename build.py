@@ -23,9 +23,14 @@ import re
 import sys
 from pathlib import Path
 
-from papermirror.config import DEFAULT_CONFIG_NAME, Config, load_config
-from papermirror.content.paper import TERMINAL_CONTROLS
-from papermirror.errors import UserError
+try:
+    from papermirror.config import DEFAULT_CONFIG_NAME, Config, load_config
+    from papermirror.content.paper import TERMINAL_CONTROLS
+    from papermirror.errors import UserError
+except ModuleNotFoundError as missing:  # a Python without the dependencies: the venv is not active, or not made
+    sys.exit(f"build.py: the package {missing.name!r} is not installed for {sys.executable}. Activate the venv "
+             "(. .venv/bin/activate), or make it as the README's \"Set up\" says: python3 -m venv .venv && "
+             ". .venv/bin/activate && pip install -e .")
 
 log = logging.getLogger("papermirror")
 _UNSHOWN = re.compile(f"[{TERMINAL_CONTROLS}]")

@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Annotated, Literal, get_args, get_origin
@@ -25,6 +26,8 @@ from pydantic import (
 from papermirror.content.paper import FIRST_DAY
 from papermirror.content.yamlfile import RefuseRepeatedKeys, single_document, yaml_problem
 from papermirror.errors import UserError
+
+log = logging.getLogger("papermirror")
 
 DEFAULT_CONFIG_NAME = "mirror.yml"
 Count = Annotated[int, Field(strict=True)]
@@ -371,7 +374,9 @@ def load_config(path: Path) -> Config:
         raise UserError(f"{path}: not valid YAML here: nested too deeply") from None
     except ValueError as exc:  # a value YAML reads but Python cannot hold: an integer of 5,000 digits
         raise UserError(f"{path}: not valid YAML here: {exc}") from None
-    if raw is None:
+    if raw is None:  # every key takes its default; said, as a file emptied by mistake widens the rule to everything
+        log.warning("%s: empty: every key takes its default, so the topic rule keeps every Daily Papers paper "
+                    "(copy mirror.yml from the papermirror repo for the default topic)", path)
         raw = {}
     if not isinstance(raw, dict):
         raise UserError(f"{path}: must be a mapping of keys (site:, listing:), not {type(raw).__name__}")
@@ -445,7 +450,13 @@ PLAIN_MESSAGES = {
     "date_type": "must be a day, YYYY-MM-DD, without quotes",
     "date_parsing": "must be a day, YYYY-MM-DD, without quotes",
     "date_from_datetime_parsing": "must be a day, YYYY-MM-DD, without quotes",
+    "missing": "must be given",
 }
+BOUND_MESSAGES = {"greater_than_equal": "must be at least {ge}", "less_than_equal": "must be at most {le}",
+                  "greater_than": "must be more than {gt}", "less_than": "must be less than {lt}",
+                  "string_too_long": "must be at most {max_length} characters long",
+                  "string_too_short": "must be at least {min_length} characters long"}
+"""pydantic's words for a value out of its bounds ("Input should be greater than or equal to 1"), in a sentence."""
 """pydantic's words for a wrong kind of value, in YAML's, with what to write instead."""
 YAML_FIXES = (
     ("found character '\\t'", "indent with spaces: YAML does not take tabs"),
@@ -488,13 +499,17 @@ def _describe_errors(path: Path, exc: ValidationError, lines: dict[str, int]) ->
         if error["type"] == "too_short" and any(other["loc"][: len(error["loc"])] == error["loc"] != other["loc"]
                                                 for other in errors):
             continue  # a list whose items are all wrong is empty once they are left out: said by the items' errors
-        key = ".".join(loc) or "(top level)"
+        # a list's item by its place, counted from 1: "listing.queries, item 2" (pydantic counts from 0)
+        key = "".join(f", item {part + 1}" if isinstance(part, int) else f"{'.' if n else ''}{part}"
+                      for n, part in enumerate(p for p in error["loc"] if p != "[key]")) or "(top level)"
         if error["type"] == "extra_forbidden":
             message = unknown_key_message(loc)
         elif error["type"] == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == GROUP_PATTERN:
             message = "a group's name must begin with a letter or digit and hold only letters, digits, spaces, '.', '-' and '_'"
         else:
-            message = PLAIN_MESSAGES.get(error["type"], error["msg"]).removeprefix("Value error, ")
+            bounded = BOUND_MESSAGES.get(error["type"])
+            message = (bounded.format(**error.get("ctx", {})) if bounded and error.get("ctx")
+                       else PLAIN_MESSAGES.get(error["type"], error["msg"]).removeprefix("Value error, "))
         # the line of the key, else of the nearest key above it (an item of a list has none of its own)
         line = next((lines[".".join(loc[:end])] for end in range(len(loc), 0, -1) if ".".join(loc[:end]) in lines), None)
         messages.append(f"{path}:{line}: {key}: {message}" if line else f"{path}: {key}: {message}")

@@ -2,7 +2,7 @@
 
     python tests/replay.py                         # content/ from mirror.yml and all 580 recorded days
     python tests/replay.py --config FILE           # the topic rule of another mirror.yml (e.g. HEAD's)
-    python tests/replay.py --output DIR            # write somewhere else than the repo's content/
+    python tests/replay.py --output DIR            # write somewhere else than the content/ beside the config
     python tests/replay.py --stand-in-queries      # also ask mirror.yml's queries of the fake hub's keyword stand-in
 
 It serves tests/data/daily_papers.jsonl.gz (580 real days of /api/daily_papers, 2024-05-27 ..
@@ -18,12 +18,17 @@ first backfill of those days makes of the Daily Papers feed. Three things differ
 - the clock is fixed at REPLAY_NOW (every `first_seen`, `refreshed` and ledger time), so a second run
   gives the same bytes;
 - the client has no rate limit (the replay is local).
-The result replaces DIR/papers and DIR/ledger.yml once the run has succeeded.
+The result replaces DIR's paper files and DIR/ledger.yml once the run has succeeded (DIR: `--output`, else the
+content/ folder beside the config, as `build.py --config` works on the mirror of that folder). Only what a replay
+makes is replaced without asking: an archive a real snapshot fetched (its ledger says so, or it has papers and no
+ledger) is replaced only with `--yes`. Files in DIR/papers that are not papers stay, and a paper's notes are carried
+over (a paper with notes the replay does not keep stays, with its notes); each is named.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import logging
 import shutil
@@ -37,9 +42,12 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).parent)]
 from fakehub import BUNDLE, FakeHub, load_bundle  # noqa: E402
 
 from papermirror.config import load_config  # noqa: E402
+from papermirror.content.ledger import read_ledger  # noqa: E402
+from papermirror.content.paperfile import read_paper, write_paper  # noqa: E402
 from papermirror.errors import UserError  # noqa: E402
 from papermirror.fetch.hub import Hub, RateLimiter  # noqa: E402
 from papermirror.fetch.snapshot import Summary, run_snapshot  # noqa: E402
+from papermirror.ops.reset import other_files, paper_files  # noqa: E402
 
 REPLAY_NOW = dt.datetime(2026, 8, 21, 8, 0, tzinfo=dt.timezone.utc)
 """The fixed clock of the replay: the morning of the last recorded day, after its recording (07:50 UTC)."""
@@ -59,39 +67,77 @@ def replay(config_file: Path, output: Path, days: dict[str, list[dict]], progres
                             "hub's keyword stand-in")
         if not stand_in_queries:  # no answer of HF's search was recorded (module docstring)
             config = config.model_copy(update={"listing": config.listing.model_copy(update={"queries": ()})})
-        since, until = dt.date.fromisoformat(min(days)), dt.date.fromisoformat(max(days))
+        # from listing.since on, as a snapshot backfills (the ledger and the about page count those days only)
+        since, until = max(dt.date.fromisoformat(min(days)), config.listing.since), dt.date.fromisoformat(max(days))
         with FakeHub(days=days) as fake, Hub(endpoint=fake.url) as hub:
             hub.limiter = RateLimiter(calls=10**9, period=1.0)  # a loopback replay has no quota
             summary = run_snapshot(config, hub, since=since, until=until, now=REPLAY_NOW, progress=progress)
         if not summary.failures:
-            replace_archive(config.content_dir, output)
+            for what in replace_archive(config.content_dir, output):
+                logging.getLogger("replay").warning("replay: kept %s", what)
     return summary
 
 
-def replace_archive(source: Path, output: Path) -> None:
-    """Put source's papers/ and ledger.yml in place of output's; anything else in output stays. A rule that kept no
-    paper leaves output without papers/ (an empty archive), not with the papers of the rule before."""
+def replace_archive(source: Path, output: Path) -> list[str]:
+    """Put source's paper files and ledger.yml in place of output's; return what stayed of output's, named. Other files
+    of output/papers stay (an owner's README.md), and so do a paper's notes: copied into the replay's file of the
+    paper, or its old file kept when the replay did not keep it. A rule that kept no paper leaves output without
+    papers (an empty archive), not with the papers of the rule before."""
     output.mkdir(parents=True, exist_ok=True)
-    if (output / "papers").exists():
-        shutil.rmtree(output / "papers")
+    kept = [f"{rel} (not a paper file)" for rel in other_files(output, paper_files(output))]
+    noted = {}
+    for rel in paper_files(output):
+        old = read_paper(output / rel)
+        if old.notes:
+            noted[rel] = old
+        (output / rel).unlink()
     if (source / "papers").is_dir():
-        shutil.copytree(source / "papers", output / "papers")
+        shutil.copytree(source / "papers", output / "papers", dirs_exist_ok=True)
+    for rel, old in sorted(noted.items()):
+        if (output / rel).exists():
+            write_paper(output, dataclasses.replace(read_paper(output / rel), notes=old.notes))
+            kept.append(f"{rel}: its notes")
+        else:
+            write_paper(output, old)
+            kept.append(f"{rel} (a paper the rule does not keep, with your notes)")
     if (source / "ledger.yml").is_file():
         shutil.copy2(source / "ledger.yml", output / "ledger.yml")
     else:
         (output / "ledger.yml").unlink(missing_ok=True)
+    return kept
+
+
+def fetched_for_real(output: Path) -> int:
+    """The papers of `output` that a real snapshot fetched, as far as its ledger tells: all of them when an entry was
+    fetched at another time than REPLAY_NOW, or when there are papers and no ledger; else 0."""
+    papers = len(paper_files(output))
+    if not papers:
+        return 0
+    if not (output / "ledger.yml").is_file():
+        return papers
+    ledger = read_ledger(output)
+    replayed = REPLAY_NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
+    entries = [*ledger.days.values(), *ledger.queries.values()]
+    return papers if any(entry.get("fetched") != replayed for entry in entries) else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", type=Path, default=ROOT / "mirror.yml", help="the topic rule (default: the repo's mirror.yml)")
-    parser.add_argument("--output", type=Path, default=ROOT / "content", help="the archive to replace (default: the repo's content/)")
+    parser.add_argument("--output", type=Path, help="the archive to replace (default: the content/ folder beside --config)")
+    parser.add_argument("--yes", action="store_true", help="replace an archive a real snapshot fetched, too")
     parser.add_argument("--bundle", type=Path, default=BUNDLE, help="the recorded days (default: %(default)s)")
     parser.add_argument("--stand-in-queries", action="store_true",
                         help="also ask mirror.yml's queries, answered by the fake hub's keyword stand-in for HF's search")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    args.output = args.output or args.config.resolve().parent / "content"
     try:
+        real = fetched_for_real(args.output)
+        if real and not args.yes:
+            raise UserError(f"{args.output} holds {real} papers a real snapshot fetched (its ledger.yml says so, or it has "
+                            "none): a replay would replace them. Nothing changed; pass --output another folder, or --yes "
+                            "to replace them")
         summary = replay(args.config, args.output, load_bundle(args.bundle), sys.stderr.isatty(), args.stand_in_queries)
     except UserError as exc:
         print(f"replay: {exc}", file=sys.stderr)

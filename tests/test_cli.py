@@ -255,3 +255,15 @@ def test_a_message_cannot_drive_the_terminal(mirror, run_cli):
         assert code == exit_code, (command, out, err)
         assert "\\x1b]0;OWNED\\x07\\x1b[2J\\u202eRED" in err, err  # named, as escapes
         assert not set(out + err) & {"\x1b", "\x07", "\u202e"}, err
+
+
+def test_a_python_without_the_dependencies_is_told_to_activate_the_venv(tmp_path) -> None:
+    """`python3 build.py build` in a new shell, the venv not active, printed a traceback ending in "No module named
+    'pydantic'" (the fork review). -S leaves out site-packages, as a system Python without them would."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-S", str(Path(build.__file__)), "status"], capture_output=True, text=True,
+                          cwd=tmp_path, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "is not installed for" in done.stderr and ". .venv/bin/activate" in done.stderr

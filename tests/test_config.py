@@ -46,9 +46,13 @@ def write_config(tmp_path, text: str):
         ("site:\n  base_url: 'https://a.org/sub?q=1'\n", ":2: site.base_url: must be a folder to serve the site from, without ?query"),
         ("site:\n  base_url: 'https://a.org/sub/#top'\n", ":2: site.base_url: must be a folder to serve the site from, without ?query"),
         ("site:\n  base_url: 'https://a.org:99999/'\n", ":2: site.base_url: not a URL (Port out of range"),
-        ("listing:\n  queries: [ok, 5]\n", ":2: listing.queries.1: must be text: put it in quotes"),
+        ("listing:\n  queries: [ok, 5]\n", ":2: listing.queries, item 2: must be text: put it in quotes"),
         # the item's own line, and why: YAML read "ASR: robust" as a mapping (the fork review)
-        ("listing:\n  queries:\n    - ok\n    - ASR: robust recognition\n", ":4: listing.queries.1: must be text: put it in quotes"),
+        ("listing:\n  queries:\n    - ok\n    - ASR: robust recognition\n", ":4: listing.queries, item 2: must be text: put it in quotes"),
+        # pydantic's own words, and its count from 0, said as a sentence and from 1 (the fork review)
+        ("site:\n  per_page: 0\n", ":2: site.per_page: must be at least 1"),
+        ("listing:\n  queries: [a, '" + "x" * 251 + "']\n", ":2: listing.queries, item 2: must be at most 250 characters long"),
+        ("listing:\n  topic:\n    all:\n      video:\n        in: [title]\n", ":4: listing.topic.all.video.terms: must be given"),
         ("listing:\n  refresh_days: 3\n  quries: [x]\n", ":3: listing.quries: unknown key; did you mean queries? (the keys here: "
          "queries, query_limit, daily, include, exclude, topic, since, refresh_days, details_budget)"),
         ("site:\n  titel: x\n", ":2: site.titel: unknown key; did you mean title?"),
@@ -68,7 +72,7 @@ def write_config(tmp_path, text: str):
         ("site:\n  title: @speech\n", ":2: not valid YAML: found character '@' that cannot start any token; a value "
          "beginning with @, ` or % must be put in quotes"),
         # a list of items that are all wrong: the items' error, not also "needs at least one item"
-        ("listing:\n  topic:\n    all:\n      s: [speech: recognition]\n", ":4: listing.topic.all.s.terms.0: must be text"),
+        ("listing:\n  topic:\n    all:\n      s: [speech: recognition]\n", ":4: listing.topic.all.s.terms, item 1: must be text"),
         ("listing:\n  topic:\n    all:\n      'video gen!': [video]\n", ":4: listing.topic.all.video gen!: a group's name must "
          "begin with a letter or digit"),
         ("site: [\n", ":2: not valid YAML: expected the node content"),
@@ -165,8 +169,11 @@ def test_good_config_is_typed_and_days_stay_days(tmp_path):
     assert config.content_dir == tmp_path / "content"
 
 
-def test_empty_and_missing_config(tmp_path):
+def test_empty_and_missing_config(tmp_path, caplog):
+    """An empty file is every key's default, said: it keeps every Daily Papers paper (a file emptied by mistake
+    widened the rule without a word: the fork review)."""
     assert load_config(write_config(tmp_path, "")).site.per_page == 50
+    assert "empty: every key takes its default, so the topic rule keeps every Daily Papers paper" in caplog.text
     with pytest.raises(UserError, match="no such file; run the command in the mirror's folder"):
         load_config(tmp_path / "nope.yml")
 

@@ -178,3 +178,65 @@ def test_a_rule_that_keeps_nothing_empties_the_output_and_daily_false_is_named(b
     assert main(["--config", str(config), "--output", str(output)]) == 2
     assert "listing.daily is false" in capsys.readouterr().err
     assert sorted(read_ledger(output).days) == sorted(days)  # unchanged
+
+
+def test_a_replay_keeps_the_owner_s_files_and_notes_and_stops_before_a_real_archive(bundle, tmp_path, capsys,
+                                                                                      caplog) -> None:
+    """The fork review: a replay into a folder deleted a paper's notes and a README.md beside the papers, without a
+    word; `--config` without `--output` replaced the repo's content/, not the content/ beside that config; and a
+    replay over papers a real snapshot fetched replaced them. Now: files that are not papers stay, notes are carried
+    over (a paper the rule drops stays, with its notes), all named; the output defaults to the config's folder; an
+    archive a real snapshot fetched is replaced only with --yes."""
+    import dataclasses
+
+    from replay import main
+
+    from papermirror.content.paperfile import write_paper
+
+    mirror = tmp_path / "try"
+    mirror.mkdir()
+    config, output = mirror / "mirror.yml", mirror / "content"
+    days = {day: bundle[day] for day in ("2024-12-11", "2024-12-12")}
+    config.write_text("listing:\n  include: [masked]\n", encoding="utf-8")
+    replay(config, output, days)
+    first = read_papers(output)
+    noted, dropped = sorted(first)[:2]
+    write_paper(output, dataclasses.replace(first[noted], notes="Read this first."))
+    write_paper(output, dataclasses.replace(first[dropped], notes="Mine."))
+    (output / "papers" / "README.md").write_text("my reading list\n", encoding="utf-8")
+    config.write_text(f"listing:\n  include: [masked]\n  exclude: ['{first[dropped].title.split()[0]}']\n", encoding="utf-8")
+    assert main(["--config", str(config), "--bundle", str(save_days(tmp_path, days))]) == 0  # no --output: mirror/content
+    said = caplog.text  # replay.py logs them (its main prints warnings to stderr)
+    papers = read_papers(output)
+    assert papers[noted].notes == "Read this first." and papers[dropped].notes == "Mine."
+    assert (output / "papers" / "README.md").read_text(encoding="utf-8") == "my reading list\n"
+    assert "papers/README.md (not a paper file)" in said and "its notes" in said and "with your notes" in said
+    # an archive a real snapshot fetched: its ledger holds another time than the replay's clock
+    ledger = (output / "ledger.yml").read_text(encoding="utf-8")
+    (output / "ledger.yml").write_text(ledger.replace("2026-08-21T08:00:00Z", "2026-09-01T06:00:00Z", 1), encoding="utf-8")
+    before = files_of(output)
+    assert main(["--config", str(config), "--bundle", str(save_days(tmp_path, days))]) == 2
+    assert "a real snapshot fetched" in capsys.readouterr().err and files_of(output) == before
+    assert main(["--config", str(config), "--bundle", str(save_days(tmp_path, days)), "--yes"]) == 0
+
+
+def test_a_replay_starts_at_listing_since(bundle, tmp_path) -> None:
+    """The fork review: with `since: 2025-01-01` the replay fetched every recorded day from 2024 on, so status and the
+    about page counted days the rule said were not mirrored."""
+    config = tmp_path / "mirror.yml"
+    config.write_text("listing:\n  since: 2024-12-12\n  include: [masked]\n", encoding="utf-8")
+    days = {day: bundle[day] for day in ("2024-12-11", "2024-12-12", "2024-12-13")}
+    summary = replay(config, tmp_path / "out", days)
+    assert not summary.failures and sorted(read_ledger(tmp_path / "out").days) == ["2024-12-12", "2024-12-13"]
+    assert all(min(paper.daily) >= "2024-12-12" for paper in read_papers(tmp_path / "out").values())
+
+
+def save_days(folder: Path, days: dict[str, list[dict]]) -> Path:
+    """`days` as a bundle file of their own (load_bundle's format), for replay's --bundle."""
+    import gzip
+    import json
+
+    path = folder / "days.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as lines:
+        lines.writelines(json.dumps({"date": day, "items": items}) + "\n" for day, items in sorted(days.items()))
+    return path
