@@ -304,6 +304,24 @@ def test_file_in_the_wrong_folder_is_an_error(tmp_path: Path) -> None:
         read_papers(tmp_path)
 
 
+def test_an_owner_s_notes_beside_the_papers_of_a_month_are_no_paper(tmp_path: Path) -> None:
+    """content/papers/2503/NOTES.md stopped every build ("does not start with a '---' front matter line") though reset
+    keeps it as the owner's (the fork review): a file not named as a paper's, without front matter, is left out by
+    every reader; one with front matter is still read, and said to be in the wrong place."""
+    from types import SimpleNamespace
+
+    from papermirror.content.cache import paper_stamps
+    from papermirror.search.cache import load_index
+
+    write_paper(tmp_path, make_paper())
+    (tmp_path / "papers" / "2503" / "NOTES.md").write_text("# what to read first\n")
+    assert list(read_papers(tmp_path)) == ["2503.02130"] and len(paper_stamps(tmp_path)) == 1
+    load_index(SimpleNamespace(content_dir=tmp_path, cache_dir=tmp_path / ".cache"))
+    (tmp_path / "papers" / "2503" / "copy of a paper.md").write_text(paper_to_text(make_paper()))
+    with pytest.raises(ContentError, match="copy of a paper.md: id '2503.02130' belongs in"):
+        read_papers(tmp_path)
+
+
 @pytest.mark.parametrize("name", ["2503.02130.md", "hep-th_9901001.md"])
 def test_a_paper_s_file_straight_in_papers_is_an_error_and_a_file_of_one_s_own_is_not(tmp_path: Path, name) -> None:
     """content/papers/2502.99999.md (a paper added by hand without its month's folder) was left out of the site, the
