@@ -141,7 +141,7 @@ def write_config(tmp_path: Path, text: str) -> Path:
         ("listing:\n  topic:\n    all:\n      g:\n        terms: [a]\n        in: [titel]\n",
          ":6: listing.topic.all.g.in: 'titel' is not one of title, keywords, abstract, summary"),
         ("listing:\n  topic:\n    all:\n      g:\n        terms: [a]\n        in: {title: 0}\n",
-         ":6: listing.topic.all.g.in.title: Input should be greater than or equal to 1"),
+         ":6: listing.topic.all.g.in.title: must be at least 1"),
         ("listing:\n  topic:\n    all:\n      g: [pre*train]\n", ":4: listing.topic.all.g.terms: 'pre*train': a * may only end a term"),
         ("listing:\n  topic:\n    all:\n      g: []\n", ":4: listing.topic.all.g.terms: needs at least one item"),
         ("listing:\n  topic:\n    all:\n      g:\n        terms: [a]\n        where: [title]\n", ":6: listing.topic.all.g.where: unknown key"),
