@@ -452,12 +452,12 @@ PLAIN_MESSAGES = {
     "date_from_datetime_parsing": "must be a day, YYYY-MM-DD, without quotes",
     "missing": "must be given",
 }
+"""pydantic's words for a wrong kind of value, in YAML's, with what to write instead."""
 BOUND_MESSAGES = {"greater_than_equal": "must be at least {ge}", "less_than_equal": "must be at most {le}",
                   "greater_than": "must be more than {gt}", "less_than": "must be less than {lt}",
                   "string_too_long": "must be at most {max_length} characters long",
                   "string_too_short": "must be at least {min_length} characters long"}
 """pydantic's words for a value out of its bounds ("Input should be greater than or equal to 1"), in a sentence."""
-"""pydantic's words for a wrong kind of value, in YAML's, with what to write instead."""
 YAML_FIXES = (
     ("found character '\\t'", "indent with spaces: YAML does not take tabs"),
     ("a quote opened on this line is", "close it with the same quote, on this line"),

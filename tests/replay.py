@@ -84,12 +84,11 @@ def replace_archive(source: Path, output: Path) -> list[str]:
     paper, or its old file kept when the replay did not keep it. A rule that kept no paper leaves output without
     papers (an empty archive), not with the papers of the rule before."""
     output.mkdir(parents=True, exist_ok=True)
-    kept = [f"{rel} (not a paper file)" for rel in other_files(output, paper_files(output))]
-    noted = {}
-    for rel in paper_files(output):
-        old = read_paper(output / rel)
-        if old.notes:
-            noted[rel] = old
+    papers = paper_files(output)
+    kept = [f"{rel} (not a paper file)" for rel in other_files(output, papers)]
+    old_papers = {rel: read_paper(output / rel) for rel in papers}  # all read first: one that fails changes nothing
+    noted = {rel: old for rel, old in old_papers.items() if old.notes}
+    for rel in papers:
         (output / rel).unlink()
     if (source / "papers").is_dir():
         shutil.copytree(source / "papers", output / "papers", dirs_exist_ok=True)
