@@ -217,6 +217,18 @@ def test_a_split_index_ranks_as_one_index(browser, sites, query):
     assert (len(along) == 0) == (query == "hopper zanzib")
 
 
+def test_a_quoted_phrase_is_ranked_as_its_words_are(browser, sites):
+    """Pagefind scores every page that holds a phrase alike (1.0), so a quoted search came in no order of relevance,
+    the newest index's papers first (the reader review: '"diffusion transformer"' listed 101 papers of 2026, then
+    2025's): it is ranked as its words are, searched as words, in one index as in several; the status names it as a
+    phrase, without nesting its quotes in its own."""
+    for url in sites:
+        phrase, status, _ = found(browser, url, "q=%22masked+image+pretraining%22")
+        words = found(browser, url, "q=masked+image+pretraining")[0]
+        assert len(phrase) >= 3 and phrase == [paper for paper in words if paper in phrase], (phrase, words)
+        assert status.startswith(f"{len(phrase)} papers found for the phrase \u201cmasked image pretraining\u201d")
+
+
 @pytest.mark.parametrize("address", ["q=pretraining&sort=upvotes:desc", "q=pretraining&sort=date:desc",
                                      "sort=date:desc&year=2024&year=2025", "q=scaling&sort=upvotes:desc&code=yes"])
 def test_a_split_index_sorts_as_one_index(browser, sites, address):

@@ -306,8 +306,10 @@
       }));
       ranked = ranked.filter((result) => kept.some(({ shard }) => shard === result.shard));
     }
-    const results = options.sort && Object.keys(options.sort).length ? await mergeSorted(kept, options.sort)
+    const sorted = Boolean(options.sort && Object.keys(options.sort).length);
+    let results = sorted ? await mergeSorted(kept, options.sort)
       : ranked || byScore(kept.flatMap(({ shard, answer }) => answer.results.map((result) => withData(shard, result))));
+    if (exact && !sorted && results.length > 1) results = await byWords(instances, totals, term, options, results);
     return {
       results,
       filters: mergeCounts(kept.map(({ answer }) => answer.filters)),
@@ -316,6 +318,18 @@
       terms,
       standIns,
     };
+  }
+
+  // Pagefind scores every page that holds a quoted phrase alike (1.0, in one index as in several), so its results came
+  // in no order of relevance, the newest index's first ("diffusion transformer": 101 papers of 2026, then 2025's): they
+  // are ranked as the phrase's words are, searched as words over the whole archive, a page holding the words most
+  // ahead. One more search, of the same words.
+  async function byWords(instances, totals, term, options, results) {
+    const loose = await search(instances, totals, term.replace(/"/g, " ").trim(), options, null, true);
+    const place = new Map(loose.results.map((result, i) => [result.shard.index + " " + result.id, i]));
+    const at = (result) => place.get(result.shard.index + " " + result.id) ?? place.size;
+    return results.map((result, i) => ({ result, i, rank: at(result) }))
+      .sort((a, b) => a.rank - b.rank || a.i - b.i).map(({ result }) => result);
   }
 
   const wordsOf = (perTerm) => Object.keys(perTerm);
