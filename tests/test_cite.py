@@ -105,7 +105,10 @@ def test_citation_meta_and_short_authors():
     assert meta[0] == ("citation_title", "Mass m^2")
     assert [(k, v) for k, v in meta if k.startswith("citation_author")] == [("citation_authors", "A; B; C; D")]
     assert ("citation_publication_date", "2025/03/13") in meta and ("citation_arxiv_id", "2503.00001") in meta
-    assert short_authors(("A", "B", "C", "D")) == "A, B, C et al." and short_authors(("A", "B")) == "A, B"
+    assert short_authors(("A", "B", "C", "D", "E")) == "A, B, C et al." and short_authors(("A", "B")) == "A, B"
+    # "et al." stands for others: one name left out is written out instead (a listing showed "A et al." for two)
+    assert short_authors(("A", "B", "C", "D")) == "A, B, C, D" and short_authors(("A", "B"), 1) == "A, B"
+    assert short_authors(("A", "B", "C"), 1) == "A et al."
 
 
 def test_citation_authors_one_tag_unless_a_name_holds_a_semicolon():

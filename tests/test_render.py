@@ -146,7 +146,7 @@ def test_paper_page_metadata_and_search_hooks(mirror, run_cli):
     # a result's title is Pagefind's default, the page's first h1 (the paper's: the site's name is no heading)
     assert [t for t, _a in page.attrs if t == "h1"] == ["h1"] and ("data-pagefind-meta", "title") not in values
     assert {("data-pagefind-meta", "day[datetime]"),
-            ("data-pagefind-meta", "authors:Ada Lovelace, Alan Turing, Grace Hopper et al."),
+            ("data-pagefind-meta", "authors:Ada Lovelace, Alan Turing, Grace Hopper, Edsger Dijkstra"),
             ("data-pagefind-meta", "upvotes:7"), ("data-pagefind-filter", "year:2025"),
             ("data-pagefind-filter", "month:2025-02"), ("data-pagefind-filter", "keyword"),
             ("data-pagefind-filter", "organization"), ("data-pagefind-filter", "code:yes"),

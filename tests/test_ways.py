@@ -93,6 +93,22 @@ def test_organization_pages_index_and_links(mirror, run_cli):
     assert '<a href="/mirror/organizations/">organization</a>' in html(site / "keywords/index.html")
 
 
+def test_every_page_names_an_organization_as_its_page_does(mirror, run_cli):
+    """A paper whose organization was typed "university of science  and technology" listed it so, on its page and in
+    every listing, linking to the page "University of Science and Technology" (the reader review): each spelling is
+    shown as the organization's page shows it, its search filter value too."""
+    spellings = ["University of Science and Technology"] * 2 + ["university of science  and technology"]
+    write_archive(mirror, [make_paper(f"2503.0000{n}", f"Paper {n}", daily=(f"2025-03-1{n}",), organization=name)
+                           for n, name in enumerate(spellings, start=1)])
+    build(mirror, run_cli)
+    site = mirror / "site"
+    assert [p.parent.name for p in (site / "organizations").glob("*/index.html")] == ["university-of-science-and-technology"]
+    link = '<a href="/mirror/organizations/university-of-science-and-technology/">University of Science and Technology</a>'
+    for page in ("papers/2503.00003/index.html", "index.html", "archive/2025-03-13/index.html"):
+        assert link in html(site / page) and "university of science" not in html(site / page), page
+    assert f'<dd data-pagefind-filter="organization">{link}</dd>' in html(site / "papers/2503.00003/index.html")
+
+
 def test_an_organization_whose_name_has_no_letter_gets_a_safe_page(mirror, run_cli):
     write_archive(mirror, [make_paper(f"2503.0000{n}", f"P{n}", organization="../..") for n in (1, 2)]
                   + [make_paper(f"2503.0001{n}", f"Q{n}", organization="/") for n in (1, 2)])

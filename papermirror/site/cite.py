@@ -29,8 +29,9 @@ pages' MathML converter knows, but those that define, link or open an environmen
 
 
 def short_authors(authors: tuple[str, ...], most: int = 3) -> str:
-    """Return "A, B, C" or "A, B, C et al." for more than `most` authors."""
-    if len(authors) <= most:
+    """Return "A, B, C", or "A, B, C et al." when more than one name past `most` would be left out: "et al." stands for
+    others, so one name more is written out ("A, B", not "A et al.", for a listing's two authors)."""
+    if len(authors) <= most + 1:
         return ", ".join(authors)
     return ", ".join(authors[:most]) + " et al."
 

@@ -175,6 +175,11 @@ class Renderer:
         """Whether the keyword (by shown name) is a search filter (`Archive.keyword_filters`)."""
         return name in self.archive.keyword_filters
 
+    def organization_name(self, paper: Paper) -> str | None:
+        """The paper's organization as its page and the other papers name it (spellings folded: "university of
+        science and technology  of china" is "University of Science and Technology of China"), None without one."""
+        return self.archive.paper_organization.get(paper.id, paper.organization)
+
     def organization_link(self, paper_id: str) -> str | None:
         """The URL of the page of the paper's organization (None: it has none, or no page)."""
         org = self.archive.organizations.get(self.archive.paper_organization.get(paper_id, ""))
@@ -186,7 +191,7 @@ class Renderer:
         key = (paper.id, kind)
         if key not in self.items:
             context = {"paper": paper, "kind": kind, "teaser": teaser_of(paper) if kind == "home" else "",
-                       "org_href": self.organization_link(paper.id)}
+                       "org_href": self.organization_link(paper.id), "org_name": self.organization_name(paper)}
             self.items[key] = Markup(self.template("_item.html").render(context))
         return self.items[key]
 
@@ -215,6 +220,7 @@ class Renderer:
                 "authors_short": short_authors(paper.authors),
                 "has_code": bool(paper.github_repo),
                 "org_href": self.organization_link(paper.id),
+                "org_name": self.organization_name(paper),
             }
         return context
 
