@@ -946,7 +946,8 @@ def test_a_keyword_with_symbols_finds_its_paper_from_its_chip_and_typed(page, sy
     for typed in ("S^2", '"S^2"', "iBOT++"):
         search(page, symbols_url, typed)
         expect_first_result(page, "2604.12012")
-        expect(page.locator("#search-status")).to_contain_text(f"found for \u201c{typed}\u201d")
+        shown = f"the phrase \u201c{typed[1:-1]}\u201d" if typed.startswith('"') else f"\u201c{typed}\u201d"
+        expect(page.locator("#search-status")).to_contain_text(f"found for {shown}")
 
 
 @pytest.mark.parametrize("typed", ["2604.12012", "arXiv:2604.12012", "https://arxiv.org/abs/2604.12012v2",

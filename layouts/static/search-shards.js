@@ -178,7 +178,8 @@
           newest = await searchIn(instances[0], term, options);
           // not when a term's words there do not begin with it: they may be a scrap of it (standIn)
           const scraps = !isPhrase(term) && (newest.search_keywords || []).some((t) => !wordsOf(matchedWords(newest, (w) => w.startsWith(t))).length);
-          const shown = term === null || isPhrase(term) ? newest.results : ownOrder(newest.results.filter(inText), newest, term);
+          const shown = term === null ? newest.results : isPhrase(term) ? await phraseOrder(instances[0], newest.results, term, options)
+            : ownOrder(newest.results.filter(inText), newest, term);
           if (!scraps) await early({ results: shown.map((result) => withData(instances[0], result)) });
         }
         await rest();
@@ -326,9 +327,21 @@
   // ahead. One more search, of the same words.
   async function byWords(instances, totals, term, options, results) {
     const loose = await search(instances, totals, term.replace(/"/g, " ").trim(), options, null, true);
-    const place = new Map(loose.results.map((result, i) => [result.shard.index + " " + result.id, i]));
-    const at = (result) => place.get(result.shard.index + " " + result.id) ?? place.size;
-    return results.map((result, i) => ({ result, i, rank: at(result) }))
+    const where = (result) => result.shard.index + " " + result.id;
+    return inOrderOf(results, loose.results, where);
+  }
+
+  // The newest index's own results for a phrase, shown first, in the order of its own search for the phrase's words.
+  async function phraseOrder(shard, results, term, options) {
+    const words = term.replace(/"/g, " ").trim();
+    const loose = await searchIn(shard, words, options);
+    return inOrderOf(results, ownOrder(loose.results.filter(inText), loose, words), (result) => result.id);
+  }
+
+  // `results` in the order their like (same `key`) have in `order`; those missing from it last, as they came.
+  function inOrderOf(results, order, key) {
+    const place = new Map(order.map((result, i) => [key(result), i]));
+    return results.map((result, i) => ({ result, i, rank: place.get(key(result)) ?? place.size }))
       .sort((a, b) => a.rank - b.rank || a.i - b.i).map(({ result }) => result);
   }
 

@@ -483,7 +483,8 @@
       returning = null;
     }
     // a quoted phrase is named as one, its quotes not nested in the status's own
-    const phrase = asked && WHOLE_PHRASE.test(searchedWords(asked)) ? searchedWords(asked).trim().slice(1, -1).trim() : "";
+    const typed = asked ? straightQuotes(asked).trim() : "";
+    const phrase = WHOLE_PHRASE.test(typed) ? typed.slice(1, -1).trim() : "";
     const what = phrase ? " for the phrase \u201c" + phrase + "\u201d" : asked ? " for \u201c" + asked + "\u201d" : "";
     const narrowed = chosenCount() ? " with the chosen filters" : "";
     // an id the archive holds: the paper's link (paperLine) is the answer, not "No papers found" (the live status
