@@ -227,6 +227,20 @@ def test_a_quoted_phrase_is_ranked_as_its_words_are(browser, sites):
         words = found(browser, url, "q=masked+image+pretraining")[0]
         assert len(phrase) >= 3 and phrase == [paper for paper in words if paper in phrase], (phrase, words)
         assert status.startswith(f"{len(phrase)} papers found for the phrase \u201cmasked image pretraining\u201d")
+    # a phrase with a stop word is ranked by its words as the query unquoted searches them, "with" left out (searched
+    # with it, Pagefind's scores were not what search-shards.js rebuilds: each index ranked its own, the newest first)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        said: list[str] = []
+        page.on("console", lambda message: said.append(message.text))
+        for url in sites:
+            phrase = found_on(page, url, "q=%22with+masked+image+pretraining%22")[0]
+            words = found_on(page, url, "q=with+masked+image+pretraining")[0]
+            assert len(phrase) >= 2 and phrase == [paper for paper in words if paper in phrase], (phrase, words)
+        assert not [text for text in said if "not made as search-shards.js expects" in text], said
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("address", ["q=pretraining&sort=upvotes:desc", "q=pretraining&sort=date:desc",
@@ -264,3 +278,19 @@ def test_a_query_found_in_every_index_asks_each_index_once(browser, sites):
     finally:
         context.close()
     assert sorted(asked) == [f"shard{index}" for index in range(5)], asked
+
+
+def test_a_quoted_phrase_asks_each_index_for_the_phrase_and_its_words_once(browser, sites):
+    """Ranking a phrase costs one search of its words an index: the newest index's, made to order the first results
+    shown, is reused for the whole list (it was asked again: the reader review's "9 searches against 4")."""
+    _one_url, split_url = sites
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(f"({COUNT_SEARCHES})()")
+    try:
+        ids, status, _ = found_on(page, split_url, "q=%22diffusion+transformer%22")
+        assert len(ids) >= 3 and "the phrase" in status
+        asked = page.evaluate("() => window.__searches")
+    finally:
+        context.close()
+    assert sorted(asked) == sorted(f"shard{index}" for index in range(5) for _ in range(2)), asked

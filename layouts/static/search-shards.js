@@ -170,20 +170,27 @@
     const pages = instances.reduce((sum, shard) => sum + shard.pages, 0);
     const averageLength = instances.reduce((sum, shard) => sum + shard.words, 0) / Math.max(1, pages);
     return {
-      search: async (term, options, early) => {
+      // `rankBy`: for a quoted phrase, the words its papers are ranked by (byWords); without it (a search for the
+      // filter counts alone), they are not ranked.
+      search: async (term, options, early, rankBy) => {
         // What the newest index alone finds, in its own order, is shown while the other indexes are searched
         // (a common word takes them a while); the whole search then uses that answer, not asking it again.
         let newest = null;
+        const rank = isPhrase(term) && rankBy ? { words: rankBy, newest: null } : null;
         if (early && instances.length > 1) {
           newest = await searchIn(instances[0], term, options);
           // not when a term's words there do not begin with it: they may be a scrap of it (standIn)
           const scraps = !isPhrase(term) && (newest.search_keywords || []).some((t) => !wordsOf(matchedWords(newest, (w) => w.startsWith(t))).length);
-          const shown = term === null ? newest.results : isPhrase(term) ? await phraseOrder(instances[0], newest.results, term, options)
-            : ownOrder(newest.results.filter(inText), newest, term);
+          let shown = term === null || isPhrase(term) ? newest.results : ownOrder(newest.results.filter(inText), newest, term);
+          if (rank && shown.length > 1) {
+            // in the order of the newest index's own search for the words, which the whole ranking then reuses
+            rank.newest = await searchIn(instances[0], rank.words, options);
+            shown = inOrderOf(shown, ownOrder(rank.newest.results.filter(inText), rank.newest, rank.words), (result) => result.id);
+          }
           if (!scraps) await early({ results: shown.map((result) => withData(instances[0], result)) });
         }
         await rest();
-        const answer = await search(instances, { pages, averageLength }, term, options, newest);
+        const answer = await search(instances, { pages, averageLength }, term, options, newest, false, rank);
         return Object.assign(answer, { partMissing: missing.size > 0 });
       },
       filters: async () => { await rest(); return filters(instances); },
@@ -266,7 +273,7 @@
     return words;
   }
 
-  async function search(instances, totals, term, options, newest, again) {
+  async function search(instances, totals, term, options, newest, again, rank) {
     const exact = isPhrase(term);
     const answers = await Promise.all(instances.map((shard, i) => (i === 0 && newest) || searchIn(shard, term, options)));
     const terms = answers[0] && answers[0].search_keywords ? answers[0].search_keywords : [];
@@ -310,7 +317,7 @@
     const sorted = Boolean(options.sort && Object.keys(options.sort).length);
     let results = sorted ? await mergeSorted(kept, options.sort)
       : ranked || byScore(kept.flatMap(({ shard, answer }) => answer.results.map((result) => withData(shard, result))));
-    if (exact && !sorted && results.length > 1) results = await byWords(instances, totals, term, options, results);
+    if (exact && rank && !sorted && results.length > 1) results = await byWords(instances, totals, rank, options, results);
     return {
       results,
       filters: mergeCounts(kept.map(({ answer }) => answer.filters)),
@@ -323,19 +330,12 @@
 
   // Pagefind scores every page that holds a quoted phrase alike (1.0, in one index as in several), so its results came
   // in no order of relevance, the newest index's first ("diffusion transformer": 101 papers of 2026, then 2025's): they
-  // are ranked as the phrase's words are, searched as words over the whole archive, a page holding the words most
-  // ahead. One more search, of the same words.
-  async function byWords(instances, totals, term, options, results) {
-    const loose = await search(instances, totals, term.replace(/"/g, " ").trim(), options, null, true);
-    const where = (result) => result.shard.index + " " + result.id;
-    return inOrderOf(results, loose.results, where);
-  }
-
-  // The newest index's own results for a phrase, shown first, in the order of its own search for the phrase's words.
-  async function phraseOrder(shard, results, term, options) {
-    const words = term.replace(/"/g, " ").trim();
-    const loose = await searchIn(shard, words, options);
-    return inOrderOf(results, ownOrder(loose.results.filter(inText), loose, words), (result) => result.id);
+  // are ranked as the phrase's words are (`rank.words`: as the query unquoted searches them, stop words left out),
+  // searched over the whole archive, a page holding the words most ahead. One more search (the newest index's answer
+  // reused when the first results were ranked by it).
+  async function byWords(instances, totals, rank, options, results) {
+    const loose = await search(instances, totals, rank.words, options, rank.newest, true);
+    return inOrderOf(results, loose.results, (result) => result.shard.index + " " + result.id);
   }
 
   // `results` in the order their like (same `key`) have in `order`; those missing from it last, as they came.

@@ -373,6 +373,13 @@
     return unsymbolled.trim() ? unsymbolled : plain;
   }
 
+  // A quoted phrase's papers are ranked as its words are (Pagefind scores every page holding a phrase alike): the
+  // words as the same query unquoted searches them, stop words left out; null for a query that is no phrase.
+  function rankWords(typed) {
+    const words = searchedWords(typed);
+    return WHOLE_PHRASE.test(words) ? pagefindTerm(words.replace(/"/g, " ")) : null;
+  }
+
   function pagefindTerm(typed) {
     const words = searchedWords(typed);
     if (WHOLE_PHRASE.test(words)) return words;  // an exact phrase, as typed
@@ -466,7 +473,7 @@
       statusLine.textContent = "The newest papers that match; searching the rest of the archive\u2026";
     };
     const found = await api.search(asked ? pagefindTerm(asked) : null, { filters: pagefindFilters(), sort: SORTS[sortKey] || {} },
-      sortKey ? null : early);
+      sortKey ? null : early, asked ? rankWords(asked) : null);
     if (mine !== generation || !found) return;
     settled = mine;
     settledAnswer = { asked, filters: found.filters };
@@ -483,8 +490,9 @@
       returning = null;
     }
     // a quoted phrase is named as one, its quotes not nested in the status's own
-    const typed = asked ? straightQuotes(asked).trim() : "";
-    const phrase = WHOLE_PHRASE.test(typed) ? typed.slice(1, -1).trim() : "";
+    // as typed between its quotes ("S^2", not the S2 searched), without a field: prefix
+    const typed = asked ? straightQuotes(asked).replace(FIELD_PREFIX, "$1") : "";
+    const phrase = rankWords(typed) !== null ? typed.slice(typed.indexOf('"') + 1, typed.lastIndexOf('"')).trim() : "";
     const what = phrase ? " for the phrase \u201c" + phrase + "\u201d" : asked ? " for \u201c" + asked + "\u201d" : "";
     const narrowed = chosenCount() ? " with the chosen filters" : "";
     // an id the archive holds: the paper's link (paperLine) is the answer, not "No papers found" (the live status
