@@ -267,30 +267,26 @@ def test_a_query_found_in_every_index_asks_each_index_once(browser, sites):
     """Both words of 'diffusion transformer' begin words of every index's results, so the page knows which words
     each index matched without searching each word alone there; and the newest index, whose results are shown
     first, is not searched again for the whole list."""
-    _one_url, split_url = sites
-    context = browser.new_context()
-    page = context.new_page()
-    page.add_init_script(f"({COUNT_SEARCHES})()")
-    try:
-        ids, status, _ = found_on(page, split_url, "q=diffusion+transformer")
-        assert len(ids) >= 5 and "found" in status
-        asked = page.evaluate("() => window.__searches")
-    finally:
-        context.close()
+    ids, status, asked = searched(browser, sites[1], "q=diffusion+transformer")
+    assert len(ids) >= 5 and "found" in status
     assert sorted(asked) == [f"shard{index}" for index in range(5)], asked
 
 
 def test_a_quoted_phrase_asks_each_index_for_the_phrase_and_its_words_once(browser, sites):
     """Ranking a phrase costs one search of its words an index: the newest index's, made to order the first results
     shown, is reused for the whole list (it was asked again: the reader review's "9 searches against 4")."""
-    _one_url, split_url = sites
+    ids, status, asked = searched(browser, sites[1], "q=%22diffusion+transformer%22")
+    assert len(ids) >= 3 and "the phrase" in status
+    assert sorted(asked) == sorted(f"shard{index}" for index in range(5) for _ in range(2)), asked
+
+
+def searched(browser, url: str, address: str) -> tuple[list[str], str, list[str]]:
+    """`found`'s ids and status, and every search the page asked of an index (COUNT_SEARCHES), by the index."""
     context = browser.new_context()
     page = context.new_page()
     page.add_init_script(f"({COUNT_SEARCHES})()")
     try:
-        ids, status, _ = found_on(page, split_url, "q=%22diffusion+transformer%22")
-        assert len(ids) >= 3 and "the phrase" in status
-        asked = page.evaluate("() => window.__searches")
+        ids, status, _ = found_on(page, url, address)
+        return ids, status, page.evaluate("() => window.__searches")
     finally:
         context.close()
-    assert sorted(asked) == sorted(f"shard{index}" for index in range(5) for _ in range(2)), asked
