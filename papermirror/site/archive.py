@@ -176,9 +176,9 @@ def keyword_text(keyword: str) -> str:
     "PixArt-α", "Fr\\'echet Inception Distance" "Fréchet Inception Distance"), its spaces single."""
     if "$" not in keyword and "\\" not in keyword and "``" not in keyword:  # nearly every keyword: no TeX
         return single_spaced(keyword)
-    from papermirror.site.mathflat import flat_text  # latex2mathml: a build with nothing to draw does not load it
+    from papermirror.site.mathflat import flat_line  # latex2mathml: a build with nothing to draw does not load it
 
-    return single_spaced(flat_text(keyword))
+    return flat_line(keyword)
 
 
 def single_spaced(name: str) -> str:

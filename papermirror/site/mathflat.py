@@ -37,6 +37,11 @@ def flat_text(text: str) -> str:
     return "".join(out)
 
 
+def flat_line(text: str) -> str:
+    """`flat_text` on one line, its runs of spaces and line breaks made one space: a description, a keyword."""
+    return " ".join(flat_text(text).split())
+
+
 def _flatten(element: ET.Element) -> str:
     """Return what one MathML element shows, as Unicode text."""
     tag, children = element.tag, list(element)

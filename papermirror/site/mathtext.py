@@ -315,8 +315,8 @@ def render_paragraphs(text: str) -> Markup:
 
 
 def plain_text(text: str) -> str:
-    """Return the text with math delimiters removed and `\\$` unescaped: the TeX kept, for citation tags (as arXiv
-    gives them) and a title without math (mathflat.flat_text turns a formula into Unicode for what people read)."""
+    """Return the text with math delimiters removed and `\\$` unescaped, the TeX kept: for citation tags and BibTeX (as
+    arXiv gives them); what people read is mathflat.flat_text's (formulas as Unicode, text-mode commands printed)."""
     return "".join(value for _kind, value in split_math(drop_control(text)))
 
 

@@ -21,7 +21,7 @@ from papermirror.site import feeds
 from papermirror.site.archive import Archive
 from papermirror.site.cite import citation_meta, cite_attributes, short_authors
 from papermirror.site.contexts import Links, Page, human_day, human_month
-from papermirror.site.mathflat import flat_text
+from papermirror.site.mathflat import flat_line, flat_text
 from papermirror.site.mathtext import (
     drop_control,
     plain_text,
@@ -89,7 +89,7 @@ def meta_tags(pairs: list[tuple[str, str]]) -> Markup:
 def description_of(paper: Paper, chars: int = DESCRIPTION_CHARS) -> str:
     """A plain one-line description for meta tags: the AI summary, else the abstract's start (its math as Unicode,
     as in a title: "α-Flow", where the delimiters alone dropped showed link previews "\\alpha-Flow")."""
-    text = " ".join(flat_text(paper.ai_summary or paper.abstract).split())
+    text = flat_line(paper.ai_summary or paper.abstract)
     if len(text) <= chars:
         return text
     return text[:chars].rsplit(" ", 1)[0] + " …"
@@ -214,7 +214,7 @@ class Renderer:
             context |= {
                 "paper": paper,
                 # a paper with no abstract nor AI summary is described by its title (an empty meta is invalid)
-                "description": description_of(paper) or " ".join(flat_text(paper.title).split()) or paper.id,
+                "description": description_of(paper) or flat_line(paper.title) or paper.id,
                 "cite_attributes": cite_attributes(paper),
                 "citation": [pair for pair in citation_meta(paper) if pair[0] not in CITATION_LEFT_OUT],
                 "authors_short": short_authors(paper.authors),
