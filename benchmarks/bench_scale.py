@@ -3,6 +3,7 @@
 
     python benchmarks/bench_scale.py --sizes 50000 100000
     python benchmarks/bench_scale.py --sizes 50000 --keep /tmp/scale   # keep the mirror for later runs
+    python benchmarks/bench_scale.py --sizes 100000 --keep /tmp/scale --full-only   # its full build only
 
 Per size: generate a synthetic mirror (benchmarks/synthetic.py), then, each as `python build.py
 build` in a fresh process (so the figures are those a user gets):
@@ -13,9 +14,12 @@ build` in a fresh process (so the figures are those a user gets):
   3. the worst case: 1% of the papers touched at random across the whole archive (every year's
      index changes), --no-index unless --spread-index (the render part alone);
   4. no change, --no-index.
-Memory is read two ways: the largest single process of the tree (maxrss from wait4: the build
-process, a render worker or Pagefind), and the whole tree's resident memory summed over every
-descendant, sampled from /proc every 0.5 s (the figure that decides whether the machine copes).
+Memory is read three ways: the largest single process of the tree (maxrss from wait4: the build
+process, a render worker or Pagefind); the whole tree's resident memory summed over every descendant,
+sampled from /proc every 0.5 s, which counts a page shared by forked workers once in each of them (an
+upper bound); and the whole tree's proportional set size (Pss of /proc/PID/smaps_rollup, a shared page
+split between the processes sharing it), sampled alike: the memory the build as a whole takes from
+the machine.
 The render and index times are the ones `build` prints. Nothing is asserted.
 
     python benchmarks/bench_scale.py --sizes 100000 --keep /tmp/scale --search-only
@@ -58,6 +62,8 @@ class TreeRun:
     """maxrss of the largest single process in the tree (wait4)."""
     tree_peak_mb: float
     """Largest sum of resident memory over the whole tree, sampled every 0.5 s."""
+    tree_pss_mb: float
+    """Largest sum of proportional set sizes over the whole tree, sampled every 0.5 s."""
     output: str
 
 
@@ -93,18 +99,31 @@ def tree_rss_bytes(root: int) -> int:
     return total
 
 
+def tree_pss_bytes(root: int) -> int:
+    """The tree's proportional set size: each page counted once, shared pages split among their processes."""
+    total = 0
+    for pid in descendants(root):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                total += next(int(line.split()[1]) for line in handle if line.startswith("Pss:")) * 1024
+        except (OSError, StopIteration, IndexError, ValueError):
+            continue
+    return total
+
+
 def run_tree(args: list[str], cwd: Path) -> TreeRun:
     """Run a command, sampling its tree's total RSS; return time, memory and its output."""
     started = time.perf_counter()
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(args, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
-    peak = 0
+    peak = pss_peak = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, pss_peak
         while not done.is_set():
             peak = max(peak, tree_rss_bytes(proc.pid))
+            pss_peak = max(pss_peak, tree_pss_bytes(proc.pid))
             done.wait(SAMPLE_SECONDS)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -117,7 +136,7 @@ def run_tree(args: list[str], cwd: Path) -> TreeRun:
     output = log.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(args)} failed after {seconds:.0f}s:\n{output[-3000:]}")
-    return TreeRun(seconds, usage.ru_maxrss / 1024, peak / 2**20, output)
+    return TreeRun(seconds, usage.ru_maxrss / 1024, peak / 2**20, pss_peak / 2**20, output)
 
 
 def build(root: Path, *extra: str) -> TreeRun:
@@ -136,14 +155,15 @@ def stage_seconds(output: str) -> str:
 
 def show(label: str, run: TreeRun) -> None:
     print(f"  {label:<26} {run.seconds:7.1f} s wall ({stage_seconds(run.output)}); largest process "
-          f"{run.max_process_mb:6.0f} MiB; whole tree peak {run.tree_peak_mb:6.0f} MiB; "
+          f"{run.max_process_mb:6.0f} MiB; whole tree peak {run.tree_peak_mb:6.0f} MiB resident, "
+          f"{run.tree_pss_mb:6.0f} MiB proportional; "
           f"load {os.getloadavg()[0]:.1f}", flush=True)
     for line in run.output.splitlines():
         if line.startswith(("build:", "index:", "warning", "error")):
             print(f"      {line}")
 
 
-def bench(size: int, keep: Path | None, spread_index: bool) -> None:
+def bench(size: int, keep: Path | None, spread_index: bool, full_only: bool = False) -> None:
     root = (keep / f"mirror-{size}") if keep else Path(tempfile.mkdtemp(prefix=f"scale-{size}-"))
     try:
         started = time.perf_counter()
@@ -158,6 +178,8 @@ def bench(size: int, keep: Path | None, spread_index: bool) -> None:
         shutil.rmtree(root / "site", ignore_errors=True)
         shutil.rmtree(root / ".cache", ignore_errors=True)
         show("full build + index", build(root))
+        if full_only:
+            return
         for round_ in range(DAILY_ROUNDS):
             touch_papers(root / "content", papers[-len(papers) // 50:], 0.5, seed=10 + round_)
             show(f"daily: newest 1%, + index (round {round_ + 1} of {DAILY_ROUNDS})", build(root))
@@ -209,6 +231,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[50_000, 100_000])
     parser.add_argument("--spread-index", action="store_true", help="index after the random 1%% change too (slow)")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the mirrors under this folder")
+    parser.add_argument("--full-only", action="store_true", help="the full build only (no daily or no-change builds)")
     parser.add_argument("--search-only", action="store_true", help="measure search on the kept, built mirrors")
     args = parser.parse_args()
     if args.search_only:
@@ -218,7 +241,7 @@ def main() -> None:
     print(f"{os.cpu_count()} cores, {os.sysconf('SC_PHYS_PAGES') * PAGE_SIZE / 2**30:.0f} GiB; "
           f"Python {sys.version.split()[0]}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     for size in args.sizes:
-        bench(size, args.keep, args.spread_index)
+        bench(size, args.keep, args.spread_index, args.full_only)
 
 
 if __name__ == "__main__":
