@@ -501,6 +501,22 @@ def test_a_quiet_day_s_one_unusable_item_is_recorded_not_failed_for_good(mirror,
     assert (entry["listed"], entry["kept"], entry["skipped"]) == (1, 0, 1)
 
 
+def test_days_that_list_only_unreadable_items_are_suspicious_and_not_recorded(mirror, run_cli, monkeypatch) -> None:
+    """A hub answering `[{"error": ...}]` for every day is as silent as one answering `[]`: each day's one odd item
+    was counted as listed, so the run passed as sound and five weekdays were recorded as fetched, never asked
+    again (the hostile-hub review)."""
+    down = [{"error": "Service temporarily unavailable"}]
+    week = ["2025-04-07", "2025-04-08", "2025-04-09", "2025-04-10", "2025-04-11"]
+    with FakeHub(days={day: down for day in week}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        code, _, err = snapshot(run_cli, mirror, "--since", week[0], "--until", week[-1])
+    assert code == 3 and "SUSPICIOUS: the hub listed no paper on any of the 5 days asked" in err, err
+    assert "5 days asked, only 5 item(s) it could not read (Daily Papers" in err
+    ledger = read_ledger(mirror / "content")
+    assert ledger.days == {} and ledger.failing.withheld == 5 + 1  # and the query, which found nothing
+    assert "Traceback" not in err
+
+
 def test_an_empty_weekday_stays_unconfirmed_until_a_second_empty_answer(fake_hub, mirror, run_cli) -> None:
     set_config(mirror, "listing:\n  include: []\n  since: 2024-05-27\n")
     config = load_config(mirror / "mirror.yml")

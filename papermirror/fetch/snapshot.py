@@ -60,8 +60,10 @@ class Summary:
     skipped: int = 0
     listed: int = 0
     """Items the hub returned over the whole run, before filtering."""
-    days_listed: int = 0
-    """Items the Daily Papers days of the run returned (the queries' left out)."""
+    usable: int = 0
+    """Papers of the run's listings that could be read (`listed` less the items skipped)."""
+    days_usable: int = 0
+    """Papers the Daily Papers days of the run listed that could be read (the queries' left out)."""
     failures: list[str] = field(default_factory=list)
     withheld: int = 0
     """Empty answers left out of the ledger because the run `looks_empty` (asked again by the next run)."""
@@ -85,15 +87,18 @@ class Summary:
         True when the run fetched three days or more (more than a weekend: Daily Papers lists papers every
         weekday) and none of them listed a paper, whatever the queries listed (an outage of the daily endpoint
         while search still answered was recorded as weeks of empty days); or when every query listed nothing
-        too, for an archive that already has papers (a new archive's queries may well find nothing yet).
+        too, for an archive that already has papers (a new archive's queries may well find nothing yet). Items
+        that could not be read count as nothing: a hub answering `[{"error": ...}]` for every day is down too.
         """
-        days_silent = self.days >= 3 and self.days_listed == 0  # whatever the queries list: they cannot stand in
-        return days_silent or (self.listed == 0 and self.queries > 0 and self.archive_size > 0)
+        days_silent = self.days >= 3 and self.days_usable == 0  # whatever the queries list: they cannot stand in
+        return days_silent or (self.usable == 0 and self.queries > 0 and self.archive_size > 0)
 
     def suspicion(self) -> str:
         """What a run that `looks_empty` saw, for the run's output and the record of its failures."""
-        silent = (f"no paper on any of the {self.days} days asked" if self.days >= 3 and not self.days_listed
+        silent = (f"no paper on any of the {self.days} days asked" if self.days >= 3 and not self.days_usable
                   else "no paper at all")
+        if self.listed > self.usable:
+            silent += f", only {self.listed - self.usable} item(s) it could not read"
         return (f"the hub listed {silent} (Daily Papers lists papers every weekday); none of the empty answers was "
                 "recorded (papers the queries found are kept)")
 
@@ -182,7 +187,7 @@ class Snapshot:
             return
         listed, kept, skipped = counts
         self.summary.queries += 1
-        self._record(lambda: self.ledger.record_query(query, listed, kept, self.now, skipped), empty=not items)
+        self._record(lambda: self.ledger.record_query(query, listed, kept, self.now, skipped), empty=skipped == listed)
 
     def _run_days(self, days: list[str], bar: tqdm) -> None:
         """Fetch a few days at once, but fold them in the order given, so the result is deterministic."""
@@ -215,10 +220,11 @@ class Snapshot:
         if day >= self.refresh_from:
             self._refetched.update(paper.id for paper in papers if paper is not None and paper.id in self.papers)
         self.summary.days += 1
-        self.summary.days_listed += listed
+        self.summary.days_usable += listed - skipped
         # An empty weekday is confirmed only by a second empty answer: one `[]` may be the hub's hiccup.
         recheck = not items and dt.date.fromisoformat(day).weekday() < 5 and not self.ledger.was_empty(day)
-        self._record(lambda: self.ledger.record_day(day, listed, kept, self.now, recheck, skipped), empty=not items)
+        # A listing with no paper it could read is held like an empty one: not recorded if the run looks broken.
+        self._record(lambda: self.ledger.record_day(day, listed, kept, self.now, recheck, skipped), empty=skipped == listed)
 
     def _take(self, what: str, kind: str, papers: list[Paper | None], listing_filter: bool) -> tuple[int, int, int] | None:
         """Fold one listing's papers (as normalised: None for an unusable item) into the archive; return its counts
@@ -231,6 +237,7 @@ class Snapshot:
             return None
         self._in_a_row[kind] = 0
         self.summary.listed += listed
+        self.summary.usable += listed - skipped
         self._log(f"{what}: {listed} listed, {kept} kept" + (f", {skipped} skipped" if skipped else ""))
         return listed, kept, skipped
 
@@ -247,7 +254,8 @@ class Snapshot:
         self.summary.details.missing = sum(paper.details_refreshed is None for paper in self.papers.values())
 
     def _record(self, update: Callable[[], None], empty: bool) -> None:
-        """Put one answer's counts into the ledger now, or, for an empty answer, at the end of the run."""
+        """Put one answer's counts into the ledger now, or, for an answer with no paper that could be read (an empty
+        one, most often), at the end of the run."""
         if self.dry_run:
             return
         if empty:
