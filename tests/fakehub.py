@@ -14,7 +14,8 @@ Faults are injected per request with `FakeHub.inject(kind, match, times)`:
 the client's timeout), malformed JSON, truncated body (Content-Length promises more than is sent),
 empty (an empty list), redirect (a redirect to itself, for ever), gzip (a body that claims gzip and
 is not), body (a 200 with the given raw bytes), 400 (an HTTP 400 with the given raw bytes), ratelimit (a good answer whose RateLimit header says
-the quota is spent for `seconds`), trickle (a good answer sent a byte every `seconds`).
+the quota is spent for `seconds`), trickle (a good answer sent a byte every `seconds`), bomb (`seconds` MiB of
+spaces, gzipped), bomb-twice (the same, gzipped twice over).
 
 Run `python tests/fakehub.py [--bundle] [PORT]` to serve it by hand; `python tests/replay.py` makes the
 shipped content/ with it.
@@ -43,7 +44,7 @@ BUNDLE = Path(__file__).parent / "data" / "daily_papers.jsonl.gz"
 """580 recorded days of /api/daily_papers, one JSON line a day (see SOURCE.md beside the fixtures)."""
 FAULT_KINDS = (
     "429", "429-bare", "500", "slow", "malformed", "truncated", "empty", "redirect", "gzip", "body", "ratelimit",
-    "trickle", "400", "elsewhere", "bomb", "reason", "trickle-head", "other-port", "503-quota-left", "503-retry-after", "redirect-quota-spent", "redirect-mailto",
+    "trickle", "400", "elsewhere", "bomb", "bomb-twice", "reason", "trickle-head", "other-port", "503-quota-left", "503-retry-after", "redirect-quota-spent", "redirect-mailto",
 )
 
 
@@ -277,6 +278,10 @@ class FakeHub:
                 if fault.kind == "bomb":  # `seconds` MiB of spaces, gzipped: a few KB that unpack to much more
                     headers["Content-Encoding"] = "gzip"
                     return 200, gzip.compress(b"[" + b" " * int(fault.seconds * 2**20) + b"]", compresslevel=9)
+                if fault.kind == "bomb-twice":  # the same, gzipped twice over: a few hundred bytes
+                    headers["Content-Encoding"] = "gzip, gzip"
+                    once = gzip.compress(b"[" + b" " * int(fault.seconds * 2**20) + b"]", compresslevel=9)
+                    return 200, gzip.compress(once, compresslevel=9)
                 if fault.kind == "reason":
                     return 403 if fault.times == 0 else 503, data
                 if fault.kind in ("body", "400"):

@@ -410,6 +410,18 @@ def test_an_answer_too_large_unpacked_is_refused_at_once(fake_hub: FakeHub, cloc
     assert fake_hub.count("date=2024-05-27") == 1 and not clock.sleeps  # not retried: it would come again
 
 
+def test_an_answer_packed_twice_over_is_refused_unread(fake_hub: FakeHub, clock: FakeClock) -> None:
+    """httpx unpacks each piece of a body whole before the cap can count it: 3 KB gzipped twice over, 2 GiB of
+    spaces, took 4 GB of memory before it was refused as too large (the hostile-hub review)."""
+    fake_hub.inject("bomb-twice", "date=2024-05-27", times=-1, seconds=16)
+    with Hub(endpoint=fake_hub.url, tries=4, sleep=clock.sleep, clock=clock, max_answer_bytes=2**20) as hub:
+        with pytest.raises(FetchError) as error:
+            hub.fetch_day("2024-05-27")
+    assert str(error.value) == (f"{fake_hub.url}/api/daily_papers?date=2024-05-27&limit=100&p=0: the answer is packed "
+                                "2 times over (Content-Encoding: gzip, gzip): refused (the hub packs an answer once)")
+    assert fake_hub.count("date=2024-05-27") == 1 and not clock.sleeps  # not retried: it would come again
+
+
 def test_a_redirect_to_another_host_is_refused(fake_hub: FakeHub, clock: FakeClock) -> None:
     """Followed, another host's papers were filed as the hub's, the day marked fetched."""
     fake_hub.inject("elsewhere", "date=2024-05-27", times=-1)

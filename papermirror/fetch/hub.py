@@ -358,7 +358,13 @@ class Hub:
 
     def _read(self, response: httpx.Response, deadline: float) -> bytes:
         """Read the whole body by the request's deadline (a trickled body beats every per-read timeout), and no more
-        than `max_answer_bytes` of it, unpacked."""
+        than `max_answer_bytes` of it, unpacked. A body packed twice over is refused unread: httpx unpacks each
+        piece of it whole before the size can be counted, and a piece of a few KB packed twice unpacks to gigabytes
+        (packed once, a piece of the network's 64 KiB unpacks to 64 MiB at most)."""
+        packed = content_codings(response)
+        if len(packed) > 1:
+            raise FetchError(f"{response.request.url}: the answer is packed {len(packed)} times over (Content-Encoding: "
+                             f"{clipped(', '.join(packed))}): refused (the hub packs an answer once)")
         chunks, size = [], 0
         for chunk in response.iter_bytes():
             chunks.append(chunk)
@@ -483,6 +489,8 @@ def hub_says(response: httpx.Response, deadline: float) -> str:
     """The hub's own message from an error answer's body, `{"error": "..."}`, as the end of a sentence ("" for none,
     and for a body longer than HUB_MESSAGE_BYTES or not read whole by the request's `deadline`)."""
     body = b""
+    if len(content_codings(response)) > 1:  # see Hub._read
+        return ""
     try:
         for chunk in response.iter_bytes():
             body += chunk
@@ -493,6 +501,12 @@ def hub_says(response: httpx.Response, deadline: float) -> str:
         return ""
     error = answer.get("error") if isinstance(answer, dict) else None
     return f": the hub says {clipped(error)!r}" if isinstance(error, str) and error.strip() else ""
+
+
+def content_codings(response: httpx.Response) -> list[str]:
+    """The codings an answer's body is packed in (Content-Encoding, every header line of it), identity left out."""
+    codings = (coding.strip().lower() for coding in response.headers.get_list("content-encoding", split_commas=True))
+    return [coding for coding in codings if coding and coding != "identity"]
 
 
 def described(answer: object) -> str:
