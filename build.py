@@ -314,6 +314,37 @@ class MessageFormatter(logging.Formatter):
         return message if record.levelno < logging.WARNING else f"{record.levelname.lower()}: {message}"
 
 
+class AlikeWarnings(logging.Filter):
+    """Lets through at most `most` warnings of one kind (one message template: "skipped an item whose id is not a
+    usable arXiv id: %s"), counting the rest: a hub answering millions of odd items wrote a line for each, 727 MB.
+    Errors always pass."""
+
+    def __init__(self, most: int) -> None:
+        super().__init__()
+        self.most, self.seen, self.held = most, {}, {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.WARNING:
+            return True
+        seen = self.seen[record.msg] = self.seen.get(record.msg, 0) + 1
+        if seen <= self.most:
+            return True
+        self.held[record.msg] = self.held.get(record.msg, 0) + 1
+        return False
+
+    def say_held(self) -> None:
+        """Say, a line each, how many warnings of each kind were not shown."""
+        for template, count in self.held.items():
+            like = re.sub(r"%[-#0 +]*\d*(?:\.\d+)?[a-z]", "…", str(template)).replace("%%", "%")
+            print(shown(f"warning: {count:,} more warnings like \"{like}\" not shown (-v shows every one)"),
+                  file=sys.stderr)
+        self.held.clear()
+
+
+MOST_ALIKE_WARNINGS = 100
+"""Warnings of one kind shown by a command (AlikeWarnings; -v shows every one)."""
+
+
 GLOBAL_OPTIONS = {"--config": 1, "-v": 0, "--verbose": 0, "-q": 0, "--quiet": 0, "-h": 0, "--help": 0}
 """The options before a command, with how many values each."""
 SEARCH_OPTIONS = {**GLOBAL_OPTIONS, "--limit": 1, "--json": 0}
@@ -368,8 +399,18 @@ def main(argv: list[str] | None = None) -> int:
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     handler = logging.StreamHandler()
     handler.setFormatter(MessageFormatter())
+    alike = AlikeWarnings(sys.maxsize if args.verbose else MOST_ALIKE_WARNINGS)
+    handler.addFilter(alike)
     logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        return run_command(args)
+    finally:
+        alike.say_held()
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the command `args` name; return its exit status (a user's mistake said in one line, not a traceback)."""
     from papermirror.processes import Terminated
 
     try:

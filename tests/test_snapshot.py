@@ -517,6 +517,21 @@ def test_days_that_list_only_unreadable_items_are_suspicious_and_not_recorded(mi
     assert "Traceback" not in err
 
 
+def test_a_flood_of_alike_warnings_is_cut_to_the_first_hundred_and_counted(mirror, run_cli, monkeypatch) -> None:
+    """One answer of 11 million odd items wrote a warning line for each: 727 MB (the hostile-hub review). Each kind
+    of warning now shows its first 100 and counts the rest; -v shows every one, and errors are never held back."""
+    odd = [{"paper": {"id": f"no-id-{n}", "title": "Pre-training"}} for n in range(250)]
+    with FakeHub(days={"2025-01-06": odd}) as fake:
+        monkeypatch.setenv("HF_ENDPOINT", fake.url)
+        code, _, err = snapshot(run_cli, mirror, "--since", "2025-01-06", "--until", "2025-01-06")
+        said = [line for line in err.splitlines() if "not a usable arXiv id" in line]
+        assert code == 1 and len(said) == 101, said[-3:]
+        assert said[-1] == 'warning: 150 more warnings like "skipped an item whose id is not a usable arXiv id: …" not shown (-v shows every one)'
+        assert "error: day 2025-01-06: none of the 250 item(s) listed could be stored" in err
+        code, _, err = snapshot(run_cli, mirror, "-v", "--since", "2025-01-06", "--until", "2025-01-06")
+        assert code == 1 and err.count("not a usable arXiv id") == 250 and "not shown" not in err
+
+
 def test_an_empty_weekday_stays_unconfirmed_until_a_second_empty_answer(fake_hub, mirror, run_cli) -> None:
     set_config(mirror, "listing:\n  include: []\n  since: 2024-05-27\n")
     config = load_config(mirror / "mirror.yml")
