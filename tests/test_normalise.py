@@ -209,6 +209,21 @@ def test_an_item_cannot_weigh_megabytes_on_every_page_it_is_listed_on(caplog: py
     assert max(len(paper.ai_keywords) for paper in recorded) * 2 < MOST_KEYWORDS
 
 
+def test_a_paper_keeps_its_first_authors_up_to_a_bound(caplog: pytest.LogCaptureFixture) -> None:
+    """20,000 authors made a paper page of 2.4 MB and a feed of 2.1 MB (the hostile-hub review): the first
+    MOST_AUTHORS are kept, which is said; the recorded papers' longest list stays far below it."""
+    from papermirror.fetch.normalise import MOST_AUTHORS
+
+    item = {"paper": {"id": "2608.10012", "title": "Many hands",
+                      "authors": [{"name": f"Author {n}", "hidden": n == 0} for n in range(20_001)]}}
+    with caplog.at_level(logging.WARNING):
+        paper = normalise_item(item)
+    assert paper.authors == tuple(f"Author {n}" for n in range(1, MOST_AUTHORS + 1))  # the hidden one not counted
+    assert f"paper 2608.10012: 20000 authors; the first {MOST_AUTHORS} kept" in caplog.text
+    recorded = [normalise_item(item) for items in load_recorded_days().values() for item in items]
+    assert max(len(paper.authors) for paper in recorded) * 4 < MOST_AUTHORS
+
+
 def test_only_a_hidden_flag_of_true_hides_an_author(caplog: pytest.LogCaptureFixture) -> None:
     """"hidden": "false" (a flag of the wrong type) left Ada out without a word: a name was lost."""
     authors = [{"name": "Ada", "hidden": "false"}, {"name": "Alan", "hidden": 0}, {"name": "Grace", "hidden": True},
