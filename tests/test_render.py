@@ -374,6 +374,18 @@ def test_template_error_names_file_and_line(mirror, run_cli):
 
 
 
+def test_a_template_that_is_not_utf8_names_its_file_and_line(mirror, run_cli):
+    """A byte of another encoding in a template printed a traceback (the user-mistakes review)."""
+    write_archive(mirror, HOSTILE[:1])
+    macros = mirror / "layouts/_macros.html"
+    macros.write_bytes(macros.read_bytes() + b"<p>caf\xe9</p>\n")
+    line = macros.read_bytes().count(b"\n")
+    code, _out, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
+    assert code == 2 and "Traceback" not in err
+    assert f"error: {macros}:{line}: not UTF-8 (byte 0xe9); save it as UTF-8" in err
+    assert not (mirror / "site").exists()
+
+
 def test_an_error_while_drawing_names_the_template_line(mirror, run_cli):
     """A template that compiles but fails on a page (here a division by zero) named the page, not the line."""
     write_archive(mirror, HOSTILE[:1])

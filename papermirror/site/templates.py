@@ -268,6 +268,10 @@ def check_templates(env: jinja2.Environment, layouts_dir: Path, names: set[str])
             raise UserError(f"{layouts_dir / name}: template not found (needed: {exc.name}); copy it from the papermirror repo") from None
         except jinja2.TemplateSyntaxError as exc:
             raise UserError(f"{exc.filename or layouts_dir / name}:{exc.lineno}: {exc.message}") from None
+        except UnicodeDecodeError as exc:
+            line = exc.object[: exc.start].count(b"\n") + 1
+            raise UserError(f"{layouts_dir / name}:{line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x}); "
+                            "save it as UTF-8") from None
 
 
 def describe_template_error(exc: jinja2.TemplateError, layouts_dir: Path, page: Page) -> str:
