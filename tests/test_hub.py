@@ -133,6 +133,11 @@ def test_client_names_itself_and_sends_the_token(fake_hub: FakeHub) -> None:
         ("https://mirror:hf_s3/cret@host", "host"), ("https://mirror:hf_s3#cret@host", "host"),
         ("https:/mirror:hf_s3cret@host", "host"), ("https:mirror:hf_s3cret@host", "host"),
         ("https://mirror:hf_s3cret\uff20host", "host"))),
+    # requests went to /?date=... (the API's paths dropped), and the query reached the ledger (the user-mistakes review)
+    ({"HF_ENDPOINT": "http://127.0.0.1:8080/?token=hf_s3cret"}, "HF_ENDPOINT: 'http://127.0.0.1:8080/…' holds a query"),
+    ({"HF_ENDPOINT": "https://huggingface.co#hf_s3cret"}, "HF_ENDPOINT: 'https://huggingface.co…' holds a query or a fragment"),
+    ({"HF_ENDPOINT": "http://exa mple.com/"}, "HF_ENDPOINT: 'http://exa mple.com/' holds a space"),
+    ({"HF_ENDPOINT": "http://example.com/\x1b"}, "HF_ENDPOINT: 'http://example.com/\\x1b' holds a space or a control"),
     ({"HF_TOKEN": "hf_\u00e9t\u00e9"}, "HF_TOKEN: not a usable token"),
     ({"HF_TOKEN": "hf_a\nb"}, "HF_TOKEN: not a usable token"),
     *(({"PAPERMIRROR_HTTP_TIMEOUT": value}, f"PAPERMIRROR_HTTP_TIMEOUT: {value!r} is not a number of seconds above 0")

@@ -189,6 +189,13 @@ class Hub:
                                "token as HF_TOKEN")
         if not endpoint.startswith(("http://", "https://")):
             raise SettingError(f"HF_ENDPOINT: {endpoint!r} must start with http:// or https://")
+        address = re.split(r"[?#]", endpoint, maxsplit=1)[0]
+        if address != endpoint:  # (what follows the ? may be a token: not shown)
+            raise SettingError(f"HF_ENDPOINT: {address + '…'!r} holds a query or a fragment (? or #): the requests would "
+                               "drop the API's paths, and every failure would publish it (the ledger and the about page "
+                               f"name the address); give the hub's address alone, such as {DEFAULT_ENDPOINT}")
+        if any(character.isspace() or not character.isprintable() for character in endpoint):
+            raise SettingError(f"HF_ENDPOINT: {endpoint!r} holds a space or a control character")
         try:
             url = httpx.URL(endpoint)
         except httpx.InvalidURL as exc:
