@@ -221,7 +221,8 @@ class TopicConfig(_Strict):
     @field_validator("all", "none", mode="before")
     @classmethod
     def _groups_written(cls, groups: object) -> object:
-        if groups is None:  # every group under it deleted or commented out (without_empty_keys leaves it here)
+        if groups is None or groups == {}:  # every group under it deleted or commented out (without_empty_keys
+            # leaves it here), or written `{}`
             raise ValueError("no group under it: write one, or delete this line too (a rule left without `all` "
                              "groups keeps every daily paper)")
         return groups

@@ -127,6 +127,10 @@ def write_config(tmp_path, text: str):
          ":6: listing.topic.all.v.in: {'title': 1} is not a place"),
         ("listing:\n  topic:\n    all:\n      # speech: [speech]\n    none:\n      gui: [GUI]\n",
          ":3: listing.topic.all: no group under it: write one, or delete this line too"),
+        # `all: {}` kept every daily paper, where `all:` was refused (the user-mistakes review)
+        ("listing:\n  topic:\n    all: {}\n    none:\n      gui: [GUI]\n",
+         ":3: listing.topic.all: no group under it: write one, or delete this line too"),
+        ("listing:\n  topic:\n    all:\n      v: [vision]\n    none: {}\n", ":5: listing.topic.none: no group under it"),
     ],
 )
 def test_bad_values_are_named_with_their_line(tmp_path, text, message):
