@@ -360,6 +360,8 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
         cache_file(config, site_dir, YEARS_FILE).unlink(missing_ok=True)
         return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started, site=config.site_dir_name(site_dir))
     fresh = site_dir / f".{BUNDLE_DIR}-new"
+    if fresh.is_symlink() or fresh.is_file():  # not ours: nothing of papermirror's makes a file there
+        fresh.unlink()
     shutil.rmtree(fresh, ignore_errors=True)  # what a killed build left (nothing to remove: nothing written)
     records_file, years_file = cache_file(config, site_dir, PAGES_FILE), cache_file(config, site_dir, YEARS_FILE)
     old, old_records = read_index_record(config, site_dir), read_json(records_file)
@@ -370,6 +372,8 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
         pages, words, size = (sum(old[shard.key][key] for shard in shards) for key in ("pages", "words", "bytes"))
         return IndexReport(pages=pages, words=words, bytes=size, seconds=time.perf_counter() - started,
                            indexes=len(shards), reused=len(shards), site=config.site_dir_name(site_dir))
+    fresh.mkdir()  # Pagefind crashes with a Rust backtrace on a folder it cannot make: an OSError here names it
+    fresh.rmdir()
     try:
         manifest, reused, records = run_pagefind_shards(site_dir, fresh, shards, old, reusable, code)
         if not fresh.is_dir():
@@ -399,7 +403,9 @@ def run_pagefind(command: list[str]) -> str:
     said = (done.stderr + done.stdout).strip()
     if done.returncode != 0:
         # its progress (stdout) before its complaint (stderr), which a cut to the last lines kept out before
-        last_lines = "\n".join([*done.stdout.strip().splitlines()[-5:], *done.stderr.strip().splitlines()[-10:]])
+        complaint = [line for line in done.stderr.strip().splitlines()  # a crash's backtrace says nothing to a user
+                     if not re.match(r"\s*(stack backtrace:|note: |\d+: |at \S+:\d+)", line)]
+        last_lines = "\n".join([*done.stdout.strip().splitlines()[-5:], *complaint[-10:]])
         hint = " (is the pagefind[bin] package installed?)" if "No module named" in said or "binary" in said else ""
         raise PagefindError(f"Pagefind failed with exit code {done.returncode}{hint}:\n{last_lines}")
     for line in said.splitlines():
