@@ -36,3 +36,37 @@ def test_remove_stale_deletes_inside_site_only_and_prunes_empty_folders(tmp_path
     assert removed == 1
     assert not (site / "keywords/gone").exists() and (site / "keywords/kept/index.html").exists()
     assert outside.read_text() == "keep"
+
+
+
+def test_a_full_disk_names_the_page_being_written(tmp_path, monkeypatch):
+    """A first build on a full disk said "No space left on device" and no file (the user-mistakes review): write()
+    names none. /dev/full answers every write so: a page of a first build (written straight into the staging
+    folder) and one of a later build (a temp file, then a rename) are both named."""
+    import errno
+    import os
+
+    import papermirror.files as files
+
+    first = tmp_path / "staging" / "index.html"
+    first.parent.mkdir()
+    first.symlink_to("/dev/full")
+    with pytest.raises(OSError) as caught:
+        write_if_changed(first, b"<p>page</p>", staging=True)
+    assert (caught.value.errno, caught.value.filename) == (errno.ENOSPC, str(first))
+
+    real_mkstemp = files.tempfile.mkstemp
+
+    def on_a_full_disk(*args, **kwargs):
+        fd, name = real_mkstemp(*args, **kwargs)
+        full = os.open("/dev/full", os.O_WRONLY)
+        os.dup2(full, fd)
+        os.close(full)
+        return fd, name
+
+    monkeypatch.setattr(files.tempfile, "mkstemp", on_a_full_disk)
+    later = tmp_path / "site" / "index.html"
+    with pytest.raises(OSError) as caught:
+        write_if_changed(later, b"<p>page</p>")
+    assert (caught.value.errno, caught.value.filename) == (errno.ENOSPC, str(later))
+    assert os.listdir(later.parent) == []  # no temp file left

@@ -22,12 +22,17 @@ def write_if_changed(path: Path, data: bytes, staging: bool = False) -> bool:
     """
     if staging:
         try:
-            with open(path, "wb") as handle:
-                handle.write(data)
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as handle:
-                handle.write(data)
+            try:
+                with open(path, "wb") as handle:
+                    handle.write(data)
+            except FileNotFoundError:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with open(path, "wb") as handle:
+                    handle.write(data)
+        except OSError as exc:  # a full disk says so on write(), naming no file: name the page
+            if exc.filename is not None:
+                raise
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         return True
     return write_bytes_atomic(path, data, durable=False)
 
