@@ -27,7 +27,7 @@ from papermirror.content.paperfile import read_papers
 from papermirror.search.cache import cache_path, cache_prefix, load_index, read_token_terms
 from papermirror.search.query import expand, rank
 from papermirror.search.store import build_index
-from papermirror.search.terminal import run_search
+from papermirror.search.terminal import run_search, trimmed_as_indexed
 from papermirror.search.terms import FIELD_NAMES, FIELDS, folded, paper_document
 
 
@@ -382,10 +382,12 @@ def test_index_holds_what_lunr_builder_makes(archive, reference_index, papers_of
 @pytest.mark.parametrize("archive", ARCHIVES)
 @pytest.mark.parametrize("query", QUERIES)
 def test_results_and_scores_are_lunr_index_search(archive, query, reference_index, cached_index):
-    """The cached fast path ranks and scores exactly as lunr.py's Index.search, ties and all (of the query `folded`
-    as the documents are: "naïve ﬁts" is "naive fits")."""
+    """The cached fast path ranks and scores exactly as lunr.py's Index.query, ties and all, of the query `folded`
+    as the documents are ("naïve ﬁts" is "naive fits") and its terms trimmed as lunr indexes words ("c++" is c)."""
     hits = run_search(cached_index(archive), query)
-    expected = [(result["ref"], result["score"]) for result in reference_index(archive).search(folded(query))]
+    reference = reference_index(archive)
+    parsed = trimmed_as_indexed(QueryParser(folded(query), reference.create_query()).parse())
+    expected = [(result["ref"], result["score"]) for result in reference.query(parsed)]
     assert [(hit.id, hit.score) for hit in hits] == expected
 
 
@@ -502,6 +504,22 @@ def test_a_pasted_title_or_paper_link_is_searched_not_refused(archive, run_cli):
     code, out, err = run_cli("search", f"title:{first} {' '.join(paper.title.split()[1:3])}", config=archive / "mirror.yml")
     assert first.endswith(":") and code == 0 and paper.id in ids(out), (first, out, err)
 
+
+
+def test_punctuation_at_a_word_s_edges_is_left_out_as_the_index_leaves_it_out(archive, run_cli):
+    """`vision?`, `(vision` and a pasted title ending in "?" found nothing: lunr indexes "Standard?" as standard, and
+    searched for "standard?" (the user-mistakes review). A lone "?" is no word to search for."""
+    config = archive / "mirror.yml"
+    plain = run_cli("search", "vision", config=config)[1]
+    assert ids(plain)
+    for typed in ("vision?", "(vision", "Vision)", "vision,", "[vision];"):
+        code, out, err = run_cli("search", typed, config=config)
+        assert code == 0 and out == plain, (typed, err)
+    code, out, err = run_cli("search", "+masked +vision?", config=config)
+    assert code == 0 and out == run_cli("search", "+masked +vision", config=config)[1] and ids(out), err
+    assert run_cli("search", "pretrain*", config=config)[1] == run_cli("search", "(pretrain*", config=config)[1]
+    code, out, err = run_cli("search", "?", config=config)
+    assert code == 2 and not out and "no word to search for in '?'" in err
 
 
 def test_control_characters_in_a_title_never_reach_the_terminal(mirror, run_cli):

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from lunr.exceptions import BaseLunrException, QueryParseError
 from lunr.query import Query
 from lunr.query_parser import QueryParser
+from lunr.token import Token
+from lunr.trimmer import trimmer
 
 from papermirror.content.paper import NEW_ID, OLD_ID, TERMINAL_CONTROLS
 from papermirror.errors import SearchError
@@ -106,7 +108,10 @@ def run_search(search_index: SearchIndex, query: str, limit: int | None = None) 
         raise SearchError("empty query: give some words, e.g. python build.py search 'masked autoencoder'")
     refuse_phrases(query)
     try:
-        parsed = QueryParser(as_lunr_reads_it(folded(query)), Query(list(FIELD_NAMES))).parse()
+        parsed = trimmed_as_indexed(QueryParser(as_lunr_reads_it(folded(query)), Query(list(FIELD_NAMES))).parse())
+        if not parsed.clauses:
+            raise SearchError(f"no word to search for in {query!r}: give some words, e.g. python build.py search "
+                              "'masked autoencoder'")
         refuse_wide_typos(parsed)
         ranked = rank(search_index, parsed)
     except QueryParseError as exc:
@@ -126,6 +131,27 @@ def as_lunr_reads_it(query: str) -> str:
     query = _FIELD.sub(lambda m: f"{m.group(1)}{m.group(2).lower()}:", query)
     return _NOT_A_FIELD.sub(lambda m: m.group(0) if m.group(2) in FIELD_NAMES else f"{m.group(1)}{m.group(2)} ",
                             query)  # `title: mamba` stays lunr's "Expected term"; `Title: Mamba` is two words
+
+
+_EDGE_PUNCTUATION = re.compile(r"^[^\w*]+|[^\w*]+$")
+"""What lunr's trimmer takes off a word's edges (all but letters, digits and _), a wildcard's * kept."""
+
+
+def trimmed_as_indexed(parsed: Query) -> Query:
+    """Each term without the punctuation at its edges, as lunr's trimmer leaves it out of the words it indexes ("a
+    Vision Standard?" is indexed as standard): a query word holding it matched nothing, so a pasted title ending in
+    "?" or a word typed as "(vision" found no paper. A wildcard's term keeps its `*` ("(pretrain*" is pretrain*); a
+    term of punctuation alone (a lone "?") is left out, as the index holds none."""
+    kept = []
+    for clause in parsed.clauses:
+        if "*" in clause.term:
+            clause.term = _EDGE_PUNCTUATION.sub("", clause.term)
+        else:
+            clause.term = str(trimmer(Token(clause.term)))
+        if "*" in clause.term or re.search(r"\w", clause.term):
+            kept.append(clause)
+    parsed.clauses = kept
+    return parsed
 
 
 def refuse_wide_typos(parsed: Query) -> None:
