@@ -174,8 +174,16 @@ def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
     from papermirror.fetch.snapshot import run_snapshot
     from papermirror.processes import exclusive_run, stop_on_signals
 
+    from papermirror.content.paper import FIRST_DAY
+
+    for option, day in (("--since", args.since), ("--until", args.until)):
+        if day and day < FIRST_DAY:  # as listing.since: it wrote days of 1980 into the ledger
+            raise UserError(f"{option} {day} is before arXiv began ({FIRST_DAY})")
     if args.since and args.until and args.since > args.until:
         raise UserError(f"--since {args.since} is after --until {args.until}")
+    if args.until and not args.since and config.listing.daily and args.until < config.listing.since:
+        raise UserError(f"--until {args.until} is before listing.since ({config.listing.since}): no day to fetch; "
+                        "give --since too for days before it")
     today = dt.datetime.now(dt.timezone.utc).date()
     if args.since and not args.until and args.since > today:  # it fetched nothing and said it was done
         raise UserError(f"--since {args.since} is after today ({today}, UTC): no day to fetch yet")

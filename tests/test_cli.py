@@ -237,6 +237,10 @@ def test_a_file_where_the_papers_folder_goes_stops_every_command(shipped, run_cl
 @pytest.mark.parametrize(("days", "message"), [
     (["--since", "2025-03-15", "--until", "2025-03-14"], "--since 2025-03-15 is after --until 2025-03-14"),
     (["--since", "9999-12-31"], "--since 9999-12-31 is after today ("),  # it fetched no day and said it was done
+    # days of 1980 went into the ledger; an --until before listing.since fetched no day, silently (the review)
+    (["--since", "1980-01-01", "--until", "1980-01-02"], "--since 1980-01-01 is before arXiv began (1991-01-01)"),
+    (["--until", "1990-12-31"], "--until 1990-12-31 is before arXiv began (1991-01-01)"),
+    (["--until", "2020-01-01"], "--until 2020-01-01 is before listing.since (2024-05-01): no day to fetch; give --since"),
 ])
 def test_a_snapshot_of_no_day_is_refused_before_any_request(mirror, run_cli, fake_hub, days, message):
     code, _out, err = run_cli("snapshot", *days, config=mirror / "mirror.yml")
