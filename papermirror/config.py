@@ -362,7 +362,9 @@ def load_config(path: Path) -> Config:
         raw = single_document(_ConfigLoader(text), path)[0]  # aliases refused, as in content/
     except yaml.YAMLError as exc:
         line, problem = yaml_problem(exc)
-        if ("quoted scalar" in str(getattr(exc, "context", "")) and "end of stream" in problem
+        if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses (a NUL): where, by its position
+            line = text.count("\n", 0, exc.position)
+        elif ("quoted scalar" in str(getattr(exc, "context", "")) and "end of stream" in problem
                 and getattr(exc, "context_mark", None)):
             line, problem = exc.context_mark.line, "a quote opened on this line is never closed"
         elif line is not None and (opened := quote_run_on(text, line)) is not None:
@@ -383,10 +385,11 @@ def load_config(path: Path) -> Config:
         raise UserError(f"{path}: must be a mapping of keys (site:, listing:), not {type(raw).__name__}")
     if "root" in raw:
         raise UserError(f"{path}: root: unknown key")
+    given = without_empty_keys(raw)
     try:
-        return Config.model_validate({**without_empty_keys(raw), "root": path.resolve().parent})
+        return Config.model_validate({**given, "root": path.resolve().parent})
     except ValidationError as exc:
-        raise UserError(_describe_errors(path, exc, key_lines(text))) from None
+        raise UserError(_describe_errors(path, exc, key_lines(text), given)) from None
 
 
 STRUCTURE_LINE = re.compile(r"\s*(#|- |[\w.-]+:(\s|$))")
@@ -492,7 +495,21 @@ def key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def _describe_errors(path: Path, exc: ValidationError, lines: dict[str, int]) -> str:
+def place_name(given: object, loc: tuple) -> str:
+    """Where an error is, as mirror.yml's reader sees it: keys joined by dots, a list's item by its place counted
+    from 1 ("listing.queries, item 2"; pydantic counts from 0), a key that is a number by the number (`2024:`)."""
+    parts, node = [], given
+    for part in (part for part in loc if part != "[key]"):
+        if isinstance(part, int) and not isinstance(node, dict):  # (a group written as a list is read as its terms)
+            parts.append(f", item {part + 1}")
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+        else:
+            parts.append(f"{'.' if parts else ''}{part}")
+            node = node.get(part) if isinstance(node, dict) else None
+    return "".join(parts) or "(top level)"
+
+
+def _describe_errors(path: Path, exc: ValidationError, lines: dict[str, int], given: object = None) -> str:
     messages = []
     errors = exc.errors()
     for error in errors:
@@ -500,10 +517,10 @@ def _describe_errors(path: Path, exc: ValidationError, lines: dict[str, int]) ->
         if error["type"] == "too_short" and any(other["loc"][: len(error["loc"])] == error["loc"] != other["loc"]
                                                 for other in errors):
             continue  # a list whose items are all wrong is empty once they are left out: said by the items' errors
-        # a list's item by its place, counted from 1: "listing.queries, item 2" (pydantic counts from 0)
-        key = "".join(f", item {part + 1}" if isinstance(part, int) else f"{'.' if n else ''}{part}"
-                      for n, part in enumerate(p for p in error["loc"] if p != "[key]")) or "(top level)"
-        if error["type"] == "extra_forbidden":
+        key = place_name(given, error["loc"])
+        if error["type"] == "invalid_key":  # `1: x`
+            message = "a key must be a name, not a number or a date (quote it if it is one)"
+        elif error["type"] == "extra_forbidden":
             message = unknown_key_message(loc)
         elif error["type"] == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == GROUP_PATTERN:
             message = "a group's name must begin with a letter or digit and hold only letters, digits, spaces, '.', '-' and '_'"

@@ -127,6 +127,11 @@ def write_config(tmp_path, text: str):
          ":6: listing.topic.all.v.in: {'title': 1} is not a place"),
         ("listing:\n  topic:\n    all:\n      # speech: [speech]\n    none:\n      gui: [GUI]\n",
          ":3: listing.topic.all: no group under it: write one, or delete this line too"),
+        # a key that is a number was named ", item 2" with pydantic's words; a NUL gave two lines (the review)
+        ("site:\n  title: x\n1: x\n", ":3: 1: a key must be a name, not a number or a date (quote it if it is one)"),
+        ("listing:\n  topic:\n    all:\n      2024: [vision]\n", ":4: listing.topic.all.2024: must be text: put it"),
+        ("listing:\n  queries: [ok, 5]\n", ":2: listing.queries, item 2: must be text"),
+        ('site:\n  title: "a\0b"\n', ":2: not valid YAML: unacceptable character #x0000: special characters are not allowed"),
         # `all: {}` kept every daily paper, where `all:` was refused (the user-mistakes review)
         ("listing:\n  topic:\n    all: {}\n    none:\n      gui: [GUI]\n",
          ":3: listing.topic.all: no group under it: write one, or delete this line too"),
@@ -138,6 +143,7 @@ def test_bad_values_are_named_with_their_line(tmp_path, text, message):
     with pytest.raises(UserError) as caught:
         load_config(path)
     assert f"{path}{message}" in str(caught.value)
+    assert "\n" not in str(caught.value) or str(caught.value).count(str(path)) > 1  # a line per mistake
 
 
 def test_an_emptied_option_of_a_topic_group_takes_its_default(tmp_path):

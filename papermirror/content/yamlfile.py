@@ -90,7 +90,8 @@ def single_document(loader: yaml.SafeLoader, source: Path | str, first_line: int
 def yaml_problem(exc: yaml.YAMLError) -> tuple[int | None, str]:
     """Where (the line from 0, None when PyYAML does not say) and what a YAML error is."""
     mark = getattr(exc, "problem_mark", None)
-    return (mark.line if mark is not None else None), getattr(exc, "problem", None) or str(exc)
+    problem = getattr(exc, "problem", None) or str(exc).strip().splitlines()[0]  # not PyYAML's '  in "<string>"'
+    return (mark.line if mark is not None else None), problem
 
 
 def refuse_aliases(root: yaml.Node, source: Path | str, first_line: int) -> None:
