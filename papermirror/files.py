@@ -6,7 +6,6 @@ file beside the target, then a rename, so a run killed half-way leaves each file
 
 from __future__ import annotations
 
-import errno
 import functools
 import glob
 import hashlib
@@ -19,9 +18,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from papermirror.errors import UserError
+
 PAPERS_DIR = "papers"
 """content/papers/<YYMM>/<id>.md: where the paper files live."""
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def check_content_dir(content_dir: Path, missing_ok: bool = False) -> None:
+    """Raise UserError when `content_dir` is not a folder: missing (unless `missing_ok`: a new archive before its
+    first snapshot), or a file or a broken link in its place."""
+    if content_dir.is_dir():
+        return
+    if content_dir.exists() or content_dir.is_symlink():
+        raise UserError(f"{content_dir}: not a folder (the archive's folder goes there: move what is there away, "
+                        "or point --config at the right mirror.yml)")
+    if not missing_ok:  # a wrong --config or a deleted archive: a build would empty the site
+        raise UserError(f"{content_dir}: no such folder; run `python build.py snapshot` first "
+                        "(an archive with no papers yet is an empty content/ folder)")
 
 
 def list_paper_files(content_dir: Path) -> list[str]:
@@ -32,7 +46,7 @@ def list_paper_files(content_dir: Path) -> list[str]:
     papers_dir = content_dir / PAPERS_DIR
     if not papers_dir.is_dir():
         if papers_dir.exists() or papers_dir.is_symlink():  # a build would read no paper and remove every page
-            raise NotADirectoryError(errno.ENOTDIR, "not a folder (it holds the paper files)", str(papers_dir))
+            raise UserError(f"{papers_dir}: not a folder (it holds the paper files: move what is there away)")
         return []
     for shard in os.scandir(papers_dir):
         if shard.is_dir() and not shard.name.startswith("."):

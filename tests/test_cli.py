@@ -222,6 +222,17 @@ def test_a_number_of_jobs_out_of_range_is_refused_before_anything_runs(mirror, r
     assert not (mirror / "site").exists()
 
 
+def test_a_file_where_the_content_folder_goes_is_named_by_every_command(shipped, run_cli):
+    """content/ as a file: build said "no such folder; run snapshot first", status "cannot read the ledger: Not a
+    directory" (the user-mistakes review). A missing content/ is a new archive to status, as before."""
+    shutil.rmtree(shipped / "content")
+    assert run_cli("status", config=shipped / "mirror.yml")[0] != 2
+    (shipped / "content").write_text("not a folder", encoding="utf-8")
+    for command in (["build", "--no-index"], ["status"], ["search", "masked"]):
+        code, _out, err = run_cli(*command, config=shipped / "mirror.yml")
+        assert code == 2 and f"error: {shipped / 'content'}: not a folder (the archive's folder goes there" in err, err
+
+
 def test_a_file_where_the_papers_folder_goes_stops_every_command(shipped, run_cli):
     """content/papers as a file built a site of 0 papers, removing every page, and said it was done."""
     assert run_cli("build", "--no-index", config=shipped / "mirror.yml")[0] == 0
@@ -230,7 +241,7 @@ def test_a_file_where_the_papers_folder_goes_stops_every_command(shipped, run_cl
     (shipped / "content/papers").write_text("not a folder", encoding="utf-8")
     for command in (["build", "--no-index"], ["status"], ["search", "masked"]):
         code, _out, err = run_cli(*command, config=shipped / "mirror.yml")
-        assert code == 1 and f"{shipped / 'content/papers'}: not a folder (it holds the paper files)" in err, err
+        assert code == 2 and f"{shipped / 'content/papers'}: not a folder (it holds the paper files" in err, err
     assert sorted((shipped / "site").rglob("*.html")) == pages
 
 

@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from lunr import __VERSION__ as LUNR_VERSION
 
 from papermirror.content.paper import refuse_loose_papers
-from papermirror.errors import UserError
-from papermirror.files import code_digest, list_paper_files
+from papermirror.files import check_content_dir, code_digest, list_paper_files
 from papermirror.search.store import (
     INDEX_FORMAT,
     SearchIndex,
@@ -67,8 +66,7 @@ def list_content(content_dir: Path) -> bytes:
 def load_index(config: Config) -> SearchIndex:
     """Return the cached index if content/ is unchanged since it was built, else build and cache it."""
     content_dir = config.content_dir
-    if not content_dir.is_dir():  # a wrong --config or a deleted archive (no papers/ yet is an empty archive)
-        raise UserError(f"{content_dir}: no such folder; run `python build.py snapshot` first")
+    check_content_dir(content_dir)
     refuse_loose_papers(content_dir)  # a paper no listing holds, cached index or not
     listing = list_content(content_dir)
     prefix = cache_prefix()

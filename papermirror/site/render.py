@@ -28,6 +28,7 @@ from papermirror.config import Config, SiteConfig
 from papermirror.content.cache import Content, paper_stamps, read_papers_cached
 from papermirror.content.ledger import read_ledger
 from papermirror.errors import UserError
+from papermirror.files import check_content_dir
 from papermirror.site import about
 from papermirror.site.archive import Archive, build_archive
 from papermirror.site.buildcache import (
@@ -134,9 +135,7 @@ def build_site(config: Config, base_url: str | None = None, jobs: int | None = N
     site = site_settings(config, base_url)
     layouts_dir, site_dir = config.layouts_dir, site_dir or config.site_dir
     check_site_dir(config, site_dir)
-    if not config.content_dir.is_dir():  # a wrong --config or a deleted archive: the build would empty the site
-        raise UserError(f"{config.content_dir}: no such folder; run `python build.py snapshot` first "
-                        "(an archive with no papers yet is an empty content/ folder)")
+    check_content_dir(config.content_dir)
 
     stamps = paper_stamps(config.content_dir)
     salt = fingerprint(layouts_dir, site)
