@@ -427,6 +427,21 @@ def test_an_answer_packed_twice_over_is_refused_unread(fake_hub: FakeHub, clock:
     assert fake_hub.count("date=2024-05-27") == 1 and not clock.sleeps  # not retried: it would come again
 
 
+def test_a_day_s_page_of_far_more_items_than_asked_is_refused(fake_hub: FakeHub, clock: FakeClock) -> None:
+    """A page of 11 million odd items (32 MiB of `{},`) was read through item by item: a minute, a gigabyte and a
+    warning each (the hostile-hub review). A page of up to MAX_PAGE_ITEMS is still taken whole."""
+    from papermirror.fetch.hub import MAX_PAGE_ITEMS
+
+    fake_hub.inject("body", "date=2024-05-27", times=-1, body=b"[" + b",".join([b"{}"] * (MAX_PAGE_ITEMS + 1)) + b"]")
+    with Hub(endpoint=fake_hub.url, tries=4, sleep=clock.sleep, clock=clock) as hub:
+        with pytest.raises(FetchError) as error:
+            hub.fetch_day("2024-05-27")
+        fake_hub.inject("body", "date=2024-06-17", times=1, body=b"[" + b",".join([b"{}"] * MAX_PAGE_ITEMS) + b"]")
+        assert len(hub.fetch_day("2024-06-17")) >= MAX_PAGE_ITEMS
+    assert str(error.value) == (f"{fake_hub.url}/api/daily_papers?date=2024-05-27&p=0: 1,001 items on one page, for 100 "
+                                "asked: refused (no day holds more than a few hundred papers; at most 1,000 a page are taken)")
+
+
 def test_a_redirect_to_another_host_is_refused(fake_hub: FakeHub, clock: FakeClock) -> None:
     """Followed, another host's papers were filed as the hub's, the day marked fetched."""
     fake_hub.inject("elsewhere", "date=2024-05-27", times=-1)

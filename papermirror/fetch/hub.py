@@ -53,6 +53,9 @@ HUB_DEFAULT_PAGE = 50
 its largest page), so such a page is not taken for the day's last."""
 MAX_DAY_PAGES = 50
 """A guard against a server that never sends a short page."""
+MAX_PAGE_ITEMS = 10 * DAY_PAGE_SIZE
+"""The most items a day's page may hold (a hub paging by more than asked is followed up to this): a page of 11
+million odd items took a minute and a gigabyte to read through, item by item."""
 RATE_LIMIT = (450, 300.0)
 """At most this many requests per this many seconds: under HF's anonymous 500 per 5 minutes."""
 SAVE_WINDOW_EVERY = 25
@@ -431,6 +434,9 @@ class Hub:
             url = f"{self.endpoint}/api/daily_papers?date={day}&p={page}"
             if not isinstance(batch, list):
                 raise FetchError(f"{url}: expected a list of papers, got {described(batch)}")
+            if len(batch) > MAX_PAGE_ITEMS:
+                raise FetchError(f"{url}: {len(batch):,} items on one page, for {DAY_PAGE_SIZE} asked: refused (no day "
+                                 f"holds more than a few hundred papers; at most {MAX_PAGE_ITEMS:,} a page are taken)")
             ids = {found for found in map(item_id, batch) if found}
             if page and ids and ids <= seen:
                 log.warning("%s: lists only papers of the day's earlier pages; taking the %d items of those", url, len(items))
