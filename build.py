@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 
 try:
@@ -325,28 +326,42 @@ class MessageFormatter(logging.Formatter):
 class AlikeWarnings(logging.Filter):
     """Lets through at most `most` warnings of one kind (one message template: "skipped an item whose id is not a
     usable arXiv id: %s"), counting the rest: a hub answering millions of odd items wrote a line for each, 727 MB.
-    Errors always pass."""
+    Errors always pass. A forked worker process (reading or drawing pages) goes on from the counts of the moment it
+    was forked, and says what it held back when it ends."""
 
     def __init__(self, most: int) -> None:
         super().__init__()
         self.most, self.seen, self.held = most, {}, {}
+        self._lock = threading.Lock()  # the hub's threads warn at once
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno != logging.WARNING:
             return True
-        seen = self.seen[record.msg] = self.seen.get(record.msg, 0) + 1
-        if seen <= self.most:
-            return True
-        self.held[record.msg] = self.held.get(record.msg, 0) + 1
-        return False
+        kind = str(record.msg)
+        with self._lock:
+            seen = self.seen[kind] = self.seen.get(kind, 0) + 1
+            if seen <= self.most:
+                return True
+            self.held[kind] = self.held.get(kind, 0) + 1
+            return False
 
     def say_held(self) -> None:
         """Say, a line each, how many warnings of each kind were not shown."""
-        for template, count in self.held.items():
-            like = re.sub(r"%[-#0 +]*\d*(?:\.\d+)?[a-z]", "…", str(template)).replace("%%", "%")
+        with self._lock:
+            held, self.held = self.held, {}
+        for kind, count in held.items():
+            like = re.sub(r"%[-#0 +]*\d*(?:\.\d+)?[a-z]", "…", kind.replace("%%", "\0")).replace("\0", "%")
             print(shown(f"warning: {count:,} more warnings like \"{like}\" not shown (-v shows every one)"),
                   file=sys.stderr)
-        self.held.clear()
+
+    def in_worker(self) -> None:
+        """In a forked worker process: a lock of its own (another thread may have held the parent's), nothing held
+        back yet, and what it holds back said when it ends (multiprocessing's workers run their finalizers on the way
+        out)."""
+        from multiprocessing import util
+
+        self._lock, self.held = threading.Lock(), {}
+        util.Finalize(None, self.say_held, exitpriority=0)
 
 
 MOST_ALIKE_WARNINGS = 100
@@ -407,8 +422,12 @@ def main(argv: list[str] | None = None) -> int:
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     handler = logging.StreamHandler()
     handler.setFormatter(MessageFormatter())
-    alike = AlikeWarnings(sys.maxsize if args.verbose else MOST_ALIKE_WARNINGS)
+    # (serve's rebuilds go on for hours: a kind shown 100 times would never be shown again)
+    alike = AlikeWarnings(sys.maxsize if args.verbose or args.run is run_serve_command else MOST_ALIKE_WARNINGS)
     handler.addFilter(alike)
+    from multiprocessing import util
+
+    util.register_after_fork(alike, AlikeWarnings.in_worker)  # (after multiprocessing clears its finalizers there)
     logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
@@ -423,6 +442,9 @@ def run_command(args: argparse.Namespace) -> int:
 
     try:
         config = load_config(args.config)
+        from papermirror.files import check_content_dir
+
+        check_content_dir(config.content_dir, missing_ok=True)  # a file there: each command said something else
         return args.run(config, args)
     except UserError as exc:
         print(shown(f"error: {exc}"), file=sys.stderr)

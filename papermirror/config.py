@@ -495,18 +495,24 @@ def key_lines(text: str) -> dict[str, int]:
     return lines
 
 
-def place_name(given: object, loc: tuple) -> str:
+def place_name(given: object, loc: tuple) -> tuple[str, list[str]]:
     """Where an error is, as mirror.yml's reader sees it: keys joined by dots, a list's item by its place counted
-    from 1 ("listing.queries, item 2"; pydantic counts from 0), a key that is a number by the number (`2024:`)."""
-    parts, node = [], given
+    from 1 ("listing.queries, item 2"; pydantic counts from 0), a key YAML reads as no text as YAML writes it
+    (`2024`, `true`, `null`: pydantic names true 1 and null "None"); and the keys, to find the line by."""
+    parts, keys, node = [], [], given
     for part in (part for part in loc if part != "[key]"):
         if isinstance(part, int) and not isinstance(node, dict):  # (a group written as a list is read as its terms)
             parts.append(f", item {part + 1}")
+            keys.append(str(part))
             node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
-        else:
-            parts.append(f"{'.' if parts else ''}{part}")
-            node = node.get(part) if isinstance(node, dict) else None
-    return "".join(parts) or "(top level)"
+            continue
+        key = next((key for key in node if key == part or (key is None and part == "None")), part) \
+            if isinstance(node, dict) else part
+        name = key if isinstance(key, str) else yaml.safe_dump(key).splitlines()[0]
+        parts.append(f"{'.' if parts else ''}{name}")
+        keys.append(name)
+        node = node.get(key) if isinstance(node, dict) else None
+    return "".join(parts) or "(top level)", keys
 
 
 def _describe_errors(path: Path, exc: ValidationError, lines: dict[str, int], given: object = None) -> str:
@@ -517,9 +523,9 @@ def _describe_errors(path: Path, exc: ValidationError, lines: dict[str, int], gi
         if error["type"] == "too_short" and any(other["loc"][: len(error["loc"])] == error["loc"] != other["loc"]
                                                 for other in errors):
             continue  # a list whose items are all wrong is empty once they are left out: said by the items' errors
-        key = place_name(given, error["loc"])
+        key, keys = place_name(given, error["loc"])
         if error["type"] == "invalid_key":  # `1: x`
-            message = "a key must be a name, not a number or a date (quote it if it is one)"
+            message = "a key must be a name, not a number, a date, true, false or null (quote it if it is one)"
         elif error["type"] == "extra_forbidden":
             message = unknown_key_message(loc)
         elif error["type"] == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == GROUP_PATTERN:
@@ -529,7 +535,7 @@ def _describe_errors(path: Path, exc: ValidationError, lines: dict[str, int], gi
             message = (bounded.format(**error.get("ctx", {})) if bounded and error.get("ctx")
                        else PLAIN_MESSAGES.get(error["type"], error["msg"]).removeprefix("Value error, "))
         # the line of the key, else of the nearest key above it (an item of a list has none of its own)
-        line = next((lines[".".join(loc[:end])] for end in range(len(loc), 0, -1) if ".".join(loc[:end]) in lines), None)
+        line = next((lines[".".join(keys[:end])] for end in range(len(keys), 0, -1) if ".".join(keys[:end]) in lines), None)
         messages.append(f"{path}:{line}: {key}: {message}" if line else f"{path}: {key}: {message}")
     return "\n".join(dict.fromkeys(messages))
 

@@ -228,7 +228,8 @@ def test_a_file_where_the_content_folder_goes_is_named_by_every_command(shipped,
     shutil.rmtree(shipped / "content")
     assert run_cli("status", config=shipped / "mirror.yml")[0] != 2
     (shipped / "content").write_text("not a folder", encoding="utf-8")
-    for command in (["build", "--no-index"], ["status"], ["search", "masked"]):
+    for command in (["build", "--no-index"], ["status"], ["search", "masked"], ["snapshot", "--dry-run"], ["details"],
+                    ["reset", "--yes"]):  # snapshot said "cannot read the ledger", details and reset that all was done
         code, _out, err = run_cli(*command, config=shipped / "mirror.yml")
         assert code == 2 and f"error: {shipped / 'content'}: not a folder (the archive's folder goes there" in err, err
 
@@ -282,3 +283,27 @@ def test_a_python_without_the_dependencies_is_told_to_activate_the_venv(tmp_path
                           cwd=tmp_path, check=False)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert "is not installed for" in done.stderr and ". .venv/bin/activate" in done.stderr
+
+
+def test_a_warning_held_back_in_a_worker_process_is_counted_too(mirror):
+    """Forked workers (here the ones reading 450 paper files) each had a copy of the limit and never said what they
+    held back: with --jobs 2, 200 warnings shown and 250 gone without a word (the diff review). Each worker now says
+    its own count when it ends, so every warning is shown or counted."""
+    import subprocess
+    import sys
+
+    from archive import PAPERS, write_archive
+
+    papers = tuple(PAPERS[0].replace(id=f"2501.{n:05d}", github_repo=None) for n in range(450))
+    write_archive(mirror / "content", papers)
+    for path in (mirror / "content" / "papers").rglob("*.md"):  # an earlier version kept such links
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("---\n", "---\ngithub_repo: https://github.com:0/x/y\n", 1), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(Path(build.__file__)), "--config", str(mirror / "mirror.yml"), "build",
+                           "--no-index", "--jobs", "2"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    shown = [line for line in done.stderr.splitlines() if "github_repo: 'https://github.com:0/x/y'" in line]
+    held = [int(found.replace(",", "")) for found in re.findall(r"warning: ([\d,]+) more warnings like \"…: …: …: …; left "
+                                                                 r"out of the site", done.stderr)]
+    assert held and len(shown) + sum(held) == 450, (len(shown), held)
+    assert len(shown) <= 100 * 3  # this process and its two workers

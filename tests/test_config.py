@@ -128,7 +128,9 @@ def write_config(tmp_path, text: str):
         ("listing:\n  topic:\n    all:\n      # speech: [speech]\n    none:\n      gui: [GUI]\n",
          ":3: listing.topic.all: no group under it: write one, or delete this line too"),
         # a key that is a number was named ", item 2" with pydantic's words; a NUL gave two lines (the review)
-        ("site:\n  title: x\n1: x\n", ":3: 1: a key must be a name, not a number or a date (quote it if it is one)"),
+        ("site:\n  title: x\n1: x\n", ":3: 1: a key must be a name, not a number, a date, true, false or null (quote it"),
+        ("site:\n  title: x\nnull: x\n", ":3: null: a key must be a name"),  # pydantic names it "None"
+        ("listing:\n  topic:\n    all:\n      true: [a]\n", ":4: listing.topic.all.true: must be text"),  # and this 1
         ("listing:\n  topic:\n    all:\n      2024: [vision]\n", ":4: listing.topic.all.2024: must be text: put it"),
         ("listing:\n  queries: [ok, 5]\n", ":2: listing.queries, item 2: must be text"),
         ('site:\n  title: "a\0b"\n', ":2: not valid YAML: unacceptable character #x0000: special characters are not allowed"),

@@ -442,6 +442,16 @@ def test_a_day_s_page_of_far_more_items_than_asked_is_refused(fake_hub: FakeHub,
                                 "asked: refused (no day holds more than a few hundred papers; at most 1,000 a page are taken)")
 
 
+@pytest.mark.parametrize("header, codings", [
+    ("gzip", ["gzip"]), (" GZIP , Identity", ["gzip"]), ("gzip, gzip", ["gzip", "gzip"]), ("deflate,gzip", ["deflate", "gzip"]),
+    ("gzip, x-custom", ["gzip"]), ("identity", []), ("", []),  # a coding httpx does not know it passes over: not packed
+])
+def test_the_codings_counted_are_those_httpx_unpacks(header: str, codings: list[str]) -> None:
+    from papermirror.fetch.hub import content_codings
+
+    assert content_codings(httpx.Response(200, headers={"Content-Encoding": header} if header else {})) == codings
+
+
 def test_a_redirect_to_another_host_is_refused(fake_hub: FakeHub, clock: FakeClock) -> None:
     """Followed, another host's papers were filed as the hub's, the day marked fetched."""
     fake_hub.inject("elsewhere", "date=2024-05-27", times=-1)

@@ -60,11 +60,11 @@ def test_no_index_skips_pagefind(archive, run_cli):
     assert not (archive / "site/pagefind").exists()
 
 
-def test_pagefind_failure_names_it_and_keeps_the_old_index(archive, run_cli, monkeypatch, fresh_start):
-    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
-    old = (archive / "site/pagefind/pagefind-entry.json").read_bytes()
-    write_archive(archive / "content", (PAPERS[0].replace(upvotes=(PAPERS[0].upvotes or 0) + 1),))
-    crash = archive / "crashing-pagefind"  # as Pagefind 1.5 crashes on an output folder it cannot make
+def crash_pagefind(folder: Path, monkeypatch) -> None:
+    """From now on, Pagefind crashes as Pagefind 1.5 does on an output folder it cannot make (PAGEFIND_BINARY_PATH)."""
+    from papermirror.search import pagefind as index
+
+    crash = folder / "crashing-pagefind"
     crash.write_text("#!/bin/sh\necho 'Running Pagefind'\n"
                      "echo \"thread 'main' panicked at pagefind/src/output/mod.rs:422:46:\" >&2\n"
                      "echo 'called `Result::unwrap()` on an `Err` value: Os { code: 13, kind: PermissionDenied }' >&2\n"
@@ -73,7 +73,14 @@ def test_pagefind_failure_names_it_and_keeps_the_old_index(archive, run_cli, mon
                      "echo 'note: Some details are omitted, run with RUST_BACKTRACE=full' >&2\nexit 101\n")
     crash.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(crash))
-    fresh_start.pagefind_start.cache_clear()  # the first build found the real one
+    index.pagefind_start.cache_clear()  # an earlier build found the real one
+
+
+def test_pagefind_failure_names_it_and_keeps_the_old_index(archive, run_cli, monkeypatch, fresh_start):
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    old = (archive / "site/pagefind/pagefind-entry.json").read_bytes()
+    write_archive(archive / "content", (PAPERS[0].replace(upvotes=(PAPERS[0].upvotes or 0) + 1),))
+    crash_pagefind(archive, monkeypatch)
     code, _out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 1 and "Traceback" not in err
     assert err.startswith("error: Pagefind failed with exit code 101:\nRunning Pagefind\n"
@@ -225,7 +232,7 @@ def test_a_record_that_does_not_describe_the_bundles_in_place_is_not_trusted(arc
     assert code == 0 and "(4 indexes, 4 unchanged)" in out, out + err
 
 
-def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive, run_cli, monkeypatch):
+def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive, run_cli, monkeypatch, fresh_start):
     """Unchanged years are moved into the new index only after every changed year was indexed."""
     from papermirror.search import pagefind as index
 
@@ -237,11 +244,12 @@ def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive
     assert len(before) == 4
     paper = next(paper for paper in PAPERS if paper.id.startswith("23"))
     write_archive(archive / "content", (paper.replace(upvotes=(paper.upvotes or 0) + 1000),))
-    (archive / "site/.pagefind-new").write_text("a file where Pagefind wants its output folder")
+    crash_pagefind(archive, monkeypatch)
     code, _out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 1 and "error: Pagefind failed" in err and "Traceback" not in err
     assert {path.relative_to(bundle): path.read_bytes() for path in bundle.rglob("pagefind-entry.json")} == before
-    (archive / "site/.pagefind-new").unlink()
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    fresh_start.pagefind_start.cache_clear()
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
     assert "(4 indexes, 3 unchanged)" in out

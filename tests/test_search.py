@@ -518,6 +518,7 @@ def test_punctuation_at_a_word_s_edges_is_left_out_as_the_index_leaves_it_out(ar
     code, out, err = run_cli("search", "+masked +vision?", config=config)
     assert code == 0 and out == run_cli("search", "+masked +vision", config=config)[1] and ids(out), err
     assert run_cli("search", "pretrain*", config=config)[1] == run_cli("search", "(pretrain*", config=config)[1]
+    assert run_cli("search", "(*)", config=config)[1] != run_cli("search", "*", config=config)[1]  # no word: as typed
     code, out, err = run_cli("search", "?", config=config)
     assert code == 2 and not out and "no word to search for in '?'" in err
 

@@ -517,9 +517,14 @@ def hub_says(response: httpx.Response, deadline: float) -> str:
 
 
 def content_codings(response: httpx.Response) -> list[str]:
-    """The codings an answer's body is packed in (Content-Encoding, every header line of it), identity left out."""
+    """The codings an answer's body is packed in that httpx unpacks (Content-Encoding, every header line of it): not
+    identity, nor a coding it does not know, which it passes over."""
     codings = (coding.strip().lower() for coding in response.headers.get_list("content-encoding", split_commas=True))
-    return [coding for coding in codings if coding and coding != "identity"]
+    return [coding for coding in codings if coding in UNPACKED and coding != "identity"]
+
+
+UNPACKED = frozenset(getattr(httpx._decoders, "SUPPORTED_DECODERS", ("gzip", "deflate", "br", "zstd")))
+"""The codings httpx unpacks (brotli and zstd only with their packages installed)."""
 
 
 def described(answer: object) -> str:

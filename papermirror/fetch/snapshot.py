@@ -64,6 +64,8 @@ class Summary:
     """Papers of the run's listings that could be read (`listed` less the items skipped)."""
     days_usable: int = 0
     """Papers the Daily Papers days of the run listed that could be read (the queries' left out)."""
+    days_unreadable: int = 0
+    """Items the Daily Papers days of the run listed that could not be read."""
     failures: list[str] = field(default_factory=list)
     withheld: int = 0
     """Empty answers left out of the ledger because the run `looks_empty` (asked again by the next run)."""
@@ -95,10 +97,11 @@ class Summary:
 
     def suspicion(self) -> str:
         """What a run that `looks_empty` saw, for the run's output and the record of its failures."""
-        silent = (f"no paper on any of the {self.days} days asked" if self.days >= 3 and not self.days_usable
-                  else "no paper at all")
-        if self.listed > self.usable:
-            silent += f", only {self.listed - self.usable} item(s) it could not read"
+        days_silent = self.days >= 3 and not self.days_usable
+        silent = f"no paper on any of the {self.days} days asked" if days_silent else "no paper at all"
+        unreadable = self.days_unreadable if days_silent else self.listed - self.usable
+        if unreadable:
+            silent += f", only {unreadable} item(s) it could not read"
         return (f"the hub listed {silent} (Daily Papers lists papers every weekday); none of the empty answers was "
                 "recorded (papers the queries found are kept)")
 
@@ -221,6 +224,7 @@ class Snapshot:
             self._refetched.update(paper.id for paper in papers if paper is not None and paper.id in self.papers)
         self.summary.days += 1
         self.summary.days_usable += listed - skipped
+        self.summary.days_unreadable += skipped
         # An empty weekday is confirmed only by a second empty answer: one `[]` may be the hub's hiccup.
         recheck = not items and dt.date.fromisoformat(day).weekday() < 5 and not self.ledger.was_empty(day)
         # A listing with no paper it could read is held like an empty one: not recorded if the run looks broken.

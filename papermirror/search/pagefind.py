@@ -360,7 +360,7 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
         cache_file(config, site_dir, YEARS_FILE).unlink(missing_ok=True)
         return IndexReport(pages=0, words=0, bytes=0, seconds=time.perf_counter() - started, site=config.site_dir_name(site_dir))
     fresh = site_dir / f".{BUNDLE_DIR}-new"
-    if fresh.is_symlink() or fresh.is_file():  # not ours: nothing of papermirror's makes a file there
+    if fresh.is_symlink() or fresh.is_file():  # in the way: the name is the index's working folder's, a folder
         fresh.unlink()
     shutil.rmtree(fresh, ignore_errors=True)  # what a killed build left (nothing to remove: nothing written)
     records_file, years_file = cache_file(config, site_dir, PAGES_FILE), cache_file(config, site_dir, YEARS_FILE)

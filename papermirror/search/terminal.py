@@ -133,8 +133,9 @@ def as_lunr_reads_it(query: str) -> str:
                             query)  # `title: mamba` stays lunr's "Expected term"; `Title: Mamba` is two words
 
 
-_EDGE_PUNCTUATION = re.compile(r"^[^\w*]+|[^\w*]+$")
-"""What lunr's trimmer takes off a word's edges (all but letters, digits and _), a wildcard's * kept."""
+_WILDCARD_TRIMMED = re.compile(r"[^\w*]*([\w*]*\w[\w*]*)[^\w*]*")
+"""lunr's trimmer for a term with a wildcard: the punctuation at its edges taken off when its middle is letters,
+digits, _ and * alone, as the trimmer takes it off a word of letters and digits ("(e.g*" is kept: "(e.g." is a word)."""
 
 
 def trimmed_as_indexed(parsed: Query) -> Query:
@@ -145,7 +146,8 @@ def trimmed_as_indexed(parsed: Query) -> Query:
     kept = []
     for clause in parsed.clauses:
         if "*" in clause.term:
-            clause.term = _EDGE_PUNCTUATION.sub("", clause.term)
+            trimmed = _WILDCARD_TRIMMED.fullmatch(clause.term)
+            clause.term = trimmed.group(1) if trimmed else clause.term
         else:
             clause.term = str(trimmer(Token(clause.term)))
         if "*" in clause.term or re.search(r"\w", clause.term):
