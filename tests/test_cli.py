@@ -137,6 +137,16 @@ def test_build_refuses_to_write_the_site_over_the_mirror_s_own_files(shipped, ru
     assert files() == before
 
 
+def test_a_site_folder_that_links_to_nowhere_is_named(shipped, run_cli):
+    """site/ as a link to a folder that is not there: the build said ".site.partial: Not a directory" (the
+    user-mistakes review)."""
+    (shipped / "site").symlink_to(shipped / "gone" / "site")
+    code, _out, err = run_cli("build", "--no-index", config=shipped / "mirror.yml")
+    assert code == 2 and "Traceback" not in err
+    assert (f"error: {shipped / 'site'}: not a folder to build the site into: it is a link to {shipped / 'gone' / 'site'}"
+            ", which is not there") in err, err
+
+
 @pytest.mark.parametrize("where", [".git", "www", ".cache/sites"])
 def test_build_refuses_a_folder_of_other_files(shipped, run_cli, where):
     """`--output .git`, `--output papermirror` (the package) or `--output .cache/sites` wrote the site among the

@@ -107,6 +107,7 @@ def check_site_dir(config: Config, site_dir: Path) -> None:
              "is inside layouts/" if site.is_relative_to(config.layouts_dir.resolve()) else
              "is the caches' folder .cache/" if site == config.cache_dir.resolve() else
              "is a file" if site.exists() and not site.is_dir() else
+             f"is a link to {site}, which is not there" if site_dir.is_symlink() and not site.exists() else
              foreign_files(config, site_dir))
     if holds:
         raise UserError(f"{site_dir}: not a folder to build the site into: it {holds}; build into a folder of its "
