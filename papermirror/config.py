@@ -141,6 +141,19 @@ GroupName = Annotated[str, Field(min_length=1, max_length=60, pattern=GROUP_PATT
 """A group's name, shown in the rule's description ("pre-training", "vision")."""
 
 
+def without_control(text: str) -> str:
+    """A term or query as written, refused when it holds a control character (a NUL, a tab: nothing a paper's text
+    matches, and a query would send it to the hub)."""
+    control = re.search(r"[\x00-\x1f\x7f-\x9f]", text)
+    if control:
+        raise ValueError(f"{text!r} holds a control character ({control.group()!r}): remove it")
+    return text
+
+
+NO_CONTROL = AfterValidator(without_control)
+"""Put after a term's, phrase's or query's length bounds (before them, pydantic says the bounds in other words)."""
+
+
 def with_words(terms: tuple[str, ...]) -> tuple[str, ...]:
     """The terms, each checked to hold a letter or a digit (a blank term or "*" would match nothing)."""
     for term in terms:
@@ -157,7 +170,7 @@ class TermGroupConfig(_Strict):
     once, as a bare list of terms.
     """
 
-    terms: tuple[Annotated[str, Field(min_length=1, max_length=100)], ...] = Field(min_length=1)
+    terms: tuple[Annotated[str, Field(min_length=1, max_length=100), NO_CONTROL], ...] = Field(min_length=1)
     """Words or phrases, case-insensitive, each matching whole words from a word start: `image` is the
     word image, `image*` also images and imaging; a hyphen or space also matches a hyphen, a space or
     nothing (`pre-train*` ~ pretraining, pre-trained, pre training)."""
@@ -166,7 +179,7 @@ class TermGroupConfig(_Strict):
     )
     """Where to look and how many mentions of the group's terms, together, make a match: `[title, keywords]`
     (once each) or `{title: 1, keywords: 1, abstract: 2}` (a passing mention in the abstract is not enough)."""
-    unless: tuple[Annotated[str, Field(min_length=1, max_length=100)], ...] = ()
+    unless: tuple[Annotated[str, Field(min_length=1, max_length=100), NO_CONTROL], ...] = ()
     """Terms that cancel the group: it does not match a paper where one of these occurs (once) in one
     of its fields, e.g. a `none` group of generation terms `unless: [pre-training]`."""
 
@@ -231,15 +244,15 @@ class TopicConfig(_Strict):
 class ListingConfig(_Strict):
     """Which papers of the Hugging Face Papers listing belong to this mirror."""
 
-    queries: tuple[Annotated[str, Field(min_length=1, max_length=250)], ...] = ()
+    queries: tuple[Annotated[str, Field(min_length=1, max_length=250), NO_CONTROL], ...] = ()
     """Topic searches sent to /api/papers/search (each returns at most `query_limit` papers)."""
     query_limit: Annotated[Count, Field(ge=1, le=120)] = 120
     """Papers asked for per query (HF allows at most 120)."""
     daily: Annotated[bool, Field(strict=True)] = True
     """Also walk the Daily Papers feed day by day."""
-    include: tuple[Annotated[str, Field(min_length=1)], ...] = ()
+    include: tuple[Annotated[str, Field(min_length=1), NO_CONTROL], ...] = ()
     """Keep a daily paper when one of these terms starts a word of its title, abstract or keywords."""
-    exclude: tuple[Annotated[str, Field(min_length=1)], ...] = ()
+    exclude: tuple[Annotated[str, Field(min_length=1), NO_CONTROL], ...] = ()
     """Drop a paper (daily or query) when one of these terms matches the same way."""
     topic: TopicConfig = TopicConfig()
     """Named term groups: a daily paper is kept when every `all` group matches and no `none` group does."""

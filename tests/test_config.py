@@ -134,6 +134,9 @@ def write_config(tmp_path, text: str):
         ("listing:\n  topic:\n    all:\n      2024: [vision]\n", ":4: listing.topic.all.2024: must be text: put it"),
         ("listing:\n  queries: [ok, 5]\n", ":2: listing.queries, item 2: must be text"),
         ('site:\n  title: "a\0b"\n', ":2: not valid YAML: unacceptable character #x0000: special characters are not allowed"),
+        # a NUL in a query went to the hub, one in a term matched nothing (the user-mistakes review)
+        ('listing:\n  queries: ["a\\u0000b"]\n', ":2: listing.queries, item 1: 'a\\x00b' holds a control character"),
+        ('listing:\n  topic:\n    all:\n      v: ["x\\ty"]\n', ":4: listing.topic.all.v.terms, item 1: 'x\\ty' holds a"),
         # `all: {}` kept every daily paper, where `all:` was refused (the user-mistakes review)
         ("listing:\n  topic:\n    all: {}\n    none:\n      gui: [GUI]\n",
          ":3: listing.topic.all: no group under it: write one, or delete this line too"),
