@@ -171,11 +171,10 @@ port_number = whole_number(0, 65535, "a port number from 0 to 65535")
 
 
 def run_snapshot_command(config: Config, args: argparse.Namespace) -> int:
+    from papermirror.content.paper import FIRST_DAY
     from papermirror.fetch.hub import WINDOW_FILE, Hub
     from papermirror.fetch.snapshot import run_snapshot
     from papermirror.processes import exclusive_run, stop_on_signals
-
-    from papermirror.content.paper import FIRST_DAY
 
     for option, day in (("--since", args.since), ("--until", args.until)):
         if day and day < FIRST_DAY:  # as listing.since: it wrote days of 1980 into the ledger

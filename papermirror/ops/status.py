@@ -22,7 +22,7 @@ from papermirror.content.coverage import (
 )
 from papermirror.content.ledger import read_ledger
 from papermirror.errors import ContentError
-from papermirror.files import check_content_dir, list_paper_files
+from papermirror.files import list_paper_files
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,6 @@ MAX_RANGES_SHOWN = 12
 def collect_status(config: Config, now: dt.datetime | None = None) -> ArchiveStatus:
     """Read content/ (the ledger and the paper file names) and work out the archive's health."""
     now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
-    check_content_dir(config.content_dir, missing_ok=True)  # missing: a new archive, before its first snapshot
     papers = len(list_paper_files(config.content_dir))
     ledger = read_ledger(config.content_dir)
     last_run = latest_run(read_last_run(config.cache_dir), ledger)  # or a failing run elsewhere, committed
