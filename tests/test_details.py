@@ -119,6 +119,20 @@ def test_an_answer_that_is_not_this_papers_object_is_refused(answer) -> None:
     assert normalise_details(answer, TRM) is None
 
 
+def test_a_kind_the_object_leaves_out_keeps_its_stored_repos(caplog) -> None:
+    """An object without linkedDatasets or linkedSpaces was read as listing none: one run of a hub that stopped
+    sending a kind wiped that kind from every paper (the details review). A kind it lists, even empty, is its word."""
+    stored, totals = normalise_details(recorded(TRM), TRM)
+    assert {r.kind for r in stored} == {"model", "dataset", "space"}
+    with caplog.at_level(logging.WARNING):
+        linked, now = normalise_details({"id": TRM, "linkedModels": [], "numTotalModels": 0}, TRM, stored, totals)
+    assert linked == tuple(r for r in stored if r.kind != "model")
+    assert now == LinkedTotals(0, totals.datasets, totals.spaces)
+    assert f"paper {TRM}: its object has no linkedDatasets; its datasets are kept as they were" in caplog.text
+    linked, now = normalise_details({"id": TRM, "numTotalModels": 5}, TRM, stored, totals)  # no list at all
+    assert (linked, now) == (stored, totals)
+
+
 def test_a_repo_listed_twice_counts_once() -> None:
     """huggingface.co ids ignore case: dup/x and Dup/X are one repo; nine copies of one are not nine models."""
     answer = {"id": TRM, "linkedModels": [repo("model", "x/y", likes=1)] * 9 + [repo("model", "dup/x", likes=2),
@@ -486,7 +500,7 @@ def test_a_paper_page_links_its_model_dataset_and_space(mirror, run_cli) -> None
               LinkedRepo("dataset", "lab/images-1b", likes=7, downloads=30),
               LinkedRepo("space", "lab/demo", emoji="\U0001F917"))
     rich = make_paper("2503.04000", "A paper with artefacts", linked=linked,
-                      linked_totals=LinkedTotals(models=5, datasets=1, spaces=1), details_refreshed=NOW)
+                      linked_totals=LinkedTotals(models=1235, datasets=1, spaces=1), details_refreshed=NOW)
     write_archive(mirror, [rich, make_paper("2503.04001", "A paper without")])
     code, _, err = run_cli("build", "--no-index", config=mirror / "mirror.yml")
     assert code == 0, err
@@ -496,12 +510,13 @@ def test_a_paper_page_links_its_model_dataset_and_space(mirror, run_cli) -> None
                 "https://huggingface.co/spaces/lab/demo"):
         assert url in links
     html = page.read_text(encoding="utf-8")
-    assert '<a href="https://huggingface.co/papers/2503.04000">4 more on Hugging Face</a>' in html
+    # "1234 more" under "1,235 models" (the details review): grouped as every count
+    assert '<a href="https://huggingface.co/papers/2503.04000">1,234 more on Hugging Face</a>' in html
     assert "40 likes · 1,200 downloads" in html and "\U0001F917 lab/demo" in html
     for kind in ("model", "dataset", "space"):
         assert f'data-pagefind-filter="linked:{kind}"' in html
     home = (mirror / "site/index.html").read_text(encoding="utf-8")
-    assert "<small>5 models</small> <small>1 dataset</small> <small>1 Space</small>" in home
+    assert "<small>1,235 models</small> <small>1 dataset</small> <small>1 Space</small>" in home
     bare = (mirror / "site/papers/2503.04001/index.html").read_text(encoding="utf-8")
     assert "Citing this paper" not in bare and "linked:" not in bare
 

@@ -140,10 +140,10 @@ longer reads (nothing written: the next run tries again); None when it cannot be
 def fold_details(papers: dict[str, Paper], paper_id: str, answer: dict, now: str, stamp: bool,
                  store: Store) -> bool | None:
     """Normalise one paper's object, merge it into `papers[paper_id]` and store what changed (see Fold)."""
-    details = normalise_details(answer, paper_id)
+    stored = papers[paper_id]
+    details = normalise_details(answer, paper_id, stored.linked, stored.linked_totals)
     if details is None:
         return None
-    stored = papers[paper_id]
     merged = merge_details(stored, *details, now, stamp=stamp)
     if merged is stored:
         return False

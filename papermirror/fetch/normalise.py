@@ -117,8 +117,11 @@ def normalise_item(item: object, listed_on: str | None = None, query: str | None
     )
 
 
-def normalise_details(answer: object, paper_id: str) -> tuple[tuple[LinkedRepo, ...], LinkedTotals] | None:
-    """Take the top LINKED_TOP linked repos of each kind, by likes, and the totals from `/api/papers/{id}`.
+def normalise_details(answer: object, paper_id: str, kept: tuple[LinkedRepo, ...] = (),
+                      kept_totals: LinkedTotals = LinkedTotals()) -> tuple[tuple[LinkedRepo, ...], LinkedTotals] | None:
+    """Take the top LINKED_TOP linked repos of each kind, by likes, and the totals from `/api/papers/{id}`; a kind the
+    object leaves out keeps the paper's stored repos and total of that kind (`kept`, `kept_totals`), with a warning:
+    read as none, a kind the hub stopped sending wiped every paper's repos of that kind.
 
     Return None (with a warning) for an answer that is not this paper's object, lists no kind at all, or
     lists a kind as anything but a list (the stored details are then kept, not wiped). A repo whose id is
@@ -140,6 +143,11 @@ def normalise_details(answer: object, paper_id: str) -> tuple[tuple[LinkedRepo, 
     totals = []
     for kind in LINKED_KINDS:
         items_key, total_key = DETAIL_KEYS[kind]
+        if items_key not in answer:
+            log.warning("paper %s: its object has no %s; its %ss are kept as they were", paper_id, items_key, kind)
+            linked += [repo for repo in kept if repo.kind == kind]
+            totals.append(kept_totals.of(kind))
+            continue
         repos: dict[str, LinkedRepo] = {}
         listed: set[object] = set()  # every item the hub listed, once a repo (an item without a text id: once each)
         for number, item in enumerate(answer.get(items_key, [])):
