@@ -1215,11 +1215,15 @@ def test_long_words_wrap_on_a_phone_instead_of_widening_the_page(tmp_path, brows
 
     address = "https://github.com/" + "averyveryverylongorganisationname/" + "areallyquitelongrepositoryname" * 2
     long_query = "zz" + "q" * 298
+    # a keyword's and an organization's heading, index link, fact and filter label, 416 to 3,399 px (the browser review)
+    keyword, organization = "MaskedAutoencoderPretraining" * 3, "KoreaAdvancedInstituteOfScience" * 3
 
     def with_an_address(content_dir: Path) -> None:
         paper = dataclasses.replace(PAPERS[0], abstract=PAPERS[0].abstract + f" Code: {address}",
                                     authors=(*PAPERS[0].authors, "Averyveryverylongauthornamewithoutanyspaces" * 2))
-        write_archive(content_dir, (paper, *PAPERS[1:]))
+        named = [dataclasses.replace(one, ai_keywords=(*one.ai_keywords, keyword), organization=organization)
+                 for one in (paper, PAPERS[1])]
+        write_archive(content_dir, (*named, *PAPERS[2:]))
 
     site = build_fixture_site(tmp_path / "wide", ROOT, f"http://127.0.0.1{SUB_PATH}", with_an_address)
     with serve(site, SUB_PATH) as url:
@@ -1234,6 +1238,13 @@ def test_long_words_wrap_on_a_phone_instead_of_widening_the_page(tmp_path, brows
             assert page.evaluate(wide) <= 390
             page.goto(url + "search/?q=" + long_query)
             expect(page.locator("#search-status")).to_contain_text("No papers found")
+            assert page.evaluate(wide) <= 390
+            for path in (f"keywords/{keyword.lower()}/", "keywords/", f"organizations/{organization.lower()}/",
+                         "organizations/"):
+                page.goto(url + path)
+                assert page.evaluate(wide) <= 390, path
+            page.goto(url + "search/?keyword=" + keyword)  # a filter in the address opens the panel
+            expect(page.locator(".search-filter-value").first).to_be_visible()
             assert page.evaluate(wide) <= 390
         finally:
             context.close()

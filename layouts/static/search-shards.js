@@ -285,6 +285,7 @@
     let kept = instances.map((shard, i) => ({ shard, answer: answers[i] }));
     let ranked = null;
     let standIns = [];
+    const sorted = Boolean(options.sort && Object.keys(options.sort).length);  // ranked by a value: no scores to make
     if (term !== null && !exact && terms.length) {
       const words = await Promise.all(kept.map(({ shard, answer }) => Promise.all(terms.map((t) => termWords(shard, t, answer)))));
       const valid = terms.map((t, k) => validWords(t, words.map((perShard) => perShard[k])));
@@ -304,7 +305,7 @@
         let next = 0;
         return Object.assign(answer, { terms, standIns: standIns.map((found, k) => (keep[k] ? second[next++] : found)) });
       }
-      ranked = rescore(kept, terms, words, valid, totals, normalised(term).split(" "));
+      ranked = sorted ? null : rescore(kept, terms, words, valid, totals, normalised(term).split(" "));
       // A term without words in a shard is passed over there (Pagefind searches for the other terms), not
       // in one index, where another shard has words for it.
       const somewhere = terms.map((_t, k) => words.some((perShard) => wordsOf(perShard[k]).length > 0));
@@ -312,9 +313,8 @@
         const own = wordsOf(words[i][k]);
         return own.length ? own.every(isValid) : !somewhere[k];
       }));
-      ranked = ranked.filter((result) => kept.some(({ shard }) => shard === result.shard));
+      if (ranked) ranked = ranked.filter((result) => kept.some(({ shard }) => shard === result.shard));
     }
-    const sorted = Boolean(options.sort && Object.keys(options.sort).length);
     let results = sorted ? await mergeSorted(kept, options.sort)
       : ranked || byScore(kept.flatMap(({ shard, answer }) => answer.results.map((result) => withData(shard, result))));
     if (exact && rank && !sorted && results.length > 1) results = await byWords(instances, totals, rank, options, results);
