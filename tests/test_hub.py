@@ -415,6 +415,26 @@ def test_an_answer_too_large_unpacked_is_refused_at_once(fake_hub: FakeHub, cloc
     assert fake_hub.count("date=2024-05-27") == 1 and not clock.sleeps  # not retried: it would come again
 
 
+def test_a_listing_answer_is_capped_lower_than_a_paper_s_object(fake_hub: FakeHub, clock: FakeClock) -> None:
+    """A day's page or a search answer holds at most 120 papers (about 1 MB); 32 MiB of `{},` parsed to 11 million
+    objects, a gigabyte, in each of the days fetched at once (the hostile-hub review). A paper's object, which may
+    list thousands of linked repos, keeps the 32 MiB cap."""
+    from papermirror.fetch.hub import MAX_LISTING_BYTES
+
+    size = MAX_LISTING_BYTES // 2**20 + 1
+    fake_hub.inject("bomb", "date=2024-05-27", times=-1, seconds=size)
+    fake_hub.inject("bomb", "papers/search", times=-1, seconds=size)
+    fake_hub.inject("bomb", "/api/papers/2510.04871", times=-1, seconds=size)
+    with Hub(endpoint=fake_hub.url, tries=4, sleep=clock.sleep, clock=clock) as hub:
+        for fetch in (lambda: hub.fetch_day("2024-05-27"), lambda: hub.search("masked autoencoder", 120)):
+            with pytest.raises(FetchError) as error:
+                fetch()
+            assert f"the answer is larger than {MAX_LISTING_BYTES // 2**20} MiB unpacked: refused" in str(error.value)
+        with pytest.raises(FetchError) as error:
+            hub.fetch_paper("2510.04871")  # read whole: it is a list, not the paper's object
+        assert "expected the paper's object, got a list" in str(error.value)
+
+
 def test_an_answer_packed_twice_over_is_refused_unread(fake_hub: FakeHub, clock: FakeClock) -> None:
     """httpx unpacks each piece of a body whole before the cap can count it: 3 KB gzipped twice over, 2 GiB of
     spaces, took 4 GB of memory before it was refused as too large (the hostile-hub review)."""

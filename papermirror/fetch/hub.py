@@ -69,6 +69,10 @@ followed at once by `details` (the daily workflow) would otherwise send up to tw
 MAX_ANSWER_BYTES = 32 * 2**20
 """The largest answer read, unpacked: a day's page of 100 papers is about 0.5 MB, a paper's object less. A gzip
 bomb (2 MB that unpack to 2 GB) or an endless body would otherwise take the runner's memory."""
+MAX_LISTING_BYTES = 8 * 2**20
+"""The largest day's page or search answer read (a paper's object may list thousands of linked repos; a listing holds
+at most 120 papers, about 1 MB): 32 MiB of `{},` parse to 11 million objects, a gigabyte, in each of the four days
+fetched at once."""
 DEFAULT_TIMEOUT = 30.0
 DEADLINE_FACTOR = 2.0
 """A request's whole answer must arrive within this many timeouts (each read has one timeout); checked between
@@ -250,8 +254,9 @@ class Hub:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def get_json(self, path: str, params: Mapping[str, object]) -> object:
-        """GET `path` and parse JSON, retrying transient failures; raise FetchError naming the URL."""
+    def get_json(self, path: str, params: Mapping[str, object], most_bytes: int | None = None) -> object:
+        """GET `path` and parse JSON, retrying transient failures; raise FetchError naming the URL. An answer of more
+        than `most_bytes` (unpacked; and never more than `max_answer_bytes`) is refused."""
         url = str(self.client.build_request("GET", path, params=params).url)
         problem = "no try made"
         for attempt in range(1, self.tries + 1):
@@ -260,7 +265,7 @@ class Hub:
             self._count_request(url)
             self.limiter.wait(self.sleep)
             try:
-                return self._try(url, path, params)
+                return self._try(url, path, params, most_bytes)
             except Retry as retry:
                 problem, wait = retry.problem, retry.wait
             if STOP.is_set():  # a request the stop cut short (the client closed under it) is no failure to retry
@@ -286,13 +291,13 @@ class Hub:
         if save:
             self._save_window()
 
-    def _try(self, url: str, path: str, params: Mapping[str, object]) -> object:
+    def _try(self, url: str, path: str, params: Mapping[str, object], most_bytes: int | None = None) -> object:
         """Make one request (and its redirects); return the parsed answer, raise Retry (transient) or FetchError
         (final)."""
         client = self.client
         overran = threading.Event()
         try:
-            return self._exchange(client, client.build_request("GET", path, params=params), url, overran)
+            return self._exchange(client, client.build_request("GET", path, params=params), url, overran, most_bytes)
         except OtherHost as exc:
             raise FetchError(f"{url}: redirected to another address, {exc}: refused; if the hub has moved, set "
                              "HF_ENDPOINT to its new address") from None
@@ -314,7 +319,8 @@ class Hub:
         except httpx.DecodingError as exc:
             raise Retry(f"the answer could not be decoded ({exc})") from None
 
-    def _exchange(self, client: httpx.Client, request: httpx.Request, url: str, overran: threading.Event) -> object:
+    def _exchange(self, client: httpx.Client, request: httpx.Request, url: str, overran: threading.Event,
+                  most_bytes: int | None = None) -> object:
         """Send `request`, following up to MAX_REDIRECTS redirects to the endpoint's address (each counted by the
         rate limit); return the parsed answer. The hub's answers, redirects included, must come by the deadline
         (a wait for the rate limit between two redirects is not counted); a request still unanswered one read
@@ -348,7 +354,7 @@ class Hub:
                         raise NotFound(f"{url}: HTTP 404 {clipped(response.reason_phrase)}")
                     if not response.is_success:
                         raise FetchError(f"{url}: HTTP {response.status_code} {clipped(response.reason_phrase)}{hub_says(response, deadline)}")
-                    return decode_json(self._read(response, deadline))
+                    return decode_json(self._read(response, deadline, most_bytes))
                 finally:
                     response.close()
             finally:
@@ -366,7 +372,7 @@ class Hub:
                 self.client = httpx.Client(**self._client_options)
         client.close()
 
-    def _read(self, response: httpx.Response, deadline: float) -> bytes:
+    def _read(self, response: httpx.Response, deadline: float, most_bytes: int | None = None) -> bytes:
         """Read the whole body by the request's deadline (a trickled body beats every per-read timeout), and no more
         than `max_answer_bytes` of it, unpacked. A body packed twice over is refused unread: httpx unpacks each
         piece of it whole before the size can be counted, and a piece of a few KB packed twice unpacks to gigabytes
@@ -375,12 +381,13 @@ class Hub:
         if len(packed) > 1:
             raise FetchError(f"{response.request.url}: the answer is packed {len(packed)} times over (Content-Encoding: "
                              f"{clipped(', '.join(packed))}): refused (the hub packs an answer once)")
+        most = min(self.max_answer_bytes, most_bytes or self.max_answer_bytes)
         chunks, size = [], 0
         for chunk in response.iter_bytes():
             chunks.append(chunk)
             size += len(chunk)
-            if size > self.max_answer_bytes:
-                raise FetchError(f"{response.request.url}: the answer is larger than {self.max_answer_bytes / 2**20:g} MiB "
+            if size > most:
+                raise FetchError(f"{response.request.url}: the answer is larger than {most / 2**20:g} MiB "
                                  "unpacked: refused (no listing is that large)")
             if time.monotonic() > deadline:
                 raise Retry(f"the answer took longer than {self.deadline:g}s")
@@ -430,7 +437,7 @@ class Hub:
         full = DAY_PAGE_SIZE  # how many items a page that is not the last holds: page 0 may say otherwise
         for page in range(MAX_DAY_PAGES):
             params = {"date": day, "limit": DAY_PAGE_SIZE, "p": page}
-            batch = self.get_json("/api/daily_papers", params)
+            batch = self.get_json("/api/daily_papers", params, MAX_LISTING_BYTES)
             url = f"{self.endpoint}/api/daily_papers?date={day}&p={page}"
             if not isinstance(batch, list):
                 raise FetchError(f"{url}: expected a list of papers, got {described(batch)}")
@@ -452,7 +459,7 @@ class Hub:
     def search(self, query: str, limit: int) -> list[object]:
         """Return the items of one topic search (HF answers at most 120, with no paging)."""
         url = f"{self.endpoint}/api/papers/search?q={query}"
-        items = self.get_json("/api/papers/search", {"q": query, "limit": limit})
+        items = self.get_json("/api/papers/search", {"q": query, "limit": limit}, MAX_LISTING_BYTES)
         if not isinstance(items, list):
             raise FetchError(f"{url}: expected a list of papers, got {described(items)}")
         return self._at_most(items, limit, url)
