@@ -253,7 +253,11 @@ def run_reset_command(config: Config, args: argparse.Namespace) -> int:
         if not sys.stdin.isatty():
             raise UserError(f"reset: would delete {what}, but there is no terminal to confirm on; "
                             "nothing deleted. Pass --yes to reset without asking.")
-        answer = input(f"Delete {what}? Type 'yes' to go on: ")
+        try:
+            answer = input(f"Delete {what}? Type 'yes' to go on: ")
+        except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C at the question: a no (it printed a traceback)
+            answer = ""
+            print()
         if answer.strip().lower() != "yes":
             print("reset: nothing deleted")
             return 0  # a refusal is an answer, not an error

@@ -111,6 +111,21 @@ def test_reset_answered_anything_but_yes_deletes_nothing_and_exits_0(shipped, ru
     assert snapshot_of(shipped) == before
 
 
+@pytest.mark.parametrize("key", [EOFError, KeyboardInterrupt])
+def test_ctrl_d_or_ctrl_c_at_the_question_is_a_no(shipped, run_cli, monkeypatch, key) -> None:
+    """Ctrl-D printed a traceback (EOFError from input); Ctrl-C said "every file written so far is complete; run
+    again to carry on", which a question is not (the ops review)."""
+    def press(prompt: str = "") -> str:
+        raise key()
+
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(builtins, "input", press)
+    before = snapshot_of(shipped)
+    code, out, err = run_cli("reset", config=shipped / "mirror.yml")
+    assert code == 0 and "reset: nothing deleted" in out and err == "", err
+    assert snapshot_of(shipped) == before
+
+
 @pytest.mark.parametrize("answer", ["yes", " YES "])
 def test_reset_answered_yes_deletes_the_papers_and_the_ledger(shipped, run_cli, answer_at_terminal, answer) -> None:
     answer_at_terminal(answer)
