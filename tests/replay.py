@@ -106,18 +106,14 @@ def replace_archive(source: Path, output: Path) -> list[str]:
     return kept
 
 
-def fetched_for_real(output: Path) -> int:
-    """The papers of `output` that a real snapshot fetched, as far as its ledger tells: all of them when an entry was
-    fetched at another time than REPLAY_NOW, or when there are papers and no ledger; else 0."""
-    papers = len(paper_files(output))
-    if not papers:
-        return 0
+def fetched_for_real(output: Path) -> bool:
+    """Whether a real snapshot fetched the archive in `output`, as far as its ledger tells: an entry fetched at another
+    time than REPLAY_NOW (papers or none: a ledger of days fetched is a snapshot's work too), or papers and no ledger."""
     if not (output / "ledger.yml").is_file():
-        return papers
+        return bool(paper_files(output))
     ledger = read_ledger(output)
     replayed = REPLAY_NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
-    entries = [*ledger.days.values(), *ledger.queries.values()]
-    return papers if any(entry.get("fetched") != replayed for entry in entries) else 0
+    return any(entry.get("fetched") != replayed for entry in [*ledger.days.values(), *ledger.queries.values()])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,11 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     args.output = args.output or args.config.resolve().parent / "content"
     try:
-        real = fetched_for_real(args.output)
-        if real and not args.yes:
-            raise UserError(f"{args.output} holds {real} papers a real snapshot fetched (its ledger.yml says so, or it has "
-                            "none): a replay would replace them. Nothing changed; pass --output another folder, or --yes "
-                            "to replace them")
+        if not args.config.is_file():  # a traceback (the ops review)
+            raise UserError(f"{args.config}: no such file (--config names a mirror.yml)")
+        if args.output.exists() and not args.output.is_dir():  # a traceback, after the whole replay
+            raise UserError(f"{args.output}: not a folder (--output names the archive's content/ folder)")
+        if fetched_for_real(args.output) and not args.yes:  # papers or only a ledger (the ops review: a ledger alone)
+            raise UserError(f"{args.output} holds an archive a real snapshot fetched ({len(paper_files(args.output))} "
+                            "papers; its ledger.yml says so, or it has none): a replay would replace it. Nothing changed; "
+                            "pass --output another folder, or --yes to replace it")
         summary = replay(args.config, args.output, load_bundle(args.bundle), sys.stderr.isatty(), args.stand_in_queries)
     except UserError as exc:
         print(f"replay: {exc}", file=sys.stderr)

@@ -218,6 +218,18 @@ def test_a_replay_keeps_the_owner_s_files_and_notes_and_stops_before_a_real_arch
     assert main(["--config", str(config), "--bundle", str(save_days(tmp_path, days))]) == 2
     assert "a real snapshot fetched" in capsys.readouterr().err and files_of(output) == before
     assert main(["--config", str(config), "--bundle", str(save_days(tmp_path, days)), "--yes"]) == 0
+    # a real snapshot's ledger alone (no paper kept yet) is a real archive too; a missing --config or an --output that
+    # is a file printed tracebacks, the latter after the whole replay (the ops review)
+    for path in output.rglob("*.md"):
+        path.unlink()
+    (output / "ledger.yml").write_text(ledger.replace("2026-08-21T08:00:00Z", "2026-09-01T06:00:00Z", 1), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--config", str(config), "--bundle", str(save_days(tmp_path, days))]) == 2
+    assert "holds an archive a real snapshot fetched (0 papers" in capsys.readouterr().err
+    assert main(["--config", str(tmp_path / "none.yml")]) == 2
+    assert f"replay: {tmp_path / 'none.yml'}: no such file" in capsys.readouterr().err
+    assert main(["--config", str(config), "--output", str(config)]) == 2
+    assert f"replay: {config}: not a folder" in capsys.readouterr().err
 
 
 def test_a_replay_starts_at_listing_since(bundle, tmp_path) -> None:
