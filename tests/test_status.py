@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from papermirror.content.coverage import day_ranges, read_last_run, record_last_run
-from papermirror.content.ledger import LastRun, Ledger, write_ledger
+from papermirror.content.ledger import LastRun, Ledger, read_ledger, write_ledger
 from papermirror.content.paper import format_stamp
 
 NOW = dt.datetime.now(dt.timezone.utc)
@@ -105,6 +105,17 @@ def test_status_json_is_for_scripts(archive, run_cli) -> None:
     assert report["stream_listed"] == 12 + 30 + 7 and report["stream_kept"] == 6 + 15 + 3
     assert [(q["query"], q["in_config"], q["listed"]) for q in report["queries"]] == [
         ("masked autoencoder", True, 40), ("new query", True, None), ("an old query", False, 3)]
+
+
+def test_the_stream_counts_only_the_days_from_listing_since(archive, run_cli) -> None:
+    """With listing.since moved forward, status said "kept 124 of the 9881 listings of those days": every day the
+    ledger held was counted (the ops review)."""
+    write_days(archive, fetched_days_ago=0)
+    ledger = read_ledger(archive / "content")
+    ledger.record_day(day(40), 100, 60, stamp(40))  # fetched by an earlier, wider backfill
+    write_ledger(archive / "content", ledger)
+    report = json.loads(run_cli("status", "--json", config=archive / "mirror.yml")[1])
+    assert report["since"] == day(9) and report["stream_listed"] == 12 + 30 + 7 and report["stream_kept"] == 6 + 15 + 3
 
 
 def test_status_exits_1_when_no_snapshot_ran_for_three_days(archive, run_cli) -> None:

@@ -103,7 +103,7 @@ class ArchiveStatus:
     queries: tuple[QueryStatus, ...]
     """The queries of mirror.yml, then those only the ledger remembers."""
     stream_listed: int = 0
-    """Daily Papers items listed on every day the ledger holds: the stream the topic rule sifted."""
+    """Daily Papers items listed on the days from listing.since the ledger holds: the stream the topic rule sifted."""
     stream_kept: int = 0
     """Of those, the papers the topic rule kept (the ledger's `kept`, summed)."""
     stream_skipped: int = 0
@@ -175,6 +175,7 @@ def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: d
     with_papers = [day for day in span if day in ledger.days and ledger.days[day].get("listed", 0) > 0]
     empty = tuple(day for day in span if day in ledger.days and not ledger.days[day].get("listed", 0))
     missing = [day for day in span if day not in ledger.days]
+    fetched = [day for day in span if day in ledger.days]  # "those days": a day before listing.since is not counted
     return ArchiveStatus(
         papers=papers,
         last_snapshot=last,
@@ -187,9 +188,9 @@ def summarise_status(listing: ListingConfig, ledger: Ledger, papers: int, now: d
         days_missing=len(missing),
         missing_ranges=tuple(day_ranges(missing)),
         queries=tuple(query_statuses(listing, ledger)),
-        stream_listed=sum(_whole(entry, "listed") for entry in ledger.days.values()),
-        stream_kept=sum(_whole(entry, "kept") for entry in ledger.days.values()),
-        stream_skipped=sum(_whole(entry, "skipped") for entry in ledger.days.values()),
+        stream_listed=sum(_whole(ledger.days[day], "listed") for day in fetched),
+        stream_kept=sum(_whole(ledger.days[day], "kept") for day in fetched),
+        stream_skipped=sum(_whole(ledger.days[day], "skipped") for day in fetched),
         details_missing=details_missing,
         daily=listing.daily,
         last_run=ran,
