@@ -88,7 +88,15 @@ def test_only_sources_count_as_changes(mirror: Path) -> None:
     assert not is_source_change(config, str(mirror / "layouts" / ".paper.html.swo"))
 
 
-def test_a_change_to_content_triggers_one_rebuild(mirror: Path) -> None:
+@pytest.mark.parametrize("linked", [False, True])
+def test_a_change_to_content_triggers_one_rebuild(mirror: Path, tmp_path_factory, linked: bool) -> None:
+    """... also when content/ is a link to a folder outside the mirror's, which every command reads through: serve saw
+    no change there and never rebuilt (the ops review)."""
+    if linked:
+        elsewhere = tmp_path_factory.mktemp("elsewhere")
+        assert not elsewhere.is_relative_to(mirror)
+        (mirror / "content").rename(elsewhere / "content")
+        (mirror / "content").symlink_to(elsewhere / "content")
     (mirror / "site").mkdir()
     rebuilt = threading.Event()
     calls: list[float] = []

@@ -144,15 +144,26 @@ def built_base_path(site_dir: Path) -> str | None:
     return html.unescape(found[2]) if found else None  # as written in HTML: "/r&amp;d/" is /r&d/
 
 
+def source_folders(config_path: Path) -> list[Path]:
+    """The folders the site is built from, content/ and layouts/, as they are written and where they lead (either
+    may be a link to a folder elsewhere: every command reads through it)."""
+    root = config_path.resolve().parent
+    return list(dict.fromkeys(folder for name in ("content", "layouts") for folder in (root / name, (root / name).resolve())))
+
+
+def shown_name(path: Path, root: Path) -> str:
+    """A changed file as serve names it: from the mirror's folder, or whole when it lies outside it."""
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+
+
 def is_source_change(config_path: Path, path: str) -> bool:
     """Tell whether a changed path is one the site is built from: content/, layouts/ or mirror.yml."""
     changed = Path(path).resolve()
-    root = config_path.resolve().parent
     if EDITOR_FILES.search(changed.name):  # also the temp half of an atomic write; its rename follows
         return False
     if changed == config_path.resolve():
         return True
-    return any(changed.is_relative_to(root / name) for name in ("content", "layouts"))
+    return any(changed.is_relative_to(folder) for folder in source_folders(config_path))
 
 
 def watch_and_rebuild(config_path: Path, rebuild: Callable[[], object], stop: threading.Event) -> None:
@@ -162,18 +173,20 @@ def watch_and_rebuild(config_path: Path, rebuild: Callable[[], object], stop: th
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # its "1 change detected": serve says what changed
     root = config_path.resolve().parent
     default = watchfiles.DefaultFilter()
+    elsewhere = [folder for folder in source_folders(config_path) if not folder.is_relative_to(root) and folder.is_dir()]
     for changes in watchfiles.watch(
-        root,
+        root, *elsewhere,  # content/ or layouts/ may be a link to a folder outside the mirror's
         watch_filter=lambda change, path: default(change, path) and is_source_change(config_path, path),
         debounce=WATCH_DEBOUNCE_MS,
         stop_event=stop,
         raise_interrupt=False,
     ):
-        names = sorted({Path(path).resolve().relative_to(root).as_posix() for _, path in changes})
+        names = sorted({shown_name(Path(path), root) for _, path in changes})
         log.info("serve: %d change(s) (%s%s); rebuilding", len(names), ", ".join(names[:3]),
                  ", ..." if len(names) > 3 else "")
         if rebuild() is False:
-            log.error("serve: still serving the previous site/")
+            log.error("serve: the preview keeps what the failed build left (the pages it drew before the error are "
+                      "new, the others as they were); fix the error above and save again")
 
 
 def serve_preview(config: Config, config_path: Path, port: int, build: bool = True) -> None:
