@@ -32,6 +32,7 @@ import dataclasses
 import datetime as dt
 import logging
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -87,22 +88,34 @@ def replace_archive(source: Path, output: Path) -> list[str]:
     papers = paper_files(output)
     kept = [f"{rel} (not a paper file)" for rel in other_files(output, papers)]
     old_papers = {rel: read_paper(output / rel) for rel in papers}  # all read first: one that fails changes nothing
-    noted = {rel: old for rel, old in old_papers.items() if old.notes}
-    for rel in papers:
-        (output / rel).unlink()
-    if (source / "papers").is_dir():
-        shutil.copytree(source / "papers", output / "papers", dirs_exist_ok=True)
-    for rel, old in sorted(noted.items()):
-        if (output / rel).exists():
-            write_paper(output, dataclasses.replace(read_paper(output / rel), notes=old.notes))
+    for rel, old in sorted((rel, old) for rel, old in old_papers.items() if old.notes):  # into the replay's archive
+        if (source / rel).exists():
+            write_paper(source, dataclasses.replace(read_paper(source / rel), notes=old.notes))
             kept.append(f"{rel}: its notes")
         else:
-            write_paper(output, old)
+            write_paper(source, old)
             kept.append(f"{rel} (a paper the rule does not keep, with your notes)")
-    if (source / "ledger.yml").is_file():
-        shutil.copy2(source / "ledger.yml", output / "ledger.yml")
-    else:
-        (output / "ledger.yml").unlink(missing_ok=True)
+    # Then the swap, Ctrl-C and SIGTERM held until it ends: stopped half-way, it left 3 papers of 513, one of them
+    # cut short, the old ledger and no notes (the ops review). (Held by the handlers, which Python runs in this
+    # thread: a signal mask would hold them from this thread only, and another would take them.)
+    received: list[int] = []
+    handlers = {signum: signal.signal(signum, lambda signum, _frame: received.append(signum))
+                for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for rel in papers:
+            (output / rel).unlink()
+        if (source / "papers").is_dir():
+            shutil.copytree(source / "papers", output / "papers", dirs_exist_ok=True)
+        if (source / "ledger.yml").is_file():
+            shutil.copy2(source / "ledger.yml", output / "ledger.yml")
+        else:
+            (output / "ledger.yml").unlink(missing_ok=True)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    if received:  # the swap was the replay's last step: done, and said
+        logging.getLogger("replay").warning("replay: asked to stop while the archive was put in place: it is in place, "
+                                            "whole")
     return kept
 
 
@@ -116,6 +129,10 @@ def fetched_for_real(output: Path) -> bool:
     return any(entry.get("fetched") != replayed for entry in [*ledger.days.values(), *ledger.queries.values()])
 
 
+def stop(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", type=Path, default=ROOT / "mirror.yml", help="the topic rule (default: the repo's mirror.yml)")
@@ -126,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="also ask mirror.yml's queries, answered by the fake hub's keyword stand-in for HF's search")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    signal.signal(signal.SIGTERM, stop)  # as Ctrl-C: the replay's temp folder is removed (SIGTERM left it)
     args.output = args.output or args.config.resolve().parent / "content"
     try:
         if not args.config.is_file():  # a traceback (the ops review)
@@ -140,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"replay: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # before the swap (which holds signals until it ends): the archive is as it was
+        print(f"replay: interrupted; {args.output} is unchanged", file=sys.stderr)
+        return 130
     print(f"replay: {summary.line()}; {summary.skipped} items skipped")
     for failure in summary.failures:
         print(f"replay: FAILED {failure}; {args.output} is unchanged", file=sys.stderr)

@@ -252,3 +252,62 @@ def save_days(folder: Path, days: dict[str, list[dict]]) -> Path:
     with gzip.open(path, "wt", encoding="utf-8") as lines:
         lines.writelines(json.dumps({"date": day, "items": items}) + "\n" for day, items in sorted(days.items()))
     return path
+
+
+def test_an_interrupt_during_the_swap_waits_for_its_end(bundle, tmp_path, monkeypatch) -> None:
+    """Ctrl-C while a replay put its archive in place left 3 papers of 513, one cut short, the old ledger and none of
+    the owner's notes (the ops review): the swap holds Ctrl-C and SIGTERM until it ends, and the notes are put into
+    the replay's archive before it starts."""
+    import dataclasses
+    import os
+    import shutil
+    import signal
+
+    import replay as module
+    from papermirror.content.paperfile import write_paper
+
+    config = tmp_path / "mirror.yml"
+    config.write_text("listing:\n  include: [masked]\n", encoding="utf-8")
+    days = {day: bundle[day] for day in sorted(bundle)[:40]}
+    output = tmp_path / "content"
+    assert not replay(config, output, days).failures
+    first = read_papers(output)
+    noted = sorted(first)[0]
+    write_paper(output, dataclasses.replace(first[noted], notes="Read this first."))
+    real_copytree = shutil.copytree
+
+    def interrupted_copy(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C half-way through the swap
+        return real_copytree(*args, **kwargs)
+
+    monkeypatch.setattr(module.shutil, "copytree", interrupted_copy)
+    ledger = (output / "ledger.yml").read_bytes()
+    (output / "ledger.yml").write_text("days: {}\n", encoding="utf-8")  # so that the replay's is seen written
+    assert not replay(config, output, days).failures  # the swap ends; the stop is said, not raised
+    papers = read_papers(output)  # every file whole
+    assert sorted(papers) == sorted(first) and papers[noted].notes == "Read this first."
+    assert (output / "ledger.yml").read_bytes() == ledger
+
+
+def test_sigterm_ends_a_replay_in_one_line_leaving_no_temp_folder(tmp_path) -> None:
+    """SIGTERM left a /tmp/replay-* folder of 680 KB; Ctrl-C printed a traceback (the ops review)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    config = tmp_path / "mirror.yml"
+    config.write_text("listing:\n  include: [masked]\n", encoding="utf-8")
+    script = Path(__file__).parent / "replay.py"
+    run = subprocess.Popen([sys.executable, str(script), "--config", str(config)], stderr=subprocess.PIPE, text=True,
+                           env={**__import__("os").environ, "TMPDIR": str(scratch)})
+    deadline = time.monotonic() + 60
+    while not list(scratch.glob("replay-*")) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # the replay has begun: its temp folder is there
+    run.send_signal(signal.SIGTERM)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130 and err.strip().endswith(f"replay: interrupted; {tmp_path / 'content'} is unchanged"), err
+    assert "Traceback" not in err and not list(scratch.iterdir())
+    assert not (tmp_path / "content").exists()
