@@ -272,9 +272,14 @@ def run_reset_command(config: Config, args: argparse.Namespace) -> int:
 
 
 def run_serve_command(config: Config, args: argparse.Namespace) -> int:
-    from papermirror.ops.serve import serve_preview
+    from contextlib import nullcontext
 
-    serve_preview(config, args.config, args.port, build=not args.no_build)
+    from papermirror.ops.serve import serve_preview
+    from papermirror.processes import exclusive_run
+
+    # One preview folder a mirror: two serves built into it by turns, each with its own port in every link.
+    with nullcontext() if args.no_build else exclusive_run(config.cache_dir, "serve"):
+        serve_preview(config, args.config, args.port, build=not args.no_build)
     return 0
 
 

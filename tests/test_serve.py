@@ -216,3 +216,15 @@ def test_the_sub_path_a_site_was_built_for_is_read_as_its_links_mean_it(tmp_path
     assert built_base_path(tmp_path) == "/r&d/"
     (tmp_path / "index.html").write_text("<!doctype html><title>no stylesheet</title>")
     assert built_base_path(tmp_path) is None and built_base_path(tmp_path / "missing") is None
+
+
+def test_a_second_serve_of_one_mirror_is_refused(mirror: Path) -> None:
+    """Two serves of one mirror built by turns into its one preview folder, so that one served the other's port in
+    every link (the ops review). (A process of its own: a serve that is not refused serves until stopped.)"""
+    from papermirror.processes import exclusive_run
+
+    with exclusive_run(mirror / ".cache", "serve"):
+        done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--config", str(mirror / "mirror.yml"), "serve",
+                               "--port", "0"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and not done.stdout
+    assert f"another `build.py serve` is running in {mirror}" in done.stderr and "Traceback" not in done.stderr
