@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from papermirror.content.paper import FIRST_DAY
+from papermirror.content.paper import FIRST_DAY, TERMINAL_CONTROLS
 from papermirror.content.yamlfile import RefuseRepeatedKeys, single_document, yaml_problem
 from papermirror.errors import UserError
 
@@ -142,9 +142,9 @@ GroupName = Annotated[str, Field(min_length=1, max_length=60, pattern=GROUP_PATT
 
 
 def without_control(text: str) -> str:
-    """A term or query as written, refused when it holds a control character (a NUL, a tab: nothing a paper's text
-    matches, and a query would send it to the hub)."""
-    control = re.search(r"[\x00-\x1f\x7f-\x9f]", text)
+    """A term or query as written, refused when it holds a control character (a NUL, a tab, a right-to-left override,
+    paper.TERMINAL_CONTROLS: nothing a paper's text matches, and a query would send it to the hub)."""
+    control = re.search(f"[\t\n{TERMINAL_CONTROLS}]", text)
     if control:
         raise ValueError(f"{text!r} holds a control character ({control.group()!r}): remove it")
     return text

@@ -69,6 +69,14 @@ def _has_front_matter(path: str) -> bool:
         return True  # read as a paper, which names what is wrong
 
 
+def named(exc: OSError, path: Path, instead_of: str | None = None) -> OSError:
+    """`exc` naming `path` when it names no file (a full disk says so on write(), naming none) or names `instead_of`
+    (a temp file the user never asked for); else `exc` itself."""
+    if exc.filename not in (None, instead_of):
+        return exc
+    return OSError(exc.errno, exc.strerror, str(path))
+
+
 @contextmanager
 def atomic_writer(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
     """Open a temp file beside `path` for writing; on success it replaces `path`, on error it is removed.
@@ -91,9 +99,9 @@ def atomic_writer(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        if exc.filename not in (None, tmp):
+        if named(exc, path, tmp) is exc:
             raise
-        raise OSError(exc.errno, exc.strerror, str(path)) from exc  # `path` is a folder, the disk is full, ...
+        raise named(exc, path, tmp) from exc  # `path` is a folder, the disk is full, ...
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

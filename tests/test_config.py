@@ -137,6 +137,7 @@ def write_config(tmp_path, text: str):
         # a NUL in a query went to the hub, one in a term matched nothing (the user-mistakes review)
         ('listing:\n  queries: ["a\\u0000b"]\n', ":2: listing.queries, item 1: 'a\\x00b' holds a control character"),
         ('listing:\n  topic:\n    all:\n      v: ["x\\ty"]\n', ":4: listing.topic.all.v.terms, item 1: 'x\\ty' holds a"),
+        ('listing:\n  exclude: ["a\\u202eb"]\n', ":2: listing.exclude, item 1: 'a\\u202eb' holds a control character"),
         # `all: {}` kept every daily paper, where `all:` was refused (the user-mistakes review)
         ("listing:\n  topic:\n    all: {}\n    none:\n      gui: [GUI]\n",
          ":3: listing.topic.all: no group under it: write one, or delete this line too"),

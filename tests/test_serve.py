@@ -124,6 +124,35 @@ def test_a_change_to_content_triggers_one_rebuild(mirror: Path, tmp_path_factory
         watcher.join(10)
 
 
+def test_a_failed_rebuild_says_what_the_preview_holds(mirror: Path, caplog) -> None:
+    """It said "still serving the previous site/", though the pages drawn before the error were new (the ops review)."""
+    import logging
+
+    failed = threading.Event()
+    stop = threading.Event()
+
+    def rebuild() -> bool:
+        failed.set()
+        return False
+
+    watcher = threading.Thread(target=watch_and_rebuild, args=(mirror / "mirror.yml", rebuild, stop), daemon=True)
+    with caplog.at_level(logging.INFO):
+        watcher.start()
+        try:
+            time.sleep(0.5)
+            (mirror / "content" / "2503.00001.md").write_text("---\n")
+            assert failed.wait(10), "no rebuild after content/ changed"
+            deadline = time.monotonic() + 5
+            while "the preview keeps what the failed build left" not in caplog.text and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            stop.set()
+            watcher.join(10)
+    assert "serve: 1 change(s) (content/2503.00001.md); rebuilding" in caplog.text
+    assert "serve: the preview keeps what the failed build left (the pages it drew before the error are new" in caplog.text
+    assert "still serving" not in caplog.text
+
+
 def test_serve_builds_its_preview_aside_and_leaves_site_alone(mirror: Path) -> None:
     from samples import make_paper, write_archive
 

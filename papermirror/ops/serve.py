@@ -156,14 +156,15 @@ def shown_name(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
 
 
-def is_source_change(config_path: Path, path: str) -> bool:
-    """Tell whether a changed path is one the site is built from: content/, layouts/ or mirror.yml."""
+def is_source_change(config_path: Path, path: str, folders: list[Path] | None = None) -> bool:
+    """Tell whether a changed path is one the site is built from: content/, layouts/ (`source_folders`, or `folders`
+    as the watcher found them once: a rebuild writes thousands of files it is asked about) or mirror.yml."""
     changed = Path(path).resolve()
     if EDITOR_FILES.search(changed.name):  # also the temp half of an atomic write; its rename follows
         return False
     if changed == config_path.resolve():
         return True
-    return any(changed.is_relative_to(folder) for folder in source_folders(config_path))
+    return any(changed.is_relative_to(folder) for folder in folders or source_folders(config_path))
 
 
 def watch_and_rebuild(config_path: Path, rebuild: Callable[[], object], stop: threading.Event) -> None:
@@ -173,10 +174,11 @@ def watch_and_rebuild(config_path: Path, rebuild: Callable[[], object], stop: th
     logging.getLogger("watchfiles").setLevel(logging.WARNING)  # its "1 change detected": serve says what changed
     root = config_path.resolve().parent
     default = watchfiles.DefaultFilter()
-    elsewhere = [folder for folder in source_folders(config_path) if not folder.is_relative_to(root) and folder.is_dir()]
+    folders = source_folders(config_path)
+    elsewhere = [folder for folder in folders if not folder.is_relative_to(root) and folder.is_dir()]
     for changes in watchfiles.watch(
         root, *elsewhere,  # content/ or layouts/ may be a link to a folder outside the mirror's
-        watch_filter=lambda change, path: default(change, path) and is_source_change(config_path, path),
+        watch_filter=lambda change, path: default(change, path) and is_source_change(config_path, path, folders),
         debounce=WATCH_DEBOUNCE_MS,
         stop_event=stop,
         raise_interrupt=False,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from papermirror.files import temp_files_of, write_bytes_atomic
+from papermirror.files import named, temp_files_of, write_bytes_atomic
 
 
 def write_if_changed(path: Path, data: bytes, staging: bool = False) -> bool:
@@ -30,9 +30,9 @@ def write_if_changed(path: Path, data: bytes, staging: bool = False) -> bool:
                 with open(path, "wb") as handle:
                     handle.write(data)
         except OSError as exc:  # a full disk says so on write(), naming no file: name the page
-            if exc.filename is not None:
+            if named(exc, path) is exc:
                 raise
-            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+            raise named(exc, path) from exc
         return True
     return write_bytes_atomic(path, data, durable=False)
 
