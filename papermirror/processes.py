@@ -54,9 +54,9 @@ def stop_on_signals() -> Iterator[None]:
     """While in it, Ctrl-C (SIGINT) and SIGTERM stop the run: in the main thread they raise KeyboardInterrupt
     (Terminated), and the other threads, which STOP wakes, stop too (`pause`). Without it, threads waiting for the
     rate limit held a Ctrl-C'd run for minutes, and SIGTERM ended the process at once: the hub's record of the
-    requests sent (hub.WINDOW_FILE) was lost, and the next run overran the rate limit. `snapshot` and `details`
-    run in it; a build does not (a killed build is redone from its manifest, and its forked workers would be
-    waited for)."""
+    requests sent (hub.WINDOW_FILE) was lost, and the next run overran the rate limit. `snapshot`, `details` and
+    `serve` (which stops its build) run in it; a build does not (a killed build is redone from its manifest, and
+    its forked workers would be waited for)."""
     if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
         yield
         return

@@ -257,3 +257,56 @@ def test_a_second_serve_of_one_mirror_is_refused(mirror: Path) -> None:
                                "--port", "0"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and not done.stdout
     assert f"another `build.py serve` is running in {mirror}" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("during", ["the first build", "a rebuild"])
+def test_sigterm_stops_serve_and_the_build_it_runs(mirror: Path, tmp_path_factory, during: str) -> None:
+    """A SIGTERM to serve (`kill`, a service manager) ended serve alone: its build went on writing into the preview
+    for as long as it took (the ops review). A build made slow on purpose (a sitecustomize that sleeps in a process
+    whose arguments hold --output, which only serve's builds have) shows whether serve stops it."""
+    import os
+    import signal
+
+    from samples import make_paper, write_archive
+
+    write_archive(mirror, [make_paper("2503.00001", "A paper to preview")])
+    hook = tmp_path_factory.mktemp("hook")
+    slow, started = hook / "slow", hook / "started"
+    (hook / "sitecustomize.py").write_text(
+        "import os, sys, time\n"
+        f"if '--output' in sys.argv and os.path.exists({str(slow)!r}):\n"
+        f"    open({str(started)!r}, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(120)\n", encoding="utf-8")
+    if during == "the first build":
+        slow.touch()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")]))}
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(mirror / "mirror.yml"), "-q",
+                                "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env)
+    build_pid = None
+    try:
+        if during == "a rebuild":
+            line = process.stdout.readline()
+            while line and not line.startswith("serve: "):
+                line = process.stdout.readline()
+            assert line.startswith("serve: http://127.0.0.1:"), line
+            slow.touch()
+            time.sleep(0.5)  # the watcher is watching
+            write_archive(mirror, [make_paper("2503.00001", "A paper to preview, edited")])
+        deadline = time.monotonic() + 60
+        while not started.exists() or not started.read_text():
+            assert time.monotonic() < deadline and process.poll() is None, "no build started"
+            time.sleep(0.05)
+        build_pid = int(started.read_text())
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+        assert not Path(f"/proc/{build_pid}").exists(), "serve stopped and left its build running"
+    finally:
+        process.kill()
+        if build_pid and Path(f"/proc/{build_pid}").exists():
+            os.kill(build_pid, signal.SIGKILL)
+    assert "Traceback" not in err
+    if during == "a rebuild":
+        assert process.returncode == 0 and out.strip().endswith("serve: stopped")
+    else:
+        assert process.returncode == 143 and "interrupted" in err

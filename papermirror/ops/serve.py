@@ -6,7 +6,7 @@ any folder without an index.html (Pages lists no folder) is a 404 (with the site
 serves it). The preview is built for its loopback URL
 into .cache/preview/site, never into site/, so site/ keeps the links of site.base_url however serve
 ends. A change to content/, layouts/ or mirror.yml (not an editor's swap or backup file) runs
-`build.py build` again in a subprocess.
+`build.py build` again in a subprocess, which Ctrl-C or SIGTERM stops with serve.
 """
 
 from __future__ import annotations
@@ -26,12 +26,15 @@ from urllib.parse import unquote, urlsplit
 
 from papermirror.config import Config, load_config
 from papermirror.errors import UserError
+from papermirror.processes import stop_on_signals
 from papermirror.site.buildcache import PREVIEW_DIR
 
 log = logging.getLogger(__name__)
 
 BUILD_SCRIPT = Path(__file__).resolve().parents[2] / "build.py"
 """The CLI beside the package; the rebuild runs it so serve needs nothing of the render module."""
+STOP_WAIT_SECONDS = 10
+"""How long serve, stopping, waits for its running build to end on SIGTERM before it kills it."""
 WATCH_DEBOUNCE_MS = 400
 """Changes closer together than this make one rebuild (a snapshot writes many files)."""
 EDITOR_FILES = re.compile(
@@ -109,15 +112,49 @@ def site_url(server: ThreadingHTTPServer, base_path: str) -> str:
     return f"http://{host}:{port}{base_path}"
 
 
-def rebuild_site(config_path: Path, base_url: str, output: Path) -> bool:
-    """Run `build.py --config config_path build --base-url base_url --output output`; tell whether it succeeded."""
-    config_path, output = config_path.resolve(), output.resolve()  # the build runs in the mirror's folder
-    command = [sys.executable, str(BUILD_SCRIPT), "--config", str(config_path), "build", "--base-url", base_url,
-               "--output", str(output)]
-    result = subprocess.run(command, cwd=config_path.parent, check=False)
-    if result.returncode != 0:
-        log.error("serve: the build failed (exit %d)", result.returncode)
-    return result.returncode == 0
+class PreviewBuilds:
+    """Runs the preview's builds, `build.py --config CONFIG build --base-url URL --output DIR`, one at a time, each a
+    process of its own, and stops the one running when serve stops: a SIGTERM to serve (`kill`, a service manager)
+    ended serve alone and left its build writing into the preview for as long as it took."""
+
+    def __init__(self, config_path: Path, base_url: str, output: Path) -> None:
+        self.command = [sys.executable, str(BUILD_SCRIPT), "--config", str(config_path.resolve()), "build",
+                        "--base-url", base_url, "--output", str(output.resolve())]
+        self.folder = config_path.resolve().parent  # the build runs in the mirror's folder
+        self.running: subprocess.Popen | None = None
+        self.stopped = False
+        self._lock = threading.Lock()
+
+    def run(self) -> bool:
+        """Build the preview; tell whether the build succeeded (False once serve is stopping)."""
+        with self._lock:
+            if self.stopped:
+                return False
+            self.running = process = subprocess.Popen(self.command, cwd=self.folder)
+        try:
+            returncode = process.wait()
+        except BaseException:  # Ctrl-C or SIGTERM while serve waits for its first build
+            self.stop()
+            raise
+        finally:
+            with self._lock:
+                self.running = None
+        if returncode != 0 and not self.stopped:
+            log.error("serve: the build failed (exit %d)", returncode)
+        return returncode == 0
+
+    def stop(self) -> None:
+        """Start no more builds, and stop the one running, if any (a stopped build is redone from its manifest)."""
+        with self._lock:
+            self.stopped, process = True, self.running
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def warn_if_moved(config_path: Path, base_path: str) -> None:
@@ -207,22 +244,27 @@ def serve_preview(config: Config, config_path: Path, port: int, build: bool = Tr
         raise UserError(f"serve: cannot listen on 127.0.0.1:{port}: {exc.strerror}; try --port N") from None
     url = site_url(server, base_path)
     stop = threading.Event()
-    with server:
-        if build:
-            if not rebuild_site(config_path, url, served) and not served.is_dir():
-                raise UserError(f"serve: the build failed and there is no {served} to serve")
-            def rebuild() -> bool:
-                warn_if_moved(config_path, base_path)
-                return rebuild_site(config_path, url, served)
-
-            watcher = threading.Thread(target=watch_and_rebuild, name="watch", daemon=True, args=(config_path, rebuild, stop))
-            watcher.start()
-        elif not served.is_dir():
-            raise UserError(f"serve: {served} does not exist; run `python build.py build` first")
-        print(f"serve: {url} (Ctrl-C to stop)", flush=True)
+    builds = PreviewBuilds(config_path, url, served)
+    with server, stop_on_signals():  # SIGTERM stops serve as Ctrl-C does, and its build with it
         try:
-            server.serve_forever()
-        except KeyboardInterrupt:  # how serve is meant to stop: not an interruption of work (a rebuild's files
-            print("serve: stopped", flush=True)  # are each written whole, and the next build redoes the rest)
+            if build:
+                if not builds.run() and not served.is_dir():
+                    raise UserError(f"serve: the build failed and there is no {served} to serve")
+
+                def rebuild() -> bool:
+                    warn_if_moved(config_path, base_path)
+                    return builds.run()
+
+                watcher = threading.Thread(target=watch_and_rebuild, name="watch", daemon=True,
+                                           args=(config_path, rebuild, stop))
+                watcher.start()
+            elif not served.is_dir():
+                raise UserError(f"serve: {served} does not exist; run `python build.py build` first")
+            print(f"serve: {url} (Ctrl-C to stop)", flush=True)
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:  # how serve is meant to stop: not an interruption of work (a rebuild's files
+                print("serve: stopped", flush=True)  # are each written whole, and the next build redoes the rest)
         finally:
             stop.set()
+            builds.stop()
