@@ -249,6 +249,10 @@ def _check_entry(entry: dict, lines: dict[object, int], path: Path, line: int, l
     for key in (*COUNT_KEYS, *(key for key in OPTIONAL_COUNT_KEYS if key in entry)):
         if not isinstance(entry[key], int) or isinstance(entry[key], bool) or entry[key] < 0:
             raise ContentError(f"{where(key)}: {key}: must be a whole number of 0 or more, not {brief(entry[key])}")
+    if entry["kept"] + entry.get("skipped", 0) > entry["listed"]:  # a snapshot never counts so: a hand edit
+        raise ContentError(f"{where('kept')}: kept {entry['kept']}" + (f" and skipped {entry['skipped']}" if "skipped" in entry
+                           else "") + f" add up to more than listed {entry['listed']}: they count papers among those "
+                           "listed (stored, and not storable)")
     when = parse_stamp(entry["fetched"])
     if when is None:
         raise ContentError(f"{where('fetched')}: fetched: not a time in the form YYYY-MM-DDTHH:MM:SSZ: "
