@@ -58,6 +58,7 @@ def replay(config_file: Path, output: Path, days: dict[str, list[dict]], progres
            stand_in_queries: bool = False) -> Summary:
     """Snapshot `days` with the rule of `config_file` into an empty archive; on success it replaces `output`'s.
     The config's queries are asked (of the fake hub's keyword stand-in) only with `stand_in_queries`."""
+    load_config(config_file)  # a mistake in it named by that file, not by the temporary copy the replay reads
     with tempfile.TemporaryDirectory(prefix="replay-") as tmp:
         mirror = Path(tmp)
         (mirror / "mirror.yml").write_bytes(config_file.read_bytes())

@@ -177,6 +177,10 @@ def test_a_rule_that_keeps_nothing_empties_the_output_and_daily_false_is_named(b
     config.write_text("listing:\n  daily: false\n  queries: [speech recognition]\n", encoding="utf-8")
     assert main(["--config", str(config), "--output", str(output)]) == 2
     assert "listing.daily is false" in capsys.readouterr().err
+    config.write_text("listing:\n  include: masked\n", encoding="utf-8")  # a mistake: named by this file, not a temp copy
+    assert main(["--config", str(config), "--output", str(output)]) == 2
+    said = capsys.readouterr().err
+    assert f"replay: {config}:2: listing.include" in said and "replay-" not in said, said
     assert sorted(read_ledger(output).days) == sorted(days)  # unchanged
 
 
