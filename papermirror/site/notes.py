@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import markdown
 import nh3
 from markupsafe import Markup
 
@@ -34,6 +33,8 @@ def render_notes(text: str) -> Markup:
     """Render the notes' Markdown; raw HTML is stripped, links are http(s) only."""
     if not text.strip():
         return Markup("")
+    import markdown  # 7 ms to import: paid by a build that draws a paper with notes, not by every build
+
     html = markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists"], output_format="html")
     clean = nh3.clean(
         html,
