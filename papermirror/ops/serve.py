@@ -223,7 +223,7 @@ def watch_and_rebuild(config_path: Path, rebuild: Callable[[], object], stop: th
         names = sorted({shown_name(Path(path), root) for _, path in changes})
         log.info("serve: %d change(s) (%s%s); rebuilding", len(names), ", ".join(names[:3]),
                  ", ..." if len(names) > 3 else "")
-        if rebuild() is False:
+        if rebuild() is False and not stop.is_set():  # (a build serve stopped as it ends is no failure)
             log.error("serve: the preview keeps what the failed build left (the pages it drew before the error are "
                       "new, the others as they were); fix the error above and save again")
 
