@@ -8,7 +8,8 @@
 The archive is the recorded Daily Papers stream (tests/data/daily_papers.jsonl.gz, as bench_size.py reads it),
 or `--sample N` of its papers taken evenly over all its days (compare.py's `real:N`: a topic mirror holds a
 few papers of each day over two years). Its last `--days` days are held back; the rest is built in full
-(`build`, render and Pagefind index, no site/ and no .cache/), then the held-back days are added one by one,
+(`build`, render and Pagefind index, no site/ and no .cache/; `--fulls` times, the median taken: a full build
+varies more than the daily ones), then the held-back days are added one by one,
 each with a `build`, as the daily workflow does after a snapshot. Synthetic days (bench_index.py, compare.py)
 add made-up papers whose keywords collide with real ones in ways real days do not; these are the real
 papers of the real days. Per build, printed: wall time, the build's report (pages drawn, indexes re-indexed and
@@ -41,11 +42,16 @@ def describe(run: dict) -> str:
             f"indexes redone (load {run['load']:.1f})")
 
 
+def walls(runs: list[dict]) -> str:
+    return ", ".join(f"{run['wall']:.2f}" for run in runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sample", type=int, help="papers taken evenly over the stream (default: every paper)")
     parser.add_argument("--days", type=int, default=4, help="newest days held back and added one by one (default: 4)")
     parser.add_argument("--before", type=Path, help="another checkout of papermirror to run alongside this one")
+    parser.add_argument("--fulls", type=int, default=3, help="full builds of each code, their median taken (default: 3)")
     args = parser.parse_args()
     codes = {"this code": REPO, **({"before": args.before.resolve()} if args.before else {})}
     stream = read_stream()
@@ -59,19 +65,25 @@ def main() -> None:
             make_real_mirror(root, [paper for paper in papers if paper.day not in days])
             shutil.rmtree(root / "layouts")
             shutil.copytree(codes[name] / "layouts", root / "layouts")  # each code with its own templates
+        fulls: dict[str, list[dict]] = {name: [] for name in codes}
+        for step in range(args.fulls):  # a full build varies more than a daily one: the ratio takes their median
+            for name in list(codes) if step % 2 == 0 else reversed(codes):
+                for state in ("site", ".cache"):
+                    shutil.rmtree(roots[name] / state, ignore_errors=True)
+                fulls[name].append(build(codes[name], roots[name], index=True))
+                print(f"  {'full build':<10} {name:<9} {describe(fulls[name][-1])}", flush=True)
         runs: dict[str, list[dict]] = {name: [] for name in codes}
-        for step, day in enumerate([None, *days]):
-            for paper in (paper for paper in papers if day and paper.day == day):
+        for step, day in enumerate(days):
+            for paper in (paper for paper in papers if paper.day == day):
                 for root in roots.values():
                     write_paper(root / "content", paper)
             for name in list(codes) if step % 2 == 0 else reversed(codes):
                 runs[name].append(build(codes[name], roots[name], index=True))
-                print(f"  {day or 'full build':<10} {name:<9} {describe(runs[name][-1])}", flush=True)
+                print(f"  {day:<10} {name:<9} {describe(runs[name][-1])}", flush=True)
         for name, done in runs.items():
-            daily = statistics.median(run["wall"] for run in done[1:])
-            walls = ", ".join(f"{run['wall']:.1f}" for run in done[1:])
-            print(f"{name}: full {done[0]['wall']:.1f} s; daily median {daily:.1f} s [{walls}] = "
-                  f"{daily / done[0]['wall']:.0%} of the full build", flush=True)
+            full, daily = (statistics.median(run["wall"] for run in each) for each in (fulls[name], done))
+            print(f"{name}: full median {full:.2f} s [{walls(fulls[name])}]; daily median {daily:.2f} s [{walls(done)}] = "
+                  f"{daily / full:.0%} of the full build", flush=True)
 
 
 if __name__ == "__main__":
