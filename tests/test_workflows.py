@@ -284,8 +284,15 @@ def test_a_step_s_time_limit_reaches_the_python_it_runs(step_id: str, fake_hub, 
     script.write_text(step["run"], encoding="utf-8")
     env = {**os.environ, "PATH": f"{runner.bin}{os.pathsep}{os.environ['PATH']}", "SINCE": "2024-05-27", "UNTIL": UNTIL}
     asked = fake_hub.count("/api/")
-    shell = subprocess.Popen([*ACTIONS_SHELL, str(script)], cwd=workdir, env=env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # As the runner starts a step: SIGINT not ignored. Tests started in the background by a shell without job control
+    # inherit SIGINT ignored, which a child keeps (and the snapshot rightly leaves ignored); a signal with a handler
+    # here is back to its default in the child.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        shell = subprocess.Popen([*ACTIONS_SHELL, str(script)], cwd=workdir, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     try:
         deadline = time.monotonic() + 60
         while fake_hub.count("/api/") == asked and shell.poll() is None and time.monotonic() < deadline:
