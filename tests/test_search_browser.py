@@ -1211,8 +1211,10 @@ def test_a_field_prefix_is_left_out_of_the_search(page, site_url):
 def test_long_words_wrap_on_a_phone_instead_of_widening_the_page(tmp_path, browser):
     """A paper page with an address in its abstract was 455 px wide on a 390 px phone (with an author's name of 86
     letters, 662 px); a search for a word of it, or a long query echoed in the status line, 514 to 2,974 px. A long
-    formula (a real abstract's, 2411.19477, its backslashes lost on the hub's side) made it 656 px: it scrolls in its
-    own box, in the title on the home page too."""
+    formula (a real abstract's, 2411.19477, its backslashes lost on the hub's side) made it 656 px: on the paper page
+    it scrolls in its own box, which the keyboard can reach (axe: scrollable-region-focusable), and a formula that fits
+    gets no tab stop; in a listing's link it is cut at the column's edge."""
+    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect
 
     address = "https://github.com/" + "averyveryverylongorganisationname/" + "areallyquitelongrepositoryname" * 2
@@ -1239,6 +1241,17 @@ def test_long_words_wrap_on_a_phone_instead_of_widening_the_page(tmp_path, brows
                 page.goto(url + path)
                 assert page.locator("math").count() >= (2 if path else 1), path  # the formula is drawn
                 assert page.evaluate(wide) <= 390, path
+            page.goto(url + f"papers/{PAPERS[0].id}/")
+            scrolling = ("() => [...document.querySelectorAll('main math')].map(m => [m.closest('h1, #abstract, a').tagName, "
+                         "m.classList.contains('wide'), m.tabIndex])")
+            # the title's and the abstract's scroll; a formula in a link (other papers' titles) is cut, never a tab stop
+            found = page.evaluate(scrolling)
+            assert found[:2] == [["H1", True, 0], ["DIV", True, 0]] and all(f == ["A", False, -1] for f in found[2:])
+            assert [v["id"] for v in Axe().run(page).response["violations"]] == []
+            page.set_viewport_size({"width": 1280, "height": 800})  # there it fits: no scroll box, no tab stop
+            page.wait_for_function("() => !document.querySelector('#abstract math.wide')")
+            assert page.evaluate(scrolling)[1] == ["DIV", False, -1], page.evaluate(scrolling)
+            page.set_viewport_size({"width": 390, "height": 844})
             page.goto(url + "search/?q=areallyquitelongrepositoryname")
             expect(page.locator(".search-result-excerpt mark").first).to_be_visible()
             assert page.evaluate(wide) <= 390

@@ -9,6 +9,8 @@
 // quotes (its words, when it holds a word of symbols alone), at the address of the header's search form.
 // Written into every page they cost 300 B a paper, for a search that runs only where this script runs too.
 // 3. Printing: the authors a long list keeps one click away are printed too.
+// 4. A formula wider than its column, which style.css cuts at the column's edge, scrolls sideways in its own box
+// (class `wide`), which the keyboard can reach (tabindex); checked again when the window changes width.
 "use strict";
 
 (() => {
@@ -92,4 +94,20 @@
   window.addEventListener("afterprint", () => {
     for (const details of opened) details.open = false;
   });
+})();
+
+(() => {
+  const formulas = Array.from(document.querySelectorAll("main math")).filter((formula) => !formula.closest("a"));
+  if (!formulas.length) return;
+  const fit = () => {
+    for (const formula of formulas) {
+      formula.classList.remove("wide");  // measured as style.css cuts it: its content's width against its box's
+      const wide = formula.scrollWidth > formula.clientWidth + 1;
+      formula.classList.toggle("wide", wide);
+      if (wide) formula.tabIndex = 0;
+      else formula.removeAttribute("tabindex");
+    }
+  };
+  fit();
+  window.addEventListener("resize", fit);
 })();
