@@ -53,6 +53,8 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="another checkout of papermirror to run alongside this one")
     parser.add_argument("--fulls", type=int, default=3, help="full builds of each code, their median taken (default: 3)")
     args = parser.parse_args()
+    if args.fulls < 1 or args.days < 1:
+        parser.error("--fulls and --days: at least 1")
     codes = {"this code": REPO, **({"before": args.before.resolve()} if args.before else {})}
     stream = read_stream()
     papers = real_sample(stream, args.sample) if args.sample else stream

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import functools
 import multiprocessing
 import os
 import signal
@@ -29,15 +30,25 @@ PR_SET_PDEATHSIG = 1
 """prctl(2) option: the signal this process gets when its parent dies."""
 
 
+@functools.cache
+def look_up_prctl() -> Callable[..., int] | None:
+    """libc's prctl(2), looked up once (None off Linux, or without one: a child then outlives a killed parent, as it
+    always did). A process that starts children between fork and exec (`die_with_parent` as `preexec_fn`) while it
+    has threads, as serve does, looks it up before: the lookup runs a program (ldconfig), which a child forked beside
+    other threads must not."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
 def die_with_parent() -> None:
     """Ask the kernel to kill this process when its parent dies (Linux only; a no-op elsewhere)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass  # no prctl: the child outlives a killed parent, as it always did
+    prctl = look_up_prctl()
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 STOP = threading.Event()

@@ -37,7 +37,7 @@ GOOD = "    listed: 1\n    kept: 1\n    fetched: '2025-03-14T00:00:00Z'\n"
         ("days:\n  '2025-03-14':\n    listed: 1\n    fetched: '2025-03-14T00:00:00Z'\n", 3, "days: 2025-03-14: kept: missing"),
         # the about page and status said "dropped -6" (listed less kept less skipped)
         ("days:\n  '2025-03-14':\n    listed: 4\n    kept: 10\n    fetched: '2025-03-14T00:00:00Z'\n", 5,
-         "days: 2025-03-14: kept 10 add up to more than listed 4"),
+         "days: 2025-03-14: kept 10 is more than listed 4"),
         ("queries:\n  masked:\n    listed: 4\n    kept: 3\n    skipped: 2\n    fetched: '2025-03-14T00:00:00Z'\n", 5,
          "queries: 'masked': kept 3 and skipped 2 add up to more than listed 4"),
         (f"days:\n  '2025-03-14':\n{GOOD}    colour: red\n", 7, "days: 2025-03-14: unknown key(s): colour"),

@@ -259,11 +259,21 @@ def test_a_second_serve_of_one_mirror_is_refused(mirror: Path) -> None:
     assert f"another `build.py serve` is running in {mirror}" in done.stderr and "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("during", ["the first build", "a rebuild"])
-def test_sigterm_stops_serve_and_the_build_it_runs(mirror: Path, tmp_path_factory, during: str) -> None:
+def is_running(pid: int) -> bool:
+    """Tell whether the process is alive (a zombie no one reaps yet, in a container whose init reaps none, is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.parametrize("during, stop", [("the first build", "SIGTERM"), ("a rebuild", "SIGTERM"),
+                                          ("the first build", "SIGKILL"), ("the first build", "SIGHUP")])
+def test_sigterm_stops_serve_and_the_build_it_runs(mirror: Path, tmp_path_factory, during: str, stop: str) -> None:
     """A SIGTERM to serve (`kill`, a service manager) ended serve alone: its build went on writing into the preview
-    for as long as it took (the ops review). A build made slow on purpose (a sitecustomize that sleeps in a process
-    whose arguments hold --output, which only serve's builds have) shows whether serve stops it."""
+    for as long as it took (the ops review); so did a SIGKILL or a SIGHUP, and the build's lock then kept a new serve
+    from starting (the review of that change). A build made slow on purpose (a sitecustomize that sleeps in a process
+    whose arguments hold --output, which only serve's builds have) shows whether serve's end ends it."""
     import os
     import signal
 
@@ -298,13 +308,19 @@ def test_sigterm_stops_serve_and_the_build_it_runs(mirror: Path, tmp_path_factor
             assert time.monotonic() < deadline and process.poll() is None, "no build started"
             time.sleep(0.05)
         build_pid = int(started.read_text())
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(getattr(signal, stop))
         out, err = process.communicate(timeout=30)
-        assert not Path(f"/proc/{build_pid}").exists(), "serve stopped and left its build running"
+        deadline = time.monotonic() + 10  # SIGKILL, SIGHUP: the kernel ends the build as serve dies (PR_SET_PDEATHSIG)
+        while is_running(build_pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not is_running(build_pid), "serve stopped and left its build running"
     finally:
         process.kill()
-        if build_pid and Path(f"/proc/{build_pid}").exists():
+        if build_pid and is_running(build_pid):
             os.kill(build_pid, signal.SIGKILL)
+    if stop != "SIGTERM":
+        assert process.returncode == -getattr(signal, stop)
+        return
     assert "Traceback" not in err and "failed" not in err, err
     if during == "a rebuild":
         assert process.returncode == 0 and out.strip().endswith("serve: stopped")

@@ -250,8 +250,9 @@ def _check_entry(entry: dict, lines: dict[object, int], path: Path, line: int, l
         if not isinstance(entry[key], int) or isinstance(entry[key], bool) or entry[key] < 0:
             raise ContentError(f"{where(key)}: {key}: must be a whole number of 0 or more, not {brief(entry[key])}")
     if entry["kept"] + entry.get("skipped", 0) > entry["listed"]:  # a snapshot never counts so: a hand edit
-        raise ContentError(f"{where('kept')}: kept {entry['kept']}" + (f" and skipped {entry['skipped']}" if "skipped" in entry
-                           else "") + f" add up to more than listed {entry['listed']}: they count papers among those "
+        counted = f"kept {entry['kept']} and skipped {entry['skipped']} add up to" if "skipped" in entry else \
+            f"kept {entry['kept']} is"
+        raise ContentError(f"{where('kept')}: {counted} more than listed {entry['listed']}: they count papers among those "
                            "listed (stored, and not storable)")
     when = parse_stamp(entry["fetched"])
     if when is None:

@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from papermirror.config import Config, load_config
 from papermirror.errors import UserError
-from papermirror.processes import stop_on_signals
+from papermirror.processes import die_with_parent, look_up_prctl, stop_on_signals
 from papermirror.site.buildcache import PREVIEW_DIR
 
 log = logging.getLogger(__name__)
@@ -127,10 +127,12 @@ class PreviewBuilds:
 
     def run(self) -> bool:
         """Build the preview; tell whether the build succeeded (False once serve is stopping)."""
+        look_up_prctl()  # before the fork (serve has threads): the child only calls it
         with self._lock:
             if self.stopped:
                 return False
-            self.running = process = subprocess.Popen(self.command, cwd=self.folder)
+            # killed with serve (SIGKILL, SIGHUP), or started as a signal stops serve, the build dies too
+            self.running = process = subprocess.Popen(self.command, cwd=self.folder, preexec_fn=die_with_parent)
         try:
             returncode = process.wait()
         except BaseException:  # Ctrl-C or SIGTERM while serve waits for its first build
