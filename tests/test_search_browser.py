@@ -1252,6 +1252,14 @@ def test_long_words_wrap_on_a_phone_instead_of_widening_the_page(tmp_path, brows
             page.wait_for_function("() => !document.querySelector('#abstract math.wide')")
             assert page.evaluate(scrolling)[1] == ["DIV", False, -1], page.evaluate(scrolling)
             page.set_viewport_size({"width": 390, "height": 844})
+            plain = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+            try:  # without JavaScript a formula is drawn whole (the page widens), never cut past reading
+                bare = plain.new_page()
+                bare.goto(url + f"papers/{PAPERS[0].id}/")
+                clipped = "() => [...document.querySelectorAll('h1 math, #abstract math')].map(m => getComputedStyle(m).overflowX)"
+                assert bare.evaluate(clipped) == ["visible", "visible"]
+            finally:
+                plain.close()
             page.goto(url + "search/?q=areallyquitelongrepositoryname")
             expect(page.locator(".search-result-excerpt mark").first).to_be_visible()
             assert page.evaluate(wide) <= 390

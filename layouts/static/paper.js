@@ -99,14 +99,18 @@
 (() => {
   const formulas = Array.from(document.querySelectorAll("main math")).filter((formula) => !formula.closest("a"));
   if (!formulas.length) return;
+  let width = 0;
   const fit = () => {
-    for (const formula of formulas) {
-      formula.classList.remove("wide");  // measured as style.css cuts it: its content's width against its box's
-      const wide = formula.scrollWidth > formula.clientWidth + 1;
-      formula.classList.toggle("wide", wide);
-      if (wide) formula.tabIndex = 0;
+    if (window.innerWidth === width) return;  // a phone's address bar showing or hiding changes the height alone
+    width = window.innerWidth;
+    for (const formula of formulas) formula.classList.remove("wide");
+    // measured as style.css cuts them (all at once: one layout): each one's content's width against its box's
+    const wide = formulas.map((formula) => formula.scrollWidth > formula.clientWidth + 1);
+    formulas.forEach((formula, k) => {
+      formula.classList.toggle("wide", wide[k]);
+      if (wide[k]) formula.tabIndex = 0;
       else formula.removeAttribute("tabindex");
-    }
+    });
   };
   fit();
   window.addEventListener("resize", fit);
