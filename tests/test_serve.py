@@ -268,7 +268,8 @@ def is_running(pid: int) -> bool:
 
 
 @pytest.mark.parametrize("during, stop", [("the first build", "SIGTERM"), ("a rebuild", "SIGTERM"),
-                                          ("the first build", "SIGKILL"), ("the first build", "SIGHUP")])
+                                          ("the first build", "SIGKILL"), ("a rebuild", "SIGKILL"),
+                                          ("the first build", "SIGHUP")])
 def test_sigterm_stops_serve_and_the_build_it_runs(mirror: Path, tmp_path_factory, during: str, stop: str) -> None:
     """A SIGTERM to serve (`kill`, a service manager) ended serve alone: its build went on writing into the preview
     for as long as it took (the ops review); so did a SIGKILL or a SIGHUP, and the build's lock then kept a new serve
