@@ -1252,6 +1252,10 @@ def test_long_words_wrap_on_a_phone_instead_of_widening_the_page(tmp_path, brows
             page.wait_for_function("() => !document.querySelector('#abstract math.wide')")
             assert page.evaluate(scrolling)[1] == ["DIV", False, -1], page.evaluate(scrolling)
             page.set_viewport_size({"width": 390, "height": 844})
+            page.emulate_media(media="print")  # paper scrolls nothing: the formulas are printed whole
+            assert page.evaluate("() => [...document.querySelectorAll('h1 math, #abstract math')]"
+                                 ".map(m => getComputedStyle(m).overflowX)") == ["visible", "visible"]
+            page.emulate_media(media="screen")
             plain = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
             try:  # without JavaScript a formula is drawn whole (the page widens), never cut past reading
                 bare = plain.new_page()
