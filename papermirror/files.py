@@ -99,9 +99,10 @@ def atomic_writer(path: Path, durable: bool = True) -> Iterator[BinaryIO]:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        if named(exc, path, tmp) is exc:
+        renamed = named(exc, path, tmp)  # `path` is a folder, the disk is full, ...
+        if renamed is exc:
             raise
-        raise named(exc, path, tmp) from exc  # `path` is a folder, the disk is full, ...
+        raise renamed from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -33,9 +33,9 @@ PR_SET_PDEATHSIG = 1
 @functools.cache
 def look_up_prctl() -> Callable[..., int] | None:
     """libc's prctl(2), looked up once (None off Linux, or without one: a child then outlives a killed parent, as it
-    always did). A process that starts children between fork and exec (`die_with_parent` as `preexec_fn`) while it
-    has threads, as serve does, looks it up before: the lookup runs a program (ldconfig), which a child forked beside
-    other threads must not."""
+    always did). A process that starts children between fork and exec (`dying_with_parent`) while it has threads, as
+    serve does, looks it up before: the lookup runs a program (ldconfig), which a child forked beside other threads
+    must not."""
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -49,6 +49,13 @@ def die_with_parent() -> None:
     prctl = look_up_prctl()
     if prctl is not None:
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def dying_with_parent() -> Callable[[], None]:
+    """The `preexec_fn` of a child that must die with this process (`die_with_parent`), libc's prctl looked up here,
+    before the fork, so that the child only calls it."""
+    look_up_prctl()
+    return die_with_parent
 
 
 STOP = threading.Event()

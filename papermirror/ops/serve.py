@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from papermirror.config import Config, load_config
 from papermirror.errors import UserError
-from papermirror.processes import die_with_parent, look_up_prctl, stop_on_signals
+from papermirror.processes import dying_with_parent, stop_on_signals
 from papermirror.site.buildcache import PREVIEW_DIR
 
 log = logging.getLogger(__name__)
@@ -127,12 +127,11 @@ class PreviewBuilds:
 
     def run(self) -> bool:
         """Build the preview; tell whether the build succeeded (False once serve is stopping)."""
-        look_up_prctl()  # before the fork (serve has threads): the child only calls it
         with self._lock:
             if self.stopped:
                 return False
             # killed with serve (SIGKILL, SIGHUP), or started as a signal stops serve, the build dies too
-            self.running = process = subprocess.Popen(self.command, cwd=self.folder, preexec_fn=die_with_parent)
+            self.running = process = subprocess.Popen(self.command, cwd=self.folder, preexec_fn=dying_with_parent())
         try:
             returncode = process.wait()
         except BaseException:  # Ctrl-C or SIGTERM while serve waits for its first build

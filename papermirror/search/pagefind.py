@@ -46,7 +46,7 @@ from pathlib import Path
 from papermirror.config import Config
 from papermirror.errors import PagefindError
 from papermirror.files import code_digest, write_text_atomic
-from papermirror.processes import die_with_parent, look_up_prctl
+from papermirror.processes import dying_with_parent
 from papermirror.search.indexed import page_digest
 from papermirror.search.shards import PAPER_PAGES, Shard, plan_shards
 
@@ -393,10 +393,9 @@ def index_site(config: Config, site_dir: Path) -> IndexReport:
 def run_pagefind(command: list[str]) -> str:
     """Run Pagefind; return its report, or raise naming what failed and what it said."""
     log.debug("index: %s", " ".join(command))
-    look_up_prctl()  # here, not in the child between fork and exec (processes.look_up_prctl)
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False,
-                              preexec_fn=die_with_parent)  # a build killed with -9 takes Pagefind with it
+                              preexec_fn=dying_with_parent())  # a build killed with -9 takes Pagefind with it
     except subprocess.TimeoutExpired:
         raise PagefindError(f"Pagefind did not finish within {TIMEOUT_SECONDS}s: {' '.join(command)}") from None
     except OSError as exc:

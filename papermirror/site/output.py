@@ -30,9 +30,10 @@ def write_if_changed(path: Path, data: bytes, staging: bool = False) -> bool:
                 with open(path, "wb") as handle:
                     handle.write(data)
         except OSError as exc:  # a full disk says so on write(), naming no file: name the page
-            if named(exc, path) is exc:
+            renamed = named(exc, path)
+            if renamed is exc:
                 raise
-            raise named(exc, path) from exc
+            raise renamed from exc
         return True
     return write_bytes_atomic(path, data, durable=False)
 
