@@ -155,17 +155,16 @@ def test_a_big_archive_gets_one_index_per_year_listed_for_merging(archive, run_c
     monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
-    assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, 0 unchanged)" in out
+    assert f"index: {len(PAPERS)} pages," in out and "(5 indexes, 0 unchanged)" in out
     bundle = archive / "site/pagefind"
-    years = sorted({paper.id[:2] for paper in PAPERS}, reverse=True)
     listed = json.loads((bundle / "shards.json").read_text(encoding="utf-8"))
-    assert [shard["bundle"] for shard in listed] == [""] + [f"20{year}/" for year in years[1:]]
-    counts = {}
-    for year, folder in zip(years, [bundle] + [bundle / f"20{year}" for year in years[1:]]):
-        entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
-        counts[year] = sum(language["page_count"] for language in entry["languages"].values())
-    assert counts == {year: sum(1 for paper in PAPERS if paper.id.startswith(year)) for year in years}
-    assert [shard["pages"] for shard in listed] == [counts[year] for year in years]
+    # newest first: the newest month (2503) in site/pagefind/ itself, the rest of its quarter (2502), then each year
+    assert [shard["bundle"] for shard in listed] == ["", "2025-q1/", "2024/", "2023/", "2021/"]
+    months = {"": ("2503",), "2025-q1/": ("2502",), "2024/": ("24",), "2023/": ("23",), "2021/": ("21",)}
+    for shard in listed:
+        entry = json.loads((bundle / shard["bundle"] / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert sum(language["page_count"] for language in entry["languages"].values()) == shard["pages"] == sum(
+            1 for paper in PAPERS if paper.id.startswith(months[shard["bundle"]]))
     # words: what Pagefind counts of each page (the mean is its average page length), from its fragments
     assert all(shard["words"] >= 10 * shard["pages"] for shard in listed)
 
@@ -185,14 +184,14 @@ def test_a_rebuild_keeps_the_index_of_each_year_whose_pages_did_not_change(archi
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
-    assert "(4 indexes, 4 unchanged)" in out
+    assert "(5 indexes, 5 unchanged)" in out
     bundle = archive / "site/pagefind"
     before = {shard["bundle"]: shard["index"] for shard in json.loads((bundle / "shards.json").read_text(encoding="utf-8"))}
     paper = next(paper for paper in PAPERS if paper.id.startswith("23"))
     write_archive(archive / "content", (paper.replace(upvotes=(paper.upvotes or 0) + 1000),))
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
-    assert f"index: {len(PAPERS)} pages," in out and "(4 indexes, 3 unchanged)" in out
+    assert f"index: {len(PAPERS)} pages," in out and "(5 indexes, 4 unchanged)" in out
     # shards.json names each index by Pagefind's hashes: only the redone one's change, so a search page opened
     # before (layouts/static/search.js) sees from this one file that an older index was replaced
     after = {shard["bundle"]: shard["index"] for shard in json.loads((bundle / "shards.json").read_text(encoding="utf-8"))}
@@ -226,10 +225,10 @@ def test_a_record_that_does_not_describe_the_bundles_in_place_is_not_trusted(arc
     record_file.write_text(json.dumps(record), encoding="utf-8")  # two indexes' folders swapped: a stale record
     assert index.read_index_record(config, config.site_dir) == {}
     code, out, err = run_cli("build", config=archive / "mirror.yml")
-    assert code == 0 and "(4 indexes, 0 unchanged)" in out, out + err
+    assert code == 0 and "(5 indexes, 0 unchanged)" in out, out + err
     assert index.read_index_record(config, config.site_dir) == index_record(archive)
     code, out, err = run_cli("build", config=archive / "mirror.yml")
-    assert code == 0 and "(4 indexes, 4 unchanged)" in out, out + err
+    assert code == 0 and "(5 indexes, 5 unchanged)" in out, out + err
 
 
 def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive, run_cli, monkeypatch, fresh_start):
@@ -241,7 +240,7 @@ def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
     bundle = archive / "site/pagefind"
     before = {path.relative_to(bundle): path.read_bytes() for path in bundle.rglob("pagefind-entry.json")}
-    assert len(before) == 4
+    assert len(before) == 5
     paper = next(paper for paper in PAPERS if paper.id.startswith("23"))
     write_archive(archive / "content", (paper.replace(upvotes=(paper.upvotes or 0) + 1000),))
     crash_pagefind(archive, monkeypatch)
@@ -252,7 +251,7 @@ def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive
     fresh_start.pagefind_start.cache_clear()
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
-    assert "(4 indexes, 3 unchanged)" in out
+    assert "(5 indexes, 4 unchanged)" in out
     assert {path.relative_to(bundle) for path in bundle.rglob("pagefind-entry.json")} == set(before)
 
 
@@ -343,7 +342,8 @@ def test_old_style_ids_are_found_and_indexed_with_the_oldest_years(tmp_path):
     assert [(shard.key, shard.glob) for shard in shards.plan_shards(tmp_path, 10)] == [("all", "papers/**/index.html")]
     planned = shards.plan_shards(tmp_path, 6)
     assert [(shard.key, shard.bundle, shard.glob, len(shard.pages)) for shard in planned] == [
-        ("2024-q1", "", "papers/{2401*,2402*}/index.html", 2),
+        ("2024-02", "", "papers/2402*/index.html", 1),
+        ("2024-q1", "2024-q1/", "papers/2401*/index.html", 1),
         ("old-2023", "old-2023/", "papers/{2307*,hep-th/*,math/*}/index.html", 3)]
 
 
@@ -359,10 +359,15 @@ def test_the_split_follows_the_calendar_within_the_bound():
         return [(name, sum(counts[month] for month in months)) for name, months in group_months(counts, most)]
 
     ten_k = {**quarters("23", (750, 750, 770, 770)), "2401": 775, "2402": 125}  # 25 papers a day, as synthetic.py
-    assert plan(ten_k, 4000) == [("2024-q1", 900), ("2023-q4", 2310), ("2023-q3", 2310), ("2023-q2", 2250), ("2023-q1", 2250)]
-    assert plan(ten_k, 5000) == [("2024-q1", 900), ("2023-h2", 4620), ("2023-h1", 4500)]
-    assert plan(ten_k, 10_000) == [("2024-q1", 900), ("2023", 9120)]
+    # the newest month (2402) is an index of its own, the rest of its quarter (2401) another: a day re-indexes the month
+    assert plan(ten_k, 4000) == [("2024-02", 125), ("2024-q1", 775), ("2023-q4", 2310), ("2023-q3", 2310),
+                                 ("2023-q2", 2250), ("2023-q1", 2250)]
+    assert plan(ten_k, 5000) == [("2024-02", 125), ("2024-q1", 775), ("2023-h2", 4620), ("2023-h1", 4500)]
+    assert plan(ten_k, 10_000) == [("2024-02", 125), ("2024-q1", 775), ("2023", 9120)]
     assert plan(ten_k, 20_040) == [("all", 10_020)]  # at most half the bound: one index
+    # a quarter's first month is one index keyed by the quarter; in its third month, the first two are one index
+    assert plan({key: size for key, size in ten_k.items() if key != "2402"}, 4000)[0] == ("2024-q1", 775)
+    assert plan({**ten_k, "2403": 50}, 4000)[:3] == [("2024-03", 50), ("2024-q1", 900), ("2023-q4", 2310)]
     assert plan({"2301": 1200, "2302": 300, "2304": 500, "2401": 5}, 1000) == [
         ("2024-q1", 5), ("2023-q2", 500), ("2023-02", 300), ("2023-01", 1200)]  # a month is never split
     assert plan({"2301": 500, "2302": 400, "2303": 300, "2212": 10}, 1000) == [
@@ -540,20 +545,20 @@ def test_a_page_rewritten_outside_what_pagefind_reads_keeps_its_index(archive, r
     from papermirror.config import load_config
     from papermirror.search import pagefind as index
 
-    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
-    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
+    monkeypatch.setattr(index, "SHARD_ABOVE", 6)  # 2503, 2502 and the three years 2021-2024 (3 pages): 3 indexes
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 1)  # split small archives too
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
     page = archive / "site/papers/2312.00752/index.html"
     html = page.read_text(encoding="utf-8")
     page.write_text(html.replace("</body>", "<p>Related: a paper added today</p></body>"), encoding="utf-8")
     config = load_config(archive / "mirror.yml")
-    assert index.index_site(config, config.site_dir).reused == 4
+    assert index.index_site(config, config.site_dir).reused == 3
     title = re.search(r"<h1[^>]*>", html).group(0)
     page.write_text(html.replace(title, title + "Renamed: "), encoding="utf-8")
     report = index.index_site(config, config.site_dir)
-    assert (report.indexes, report.reused) == (4, 3)
+    assert (report.indexes, report.reused) == (3, 2)
     records = json.loads(index.cache_file(config, config.site_dir, index.PAGES_FILE).read_text(encoding="utf-8"))
-    assert records["2023"]["pages"].keys() == {"papers/2312.00752/index.html"}
+    assert records["2021-2024"]["pages"].keys() == {f"papers/{paper_id}/index.html" for paper_id in ("2111.06377", "2312.00752", "2405.14908")}
     assert not list((archive / "site").rglob("pages.json")), "the page records are the build's, not the site's"
     # every index kept: the pages read so far are recorded all the same, and not read again by the next build
     # (the check of a build with no change returned without them: after a layout's change every page was read again
@@ -563,9 +568,9 @@ def test_a_page_rewritten_outside_what_pagefind_reads_keeps_its_index(archive, r
         each.write_text(each.read_text(encoding="utf-8").replace("</body>", "<p>Related: another</p></body>"), encoding="utf-8")
     read = []
     monkeypatch.setattr(index, "page_digest", lambda path, digest=index.page_digest: read.append(path) or digest(path))
-    assert index.index_site(config, config.site_dir).reused == 4 and len(read) == len(pages) == 5
+    assert index.index_site(config, config.site_dir).reused == 3 and len(read) == len(pages) == 5
     read.clear()
-    assert index.index_site(config, config.site_dir).reused == 4 and len(read) <= 4  # at most the newest of each index
+    assert index.index_site(config, config.site_dir).reused == 3 and len(read) <= 3  # at most the newest of each index
 
 
 @pytest.fixture

@@ -24,13 +24,16 @@ from papermirror.content.paper import Paper
 ROOT = Path(__file__).resolve().parent.parent
 SUB_PATH = "/mirror/"
 SPLIT_AT = 8
-"""SHARD_ABOVE for the split build: the archive's 23 papers become five indexes."""
+"""SHARD_ABOVE for the split build: the archive's 26 papers become six indexes."""
+INDEXES = 6
 TOPICS = ("masked image pretraining", "diffusion transformer", "language model scaling", "video tokenizer")
 MONTHS = ("2103", "2106", "2109", "2302", "2305", "2308", "2311", "2401", "2403", "2404", "2406", "2409", "2411",
-          "2501", "2502", "2504", "2505", "2506")
-"""The months of the generated papers, in the order of their numbers: three or more in every index, so
-that every index holds every topic's words (a word missing from an index finds other words there)."""
-LATTICE = {5: "Lattice Pretraining. ", 10: "lattice lattice lattice ", 1: "lattice ", 13: "lattice ", 16: "lattice "}
+          "2501", "2502", "2504", "2505", "2506", "2506", "2506", "2505")
+"""The months of the generated papers, in the order of their numbers: three or more in every index (the newest
+month, 2506, is one; the rest of its quarter another), so that every index holds every topic's words (a word
+missing from an index finds other words there)."""
+LATTICE = {5: "Lattice Pretraining. ", 10: "lattice lattice lattice ", 1: "lattice ", 13: "lattice ", 16: "lattice ",
+           18: "lattice "}
 """'lattice' in a title (paper 5, of 2023), three times in the abstract of paper 10 (2024, the biggest
 index), once in one abstract of each other index."""
 
@@ -73,7 +76,7 @@ def sites(tmp_path_factory, browser):
         patch.setattr(index, "ONE_INDEX_UP_TO", SPLIT_AT // 2)  # split small archives too
         split = build_fixture_site(tmp_path_factory.mktemp("split"), ROOT, f"http://127.0.0.1{SUB_PATH}", write_both)
     assert len(json.loads((one / "pagefind/shards.json").read_text(encoding="utf-8"))) == 1
-    assert len(json.loads((split / "pagefind/shards.json").read_text(encoding="utf-8"))) == 5
+    assert len(json.loads((split / "pagefind/shards.json").read_text(encoding="utf-8"))) == INDEXES
     with serve(one, SUB_PATH) as one_url, serve(split, SUB_PATH) as split_url:
         yield one_url, split_url
 
@@ -156,11 +159,11 @@ def test_a_split_index_counts_filter_values_the_same(browser, sites, address):
 
 
 def test_a_split_index_orders_papers_whose_scores_are_far_apart_the_same(browser, sites):
-    """'lattice' is in one title (and that abstract), three times in one abstract and once in three others,
+    """'lattice' is in one title (and that abstract), three times in one abstract and once in four others,
     each in another index of the split build: the first two are far ahead of the rest."""
     one_url, split_url = sites
     one = found(browser, one_url, "q=lattice")[0]
-    assert one[:2] == ["2308.20005", "2406.20010"] and len(one) == 5
+    assert one[:2] == ["2308.20005", "2406.20010"] and len(one) == 6
     split = found(browser, split_url, "q=lattice")[0]
     assert split[:2] == one[:2] and sorted(split) == sorted(one)
 
@@ -173,7 +176,7 @@ def test_the_fixture_is_split_along_the_calendar():
     for paper in PAPERS + more_papers():
         month = month_of(Path("papers") / paper.id / "index.html")
         counts[month] = counts.get(month, 0) + 1
-    assert [name for name, _months in group_months(counts, SPLIT_AT)] == ["2025-q2", "2025", "2024", "2023", "2021"]
+    assert [name for name, _months in group_months(counts, SPLIT_AT)] == ["2025-06", "2025-q2", "2025", "2024", "2023", "2021"]
 
 
 ONE_INDEX_SCORES = """async (query) => {
@@ -279,7 +282,7 @@ def test_a_query_found_in_every_index_asks_each_index_once(browser, sites):
     first, is not searched again for the whole list."""
     ids, status, asked = searched(browser, sites[1], "q=diffusion+transformer")
     assert len(ids) >= 5 and "found" in status
-    assert sorted(asked) == [f"shard{index}" for index in range(5)], asked
+    assert sorted(asked) == [f"shard{index}" for index in range(INDEXES)], asked
 
 
 def test_a_quoted_phrase_asks_each_index_for_the_phrase_and_its_words_once(browser, sites):
@@ -287,7 +290,7 @@ def test_a_quoted_phrase_asks_each_index_for_the_phrase_and_its_words_once(brows
     shown, is reused for the whole list (it was asked again: the reader review's "9 searches against 4")."""
     ids, status, asked = searched(browser, sites[1], "q=%22diffusion+transformer%22")
     assert len(ids) >= 3 and "the phrase" in status
-    assert sorted(asked) == sorted(f"shard{index}" for index in range(5) for _ in range(2)), asked
+    assert sorted(asked) == sorted(f"shard{index}" for index in range(INDEXES) for _ in range(2)), asked
 
 
 def searched(browser, url: str, address: str) -> tuple[list[str], str, list[str]]:

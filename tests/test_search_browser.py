@@ -129,8 +129,8 @@ def test_an_empty_archive_s_search_says_so_not_that_the_index_failed(tmp_path, b
         assert errors == [] and any(address.split("?")[0].endswith("/pagefind/shards.json") for address in asked)
 
 
-HYPHENATED = Paper(id="2411.11915", title="Video-Foley: Two-Stage Video-To-Sound Generation via Video-Audio Cues",
-                   authors=("A. Author",), published="2024-11-21", daily=("2024-11-21",), upvotes=3,
+HYPHENATED = Paper(id="2412.11915", title="Video-Foley: Two-Stage Video-To-Sound Generation via Video-Audio Cues",
+                   authors=("A. Author",), published="2024-12-21", daily=("2024-12-21",), upvotes=3,
                    abstract="We add sound to a silent video. A generation stage follows a detection stage.")
 ON_TOPIC = Paper(id="2412.06016", title="Teaching Video Models Improves Video Generation", authors=("B. Author",),
                  published="2024-12-08", daily=("2024-12-08",), upvotes=3,
@@ -140,7 +140,7 @@ OTHERS = tuple(Paper(id=f"{year % 100}03.{10000 + n}", title=f"A study of topic 
                      published=f"{year}-03-01", daily=(f"{year}-03-01",), abstract="Unrelated words about other things.")
                for n, year in enumerate((2024, 2024, 2023, 2023, 2022, 2022)))
 """Papers without the words: "video" and "generation" are rare words, as on a real archive; in a split build the
-older papers are indexes of their own and the two papers above are in the newest (2024's last quarter)."""
+older papers are indexes of their own and the two papers above are in the newest (2024's last month)."""
 
 EARLY_AND_WHOLE = """async (query) => {
     const bundle = document.getElementById("search").getAttribute("data-bundle-path");
@@ -178,8 +178,8 @@ def ranked_every_way(browser, folder: Path, split: bool, papers: tuple[Paper, ..
     return listed
 
 
-MANY_FORMS = Paper(id="2411.20001", title="Faster Sampling for Diffusion", authors=("D. Author",), published="2024-11-02",
-                   daily=("2024-11-02",), abstract="A sampler that samples fewer steps: sampling with our samplers is "
+MANY_FORMS = Paper(id="2412.20001", title="Faster Sampling for Diffusion", authors=("D. Author",), published="2024-12-02",
+                   daily=("2024-12-02",), abstract="A sampler that samples fewer steps: sampling with our samplers is "
                    "faster, and sampled images keep their quality. Samplers and sampling schedules are compared.")
 THE_WORD = Paper(id="2412.20002", title="SAM for Medical Images", authors=("E. Author",), published="2024-12-02",
                  daily=("2024-12-02",), abstract="SAM segments natural images. We adapt SAM to scans: SAM with a "
@@ -616,7 +616,7 @@ def sharded_site_url(tmp_path_factory, browser) -> str:
     """The fixture archive indexed as a big one (one Pagefind index per year), served under /mirror/."""
     with split_indexes(True):
         site = build_fixture_site(tmp_path_factory.mktemp("sharded"), ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
-    assert len(json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))) == 4
+    assert len(json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))) == 5
     with serve(site, SUB_PATH) as url:
         yield url
 
@@ -624,7 +624,7 @@ def sharded_site_url(tmp_path_factory, browser) -> str:
 def test_one_search_covers_every_year_of_a_sharded_index(page, sharded_site_url):
     search(page, sharded_site_url, "masked autoencoders")  # a 2021 paper: in a merged, older index
     expect_first_result(page, "2111.06377")
-    search(page, sharded_site_url, "zanzibarite")  # a 2025 paper: in the newest index
+    search(page, sharded_site_url, "zanzibarite")  # a 2025 paper: in the index of its quarter's months before the newest
     expect_first_result(page, "2502.01234")
     assert len(result_hrefs(page)) == 1
 
@@ -813,7 +813,7 @@ def test_a_page_opened_before_the_index_changed_says_so_and_reloads(page, tmp_pa
     root = tmp_path / "mirror"
     with split_indexes(sharded):
         build_fixture_site(root, ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
-    assert len(json.loads((root / "site/pagefind/shards.json").read_text(encoding="utf-8"))) == (4 if sharded else 1)
+    assert len(json.loads((root / "site/pagefind/shards.json").read_text(encoding="utf-8"))) == (5 if sharded else 1)
     stale, status = page.locator("#search-stale"), page.locator("#search-status")
     with serve(root / "site", SUB_PATH) as url:
         page.goto(url + "search/?q=masked")

@@ -8,11 +8,11 @@ navigation stay out of the index.
 Pagefind holds a whole index in memory while it writes it (about 200 KB a page: 1.9 GB for 10,000
 paper pages) and reads every page of an index again when one of them changed. An archive of up to
 ONE_INDEX_UP_TO pages (500) keeps one index; a bigger one is split into several (shards, see shards.py) of
-at most SHARD_ABOVE pages, along the calendar of arXiv ids: the newest quarter is one index, so that a
-daily build, whose changes are among the newest papers, re-indexes a quarter's papers; each older
-year is one more, or its halves or quarters when it holds more than SHARD_ABOVE pages, and small
-years are merged. The newest quarter's bundle is site/pagefind/ itself, the others' are
-site/pagefind/2023/, site/pagefind/2023-h2/ and so on, and site/pagefind/shards.json lists them (with
+at most SHARD_ABOVE pages, along the calendar of arXiv ids: the newest month is one index and the rest of
+its quarter another, so that a daily build, whose changes are among the newest papers, re-indexes a
+month's papers; each older year is one more, or its halves or quarters when it holds more than
+SHARD_ABOVE pages, and small years are merged. The newest month's bundle is site/pagefind/ itself, the
+others' are site/pagefind/2026-q3/, site/pagefind/2023/, site/pagefind/2023-h2/ and so on, and site/pagefind/shards.json lists them (with
 their pages and words) for the search page, which searches each and ranks the results as one index of
 the whole archive would (layouts/static/search-shards.js). Shards are indexed one after another, so Pagefind's peak memory is that of
 the largest. An index whose pages are the same and read the same to Pagefind keeps its bundle from
@@ -62,7 +62,7 @@ an index chunk per query word (about 25 KB) more: at 10,000 papers 3 indexes, 16
 query of two words against 61 KB for one index (benchmarks/README.md). See shards.py."""
 ONE_INDEX_UP_TO = 500
 """Up to this many paper pages the archive keeps one index; above, it is split (shards.py), so that a
-daily build re-indexes the newest quarter, not the archive. The search page ranks a split archive's
+daily build re-indexes the newest month, not the archive. The search page ranks a split archive's
 results as one index would (layouts/static/search-shards.js, tests/test_index_shards_browser.py); what a
 split costs it is a request or two per index and query word, so an archive whose daily re-index takes a
 second or two keeps one index (benchmarks/README.md)."""

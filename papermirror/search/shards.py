@@ -7,8 +7,13 @@ a daily build, whose changes are among the newest papers, re-indexes one small i
 
 - an archive of at most `whole` pages is one index (pagefind.py's ONE_INDEX_UP_TO: every further
   index costs the search page another bundle to load and search);
-- the newest quarter is an index of its own (the primary one, site/pagefind/ itself), or each of its
-  months if it holds more than `most` pages;
+- the newest month is an index of its own (the primary one, site/pagefind/ itself), and the newest
+  quarter's earlier months another, keyed by the quarter (in a quarter's first month its one index is
+  keyed so too, and keeps that key, and its bundle if none of its pages changed, when the next month
+  starts); or each month of the newest quarter is an index if the quarter holds more than `most` pages.
+  A day's new papers are nearly all of the newest month (some of the month before, early in a month),
+  so a daily build re-indexes half a month's papers on average, where the newest quarter held a month
+  and a half's;
 - every older year is one index if it holds at most `most` pages, else one per half-year if both
   halves fit, else one per quarter (and one per month for a quarter that does not fit);
 - consecutive small years are merged into one index while it stays within `most` // 2 pages (the
@@ -44,7 +49,7 @@ class Shard:
     """'2026-q3' (a quarter), '2023' (a year), '2023-h2', '2023-01' (a month), '2019-2021' or 'old-2021'
     (years merged): also its key in the index record (pagefind.YEARS_FILE)."""
     bundle: str
-    """Its folder below site/pagefind/: '' for the newest quarter's, else its key and a slash."""
+    """Its folder below site/pagefind/: '' for the newest index's, else its key and a slash."""
     glob: str
     """The pages of site/ it indexes, as a Pagefind --glob."""
     pages: dict[Path, float]
@@ -110,8 +115,8 @@ def quarter_of(month: str) -> str:
 
 
 def group_months(counts: dict[str, int], most: int, whole: int | None = None) -> list[tuple[str, list[str]]]:
-    """Each index's name and months, newest first: the newest quarter, then the older years' blocks.
-    Up to `whole` pages (default most // 2), one index."""
+    """Each index's name and months, newest first: the newest month and the rest of its quarter, then the
+    older years' blocks. Up to `whole` pages (default most // 2), one index."""
     if sum(counts.values()) <= (most // 2 if whole is None else whole):
         return [(ALL, sorted(counts, key=chronological))]
     newest = quarter_of(max(counts, key=chronological))
@@ -122,6 +127,8 @@ def group_months(counts: dict[str, int], most: int, whole: int | None = None) ->
     first = sorted(month for month in counts if quarter_of(month) == newest)
     if sum(counts[month] for month in first) > most:  # a quarter too big: one index a month
         newest_months = [(f"20{month[:2]}-{month[2:]}", [month]) for month in reversed(first)]
+    elif len(first) > 1:  # the newest month alone: a day's papers re-index it, not the quarter's earlier months too
+        newest_months = [(f"20{first[-1][:2]}-{first[-1][2:]}", first[-1:]), (newest, first[:-1])]
     else:
         newest_months = [(newest, first)]
     return newest_months + list(reversed(merge_small_years(blocks, counts, most // 2)))
