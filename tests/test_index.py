@@ -255,7 +255,7 @@ def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive
     assert {path.relative_to(bundle) for path in bundle.rglob("pagefind-entry.json")} == set(before)
 
 
-def test_the_newest_quarter_is_an_index_of_its_own_so_a_daily_build_redoes_a_quarter(archive, run_cli, monkeypatch):
+def test_the_newest_month_is_an_index_of_its_own_so_a_daily_build_redoes_a_month(archive, run_cli, monkeypatch):
     from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
@@ -302,6 +302,39 @@ def test_when_a_quarter_ends_its_index_moves_out_of_the_newest_unchanged(archive
         entry = json.loads((bundle / shard["bundle"] / "pagefind-entry.json").read_text(encoding="utf-8"))
         assert sum(language["page_count"] for language in entry["languages"].values()) == shard["pages"]
     assert not (bundle / "2025-q2" / "2025-q1").exists() and not (bundle / "2025-q2" / "shards.json").exists()
+
+
+def test_when_a_month_ends_its_index_moves_beside_the_newest_unchanged(archive, run_cli, monkeypatch):
+    """In a quarter's first month its one index is the newest (site/pagefind/ itself, keyed by the quarter); when
+    papers of the next month arrive, that month is the newest index and the first month's moves to
+    site/pagefind/2025-q2/ under the same key: its pages did not change, so Pagefind does not run for it."""
+    from papermirror.search import pagefind as index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
+    april = PAPERS[0].replace(id="2504.00001", title="An April paper", published="2025-04-01", daily=("2025-04-02",),
+                              ai_keywords=("april",))  # none of the older papers': a new month changes no filter
+    write_archive(archive / "content", (april,))
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    assert {key: shard["bundle"] for key, shard in index_record(archive).items()} == {
+        "2025-q2": "", "2025": "2025/", "2024": "2024/", "2023": "2023/", "2021": "2021/"}
+    may = april.replace(id="2505.00001", title="A May paper", published="2025-05-01", daily=("2025-05-02",),
+                        ai_keywords=("may",))
+    write_archive(archive / "content", (may,))
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    years = index_record(archive)
+    assert {key: (shard["bundle"], shard["pages"]) for key, shard in years.items()} == {
+        "2025-05": ("", 1), "2025-q2": ("2025-q2/", 1), "2025": ("2025/", 2), "2024": ("2024/", 1),
+        "2023": ("2023/", 1), "2021": ("2021/", 1)}
+    assert re.findall(r"index: papers of (\S+)", err + out) == ["2025-05"] and "(6 indexes, 5 unchanged)" in out
+    bundle = archive / "site/pagefind"
+    for shard in years.values():
+        entry = json.loads((bundle / shard["bundle"] / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert sum(language["page_count"] for language in entry["languages"].values()) == shard["pages"]
+    assert not (bundle / "2025-q2" / "2025").exists() and not (bundle / "2025-q2" / "shards.json").exists()
+    assert [shard["bundle"] for shard in json.loads((bundle / "shards.json").read_text(encoding="utf-8"))] == [
+        "", "2025-q2/", "2025/", "2024/", "2023/", "2021/"]
 
 
 def test_a_day_that_gives_an_older_paper_s_keyword_and_organization_a_page_keeps_its_index(archive, run_cli, monkeypatch):
