@@ -277,64 +277,43 @@ def test_the_newest_month_is_an_index_of_its_own_so_a_daily_build_redoes_a_month
     assert "(5 indexes, 4 unchanged)" in out and "index: papers of 2025-q4 (1 pages)" in err + out
 
 
-def test_when_a_quarter_ends_its_index_moves_out_of_the_newest_unchanged(archive, run_cli, monkeypatch):
-    """The newest quarter's index (site/pagefind/ itself) becomes an older quarter's (site/pagefind/2025-q2/)
-    when papers of a newer quarter arrive; its pages did not change, so Pagefind does not run for it."""
+@pytest.mark.parametrize("first, then, before, after, kept", [
+    ("2025-04", "2025-05", {"2025-q2": "", "2025": "2025/"},
+     {"2025-05": "", "2025-q2": "2025-q2/", "2025": "2025/"}, 5),
+    ("2025-05", "2025-07", {"2025-q2": "", "2025": "2025/"},
+     {"2025-q3": "", "2025-q2": "2025-q2/", "2025-q1": "2025-q1/"}, 4),  # 2025's older months, 3 pages now: quarters
+], ids=["a month ends", "a quarter ends"])
+def test_when_a_month_or_quarter_ends_the_newest_index_moves_out_unchanged(archive, run_cli, monkeypatch, first, then,
+                                                                            before, after, kept):
+    """The newest index (site/pagefind/ itself) holds a quarter's papers in its first month: when papers of the
+    quarter's next month arrive, that month is the newest index and the first month's moves to site/pagefind/2025-q2/,
+    keeping its key; when papers of a newer quarter arrive, the whole quarter's does. Its pages did not change, so
+    Pagefind does not run for it."""
     from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
     monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
-    spring = PAPERS[0].replace(id="2505.00001", title="A spring paper", published="2025-05-01", daily=("2025-05-02",),
-                               ai_keywords=("spring",))  # none of the older papers': a new month changes no filter
-    write_archive(archive / "content", (spring,))
+    older = {"2024": "2024/", "2023": "2023/", "2021": "2021/"}
+    papers = [PAPERS[0].replace(id=f"{month[2:4]}{month[5:]}.00001", title=f"A paper of {month}", published=f"{month}-01",
+                                daily=(f"{month}-02",), ai_keywords=(month,))  # none of the older papers': no new filter
+              for month in (first, then)]
+    write_archive(archive / "content", papers[:1])
     assert run_cli("build", config=archive / "mirror.yml")[0] == 0
-    bundle = archive / "site/pagefind"
-    assert index_record(archive)["2025-q2"]["bundle"] == ""
-    summer = spring.replace(id="2507.00001", title="A summer paper", published="2025-07-01", daily=("2025-07-02",))
-    write_archive(archive / "content", (summer,))
+    assert {key: shard["bundle"] for key, shard in index_record(archive).items()} == before | older
+    write_archive(archive / "content", papers[1:])
     code, out, err = run_cli("build", config=archive / "mirror.yml")
     assert code == 0, err
     years = index_record(archive)
-    assert {key: shard["bundle"] for key, shard in years.items()} == {
-        "2025-q3": "", "2025-q2": "2025-q2/", "2025-q1": "2025-q1/", "2024": "2024/", "2023": "2023/", "2021": "2021/"}
-    assert "index: papers of 2025-q2" not in err + out and "(6 indexes, 4 unchanged)" in out
-    for shard in years.values():
-        entry = json.loads((bundle / shard["bundle"] / "pagefind-entry.json").read_text(encoding="utf-8"))
-        assert sum(language["page_count"] for language in entry["languages"].values()) == shard["pages"]
-    assert not (bundle / "2025-q2" / "2025-q1").exists() and not (bundle / "2025-q2" / "shards.json").exists()
-
-
-def test_when_a_month_ends_its_index_moves_beside_the_newest_unchanged(archive, run_cli, monkeypatch):
-    """In a quarter's first month its one index is the newest (site/pagefind/ itself, keyed by the quarter); when
-    papers of the next month arrive, that month is the newest index and the first month's moves to
-    site/pagefind/2025-q2/ under the same key: its pages did not change, so Pagefind does not run for it."""
-    from papermirror.search import pagefind as index
-
-    monkeypatch.setattr(index, "SHARD_ABOVE", 2)
-    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 2 // 2)  # split small archives too
-    april = PAPERS[0].replace(id="2504.00001", title="An April paper", published="2025-04-01", daily=("2025-04-02",),
-                              ai_keywords=("april",))  # none of the older papers': a new month changes no filter
-    write_archive(archive / "content", (april,))
-    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
-    assert {key: shard["bundle"] for key, shard in index_record(archive).items()} == {
-        "2025-q2": "", "2025": "2025/", "2024": "2024/", "2023": "2023/", "2021": "2021/"}
-    may = april.replace(id="2505.00001", title="A May paper", published="2025-05-01", daily=("2025-05-02",),
-                        ai_keywords=("may",))
-    write_archive(archive / "content", (may,))
-    code, out, err = run_cli("build", config=archive / "mirror.yml")
-    assert code == 0, err
-    years = index_record(archive)
-    assert {key: (shard["bundle"], shard["pages"]) for key, shard in years.items()} == {
-        "2025-05": ("", 1), "2025-q2": ("2025-q2/", 1), "2025": ("2025/", 2), "2024": ("2024/", 1),
-        "2023": ("2023/", 1), "2021": ("2021/", 1)}
-    assert re.findall(r"index: papers of (\S+)", err + out) == ["2025-05"] and "(6 indexes, 5 unchanged)" in out
+    assert {key: shard["bundle"] for key, shard in years.items()} == after | older
+    assert "index: papers of 2025-q2" not in err + out and f"(6 indexes, {kept} unchanged)" in out
     bundle = archive / "site/pagefind"
     for shard in years.values():
         entry = json.loads((bundle / shard["bundle"] / "pagefind-entry.json").read_text(encoding="utf-8"))
         assert sum(language["page_count"] for language in entry["languages"].values()) == shard["pages"]
-    assert not (bundle / "2025-q2" / "2025").exists() and not (bundle / "2025-q2" / "shards.json").exists()
+    moved = bundle / "2025-q2"  # holds its own bundle only: not the others' nested in the newest, nor their list
+    assert not (moved / "shards.json").exists() and not [name for name in after | older if (moved / name).exists()]
     assert [shard["bundle"] for shard in json.loads((bundle / "shards.json").read_text(encoding="utf-8"))] == [
-        "", "2025-q2/", "2025/", "2024/", "2023/", "2021/"]
+        *(after | older).values()]
 
 
 def test_a_day_that_gives_an_older_paper_s_keyword_and_organization_a_page_keeps_its_index(archive, run_cli, monkeypatch):
