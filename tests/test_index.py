@@ -209,8 +209,8 @@ def test_a_rebuild_keeps_the_index_of_each_year_whose_pages_did_not_change(archi
 
 def test_a_record_that_does_not_describe_the_bundles_in_place_is_not_trusted(archive, run_cli, monkeypatch):
     """A build killed after putting its bundles in place but before writing their record leaves the previous
-    record, whose bundles may have moved (a quarter's index moves out of site/pagefind/ when the next quarter
-    starts): such a record disagrees with the bundles' shards.json, and every index is made again."""
+    record, whose bundles may have moved (the newest index moves out of site/pagefind/ when the next month or
+    quarter starts): such a record disagrees with the bundles' shards.json, and every index is made again."""
     from papermirror.config import load_config
     from papermirror.search import pagefind as index
 
@@ -255,7 +255,7 @@ def test_a_failed_run_of_a_big_archive_keeps_every_year_of_the_old_index(archive
     assert {path.relative_to(bundle) for path in bundle.rglob("pagefind-entry.json")} == set(before)
 
 
-def test_the_newest_month_is_an_index_of_its_own_so_a_daily_build_redoes_a_month(archive, run_cli, monkeypatch):
+def test_a_quarter_s_first_month_is_the_newest_index_so_a_daily_build_redoes_it_alone(archive, run_cli, monkeypatch):
     from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
@@ -277,6 +277,28 @@ def test_the_newest_month_is_an_index_of_its_own_so_a_daily_build_redoes_a_month
     assert "(5 indexes, 4 unchanged)" in out and "index: papers of 2025-q4 (1 pages)" in err + out
 
 
+def test_a_day_of_a_quarter_s_later_month_redoes_that_month_s_index_alone(archive, run_cli, monkeypatch):
+    """The fixture's newest quarter holds a paper of 2502 and one of 2503: the newest month is an index of its own and
+    2502 another (keyed by the quarter), so a day's paper of March makes Pagefind read March's pages, not the
+    quarter's."""
+    from papermirror.search import pagefind as index
+
+    monkeypatch.setattr(index, "SHARD_ABOVE", 3)  # the quarter, 3 pages with the day's, would fit in one index
+    monkeypatch.setattr(index, "ONE_INDEX_UP_TO", 1)  # split small archives too
+    assert run_cli("build", config=archive / "mirror.yml")[0] == 0
+    older = {"2024": ("2024/", 1), "2023": ("2023/", 1), "2021": ("2021/", 1)}
+    assert {key: (shard["bundle"], shard["pages"]) for key, shard in index_record(archive).items()} == {
+        "2025-03": ("", 1), "2025-q1": ("2025-q1/", 1), **older}
+    day = PAPERS[0].replace(id="2503.00002", title="A March paper", published="2025-03-20", daily=("2025-03-21",),
+                            ai_keywords=("march",))
+    write_archive(archive / "content", (day,))
+    code, out, err = run_cli("build", config=archive / "mirror.yml")
+    assert code == 0, err
+    assert re.findall(r"index: papers of (\S+)", err + out) == ["2025-03"] and "(5 indexes, 4 unchanged)" in out
+    assert {key: (shard["bundle"], shard["pages"]) for key, shard in index_record(archive).items()} == {
+        "2025-03": ("", 2), "2025-q1": ("2025-q1/", 1), **older}
+
+
 @pytest.mark.parametrize("first, then, before, after, kept", [
     ("2025-04", "2025-05", {"2025-q2": "", "2025": "2025/"},
      {"2025-05": "", "2025-q2": "2025-q2/", "2025": "2025/"}, 5),
@@ -287,8 +309,9 @@ def test_when_a_month_or_quarter_ends_the_newest_index_moves_out_unchanged(archi
                                                                             before, after, kept):
     """The newest index (site/pagefind/ itself) holds a quarter's papers in its first month: when papers of the
     quarter's next month arrive, that month is the newest index and the first month's moves to site/pagefind/2025-q2/,
-    keeping its key; when papers of a newer quarter arrive, the whole quarter's does. Its pages did not change, so
-    Pagefind does not run for it."""
+    keeping its key; so it does when papers of a newer quarter arrive, if its year is split into quarters (a quarter
+    of two or three months was two indexes, which its year's block takes in and indexes again). Its pages did not
+    change, so Pagefind does not run for it."""
     from papermirror.search import pagefind as index
 
     monkeypatch.setattr(index, "SHARD_ABOVE", 2)
@@ -335,8 +358,8 @@ def test_a_day_that_gives_an_older_paper_s_keyword_and_organization_a_page_keeps
     after = old_page.read_text(encoding="utf-8")
     assert '<li><a href="/mirror/keywords/state-space-model/">state space model</a>' in after  # a filter when the month turns
     assert 'href="/mirror/organizations/cmu/">CMU</a>' in after and after != before
-    # the newest quarter, 3 pages now, is split into its months (SHARD_ABOVE 2); 2024, 2023 and 2021 are kept
-    assert "(5 indexes, 3 unchanged)" in out and re.findall(r"index: papers of (\S+)", err + out) == ["2025-03", "2025-02"]
+    # only the newest month's index is made again (2503, 2 pages now); 2502's (2025-q1), 2024, 2023 and 2021 are kept
+    assert "(5 indexes, 4 unchanged)" in out and re.findall(r"index: papers of (\S+)", err + out) == ["2025-03"]
 
 
 def test_old_style_ids_are_found_and_indexed_with_the_oldest_years(tmp_path):
@@ -383,7 +406,13 @@ def test_the_split_follows_the_calendar_within_the_bound():
     assert plan({"2301": 1200, "2302": 300, "2304": 500, "2401": 5}, 1000) == [
         ("2024-q1", 5), ("2023-q2", 500), ("2023-02", 300), ("2023-01", 1200)]  # a month is never split
     assert plan({"2301": 500, "2302": 400, "2303": 300, "2212": 10}, 1000) == [
-        ("2023-03", 300), ("2023-02", 400), ("2023-01", 500), ("2022", 10)]  # nor is the newest quarter kept whole
+        ("2023-03", 300), ("2023-q1", 900), ("2022", 10)]  # the quarter holds more than the bound, its first two months not
+    assert plan({"2301": 700, "2302": 400, "2303": 300, "2212": 10}, 1000) == [
+        ("2023-03", 300), ("2023-02", 400), ("2023-01", 700), ("2022", 10)]  # nor do those: an index a month
+    # a first month above the bound is keyed by the month, as it will be when the next month starts: it keeps its index
+    assert plan({"2301": 1200, "2212": 10}, 1000) == [("2023-01", 1200), ("2022", 10)]
+    assert plan({"2301": 1200, "2302": 5, "2212": 10}, 1000) == [("2023-02", 5), ("2023-01", 1200), ("2022", 10)]
+    assert plan({"old": 5}, 4) == [("old", 5)]  # old-style ids alone, above the bound: keyed "old", not as a month
 
 
 def test_small_years_are_merged_and_the_grouping_is_stable_as_the_archive_grows():

@@ -601,7 +601,8 @@ def test_search_works_at_a_domain_root(tmp_path, browser):
 
 @contextmanager
 def split_indexes(split: bool) -> Iterator[None]:
-    """With `split`, builds inside split this small archive into one Pagefind index per year, as a big one is."""
+    """With `split`, builds inside split this small archive into several Pagefind indexes (the newest month, the rest of
+    its quarter, each older year), as a big one is."""
     from papermirror.search import pagefind as index
 
     with pytest.MonkeyPatch.context() as patch:
@@ -613,7 +614,7 @@ def split_indexes(split: bool) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def sharded_site_url(tmp_path_factory, browser) -> str:
-    """The fixture archive indexed as a big one (one Pagefind index per year), served under /mirror/."""
+    """The fixture archive indexed as a big one (split_indexes: five indexes), served under /mirror/."""
     with split_indexes(True):
         site = build_fixture_site(tmp_path_factory.mktemp("sharded"), ROOT, f"http://127.0.0.1{SUB_PATH}", write_archive)
     assert len(json.loads((site / "pagefind/shards.json").read_text(encoding="utf-8"))) == 5

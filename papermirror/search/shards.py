@@ -10,10 +10,12 @@ a daily build, whose changes are among the newest papers, re-indexes one small i
 - the newest month is an index of its own (the primary one, site/pagefind/ itself), and the newest
   quarter's earlier months another, keyed by the quarter (in a quarter's first month its one index is
   keyed so too, and keeps that key, and its bundle if none of its pages changed, when the next month
-  starts); or each month of the newest quarter is an index if the quarter holds more than `most` pages.
-  A day's new papers are nearly all of the newest month (some of the month before, early in a month),
-  so a daily build re-indexes half a month's papers on average, where the newest quarter held a month
-  and a half's;
+  starts); or each month of the newest quarter is an index if its earlier months hold more than `most`
+  pages (and a quarter's first month holding more is keyed by the month). A day's new papers are nearly all of the newest month (some of the month before, early in a
+  month), so a daily build re-indexes half a month's papers on average, where the newest quarter held a
+  month and a half's. The price: when the next quarter starts, the last one's months join an older
+  block (its year, half or quarter) and are indexed again, where a quarter's index could be kept whole
+  if its year was split into quarters;
 - every older year is one index if it holds at most `most` pages, else one per half-year if both
   halves fit, else one per quarter (and one per month for a quarter that does not fit);
 - consecutive small years are merged into one index while it stays within `most` // 2 pages (the
@@ -125,13 +127,19 @@ def group_months(counts: dict[str, int], most: int, whole: int | None = None) ->
     for _year, months in groupby(older, key=lambda month: month[:2]):
         blocks += split_year(list(months), counts, most)
     first = sorted(month for month in counts if quarter_of(month) == newest)
-    if sum(counts[month] for month in first) > most:  # a quarter too big: one index a month
-        newest_months = [(f"20{month[:2]}-{month[2:]}", [month]) for month in reversed(first)]
-    elif len(first) > 1:  # the newest month alone: a day's papers re-index it, not the quarter's earlier months too
-        newest_months = [(f"20{first[-1][:2]}-{first[-1][2:]}", first[-1:]), (newest, first[:-1])]
-    else:
-        newest_months = [(newest, first)]
+    earlier = first[:-1]
+    if not earlier:  # a quarter's first month: keyed as it will be when the next month starts (below), to keep its index
+        newest_months = [(newest if counts[first[0]] <= most else month_key(first[0]), first)]
+    elif sum(counts[month] for month in earlier) > most:  # the earlier months too big for one index: one a month
+        newest_months = [(month_key(month), [month]) for month in reversed(first)]
+    else:  # the newest month alone: a day's papers re-index it, not the quarter's earlier months too
+        newest_months = [(month_key(first[-1]), first[-1:]), (newest, earlier)]
     return newest_months + list(reversed(merge_small_years(blocks, counts, most // 2)))
+
+
+def month_key(month: str) -> str:
+    """'2023-02' for '2302'; OLD_STYLE for itself."""
+    return month if month == OLD_STYLE else f"20{month[:2]}-{month[2:]}"
 
 
 def split_year(months: list[str], counts: dict[str, int], most: int) -> list[tuple[str, list[str], bool]]:
@@ -149,7 +157,7 @@ def split_year(months: list[str], counts: dict[str, int], most: int) -> list[tup
     blocks = []
     for quarter, group in groupby(months, key=quarter_of):
         group = list(group)
-        blocks += [(quarter, group, False)] if size(group) <= most else [(f"{year}-{m[2:]}", [m], False) for m in group]
+        blocks += [(quarter, group, False)] if size(group) <= most else [(month_key(m), [m], False) for m in group]
     return blocks
 
 
