@@ -388,18 +388,12 @@
   const bonusFor = (typed) => (w) => (typed.some((word) => word.startsWith(w) || w.startsWith(word)) ? EXTENSION_BONUS : 1);
 
   // The idf a field's matched words add up to: each query term once, however many of the field's words it matched
-  // (Pagefind adds it for each: see the top).
+  // (Pagefind adds it for each: see the top). Added in the query's order: Pagefind lists a field's matched words in
+  // no fixed order, and a sum taken in another order can differ in its last digit, which swapped papers of equal
+  // scores from one search to the next.
   const eachTermOnce = (terms, idfs) => (words) => {
-    let sum = 0;
-    const seen = [];
-    for (const w of words) {
-      const k = termOf(terms, w);
-      if (!seen.includes(k)) {
-        seen.push(k);
-        sum += idfs[k] || 0;
-      }
-    }
-    return sum;
+    const matched = new Set(words.map((w) => termOf(terms, w)));
+    return idfs.reduce((sum, value, k) => sum + (matched.has(k) ? value || 0 : 0), 0);
   };
 
   const idfsOf = (answer) => (answer.query_term_idfs || []).map((entry) => entry.idf);
