@@ -261,8 +261,8 @@ def serve_preview(config: Config, config_path: Path, port: int, build: bool = Tr
                 watcher.start()
             elif not served.is_dir():
                 raise UserError(f"serve: {served} does not exist; run `python build.py build` first")
-            print(f"serve: {url} (Ctrl-C to stop)", flush=True)
-            try:
+            try:  # (the address inside: a Ctrl-C the moment it is printed, as its reader may send, is a stop too)
+                print(f"serve: {url} (Ctrl-C to stop)", flush=True)
                 server.serve_forever()
             except KeyboardInterrupt:  # how serve is meant to stop: not an interruption of work (a rebuild's files
                 print("serve: stopped", flush=True)  # are each written whole, and the next build redoes the rest)
