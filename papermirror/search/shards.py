@@ -11,11 +11,12 @@ a daily build, whose changes are among the newest papers, re-indexes one small i
   quarter's earlier months another, keyed by the quarter (in a quarter's first month its one index is
   keyed so too, and keeps that key, and its bundle if none of its pages changed, when the next month
   starts); or each month of the newest quarter is an index if its earlier months hold more than `most`
-  pages (and a quarter's first month holding more is keyed by the month). A day's new papers are nearly all of the newest month (some of the month before, early in a
-  month), so a daily build re-indexes half a month's papers on average, where the newest quarter held a
-  month and a half's. The price: when the next quarter starts, the last one's months join an older
-  block (its year, half or quarter) and are indexed again, where a quarter's index could be kept whole
-  if its year was split into quarters;
+  pages (a quarter's first month holding more is keyed by the month). A day's new papers are nearly
+  all of the newest month (some of the month before, early in a month), so a daily build re-indexes
+  half a month's papers on average, where the newest quarter held a month and a half's. The price:
+  when the next quarter starts, the last one's months join an older block (its year, half or quarter)
+  and are indexed again, where a quarter's index could be kept whole if its year was split into
+  quarters;
 - every older year is one index if it holds at most `most` pages, else one per half-year if both
   halves fit, else one per quarter (and one per month for a quarter that does not fit);
 - consecutive small years are merged into one index while it stays within `most` // 2 pages (the
