@@ -99,7 +99,7 @@
     const all = stats.termIdfs.reduce((sum, value) => sum + value, 0);
     // the fields in a fixed order: Pagefind lists a page's matched fields (title, authors) in no fixed order, and a
     // sum's last digit follows the order (equal scores then swapped places from one search to the next)
-    const fields = (result.verbose_meta_scores || []).slice().sort((a, b) => (a.field_name < b.field_name ? -1 : a.field_name > b.field_name ? 1 : 0));
+    const fields = (result.verbose_meta_scores || []).slice().sort(ascending("field_name"));
     for (const field of fields) {
       const matched = stats.matchedIdf(field.matched_terms);
       if (all > 0) total += field.field_weight * matched * (matched / all) ** 2;
@@ -356,10 +356,11 @@
   const isPhrase = (term) => term !== null && /^\s*".+"\s*$/.test(term);
   // Quoted phrases and filters alone: Pagefind reports no parts of these scores (a phrase scores alike in
   // every index); the indexes' results are merged by them, newest index first among equals.
-  const byScore = (results) => results.sort((a, b) => b.score - a.score || a.shard.index - b.shard.index);
-  // Scores the page made (rescore, ownOrder): equal ones in the order above, then by Pagefind's id of the page, since
-  // Pagefind's own order of equal scores is not fixed: a search lists them alike every time.
-  const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  // (`then`: a last tie-break; scores the page made, rescore and ownOrder, take Pagefind's id of the page, since
+  // Pagefind's own order of equal scores is not fixed: a search lists them alike every time.)
+  const byScore = (results, then = () => 0) => results.sort((a, b) => b.score - a.score || a.shard.index - b.shard.index || then(a, b));
+  const ascending = (key) => (a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0);
+  const byId = ascending("id");
 
   // The words one index of the whole archive matches for `term`, as a test: every word that begins with it
   // in any shard or, when there is none, the longest word that begins the term. A shard whose own words for
@@ -453,7 +454,7 @@
       console.warn("search: Pagefind's scores are not made as search-shards.js expects; results are ranked by each index's own scores");
       for (const result of all) result.score = result.pagefindScore;
     }
-    return all.sort((a, b) => b.score - a.score || a.shard.index - b.shard.index || byId(a, b));
+    return byScore(all, byId);
   }
 
   // Sorted searches: every shard's list is in order; merge them by the value sorted on, read from the meta of

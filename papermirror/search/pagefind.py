@@ -12,10 +12,10 @@ at most SHARD_ABOVE pages, along the calendar of arXiv ids: the newest month is 
 its quarter another, so that a daily build, whose changes are among the newest papers, re-indexes a
 month's papers; each older year is one more, or its halves or quarters when it holds more than
 SHARD_ABOVE pages, and small years are merged. The newest month's bundle is site/pagefind/ itself, the
-others' are site/pagefind/2026-q3/, site/pagefind/2023/, site/pagefind/2023-h2/ and so on, and site/pagefind/shards.json lists them (with
-their pages and words) for the search page, which searches each and ranks the results as one index of
-the whole archive would (layouts/static/search-shards.js). Shards are indexed one after another, so Pagefind's peak memory is that of
-the largest. An index whose pages are the same and read the same to Pagefind keeps its bundle from
+others' are site/pagefind/2026-q3/, site/pagefind/2023/, site/pagefind/2023-h2/ and so on, and
+site/pagefind/shards.json lists them (with their pages and words) for the search page, which searches
+each and ranks the results as one index of the whole archive would (layouts/static/search-shards.js).
+Shards are indexed one after another, so Pagefind's peak memory is that of the largest. An index whose pages are the same and read the same to Pagefind keeps its bundle from
 the previous build (.cache/index/years-<site>.json records each index's pages, a digest of their paths,
 words and bytes; .cache/index/pages-<site>.json what Pagefind read of each page; both kept out of site/
 since the browser does not need them): a page rewritten for its related papers alone changes nothing.
